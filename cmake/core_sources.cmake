@@ -1,0 +1,9 @@
+# The VM core: code with no hardware access, compiled into the kernel and into host tests.
+# kernel/lib and kernel/mm entirely; from other folders only the files listed.
+file(GLOB PAGODA_CORE_SOURCES CONFIGURE_DEPENDS
+    ${CMAKE_SOURCE_DIR}/kernel/lib/*.cpp
+    ${CMAKE_SOURCE_DIR}/kernel/mm/*.cpp
+)
+list(APPEND PAGODA_CORE_SOURCES
+    # (hardware-free files from kernel/proc and kernel/fs are added here)
+)
