@@ -6,4 +6,7 @@ file(GLOB PAGODA_CORE_SOURCES CONFIGURE_DEPENDS
 )
 list(APPEND PAGODA_CORE_SOURCES
     # (hardware-free files from kernel/proc and kernel/fs are added here)
+    ${CMAKE_SOURCE_DIR}/kernel/proc/elf.cpp
+    ${CMAKE_SOURCE_DIR}/kernel/proc/initial_stack.cpp
+    ${CMAKE_SOURCE_DIR}/kernel/fs/cpio.cpp
 )

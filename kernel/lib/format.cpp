@@ -75,6 +75,10 @@ int format_to_buffer(char* buffer, usize size, const char* fmt, va_list args)
         if (*p == '.') {
             ++p;
             precision = 0;
+            if (*p == '*') {
+                precision = va_arg(args, int);
+                ++p;
+            }
             while (*p >= '0' && *p <= '9')
                 precision = precision * 10 + (*p++ - '0');
         }

@@ -20,4 +20,5 @@ struct Frame {
     u32 ref_count { 0 };   // page-table entries + kernel references that hold this frame
     u16 flags { Reserved };
     FrameNumber next_free { 0 }; // free-list link, valid while Free
+    u32 entries_in_use { 0 };    // PageTable frames: present entries, so empty tables can be freed
 };

@@ -14,6 +14,10 @@ using VirtAddr = u64;
 struct PageAccess {
     bool writable { false };
     bool executable { false };
+    // False for PROT_NONE: the entry stays present, because the page table is the record of
+    // which frames an address space holds, but every user access must fault (x86: clear the
+    // U/S bit, so the frame is kept and user mode cannot touch it).
+    bool accessible { true };
 };
 
 struct PteInfo {
@@ -41,7 +45,8 @@ public:
     virtual void clear_dirty(VirtAddr va) = 0;
     virtual PteInfo query(VirtAddr va) const = 0;
     // Calls `visit` for every present entry in [start, end), in ascending address order.
-    // The callback must not map or unmap entries of this table.
+    // The callback may protect() or clear_dirty() the entry it is given, but must not map or
+    // unmap entries of this table.
     virtual void for_each_present(VirtAddr start, VirtAddr end, FunctionRef<void(VirtAddr, PteInfo const&)> visit) const = 0;
     // Number of page-table pages (not leaf frames) this table holds, for accounting.
     virtual usize table_pages() const = 0;

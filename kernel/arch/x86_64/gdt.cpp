@@ -1,0 +1,61 @@
+#include "gdt.h"
+#include "trap_frame.h"
+
+namespace {
+
+struct [[gnu::packed]] TaskStateSegment {
+    u32 reserved0;
+    u64 rsp[3];
+    u64 reserved1;
+    u64 ist[7];
+    u64 reserved2;
+    u16 reserved3;
+    u16 io_map_base;
+};
+
+struct [[gnu::packed]] DescriptorPointer {
+    u16 limit;
+    u64 base;
+};
+
+TaskStateSegment g_tss;
+alignas(16) u8 g_double_fault_stack[8192];
+
+// Access bytes and flags from the Intel SDM vol. 3, 3.4.5. L=1 for 64-bit code.
+constexpr u64 KERNEL_CODE = 0x00209A0000000000;
+constexpr u64 KERNEL_DATA = 0x0000920000000000;
+constexpr u64 USER_CODE32 = 0x00CFFA000000FFFF; // unused; keeps sysret's layout
+constexpr u64 USER_DATA = 0x0000F20000000000;
+constexpr u64 USER_CODE = 0x0020FA0000000000;
+
+alignas(16) u64 g_gdt[8];
+
+}
+
+// Assembly: reloads segment registers after lgdt (interrupts.S).
+extern "C" void load_gdt_and_segments(DescriptorPointer const*);
+
+void gdt_initialize()
+{
+    g_gdt[0] = 0;
+    g_gdt[1] = KERNEL_CODE;
+    g_gdt[2] = KERNEL_DATA;
+    g_gdt[3] = USER_CODE32;
+    g_gdt[4] = USER_DATA;
+    g_gdt[5] = USER_CODE;
+
+    u64 base = reinterpret_cast<u64>(&g_tss);
+    u64 limit = sizeof(g_tss) - 1;
+    g_gdt[6] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (0x89ull << 40) | (((limit >> 16) & 0xF) << 48)
+        | (((base >> 24) & 0xFF) << 56);
+    g_gdt[7] = base >> 32;
+
+    g_tss.io_map_base = sizeof(g_tss);
+    g_tss.ist[0] = reinterpret_cast<u64>(g_double_fault_stack + sizeof g_double_fault_stack);
+
+    DescriptorPointer pointer { sizeof(g_gdt) - 1, reinterpret_cast<u64>(g_gdt) };
+    load_gdt_and_segments(&pointer);
+    asm volatile("ltr %w0" : : "r"(TSS_SELECTOR));
+}
+
+void tss_set_kernel_stack(u64 stack_top) { g_tss.rsp[0] = stack_top; }

@@ -1,0 +1,169 @@
+/* Every way into the kernel after boot: interrupt/exception stubs, the syscall instruction's
+ * entry point, and the one way back out (return_from_trap). All build the same TrapFrame
+ * (trap_frame.h) on the current thread's kernel stack and call into C++. */
+
+#define SYSCALL_VECTOR 0x100
+#define USER_DATA_SELECTOR (0x20 | 3)
+#define USER_CODE_SELECTOR (0x28 | 3)
+
+.macro SAVE_REGISTERS
+    push %rax
+    push %rbx
+    push %rcx
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rbp
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+.endm
+
+.macro RESTORE_REGISTERS
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rbp
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rbx
+    pop %rax
+.endm
+
+/* Vectors for which the CPU pushes an error code itself. */
+.macro TRAP_STUB vector
+    .align 16
+trap_stub_\vector:
+    .if \vector == 8 || (\vector >= 10 && \vector <= 14) || \vector == 17 || \vector == 21 || \vector == 29 || \vector == 30
+    .else
+    push $0
+    .endif
+    push $\vector
+    jmp trap_common
+.endm
+
+    .text
+    .altmacro
+.set vector, 0
+.rept 48
+    TRAP_STUB %vector
+    .set vector, vector + 1
+.endr
+
+.macro STUB_ADDRESS vector
+    .quad trap_stub_\vector
+.endm
+    .section .rodata
+    .global trap_stub_table
+trap_stub_table:
+.set vector, 0
+.rept 48
+    STUB_ADDRESS %vector
+    .set vector, vector + 1
+.endr
+
+    .text
+trap_common:
+    SAVE_REGISTERS
+    cld
+    mov %rsp, %rdi
+    call trap_dispatch
+    /* fall through */
+
+/* Pops a TrapFrame from the stack and returns to where it says (user or kernel). */
+    .global return_from_trap
+return_from_trap:
+    RESTORE_REGISTERS
+    add $16, %rsp /* vector and error code */
+    iretq
+
+/* The syscall instruction: rcx = user rip, r11 = user rflags, rsp still the user's, and
+ * FMASK has cleared IF. One CPU, interrupts off: a global scratch slot is safe. */
+    .global syscall_entry
+syscall_entry:
+    mov %rsp, syscall_user_rsp(%rip)
+    mov current_kernel_stack_top(%rip), %rsp
+    push $USER_DATA_SELECTOR
+    push syscall_user_rsp(%rip)
+    push %r11
+    push $USER_CODE_SELECTOR
+    push %rcx
+    push $0
+    push $SYSCALL_VECTOR
+    SAVE_REGISTERS
+    cld
+    mov %rsp, %rdi
+    call syscall_dispatch
+    jmp return_from_trap
+
+/* void switch_context(u64* save_rsp, u64 new_rsp): saves callee-saved registers on the
+ * current stack, switches stacks, and restores the other thread's. */
+    .global switch_context
+switch_context:
+    push %rbx
+    push %rbp
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    mov %rsp, (%rdi)
+    mov %rsi, %rsp
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %rbp
+    pop %rbx
+    ret
+
+/* First code a new kernel thread runs: r12 = function, r13 = argument (prepared by
+ * Thread creation as if switch_context had saved them). */
+    .global kernel_thread_trampoline
+kernel_thread_trampoline:
+    call scheduler_finish_switch
+    sti
+    mov %r13, %rdi
+    call *%r12
+    call thread_exit_current
+    ud2
+
+/* First code a new user thread runs: a TrapFrame sits right above; leave through it. */
+    .global user_thread_trampoline
+user_thread_trampoline:
+    call scheduler_finish_switch
+    jmp return_from_trap
+
+    .global load_gdt_and_segments
+load_gdt_and_segments:
+    lgdt (%rdi)
+    mov $0x10, %ax
+    mov %ax, %ds
+    mov %ax, %es
+    mov %ax, %ss
+    xor %ax, %ax
+    mov %ax, %fs
+    mov %ax, %gs
+    pop %rax
+    push $0x08
+    push %rax
+    lretq
+
+    .bss
+    .align 8
+    .global current_kernel_stack_top
+current_kernel_stack_top: .quad 0
+syscall_user_rsp: .quad 0
+
+    .section .note.GNU-stack, "", @progbits

@@ -1,0 +1,68 @@
+#include "boot_options.h"
+#include "lib/memory.h"
+
+namespace {
+
+int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+// Decodes %XX in place; a lone "%" is the empty string.
+void percent_decode(char* word)
+{
+    if (strcmp(word, "%") == 0) {
+        word[0] = '\0';
+        return;
+    }
+    char* out = word;
+    for (char* in = word; *in; ++in) {
+        if (in[0] == '%' && hex_value(in[1]) >= 0 && hex_value(in[2]) >= 0) {
+            *out++ = static_cast<char>(hex_value(in[1]) * 16 + hex_value(in[2]));
+            in += 2;
+        } else {
+            *out++ = *in;
+        }
+    }
+    *out = '\0';
+}
+
+}
+
+void parse_boot_options(char* command_line, BootOptions& out)
+{
+    bool in_arguments = false;
+    char* p = command_line;
+    while (*p) {
+        while (*p == ' ')
+            ++p;
+        if (!*p)
+            break;
+        char* word = p;
+        while (*p && *p != ' ')
+            ++p;
+        if (*p)
+            *p++ = '\0';
+
+        if (in_arguments) {
+            percent_decode(word);
+            if (out.init_arg_count < BootOptions::MAX_ARGS)
+                out.init_args[out.init_arg_count++] = word;
+        } else if (strcmp(word, "--") == 0) {
+            in_arguments = true;
+        } else if (strncmp(word, "init=", 5) == 0) {
+            percent_decode(word + 5);
+            out.init_path = word + 5;
+        } else if (strcmp(word, "log=console") == 0) {
+            out.log_to_console = true;
+        } else if (strcmp(word, "fork=copy") == 0) {
+            out.eager_copy_fork = true;
+        }
+    }
+}

@@ -1,0 +1,20 @@
+// The kernel command line (QEMU -append): space-separated options, then "--" and the first
+// program's arguments. Options: init=PATH (default /init), log=console (mirror the kernel
+// log onto the console), fork=copy (eager-copy fork instead of copy-on-write).
+// Arguments are percent-decoded, so tools/pagoda-run can pass spaces and empty strings
+// ("%20", and "%" alone for an empty argument).
+#pragma once
+
+#include "lib/types.h"
+
+struct BootOptions {
+    static constexpr usize MAX_ARGS = 64;
+    char const* init_path { "/init" };
+    bool log_to_console { false };
+    bool eager_copy_fork { false };
+    char const* init_args[MAX_ARGS];
+    usize init_arg_count { 0 };
+};
+
+// Parses `command_line` in place (it is modified and must outlive the result).
+void parse_boot_options(char* command_line, BootOptions& out);

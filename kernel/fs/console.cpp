@@ -1,0 +1,63 @@
+#include "console.h"
+#include "kernel/arch/x86_64/serial.h"
+#include "kernel/proc/scheduler.h"
+
+namespace {
+
+// Bytes received but not yet read, filled by the interrupt handler.
+u8 g_input[1024];
+usize g_input_head, g_input_tail;
+WaitQueue g_readers;
+
+}
+
+RefPtr<File> Console::the()
+{
+    static Console* console = new Console;
+    return RefPtr<File>(console);
+}
+
+void console_receive_interrupt()
+{
+    int byte;
+    while ((byte = serial_try_read(SerialPort::Com1)) >= 0) {
+        usize next = (g_input_tail + 1) % sizeof g_input;
+        if (next != g_input_head) {
+            g_input[g_input_tail] = static_cast<u8>(byte);
+            g_input_tail = next;
+        }
+    }
+    g_readers.wake_all();
+}
+
+Result<usize> Console::read(u8* buffer, usize count, u64)
+{
+    if (count == 0)
+        return 0;
+    while (g_input_head == g_input_tail)
+        g_readers.wait();
+    usize n = 0;
+    while (n < count && g_input_head != g_input_tail) {
+        u8 byte = g_input[g_input_head];
+        g_input_head = (g_input_head + 1) % sizeof g_input;
+        buffer[n++] = byte == '\r' ? '\n' : byte;
+        if (byte == '\r' || byte == '\n')
+            break; // a line at a time, as a terminal in canonical mode would
+    }
+    return n;
+}
+
+Result<usize> Console::write(u8 const* buffer, usize count, u64)
+{
+    serial_write(SerialPort::Com1, reinterpret_cast<char const*>(buffer), count);
+    return count;
+}
+
+void Console::stat(LinuxStat& out) const
+{
+    out = {};
+    out.st_mode = MODE_CHARACTER_DEVICE | 0620;
+    out.st_rdev = (5 << 8) | 1; // /dev/console's device number
+    out.st_blksize = 1024;
+    out.st_nlink = 1;
+}

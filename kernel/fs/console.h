@@ -1,0 +1,18 @@
+// The console: fds 0, 1 and 2 of the first process, on the first serial port (COM1).
+// Reads block until a byte arrives (interrupt-driven) and return what is there.
+#pragma once
+
+#include "file.h"
+
+class Console final : public File {
+public:
+    static RefPtr<File> the();
+    Result<usize> read(u8* buffer, usize count, u64 offset) override;
+    Result<usize> write(u8 const* buffer, usize count, u64 offset) override;
+    void stat(LinuxStat&) const override;
+    bool is_terminal() const override { return true; }
+    bool is_seekable() const override { return false; }
+};
+
+// Called from the COM1 receive interrupt.
+void console_receive_interrupt();

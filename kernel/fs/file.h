@@ -1,0 +1,67 @@
+// File: something a file descriptor can refer to (the console, a file of the initramfs, a
+// generated /proc file). OpenFile is an open file description: a File plus the offset and
+// status flags that dup() and fork() share.
+#pragma once
+
+#include "kernel/lib/ref_counted.h"
+#include "kernel/lib/result.h"
+#include "kernel/lib/types.h"
+
+// struct stat as the Linux x86_64 ABI lays it out (144 bytes).
+struct LinuxStat {
+    u64 st_dev;
+    u64 st_ino;
+    u64 st_nlink;
+    u32 st_mode;
+    u32 st_uid;
+    u32 st_gid;
+    u32 pad0;
+    u64 st_rdev;
+    i64 st_size;
+    i64 st_blksize;
+    i64 st_blocks;
+    u64 st_atime, st_atime_nsec;
+    u64 st_mtime, st_mtime_nsec;
+    u64 st_ctime, st_ctime_nsec;
+    i64 reserved[3];
+};
+static_assert(sizeof(LinuxStat) == 144);
+
+constexpr u32 MODE_TYPE_MASK = 0170000;
+constexpr u32 MODE_REGULAR = 0100000;
+constexpr u32 MODE_DIRECTORY = 0040000;
+constexpr u32 MODE_CHARACTER_DEVICE = 0020000;
+constexpr u32 MODE_SYMLINK = 0120000;
+
+class File : public RefCounted<File> {
+public:
+    virtual ~File() = default;
+    // Reads up to `count` bytes at `offset` into kernel memory; 0 at end of file.
+    virtual Result<usize> read(u8* buffer, usize count, u64 offset) = 0;
+    virtual Result<usize> write(u8 const* buffer, usize count, u64 offset) = 0;
+    virtual void stat(LinuxStat&) const = 0;
+    virtual bool is_terminal() const { return false; }
+    // Sequential streams (console, pipes) ignore offsets and refuse lseek.
+    virtual bool is_seekable() const { return true; }
+    virtual u64 size() const { return 0; }
+};
+
+// Linux open(2) flags that matter here.
+constexpr int O_ACCMODE = 3, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2;
+constexpr int O_CREAT = 0100, O_EXCL = 0200, O_NOCTTY = 0400, O_TRUNC = 01000, O_APPEND = 02000;
+constexpr int O_NONBLOCK = 04000, O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000;
+
+class OpenFile : public RefCounted<OpenFile> {
+public:
+    OpenFile(RefPtr<File> file, int flags) : m_file(static_cast<RefPtr<File>&&>(file)), m_flags(flags) { }
+    File& file() const { return *m_file; }
+    int flags() const { return m_flags; }
+    void set_flags(int flags) { m_flags = flags; }
+    bool can_read() const { return (m_flags & O_ACCMODE) != O_WRONLY; }
+    bool can_write() const { return (m_flags & O_ACCMODE) != O_RDONLY; }
+    u64 offset { 0 };
+
+private:
+    RefPtr<File> m_file;
+    int m_flags;
+};

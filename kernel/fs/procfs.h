@@ -1,0 +1,9 @@
+// /proc: text files generated on open from the kernel's live state, in Linux's formats.
+#pragma once
+
+#include "file.h"
+
+// `path` is relative to /proc ("vmstat", "self/maps"). NoEntry for unknown files.
+Result<RefPtr<File>> procfs_open(char const* path);
+// readlink for /proc's symbolic links ("self/exe"). Returns the target length.
+Result<usize> procfs_readlink(char const* path, char* out, usize capacity);

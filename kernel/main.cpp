@@ -1,0 +1,158 @@
+// kernel_main: from the boot assembly to the first user program, in the order the pieces
+// depend on each other. Each step is one call into the subsystem that owns it.
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/idt.h"
+#include "arch/x86_64/kernel_memory.h"
+#include "arch/x86_64/multiboot.h"
+#include "arch/x86_64/serial.h"
+#include "arch/x86_64/symbols.h"
+#include "arch/x86_64/timer.h"
+#include "arch/x86_64/x86_page_table.h"
+#include "boot_options.h"
+#include "dev/debug_exit.h"
+#include "dev/rtc.h"
+#include "fs/ramfs.h"
+#include "fs/vfs.h"
+#include "lib/memory.h"
+#include "log.h"
+#include "mm/memory_context.h"
+#include "proc/exec.h"
+#include "proc/process.h"
+#include "proc/scheduler.h"
+
+void run_global_constructors();
+extern "C" void syscall_entry();
+
+namespace {
+
+BootInfo g_boot_info;
+BootOptions g_options;
+VmStats g_vm_stats;
+u64 g_realtime_at_boot;
+
+class DirectMapAccess final : public PhysicalAccess {
+public:
+    u8* map_frame(FrameNumber frame) override { return static_cast<u8*>(physical_to_virtual(frame_to_physical(frame))); }
+};
+
+MemoryContext* g_memory_context;
+
+void enable_sse()
+{
+    // CR0: clear EM (no x87 emulation), set MP; CR4: OSFXSR and OSXMMEXCPT, so user programs
+    // may use SSE and the kernel can save their registers with fxsave.
+    cpu::write_cr0((cpu::read_cr0() & ~(1ull << 2)) | (1ull << 1));
+    cpu::write_cr4(cpu::read_cr4() | (1 << 9) | (1 << 10));
+}
+
+void enable_syscall_instruction()
+{
+    // STAR: kernel CS in bits 32..47; bits 48..63 = base from which sysret derives the user
+    // selectors (base+8 = data, base+16 = 64-bit code), matching the GDT layout.
+    cpu::write_msr(cpu::MSR_STAR, (u64(0x18 | 3) << 48) | (u64(KERNEL_CODE_SELECTOR) << 32));
+    cpu::write_msr(cpu::MSR_LSTAR, reinterpret_cast<u64>(syscall_entry));
+    // Cleared on entry: IF (the kernel runs with interrupts off), DF, TF, AC.
+    cpu::write_msr(cpu::MSR_FMASK, (1 << 9) | (1 << 10) | (1 << 8) | (1 << 18));
+}
+
+void set_up_memory_context()
+{
+    static DirectMapAccess physical;
+    FrameAllocator& frames = kernel_frame_allocator();
+    static X86PageTableFactory page_tables(frames);
+    FrameNumber zero_frame = MUST(create_zero_frame(frames, physical));
+    g_memory_context = new MemoryContext { frames, physical, page_tables, g_vm_stats, zero_frame,
+        g_options.eager_copy_fork ? ForkMode::EagerCopy : ForkMode::CopyOnWrite };
+    klog("fork mode: %s", g_options.eager_copy_fork ? "eager copy (fork=copy)" : "copy-on-write");
+}
+
+void mount_root()
+{
+    if (g_boot_info.module_count == 0)
+        PANIC("no initramfs: boot with -initrd ROOT.cpio");
+    auto const& root = g_boot_info.modules[0];
+    auto count = ramfs_mount(static_cast<u8 const*>(physical_to_virtual(root.start)), root.end - root.start);
+    if (count.is_error())
+        PANIC("initramfs is not a valid newc cpio archive (%s)", errno_name(count.error()));
+    klog("root: initramfs with %zu entries", count.value());
+    // An optional second module is kernel.map, the symbol table for backtraces.
+    if (g_boot_info.module_count > 1) {
+        auto const& map = g_boot_info.modules[1];
+        symbols_set_map(static_cast<char const*>(physical_to_virtual(map.start)), map.end - map.start);
+    }
+}
+
+void start_first_process()
+{
+    char const* argv[BootOptions::MAX_ARGS + 1];
+    argv[0] = g_options.init_path;
+    for (usize i = 0; i < g_options.init_arg_count; ++i)
+        argv[i + 1] = g_options.init_args[i];
+    static char const* const envp[] = { "HOME=/", "TERM=linux", "PATH=/bin:/sbin:/usr/bin:/usr/sbin" };
+
+    char path[256];
+    if (normalize_path("", g_options.init_path, path, sizeof path).is_error())
+        PANIC("init path too long");
+    Process* init = MUST(Process::create_first());
+    Thread* thread = MUST(Thread::create_user(*init, TrapFrame {}));
+    init->set_main_thread(thread);
+    auto result = exec_program(*init, *thread, path, StringList { argv, g_options.init_arg_count + 1 }, StringList { envp, 3 });
+    if (result.is_error()) {
+        klog("cannot run %s: %s", g_options.init_path, errno_name(result.error()));
+        klog("init exited: status 127");
+        debug_exit(DebugExitStatus::PowerOff);
+    }
+    klog("starting %s as pid %u", g_options.init_path, init->pid());
+    scheduler_add(*thread);
+}
+
+}
+
+MemoryContext& kernel_memory_context() { return *g_memory_context; }
+VmStats& kernel_vm_stats() { return g_vm_stats; }
+u64 realtime_at_boot_seconds() { return g_realtime_at_boot; }
+
+[[noreturn]] void shutdown_machine()
+{
+    klog("power off");
+    debug_exit(DebugExitStatus::PowerOff);
+}
+
+// The first process has ended: report how, as tools/pagoda-run reads it, and power off.
+[[noreturn]] void shutdown_after_init_exit(int wait_status)
+{
+    if (wait_status & 0x7f)
+        klog("init exited: signal %d", wait_status & 0x7f);
+    else
+        klog("init exited: status %d", (wait_status >> 8) & 0xff);
+    shutdown_machine();
+}
+
+extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info)
+{
+    serial_initialize(SerialPort::Com1);
+    serial_initialize(SerialPort::Com2);
+    run_global_constructors();
+    parse_multiboot(multiboot_magic, multiboot_info, g_boot_info);
+    parse_boot_options(g_boot_info.command_line, g_options);
+    klog_set_mirror_to_console(g_options.log_to_console);
+    klog("Pagoda booting");
+
+    gdt_initialize();
+    idt_initialize();
+    enable_sse();
+    enable_syscall_instruction();
+    initialize_kernel_memory(g_boot_info);
+    set_up_memory_context();
+    mount_root();
+
+    timer_initialize();
+    g_realtime_at_boot = rtc_read_unix_seconds();
+    serial_enable_receive_interrupt(SerialPort::Com1);
+    pic_unmask(4);
+
+    scheduler_initialize();
+    start_first_process();
+    scheduler_start();
+}

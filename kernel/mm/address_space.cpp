@@ -1,0 +1,211 @@
+// AddressSpace: creation, destruction, mmap/munmap/mprotect, brk and queries. The fault
+// handlers live in fault.cpp, fork in fork.cpp, user copies in user_copy.cpp.
+#include "address_space.h"
+
+#include "../lib/assert.h"
+#include <new>
+
+Result<RefPtr<AddressSpace>> AddressSpace::create(MemoryContext& context)
+{
+    PageTable* table = TRY(context.page_tables.create());
+    auto* space = new (std::nothrow) AddressSpace(context, table);
+    if (!space) {
+        delete table;
+        return Errno::NoMemory;
+    }
+    return adopt_ref(space);
+}
+
+AddressSpace::AddressSpace(MemoryContext& context, PageTable* page_table)
+    : m_context(context)
+    , m_page_table(page_table)
+{
+}
+
+AddressSpace::~AddressSpace()
+{
+    // The page table is deleted right after, so entries need not be removed one by one:
+    // dropping each present entry's frame reference is enough.
+    for (Mapping const& mapping : m_mappings)
+        m_page_table->for_each_present(mapping.start(), mapping.end(), [&](VirtAddr, PteInfo const& pte) {
+            m_context.frames.unref(pte.frame);
+        });
+}
+
+PageAccess AddressSpace::access_for(Mapping const& mapping)
+{
+    return PageAccess {
+        .writable = mapping.is_writable(),
+        .executable = mapping.is_executable(),
+        .accessible = mapping.prot() != VM_NONE,
+    };
+}
+
+Result<FrameNumber> AddressSpace::allocate_zeroed_frame()
+{
+    FrameNumber frame = TRY(m_context.frames.allocate());
+    __builtin_memset(m_context.physical.map_frame(frame), 0, PAGE_SIZE);
+    return frame;
+}
+
+void AddressSpace::copy_frame(FrameNumber to, FrameNumber from)
+{
+    __builtin_memcpy(m_context.physical.map_frame(to), m_context.physical.map_frame(from), PAGE_SIZE);
+}
+
+void AddressSpace::release_pages(VirtAddr start, VirtAddr end)
+{
+    // Page by page because for_each_present() forbids unmapping from its callback; munmap
+    // cost is proportional to the range, as it is anyway for the caller who mapped it.
+    for (VirtAddr va = start; va < end; va += PAGE_SIZE) {
+        PteInfo pte = m_page_table->query(va);
+        if (!pte.present)
+            continue;
+        m_page_table->unmap(va);
+        m_context.frames.unref(pte.frame);
+    }
+}
+
+Result<void> AddressSpace::split_at(VirtAddr va)
+{
+    Mapping* mapping = m_mappings.find(va);
+    if (mapping && mapping->start() != va)
+        TRY(m_mappings.split(*mapping, va));
+    return {};
+}
+
+Result<VirtAddr> AddressSpace::map_anonymous(VirtAddr addr, u64 length, u32 prot, bool shared, MapPlacement placement, char const* name)
+{
+    if (length == 0 || (prot & ~VM_PROT_MASK))
+        return Errno::Invalid;
+    if (length > USER_TOP)
+        return Errno::NoMemory;
+    length = page_round_up(length);
+
+    VirtAddr start;
+    if (placement == MapPlacement::Anywhere) {
+        // Linux takes a hint when the page-aligned range there is free and in user space.
+        VirtAddr hint = page_round_down(addr);
+        if (hint != 0 && is_user_range(hint, length) && m_mappings.is_free(hint, hint + length))
+            start = hint;
+        else
+            start = TRY(m_mappings.find_free_range(length, USER_MMAP_BASE, USER_MMAP_TOP));
+    } else {
+        if (!is_page_aligned(addr))
+            return Errno::Invalid;
+        if (addr < USER_BASE)
+            return Errno::NotPermitted; // Linux: below mmap_min_addr
+        if (!is_user_range(addr, length))
+            return Errno::NoMemory;
+        start = addr;
+        if (!m_mappings.is_free(start, start + length)) {
+            if (placement == MapPlacement::FixedNoReplace)
+                return Errno::Exists;
+            TRY(unmap(start, length));
+        }
+    }
+
+    auto* mapping = new (std::nothrow) Mapping(start, start + length, prot,
+        shared ? MappingSharing::Shared : MappingSharing::Private, name);
+    if (!mapping)
+        return Errno::NoMemory;
+    Mapping* inserted = TRY(m_mappings.insert(OwnPtr<Mapping>(mapping)));
+    m_mappings.merge_with_neighbours(*inserted);
+    return start;
+}
+
+Result<void> AddressSpace::unmap(VirtAddr addr, u64 length)
+{
+    if (!is_page_aligned(addr) || length == 0 || length > USER_TOP)
+        return Errno::Invalid;
+    VirtAddr end = addr + page_round_up(length);
+    if (addr > USER_TOP || end > USER_TOP)
+        return Errno::Invalid;
+
+    // Both splits first: if the second fails, the first only cut one mapping into two
+    // equivalent halves, which changes nothing a process can observe.
+    TRY(split_at(addr));
+    TRY(split_at(end));
+    Mapping* mapping = m_mappings.first_ending_after(addr);
+    while (mapping && mapping->start() < end) {
+        Mapping* following = m_mappings.next(*mapping);
+        release_pages(mapping->start(), mapping->end());
+        m_mappings.remove(*mapping);
+        mapping = following;
+    }
+    return {};
+}
+
+Result<void> AddressSpace::protect(VirtAddr addr, u64 length, u32 prot)
+{
+    if (!is_page_aligned(addr) || (prot & ~VM_PROT_MASK))
+        return Errno::Invalid;
+    if (length == 0)
+        return {};
+    if (length > USER_TOP || addr + page_round_up(length) > USER_TOP)
+        return Errno::NoMemory;
+    VirtAddr end = addr + page_round_up(length);
+    if (!m_mappings.is_fully_mapped(addr, end))
+        return Errno::NoMemory;
+
+    TRY(split_at(addr));
+    TRY(split_at(end));
+    Mapping* mapping = m_mappings.find(addr);
+    while (mapping && mapping->start() < end) {
+        mapping->set_prot(prot);
+        PageAccess wanted = access_for(*mapping);
+        bool shared = mapping->is_shared();
+        m_page_table->for_each_present(mapping->start(), mapping->end(), [&](VirtAddr va, PteInfo const& pte) {
+            PageAccess access = wanted;
+            // A private page may become writable only if this space holds its only
+            // reference; a COW-shared or zero frame stays read-only until the write fault.
+            if (access.writable && !shared)
+                access.writable = pte.writable
+                    || (!m_context.frames.is_zero(pte.frame) && m_context.frames.ref_count(pte.frame) == 1);
+            m_page_table->protect(va, access);
+        });
+        mapping = m_mappings.next(*mapping);
+    }
+    // Merge afterwards, from the mapping ending at addr to the one starting at end: merging
+    // while walking would delete mappings the walk still points at.
+    mapping = m_mappings.first_ending_after(addr - 1);
+    while (mapping && mapping->start() <= end)
+        mapping = m_mappings.next(*m_mappings.merge_with_neighbours(*mapping));
+    return {};
+}
+
+void AddressSpace::set_brk_base(VirtAddr base)
+{
+    m_brk_base = base;
+    m_brk = base;
+}
+
+VirtAddr AddressSpace::brk(VirtAddr requested)
+{
+    if (requested == 0 || requested < m_brk_base || requested > USER_MMAP_TOP)
+        return m_brk;
+    VirtAddr old_end = page_round_up(m_brk);
+    VirtAddr new_end = page_round_up(requested);
+    if (new_end > old_end) {
+        auto result = map_anonymous(old_end, new_end - old_end, VM_READ | VM_WRITE, false,
+            MapPlacement::FixedNoReplace, "[heap]");
+        if (result.is_error())
+            return m_brk;
+    } else if (new_end < old_end) {
+        if (unmap(new_end, old_end - new_end).is_error())
+            return m_brk;
+    }
+    m_brk = requested;
+    return m_brk;
+}
+
+u64 AddressSpace::resident_pages() const
+{
+    u64 pages = 0;
+    for (Mapping const& mapping : m_mappings)
+        m_page_table->for_each_present(mapping.start(), mapping.end(), [&](VirtAddr, PteInfo const& pte) {
+            if (pte.frame != m_context.zero_frame)
+                ++pages;
+        });
+    return pages;
+}

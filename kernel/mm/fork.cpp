@@ -1,0 +1,95 @@
+// AddressSpace::fork(): the child gets the same mappings and, page by page, the same frames.
+//
+//   ForkMode::CopyOnWrite (default)          ForkMode::EagerCopy ("traditional fork")
+//   private writable page: write-protect in   private writable page: copy into a fresh
+//     parent AND child, refcount + 1            frame for the child, parent untouched
+//   read-only page / zero frame: shared as it is, refcount + 1 (both modes)
+//   shared mapping: same frame, writable as it is, refcount + 1 (both modes)
+//
+// A write fault later sorts out COW pages: refcount 1 → reuse, otherwise copy (fault.cpp).
+#include "address_space.h"
+
+#include "../lib/assert.h"
+
+Result<RefPtr<AddressSpace>> AddressSpace::fork()
+{
+    // On any failure below, returning drops `child`, whose destructor releases every frame
+    // reference it took; so an out-of-memory fork leaves the frame counts as they were.
+    RefPtr<AddressSpace> child = TRY(create(m_context));
+    child->m_brk_base = m_brk_base;
+    child->m_brk = m_brk;
+    for (Mapping const& mapping : m_mappings) {
+        Mapping* copy = mapping.clone();
+        if (!copy)
+            return Errno::NoMemory;
+        TRY(child->m_mappings.insert(OwnPtr<Mapping>(copy)));
+        if (mapping.is_shared())
+            TRY(populate_shared(mapping));
+        TRY(fork_mapping_pages(mapping, *child));
+    }
+    ++m_context.stats.forks;
+    return child;
+}
+
+// Shared anonymous memory must be the same memory in both processes, including pages neither
+// has touched yet; without a shared backing object the only record is the PTE, so give every
+// page a frame now. FIXME: back MAP_SHARED|MAP_ANONYMOUS by a page cache (tmpfs-like) so
+// untouched pages need no frame at fork time.
+Result<void> AddressSpace::populate_shared(Mapping const& mapping)
+{
+    for (VirtAddr va = mapping.start(); va < mapping.end(); va += PAGE_SIZE) {
+        if (m_page_table->query(va).present)
+            continue;
+        FrameNumber frame = TRY(allocate_zeroed_frame());
+        if (m_page_table->map(va, frame, access_for(mapping)).is_error()) {
+            m_context.frames.unref(frame);
+            return Errno::NoMemory;
+        }
+    }
+    return {};
+}
+
+// Gives `child` (which already has a copy of `mapping`) an entry for every present page of
+// `mapping`, per the table at the top of this file. NoMemory stops at the first failure;
+// what the child got so far is released with the child.
+Result<void> AddressSpace::fork_mapping_pages(Mapping const& mapping, AddressSpace& child)
+{
+    bool copy_on_write = mapping.is_private() && mapping.is_writable();
+    bool eager = m_context.fork_mode == ForkMode::EagerCopy;
+    bool failed = false;
+    m_page_table->for_each_present(mapping.start(), mapping.end(), [&](VirtAddr va, PteInfo const& pte) {
+        if (failed)
+            return;
+        PageAccess access = access_for(mapping);
+        access.writable = pte.writable;
+        if (copy_on_write && pte.frame != m_context.zero_frame) {
+            if (eager) {
+                auto copy = m_context.frames.allocate();
+                if (copy.is_error()) {
+                    failed = true;
+                    return;
+                }
+                copy_frame(copy.value(), pte.frame);
+                // The copy is the child's alone, so it is writable even if the parent's
+                // page is still COW-shared with someone else.
+                if (child.m_page_table->map(va, copy.value(), access_for(mapping)).is_error()) {
+                    m_context.frames.unref(copy.value());
+                    failed = true;
+                }
+                return;
+            }
+            if (pte.writable) {
+                access.writable = false;
+                m_page_table->protect(va, access);
+            }
+        }
+        if (child.m_page_table->map(va, pte.frame, access).is_error()) {
+            failed = true;
+            return;
+        }
+        m_context.frames.ref(pte.frame);
+    });
+    if (failed)
+        return Errno::NoMemory;
+    return {};
+}

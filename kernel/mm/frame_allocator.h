@@ -1,0 +1,61 @@
+// FrameAllocator: owns a table of Frame records for frame numbers [base, base+count) and the
+// free-frame list threaded through Frame::next_free (xv6's `struct run`, kept in the table).
+// An object rather than a global so a host test can build one over 64 frames and drive OOM.
+//
+// Refcount rule: a frame's ref_count is the number of page-table entries plus kernel
+// references that hold it. allocate() returns a frame with ref_count 1 (the caller's
+// reference); the frame returns to the free list when unref() brings it to 0. Reserved frames
+// are never counted or freed; the Zero frame is counted but never freed.
+//
+// Locking: none. Single CPU, and the kernel runs syscalls and faults with interrupts off.
+#pragma once
+
+#include "../lib/result.h"
+#include "../lib/types.h"
+#include "frame.h"
+
+class FrameAllocator {
+public:
+    // Takes over `table`, which must hold `count` records for frames [base, base+count), and
+    // marks them all Reserved. No frame is allocatable until add_free_range() is called.
+    FrameAllocator(Frame* table, FrameNumber base, u64 count);
+    FrameAllocator(FrameAllocator const&) = delete;
+    FrameAllocator& operator=(FrameAllocator const&) = delete;
+
+    // Makes the Reserved frames [first, first+count) allocatable. The range must lie inside
+    // the table. The lowest frame of the range is handed out first.
+    void add_free_range(FrameNumber first, u64 count);
+
+    // Pops a frame from the free list with ref_count 1. Its contents are NOT zeroed.
+    // Errno::NoMemory when no frame is free.
+    Result<FrameNumber> allocate();
+
+    // Adds or drops one reference. unref() frees the frame at 0; Reserved frames are ignored
+    // and the Zero frame is never freed.
+    void ref(FrameNumber);
+    void unref(FrameNumber);
+    u32 ref_count(FrameNumber) const;
+
+    // Marks an allocated frame as the shared zero frame (its contents must already be zero).
+    void mark_zero(FrameNumber);
+    bool is_zero(FrameNumber frame) const { return frame_record(frame).flags & Frame::Zero; }
+
+    bool contains(FrameNumber frame) const { return frame >= m_base && frame - m_base < m_count; }
+    Frame& frame(FrameNumber frame) { return const_cast<Frame&>(frame_record(frame)); }
+
+    u64 total_frames() const { return m_total_frames; } // frames ever added as free
+    u64 free_frames() const { return m_free_frames; }
+
+private:
+    static constexpr FrameNumber NO_FRAME = ~FrameNumber(0);
+
+    Frame const& frame_record(FrameNumber) const;
+    void push_free(FrameNumber);
+
+    Frame* m_table;
+    FrameNumber m_base;
+    u64 m_count;
+    FrameNumber m_free_head { NO_FRAME };
+    u64 m_total_frames { 0 };
+    u64 m_free_frames { 0 };
+};

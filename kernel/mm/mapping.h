@@ -1,0 +1,132 @@
+// Mapping: one contiguous, page-aligned, half-open range [start, end) of a user address space
+// with one protection and one backing (Linux's vm_area_struct, Serenity's Region).
+// MappingSet: the ordered, non-overlapping set of an address space's mappings.
+//
+//   AddressSpace ──▶ MappingSet ──▶ Mapping [start,end) prot shared/private name
+//                                      └─ backing: anonymous (page table is the record of its
+//                                         frames) — later: PageCache + file offset
+//
+// Locking: none. Single CPU, and the kernel runs syscalls and faults with interrupts off.
+#pragma once
+
+#include "../lib/intrusive_list.h"
+#include "../lib/own_ptr.h"
+#include "../lib/result.h"
+#include "../lib/types.h"
+#include "page_table.h"
+
+// Protection bits with the values of Linux's PROT_READ/PROT_WRITE/PROT_EXEC, so a syscall
+// passes `prot` straight through. Named like Linux's VM_* flags so that they never collide
+// with the PROT_* macros of <sys/mman.h> in hosted code.
+constexpr u32 VM_NONE = 0;
+constexpr u32 VM_READ = 1;
+constexpr u32 VM_WRITE = 2;
+constexpr u32 VM_EXEC = 4;
+constexpr u32 VM_PROT_MASK = VM_READ | VM_WRITE | VM_EXEC;
+
+enum class MappingSharing : u8 {
+    Private, // MAP_PRIVATE: writes are the process's own (COW after fork)
+    Shared,  // MAP_SHARED: writes are seen by every process mapping the same memory
+};
+
+class Mapping {
+public:
+    static constexpr usize NAME_CAPACITY = 64; // longer names are truncated
+
+    // start/end page aligned, start < end. `name` may be null (shown blank in maps).
+    Mapping(VirtAddr start, VirtAddr end, u32 prot, MappingSharing sharing, char const* name);
+    Mapping(Mapping const&) = delete;
+    Mapping& operator=(Mapping const&) = delete;
+
+    // A copy of this mapping's range and attributes, unlinked (for fork). Null when out of memory.
+    Mapping* clone() const;
+
+    VirtAddr start() const { return m_start; }
+    VirtAddr end() const { return m_end; }
+    u64 size() const { return m_end - m_start; }
+    u64 page_count() const { return size() / PAGE_SIZE; }
+    bool contains(VirtAddr va) const { return va >= m_start && va < m_end; }
+
+    u32 prot() const { return m_prot; }
+    bool is_readable() const { return m_prot & VM_READ; }
+    bool is_writable() const { return m_prot & VM_WRITE; }
+    bool is_executable() const { return m_prot & VM_EXEC; }
+    void set_prot(u32 prot) { m_prot = prot & VM_PROT_MASK; }
+
+    MappingSharing sharing() const { return m_sharing; }
+    bool is_shared() const { return m_sharing == MappingSharing::Shared; }
+    bool is_private() const { return m_sharing == MappingSharing::Private; }
+
+    // FIXME: file mappings. A file-backed mapping will hold `RefPtr<PageCache>` next to
+    // m_file_offset and its faults go to handle_file_read_fault & co. Until then every mapping
+    // is anonymous.
+    bool is_anonymous() const { return true; }
+    // File offset of start(); kept correct across splits already, 0 for anonymous memory.
+    u64 file_offset() const { return m_file_offset; }
+
+    char const* name() const { return m_name; }
+
+    // True when `next` starts where this ends and the two could be one mapping: same prot,
+    // sharing and name, both anonymous private (shared ones are distinct objects, like Linux).
+    bool can_merge_with(Mapping const& next) const;
+
+private:
+    friend class MappingSet;
+
+    void set_name(char const* name);
+
+    VirtAddr m_start;
+    VirtAddr m_end;
+    u32 m_prot;
+    MappingSharing m_sharing;
+    u64 m_file_offset { 0 };
+    char m_name[NAME_CAPACITY];
+    ListNode m_list_node; // in the owning MappingSet, ordered by start
+};
+
+class MappingSet {
+public:
+    using List = IntrusiveList<Mapping, &Mapping::m_list_node>;
+
+    MappingSet() = default;
+    MappingSet(MappingSet const&) = delete;
+    ~MappingSet(); // deletes every mapping
+
+    // The mapping containing va, or null.
+    Mapping* find(VirtAddr va) const;
+    // The first mapping with end() > va (the one containing va, or the next above it), or null.
+    Mapping* first_ending_after(VirtAddr va) const;
+    // True when no mapping overlaps [start, end).
+    bool is_free(VirtAddr start, VirtAddr end) const;
+    // True when [start, end) is covered by mappings with no hole.
+    bool is_fully_mapped(VirtAddr start, VirtAddr end) const;
+
+    // Takes ownership and links the mapping in address order. Errno::Exists (and the
+    // mapping is deleted) when it overlaps one already present.
+    Result<Mapping*> insert(OwnPtr<Mapping> mapping);
+    // Splits `mapping` at `at` (page aligned, strictly inside) into [start, at) — which stays
+    // `mapping` — and a new [at, end) returned. Errno::NoMemory leaves the set unchanged.
+    Result<Mapping*> split(Mapping& mapping, VirtAddr at);
+    // Merges `mapping` with compatible neighbours; returns the mapping that now covers it.
+    Mapping* merge_with_neighbours(Mapping& mapping);
+    // Unlinks and deletes.
+    void remove(Mapping& mapping);
+
+    // The highest page-aligned start s with [s, s+length) free and inside [lowest, highest),
+    // i.e. Linux's top-down search. Errno::NoMemory when no gap is large enough.
+    Result<VirtAddr> find_free_range(u64 length, VirtAddr lowest, VirtAddr highest) const;
+
+    Mapping* first() const { return m_list.first(); }
+    Mapping* last() const { return m_list.last(); }
+    Mapping* next(Mapping const& mapping) const { return m_list.next(const_cast<Mapping&>(mapping)); }
+    Mapping* prev(Mapping const& mapping) const { return m_list.prev(const_cast<Mapping&>(mapping)); }
+    // Range-for in ascending address order; do not remove the current mapping while iterating.
+    List::Iterator begin() const { return m_list.begin(); }
+    List::Iterator end() const { return m_list.end(); }
+    usize count() const { return m_count; }
+    bool is_empty() const { return m_list.is_empty(); }
+
+private:
+    List m_list;
+    usize m_count { 0 };
+};

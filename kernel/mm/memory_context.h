@@ -1,0 +1,29 @@
+// MemoryContext: the machine-wide services an AddressSpace works with. The kernel builds one
+// at boot over the real frame table, direct map and x86 page tables; a host test builds one
+// over fakes. Every AddressSpace keeps a reference to it, so it must outlive them all.
+#pragma once
+
+#include "../lib/result.h"
+#include "frame_allocator.h"
+#include "page_table.h"
+#include "physical_access.h"
+#include "vm_stats.h"
+
+// How fork() treats private writable pages (a boot option, for comparing the two).
+enum class ForkMode {
+    CopyOnWrite, // share and write-protect; copy on the first write (the default)
+    EagerCopy,   // copy every private writable page at fork time ("traditional fork")
+};
+
+struct MemoryContext {
+    FrameAllocator& frames;
+    PhysicalAccess& physical;
+    PageTableFactory& page_tables;
+    VmStats& stats;
+    FrameNumber zero_frame;
+    ForkMode fork_mode;
+};
+
+// Allocates a frame, fills it with zeros and marks it as the shared zero frame, which read
+// faults of untouched anonymous memory map read-only. Called once at boot (and per test).
+Result<FrameNumber> create_zero_frame(FrameAllocator& frames, PhysicalAccess& physical);

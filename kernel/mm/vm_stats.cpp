@@ -1,0 +1,38 @@
+#include "vm_stats.h"
+
+#include "../lib/format.h"
+
+usize format_vmstat(VmStats const& stats, u64 frames_total, u64 frames_free, char* buffer, usize size)
+{
+    // Linux names where Linux has the counter, Pagoda's own names otherwise.
+    struct Line {
+        char const* name;
+        u64 value;
+    };
+    Line const lines[] = {
+        { "nr_free_pages", frames_free },
+        { "nr_file_pages", stats.page_cache_pages },
+        { "nr_dirty", stats.dirty_pages },
+        { "nr_written", stats.written_back_pages },
+        { "pgfault", stats.page_faults },
+        { "zero_fill_read", stats.zero_fill_read },
+        { "zero_fill_write", stats.zero_fill_write },
+        { "cow_copy", stats.cow_copy },
+        { "cow_reuse", stats.cow_reuse },
+        { "file_fault", stats.file_faults },
+        { "forks", stats.forks },
+        { "frames_total", frames_total },
+        { "frames_free", frames_free },
+    };
+    usize length = 0;
+    if (size > 0)
+        buffer[0] = '\0';
+    for (Line const& line : lines) {
+        // Past the end of the buffer keep counting only, as snprintf does.
+        char* out = length < size ? buffer + length : nullptr;
+        usize room = length < size ? size - length : 0;
+        int n = format(out, room, "%s %llu\n", line.name, static_cast<unsigned long long>(line.value));
+        length += static_cast<usize>(n);
+    }
+    return length;
+}

@@ -1,0 +1,24 @@
+// VmStats: counters for everything the VM notes talk about (faults by kind, COW copies vs
+// reuses, page-cache state, forks). Tests and demos read them to check that the mechanism,
+// not just the result, is right; /proc/vmstat prints them with format_vmstat().
+#pragma once
+
+#include "../lib/types.h"
+
+struct VmStats {
+    u64 page_faults { 0 };       // every handle_fault() call, user or user-copy
+    u64 zero_fill_read { 0 };    // read fault mapped the shared zero frame read-only
+    u64 zero_fill_write { 0 };   // fresh zeroed frame (incl. first write over the zero frame)
+    u64 cow_copy { 0 };          // write to a shared COW frame: copied into a new frame
+    u64 cow_reuse { 0 };         // write to a COW frame nobody else holds: made writable in place
+    u64 file_faults { 0 };       // faults served from the page cache
+    u64 page_cache_pages { 0 };  // frames currently held by page caches
+    u64 dirty_pages { 0 };       // page-cache frames currently dirty
+    u64 written_back_pages { 0 }; // page-cache frames written back so far
+    u64 forks { 0 };             // successful AddressSpace::fork() calls
+};
+
+// Writes the counters plus the frame totals as /proc/vmstat-style "name value\n" lines into
+// buffer (NUL-terminated, truncated to size). Returns the length the full text would have,
+// so a caller can detect truncation as with snprintf.
+usize format_vmstat(VmStats const& stats, u64 frames_total, u64 frames_free, char* buffer, usize size);

@@ -1,0 +1,200 @@
+#include "scheduler.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/gdt.h"
+#include "kernel/arch/x86_64/kernel_memory.h"
+#include "kernel/arch/x86_64/timer.h"
+#include "process.h"
+
+extern "C" void switch_context(u64* save_rsp, u64 new_rsp);
+extern "C" u64 current_kernel_stack_top;
+extern "C" void scheduler_finish_switch();
+
+namespace {
+
+IntrusiveList<Thread, &Thread::scheduler_node> g_run_queue;
+IntrusiveList<Thread, &Thread::sleep_node> g_sleepers;
+Thread* g_current;
+Thread* g_idle;
+Thread* g_dead; // exited thread whose stack we were still on; freed after the next switch
+u64 g_ticks_in_slice;
+
+void idle_loop(void*)
+{
+    for (;;) {
+        cpu::wait_for_interrupt();
+        cpu::disable_interrupts();
+        if (!g_run_queue.is_empty())
+            yield();
+    }
+}
+
+// Loads the user-visible CPU state of `next`: its address space, TLS base and kernel stack.
+void load_thread_context(Thread& next)
+{
+    tss_set_kernel_stack(next.kernel_stack_top());
+    current_kernel_stack_top = next.kernel_stack_top();
+    if (Process* process = next.process()) {
+        u64 pml4 = process->page_table_physical();
+        if (cpu::read_cr3() != pml4)
+            cpu::write_cr3(pml4);
+        cpu::write_msr(cpu::MSR_FS_BASE, next.fs_base);
+    }
+    asm volatile("fxrstor %0" : : "m"(next.fpu_state));
+}
+
+// Picks the next thread and switches to it. Interrupts are off.
+void switch_to_next()
+{
+    Thread* previous = g_current;
+    Thread* next = g_run_queue.take_first();
+    if (!next)
+        next = g_idle;
+    if (next == previous) {
+        previous->state = Thread::State::Running;
+        return;
+    }
+    asm volatile("fxsave %0" : "=m"(previous->fpu_state));
+    next->state = Thread::State::Running;
+    g_current = next;
+    g_ticks_in_slice = 0;
+    load_thread_context(*next);
+    switch_context(&previous->saved_rsp, next->saved_rsp);
+    // Back on `previous`'s stack, possibly much later.
+    scheduler_finish_switch();
+}
+
+}
+
+// Runs on the new thread's stack right after every switch: frees a thread that exited.
+extern "C" void scheduler_finish_switch()
+{
+    if (g_dead && g_dead != g_current) {
+        delete g_dead;
+        g_dead = nullptr;
+    }
+}
+
+Thread* current_thread() { return g_current; }
+
+void scheduler_initialize()
+{
+    g_idle = MUST(Thread::create_kernel("idle", idle_loop, nullptr));
+}
+
+void scheduler_start()
+{
+    cpu::disable_interrupts();
+    // The boot stack is abandoned: its "thread" is a throwaway record never run again.
+    static u64 boot_rsp;
+    Thread* first = g_run_queue.take_first();
+    if (!first)
+        first = g_idle;
+    first->state = Thread::State::Running;
+    g_current = first;
+    load_thread_context(*first);
+    switch_context(&boot_rsp, first->saved_rsp);
+    VERIFY_NOT_REACHED();
+}
+
+void scheduler_add(Thread& thread)
+{
+    cpu::InterruptsDisabled guard;
+    thread.state = Thread::State::Runnable;
+    g_run_queue.append(thread);
+}
+
+void yield()
+{
+    cpu::InterruptsDisabled guard;
+    if (g_current != g_idle) {
+        g_current->state = Thread::State::Runnable;
+        g_run_queue.append(*g_current);
+    }
+    switch_to_next();
+}
+
+void block_current()
+{
+    cpu::InterruptsDisabled guard;
+    g_current->state = Thread::State::Blocked;
+    switch_to_next();
+}
+
+void wake_up(Thread& thread)
+{
+    cpu::InterruptsDisabled guard;
+    if (thread.state != Thread::State::Blocked)
+        return;
+    if (thread.scheduler_node.is_linked())
+        IntrusiveList<Thread, &Thread::scheduler_node>::remove(thread);
+    if (thread.sleep_node.is_linked())
+        g_sleepers.remove(thread);
+    thread.state = Thread::State::Runnable;
+    g_run_queue.append(thread);
+}
+
+bool sleep_until(u64 deadline_ns)
+{
+    cpu::InterruptsDisabled guard;
+    Thread& self = *g_current;
+    self.wake_at = deadline_ns;
+    self.was_interrupted_by_timeout = false;
+    g_sleepers.append(self);
+    block_current();
+    return self.was_interrupted_by_timeout;
+}
+
+void thread_exit_current_noreturn()
+{
+    cpu::disable_interrupts();
+    VERIFY(!g_dead);
+    g_current->state = Thread::State::Dead;
+    g_dead = g_current;
+    // The dying thread may have been running on an address space about to be freed.
+    cpu::write_cr3(kernel_pml4_physical());
+    switch_to_next();
+    VERIFY_NOT_REACHED();
+}
+
+extern "C" void thread_exit_current() { thread_exit_current_noreturn(); }
+
+void scheduler_tick(TrapFrame& frame)
+{
+    u64 now = monotonic_nanoseconds();
+    for (Thread* thread = g_sleepers.first(); thread;) {
+        Thread* next = g_sleepers.next(*thread);
+        if (thread->wake_at <= now) {
+            thread->was_interrupted_by_timeout = true;
+            wake_up(*thread);
+        }
+        thread = next;
+    }
+    // Preempt only code that runs with interrupts enabled: it holds no kernel data.
+    if (!(frame.rflags & RFLAGS_INTERRUPT_ENABLE))
+        return;
+    if (g_current == g_idle) {
+        if (!g_run_queue.is_empty())
+            yield();
+        return;
+    }
+    if (++g_ticks_in_slice >= 2 && !g_run_queue.is_empty())
+        yield();
+}
+
+bool WaitQueue::wait(u64 deadline_ns)
+{
+    cpu::InterruptsDisabled guard;
+    Thread& self = *g_current;
+    m_waiters.append(self);
+    if (deadline_ns)
+        return !sleep_until(deadline_ns);
+    block_current();
+    return true;
+}
+
+void WaitQueue::wake_all()
+{
+    cpu::InterruptsDisabled guard;
+    while (Thread* thread = m_waiters.first())
+        wake_up(*thread); // removes it from this queue
+}

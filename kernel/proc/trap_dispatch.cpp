@@ -1,0 +1,92 @@
+// What the kernel does with each interrupt and exception (entered from interrupts.S).
+// A fault caused by a user program becomes a signal to that program; a fault in the kernel
+// itself is a kernel bug and panics.
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/idt.h"
+#include "kernel/arch/x86_64/timer.h"
+#include "kernel/fs/console.h"
+#include "kernel/log.h"
+#include "process.h"
+#include "scheduler.h"
+#include "signal.h"
+
+void panic_with_trap_frame(TrapFrame const& frame, char const* reason);
+
+namespace {
+
+char const* const EXCEPTION_NAMES[32] = {
+    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range", "invalid opcode", "device not available",
+    "double fault", "coprocessor segment overrun", "invalid TSS", "segment not present", "stack fault",
+    "general protection fault", "page fault", "reserved", "x87 floating-point error", "alignment check",
+    "machine check", "SIMD floating-point error", "virtualization", "control protection", "reserved", "reserved",
+    "reserved", "reserved", "reserved", "reserved", "hypervisor injection", "VMM communication", "security",
+    "reserved"
+};
+
+// The signal Linux sends for each exception raised by user code.
+int signal_for_exception(u64 vector)
+{
+    switch (vector) {
+    case 0:
+    case 16:
+    case 19:
+        return SIGFPE;
+    case 1:
+    case 3:
+        return SIGTRAP;
+    case 6:
+        return SIGILL;
+    case 17:
+        return SIGBUS;
+    default:
+        return SIGSEGV;
+    }
+}
+
+void handle_page_fault(TrapFrame& frame)
+{
+    u64 address = cpu::read_cr2();
+    if (!frame.from_user())
+        panic_with_trap_frame(frame, "page fault in kernel mode");
+    // Error code bits (Intel SDM 4.7): 1 = write, 4 = user, 16 = instruction fetch.
+    FaultAccess access = (frame.error_code & 16) ? FaultAccess::Execute
+        : (frame.error_code & 2)                 ? FaultAccess::Write
+                                                 : FaultAccess::Read;
+    Process& process = current_process();
+    switch (process.address_space().handle_fault(address, access)) {
+    case FaultResult::Handled:
+        return;
+    case FaultResult::Segv:
+        deliver_fault_signal(frame, SIGSEGV, address);
+        return;
+    case FaultResult::Bus:
+        deliver_fault_signal(frame, SIGBUS, address);
+        return;
+    case FaultResult::OutOfMemory:
+        klog("pid %u: out of memory at %lx, killed", process.pid(), address);
+        process.exit(wait_status_signaled(SIGKILL));
+    }
+}
+
+}
+
+extern "C" void trap_dispatch(TrapFrame* frame)
+{
+    u64 vector = frame->vector;
+    if (vector == PAGE_FAULT_VECTOR) {
+        handle_page_fault(*frame);
+    } else if (vector < 32) {
+        if (!frame->from_user())
+            panic_with_trap_frame(*frame, EXCEPTION_NAMES[vector]);
+        deliver_fault_signal(*frame, signal_for_exception(vector), frame->rip);
+    } else if (vector == IRQ_BASE_VECTOR + 0) {
+        pic_end_of_interrupt(0);
+        scheduler_tick(*frame);
+    } else if (vector == IRQ_BASE_VECTOR + 4) {
+        console_receive_interrupt();
+        pic_end_of_interrupt(4);
+    } else if (vector >= IRQ_BASE_VECTOR && vector < IRQ_BASE_VECTOR + 16) {
+        // Spurious IRQ 7/15 or an unexpected device: acknowledge and ignore.
+        pic_end_of_interrupt(vector - IRQ_BASE_VECTOR);
+    }
+}

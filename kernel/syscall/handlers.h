@@ -1,0 +1,60 @@
+// Prototypes of every sys_<name> in syscalls.def. Arguments arrive as the registers
+// rdi, rsi, rdx, r10, r8, r9 converted to the parameter types; the Result's error becomes
+// -errno in the dispatcher (table.cpp), the only place that conversion happens.
+#pragma once
+
+#include "user_memory.h"
+
+// Files and the console (sys_file.cpp)
+Result<i64> sys_read(int fd, UserAddress buffer, u64 count);
+Result<i64> sys_write(int fd, UserAddress buffer, u64 count);
+Result<i64> sys_pread64(int fd, UserAddress buffer, u64 count, i64 offset);
+Result<i64> sys_readv(int fd, UserAddress iov, int count);
+Result<i64> sys_writev(int fd, UserAddress iov, int count);
+Result<i64> sys_open(UserAddress path, int flags, u32 mode);
+Result<i64> sys_openat(int dirfd, UserAddress path, int flags, u32 mode);
+Result<i64> sys_close(int fd);
+Result<i64> sys_lseek(int fd, i64 offset, int whence);
+Result<i64> sys_ioctl(int fd, u64 request, UserAddress argument);
+// Names and metadata (sys_path.cpp)
+Result<i64> sys_stat(UserAddress path, UserAddress stat);
+Result<i64> sys_lstat(UserAddress path, UserAddress stat);
+Result<i64> sys_fstat(int fd, UserAddress stat);
+Result<i64> sys_newfstatat(int dirfd, UserAddress path, UserAddress stat, int flags);
+Result<i64> sys_access(UserAddress path, int mode);
+Result<i64> sys_faccessat(int dirfd, UserAddress path, int mode);
+Result<i64> sys_readlink(UserAddress path, UserAddress buffer, u64 size);
+Result<i64> sys_readlinkat(int dirfd, UserAddress path, UserAddress buffer, u64 size);
+Result<i64> sys_getcwd(UserAddress buffer, u64 size);
+// Memory (sys_memory.cpp)
+Result<i64> sys_mmap(UserAddress address, u64 length, int prot, int flags, int fd, i64 offset);
+Result<i64> sys_munmap(UserAddress address, u64 length);
+Result<i64> sys_mprotect(UserAddress address, u64 length, int prot);
+Result<i64> sys_brk(UserAddress address);
+// The process itself (sys_process.cpp)
+Result<i64> sys_exit(int code);
+Result<i64> sys_exit_group(int code);
+Result<i64> sys_getpid();
+Result<i64> sys_getppid();
+Result<i64> sys_gettid();
+Result<i64> sys_getuid();
+Result<i64> sys_geteuid();
+Result<i64> sys_getgid();
+Result<i64> sys_getegid();
+Result<i64> sys_arch_prctl(int code, u64 address);
+Result<i64> sys_set_tid_address(UserAddress address);
+Result<i64> sys_set_robust_list(UserAddress head, u64 length);
+Result<i64> sys_uname(UserAddress buffer);
+Result<i64> sys_getrlimit(int resource, UserAddress limit);
+Result<i64> sys_prlimit64(int pid, int resource, UserAddress new_limit, UserAddress old_limit);
+Result<i64> sys_rt_sigaction(int signal, UserAddress action, UserAddress old_action, u64 size);
+Result<i64> sys_rt_sigprocmask(int how, UserAddress set, UserAddress old_set, u64 size);
+Result<i64> sys_sched_yield();
+Result<i64> sys_getrandom(UserAddress buffer, u64 length, u32 flags);
+Result<i64> sys_reboot(u32 magic1, u32 magic2, u32 command, UserAddress argument);
+// Time (sys_time.cpp)
+Result<i64> sys_clock_gettime(int clock, UserAddress timespec);
+Result<i64> sys_gettimeofday(UserAddress timeval, UserAddress timezone);
+Result<i64> sys_time(UserAddress seconds);
+Result<i64> sys_nanosleep(UserAddress request, UserAddress remaining);
+Result<i64> sys_clock_nanosleep(int clock, int flags, UserAddress request, UserAddress remaining);

@@ -1,0 +1,195 @@
+// System calls about the calling process: identity, exit, TLS, limits, signal bookkeeping.
+#include "handlers.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/dev/random.h"
+#include "kernel/lib/memory.h"
+#include "kernel/proc/scheduler.h"
+
+[[noreturn]] void shutdown_machine();
+
+Result<i64> sys_exit(int code) { current_process().exit(wait_status_exited(code)); }
+Result<i64> sys_exit_group(int code) { current_process().exit(wait_status_exited(code)); }
+
+Result<i64> sys_getpid() { return current_process().pid(); }
+Result<i64> sys_gettid() { return current_process().pid(); } // one thread per process: tid == pid
+Result<i64> sys_getppid()
+{
+    Process* parent = current_process().parent();
+    return parent ? parent->pid() : 0;
+}
+Result<i64> sys_getuid() { return 0; }
+Result<i64> sys_geteuid() { return 0; }
+Result<i64> sys_getgid() { return 0; }
+Result<i64> sys_getegid() { return 0; }
+
+Result<i64> sys_arch_prctl(int code, u64 address)
+{
+    constexpr int ARCH_SET_GS = 0x1001, ARCH_SET_FS = 0x1002, ARCH_GET_FS = 0x1003, ARCH_GET_GS = 0x1004;
+    Thread& thread = *current_thread();
+    switch (code) {
+    case ARCH_SET_FS:
+        if (address >= (1ull << 47))
+            return Errno::NotPermitted;
+        thread.fs_base = address;
+        cpu::write_msr(cpu::MSR_FS_BASE, address);
+        return 0;
+    case ARCH_GET_FS:
+        TRY(write_user<u64>(address, thread.fs_base));
+        return 0;
+    case ARCH_SET_GS:
+    case ARCH_GET_GS:
+        return Errno::NoSys; // no program we run uses %gs; say so rather than half-work
+    default:
+        return Errno::Invalid;
+    }
+}
+
+Result<i64> sys_set_tid_address(UserAddress address)
+{
+    current_thread()->clear_child_tid = address;
+    return current_process().pid();
+}
+
+// Robust futex lists matter only to threads dying while holding a lock; with one thread
+// per process the list is never walked. Linux validates the size the same way.
+Result<i64> sys_set_robust_list(UserAddress, u64 length)
+{
+    if (length != 24)
+        return Errno::Invalid;
+    return 0;
+}
+
+Result<i64> sys_uname(UserAddress buffer)
+{
+    struct Utsname {
+        char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+    } name {};
+    auto set = [](char* field, char const* text) { memcpy(field, text, strlen(text) + 1); };
+    set(name.sysname, "Pagoda");
+    set(name.nodename, "pagoda");
+    set(name.release, "6.1.0-pagoda");
+    set(name.version, "#1 Pagoda teaching kernel");
+    set(name.machine, "x86_64");
+    set(name.domainname, "(none)");
+    TRY(write_user(buffer, name));
+    return 0;
+}
+
+namespace {
+
+struct RLimit {
+    u64 current, maximum;
+};
+constexpr u64 RLIM_INFINITY = ~0ull;
+
+Result<RLimit> limit_for(int resource)
+{
+    constexpr int RLIMIT_STACK = 3, RLIMIT_NOFILE = 7, RLIMIT_NLIMITS = 16;
+    if (resource < 0 || resource >= RLIMIT_NLIMITS)
+        return Errno::Invalid;
+    if (resource == RLIMIT_STACK)
+        return RLimit { 8 * MiB, RLIM_INFINITY };
+    if (resource == RLIMIT_NOFILE)
+        return RLimit { FdTable::MAX_FDS, FdTable::MAX_FDS };
+    return RLimit { RLIM_INFINITY, RLIM_INFINITY };
+}
+
+}
+
+Result<i64> sys_getrlimit(int resource, UserAddress limit)
+{
+    RLimit value = TRY(limit_for(resource));
+    TRY(write_user(limit, value));
+    return 0;
+}
+
+Result<i64> sys_prlimit64(int pid, int resource, UserAddress new_limit, UserAddress old_limit)
+{
+    if (pid != 0 && static_cast<u32>(pid) != current_process().pid())
+        return Errno::NoProcess;
+    RLimit value = TRY(limit_for(resource));
+    if (new_limit)
+        return Errno::NotPermitted; // limits are fixed in Pagoda
+    if (old_limit)
+        TRY(write_user(old_limit, value));
+    return 0;
+}
+
+Result<i64> sys_rt_sigaction(int signal, UserAddress action, UserAddress old_action, u64 size)
+{
+    if (signal < 1 || signal > SIGNAL_COUNT || size != 8)
+        return Errno::Invalid;
+    SignalAction& slot = current_process().signal_actions[signal - 1];
+    if (old_action)
+        TRY(write_user(old_action, slot));
+    if (action) {
+        if (signal == SIGKILL || signal == 19 /* SIGSTOP */)
+            return Errno::Invalid;
+        slot = TRY(read_user<SignalAction>(action));
+    }
+    return 0;
+}
+
+Result<i64> sys_rt_sigprocmask(int how, UserAddress set, UserAddress old_set, u64 size)
+{
+    constexpr int SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
+    if (size != 8)
+        return Errno::Invalid;
+    Process& process = current_process();
+    if (old_set)
+        TRY(write_user(old_set, process.signal_mask));
+    if (set) {
+        u64 mask = TRY(read_user<u64>(set));
+        mask &= ~((1ull << (SIGKILL - 1)) | (1ull << (19 - 1))); // SIGKILL and SIGSTOP cannot be blocked
+        switch (how) {
+        case SIG_BLOCK:
+            process.signal_mask |= mask;
+            break;
+        case SIG_UNBLOCK:
+            process.signal_mask &= ~mask;
+            break;
+        case SIG_SETMASK:
+            process.signal_mask = mask;
+            break;
+        default:
+            return Errno::Invalid;
+        }
+    }
+    return 0;
+}
+
+Result<i64> sys_sched_yield()
+{
+    yield();
+    return 0;
+}
+
+Result<i64> sys_getrandom(UserAddress buffer, u64 length, u32 flags)
+{
+    constexpr u32 GRND_NONBLOCK = 1, GRND_RANDOM = 2, GRND_INSECURE = 4;
+    if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+        return Errno::Invalid;
+    length = min<u64>(length, 33554431); // Linux returns at most this much per call
+    u8 chunk[256];
+    for (u64 done = 0; done < length; done += sizeof chunk) {
+        usize n = min<u64>(sizeof chunk, length - done);
+        random_fill(chunk, n);
+        TRY(user_space().copy_to_user(buffer + done, chunk, n));
+    }
+    return static_cast<i64>(length);
+}
+
+Result<i64> sys_reboot(u32 magic1, u32 magic2, u32 command, UserAddress)
+{
+    constexpr u32 MAGIC1 = 0xfee1dead, MAGIC2_VALUES[] = { 672274793, 85072278, 369367448, 537993216 };
+    constexpr u32 CMD_POWER_OFF = 0x4321fedc, CMD_HALT = 0xcdef0123, CMD_RESTART = 0x01234567;
+    bool magic_ok = magic1 == MAGIC1;
+    bool second_ok = false;
+    for (u32 value : MAGIC2_VALUES)
+        second_ok |= magic2 == value;
+    if (!magic_ok || !second_ok)
+        return Errno::Invalid;
+    if (command == CMD_POWER_OFF || command == CMD_HALT || command == CMD_RESTART)
+        shutdown_machine();
+    return Errno::Invalid;
+}

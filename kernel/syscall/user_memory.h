@@ -1,0 +1,27 @@
+// System calls reach user memory only through these, which go through the current
+// process's AddressSpace (software page walk, faults resolved as a user access would be,
+// EFAULT for addresses the program may not touch).
+#pragma once
+
+#include "kernel/proc/process.h"
+
+using UserAddress = u64;
+
+inline AddressSpace& user_space() { return current_process().address_space(); }
+
+template<typename T>
+Result<T> read_user(UserAddress address)
+{
+    T value;
+    TRY(user_space().copy_from_user(&value, address, sizeof(T)));
+    return value;
+}
+
+template<typename T>
+Result<void> write_user(UserAddress address, T const& value)
+{
+    return user_space().copy_to_user(address, &value, sizeof(T));
+}
+
+// Copies a NUL-terminated path from user memory and normalizes it against the cwd.
+Result<void> read_user_path(UserAddress address, char* out, usize capacity);

@@ -1,0 +1,73 @@
+// Host-test stand-ins for the VM core's hardware seams: a page table kept in a std::map that
+// counts every operation and can be told to fail, its factory, and PhysicalAccess over a
+// malloc'd arena.
+#pragma once
+
+#include "kernel/mm/page_table.h"
+#include "kernel/mm/physical_access.h"
+#include <map>
+
+class FakePageTable final : public PageTable {
+public:
+    struct Entry {
+        FrameNumber frame;
+        PageAccess access;
+        bool dirty;
+        bool accessed;
+    };
+
+    ~FakePageTable() override;
+
+    Result<void> map(VirtAddr va, FrameNumber frame, PageAccess access) override;
+    void unmap(VirtAddr va) override;
+    void protect(VirtAddr va, PageAccess access) override;
+    void clear_dirty(VirtAddr va) override;
+    PteInfo query(VirtAddr va) const override;
+    void for_each_present(VirtAddr start, VirtAddr end, FunctionRef<void(VirtAddr, PteInfo const&)> visit) const override;
+    usize table_pages() const override { return 0; }
+
+    // What the MMU would do on a successful user access: set accessed/dirty.
+    void touch(VirtAddr va, bool write);
+    Entry const* entry(VirtAddr va) const;
+    usize size() const { return m_entries.size(); }
+
+    // Make every map() after the next `successes` ones fail with NoMemory (-1: never fail).
+    void fail_map_after(long successes) { m_map_budget = successes; }
+
+    usize map_calls { 0 };
+    usize unmap_calls { 0 };
+    usize protect_calls { 0 };
+    usize flushes { 0 }; // every unmap/protect/clear_dirty of a present entry flushes it
+
+    static inline long live_tables { 0 };
+
+    FakePageTable() { ++live_tables; }
+
+private:
+    std::map<VirtAddr, Entry> m_entries;
+    long m_map_budget { -1 };
+};
+
+class FakePageTableFactory final : public PageTableFactory {
+public:
+    Result<PageTable*> create() override;
+    // Make every create() after the next `successes` ones fail with NoMemory (-1: never).
+    void fail_create_after(long successes) { m_budget = successes; }
+    FakePageTable* last_created { nullptr };
+
+private:
+    long m_budget { -1 };
+};
+
+// Frames [base, base+count) backed by one heap arena.
+class FakePhysicalAccess final : public PhysicalAccess {
+public:
+    FakePhysicalAccess(FrameNumber base, u64 count);
+    ~FakePhysicalAccess() override;
+    u8* map_frame(FrameNumber frame) override;
+
+private:
+    FrameNumber m_base;
+    u64 m_count;
+    u8* m_arena;
+};

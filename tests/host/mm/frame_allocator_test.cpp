@@ -1,0 +1,103 @@
+#include "kernel/mm/frame_allocator.h"
+#include <gtest/gtest.h>
+#include <memory>
+#include <set>
+
+namespace {
+
+struct Allocator64 {
+    static constexpr FrameNumber BASE = 1000;
+    Frame table[64];
+    FrameAllocator frames { table, BASE, 64 };
+};
+
+}
+
+TEST(FrameAllocator, StartsReservedAndEmpty)
+{
+    Allocator64 a;
+    EXPECT_EQ(a.frames.total_frames(), 0u);
+    EXPECT_EQ(a.frames.free_frames(), 0u);
+    EXPECT_EQ(a.frames.frame(1000).flags, Frame::Reserved);
+    auto result = a.frames.allocate();
+    ASSERT_TRUE(result.is_error());
+    EXPECT_EQ(result.error(), Errno::NoMemory);
+}
+
+TEST(FrameAllocator, AllocateAllThenNoMemoryThenFree)
+{
+    Allocator64 a;
+    a.frames.add_free_range(1000, 64);
+    EXPECT_EQ(a.frames.total_frames(), 64u);
+    std::set<FrameNumber> seen;
+    for (int i = 0; i < 64; ++i) {
+        auto result = a.frames.allocate();
+        ASSERT_FALSE(result.is_error());
+        FrameNumber frame = result.value();
+        EXPECT_GE(frame, 1000u);
+        EXPECT_LT(frame, 1064u);
+        EXPECT_EQ(a.frames.ref_count(frame), 1u);
+        EXPECT_TRUE(seen.insert(frame).second) << "frame handed out twice";
+    }
+    EXPECT_EQ(a.frames.free_frames(), 0u);
+    auto exhausted = a.frames.allocate();
+    ASSERT_TRUE(exhausted.is_error());
+    EXPECT_EQ(exhausted.error(), Errno::NoMemory);
+
+    for (FrameNumber frame : seen)
+        a.frames.unref(frame);
+    EXPECT_EQ(a.frames.free_frames(), 64u);
+    EXPECT_FALSE(a.frames.allocate().is_error());
+}
+
+TEST(FrameAllocator, HandsOutAscendingFrames)
+{
+    Allocator64 a;
+    a.frames.add_free_range(1010, 4);
+    EXPECT_EQ(MUST(a.frames.allocate()), 1010u);
+    EXPECT_EQ(MUST(a.frames.allocate()), 1011u);
+    EXPECT_EQ(a.frames.frame(1000).flags, Frame::Reserved); // outside the free range
+}
+
+TEST(FrameAllocator, RefcountFreesAtZeroOnly)
+{
+    Allocator64 a;
+    a.frames.add_free_range(1000, 2);
+    FrameNumber frame = MUST(a.frames.allocate());
+    a.frames.ref(frame);
+    a.frames.ref(frame);
+    EXPECT_EQ(a.frames.ref_count(frame), 3u);
+    a.frames.unref(frame);
+    a.frames.unref(frame);
+    EXPECT_EQ(a.frames.free_frames(), 1u);
+    a.frames.unref(frame);
+    EXPECT_EQ(a.frames.free_frames(), 2u);
+    EXPECT_TRUE(a.frames.frame(frame).flags & Frame::Free);
+}
+
+TEST(FrameAllocator, ReservedAndZeroFramesAreNeverFreed)
+{
+    Allocator64 a;
+    a.frames.add_free_range(1001, 2);
+    a.frames.ref(1000); // reserved: ignored
+    a.frames.unref(1000);
+    EXPECT_EQ(a.frames.free_frames(), 2u);
+    EXPECT_EQ(a.frames.frame(1000).flags, Frame::Reserved);
+
+    FrameNumber zero = MUST(a.frames.allocate());
+    a.frames.mark_zero(zero);
+    EXPECT_TRUE(a.frames.is_zero(zero));
+    a.frames.ref(zero);
+    a.frames.unref(zero);
+    a.frames.unref(zero); // count reaches 0, but the zero frame stays
+    EXPECT_EQ(a.frames.free_frames(), 1u);
+    EXPECT_FALSE(a.frames.frame(zero).flags & Frame::Free);
+}
+
+TEST(FrameAllocator, FreeListThreadsThroughFrameRecords)
+{
+    Allocator64 a;
+    a.frames.add_free_range(1000, 3);
+    EXPECT_EQ(a.frames.frame(1000).next_free, 1001u);
+    EXPECT_EQ(a.frames.frame(1001).next_free, 1002u);
+}

@@ -1,0 +1,48 @@
+#include "kernel/mm/vm_stats.h"
+#include <cstring>
+#include <gtest/gtest.h>
+#include <string>
+
+TEST(VmStats, FormatsProcVmstatLines)
+{
+    VmStats stats;
+    stats.page_faults = 7;
+    stats.zero_fill_read = 1;
+    stats.zero_fill_write = 2;
+    stats.cow_copy = 3;
+    stats.cow_reuse = 4;
+    stats.file_faults = 5;
+    stats.page_cache_pages = 6;
+    stats.dirty_pages = 8;
+    stats.written_back_pages = 9;
+    stats.forks = 10;
+    char buffer[1024];
+    usize n = format_vmstat(stats, 256, 200, buffer, sizeof buffer);
+    std::string text(buffer);
+    EXPECT_EQ(n, text.size());
+    EXPECT_EQ(text,
+        "nr_free_pages 200\n"
+        "nr_file_pages 6\n"
+        "nr_dirty 8\n"
+        "nr_written 9\n"
+        "pgfault 7\n"
+        "zero_fill_read 1\n"
+        "zero_fill_write 2\n"
+        "cow_copy 3\n"
+        "cow_reuse 4\n"
+        "file_fault 5\n"
+        "forks 10\n"
+        "frames_total 256\n"
+        "frames_free 200\n");
+}
+
+TEST(VmStats, TruncatesAndReportsFullLength)
+{
+    VmStats stats;
+    char full[1024];
+    usize n = format_vmstat(stats, 1, 1, full, sizeof full);
+    char small[20];
+    EXPECT_EQ(format_vmstat(stats, 1, 1, small, sizeof small), n);
+    EXPECT_EQ(strlen(small), sizeof small - 1);
+    EXPECT_EQ(std::string(small), std::string(full, sizeof small - 1));
+}
