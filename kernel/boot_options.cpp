@@ -63,6 +63,10 @@ void parse_boot_options(char* command_line, BootOptions& out)
             out.log_to_console = true;
         } else if (strcmp(word, "fork=copy") == 0) {
             out.eager_copy_fork = true;
+        } else if (strcmp(word, "selftest=fault") == 0) {
+            out.fault_self_test = true;
+        } else if (strcmp(word, "stats") == 0) {
+            out.print_stats = true;
         }
     }
 }

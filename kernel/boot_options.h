@@ -1,6 +1,8 @@
 // The kernel command line (QEMU -append): space-separated options, then "--" and the first
 // program's arguments. Options: init=PATH (default /init), log=console (mirror the kernel
-// log onto the console), fork=copy (eager-copy fork instead of copy-on-write).
+// log onto the console), fork=copy (eager-copy fork instead of copy-on-write), stats (print
+// the VM counters to the log when the first program exits), selftest=fault (make the kernel
+// fault on purpose, to check the panic report).
 // Arguments are percent-decoded, so tools/pagoda-run can pass spaces and empty strings
 // ("%20", and "%" alone for an empty argument).
 #pragma once
@@ -12,6 +14,8 @@ struct BootOptions {
     char const* init_path { "/init" };
     bool log_to_console { false };
     bool eager_copy_fork { false };
+    bool print_stats { false };
+    bool fault_self_test { false }; // selftest=fault: touch an unmapped kernel address after boot
     char const* init_args[MAX_ARGS];
     usize init_arg_count { 0 };
 };

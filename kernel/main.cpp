@@ -38,6 +38,30 @@ public:
 
 MemoryContext* g_memory_context;
 
+// selftest=fault: a kernel bug on demand, so tests can check the panic report end to end.
+[[gnu::noinline]] void fault_on_purpose()
+{
+    klog("selftest: writing to an unmapped kernel address");
+    *reinterpret_cast<u64 volatile*>(0xffff9000dead0000) = 1;
+}
+
+// The /proc/vmstat text, one "vmstat NAME VALUE" line each, for tools/pagoda-run --stats.
+void log_vm_counters()
+{
+    static char text[4096];
+    FrameAllocator& frames = kernel_frame_allocator();
+    usize length = min<usize>(format_vmstat(g_vm_stats, frames.total_frames(), frames.free_frames(), text, sizeof text),
+        sizeof text - 1);
+    for (char* line = text; line < text + length;) {
+        char* end = line;
+        while (end < text + length && *end != '\n')
+            ++end;
+        klog_raw("vmstat ", 7);
+        klog_raw(line, end - line + 1);
+        line = end + 1;
+    }
+}
+
 void enable_sse()
 {
     // CR0: clear EM (no x87 emulation), set MP; CR4: OSFXSR and OSXMMEXCPT, so user programs
@@ -122,6 +146,8 @@ u64 realtime_at_boot_seconds() { return g_realtime_at_boot; }
 // The first process has ended: report how, as tools/pagoda-run reads it, and power off.
 [[noreturn]] void shutdown_after_init_exit(int wait_status)
 {
+    if (g_options.print_stats)
+        log_vm_counters();
     if (wait_status & 0x7f)
         klog("init exited: signal %d", wait_status & 0x7f);
     else
@@ -151,6 +177,9 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
     g_realtime_at_boot = rtc_read_unix_seconds();
     serial_enable_receive_interrupt(SerialPort::Com1);
     pic_unmask(4);
+
+    if (g_options.fault_self_test)
+        fault_on_purpose();
 
     scheduler_initialize();
     start_first_process();

@@ -91,6 +91,7 @@ Result<PageTable*> FakePageTableFactory::create()
     if (m_budget > 0)
         --m_budget;
     last_created = new FakePageTable;
+    last_created->fail_map_after(m_new_table_map_budget);
     return static_cast<PageTable*>(last_created);
 }
 

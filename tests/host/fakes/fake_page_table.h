@@ -53,10 +53,13 @@ public:
     Result<PageTable*> create() override;
     // Make every create() after the next `successes` ones fail with NoMemory (-1: never).
     void fail_create_after(long successes) { m_budget = successes; }
+    // Tables created from now on fail every map() after `successes` ones (-1: never).
+    void fail_maps_of_new_tables_after(long successes) { m_new_table_map_budget = successes; }
     FakePageTable* last_created { nullptr };
 
 private:
     long m_budget { -1 };
+    long m_new_table_map_budget { -1 };
 };
 
 // Frames [base, base+count) backed by one heap arena.
