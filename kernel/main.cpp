@@ -13,6 +13,7 @@
 #include "dev/debug_exit.h"
 #include "dev/rtc.h"
 #include "fs/ramfs.h"
+#include "fs/procfs.h"
 #include "fs/vfs.h"
 #include "lib/memory.h"
 #include "log.h"
@@ -27,6 +28,7 @@ extern "C" void syscall_entry();
 namespace {
 
 BootInfo g_boot_info;
+char g_command_line_copy[sizeof(BootInfo::command_line)];
 BootOptions g_options;
 VmStats g_vm_stats;
 u64 g_realtime_at_boot;
@@ -127,6 +129,7 @@ void start_first_process()
         klog("init exited: status 127");
         debug_exit(DebugExitStatus::PowerOff);
     }
+    init->set_command_line(argv, g_options.init_arg_count + 1);
     klog("starting %s as pid %u", g_options.init_path, init->pid());
     scheduler_add(*thread);
 }
@@ -136,6 +139,7 @@ void start_first_process()
 MemoryContext& kernel_memory_context() { return *g_memory_context; }
 VmStats& kernel_vm_stats() { return g_vm_stats; }
 u64 realtime_at_boot_seconds() { return g_realtime_at_boot; }
+char const* kernel_command_line() { return g_command_line_copy; }
 
 [[noreturn]] void shutdown_machine()
 {
@@ -161,6 +165,7 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
     serial_initialize(SerialPort::Com2);
     run_global_constructors();
     parse_multiboot(multiboot_magic, multiboot_info, g_boot_info);
+    memcpy(g_command_line_copy, g_boot_info.command_line, sizeof g_command_line_copy);
     parse_boot_options(g_boot_info.command_line, g_options);
     klog_set_mirror_to_console(g_options.log_to_console);
     klog("Pagoda booting");

@@ -73,8 +73,15 @@ Result<void> normalize_path(char const* cwd, char const* path, char* out, usize 
     return {};
 }
 
-Result<RefPtr<File>> vfs_open(char const* path, int flags)
+Result<RefPtr<File>> vfs_open(char const* link_path, int flags)
 {
+    char path[PATH_MAX];
+    usize length = strlen(link_path);
+    if (length >= sizeof path)
+        return Errno::NameTooLong;
+    memcpy(path, link_path, length + 1);
+    if (!(flags & O_NOFOLLOW))
+        TRY(vfs_follow_links(path, sizeof path));
     char const* rest;
     if (starts_with_component(path, "proc", &rest) && rest[0])
         return procfs_open(rest);
@@ -97,6 +104,26 @@ Result<RefPtr<File>> vfs_open(char const* path, int flags)
     if (!file)
         return Errno::NoMemory;
     return file;
+}
+
+Result<void> vfs_follow_links(char* path, usize capacity)
+{
+    for (int links = 0; links < 40; ++links) {
+        char target[PATH_MAX];
+        auto length = vfs_readlink(path, target, sizeof target - 1);
+        if (length.is_error())
+            return {}; // not a link: done
+        target[length.value()] = '\0';
+        // A relative target is relative to the link's folder.
+        char folder[PATH_MAX];
+        usize n = strlen(path);
+        while (n > 0 && path[n - 1] != '/')
+            --n;
+        memcpy(folder, path, n);
+        folder[n] = '\0';
+        TRY(normalize_path(folder, target, path, capacity));
+    }
+    return Errno::Loop;
 }
 
 Result<usize> vfs_readlink(char const* path, char* out, usize capacity)

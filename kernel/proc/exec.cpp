@@ -4,6 +4,7 @@
 #include "kernel/dev/random.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/ramfs.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/user_layout.h"
 #include "scheduler.h"
@@ -103,8 +104,14 @@ Result<LoadedProgram> load_program(RamFsNode const& file, char const* path, Stri
 
 }
 
-Result<void> exec_program(Process& process, Thread& thread, char const* path, StringList argv, StringList envp)
+Result<void> exec_program(Process& process, Thread& thread, char const* link_path, StringList argv, StringList envp)
 {
+    char path[PATH_MAX];
+    usize length = strlen(link_path);
+    if (length >= sizeof path)
+        return Errno::NameTooLong;
+    memcpy(path, link_path, length + 1);
+    TRY(vfs_follow_links(path, sizeof path));
     RamFsNode const* node = ramfs_lookup(path);
     if (!node)
         return Errno::NoEntry;

@@ -5,16 +5,18 @@
 #include "kernel/fs/console.h"
 #include "kernel/lib/memory.h"
 #include "kernel/log.h"
-#include "scheduler.h"
 
 namespace {
 IntrusiveList<Process, &Process::all_processes_node> g_processes;
 u32 g_next_pid = 1;
+Process* g_init;
 }
 
 [[noreturn]] void shutdown_after_init_exit(int wait_status);
 
 Process::Process() : m_pid(g_next_pid++) { g_processes.append(*this); }
+
+Process::~Process() { g_processes.remove(*this); }
 
 Result<Process*> Process::create_first()
 {
@@ -29,7 +31,51 @@ Result<Process*> Process::create_first()
             return Errno::NoMemory;
         process->m_fds.install(fd, adopt_ref(open_file), false);
     }
+    g_init = process;
     return process;
+}
+
+Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, bool share_memory, u64 child_stack)
+{
+    RefPtr<AddressSpace> space;
+    if (share_memory)
+        space = parent.m_address_space;
+    else
+        space = TRY(parent.m_address_space->fork());
+
+    auto* child = new (std::nothrow) Process;
+    if (!child)
+        return Errno::NoMemory;
+    child->m_address_space = static_cast<RefPtr<AddressSpace>&&>(space);
+
+    TrapFrame frame = parent_thread.user_frame();
+    frame.rax = 0; // fork returns 0 in the child
+    if (child_stack)
+        frame.rsp = child_stack;
+    auto thread = Thread::create_user(*child, frame);
+    if (thread.is_error()) {
+        delete child;
+        return thread.error();
+    }
+    Thread& child_thread = *thread.value();
+    child_thread.fs_base = parent_thread.fs_base;
+    // The parent's live FPU/SSE registers are the ones to inherit, not its last saved copy.
+    asm volatile("fxsave %0" : "=m"(child_thread.fpu_state));
+
+    child->m_thread = &child_thread;
+    child->m_parent = &parent;
+    parent.m_children.append(*child);
+    child->m_fds.copy_from(parent.m_fds);
+    memcpy(child->m_cwd, parent.m_cwd, sizeof m_cwd);
+    memcpy(child->m_executable_path, parent.m_executable_path, sizeof m_executable_path);
+    memcpy(child->m_command_line, parent.m_command_line, sizeof m_command_line);
+    child->m_command_line_length = parent.m_command_line_length;
+    for (int i = 0; i < SIGNAL_COUNT; ++i)
+        child->signal_actions[i] = parent.signal_actions[i];
+    child->signal_mask = parent.signal_mask;
+    child->m_vfork_parent_waiting = share_memory;
+    scheduler_add(child_thread);
+    return child;
 }
 
 void Process::set_address_space(RefPtr<AddressSpace> space) { m_address_space = static_cast<RefPtr<AddressSpace>&&>(space); }
@@ -43,17 +89,87 @@ void Process::set_executable_path(char const* path)
     m_executable_path[n] = '\0';
 }
 
+void Process::set_command_line(char const* const* argv, usize count)
+{
+    usize length = 0;
+    for (usize i = 0; i < count; ++i) {
+        usize n = strlen(argv[i]) + 1;
+        if (length + n > sizeof m_command_line)
+            break;
+        memcpy(m_command_line + length, argv[i], n);
+        length += n;
+    }
+    m_command_line_length = length;
+}
+
+void Process::release_vfork_parent()
+{
+    if (!m_vfork_parent_waiting)
+        return;
+    m_vfork_parent_waiting = false;
+    m_vfork_release.wake_all();
+}
+
+void Process::wait_for_vfork_release()
+{
+    while (m_vfork_parent_waiting)
+        m_vfork_release.wait();
+}
+
+void Process::reparent_children_to_init()
+{
+    while (Process* child = m_children.take_first()) {
+        child->m_parent = g_init;
+        g_init->m_children.append(*child);
+        if (child->m_state == State::Zombie)
+            g_init->child_state_changed.wake_all();
+    }
+}
+
 void Process::exit(int wait_status)
 {
+    if (m_pid == 1)
+        shutdown_after_init_exit(wait_status);
     m_wait_status = wait_status;
     m_state = State::Zombie;
     m_fds.close_all();
-    if (m_pid == 1)
-        shutdown_after_init_exit(wait_status);
+    reparent_children_to_init();
+    release_vfork_parent();
     // Leave this address space before dropping what may be the last reference to it.
     cpu::write_cr3(kernel_pml4_physical());
     m_address_space.clear();
+    m_thread = nullptr;
+
+    Process* parent = m_parent;
+    if (parent->signal_actions[SIGCHLD - 1].handler == SIG_IGN) {
+        parent->reap(*this); // nobody will wait for us (POSIX: SIGCHLD ignored)
+    } else {
+        parent->child_state_changed.wake_all();
+    }
     thread_exit_current_noreturn();
+}
+
+Process* Process::find_zombie_child(i32 pid)
+{
+    for (Process& child : m_children)
+        if (child.m_state == State::Zombie && (pid == -1 || static_cast<i32>(child.m_pid) == pid))
+            return &child;
+    return nullptr;
+}
+
+bool Process::has_child(i32 pid) const
+{
+    for (Process& child : m_children)
+        if (pid == -1 || static_cast<i32>(child.m_pid) == pid)
+            return true;
+    return false;
+}
+
+void Process::reap(Process& child)
+{
+    VERIFY(child.m_state == State::Zombie && child.m_parent == this);
+    m_children.remove(child);
+    delete &child;
 }
 
 Process& current_process()
@@ -63,10 +179,19 @@ Process& current_process()
     return *thread->process();
 }
 
+void for_each_process(FunctionRef<void(Process&)> visit)
+{
+    for (Process* process = g_processes.first(); process;) {
+        Process* next = g_processes.next(*process);
+        visit(*process);
+        process = next;
+    }
+}
+
 Process* find_process(u32 pid)
 {
     for (Process& process : g_processes)
-        if (process.pid() == pid && process.state() == Process::State::Running)
+        if (process.pid() == pid)
             return &process;
     return nullptr;
 }

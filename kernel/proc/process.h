@@ -1,10 +1,19 @@
 // A Process: an address space, open files and one thread, plus its place in the family
 // tree (parent, children) and, once it has exited, its status for the parent to collect.
+//
+//   Process ──RefPtr──▶ AddressSpace   (shared with a vfork child until it execs or exits)
+//           ──owns────▶ FdTable ──RefPtr──▶ OpenFile ──RefPtr──▶ File
+//           ──────────▶ Thread             (one per process)
+//
+// Lifetime: Running → Zombie (exit: memory and files released at once) → freed when the
+// parent collects the status with wait4 (or at once if the parent ignores SIGCHLD).
 #pragma once
 
 #include "kernel/fs/fd_table.h"
+#include "kernel/lib/function_ref.h"
 #include "kernel/lib/intrusive_list.h"
 #include "kernel/mm/address_space.h"
+#include "scheduler.h"
 #include "thread.h"
 
 struct SignalAction {
@@ -15,7 +24,11 @@ struct SignalAction {
 };
 
 constexpr int SIGNAL_COUNT = 64;
-constexpr int SIGKILL = 9, SIGSEGV = 11, SIGBUS = 7, SIGILL = 4, SIGFPE = 8, SIGTRAP = 5, SIGCHLD = 17;
+constexpr int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7, SIGFPE = 8,
+              SIGKILL = 9, SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13, SIGALRM = 14, SIGTERM = 15,
+              SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19, SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22, SIGURG = 23,
+              SIGWINCH = 28;
+constexpr u64 SIG_DFL = 0, SIG_IGN = 1;
 
 class Process {
 public:
@@ -23,10 +36,14 @@ public:
 
     // A process with an empty address space and the console on fds 0, 1, 2.
     static Result<Process*> create_first();
+    // A child of `parent` (the caller) starting from the parent thread's user registers with
+    // rax = 0. `share_memory` = vfork semantics: the child borrows the parent's address space.
+    static Result<Process*> create_child(Process& parent, Thread& parent_thread, bool share_memory, u64 child_stack);
 
     u32 pid() const { return m_pid; }
     Process* parent() const { return m_parent; }
     State state() const { return m_state; }
+    int wait_status() const { return m_wait_status; }
     AddressSpace& address_space() { return *m_address_space; }
     void set_address_space(RefPtr<AddressSpace>);
     u64 page_table_physical();
@@ -37,33 +54,58 @@ public:
     char const* executable_path() const { return m_executable_path; }
     void set_executable_path(char const*);
     char const* cwd() const { return m_cwd; }
+    // argv as /proc/<pid>/cmdline shows it: the strings with their NULs.
+    char const* command_line() const { return m_command_line; }
+    usize command_line_length() const { return m_command_line_length; }
+    void set_command_line(char const* const* argv, usize count);
 
     SignalAction signal_actions[SIGNAL_COUNT];
     u64 signal_mask { 0 };
+    u64 pending_signals { 0 };
 
     // Ends the process with a wait(2)-style status (exit code << 8, or the signal number).
     // Called by its own thread; does not return.
     [[noreturn]] void exit(int wait_status);
+    // A vfork child has exec'd or exited: its parent may go on.
+    void release_vfork_parent();
+    // Blocks the calling parent until this vfork child releases it.
+    void wait_for_vfork_release();
+
+    // wait4: the first zombie child matching `pid` (-1 = any), or nullptr.
+    Process* find_zombie_child(i32 pid);
+    bool has_child(i32 pid) const;
+    // Frees a zombie child whose status has been collected.
+    void reap(Process& child);
+    WaitQueue child_state_changed; // the parent sleeps here in wait4
 
     ListNode all_processes_node;
+    ListNode sibling_node;
 
 private:
     Process();
+    ~Process();
+    void reparent_children_to_init();
 
     u32 m_pid;
     Process* m_parent { nullptr };
+    IntrusiveList<Process, &Process::sibling_node> m_children;
     State m_state { State::Running };
     int m_wait_status { 0 };
     RefPtr<AddressSpace> m_address_space;
     FdTable m_fds;
     Thread* m_thread { nullptr };
+    bool m_vfork_parent_waiting { false };
+    WaitQueue m_vfork_release;
     char m_executable_path[256] {};
     char m_cwd[256] { "" };
+    char m_command_line[512] {};
+    usize m_command_line_length { 0 };
 };
 
 Process& current_process();
 Process* find_process(u32 pid);
-// Decoding of wait statuses, as <sys/wait.h> does.
+void for_each_process(FunctionRef<void(Process&)>);
+// Wait statuses, as <sys/wait.h> decodes them.
 constexpr int wait_status_exited(int code) { return (code & 0xff) << 8; }
 constexpr int wait_status_signaled(int signal) { return signal & 0x7f; }
 

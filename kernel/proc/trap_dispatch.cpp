@@ -89,4 +89,6 @@ extern "C" void trap_dispatch(TrapFrame* frame)
         // Spurious IRQ 7/15 or an unexpected device: acknowledge and ignore.
         pic_end_of_interrupt(vector - IRQ_BASE_VECTOR);
     }
+    if (frame->from_user())
+        handle_pending_signals();
 }

@@ -16,6 +16,12 @@ Result<i64> sys_openat(int dirfd, UserAddress path, int flags, u32 mode);
 Result<i64> sys_close(int fd);
 Result<i64> sys_lseek(int fd, i64 offset, int whence);
 Result<i64> sys_ioctl(int fd, u64 request, UserAddress argument);
+Result<i64> sys_pipe(UserAddress fds);
+Result<i64> sys_pipe2(UserAddress fds, int flags);
+Result<i64> sys_dup(int fd);
+Result<i64> sys_dup2(int old_fd, int new_fd);
+Result<i64> sys_dup3(int old_fd, int new_fd, int flags);
+Result<i64> sys_fcntl(int fd, int command, u64 argument);
 // Names and metadata (sys_path.cpp)
 Result<i64> sys_stat(UserAddress path, UserAddress stat);
 Result<i64> sys_lstat(UserAddress path, UserAddress stat);
@@ -52,6 +58,13 @@ Result<i64> sys_rt_sigprocmask(int how, UserAddress set, UserAddress old_set, u6
 Result<i64> sys_sched_yield();
 Result<i64> sys_getrandom(UserAddress buffer, u64 length, u32 flags);
 Result<i64> sys_reboot(u32 magic1, u32 magic2, u32 command, UserAddress argument);
+// Processes: creation, replacement, ending, waiting (sys_family.cpp)
+Result<i64> sys_fork();
+Result<i64> sys_vfork();
+Result<i64> sys_clone(u64 flags, UserAddress child_stack, UserAddress parent_tid, UserAddress child_tid, u64 tls);
+Result<i64> sys_execve(UserAddress path, UserAddress argv, UserAddress envp);
+Result<i64> sys_wait4(int pid, UserAddress status, int options, UserAddress rusage);
+Result<i64> sys_kill(int pid, int signal);
 // Time (sys_time.cpp)
 Result<i64> sys_clock_gettime(int clock, UserAddress timespec);
 Result<i64> sys_gettimeofday(UserAddress timeval, UserAddress timezone);

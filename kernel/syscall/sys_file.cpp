@@ -1,11 +1,12 @@
 // read/write and friends: data moves between a File and user memory through a bounce
 // buffer on the kernel stack, one chunk at a time.
 #include "handlers.h"
+#include "kernel/fs/pipe.h"
 #include "kernel/fs/vfs.h"
 
 namespace {
 
-constexpr usize CHUNK = 1024;
+constexpr usize CHUNK = 4096;
 constexpr i64 MAX_IO = 0x7ffff000; // Linux's MAX_RW_COUNT
 
 struct IoVec {
@@ -30,8 +31,10 @@ Result<i64> read_into_user(OpenFile& file, UserAddress buffer, u64 count, u64 of
             break;
         TRY(user_space().copy_to_user(buffer + done, chunk, n.value()));
         done += n.value();
-        if (n.value() < want)
-            break; // a short read (console line, end of file): return what we have
+        // A short read (end of file), or any data from a stream (pipe, console) whose next
+        // read could block: return what we have.
+        if (n.value() < want || !file.file().is_seekable())
+            break;
     }
     return static_cast<i64>(done);
 }
@@ -203,5 +206,94 @@ Result<i64> sys_ioctl(int fd, u64 request, UserAddress argument)
     }
     default:
         return Errno::NotTty;
+    }
+}
+
+Result<i64> sys_pipe2(UserAddress fds, int flags)
+{
+    if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+        return Errno::Invalid;
+    PipeEnds ends = TRY(create_pipe());
+    FdTable& table = current_process().fds();
+    auto* reader = new (std::nothrow) OpenFile(ends.read_end, O_RDONLY);
+    auto* writer = new (std::nothrow) OpenFile(ends.write_end, O_WRONLY);
+    if (!reader || !writer) {
+        delete reader;
+        delete writer;
+        return Errno::NoMemory;
+    }
+    RefPtr<OpenFile> read_file = adopt_ref(reader), write_file = adopt_ref(writer);
+    int read_fd = TRY(table.allocate(read_file, flags & O_CLOEXEC));
+    auto write_fd = table.allocate(write_file, flags & O_CLOEXEC);
+    if (write_fd.is_error()) {
+        MUST(table.close(read_fd));
+        return write_fd.error();
+    }
+    i32 pair[2] = { read_fd, write_fd.value() };
+    if (auto copied = user_space().copy_to_user(fds, pair, sizeof pair); copied.is_error()) {
+        MUST(table.close(read_fd));
+        MUST(table.close(write_fd.value()));
+        return copied.error();
+    }
+    return 0;
+}
+
+Result<i64> sys_pipe(UserAddress fds) { return sys_pipe2(fds, 0); }
+
+Result<i64> sys_dup(int fd)
+{
+    FdTable& table = current_process().fds();
+    auto file = TRY(table.get(fd));
+    return TRY(table.allocate(file, false));
+}
+
+Result<i64> sys_dup3(int old_fd, int new_fd, int flags)
+{
+    if (flags & ~O_CLOEXEC || old_fd == new_fd)
+        return Errno::Invalid;
+    FdTable& table = current_process().fds();
+    auto file = TRY(table.get(old_fd));
+    if (new_fd < 0 || new_fd >= FdTable::MAX_FDS)
+        return Errno::BadFd;
+    table.install(new_fd, file, flags & O_CLOEXEC);
+    return new_fd;
+}
+
+Result<i64> sys_dup2(int old_fd, int new_fd)
+{
+    if (old_fd == new_fd) {
+        TRY(current_process().fds().get(old_fd));
+        return new_fd;
+    }
+    return sys_dup3(old_fd, new_fd, 0);
+}
+
+Result<i64> sys_fcntl(int fd, int command, u64 argument)
+{
+    constexpr int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030;
+    constexpr int FD_CLOEXEC = 1;
+    FdTable& table = current_process().fds();
+    auto file = TRY(table.get(fd));
+    switch (command) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+        if (argument >= FdTable::MAX_FDS)
+            return Errno::Invalid;
+        return TRY(table.allocate(file, command == F_DUPFD_CLOEXEC, static_cast<int>(argument)));
+    case F_GETFD:
+        return table.close_on_exec(fd) ? FD_CLOEXEC : 0;
+    case F_SETFD:
+        table.set_close_on_exec(fd, argument & FD_CLOEXEC);
+        return 0;
+    case F_GETFL:
+        return file->flags();
+    case F_SETFL: {
+        // Only O_APPEND and O_NONBLOCK may change; the access mode stays.
+        constexpr int changeable = O_APPEND | O_NONBLOCK;
+        file->set_flags((file->flags() & ~changeable) | (static_cast<int>(argument) & changeable));
+        return 0;
+    }
+    default:
+        return Errno::Invalid;
     }
 }

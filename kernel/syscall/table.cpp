@@ -2,6 +2,7 @@
 // result (or -errno) back in rax. This is the one place an Errno becomes -errno.
 #include "handlers.h"
 #include "kernel/log.h"
+#include "kernel/proc/signal.h"
 #include <utility>
 
 namespace {
@@ -55,6 +56,7 @@ extern "C" void syscall_dispatch(TrapFrame* frame)
     u64 number = frame->rax;
     if (number < TABLE_SIZE && g_table.entries[number]) {
         frame->rax = static_cast<u64>(g_table.entries[number](*frame));
+        handle_pending_signals();
         return;
     }
     if (number >= TABLE_SIZE || !g_reported_missing[number]) {

@@ -20,7 +20,10 @@ usize index_at_level(VirtAddr va, int level) { return (va >> (12 + 9 * level)) &
 
 u64 leaf_bits(FrameNumber frame, PageAccess access)
 {
-    u64 entry = frame_to_physical(frame) | PTE_PRESENT | PTE_USER;
+    u64 entry = frame_to_physical(frame) | PTE_PRESENT;
+    // PROT_NONE pages stay present (the PTE records the frame) but user accesses fault.
+    if (access.accessible)
+        entry |= PTE_USER;
     if (access.writable)
         entry |= PTE_WRITABLE;
     if (!access.executable)

@@ -1,0 +1,170 @@
+// Creating, replacing, ending and waiting for processes: fork, vfork, clone, execve, wait4,
+// kill. The mechanisms live in kernel/proc; this file decodes the Linux arguments.
+#include "handlers.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/lib/memory.h"
+#include "kernel/proc/exec.h"
+#include "kernel/proc/signal.h"
+
+namespace {
+
+Result<i64> create_child(bool share_memory, u64 child_stack)
+{
+    Process& parent = current_process();
+    Process* child = TRY(Process::create_child(parent, *current_thread(), share_memory, child_stack));
+    u32 pid = child->pid();
+    if (share_memory)
+        child->wait_for_vfork_release(); // vfork: the parent sleeps until the child execs or exits
+    return pid;
+}
+
+// argv/envp copied out of user memory, counted against Linux's exec limits (E2BIG).
+class ExecArguments {
+public:
+    ~ExecArguments()
+    {
+        delete[] m_storage;
+        delete[] m_argv;
+        delete[] m_envp;
+    }
+    Result<void> copy_in(UserAddress argv, UserAddress envp)
+    {
+        m_storage = new (std::nothrow) char[EXEC_ARG_SPACE_LIMIT];
+        if (!m_storage)
+            return Errno::NoMemory;
+        TRY(copy_list(argv, m_argv, m_argc));
+        TRY(copy_list(envp, m_envp, m_envc));
+        return {};
+    }
+    StringList argv() const { return { m_argv, m_argc }; }
+    StringList envp() const { return { m_envp, m_envc }; }
+
+private:
+    Result<void> copy_list(UserAddress array, char const**& items, u64& count)
+    {
+        count = 0;
+        if (!array) {
+            items = new (std::nothrow) char const*[1];
+            return items ? Result<void>() : Result<void>(Errno::NoMemory);
+        }
+        // Count first, charging each pointer against the limit as Linux does.
+        while (true) {
+            u64 pointer = TRY(read_user<u64>(array + count * 8));
+            if (!pointer)
+                break;
+            ++count;
+            if (m_used + count * 8 > EXEC_ARG_SPACE_LIMIT)
+                return Errno::ArgListTooBig;
+        }
+        m_used += count * 8;
+        items = new (std::nothrow) char const*[count + 1];
+        if (!items)
+            return Errno::NoMemory;
+        for (u64 i = 0; i < count; ++i) {
+            u64 pointer = TRY(read_user<u64>(array + i * 8));
+            usize room = min<usize>(EXEC_ARG_SPACE_LIMIT - m_used, EXEC_MAX_STRING_LENGTH);
+            auto length = user_space().copy_string_from_user(m_storage + m_used, pointer, room);
+            if (length.is_error())
+                return length.error() == Errno::NameTooLong ? Errno::ArgListTooBig : length.error();
+            items[i] = m_storage + m_used;
+            m_used += length.value() + 1;
+        }
+        items[count] = nullptr;
+        return {};
+    }
+
+    char* m_storage { nullptr };
+    usize m_used { 0 };
+    char const** m_argv { nullptr };
+    char const** m_envp { nullptr };
+    u64 m_argc { 0 };
+    u64 m_envc { 0 };
+};
+
+}
+
+Result<i64> sys_fork() { return create_child(false, 0); }
+Result<i64> sys_vfork() { return create_child(true, 0); }
+
+Result<i64> sys_clone(u64 flags, UserAddress child_stack, UserAddress, UserAddress, u64)
+{
+    constexpr u64 CSIGNAL = 0xff, CLONE_VM = 0x100, CLONE_VFORK = 0x4000;
+    u64 exit_signal = flags & CSIGNAL;
+    u64 sharing = flags & ~CSIGNAL;
+    if (exit_signal != SIGCHLD && exit_signal != 0)
+        return Errno::Invalid;
+    if (sharing == 0)
+        return create_child(false, child_stack); // plain clone is fork
+    if (sharing == (CLONE_VM | CLONE_VFORK))
+        return create_child(true, child_stack); // posix_spawn's clone: vfork with its own stack
+    // Threads and the other sharing flags are not supported: refuse rather than half-work.
+    return Errno::Invalid;
+}
+
+Result<i64> sys_execve(UserAddress path, UserAddress argv, UserAddress envp)
+{
+    char normalized[PATH_MAX];
+    TRY(read_user_path(path, normalized, sizeof normalized));
+    ExecArguments arguments;
+    TRY(arguments.copy_in(argv, envp));
+    Process& process = current_process();
+    TRY(exec_program(process, *current_thread(), normalized, arguments.argv(), arguments.envp()));
+    process.set_command_line(arguments.argv().items, arguments.argv().count);
+    process.release_vfork_parent();
+    return 0;
+}
+
+Result<i64> sys_wait4(int pid, UserAddress status, int options, UserAddress rusage)
+{
+    constexpr int WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8, WNOTHREAD = 0x20000000, WALL = 0x40000000,
+                  WCLONE = static_cast<int>(0x80000000);
+    if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE))
+        return Errno::Invalid;
+    // No process groups: 0 and -pgid mean "any child" too.
+    i32 wanted = pid > 0 ? pid : -1;
+    Process& self = current_process();
+    while (true) {
+        if (Process* child = self.find_zombie_child(wanted)) {
+            i32 child_pid = static_cast<i32>(child->pid());
+            int child_status = child->wait_status();
+            if (status)
+                TRY(write_user<i32>(status, child_status));
+            if (rusage) {
+                u8 zeros[144] = {}; // struct rusage: no accounting yet
+                TRY(user_space().copy_to_user(rusage, zeros, sizeof zeros));
+            }
+            self.reap(*child);
+            return child_pid;
+        }
+        if (!self.has_child(wanted))
+            return Errno::NoChild;
+        if (options & WNOHANG)
+            return 0;
+        if (signal_pending())
+            return Errno::Interrupted;
+        self.child_state_changed.wait();
+    }
+}
+
+Result<i64> sys_kill(int pid, int signal)
+{
+    if (signal < 0 || signal > SIGNAL_COUNT)
+        return Errno::Invalid;
+    if (pid > 0) {
+        Process* target = find_process(static_cast<u32>(pid));
+        if (!target)
+            return Errno::NoProcess;
+        TRY(send_signal(*target, signal));
+        return 0;
+    }
+    // No process groups: 0 and -pgid reach every process, -1 every process but init and us.
+    Process& self = current_process();
+    bool found = false;
+    for_each_process([&](Process& target) {
+        if (target.pid() == 1 || (pid == -1 && &target == &self))
+            return;
+        found = true;
+        (void)send_signal(target, signal);
+    });
+    return found ? Result<i64>(0) : Result<i64>(Errno::NoProcess);
+}

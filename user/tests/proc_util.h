@@ -1,0 +1,139 @@
+// proc_util.h — small helpers for the process tests (fork, exec, files): reading a whole
+// file, copying a file, faulting in stack, describing a wait status. Header-only, static.
+#ifndef PAGODA_TESTS_PROC_UTIL_H
+#define PAGODA_TESTS_PROC_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+// Read up to cap-1 bytes of path into buf and NUL-terminate. Returns the byte count, or -1
+// (errno set) if the file cannot be opened or read.
+static inline ssize_t read_whole_file(const char* path, char* buf, size_t cap)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    size_t used = 0;
+    while (used + 1 < cap) {
+        ssize_t n = read(fd, buf + used, cap - 1 - used);
+        if (n < 0) {
+            int e = errno;
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        used += (size_t)n;
+    }
+    close(fd);
+    buf[used] = '\0';
+    return (ssize_t)used;
+}
+
+// Write all of buf to fd (looping over short writes). Returns 0, or -1 with errno.
+static inline int write_all(int fd, const void* buf, size_t len)
+{
+    const char* p = (const char*)buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+// Read exactly len bytes from fd. Returns len, or fewer at EOF, or -1 with errno.
+static inline ssize_t read_full(int fd, void* buf, size_t len)
+{
+    char* p = (char*)buf;
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = read(fd, p + got, len - got);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    return (ssize_t)got;
+}
+
+// Copy the file at src to a new file dst (created or truncated) with the given mode; if
+// patch is non-NULL it is called on each chunk with its file offset before writing.
+// Returns the number of bytes copied, or -1 with errno.
+static inline long copy_file(const char* src, const char* dst, mode_t mode,
+    void (*patch)(char* chunk, size_t len, long offset))
+{
+    int in = open(src, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return -1;
+    int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (out < 0) {
+        int e = errno;
+        close(in);
+        errno = e;
+        return -1;
+    }
+    static char chunk[16384];
+    long total = 0;
+    for (;;) {
+        ssize_t n = read(in, chunk, sizeof chunk);
+        if (n < 0) {
+            total = -1;
+            break;
+        }
+        if (n == 0)
+            break;
+        if (patch)
+            patch(chunk, (size_t)n, total);
+        if (write_all(out, chunk, (size_t)n) < 0) {
+            total = -1;
+            break;
+        }
+        total += n;
+    }
+    int e = errno;
+    close(in);
+    if (close(out) < 0 && total >= 0)
+        total = -1, e = errno;
+    errno = e;
+    return total;
+}
+
+// Fault in (write) the stack this program can use below the caller: 64 KiB.
+__attribute__((noinline)) static void touch_stack(void)
+{
+    volatile unsigned char pad[64 * 1024];
+    for (size_t i = 0; i < sizeof pad; i += 512)
+        pad[i] = (unsigned char)i;
+}
+
+// "exit 3", "signal 11", "stopped", ... for failure messages (static buffer).
+static inline const char* describe_wait_status(int status)
+{
+    static char text[48];
+    if (WIFEXITED(status))
+        snprintf(text, sizeof text, "exit %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        snprintf(text, sizeof text, "signal %d", WTERMSIG(status));
+    else
+        snprintf(text, sizeof text, "status %#x", status);
+    return text;
+}
+
+#endif
