@@ -3,6 +3,7 @@
 file(GLOB PAGODA_CORE_SOURCES CONFIGURE_DEPENDS
     ${CMAKE_SOURCE_DIR}/kernel/lib/*.cpp
     ${CMAKE_SOURCE_DIR}/kernel/mm/*.cpp
+    ${CMAKE_SOURCE_DIR}/kernel/fs/ext2/*.cpp
 )
 list(APPEND PAGODA_CORE_SOURCES
     # (hardware-free files from kernel/proc and kernel/fs are added here)

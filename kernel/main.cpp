@@ -12,7 +12,10 @@
 #include "boot_options.h"
 #include "dev/debug_exit.h"
 #include "dev/rtc.h"
-#include "fs/ramfs.h"
+#include "dev/virtio_blk.h"
+#include "fs/cpio_fs.h"
+#include "fs/devfs.h"
+#include "fs/tmpfs.h"
 #include "fs/procfs.h"
 #include "fs/vfs.h"
 #include "lib/memory.h"
@@ -89,19 +92,23 @@ void set_up_memory_context()
     static X86PageTableFactory page_tables(frames);
     FrameNumber zero_frame = MUST(create_zero_frame(frames, physical));
     g_memory_context = new MemoryContext { frames, physical, page_tables, g_vm_stats, zero_frame,
-        g_options.eager_copy_fork ? ForkMode::EagerCopy : ForkMode::CopyOnWrite };
+        g_options.eager_copy_fork ? ForkMode::EagerCopy : ForkMode::CopyOnWrite, monotonic_nanoseconds };
     klog("fork mode: %s", g_options.eager_copy_fork ? "eager copy (fork=copy)" : "copy-on-write");
 }
 
-void mount_root()
+void mount_file_systems()
 {
     if (g_boot_info.module_count == 0)
         PANIC("no initramfs: boot with -initrd ROOT.cpio");
     auto const& root = g_boot_info.modules[0];
-    auto count = ramfs_mount(static_cast<u8 const*>(physical_to_virtual(root.start)), root.end - root.start);
-    if (count.is_error())
-        PANIC("initramfs is not a valid newc cpio archive (%s)", errno_name(count.error()));
-    klog("root: initramfs with %zu entries", count.value());
+    auto root_inode = cpio_fs_mount(static_cast<u8 const*>(physical_to_virtual(root.start)), root.end - root.start);
+    if (root_inode.is_error())
+        PANIC("initramfs is not a valid newc cpio archive (%s)", errno_name(root_inode.error()));
+    MUST(vfs_mount("", root_inode.release_value()));
+    MUST(vfs_mount("tmp", MUST(tmpfs_create_root())));
+    MUST(vfs_mount("proc", MUST(procfs_create_root())));
+    MUST(vfs_mount("dev", MUST(devfs_create_root())));
+    klog("root: initramfs (%lu KiB); /tmp tmpfs, /proc, /dev", (root.end - root.start) / KiB);
     // An optional second module is kernel.map, the symbol table for backtraces.
     if (g_boot_info.module_count > 1) {
         auto const& map = g_boot_info.modules[1];
@@ -176,10 +183,11 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
     enable_syscall_instruction();
     initialize_kernel_memory(g_boot_info);
     set_up_memory_context();
-    mount_root();
+    mount_file_systems();
 
     timer_initialize();
     g_realtime_at_boot = rtc_read_unix_seconds();
+    virtio_blk_probe();
     serial_enable_receive_interrupt(SerialPort::Com1);
     pic_unmask(4);
 

@@ -33,6 +33,8 @@ constexpr u32 MODE_DIRECTORY = 0040000;
 constexpr u32 MODE_CHARACTER_DEVICE = 0020000;
 constexpr u32 MODE_SYMLINK = 0120000;
 
+class Inode;
+
 class File : public RefCounted<File> {
 public:
     virtual ~File() = default;
@@ -44,6 +46,8 @@ public:
     // Sequential streams (console, pipes) ignore offsets and refuse lseek.
     virtual bool is_seekable() const { return true; }
     virtual u64 size() const { return 0; }
+    // The inode behind a file of a file system (regular files, directories), or nullptr.
+    virtual Inode* inode() { return nullptr; }
 };
 
 // Linux open(2) flags that matter here.
@@ -54,6 +58,10 @@ constexpr int O_NONBLOCK = 04000, O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000, O
 class OpenFile : public RefCounted<OpenFile> {
 public:
     OpenFile(RefPtr<File> file, int flags) : m_file(static_cast<RefPtr<File>&&>(file)), m_flags(flags) { }
+    ~OpenFile() { delete[] m_path; }
+    // The normalized path it was opened by, for openat(dirfd, ...) and /proc; may be null.
+    char const* path() const { return m_path ? m_path : ""; }
+    void set_path(char* path_from_new) { m_path = path_from_new; }
     File& file() const { return *m_file; }
     int flags() const { return m_flags; }
     void set_flags(int flags) { m_flags = flags; }
@@ -64,4 +72,5 @@ public:
 private:
     RefPtr<File> m_file;
     int m_flags;
+    char* m_path { nullptr };
 };

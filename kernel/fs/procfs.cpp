@@ -1,5 +1,7 @@
 #include "procfs.h"
 #include "generated_file.h"
+#include "inode.h"
+#include "pagemap.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/memory.h"
@@ -65,6 +67,8 @@ void fill_kernel_command_line(TextBuilder& out, Process&) { out.append("%s\n", k
 
 void fill_maps(TextBuilder& out, Process& process)
 {
+    if (process.state() == Process::State::Zombie)
+        return;
     for (Mapping const& m : process.address_space().mappings()) {
         out.append("%012lx-%012lx %c%c%c%c %08lx 00:00 0", m.start(), m.end(), m.is_readable() ? 'r' : '-',
             m.is_writable() ? 'w' : '-', m.is_executable() ? 'x' : '-', m.is_shared() ? 's' : 'p', m.file_offset());
@@ -144,59 +148,205 @@ void fill_cmdline(TextBuilder& out, Process& process)
     out.length = n;
 }
 
-// "self/..." or "<pid>/...": the process and the rest of the path, or nullptr.
-Process* process_for(char const* path, char const** rest)
-{
-    if (strncmp(path, "self/", 5) == 0) {
-        *rest = path + 5;
-        return &current_process();
+}
+
+// Every /proc inode: a folder (the root, or one per process), a generated text file, the
+// pagemap, or a symbolic link. They are made on lookup and live while someone holds them.
+class ProcInode final : public Inode {
+public:
+    enum class Kind { Root, ProcessFolder, Text, Pagemap, Link };
+    using Generator = void (*)(TextBuilder&, Process&);
+
+    ProcInode(Kind kind, u32 pid, Generator generator = nullptr, char const* link = nullptr)
+        : m_kind(kind), m_pid(pid), m_generator(generator), m_link(link)
+    {
     }
-    u32 pid = 0;
-    char const* p = path;
-    while (*p >= '0' && *p <= '9')
-        pid = pid * 10 + (*p++ - '0');
-    if (p == path || *p != '/')
-        return nullptr;
-    *rest = p + 1;
-    return find_process(pid);
-}
 
-}
+    u64 number() const override { return (u64(m_pid) << 8) | u64(m_kind) | (m_generator ? 0x80 : 0); }
+    u64 device() const override { return proc_device(); }
+    u64 stored_size() override { return 0; }
 
-Result<RefPtr<File>> procfs_open(char const* path)
-{
-    Process& self = current_process();
-    if (strcmp(path, "vmstat") == 0)
-        return generate(fill_vmstat, self);
-    if (strcmp(path, "meminfo") == 0)
-        return generate(fill_meminfo, self);
-    if (strcmp(path, "cmdline") == 0)
-        return generate(fill_kernel_command_line, self);
-    char const* rest;
-    if (Process* process = process_for(path, &rest)) {
-        if (strcmp(rest, "maps") == 0) {
-            if (process->state() == Process::State::Zombie)
-                return GeneratedFile::create(new (std::nothrow) char[1], 0);
-            return generate(fill_maps, *process);
+    void stat(LinuxStat& out) override
+    {
+        out = {};
+        out.st_dev = proc_device();
+        out.st_ino = number();
+        out.st_nlink = 1;
+        out.st_blksize = 1024;
+        switch (m_kind) {
+        case Kind::Root:
+        case Kind::ProcessFolder:
+            out.st_mode = MODE_DIRECTORY | 0555;
+            out.st_nlink = 2;
+            break;
+        case Kind::Link:
+            out.st_mode = MODE_SYMLINK | 0777;
+            break;
+        case Kind::Pagemap:
+            out.st_mode = MODE_REGULAR | 0400;
+            break;
+        case Kind::Text:
+            out.st_mode = MODE_REGULAR | 0444;
+            break;
         }
-        if (strcmp(rest, "stat") == 0)
-            return generate(fill_stat, *process);
-        if (strcmp(rest, "status") == 0)
-            return generate(fill_status, *process);
-        if (strcmp(rest, "cmdline") == 0)
-            return generate(fill_cmdline, *process);
     }
-    return Errno::NoEntry;
+
+    Result<RefPtr<Inode>> lookup(Name name) override;
+    Result<void> read_directory(u64& cookie, DirectoryVisitor visit) override;
+    Result<usize> read_link(char* out, usize capacity) override;
+    Result<RefPtr<File>> open(int flags) override;
+
+private:
+    static u64 proc_device()
+    {
+        static u64 device = allocate_device_number();
+        return device;
+    }
+    Process* process() const { return find_process(m_pid); }
+
+    Kind m_kind;
+    u32 m_pid;
+    Generator m_generator;
+    char const* m_link;
+};
+
+namespace {
+
+struct ProcFileName {
+    char const* name;
+    ProcInode::Generator generator;
+};
+
+// Files of /proc itself, and of each /proc/<pid>.
+ProcFileName const ROOT_FILES[] = { { "vmstat", fill_vmstat }, { "meminfo", fill_meminfo },
+    { "cmdline", fill_kernel_command_line } };
+ProcFileName const PROCESS_FILES[] = { { "maps", fill_maps }, { "stat", fill_stat }, { "status", fill_status },
+    { "cmdline", fill_cmdline } };
+
+bool name_is(Name name, char const* text) { return strlen(text) == name.length && memcmp(text, name.characters, name.length) == 0; }
+
+Result<RefPtr<Inode>> make(ProcInode::Kind kind, u32 pid, ProcInode::Generator generator = nullptr, char const* link = nullptr)
+{
+    auto* inode = new (std::nothrow) ProcInode(kind, pid, generator, link);
+    if (!inode)
+        return Errno::NoMemory;
+    return adopt_ref<Inode>(inode);
 }
 
-Result<usize> procfs_readlink(char const* path, char* out, usize capacity)
+bool parse_pid(Name name, u32& pid)
 {
-    char const* rest;
-    Process* process = process_for(path, &rest);
-    if (!process || strcmp(rest, "exe") != 0)
+    pid = 0;
+    if (name.length == 0 || name.length > 9)
+        return false;
+    for (usize i = 0; i < name.length; ++i) {
+        if (name.characters[i] < '0' || name.characters[i] > '9')
+            return false;
+        pid = pid * 10 + (name.characters[i] - '0');
+    }
+    return true;
+}
+
+}
+
+Result<RefPtr<Inode>> ProcInode::lookup(Name name)
+{
+    if (m_kind == Kind::Root) {
+        for (auto const& file : ROOT_FILES)
+            if (name_is(name, file.name))
+                return make(Kind::Text, current_process().pid(), file.generator);
+        if (name_is(name, "self"))
+            return make(Kind::Link, current_process().pid(), nullptr, "self");
+        u32 pid;
+        if (parse_pid(name, pid) && find_process(pid))
+            return make(Kind::ProcessFolder, pid);
         return Errno::NoEntry;
-    usize length = strlen(process->executable_path());
-    usize n = min(length, capacity);
-    memcpy(out, process->executable_path(), n);
+    }
+    if (m_kind == Kind::ProcessFolder) {
+        if (!process())
+            return Errno::NoEntry;
+        for (auto const& file : PROCESS_FILES)
+            if (name_is(name, file.name))
+                return make(Kind::Text, m_pid, file.generator);
+        if (name_is(name, "pagemap"))
+            return make(Kind::Pagemap, m_pid);
+        if (name_is(name, "exe"))
+            return make(Kind::Link, m_pid, nullptr, "exe");
+        return Errno::NoEntry;
+    }
+    return Errno::NotDirectory;
+}
+
+Result<void> ProcInode::read_directory(u64& cookie, DirectoryVisitor visit)
+{
+    if (m_kind != Kind::Root && m_kind != Kind::ProcessFolder)
+        return Errno::NotDirectory;
+    // Cookies count entries: ".", "..", the fixed files, then (root only) "self" and the pids.
+    u64 index = 0;
+    auto offer = [&](char const* name, u64 number, u8 type) {
+        if (index++ < cookie)
+            return true;
+        if (!visit(Name { name, strlen(name) }, number, type))
+            return false;
+        cookie = index;
+        return true;
+    };
+    if (!offer(".", number(), DT_DIR) || !offer("..", 1, DT_DIR))
+        return {};
+    if (m_kind == Kind::ProcessFolder) {
+        for (auto const& file : PROCESS_FILES)
+            if (!offer(file.name, number() + 1, DT_REG))
+                return {};
+        if (!offer("pagemap", number() + 2, DT_REG) || !offer("exe", number() + 3, DT_LNK))
+            return {};
+        return {};
+    }
+    for (auto const& file : ROOT_FILES)
+        if (!offer(file.name, 2, DT_REG))
+            return {};
+    if (!offer("self", 3, DT_LNK))
+        return {};
+    bool more = true;
+    for_each_process([&](Process& p) {
+        char name[16];
+        format(name, sizeof name, "%u", p.pid());
+        if (more)
+            more = offer(name, u64(p.pid()) << 8, DT_DIR);
+    });
+    return {};
+}
+
+Result<usize> ProcInode::read_link(char* out, usize capacity)
+{
+    if (m_kind != Kind::Link)
+        return Errno::Invalid;
+    char text[256];
+    if (strcmp(m_link, "self") == 0) {
+        format(text, sizeof text, "%u", m_pid);
+    } else {
+        Process* owner = process();
+        if (!owner)
+            return Errno::NoEntry;
+        format(text, sizeof text, "%s", owner->executable_path());
+    }
+    usize n = min(strlen(text), capacity);
+    memcpy(out, text, n);
     return n;
 }
+
+Result<RefPtr<File>> ProcInode::open(int flags)
+{
+    if ((flags & O_ACCMODE) != O_RDONLY)
+        return Errno::Access;
+    if (m_kind == Kind::Root || m_kind == Kind::ProcessFolder)
+        return InodeFile::create(RefPtr<Inode>(this));
+    Process* owner = process();
+    if (!owner)
+        return Errno::NoEntry;
+    if (m_kind == Kind::Pagemap)
+        return open_pagemap(*owner);
+    if (m_kind == Kind::Text)
+        return generate(m_generator, *owner);
+    return Errno::Invalid;
+}
+
+Result<RefPtr<Inode>> procfs_create_root() { return make(ProcInode::Kind::Root, 0); }

@@ -1,32 +1,54 @@
 #include "vfs.h"
-#include "console.h"
 #include "kernel/lib/memory.h"
-#include "procfs.h"
-#include "ramfs.h"
 
 namespace {
 
-class NullDevice final : public File {
-public:
-    Result<usize> read(u8*, usize, u64) override { return 0; }
-    Result<usize> write(u8 const*, usize count, u64) override { return count; }
-    void stat(LinuxStat& out) const override
-    {
-        out = {};
-        out.st_mode = MODE_CHARACTER_DEVICE | 0666;
-        out.st_rdev = (1 << 8) | 3;
-        out.st_nlink = 1;
-    }
-    bool is_seekable() const override { return false; }
+struct Mount {
+    char path[64];
+    RefPtr<Inode> root;
 };
+Mount g_mounts[8];
+usize g_mount_count;
 
-bool starts_with_component(char const* path, char const* prefix, char const** rest)
+constexpr int MAX_LINKS = 40; // Linux's limit on symbolic links in one lookup
+
+RefPtr<Inode> mounted_at(char const* path, usize length)
 {
-    usize n = strlen(prefix);
-    if (strncmp(path, prefix, n) != 0 || (path[n] != '/' && path[n] != '\0'))
-        return false;
-    *rest = path[n] == '/' ? path + n + 1 : path + n;
-    return true;
+    for (usize i = 0; i < g_mount_count; ++i)
+        if (strlen(g_mounts[i].path) == length && memcmp(g_mounts[i].path, path, length) == 0)
+            return g_mounts[i].root;
+    return nullptr;
+}
+
+// Replaces path[0..end) (a symlink, whose folder is path[0..folder_end)) by the link's target
+// followed by the rest of the path from `end`, normalized into `path`.
+Result<void> splice_link(Inode& link, char* path, usize capacity, usize folder_end, usize end)
+{
+    char target[PATH_MAX];
+    usize n = TRY(link.read_link(target, sizeof target - 1));
+    target[n] = '\0';
+    char rest[PATH_MAX];
+    usize rest_length = strlen(path + end);
+    memcpy(rest, path + end, rest_length + 1);
+    char folder[PATH_MAX];
+    memcpy(folder, path, folder_end);
+    folder[folder_end] = '\0';
+
+    char combined[PATH_MAX];
+    TRY(normalize_path(folder, target, combined, sizeof combined));
+    usize combined_length = strlen(combined);
+    if (combined_length + rest_length + 2 > capacity)
+        return Errno::NameTooLong;
+    memcpy(path, combined, combined_length);
+    usize length = combined_length;
+    if (rest_length > 0) {
+        if (length > 0 && rest[0] != '/')
+            path[length++] = '/';
+        memcpy(path + length, rest[0] == '/' && length == 0 ? rest + 1 : rest, rest_length + 1);
+    } else {
+        path[length] = '\0';
+    }
+    return {};
 }
 
 }
@@ -47,6 +69,8 @@ Result<void> normalize_path(char const* cwd, char const* path, char* out, usize 
                 --length;
             return {};
         }
+        if (n > 255)
+            return Errno::NameTooLong;
         if (length + (length ? 1 : 0) + n + 1 > capacity)
             return Errno::NameTooLong;
         if (length)
@@ -73,70 +97,168 @@ Result<void> normalize_path(char const* cwd, char const* path, char* out, usize 
     return {};
 }
 
-Result<RefPtr<File>> vfs_open(char const* link_path, int flags)
+Result<void> vfs_mount(char const* where, RefPtr<Inode> root)
 {
-    char path[PATH_MAX];
-    usize length = strlen(link_path);
-    if (length >= sizeof path)
-        return Errno::NameTooLong;
-    memcpy(path, link_path, length + 1);
-    if (!(flags & O_NOFOLLOW))
-        TRY(vfs_follow_links(path, sizeof path));
-    char const* rest;
-    if (starts_with_component(path, "proc", &rest) && rest[0])
-        return procfs_open(rest);
-    if (strcmp(path, "dev/null") == 0)
-        return adopt_ref<File>(new NullDevice);
-    if (strcmp(path, "dev/console") == 0 || strcmp(path, "dev/tty") == 0)
-        return Console::the();
-
-    RamFsNode const* node = ramfs_lookup(path);
-    if (!node)
-        return (flags & O_CREAT) ? Errno::ReadOnlyFs : Errno::NoEntry;
-    if ((flags & O_CREAT) && (flags & O_EXCL))
-        return Errno::Exists;
-    bool is_directory = (node->mode & MODE_TYPE_MASK) == MODE_DIRECTORY;
-    if ((flags & O_DIRECTORY) && !is_directory)
-        return Errno::NotDirectory;
-    if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
-        return is_directory ? Errno::IsDirectory : Errno::ReadOnlyFs;
-    RefPtr<File> file = ramfs_open(*node);
-    if (!file)
-        return Errno::NoMemory;
-    return file;
+    if (g_mount_count == sizeof g_mounts / sizeof g_mounts[0] || strlen(where) >= sizeof g_mounts[0].path)
+        return Errno::NoSpace;
+    Mount& mount = g_mounts[g_mount_count++];
+    memcpy(mount.path, where, strlen(where) + 1);
+    mount.root = root;
+    return {};
 }
 
-Result<void> vfs_follow_links(char* path, usize capacity)
+Result<RefPtr<Inode>> vfs_lookup(char const* original, FollowLastLink follow, char* resolved, usize capacity)
 {
-    for (int links = 0; links < 40; ++links) {
-        char target[PATH_MAX];
-        auto length = vfs_readlink(path, target, sizeof target - 1);
-        if (length.is_error())
-            return {}; // not a link: done
-        target[length.value()] = '\0';
-        // A relative target is relative to the link's folder.
-        char folder[PATH_MAX];
-        usize n = strlen(path);
-        while (n > 0 && path[n - 1] != '/')
-            --n;
-        memcpy(folder, path, n);
-        folder[n] = '\0';
-        TRY(normalize_path(folder, target, path, capacity));
+    char path[PATH_MAX];
+    usize original_length = strlen(original);
+    if (original_length >= sizeof path)
+        return Errno::NameTooLong;
+    memcpy(path, original, original_length + 1);
+
+    int links = 0;
+restart:
+    RefPtr<Inode> inode = mounted_at("", 0);
+    if (!inode)
+        return Errno::NoEntry;
+    usize position = 0;
+    while (path[position]) {
+        usize start = position;
+        usize end = start;
+        while (path[end] && path[end] != '/')
+            ++end;
+        if (!inode->is_directory())
+            return Errno::NotDirectory;
+        RefPtr<Inode> next = mounted_at(path, end);
+        if (!next)
+            next = TRY(inode->lookup(Name { path + start, end - start }));
+        bool is_last = path[end] == '\0';
+        if (next->is_symlink() && (!is_last || follow == FollowLastLink::Yes)) {
+            if (++links > MAX_LINKS)
+                return Errno::Loop;
+            TRY(splice_link(*next, path, sizeof path, start > 0 ? start - 1 : 0, end));
+            goto restart;
+        }
+        inode = next;
+        position = is_last ? end : end + 1;
     }
-    return Errno::Loop;
+    if (resolved) {
+        usize length = strlen(path);
+        if (length >= capacity)
+            return Errno::NameTooLong;
+        memcpy(resolved, path, length + 1);
+    }
+    return inode;
+}
+
+Result<ParentAndName> vfs_lookup_parent(char const* path)
+{
+    usize length = strlen(path);
+    if (length == 0)
+        return Errno::Busy; // the root has no parent entry to change
+    usize slash = length;
+    while (slash > 0 && path[slash - 1] != '/')
+        --slash;
+    char folder[PATH_MAX];
+    usize folder_length = slash > 0 ? slash - 1 : 0;
+    memcpy(folder, path, folder_length);
+    folder[folder_length] = '\0';
+    RefPtr<Inode> parent = TRY(vfs_lookup(folder, FollowLastLink::Yes));
+    if (!parent->is_directory())
+        return Errno::NotDirectory;
+    if (mounted_at(path, length))
+        return Errno::Busy; // a mount point cannot be removed or renamed
+    return ParentAndName { parent, Name { path + slash, length - slash } };
+}
+
+Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode)
+{
+    FollowLastLink follow = (flags & O_NOFOLLOW) ? FollowLastLink::No : FollowLastLink::Yes;
+    auto found = vfs_lookup(path, follow);
+    RefPtr<Inode> inode;
+    if (found.is_error()) {
+        if (found.error() != Errno::NoEntry || !(flags & O_CREAT))
+            return found.error();
+        ParentAndName where = TRY(vfs_lookup_parent(path));
+        inode = TRY(where.parent->create(where.name, mode));
+    } else {
+        if ((flags & O_CREAT) && (flags & O_EXCL))
+            return Errno::Exists;
+        inode = found.release_value();
+    }
+    if (inode->is_symlink())
+        return Errno::Loop; // O_NOFOLLOW on a link
+    if ((flags & O_DIRECTORY) && !inode->is_directory())
+        return Errno::NotDirectory;
+    int access = flags & O_ACCMODE;
+    if (inode->is_directory() && (access != O_RDONLY || (flags & O_CREAT)))
+        return Errno::IsDirectory;
+    if ((flags & O_TRUNC) && access != O_RDONLY && inode->is_regular())
+        TRY(inode->truncate(0));
+    return inode->open(flags);
+}
+
+Result<void> vfs_mkdir(char const* path, u32 mode)
+{
+    ParentAndName where = TRY(vfs_lookup_parent(path));
+    TRY(where.parent->make_directory(where.name, mode));
+    return {};
+}
+
+Result<void> vfs_unlink(char const* path)
+{
+    ParentAndName where = TRY(vfs_lookup_parent(path));
+    return where.parent->unlink(where.name);
+}
+
+Result<void> vfs_rmdir(char const* path)
+{
+    if (path[0] == '\0')
+        return Errno::Busy;
+    ParentAndName where = TRY(vfs_lookup_parent(path));
+    return where.parent->remove_directory(where.name);
+}
+
+Result<void> vfs_rename(char const* from, char const* to)
+{
+    ParentAndName source = TRY(vfs_lookup_parent(from));
+    ParentAndName target = TRY(vfs_lookup_parent(to));
+    if (source.parent->device() != target.parent->device())
+        return Errno::CrossDevice;
+    // A directory cannot move into itself.
+    usize from_length = strlen(from);
+    if (strncmp(from, to, from_length) == 0 && to[from_length] == '/')
+        return Errno::Invalid;
+    return source.parent->rename(source.name, *target.parent, target.name);
+}
+
+Result<void> vfs_link(char const* existing, char const* new_path)
+{
+    RefPtr<Inode> inode = TRY(vfs_lookup(existing, FollowLastLink::No));
+    ParentAndName where = TRY(vfs_lookup_parent(new_path));
+    if (where.parent->device() != inode->device())
+        return Errno::CrossDevice;
+    return where.parent->link(where.name, *inode);
+}
+
+Result<void> vfs_symlink(char const* target, char const* link_path)
+{
+    ParentAndName where = TRY(vfs_lookup_parent(link_path));
+    return where.parent->make_symlink(where.name, target);
 }
 
 Result<usize> vfs_readlink(char const* path, char* out, usize capacity)
 {
-    char const* rest;
-    if (starts_with_component(path, "proc", &rest))
-        return procfs_readlink(rest, out, capacity);
-    RamFsNode const* node = ramfs_lookup(path);
-    if (!node)
-        return Errno::NoEntry;
-    if ((node->mode & MODE_TYPE_MASK) != MODE_SYMLINK)
-        return Errno::Invalid;
-    usize n = min<u64>(node->size, capacity);
-    memcpy(out, node->data, n);
-    return n;
+    RefPtr<Inode> inode = TRY(vfs_lookup(path, FollowLastLink::No));
+    return inode->read_link(out, capacity);
+}
+
+Result<void> vfs_sync_all()
+{
+    Result<void> first_error;
+    for (usize i = 0; i < g_mount_count; ++i) {
+        auto result = g_mounts[i].root->sync();
+        if (result.is_error() && !first_error.is_error())
+            first_error = result.error();
+    }
+    return first_error;
 }

@@ -1,18 +1,47 @@
-// Path names to files. Pagoda's namespace today: the initramfs at /, generated files
-// under /proc, and /dev/null and /dev/console.
+// The VFS: one tree of names made of mounted file systems, walked one component at a time.
+//
+//   /        the root file system (ext2 on the first disk, or the initramfs)
+//   /tmp     tmpfs          /proc   procfs          /dev   devfs          /mnt  a second disk
+//
+// Paths reach the VFS normalized (normalize_path: absolute, "." and ".." resolved lexically,
+// written without the leading slash, "" for the root). Symbolic links are followed in every
+// component but the last, and in the last when the caller asks (open without O_NOFOLLOW).
 #pragma once
 
-#include "file.h"
+#include "inode.h"
 
 constexpr usize PATH_MAX = 4096;
 
-// Turns `path` (absolute, or relative to `cwd`) into a normalized path without the leading
-// slash, resolving "." and ".." and repeated slashes, into `out`. NameTooLong if it won't fit.
+enum class FollowLastLink { No, Yes };
+
+// Turns `path` (absolute, or relative to `cwd`, itself normalized) into a normalized path in
+// `out`. NameTooLong if it won't fit; NoEntry for an empty path.
 Result<void> normalize_path(char const* cwd, char const* path, char* out, usize capacity);
 
-// Opens a normalized path with open(2) flags.
-Result<RefPtr<File>> vfs_open(char const* normalized_path, int flags);
-Result<usize> vfs_readlink(char const* normalized_path, char* out, usize capacity);
-// Replaces a normalized path naming a symbolic link (such as /proc/self/exe) by its target,
-// repeatedly; Loop after 40 links, as Linux. Only the last component is followed.
-Result<void> vfs_follow_links(char* normalized_path, usize capacity);
+// Attaches the file system whose root is `root` at the normalized path `where` ("" = /).
+Result<void> vfs_mount(char const* where, RefPtr<Inode> root);
+
+// The inode a path names. `resolved`, if given, receives the path with links followed.
+Result<RefPtr<Inode>> vfs_lookup(char const* path, FollowLastLink, char* resolved = nullptr, usize capacity = 0);
+
+// The directory that would hold `path`'s last component, and that component.
+struct ParentAndName {
+    RefPtr<Inode> parent;
+    Name name;
+};
+Result<ParentAndName> vfs_lookup_parent(char const* path);
+
+// open(2): resolves, creates with O_CREAT (mode & ~umask is the caller's job), checks
+// O_EXCL/O_DIRECTORY/O_TRUNC and access, and opens.
+Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode);
+
+// Process-independent helpers for the path system calls.
+Result<void> vfs_mkdir(char const* path, u32 mode);
+Result<void> vfs_unlink(char const* path);
+Result<void> vfs_rmdir(char const* path);
+Result<void> vfs_rename(char const* from, char const* to);
+Result<void> vfs_link(char const* existing, char const* new_path);
+Result<void> vfs_symlink(char const* target, char const* link_path);
+Result<usize> vfs_readlink(char const* path, char* out, usize capacity);
+// Writes every file system's dirty data and metadata to its device (sync(2), shutdown).
+Result<void> vfs_sync_all();

@@ -24,6 +24,11 @@ AddressSpace::AddressSpace(MemoryContext& context, PageTable* page_table)
 
 AddressSpace::~AddressSpace()
 {
+    // Process exit: start write-back of what shared file mappings dirtied (DESIGN.md: nothing
+    // written through a mapping is lost by exiting). Before the PTEs go, as write-back
+    // write-protects them.
+    for (Mapping const& mapping : m_mappings)
+        (void)write_back_range(mapping, mapping.start(), mapping.end(), WriteBackReason::Unmap);
     // The page table is deleted right after, so entries need not be removed one by one:
     // dropping each present entry's frame reference is enough.
     for (Mapping const& mapping : m_mappings)
@@ -74,6 +79,29 @@ Result<void> AddressSpace::split_at(VirtAddr va)
     return {};
 }
 
+Result<VirtAddr> AddressSpace::place_mapping(VirtAddr addr, u64 length, MapPlacement placement)
+{
+    if (placement == MapPlacement::Anywhere) {
+        // Linux takes a hint when the page-aligned range there is free and in user space.
+        VirtAddr hint = page_round_down(addr);
+        if (hint != 0 && is_user_range(hint, length) && m_mappings.is_free(hint, hint + length))
+            return hint;
+        return m_mappings.find_free_range(length, USER_MMAP_BASE, USER_MMAP_TOP);
+    }
+    if (!is_page_aligned(addr))
+        return Errno::Invalid;
+    if (addr < USER_BASE)
+        return Errno::NotPermitted; // Linux: below mmap_min_addr
+    if (!is_user_range(addr, length))
+        return Errno::NoMemory;
+    if (!m_mappings.is_free(addr, addr + length)) {
+        if (placement == MapPlacement::FixedNoReplace)
+            return Errno::Exists;
+        TRY(unmap(addr, length));
+    }
+    return addr;
+}
+
 Result<VirtAddr> AddressSpace::map_anonymous(VirtAddr addr, u64 length, u32 prot, bool shared, MapPlacement placement, char const* name)
 {
     if (length == 0 || (prot & ~VM_PROT_MASK))
@@ -81,37 +109,28 @@ Result<VirtAddr> AddressSpace::map_anonymous(VirtAddr addr, u64 length, u32 prot
     if (length > USER_TOP)
         return Errno::NoMemory;
     length = page_round_up(length);
-
-    VirtAddr start;
-    if (placement == MapPlacement::Anywhere) {
-        // Linux takes a hint when the page-aligned range there is free and in user space.
-        VirtAddr hint = page_round_down(addr);
-        if (hint != 0 && is_user_range(hint, length) && m_mappings.is_free(hint, hint + length))
-            start = hint;
-        else
-            start = TRY(m_mappings.find_free_range(length, USER_MMAP_BASE, USER_MMAP_TOP));
-    } else {
-        if (!is_page_aligned(addr))
-            return Errno::Invalid;
-        if (addr < USER_BASE)
-            return Errno::NotPermitted; // Linux: below mmap_min_addr
-        if (!is_user_range(addr, length))
-            return Errno::NoMemory;
-        start = addr;
-        if (!m_mappings.is_free(start, start + length)) {
-            if (placement == MapPlacement::FixedNoReplace)
-                return Errno::Exists;
-            TRY(unmap(start, length));
-        }
+    if (shared) {
+        // Shared anonymous memory is a nameless tmpfs-like file, so that fork children share
+        // even the pages nobody has touched yet.
+        RefPtr<PageCache> cache = TRY(PageCache::create_anonymous(m_context, length));
+        return map_file(addr, length, prot, true, placement, std::move(cache), 0, name);
     }
 
-    auto* mapping = new (std::nothrow) Mapping(start, start + length, prot,
-        shared ? MappingSharing::Shared : MappingSharing::Private, name);
+    VirtAddr start = TRY(place_mapping(addr, length, placement));
+    auto* mapping = new (std::nothrow) Mapping(start, start + length, prot, MappingSharing::Private, name);
     if (!mapping)
         return Errno::NoMemory;
+    mapping->set_address_space(this);
     Mapping* inserted = TRY(m_mappings.insert(OwnPtr<Mapping>(mapping)));
     m_mappings.merge_with_neighbours(*inserted);
     return start;
+}
+
+void AddressSpace::remove_mapping(Mapping& mapping)
+{
+    (void)write_back_range(mapping, mapping.start(), mapping.end(), WriteBackReason::Unmap);
+    release_pages(mapping.start(), mapping.end());
+    m_mappings.remove(mapping);
 }
 
 Result<void> AddressSpace::unmap(VirtAddr addr, u64 length)
@@ -129,8 +148,7 @@ Result<void> AddressSpace::unmap(VirtAddr addr, u64 length)
     Mapping* mapping = m_mappings.first_ending_after(addr);
     while (mapping && mapping->start() < end) {
         Mapping* following = m_mappings.next(*mapping);
-        release_pages(mapping->start(), mapping->end());
-        m_mappings.remove(*mapping);
+        remove_mapping(*mapping);
         mapping = following;
     }
     return {};
@@ -155,13 +173,19 @@ Result<void> AddressSpace::protect(VirtAddr addr, u64 length, u32 prot)
         mapping->set_prot(prot);
         PageAccess wanted = access_for(*mapping);
         bool shared = mapping->is_shared();
+        // Shared pages of a backed file stay read-only until a write fault marks them dirty.
+        bool write_notify = shared && mapping->cache() && mapping->cache()->is_backed();
         m_page_table->for_each_present(mapping->start(), mapping->end(), [&](VirtAddr va, PteInfo const& pte) {
             PageAccess access = wanted;
             // A private page may become writable only if this space holds its only
-            // reference; a COW-shared or zero frame stays read-only until the write fault.
+            // reference; a COW-shared, zero or page-cache frame stays read-only until the
+            // write fault copies it.
             if (access.writable && !shared)
                 access.writable = pte.writable
-                    || (!m_context.frames.is_zero(pte.frame) && m_context.frames.ref_count(pte.frame) == 1);
+                    || (!m_context.frames.is_zero(pte.frame) && m_context.frames.ref_count(pte.frame) == 1
+                        && !(mapping->cache() && maps_cache_frame(*mapping, va, pte.frame)));
+            if (access.writable && write_notify)
+                access.writable = pte.writable;
             m_page_table->protect(va, access);
         });
         mapping = m_mappings.next(*mapping);

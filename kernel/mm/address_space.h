@@ -20,6 +20,7 @@
 #include "fault.h"
 #include "mapping.h"
 #include "memory_context.h"
+#include "page_cache.h"
 #include "user_layout.h"
 
 enum class MapPlacement {
@@ -27,6 +28,10 @@ enum class MapPlacement {
     Fixed,          // exactly at addr, replacing whatever is there (MAP_FIXED)
     FixedNoReplace, // exactly at addr; Errno::Exists if anything is there (MAP_FIXED_NOREPLACE)
 };
+
+// msync flags: MS_ASYNC starts write-back, MS_SYNC waits for it (the Pager is synchronous,
+// so both write the pages before returning).
+enum class SyncMode { Async, Sync };
 
 class AddressSpace : public RefCounted<AddressSpace> {
 public:
@@ -40,10 +45,21 @@ public:
     // /proc/<pid>/maps. Lazy: no frame is allocated. Returns the start address. Errors as
     // Linux: Invalid (length 0, unaligned fixed addr, unknown prot bits), NoMemory (no room
     // or out of range), Exists (FixedNoReplace over a mapping), NotPermitted (below USER_BASE).
+    // MAP_SHARED|MAP_ANONYMOUS memory is backed by a fresh anonymous PageCache of `length`
+    // bytes owned by the mapping (and shared with fork children).
     Result<VirtAddr> map_anonymous(VirtAddr addr, u64 length, u32 prot, bool shared, MapPlacement placement, char const* name);
 
+    // mmap of a file: maps [offset, offset+length) of `cache`'s file, MAP_SHARED or
+    // MAP_PRIVATE, with the placement and errors of map_anonymous, plus Invalid for a null
+    // cache, an unaligned offset, or offset + length overflowing. Lazy; pages past the end of
+    // the file at fault time give SIGBUS. The caller checks file access modes (EACCES).
+    Result<VirtAddr> map_file(VirtAddr addr, u64 length, u32 prot, bool shared, MapPlacement placement,
+        RefPtr<PageCache> cache, u64 offset, char const* name);
+
     // munmap: removes [addr, addr+length rounded up), splitting mappings at the ends and
-    // dropping every frame reference of the unmapped pages. Holes are fine. Invalid for an
+    // dropping every frame reference of the unmapped pages. Dirty pages of shared file
+    // mappings are written back first (errors leave them dirty in the cache, never lost).
+    // Holes are fine. Invalid for an
     // unaligned addr, zero length or a range outside user space; NoMemory if a split cannot
     // allocate (nothing is unmapped then).
     Result<void> unmap(VirtAddr addr, u64 length);
@@ -53,6 +69,18 @@ public:
     // Existing PTEs are downgraded at once; an upgrade never makes a COW-shared or zero-frame
     // page writable: it stays read-only and the next write takes the COW/zero fault.
     Result<void> protect(VirtAddr addr, u64 length, u32 prot);
+
+    // msync: for every MAP_SHARED file mapping in [addr, addr+length rounded up), moves PTE
+    // dirty bits into the cache and writes back the dirty pages the range covers. Invalid
+    // for an unaligned addr; NoMemory if part of the range is unmapped (as Linux, after
+    // syncing the mapped parts); the Pager's error (IoError) if a write failed.
+    Result<void> sync_range(VirtAddr addr, u64 length, SyncMode mode);
+
+    // madvise(MADV_DONTNEED): drops the pages of [addr, addr+length rounded up); the next
+    // touch zero-fills private anonymous memory and re-reads the cache for file mappings
+    // (private copies are discarded; shared data is kept by the cache). Invalid for an
+    // unaligned addr; NoMemory if part of the range is unmapped (mapped parts still dropped).
+    Result<void> discard(VirtAddr addr, u64 length);
 
     // The page-fault handler (also used by user copies). Resolves the fault or says which
     // signal the faulting thread gets. Counts every call in stats.page_faults. Out of frames
@@ -91,6 +119,7 @@ public:
 
 private:
     friend class RefCounted<AddressSpace>;
+    friend class PageCache; // write_protect_file_page, unmap_file_pages
 
     AddressSpace(MemoryContext& context, PageTable* page_table);
     ~AddressSpace(); // unmaps everything, drops every frame reference, deletes the page table
@@ -99,6 +128,21 @@ private:
     static PageAccess access_for(Mapping const& mapping);
     // Drops the PTEs and frame references of the pages in [start, end).
     void release_pages(VirtAddr start, VirtAddr end);
+    // Picks the start of a new mapping per map_anonymous's rules, unmapping for Fixed.
+    Result<VirtAddr> place_mapping(VirtAddr addr, u64 length, MapPlacement placement);
+    // Writes back the dirty cache pages that [start, end) of a MAP_SHARED file mapping
+    // covers (msync, munmap, teardown); a no-op for other mappings.
+    Result<void> write_back_range(Mapping const& mapping, VirtAddr start, VirtAddr end, WriteBackReason reason);
+    // Moves the hardware dirty bits of [start, end) of a shared file mapping into the cache.
+    void collect_pte_dirty(Mapping const& mapping, VirtAddr start, VirtAddr end);
+    // Removes a mapping: write-back if shared, PTEs and frame references, then the mapping.
+    void remove_mapping(Mapping& mapping);
+    // True when `frame` is the cache's frame for the page at `va` of the file mapping.
+    bool maps_cache_frame(Mapping const& mapping, VirtAddr va, FrameNumber frame) const;
+    // For PageCache: make the PTE of file page `index` read-only in `mapping` (write-back).
+    void write_protect_file_page(Mapping const& mapping, u64 index);
+    // For PageCache: drop the PTEs of `mapping` for file pages >= first_index (truncation).
+    void unmap_file_pages(Mapping const& mapping, u64 first_index);
     // Splits mappings so that none straddles `va`. NoMemory leaves the set unchanged.
     Result<void> split_at(VirtAddr va);
     Result<FrameNumber> allocate_zeroed_frame();
@@ -112,14 +156,17 @@ private:
     FaultResult handle_shared_zero_fault(Mapping const&, VirtAddr va);
     FaultResult handle_shared_write_fault(Mapping const&, VirtAddr va, PteInfo const&);
     FaultResult handle_spurious_fault(Mapping const&, VirtAddr va, PteInfo const&);
+    // File mappings (file_mapping.cpp).
+    FaultResult handle_file_read_fault(Mapping const&, VirtAddr va);
+    FaultResult handle_file_cow_fault(Mapping const&, VirtAddr va, PteInfo const&);
+    FaultResult handle_shared_file_write_fault(Mapping const&, VirtAddr va, PteInfo const&);
+    static FaultResult fault_result_for(Errno error);
     // Maps a fresh frame (ref 1, owned by the caller) at va, replacing a possible old entry.
     // On failure the frame is released and OutOfMemory returned.
     FaultResult install_new_frame(VirtAddr va, FrameNumber frame, PageAccess access);
 
     // fork.cpp helpers.
     Result<void> fork_mapping_pages(Mapping const& mapping, AddressSpace& child);
-    // Gives each absent page of a shared mapping a frame, so parent and child share it.
-    Result<void> populate_shared(Mapping const& mapping);
 
     // Walks one page of a user copy: the frame behind `va` after resolving faults for `access`.
     Result<u8*> user_page(VirtAddr va, FaultAccess access);

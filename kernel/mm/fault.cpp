@@ -18,11 +18,29 @@ bool prot_allows(u32 prot, FaultAccess access)
     return false;
 }
 
-FaultCase decide_fault(Mapping const* mapping, PteInfo const& pte, FaultAccess access, u32 frame_ref_count, bool is_zero_frame)
+FaultCase decide_fault(Mapping const* mapping, PteInfo const& pte, FaultAccess access, u32 frame_ref_count, bool is_zero_frame,
+    FilePageInfo file)
 {
     if (!mapping || !prot_allows(mapping->prot(), access))
         return FaultCase::Segv;
     bool write = access == FaultAccess::Write;
+    if (mapping->cache()) {
+        if (!pte.present) {
+            if (file.past_eof)
+                return FaultCase::FileBus;
+            if (!write)
+                return FaultCase::FileRead;
+            return mapping->is_shared() ? FaultCase::FileSharedWrite : FaultCase::FileCow;
+        }
+        if (!write || pte.writable)
+            return FaultCase::Spurious;
+        if (mapping->is_shared())
+            return FaultCase::FileSharedWrite;
+        if (file.pte_is_cache_frame)
+            return FaultCase::FileCow;
+        // A private copy made earlier: copy-on-write like anonymous memory (after fork).
+        return frame_ref_count == 1 ? FaultCase::CowReuse : FaultCase::CowCopy;
+    }
     if (!pte.present) {
         if (mapping->is_shared())
             return FaultCase::SharedZero;
@@ -56,6 +74,14 @@ char const* fault_case_name(FaultCase fault_case)
         return "shared_write";
     case FaultCase::Spurious:
         return "spurious";
+    case FaultCase::FileBus:
+        return "file_bus";
+    case FaultCase::FileRead:
+        return "file_read";
+    case FaultCase::FileCow:
+        return "file_cow";
+    case FaultCase::FileSharedWrite:
+        return "file_shared_write";
     }
     return "?";
 }
@@ -72,7 +98,13 @@ FaultResult AddressSpace::handle_fault(VirtAddr fault_address, FaultAccess acces
         ref_count = m_context.frames.ref_count(pte.frame);
         is_zero = pte.frame == m_context.zero_frame;
     }
-    switch (decide_fault(mapping, pte, access, ref_count, is_zero)) {
+    FilePageInfo file;
+    if (mapping && mapping->cache()) {
+        u64 index = mapping->file_index(va);
+        file.past_eof = index >= mapping->cache()->page_count();
+        file.pte_is_cache_frame = pte.present && maps_cache_frame(*mapping, va, pte.frame);
+    }
+    switch (decide_fault(mapping, pte, access, ref_count, is_zero, file)) {
     case FaultCase::Segv:
         return FaultResult::Segv;
     case FaultCase::ZeroRead:
@@ -89,6 +121,14 @@ FaultResult AddressSpace::handle_fault(VirtAddr fault_address, FaultAccess acces
         return handle_shared_write_fault(*mapping, va, pte);
     case FaultCase::Spurious:
         return handle_spurious_fault(*mapping, va, pte);
+    case FaultCase::FileBus:
+        return FaultResult::Bus;
+    case FaultCase::FileRead:
+        return handle_file_read_fault(*mapping, va);
+    case FaultCase::FileCow:
+        return handle_file_cow_fault(*mapping, va, pte);
+    case FaultCase::FileSharedWrite:
+        return handle_shared_file_write_fault(*mapping, va, pte);
     }
     VERIFY_NOT_REACHED();
 }
@@ -167,8 +207,8 @@ FaultResult AddressSpace::handle_shared_zero_fault(Mapping const& mapping, VirtA
     return result;
 }
 
-// Write to a read-only PTE of a writable shared mapping (left read-only by an earlier
-// mprotect). FIXME: for file mappings this is where write-notify marks the page dirty.
+// Write to a read-only PTE of a writable shared mapping without a cache (left read-only by
+// an earlier mprotect). Shared mappings with a cache go to handle_shared_file_write_fault.
 FaultResult AddressSpace::handle_shared_write_fault(Mapping const& mapping, VirtAddr va, PteInfo const&)
 {
     m_page_table->protect(va, access_for(mapping));

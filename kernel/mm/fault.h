@@ -10,8 +10,15 @@
 //   private                     zero frame, write           → ZeroWrite
 //   private                     read-only, write, ref 1     → CowReuse   (writable in place)
 //   private                     read-only, write, ref > 1   → CowCopy    (copy, map, unref old)
-//   shared                      absent, any access          → SharedZero (fresh frame, shared)
-//   shared                      read-only, write            → SharedWrite (make writable)
+//   shared, no cache (unused)   absent, any access          → SharedZero (fresh frame, shared)
+//   shared, no cache (unused)   read-only, write            → SharedWrite (make writable)
+//   with a cache (file, shm):
+//     any                       absent, page ≥ EOF pages    → FileBus    (SIGBUS)
+//     any                       absent, read/exec           → FileRead   (map the cache frame)
+//     private                   absent, write               → FileCow    (copy cache page)
+//     private                   maps the cache frame, write → FileCow
+//     private                   own copy, write             → CowReuse / CowCopy as anonymous
+//     shared                    absent or read-only, write  → FileSharedWrite (dirty, writable)
 //   any                         already permits the access  → Spurious   (nothing to do)
 #pragma once
 
@@ -34,6 +41,16 @@ enum class FaultCase {
     SharedZero,
     SharedWrite,
     Spurious,
+    FileBus,
+    FileRead,
+    FileCow,
+    FileSharedWrite,
+};
+
+// What decide_fault() needs to know about the page cache for a mapping with a cache.
+struct FilePageInfo {
+    bool past_eof { false };        // the page lies wholly at or past the end of the file
+    bool pte_is_cache_frame { false }; // the present PTE maps the cache's frame for the page
 };
 
 // True when `prot` (VM_* bits) allows the access. As on x86 Linux, any of read, write or
@@ -41,7 +58,8 @@ enum class FaultCase {
 bool prot_allows(u32 prot, FaultAccess access);
 
 // Pure: which fault case applies. `frame_ref_count` and `is_zero_frame` describe pte.frame
-// and are ignored when the PTE is absent.
-FaultCase decide_fault(Mapping const* mapping, PteInfo const& pte, FaultAccess access, u32 frame_ref_count, bool is_zero_frame);
+// and are ignored when the PTE is absent; `file` is used only when mapping->cache() is set.
+FaultCase decide_fault(Mapping const* mapping, PteInfo const& pte, FaultAccess access, u32 frame_ref_count, bool is_zero_frame,
+    FilePageInfo file = {});
 
 char const* fault_case_name(FaultCase);

@@ -4,7 +4,10 @@
 //   private writable page: write-protect in   private writable page: copy into a fresh
 //     parent AND child, refcount + 1            frame for the child, parent untouched
 //   read-only page / zero frame: shared as it is, refcount + 1 (both modes)
-//   shared mapping: same frame, writable as it is, refcount + 1 (both modes)
+//   shared mapping: same frame, writable as it is, refcount + 1 (both modes); shared
+//     anonymous memory has a PageCache too, so untouched pages are shared as well
+//   private file mapping: a page still mapping the cache frame stays read-only in both
+//     (both modes); a page already copied is COW like anonymous memory
 //
 // A write fault later sorts out COW pages: refcount 1 → reuse, otherwise copy (fault.cpp).
 #include "address_space.h"
@@ -22,31 +25,12 @@ Result<RefPtr<AddressSpace>> AddressSpace::fork()
         Mapping* copy = mapping.clone();
         if (!copy)
             return Errno::NoMemory;
+        copy->set_address_space(child.ptr());
         TRY(child->m_mappings.insert(OwnPtr<Mapping>(copy)));
-        if (mapping.is_shared())
-            TRY(populate_shared(mapping));
         TRY(fork_mapping_pages(mapping, *child));
     }
     ++m_context.stats.forks;
     return child;
-}
-
-// Shared anonymous memory must be the same memory in both processes, including pages neither
-// has touched yet; without a shared backing object the only record is the PTE, so give every
-// page a frame now. FIXME: back MAP_SHARED|MAP_ANONYMOUS by a page cache (tmpfs-like) so
-// untouched pages need no frame at fork time.
-Result<void> AddressSpace::populate_shared(Mapping const& mapping)
-{
-    for (VirtAddr va = mapping.start(); va < mapping.end(); va += PAGE_SIZE) {
-        if (m_page_table->query(va).present)
-            continue;
-        FrameNumber frame = TRY(allocate_zeroed_frame());
-        if (m_page_table->map(va, frame, access_for(mapping)).is_error()) {
-            m_context.frames.unref(frame);
-            return Errno::NoMemory;
-        }
-    }
-    return {};
 }
 
 // Gives `child` (which already has a copy of `mapping`) an entry for every present page of
@@ -62,7 +46,8 @@ Result<void> AddressSpace::fork_mapping_pages(Mapping const& mapping, AddressSpa
             return;
         PageAccess access = access_for(mapping);
         access.writable = pte.writable;
-        if (copy_on_write && pte.frame != m_context.zero_frame) {
+        bool cache_frame = mapping.cache() && maps_cache_frame(mapping, va, pte.frame);
+        if (copy_on_write && pte.frame != m_context.zero_frame && !cache_frame) {
             if (eager) {
                 auto copy = m_context.frames.allocate();
                 if (copy.is_error()) {

@@ -1,6 +1,7 @@
 #include "mapping.h"
 
 #include "../lib/assert.h"
+#include "page_cache.h"
 #include <new>
 
 Mapping::Mapping(VirtAddr start, VirtAddr end, u32 prot, MappingSharing sharing, char const* name)
@@ -22,10 +23,34 @@ void Mapping::set_name(char const* name)
     m_name[i] = '\0';
 }
 
+Mapping::~Mapping()
+{
+    if (m_cache)
+        PageCache::MappingList::remove(*this);
+}
+
+void Mapping::set_backing(RefPtr<PageCache> cache, u64 file_offset)
+{
+    VERIFY(!m_cache && cache && is_page_aligned(file_offset));
+    m_cache = std::move(cache);
+    m_file_offset = file_offset;
+    m_cache->m_mappings.append(*this);
+}
+
+bool Mapping::is_anonymous() const
+{
+    return !m_cache || m_cache->is_anonymous();
+}
+
 Mapping* Mapping::clone() const
 {
     auto* copy = new (std::nothrow) Mapping(m_start, m_end, m_prot, m_sharing, m_name);
-    if (copy)
+    if (!copy)
+        return nullptr;
+    copy->m_address_space = m_address_space;
+    if (m_cache)
+        copy->set_backing(m_cache, m_file_offset);
+    else
         copy->m_file_offset = m_file_offset;
     return copy;
 }
@@ -40,7 +65,7 @@ static bool names_equal(char const* a, char const* b)
 bool Mapping::can_merge_with(Mapping const& next) const
 {
     return m_end == next.m_start && m_prot == next.m_prot && m_sharing == next.m_sharing
-        && is_private() && is_anonymous() && next.is_anonymous() && names_equal(m_name, next.m_name);
+        && is_private() && !m_cache && !next.m_cache && names_equal(m_name, next.m_name);
 }
 
 MappingSet::~MappingSet()

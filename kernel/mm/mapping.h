@@ -3,14 +3,20 @@
 // MappingSet: the ordered, non-overlapping set of an address space's mappings.
 //
 //   AddressSpace ──▶ MappingSet ──▶ Mapping [start,end) prot shared/private name
-//                                      └─ backing: anonymous (page table is the record of its
-//                                         frames) — later: PageCache + file offset
+//        ▲                             ├─ backing: anonymous (page table is the record of its
+//        └──── raw back pointer ───────┤  frames), or RefPtr<PageCache> + file offset of start
+//                                      └─ m_cache_node: in the cache's list of its mappings
+//
+// A Mapping with a cache is linked into that cache's mapping list for as long as it exists
+// (set_backing() links, clone() links the copy, the destructor unlinks), so write-back and
+// truncation can find every PTE of the file through Mapping::address_space().
 //
 // Locking: none. Single CPU, and the kernel runs syscalls and faults with interrupts off.
 #pragma once
 
 #include "../lib/intrusive_list.h"
 #include "../lib/own_ptr.h"
+#include "../lib/ref_counted.h"
 #include "../lib/result.h"
 #include "../lib/types.h"
 #include "page_table.h"
@@ -23,6 +29,9 @@ constexpr u32 VM_READ = 1;
 constexpr u32 VM_WRITE = 2;
 constexpr u32 VM_EXEC = 4;
 constexpr u32 VM_PROT_MASK = VM_READ | VM_WRITE | VM_EXEC;
+
+class AddressSpace;
+class PageCache;
 
 enum class MappingSharing : u8 {
     Private, // MAP_PRIVATE: writes are the process's own (COW after fork)
@@ -37,9 +46,19 @@ public:
     Mapping(VirtAddr start, VirtAddr end, u32 prot, MappingSharing sharing, char const* name);
     Mapping(Mapping const&) = delete;
     Mapping& operator=(Mapping const&) = delete;
+    ~Mapping(); // unlinks from the cache's mapping list and drops the cache reference
 
-    // A copy of this mapping's range and attributes, unlinked (for fork). Null when out of memory.
+    // A copy of this mapping's range, attributes, backing and address space, not in any
+    // MappingSet (for split and fork; fork then sets the child's address space). The copy
+    // is linked into the cache's mapping list. Null when out of memory.
     Mapping* clone() const;
+
+    // Makes this a file mapping of `cache` at `file_offset` (page aligned) for start() and
+    // links it into the cache's mapping list. Only on a fresh mapping with no backing yet.
+    void set_backing(RefPtr<PageCache> cache, u64 file_offset);
+    // The address space whose MappingSet holds this mapping (set by AddressSpace).
+    AddressSpace* address_space() const { return m_address_space; }
+    void set_address_space(AddressSpace* space) { m_address_space = space; }
 
     VirtAddr start() const { return m_start; }
     VirtAddr end() const { return m_end; }
@@ -57,21 +76,30 @@ public:
     bool is_shared() const { return m_sharing == MappingSharing::Shared; }
     bool is_private() const { return m_sharing == MappingSharing::Private; }
 
-    // FIXME: file mappings. A file-backed mapping will hold `RefPtr<PageCache>` next to
-    // m_file_offset and its faults go to handle_file_read_fault & co. Until then every mapping
-    // is anonymous.
-    bool is_anonymous() const { return true; }
-    // File offset of start(); kept correct across splits already, 0 for anonymous memory.
+    // The page cache behind the mapping: a file's, or the private one of MAP_SHARED|
+    // MAP_ANONYMOUS memory. Null for private anonymous memory.
+    PageCache* cache() const { return m_cache.ptr(); }
+    // True for private anonymous memory and shared anonymous memory (no file behind it).
+    bool is_anonymous() const;
+    // File offset of start(); kept correct across splits, 0 for private anonymous memory.
     u64 file_offset() const { return m_file_offset; }
+    // The file page index that `va` (inside the mapping) maps.
+    u64 file_index(VirtAddr va) const { return (m_file_offset + (va - m_start)) / PAGE_SIZE; }
+    // File page indices [first_file_index(), last_file_index()] covered by the mapping.
+    u64 first_file_index() const { return m_file_offset / PAGE_SIZE; }
+    u64 last_file_index() const { return first_file_index() + page_count() - 1; }
+    // The address at which file page `index` is mapped; index must be within the mapping.
+    VirtAddr address_of_index(u64 index) const { return m_start + (index - first_file_index()) * PAGE_SIZE; }
 
     char const* name() const { return m_name; }
 
     // True when `next` starts where this ends and the two could be one mapping: same prot,
-    // sharing and name, both anonymous private (shared ones are distinct objects, like Linux).
+    // sharing and name, both private with no cache (shared ones are distinct objects, like Linux).
     bool can_merge_with(Mapping const& next) const;
 
 private:
     friend class MappingSet;
+    friend class PageCache; // names m_cache_node for its list
 
     void set_name(char const* name);
 
@@ -80,8 +108,11 @@ private:
     u32 m_prot;
     MappingSharing m_sharing;
     u64 m_file_offset { 0 };
+    RefPtr<PageCache> m_cache;
+    AddressSpace* m_address_space { nullptr }; // raw: the space owns this mapping
     char m_name[NAME_CAPACITY];
-    ListNode m_list_node; // in the owning MappingSet, ordered by start
+    ListNode m_list_node;  // in the owning MappingSet, ordered by start
+    ListNode m_cache_node; // in m_cache->m_mappings while m_cache is set
 };
 
 class MappingSet {

@@ -22,6 +22,9 @@ struct MemoryContext {
     VmStats& stats;
     FrameNumber zero_frame;
     ForkMode fork_mode;
+    // Monotonic nanoseconds, for the age of dirty page-cache pages (write-back). mm has no
+    // clock of its own; the kernel sets it at boot. Null reads as 0 (every page equally old).
+    u64 (*clock_ns)() { nullptr };
 };
 
 // Allocates a frame, fills it with zeros and marks it as the shared zero frame, which read

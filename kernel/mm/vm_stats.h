@@ -11,7 +11,10 @@ struct VmStats {
     u64 zero_fill_write { 0 };   // fresh zeroed frame (incl. first write over the zero frame)
     u64 cow_copy { 0 };          // write to a shared COW frame: copied into a new frame
     u64 cow_reuse { 0 };         // write to a COW frame nobody else holds: made writable in place
-    u64 file_faults { 0 };       // faults served from the page cache
+    u64 file_faults { 0 };       // faults of file mappings served from the page cache (any kind)
+    u64 file_cow { 0 };          // of those: a MAP_PRIVATE write copying a cache page (not in cow_copy)
+    u64 page_cache_reads { 0 };  // pages read through a Pager on a cache miss ("major" faults/reads)
+    u64 page_cache_evictions { 0 }; // clean unmapped pages dropped by evict_clean_pages()
     u64 page_cache_pages { 0 };  // frames currently held by page caches
     u64 dirty_pages { 0 };       // page-cache frames currently dirty
     u64 written_back_pages { 0 }; // page-cache frames written back so far

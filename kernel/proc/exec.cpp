@@ -1,9 +1,9 @@
 #include "exec.h"
 #include "elf.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/x86_page_table.h"
 #include "kernel/dev/random.h"
-#include "kernel/fs/file.h"
-#include "kernel/fs/ramfs.h"
+#include "kernel/fs/inode.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/user_layout.h"
@@ -15,42 +15,49 @@ namespace {
 constexpr u64 PIE_LOAD_BIAS = 0x0000555555554000;
 constexpr u64 INITIAL_STACK_IMAGE_CAPACITY = EXEC_ARG_SPACE_LIMIT + 64 * KiB;
 
-u32 mapping_prot(u32 elf_prot) { return elf_prot; } // ELF_PROT_* and PROT_* share their values
-
-// Maps one PT_LOAD segment as anonymous memory and copies its file bytes in. Segments may
-// share a page with the previous one (`mapped_until`), already mapped; see apply_final_protection.
-Result<void> load_segment(AddressSpace& space, ElfSegment const& segment, u64 bias, u8 const* image, VirtAddr& mapped_until)
+// Maps one PT_LOAD segment: its file bytes as a private file mapping of the page cache
+// (shared with every process running the program until written), the rest of memsz as
+// anonymous memory. A segment whose first page another segment already maps (possible, if
+// rare) is loaded by copying instead.
+Result<void> load_segment(AddressSpace& space, ElfSegment const& segment, u64 bias, RefPtr<PageCache> const& cache,
+    char const* name, VirtAddr& mapped_until)
 {
     VirtAddr start = page_round_down(segment.vaddr + bias);
+    VirtAddr file_end = page_round_up(segment.vaddr + bias + segment.filesz);
     VirtAddr end = page_round_up(segment.vaddr + bias + segment.memsz);
-    VirtAddr new_start = max(start, mapped_until);
-    if (new_start < end) {
-        // Writable while we fill it; final permissions below.
-        TRY(space.map_anonymous(new_start, end - new_start, mapping_prot(segment.prot) | ELF_PROT_WRITE | ELF_PROT_READ,
-            false, MapPlacement::FixedNoReplace, ""));
-    }
-    TRY(space.copy_to_user(segment.vaddr + bias, image + segment.file_offset, segment.filesz));
-    mapped_until = max(mapped_until, end);
-    return {};
-}
+    u32 prot = segment.prot;
+    bool needs_zeroing = segment.memsz > segment.filesz && ((segment.vaddr + segment.filesz) & (PAGE_SIZE - 1));
 
-Result<void> apply_final_protection(AddressSpace& space, ElfImage const& elf, u64 bias)
-{
-    for (u64 i = 0; i < elf.segment_count; ++i) {
-        ElfSegment const& segment = elf.segments[i];
-        VirtAddr start = page_round_down(segment.vaddr + bias);
-        VirtAddr end = page_round_up(segment.vaddr + bias + segment.memsz);
-        // A page shared with a neighbour keeps the union of both segments' permissions.
-        u32 prot = mapping_prot(segment.prot);
-        if (i > 0 && page_round_up(elf.segments[i - 1].vaddr + elf.segments[i - 1].memsz) > segment.vaddr) {
-            TRY(space.protect(start, PAGE_SIZE, prot | mapping_prot(elf.segments[i - 1].prot)));
-            start += PAGE_SIZE;
+    if (start < mapped_until) {
+        VirtAddr new_start = mapped_until;
+        if (new_start < end)
+            TRY(space.map_anonymous(new_start, end - new_start, prot | VM_READ | VM_WRITE, false, MapPlacement::FixedNoReplace, name));
+        u8 buffer[512];
+        for (u64 done = 0; done < segment.filesz; done += sizeof buffer) {
+            usize n = min<u64>(sizeof buffer, segment.filesz - done);
+            TRY(cache->read(segment.file_offset + done, buffer, n));
+            TRY(space.copy_to_user(segment.vaddr + bias + done, buffer, n));
         }
-        if (i + 1 < elf.segment_count && page_round_down(elf.segments[i + 1].vaddr) < segment.vaddr + segment.memsz)
-            end -= PAGE_SIZE;
-        if (end > start)
-            TRY(space.protect(start, end - start, prot));
+        mapped_until = max(mapped_until, end);
+        return {};
     }
+
+    if (file_end > start) {
+        // Writable while the bss tail of the last file page is zeroed (that write makes the
+        // page a private copy, as Linux does); final permissions set right after.
+        u32 load_prot = needs_zeroing ? (prot | VM_WRITE) : prot;
+        TRY(space.map_file(start, file_end - start, load_prot, false, MapPlacement::FixedNoReplace, cache,
+            page_round_down(segment.file_offset), name));
+        if (needs_zeroing) {
+            VirtAddr tail = segment.vaddr + bias + segment.filesz;
+            TRY(space.zero_user(tail, file_end - tail));
+            if (load_prot != prot)
+                TRY(space.protect(start, file_end - start, prot));
+        }
+    }
+    if (end > file_end)
+        TRY(space.map_anonymous(file_end, end - file_end, prot, false, MapPlacement::FixedNoReplace, name));
+    mapped_until = end;
     return {};
 }
 
@@ -60,9 +67,28 @@ struct LoadedProgram {
     u64 stack_pointer;
 };
 
-Result<LoadedProgram> load_program(RamFsNode const& file, char const* path, StringList argv, StringList envp)
+// Reads and checks the ELF header and program headers through the page cache.
+Result<ElfImage> read_elf(PageCache& cache)
 {
-    ElfImage elf = TRY(parse_elf(file.data, file.size));
+    u8 header_bytes[ELF_HEADER_SIZE];
+    usize n = TRY(cache.read(0, header_bytes, sizeof header_bytes));
+    ElfHeader header = TRY(validate_elf_header(header_bytes, n));
+    u64 size = header.program_headers_size();
+    u8* program_headers = new (std::nothrow) u8[size];
+    if (!program_headers)
+        return Errno::NoMemory;
+    auto read = cache.read(header.phoff, program_headers, size);
+    Result<ElfImage> image = read.is_error() ? Result<ElfImage>(read.error())
+        : read.value() < size               ? Result<ElfImage>(Errno::NoExec)
+                                            : parse_elf_program_headers(header, program_headers, size, cache.size());
+    delete[] program_headers;
+    return image;
+}
+
+Result<LoadedProgram> load_program(Inode& file, char const* path, StringList argv, StringList envp)
+{
+    RefPtr<PageCache> cache = TRY(file.page_cache());
+    ElfImage elf = TRY(read_elf(*cache));
     if (elf.has_interpreter)
         return Errno::NoEntry; // there is no dynamic loader to run it with
     u64 bias = elf.position_independent ? PIE_LOAD_BIAS : 0;
@@ -70,12 +96,11 @@ Result<LoadedProgram> load_program(RamFsNode const& file, char const* path, Stri
     RefPtr<AddressSpace> space = TRY(AddressSpace::create(kernel_memory_context()));
     VirtAddr mapped_until = 0;
     for (u64 i = 0; i < elf.segment_count; ++i)
-        TRY(load_segment(*space, elf.segments[i], bias, file.data, mapped_until));
-    TRY(apply_final_protection(*space, elf, bias));
+        TRY(load_segment(*space, elf.segments[i], bias, cache, path, mapped_until));
     space->set_brk_base(page_round_up(elf.highest_vaddr + bias));
 
     VirtAddr stack_bottom = USER_STACK_TOP - USER_STACK_MAX;
-    TRY(space->map_anonymous(stack_bottom, USER_STACK_MAX, ELF_PROT_READ | ELF_PROT_WRITE, false, MapPlacement::Fixed, "[stack]"));
+    TRY(space->map_anonymous(stack_bottom, USER_STACK_MAX, VM_READ | VM_WRITE, false, MapPlacement::Fixed, "[stack]"));
 
     AuxValues aux {};
     aux.phdr = elf.phdr_vaddr + bias;
@@ -104,29 +129,21 @@ Result<LoadedProgram> load_program(RamFsNode const& file, char const* path, Stri
 
 }
 
-Result<void> exec_program(Process& process, Thread& thread, char const* link_path, StringList argv, StringList envp)
+Result<void> exec_program(Process& process, Thread& thread, char const* path, StringList argv, StringList envp)
 {
-    char path[PATH_MAX];
-    usize length = strlen(link_path);
-    if (length >= sizeof path)
-        return Errno::NameTooLong;
-    memcpy(path, link_path, length + 1);
-    TRY(vfs_follow_links(path, sizeof path));
-    RamFsNode const* node = ramfs_lookup(path);
-    if (!node)
-        return Errno::NoEntry;
-    if ((node->mode & MODE_TYPE_MASK) != MODE_REGULAR || !(node->mode & 0111))
+    char resolved[PATH_MAX];
+    RefPtr<Inode> file = TRY(vfs_lookup(path, FollowLastLink::Yes, resolved + 1, sizeof resolved - 1));
+    if (!file->is_regular() || !(file->mode() & 0111))
         return Errno::Access;
+    resolved[0] = '/';
+    char const* absolute_path = resolved;
 
-    char absolute_path[256];
-    absolute_path[0] = '/';
-    usize n = min<usize>(strlen(path), sizeof absolute_path - 2);
-    memcpy(absolute_path + 1, path, n);
-    absolute_path[n + 1] = '\0';
+    LoadedProgram program = TRY(load_program(*file, absolute_path, argv, envp));
 
-    LoadedProgram program = TRY(load_program(*node, absolute_path, argv, envp));
-
-    // Point of no return: the old program is gone from here on.
+    // Point of no return: the old program is gone from here on. Load the new page table
+    // first: the old one may be freed with the old address space.
+    if (&thread == current_thread())
+        cpu::write_cr3(static_cast<X86PageTable&>(program.space->page_table()).pml4_physical());
     process.set_address_space(static_cast<RefPtr<AddressSpace>&&>(program.space));
     process.set_executable_path(absolute_path);
     process.fds().close_on_exec_files();
@@ -143,9 +160,7 @@ Result<void> exec_program(Process& process, Thread& thread, char const* link_pat
     frame.rflags = RFLAGS_INTERRUPT_ENABLE;
     frame.vector = SYSCALL_VECTOR;
     thread.fs_base = 0;
-    if (&thread == current_thread()) {
+    if (&thread == current_thread())
         cpu::write_msr(cpu::MSR_FS_BASE, 0);
-        cpu::write_cr3(process.page_table_physical());
-    }
     return {};
 }

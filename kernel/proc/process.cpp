@@ -70,6 +70,7 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
     memcpy(child->m_executable_path, parent.m_executable_path, sizeof m_executable_path);
     memcpy(child->m_command_line, parent.m_command_line, sizeof m_command_line);
     child->m_command_line_length = parent.m_command_line_length;
+    child->m_umask = parent.m_umask;
     for (int i = 0; i < SIGNAL_COUNT; ++i)
         child->signal_actions[i] = parent.signal_actions[i];
     child->signal_mask = parent.signal_mask;
@@ -87,6 +88,15 @@ void Process::set_executable_path(char const* path)
     usize n = min<usize>(strlen(path), sizeof m_executable_path - 1);
     memcpy(m_executable_path, path, n);
     m_executable_path[n] = '\0';
+}
+
+Result<void> Process::set_cwd(char const* normalized)
+{
+    usize n = strlen(normalized);
+    if (n >= sizeof m_cwd)
+        return Errno::NameTooLong;
+    memcpy(m_cwd, normalized, n + 1);
+    return {};
 }
 
 void Process::set_command_line(char const* const* argv, usize count)

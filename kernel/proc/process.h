@@ -54,6 +54,16 @@ public:
     char const* executable_path() const { return m_executable_path; }
     void set_executable_path(char const*);
     char const* cwd() const { return m_cwd; }
+    // `normalized` is a resolved directory path; NameTooLong if it does not fit.
+    Result<void> set_cwd(char const* normalized);
+    u32 umask() const { return m_umask; }
+    // Returns the previous mask, as umask(2).
+    u32 set_umask(u32 mask)
+    {
+        u32 old = m_umask;
+        m_umask = mask;
+        return old;
+    }
     // argv as /proc/<pid>/cmdline shows it: the strings with their NULs.
     char const* command_line() const { return m_command_line; }
     usize command_line_length() const { return m_command_line_length; }
@@ -98,6 +108,7 @@ private:
     WaitQueue m_vfork_release;
     char m_executable_path[256] {};
     char m_cwd[256] { "" };
+    u32 m_umask { 022 };
     char m_command_line[512] {};
     usize m_command_line_length { 0 };
 };

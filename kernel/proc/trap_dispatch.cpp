@@ -4,6 +4,7 @@
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/idt.h"
 #include "kernel/arch/x86_64/timer.h"
+#include "kernel/dev/virtio_blk.h"
 #include "kernel/fs/console.h"
 #include "kernel/log.h"
 #include "process.h"
@@ -86,6 +87,7 @@ extern "C" void trap_dispatch(TrapFrame* frame)
         console_receive_interrupt();
         pic_end_of_interrupt(4);
     } else if (vector >= IRQ_BASE_VECTOR && vector < IRQ_BASE_VECTOR + 16) {
+        virtio_blk_handle_interrupt(static_cast<int>(vector - IRQ_BASE_VECTOR));
         // Spurious IRQ 7/15 or an unexpected device: acknowledge and ignore.
         pic_end_of_interrupt(vector - IRQ_BASE_VECTOR);
     }

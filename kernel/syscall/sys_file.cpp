@@ -2,7 +2,9 @@
 // buffer on the kernel stack, one chunk at a time.
 #include "handlers.h"
 #include "kernel/fs/pipe.h"
+#include "kernel/fs/inode.h"
 #include "kernel/fs/vfs.h"
+#include "kernel/lib/memory.h"
 
 namespace {
 
@@ -119,21 +121,27 @@ Result<i64> sys_pread64(int fd, UserAddress buffer, u64 count, i64 offset)
     return read_into_user(*file, buffer, count, offset);
 }
 
-Result<i64> sys_openat(int dirfd, UserAddress path, int flags, u32)
+Result<i64> sys_openat(int dirfd, UserAddress path, int flags, u32 mode)
 {
-    constexpr int AT_FDCWD = -100;
     char normalized[PATH_MAX];
-    TRY(read_user_path(path, normalized, sizeof normalized));
-    (void)dirfd; // relative paths resolve against the cwd; directory fds arrive with ext2
-    (void)AT_FDCWD;
-    RefPtr<File> file = TRY(vfs_open(normalized, flags));
-    auto* open_file = new (std::nothrow) OpenFile(file, flags & ~O_CLOEXEC);
+    TRY(read_user_path_at(dirfd, path, normalized, sizeof normalized));
+    Process& process = current_process();
+    RefPtr<File> file = TRY(vfs_open(normalized, flags, mode & ~process.umask() & 07777));
+    auto* open_file = new (std::nothrow) OpenFile(file, flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY));
     if (!open_file)
         return Errno::NoMemory;
-    return TRY(current_process().fds().allocate(adopt_ref(open_file), flags & O_CLOEXEC));
+    RefPtr<OpenFile> description = adopt_ref(open_file);
+    usize length = strlen(normalized);
+    if (char* copy = new (std::nothrow) char[length + 1]) {
+        memcpy(copy, normalized, length + 1);
+        description->set_path(copy);
+    }
+    return TRY(process.fds().allocate(description, flags & O_CLOEXEC));
 }
 
 Result<i64> sys_open(UserAddress path, int flags, u32 mode) { return sys_openat(-100, path, flags, mode); }
+
+Result<i64> sys_creat(UserAddress path, u32 mode) { return sys_openat(-100, path, O_CREAT | O_WRONLY | O_TRUNC, mode); }
 
 Result<i64> sys_close(int fd)
 {
@@ -296,4 +304,72 @@ Result<i64> sys_fcntl(int fd, int command, u64 argument)
     default:
         return Errno::Invalid;
     }
+}
+
+Result<i64> sys_ftruncate(int fd, i64 length)
+{
+    if (length < 0)
+        return Errno::Invalid;
+    auto file = TRY(file_for(fd));
+    Inode* inode = file->file().inode();
+    if (!inode || !file->can_write())
+        return inode ? Errno::Invalid : Errno::Invalid;
+    TRY(inode->truncate(static_cast<u64>(length)));
+    return 0;
+}
+
+Result<i64> sys_fsync(int fd)
+{
+    auto file = TRY(file_for(fd));
+    if (Inode* inode = file->file().inode())
+        TRY(inode->sync());
+    return 0;
+}
+
+// Without separate metadata journaling, fdatasync and fsync do the same work.
+Result<i64> sys_fdatasync(int fd) { return sys_fsync(fd); }
+
+Result<i64> sys_sync()
+{
+    (void)vfs_sync_all(); // sync(2) cannot fail; errors stay on the pages, which stay dirty
+    return 0;
+}
+
+Result<i64> sys_getdents64(int fd, UserAddress buffer, u64 size)
+{
+    auto file = TRY(file_for(fd));
+    Inode* inode = file->file().inode();
+    if (!inode)
+        return Errno::NotDirectory;
+    if (!inode->is_directory())
+        return Errno::NotDirectory;
+    // struct linux_dirent64: ino, off, reclen, type, name[] NUL-terminated, 8-byte aligned.
+    u8 chunk[4096];
+    usize capacity = min<u64>(size, sizeof chunk);
+    usize used = 0;
+    bool too_small = false;
+    u64 cookie = file->offset;
+    TRY(inode->read_directory(cookie, [&](Name name, u64 number, u8 type) {
+        usize record = (19 + name.length + 1 + 7) & ~usize(7);
+        if (used + record > capacity) {
+            too_small = used == 0;
+            return false;
+        }
+        u8* p = chunk + used;
+        memset(p, 0, record);
+        memcpy(p, &number, 8);
+        u64 next = cookie + 1;
+        memcpy(p + 8, &next, 8);
+        u16 length16 = static_cast<u16>(record);
+        memcpy(p + 16, &length16, 2);
+        p[18] = type;
+        memcpy(p + 19, name.characters, name.length);
+        used += record;
+        return true;
+    }));
+    if (too_small)
+        return Errno::Invalid;
+    TRY(user_space().copy_to_user(buffer, chunk, used));
+    file->offset = cookie;
+    return static_cast<i64>(used);
 }

@@ -1,32 +1,50 @@
-// System calls that name files by path: stat, access, readlink, getcwd.
+// System calls that name files by path: open's resolution, stat, access, readlink, getcwd,
+// chdir, mkdir, unlink, rmdir, rename, link, symlink, chmod, truncate.
 #include "handlers.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
 
-Result<void> read_user_path(UserAddress address, char* out, usize capacity)
+namespace {
+constexpr int AT_FDCWD = -100;
+constexpr int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_SYMLINK_FOLLOW = 0x400, AT_EMPTY_PATH = 0x1000;
+}
+
+Result<void> read_user_path_at(int dirfd, UserAddress address, char* out, usize capacity)
 {
     char raw[PATH_MAX];
     TRY(user_space().copy_string_from_user(raw, address, sizeof raw));
-    return normalize_path(current_process().cwd(), raw, out, capacity);
+    if (raw[0] == '/' || dirfd == AT_FDCWD)
+        return normalize_path(current_process().cwd(), raw, out, capacity);
+    // Relative to an open directory: the path it was opened by.
+    auto directory = TRY(current_process().fds().get(dirfd));
+    Inode* inode = directory->file().inode();
+    if (!inode || !inode->is_directory())
+        return Errno::NotDirectory;
+    return normalize_path(directory->path(), raw, out, capacity);
+}
+
+Result<void> read_user_path(UserAddress address, char* out, usize capacity)
+{
+    return read_user_path_at(AT_FDCWD, address, out, capacity);
 }
 
 namespace {
 
-Result<i64> stat_path(UserAddress path, UserAddress stat)
+Result<i64> stat_path_at(int dirfd, UserAddress path, UserAddress stat, FollowLastLink follow)
 {
     char normalized[PATH_MAX];
-    TRY(read_user_path(path, normalized, sizeof normalized));
-    RefPtr<File> file = TRY(vfs_open(normalized, O_RDONLY));
+    TRY(read_user_path_at(dirfd, path, normalized, sizeof normalized));
+    RefPtr<Inode> inode = TRY(vfs_lookup(normalized, follow));
     LinuxStat result;
-    file->stat(result);
+    inode->stat(result);
     TRY(write_user(stat, result));
     return 0;
 }
 
 }
 
-Result<i64> sys_stat(UserAddress path, UserAddress stat) { return stat_path(path, stat); }
-Result<i64> sys_lstat(UserAddress path, UserAddress stat) { return stat_path(path, stat); }
+Result<i64> sys_stat(UserAddress path, UserAddress stat) { return stat_path_at(AT_FDCWD, path, stat, FollowLastLink::Yes); }
+Result<i64> sys_lstat(UserAddress path, UserAddress stat) { return stat_path_at(AT_FDCWD, path, stat, FollowLastLink::No); }
 
 Result<i64> sys_fstat(int fd, UserAddress stat)
 {
@@ -39,45 +57,45 @@ Result<i64> sys_fstat(int fd, UserAddress stat)
 
 Result<i64> sys_newfstatat(int dirfd, UserAddress path, UserAddress stat, int flags)
 {
-    constexpr int AT_EMPTY_PATH = 0x1000;
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return Errno::Invalid;
     if (flags & AT_EMPTY_PATH) {
         char first = TRY(read_user<char>(path));
         if (first == '\0')
-            return sys_fstat(dirfd, stat);
+            return dirfd == AT_FDCWD ? stat_path_at(AT_FDCWD, path, stat, FollowLastLink::Yes) : sys_fstat(dirfd, stat);
     }
-    return stat_path(path, stat);
+    return stat_path_at(dirfd, path, stat, (flags & AT_SYMLINK_NOFOLLOW) ? FollowLastLink::No : FollowLastLink::Yes);
 }
 
-Result<i64> sys_access(UserAddress path, int mode)
+Result<i64> sys_faccessat(int dirfd, UserAddress path, int mode)
 {
+    constexpr int R_OK = 4, W_OK = 2, X_OK = 1;
+    if (mode & ~(R_OK | W_OK | X_OK))
+        return Errno::Invalid;
     char normalized[PATH_MAX];
-    TRY(read_user_path(path, normalized, sizeof normalized));
-    RefPtr<File> file = TRY(vfs_open(normalized, O_RDONLY));
-    LinuxStat result;
-    file->stat(result);
-    constexpr int W_OK = 2, X_OK = 1;
-    if ((mode & W_OK) && (result.st_mode & MODE_TYPE_MASK) == MODE_REGULAR && result.st_dev == 1)
-        return Errno::ReadOnlyFs;
-    if ((mode & X_OK) && !(result.st_mode & 0111))
+    TRY(read_user_path_at(dirfd, path, normalized, sizeof normalized));
+    RefPtr<Inode> inode = TRY(vfs_lookup(normalized, FollowLastLink::Yes));
+    // Pagoda runs everything as root: only execute permission and read-only media refuse.
+    if ((mode & X_OK) && !inode->is_directory() && !(inode->mode() & 0111))
         return Errno::Access;
     return 0;
 }
 
-Result<i64> sys_faccessat(int, UserAddress path, int mode) { return sys_access(path, mode); }
+Result<i64> sys_access(UserAddress path, int mode) { return sys_faccessat(AT_FDCWD, path, mode); }
 
-Result<i64> sys_readlinkat(int, UserAddress path, UserAddress buffer, u64 size)
+Result<i64> sys_readlinkat(int dirfd, UserAddress path, UserAddress buffer, u64 size)
 {
     if (static_cast<i64>(size) <= 0)
         return Errno::Invalid;
     char normalized[PATH_MAX];
-    TRY(read_user_path(path, normalized, sizeof normalized));
+    TRY(read_user_path_at(dirfd, path, normalized, sizeof normalized));
     char target[PATH_MAX];
     usize n = TRY(vfs_readlink(normalized, target, min<u64>(size, sizeof target)));
     TRY(user_space().copy_to_user(buffer, target, n));
     return static_cast<i64>(n);
 }
 
-Result<i64> sys_readlink(UserAddress path, UserAddress buffer, u64 size) { return sys_readlinkat(-100, path, buffer, size); }
+Result<i64> sys_readlink(UserAddress path, UserAddress buffer, u64 size) { return sys_readlinkat(AT_FDCWD, path, buffer, size); }
 
 Result<i64> sys_getcwd(UserAddress buffer, u64 size)
 {
@@ -91,3 +109,135 @@ Result<i64> sys_getcwd(UserAddress buffer, u64 size)
     TRY(user_space().copy_to_user(buffer, text, length));
     return static_cast<i64>(length);
 }
+
+Result<i64> sys_chdir(UserAddress path)
+{
+    char normalized[PATH_MAX];
+    TRY(read_user_path(path, normalized, sizeof normalized));
+    char resolved[PATH_MAX];
+    RefPtr<Inode> inode = TRY(vfs_lookup(normalized, FollowLastLink::Yes, resolved, sizeof resolved));
+    if (!inode->is_directory())
+        return Errno::NotDirectory;
+    TRY(current_process().set_cwd(resolved));
+    return 0;
+}
+
+Result<i64> sys_fchdir(int fd)
+{
+    auto file = TRY(current_process().fds().get(fd));
+    Inode* inode = file->file().inode();
+    if (!inode || !inode->is_directory())
+        return Errno::NotDirectory;
+    TRY(current_process().set_cwd(file->path()));
+    return 0;
+}
+
+Result<i64> sys_mkdirat(int dirfd, UserAddress path, u32 mode)
+{
+    char normalized[PATH_MAX];
+    TRY(read_user_path_at(dirfd, path, normalized, sizeof normalized));
+    TRY(vfs_mkdir(normalized, mode & ~current_process().umask() & 07777));
+    return 0;
+}
+
+Result<i64> sys_mkdir(UserAddress path, u32 mode) { return sys_mkdirat(AT_FDCWD, path, mode); }
+
+Result<i64> sys_unlinkat(int dirfd, UserAddress path, int flags)
+{
+    if (flags & ~AT_REMOVEDIR)
+        return Errno::Invalid;
+    char normalized[PATH_MAX];
+    TRY(read_user_path_at(dirfd, path, normalized, sizeof normalized));
+    if (flags & AT_REMOVEDIR)
+        TRY(vfs_rmdir(normalized));
+    else
+        TRY(vfs_unlink(normalized));
+    return 0;
+}
+
+Result<i64> sys_unlink(UserAddress path) { return sys_unlinkat(AT_FDCWD, path, 0); }
+Result<i64> sys_rmdir(UserAddress path) { return sys_unlinkat(AT_FDCWD, path, AT_REMOVEDIR); }
+
+Result<i64> sys_renameat(int old_dirfd, UserAddress old_path, int new_dirfd, UserAddress new_path)
+{
+    char from[PATH_MAX], to[PATH_MAX];
+    TRY(read_user_path_at(old_dirfd, old_path, from, sizeof from));
+    TRY(read_user_path_at(new_dirfd, new_path, to, sizeof to));
+    TRY(vfs_rename(from, to));
+    return 0;
+}
+
+Result<i64> sys_rename(UserAddress old_path, UserAddress new_path) { return sys_renameat(AT_FDCWD, old_path, AT_FDCWD, new_path); }
+
+Result<i64> sys_renameat2(int old_dirfd, UserAddress old_path, int new_dirfd, UserAddress new_path, u32 flags)
+{
+    if (flags)
+        return Errno::Invalid; // RENAME_NOREPLACE/EXCHANGE/WHITEOUT are not supported
+    return sys_renameat(old_dirfd, old_path, new_dirfd, new_path);
+}
+
+Result<i64> sys_linkat(int old_dirfd, UserAddress old_path, int new_dirfd, UserAddress new_path, int flags)
+{
+    if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+        return Errno::Invalid;
+    char from[PATH_MAX], to[PATH_MAX];
+    TRY(read_user_path_at(old_dirfd, old_path, from, sizeof from));
+    TRY(read_user_path_at(new_dirfd, new_path, to, sizeof to));
+    if (flags & AT_SYMLINK_FOLLOW) {
+        char resolved[PATH_MAX];
+        TRY(vfs_lookup(from, FollowLastLink::Yes, resolved, sizeof resolved));
+        TRY(vfs_link(resolved, to));
+    } else {
+        TRY(vfs_link(from, to));
+    }
+    return 0;
+}
+
+Result<i64> sys_link(UserAddress old_path, UserAddress new_path) { return sys_linkat(AT_FDCWD, old_path, AT_FDCWD, new_path, 0); }
+
+Result<i64> sys_symlinkat(UserAddress target, int dirfd, UserAddress link_path)
+{
+    char text[PATH_MAX], where[PATH_MAX];
+    TRY(user_space().copy_string_from_user(text, target, sizeof text));
+    if (!text[0])
+        return Errno::NoEntry;
+    TRY(read_user_path_at(dirfd, link_path, where, sizeof where));
+    TRY(vfs_symlink(text, where));
+    return 0;
+}
+
+Result<i64> sys_symlink(UserAddress target, UserAddress link_path) { return sys_symlinkat(target, AT_FDCWD, link_path); }
+
+Result<i64> sys_fchmodat(int dirfd, UserAddress path, u32 mode)
+{
+    char normalized[PATH_MAX];
+    TRY(read_user_path_at(dirfd, path, normalized, sizeof normalized));
+    RefPtr<Inode> inode = TRY(vfs_lookup(normalized, FollowLastLink::Yes));
+    TRY(inode->set_mode(mode & 07777));
+    return 0;
+}
+
+Result<i64> sys_chmod(UserAddress path, u32 mode) { return sys_fchmodat(AT_FDCWD, path, mode); }
+
+Result<i64> sys_fchmod(int fd, u32 mode)
+{
+    auto file = TRY(current_process().fds().get(fd));
+    Inode* inode = file->file().inode();
+    if (!inode)
+        return Errno::Invalid;
+    TRY(inode->set_mode(mode & 07777));
+    return 0;
+}
+
+Result<i64> sys_truncate(UserAddress path, i64 length)
+{
+    if (length < 0)
+        return Errno::Invalid;
+    char normalized[PATH_MAX];
+    TRY(read_user_path(path, normalized, sizeof normalized));
+    RefPtr<Inode> inode = TRY(vfs_lookup(normalized, FollowLastLink::Yes));
+    TRY(inode->truncate(static_cast<u64>(length)));
+    return 0;
+}
+
+Result<i64> sys_umask(u32 mask) { return current_process().set_umask(mask & 0777); }

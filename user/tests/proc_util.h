@@ -116,7 +116,7 @@ static inline long copy_file(const char* src, const char* dst, mode_t mode,
 }
 
 // Fault in (write) the stack this program can use below the caller: 64 KiB.
-__attribute__((noinline)) static void touch_stack(void)
+__attribute__((noinline, unused)) static void touch_stack(void)
 {
     volatile unsigned char pad[64 * 1024];
     for (size_t i = 0; i < sizeof pad; i += 512)

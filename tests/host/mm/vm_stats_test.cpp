@@ -31,6 +31,9 @@ TEST(VmStats, FormatsProcVmstatLines)
         "cow_copy 3\n"
         "cow_reuse 4\n"
         "file_fault 5\n"
+        "file_cow 0\n"
+        "pgmajfault 0\n"
+        "pgevict 0\n"
         "forks 10\n"
         "frames_total 256\n"
         "frames_free 200\n");

@@ -1,0 +1,17 @@
+// virtio-blk over PCI, through the legacy (virtio 0.9.5) I/O-port interface that QEMU's
+// transitional devices offer: the simplest interface that works with `-drive if=virtio`
+// (docs/storage.md says why). One virtqueue; requests are chains of descriptors
+// (header, one descriptor per data page, status byte); completion arrives by interrupt and
+// wakes the waiting thread (before the scheduler runs, the driver polls instead).
+#pragma once
+
+#include "kernel/fs/block_device.h"
+
+class VirtioBlock;
+
+// Finds and initializes every virtio-blk device on PCI bus 0, in slot order.
+void virtio_blk_probe();
+usize virtio_blk_count();
+BlockDevice* virtio_blk_device(usize index);
+// Called from the IRQ handler for `irq`; true if a virtio-blk device claimed it.
+bool virtio_blk_handle_interrupt(int irq);

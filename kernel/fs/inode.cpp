@@ -1,0 +1,87 @@
+#include "inode.h"
+#include "kernel/lib/memory.h"
+#include "kernel/proc/process.h"
+
+Inode::~Inode()
+{
+    // Dirty pages reach the file before the inode goes (DESIGN.md write-back rule 4).
+    if (m_page_cache)
+        (void)m_page_cache->detach_pager();
+}
+
+Result<RefPtr<PageCache>> Inode::page_cache()
+{
+    if (!m_page_cache)
+        m_page_cache = TRY(PageCache::create(kernel_memory_context(), *this, stored_size()));
+    return m_page_cache;
+}
+
+Result<RefPtr<File>> Inode::open(int)
+{
+    if (is_directory() || is_regular())
+        return InodeFile::create(RefPtr<Inode>(this));
+    return Errno::NoDeviceOrAddress;
+}
+
+Result<void> Inode::truncate(u64 size)
+{
+    if (is_directory())
+        return Errno::IsDirectory;
+    if (!is_regular())
+        return Errno::Invalid;
+    RefPtr<PageCache> cache = TRY(page_cache());
+    cache->set_size(size);
+    return store_size(size);
+}
+
+Result<void> Inode::sync()
+{
+    if (m_page_cache)
+        TRY(m_page_cache->write_back_all(WriteBackReason::Sync));
+    return {};
+}
+
+Result<void> Inode::read_page(u64, u8* page)
+{
+    memset(page, 0, PAGE_SIZE);
+    return {};
+}
+
+Result<void> Inode::write_page(u64, u8 const*, usize) { return {}; }
+
+Result<RefPtr<File>> InodeFile::create(RefPtr<Inode> inode)
+{
+    RefPtr<PageCache> cache;
+    if (inode->is_regular())
+        cache = TRY(inode->page_cache());
+    auto* file = new (std::nothrow) InodeFile(inode, cache);
+    if (!file)
+        return Errno::NoMemory;
+    return adopt_ref<File>(file);
+}
+
+Result<usize> InodeFile::read(u8* buffer, usize count, u64 offset)
+{
+    if (!m_cache)
+        return Errno::IsDirectory;
+    return m_cache->read(offset, buffer, count);
+}
+
+Result<usize> InodeFile::write(u8 const* buffer, usize count, u64 offset)
+{
+    if (!m_cache)
+        return Errno::IsDirectory;
+    u64 old_size = m_cache->size();
+    usize written = TRY(m_cache->write(offset, buffer, count));
+    if (m_cache->size() != old_size)
+        TRY(m_inode->store_size(m_cache->size()));
+    return written;
+}
+
+u64 InodeFile::size() const { return m_cache ? m_cache->size() : 0; }
+
+u64 allocate_device_number()
+{
+    static u64 next = 1;
+    return next++;
+}

@@ -1,0 +1,99 @@
+// Inode: one file-system object (file, directory, symbolic link, device) as the VFS sees it.
+// Each file system subclasses it; operations a kind of inode does not have return the Linux
+// error for them (NotDirectory, Invalid, ...). Regular files keep their bytes in a PageCache
+// (kernel/mm), which this inode serves as the Pager for: read(), write() and mmap() all go
+// through that one cache.
+#pragma once
+
+#include "file.h"
+#include "kernel/lib/function_ref.h"
+#include "kernel/mm/page_cache.h"
+#include "kernel/mm/pager.h"
+
+struct Name {
+    char const* characters;
+    usize length;
+};
+
+// One directory entry reported by read_directory; the callback returns false to stop.
+using DirectoryVisitor = FunctionRef<bool(Name name, u64 inode_number, u8 type)>;
+// d_type values of getdents64.
+constexpr u8 DT_UNKNOWN = 0, DT_CHR = 2, DT_DIR = 4, DT_REG = 8, DT_LNK = 10, DT_FIFO = 1;
+
+class Inode : public RefCounted<Inode>, public Pager {
+public:
+    virtual ~Inode();
+
+    virtual u64 number() const = 0;
+    virtual u64 device() const = 0;
+    virtual void stat(LinuxStat&) = 0;
+    u32 mode()
+    {
+        LinuxStat s;
+        stat(s);
+        return s.st_mode;
+    }
+    bool is_directory() { return (mode() & MODE_TYPE_MASK) == MODE_DIRECTORY; }
+    bool is_regular() { return (mode() & MODE_TYPE_MASK) == MODE_REGULAR; }
+    bool is_symlink() { return (mode() & MODE_TYPE_MASK) == MODE_SYMLINK; }
+
+    // Directories.
+    virtual Result<RefPtr<Inode>> lookup(Name) { return Errno::NotDirectory; }
+    virtual Result<RefPtr<Inode>> create(Name, u32 /*mode*/) { return Errno::NotDirectory; }
+    virtual Result<RefPtr<Inode>> make_directory(Name, u32 /*mode*/) { return Errno::NotDirectory; }
+    virtual Result<void> make_symlink(Name, char const* /*target*/) { return Errno::NotDirectory; }
+    virtual Result<void> link(Name, Inode& /*target*/) { return Errno::NotDirectory; }
+    virtual Result<void> unlink(Name) { return Errno::NotDirectory; }
+    virtual Result<void> remove_directory(Name) { return Errno::NotDirectory; }
+    // Moves entry `from` of this directory to `to` in `target` (same file system).
+    virtual Result<void> rename(Name /*from*/, Inode& /*target*/, Name /*to*/) { return Errno::NotDirectory; }
+    virtual Result<void> read_directory(u64& /*cookie*/, DirectoryVisitor) { return Errno::NotDirectory; }
+
+    // Symbolic links.
+    virtual Result<usize> read_link(char*, usize) { return Errno::Invalid; }
+
+    // Metadata.
+    virtual Result<void> set_mode(u32) { return Errno::NotPermitted; }
+
+    // Opening: regular files get an InodeFile over the page cache; devices and /proc files
+    // override this to return their own File.
+    virtual Result<RefPtr<File>> open(int flags);
+
+    // Regular files. The cache is created on first use and lives as long as the inode.
+    Result<RefPtr<PageCache>> page_cache();
+    virtual Result<void> truncate(u64 size);
+    // Writes the file's dirty pages and metadata to stable storage (fsync).
+    virtual Result<void> sync();
+    // The size the file system has on record, used to start the page cache.
+    virtual u64 stored_size() = 0;
+    // Called by the page cache when the file's size changes (write past the end, truncate).
+    virtual Result<void> store_size(u64) { return {}; }
+
+    // Pager: how the page cache reads and writes this file's pages. Defaults suit
+    // memory-only file systems (tmpfs): zero pages, nothing to write, never evicted.
+    Result<void> read_page(u64 index, u8* page) override;
+    Result<void> write_page(u64 index, u8 const* page, usize valid_bytes) override;
+    bool is_backed() const override { return false; }
+
+protected:
+    RefPtr<PageCache> m_page_cache;
+};
+
+// An open regular file: reads and writes go through the inode's page cache.
+class InodeFile final : public File {
+public:
+    static Result<RefPtr<File>> create(RefPtr<Inode>);
+    Result<usize> read(u8* buffer, usize count, u64 offset) override;
+    Result<usize> write(u8 const* buffer, usize count, u64 offset) override;
+    void stat(LinuxStat& out) const override { m_inode->stat(out); }
+    u64 size() const override;
+    Inode* inode() override { return m_inode.ptr(); }
+
+private:
+    explicit InodeFile(RefPtr<Inode> inode, RefPtr<PageCache> cache) : m_inode(inode), m_cache(cache) { }
+    RefPtr<Inode> m_inode;
+    RefPtr<PageCache> m_cache;
+};
+
+// A file system's identity for stat's st_dev, handed out in mount order.
+u64 allocate_device_number();

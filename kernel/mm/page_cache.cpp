@@ -1,0 +1,297 @@
+// PageCache: lookup and fill, read()/write(), size changes, dirty bookkeeping, write-back and
+// eviction. The PTE side of write-back and truncation (write-protecting, unmapping) is done by
+// each mapping's AddressSpace (file_mapping.cpp), reached through the mapping list.
+#include "page_cache.h"
+
+#include "../lib/assert.h"
+#include "address_space.h"
+#include <new>
+
+Result<RefPtr<PageCache>> PageCache::create(MemoryContext& context, Pager& pager, u64 size)
+{
+    auto* cache = new (std::nothrow) PageCache(context, &pager, size, false);
+    if (!cache)
+        return Errno::NoMemory;
+    return adopt_ref(cache);
+}
+
+Result<RefPtr<PageCache>> PageCache::create_anonymous(MemoryContext& context, u64 size)
+{
+    auto* cache = new (std::nothrow) PageCache(context, nullptr, size, true);
+    if (!cache)
+        return Errno::NoMemory;
+    return adopt_ref(cache);
+}
+
+PageCache::PageCache(MemoryContext& context, Pager* pager, u64 size, bool anonymous)
+    : m_context(context)
+    , m_pager(pager)
+    , m_anonymous(anonymous)
+    , m_size(size)
+{
+}
+
+PageCache::~PageCache()
+{
+    VERIFY(m_mappings.is_empty());
+    u64 index = 0;
+    while (CachedPage* page = m_pages.next_present(index, ~u64(0), index))
+        drop_page(index, *page);
+}
+
+void PageCache::mark_clean(CachedPage& page)
+{
+    if (!page.dirty)
+        return;
+    page.dirty = false;
+    --m_dirty_count;
+    --m_context.stats.dirty_pages;
+}
+
+void PageCache::drop_page(u64 index, CachedPage& page)
+{
+    mark_clean(page);
+    FrameNumber frame = page.frame;
+    m_pages.remove(index);
+    m_context.frames.unref(frame);
+    --m_context.stats.page_cache_pages;
+}
+
+Result<FrameNumber> PageCache::add_zeroed_page(u64 index)
+{
+    if (index >= PageIndex::MAX_PAGES)
+        return Errno::FileTooBig;
+    FrameNumber frame = TRY(m_context.frames.allocate());
+    __builtin_memset(m_context.physical.map_frame(frame), 0, PAGE_SIZE);
+    auto inserted = m_pages.insert(index, frame);
+    if (inserted.is_error()) {
+        m_context.frames.unref(frame);
+        return inserted.error();
+    }
+    ++m_context.stats.page_cache_pages;
+    return frame;
+}
+
+bool PageCache::find_page(u64 index, FrameNumber& frame) const
+{
+    CachedPage const* page = m_pages.find(index);
+    if (page)
+        frame = page->frame;
+    return page != nullptr;
+}
+
+Result<FrameNumber> PageCache::get_page(u64 index)
+{
+    if (CachedPage* page = m_pages.find(index))
+        return page->frame;
+    if (index >= PageIndex::MAX_PAGES)
+        return Errno::FileTooBig;
+    if (!m_pager || !m_pager->is_backed())
+        return add_zeroed_page(index); // a hole: the cache is the only copy
+    FrameNumber frame = TRY(m_context.frames.allocate());
+    auto read = m_pager->read_page(index, m_context.physical.map_frame(frame));
+    if (read.is_error()) {
+        m_context.frames.unref(frame);
+        return read.error();
+    }
+    auto inserted = m_pages.insert(index, frame);
+    if (inserted.is_error()) {
+        m_context.frames.unref(frame);
+        return inserted.error();
+    }
+    ++m_context.stats.page_cache_pages;
+    ++m_context.stats.page_cache_reads;
+    return frame;
+}
+
+Result<usize> PageCache::read(u64 offset, u8* buffer, usize n)
+{
+    if (offset >= m_size)
+        return 0;
+    n = min<u64>(n, m_size - offset);
+    usize done = 0;
+    while (done < n) {
+        u64 position = offset + done;
+        u64 index = position / PAGE_SIZE;
+        usize in_page = position % PAGE_SIZE;
+        usize chunk = min<u64>(n - done, PAGE_SIZE - in_page);
+        CachedPage* page = m_pages.find(index);
+        if (!page && !is_backed()) {
+            __builtin_memset(buffer + done, 0, chunk); // a hole; no frame needed to read it
+        } else {
+            auto frame = get_page(index);
+            if (frame.is_error()) {
+                if (done > 0)
+                    return done;
+                return frame.error();
+            }
+            __builtin_memcpy(buffer + done, m_context.physical.map_frame(frame.value()) + in_page, chunk);
+        }
+        done += chunk;
+    }
+    return done;
+}
+
+Result<usize> PageCache::write(u64 offset, u8 const* buffer, usize n)
+{
+    if (n == 0)
+        return 0;
+    constexpr u64 limit = PageIndex::MAX_PAGES * PAGE_SIZE;
+    if (offset >= limit || n > limit - offset)
+        return Errno::FileTooBig;
+    if (offset + n > m_size)
+        zero_page_tail(m_size); // bytes between the old end and the write must read as zeros
+    usize done = 0;
+    while (done < n) {
+        u64 position = offset + done;
+        u64 index = position / PAGE_SIZE;
+        usize in_page = position % PAGE_SIZE;
+        usize chunk = min<u64>(n - done, PAGE_SIZE - in_page);
+        // No need to read what the write replaces entirely, or what lies past the end.
+        bool whole_page = in_page == 0 && chunk == PAGE_SIZE;
+        bool fresh = !m_pages.find(index) && (whole_page || index * PAGE_SIZE >= m_size);
+        auto frame = fresh ? add_zeroed_page(index) : get_page(index);
+        if (frame.is_error()) {
+            if (done > 0)
+                return done;
+            return frame.error();
+        }
+        __builtin_memcpy(m_context.physical.map_frame(frame.value()) + in_page, buffer + done, chunk);
+        mark_dirty(index);
+        done += chunk;
+        if (offset + done > m_size)
+            m_size = offset + done;
+    }
+    return done;
+}
+
+void PageCache::zero_page_tail(u64 offset)
+{
+    usize in_page = offset % PAGE_SIZE;
+    if (in_page == 0)
+        return;
+    if (CachedPage* page = m_pages.find(offset / PAGE_SIZE))
+        __builtin_memset(m_context.physical.map_frame(page->frame) + in_page, 0, PAGE_SIZE - in_page);
+}
+
+void PageCache::set_size(u64 size)
+{
+    if (size > m_size) {
+        zero_page_tail(m_size);
+        m_size = size;
+        return;
+    }
+    if (size == m_size)
+        return;
+    m_size = size;
+    u64 first_dropped = page_round_up(size) / PAGE_SIZE;
+    // Unmap first, so that no PTE keeps a dropped frame alive or shows stale file bytes.
+    for (Mapping& mapping : m_mappings)
+        mapping.address_space()->unmap_file_pages(mapping, first_dropped);
+    u64 index = first_dropped;
+    while (CachedPage* page = m_pages.next_present(index, ~u64(0), index))
+        drop_page(index, *page);
+    zero_page_tail(size);
+}
+
+void PageCache::mark_dirty(u64 index)
+{
+    if (!is_backed())
+        return;
+    CachedPage* page = m_pages.find(index);
+    if (!page || page->dirty)
+        return;
+    page->dirty = true;
+    page->dirty_since = now();
+    ++m_dirty_count;
+    ++m_context.stats.dirty_pages;
+}
+
+bool PageCache::is_dirty(u64 index) const
+{
+    CachedPage const* page = m_pages.find(index);
+    return page && page->dirty;
+}
+
+Result<void> PageCache::write_back(u64 first_index, u64 last_index, WriteBackReason)
+{
+    if (m_dirty_count == 0 || !m_pager)
+        return {};
+    Result<void> result;
+    u64 index = first_index;
+    while (CachedPage* page = m_pages.next_present(index, last_index, index)) {
+        if (page->dirty) {
+            u64 dirty_since = page->dirty_since;
+            mark_clean(*page);
+            // Clean and write-protected before the I/O: a store from now on faults and
+            // re-dirties the page, so it is written again (Serenity, Zircon AwaitingClean).
+            for (Mapping& mapping : m_mappings)
+                if (mapping.is_shared())
+                    mapping.address_space()->write_protect_file_page(mapping, index);
+            u64 start = index * PAGE_SIZE;
+            if (start < m_size) {
+                usize valid = min<u64>(PAGE_SIZE, m_size - start);
+                auto written = m_pager->write_page(index, m_context.physical.map_frame(page->frame), valid);
+                if (written.is_error()) {
+                    // The page may have been re-dirtied meanwhile; either way it stays dirty.
+                    if (!page->dirty) {
+                        mark_dirty(index);
+                        page->dirty_since = dirty_since;
+                    }
+                    if (!result.is_error())
+                        result = written.error();
+                } else {
+                    ++m_context.stats.written_back_pages;
+                }
+            }
+        }
+        if (index == last_index)
+            break;
+        ++index;
+    }
+    return result;
+}
+
+Result<void> PageCache::write_back_older_than(u64 now, u64 age)
+{
+    if (m_dirty_count == 0)
+        return {};
+    Result<void> result;
+    u64 index = 0;
+    while (CachedPage* page = m_pages.next_present(index, ~u64(0), index)) {
+        if (page->dirty && now >= page->dirty_since && now - page->dirty_since >= age) {
+            auto written = write_back(index, index, WriteBackReason::Periodic);
+            if (written.is_error() && !result.is_error())
+                result = written.error();
+        }
+        ++index;
+    }
+    return result;
+}
+
+u64 PageCache::evict_clean_pages(u64 wanted)
+{
+    if (!is_backed())
+        return 0;
+    u64 evicted = 0;
+    u64 index = 0;
+    while (evicted < wanted) {
+        CachedPage* page = m_pages.next_present(index, ~u64(0), index);
+        if (!page)
+            break;
+        if (!page->dirty && m_context.frames.ref_count(page->frame) == 1) {
+            drop_page(index, *page);
+            ++evicted;
+            ++m_context.stats.page_cache_evictions;
+        }
+        ++index;
+    }
+    return evicted;
+}
+
+Result<void> PageCache::detach_pager()
+{
+    auto result = write_back_all(WriteBackReason::Release);
+    m_pager = nullptr;
+    return result;
+}

@@ -1,0 +1,141 @@
+// PageCache: the cached pages of one file (Linux's address_space, "filemap"): file page index
+// → frame, the file size, per-page dirty state, and the list of Mappings that map it.
+// read()/write() and file mappings all go through it, so a write() is visible in every
+// MAP_SHARED mapping at once, and a MAP_SHARED store is visible to read() at once.
+//
+//   Inode (fs) ──RefPtr──▶ PageCache ◀──RefPtr── Mapping (one per mapped range, any process)
+//     │ implements           │  m_pages: PageIndex (radix tree) index → CachedPage{frame, dirty}
+//     ▼                      │  m_mappings: intrusive list of the Mappings (Linux's i_mmap)
+//   Pager ◀──raw pointer─────┘  m_size: the file size
+//
+// Frame references: the cache holds one reference on each cached frame; every PTE mapping it
+// holds another. So "refcount == 1" means "cached but mapped nowhere" (evictable if clean).
+//
+// Dirty state (backed caches only; a non-backed cache — tmpfs, shared anonymous memory — is
+// never dirty and never written back, its pages being the only copy):
+//
+//   Clean ──write() / write fault on a MAP_SHARED page──▶ Dirty(since = now)
+//   Dirty ──write_back(): mark Clean, write-protect in every MAP_SHARED mapping, then
+//           Pager::write_page()──▶ Clean   (a store during/after the write faults and
+//                                           re-dirties the page: nothing is lost)
+//   write_page fails ──▶ Dirty again (keeps its original timestamp)
+//
+// Lifetime: created by the inode (or by AddressSpace for MAP_SHARED|MAP_ANONYMOUS). The
+// Pager is held by raw pointer: before the Pager is destroyed its owner must call
+// detach_pager(), which writes the dirty pages back and from then on treats the cache as
+// non-backed (misses read zeros, nothing is dropped). The inode should call write_back()
+// (reason Release) when its last open file and mapping go away (DESIGN.md rule 4).
+//
+// Locking: none; single CPU, interrupts off (see address_space.h).
+#pragma once
+
+#include "../lib/intrusive_list.h"
+#include "../lib/ref_counted.h"
+#include "../lib/result.h"
+#include "mapping.h"
+#include "memory_context.h"
+#include "page_index.h"
+#include "pager.h"
+
+// Why write_back() runs: for counters and debugging only, the work is the same.
+enum class WriteBackReason {
+    Sync,     // msync(MS_SYNC/MS_ASYNC), fsync()
+    Periodic, // the flusher thread: pages dirty for longer than the age limit
+    Unmap,    // munmap() or address-space teardown of a MAP_SHARED mapping
+    Release,  // last open file / mapping gone, or the Pager detached
+    Shutdown, // clean shutdown
+};
+
+class PageCache : public RefCounted<PageCache> {
+public:
+    using MappingList = IntrusiveList<Mapping, &Mapping::m_cache_node>;
+
+    // A cache for a file of `size` bytes whose bytes `pager` reaches. NoMemory.
+    static Result<RefPtr<PageCache>> create(MemoryContext& context, Pager& pager, u64 size = 0);
+    // The backing of one MAP_SHARED|MAP_ANONYMOUS mmap: non-backed, `size` bytes of zeros.
+    static Result<RefPtr<PageCache>> create_anonymous(MemoryContext& context, u64 size);
+
+    MemoryContext& context() { return m_context; }
+    // True when a Pager with a backing store is attached (pages may be dropped / written back).
+    bool is_backed() const { return m_pager && m_pager->is_backed(); }
+    // True for the backing of shared anonymous memory (shown as anonymous in /proc maps).
+    bool is_anonymous() const { return m_anonymous; }
+
+    u64 size() const { return m_size; }
+    // Pages that hold file bytes: ceil(size / PAGE_SIZE). A fault at or past it is SIGBUS.
+    u64 page_count() const { return page_round_up(m_size) / PAGE_SIZE; }
+    // Truncate or extend (ftruncate, O_TRUNC, exec of a shrunk file). Shrinking unmaps every
+    // page wholly past the new end from every mapping (private copies too, as Linux does),
+    // drops those pages (dirty ones are discarded) and zeroes the rest of the new last page.
+    // Growing zeroes the bytes past the old end in the old last page (an mmap store may have
+    // put bytes there). The file system resizes its own storage.
+    void set_size(u64 size);
+
+    // The frame caching page `index`, reading it through the Pager on a miss (a non-backed
+    // cache zero-fills instead). The cache keeps its own reference: a caller that keeps the
+    // frame beyond the current operation (a PTE) must ref() it. NoMemory, FileTooBig (index
+    // past 4 TiB) or the Pager's error (IoError).
+    Result<FrameNumber> get_page(u64 index);
+    // The cached frame without reading; false on a miss.
+    bool find_page(u64 index, FrameNumber& frame) const;
+    u64 cached_pages() const { return m_pages.count(); }
+
+    // read(2)/pread: copies up to n bytes at offset, stopping at the end of the file. Returns
+    // the bytes copied (0 at or past EOF). An error after some bytes returns the short count.
+    Result<usize> read(u64 offset, u8* buffer, usize n);
+    // write(2)/pwrite: copies n bytes to offset, extending the size, marking pages dirty.
+    // Returns n, or a short count if an error stops it after some bytes. FileTooBig past 4 TiB.
+    Result<usize> write(u64 offset, u8 const* buffer, usize n);
+
+    // Marks a cached page dirty (no-op for a non-backed cache or an uncached/dirty page); the
+    // page remembers context().clock_ns() as the time it became dirty.
+    void mark_dirty(u64 index);
+    bool is_dirty(u64 index) const;
+    bool has_dirty_pages() const { return m_dirty_count > 0; }
+    u64 dirty_pages() const { return m_dirty_count; }
+
+    // Writes back every dirty page with first_index <= index <= last_index: marks it clean
+    // and write-protects it in every MAP_SHARED mapping BEFORE calling Pager::write_page, so a
+    // store racing with (or after) the write faults and re-dirties it. Pages whose write
+    // fails stay dirty; the first error is returned after trying all of them.
+    Result<void> write_back(u64 first_index, u64 last_index, WriteBackReason reason);
+    Result<void> write_back_all(WriteBackReason reason) { return write_back(0, ~u64(0), reason); }
+    // For the flusher: writes back pages dirty since at least `age` ns before `now`.
+    Result<void> write_back_older_than(u64 now, u64 age);
+
+    // Memory pressure: drops up to `wanted` clean pages that no PTE maps (frame refcount 1)
+    // from a backed cache; a later access reads them again. Returns how many were dropped.
+    u64 evict_clean_pages(u64 wanted);
+
+    // Writes back, then forgets the Pager (see the lifetime note above). Returns the
+    // write-back error, if any; the Pager is forgotten either way.
+    Result<void> detach_pager();
+
+    // The mappings of this cache (Linux's i_mmap), for msync and debugging.
+    MappingList const& mappings() const { return m_mappings; }
+    bool is_mapped() const { return !m_mappings.is_empty(); }
+
+private:
+    friend class RefCounted<PageCache>;
+    friend class Mapping; // links itself in and out of m_mappings
+
+    PageCache(MemoryContext& context, Pager* pager, u64 size, bool anonymous);
+    ~PageCache(); // drops every page; the mapping list must be empty (mappings hold refs)
+
+    u64 now() const { return m_context.clock_ns ? m_context.clock_ns() : 0; }
+    // Allocates a zeroed frame and caches it at `index` (not read from the Pager).
+    Result<FrameNumber> add_zeroed_page(u64 index);
+    // Removes page `index` from the cache and drops the cache's frame reference.
+    void drop_page(u64 index, CachedPage& page);
+    // Zeroes the bytes of the page containing byte `offset` from `offset` to the page end.
+    void zero_page_tail(u64 offset);
+    void mark_clean(CachedPage& page);
+
+    MemoryContext& m_context;
+    Pager* m_pager;          // null once detached
+    bool m_anonymous;
+    u64 m_size;
+    u64 m_dirty_count { 0 };
+    PageIndex m_pages;
+    MappingList m_mappings;
+};

@@ -1,0 +1,27 @@
+// Pager: how a PageCache reaches the bytes of its file. Each file system's inode implements
+// it (ext2 reads and writes blocks, tmpfs has no backing store, host tests use a FakePager
+// over a std::vector). The dependency points fs → mm: mm calls a Pager, never a file system.
+//
+// Lifetime: the PageCache keeps a raw pointer. The Pager must outlive the cache, or its owner
+// must call PageCache::detach_pager() before the Pager goes away (see page_cache.h).
+#pragma once
+
+#include "../lib/result.h"
+#include "../lib/types.h"
+
+class Pager {
+public:
+    // Fills `page` (PAGE_SIZE bytes) with the file's bytes at index * PAGE_SIZE; bytes past
+    // the end of the file must be zeros. IoError (or any errno) on failure.
+    virtual Result<void> read_page(u64 index, u8* page) = 0;
+    // Writes the first `valid_bytes` (1..PAGE_SIZE) bytes of `page` to the file at
+    // index * PAGE_SIZE; the rest of the page lies past the end of the file. Synchronous:
+    // the data is on the backing store (or queued to it) when this returns.
+    virtual Result<void> write_page(u64 index, u8 const* page, usize valid_bytes) = 0;
+    // False when the cache's pages are the only copy of the data (tmpfs, shared anonymous
+    // memory): such pages are never dropped, never written back and never dirty.
+    virtual bool is_backed() const = 0;
+
+protected:
+    ~Pager() = default; // never deleted through a Pager*
+};

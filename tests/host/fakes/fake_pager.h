@@ -1,0 +1,31 @@
+// FakePager: a "file" kept in a std::vector<u8>, counting every page read and write, able to
+// fail on demand. Stands in for an ext2 inode (backed) or a tmpfs inode (not backed).
+#pragma once
+
+#include "kernel/mm/pager.h"
+#include <map>
+#include <vector>
+
+class FakePager final : public Pager {
+public:
+    explicit FakePager(bool backed = true) : m_backed(backed) { }
+
+    Result<void> read_page(u64 index, u8* page) override;
+    Result<void> write_page(u64 index, u8 const* page, usize valid_bytes) override;
+    bool is_backed() const override { return m_backed; }
+
+    // The file's bytes as they are "on disk".
+    std::vector<u8> file;
+    usize reads { 0 };
+    usize writes { 0 };
+    std::map<u64, usize> writes_of_page; // page index → times written
+    bool fail_reads { false };
+    bool fail_writes { false };
+
+    // Fills the file with `size` bytes, byte i = pattern(i).
+    void fill(usize size);
+    static u8 pattern(u64 offset) { return u8(offset * 7 + offset / PAGE_SIZE + 1); }
+
+private:
+    bool m_backed;
+};
