@@ -33,6 +33,14 @@ void percent_decode(char* word)
     *out = '\0';
 }
 
+u64 parse_number(char const* text)
+{
+    u64 value = 0;
+    while (*text >= '0' && *text <= '9')
+        value = value * 10 + (*text++ - '0');
+    return value;
+}
+
 }
 
 void parse_boot_options(char* command_line, BootOptions& out)
@@ -65,6 +73,12 @@ void parse_boot_options(char* command_line, BootOptions& out)
             out.eager_copy_fork = true;
         } else if (strcmp(word, "selftest=fault") == 0) {
             out.fault_self_test = true;
+        } else if (strcmp(word, "root=vda") == 0) {
+            out.root_on_disk = true;
+        } else if (strncmp(word, "flush_interval=", 15) == 0) {
+            out.flush_interval_seconds = max<u64>(parse_number(word + 15), 1);
+        } else if (strncmp(word, "dirty_age=", 10) == 0) {
+            out.dirty_age_seconds = parse_number(word + 10);
         } else if (strcmp(word, "stats") == 0) {
             out.print_stats = true;
         }

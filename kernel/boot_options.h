@@ -2,7 +2,9 @@
 // program's arguments. Options: init=PATH (default /init), log=console (mirror the kernel
 // log onto the console), fork=copy (eager-copy fork instead of copy-on-write), stats (print
 // the VM counters to the log when the first program exits), selftest=fault (make the kernel
-// fault on purpose, to check the panic report).
+// fault on purpose, to check the panic report), root=vda (mount the first disk's ext2 volume
+// as / instead of the initramfs; a further disk goes to /mnt), flush_interval=S and
+// dirty_age=S (the write-back flusher's period and age limit, in seconds; 5 and 30 default).
 // Arguments are percent-decoded, so tools/pagoda-run can pass spaces and empty strings
 // ("%20", and "%" alone for an empty argument).
 #pragma once
@@ -16,6 +18,9 @@ struct BootOptions {
     bool eager_copy_fork { false };
     bool print_stats { false };
     bool fault_self_test { false }; // selftest=fault: touch an unmapped kernel address after boot
+    bool root_on_disk { false };    // root=vda: the root file system is ext2 on the first disk
+    u64 flush_interval_seconds { 5 }; // flush_interval=S: how often the flusher wakes
+    u64 dirty_age_seconds { 30 };     // dirty_age=S: how long a page may stay dirty
     char const* init_args[MAX_ARGS];
     usize init_arg_count { 0 };
 };

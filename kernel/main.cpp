@@ -15,6 +15,8 @@
 #include "dev/virtio_blk.h"
 #include "fs/cpio_fs.h"
 #include "fs/devfs.h"
+#include "fs/ext2_mount.h"
+#include "fs/flusher.h"
 #include "fs/tmpfs.h"
 #include "fs/procfs.h"
 #include "fs/vfs.h"
@@ -96,22 +98,44 @@ void set_up_memory_context()
     klog("fork mode: %s", g_options.eager_copy_fork ? "eager copy (fork=copy)" : "copy-on-write");
 }
 
+// Mounts an ext2 volume from virtio disk `index` at `where`; panics if it cannot, since the
+// user asked for it.
+void mount_disk(usize index, char const* where)
+{
+    BlockDevice* disk = virtio_blk_device(index);
+    if (!disk)
+        PANIC("no virtio disk %zu to mount at /%s", index, where);
+    auto root = ext2_mount(*disk, where[0] ? where : "root");
+    if (root.is_error())
+        PANIC("disk %zu: cannot mount its ext2 volume at /%s: %s", index, where, errno_name(root.error()));
+    MUST(vfs_mount(where, root.release_value()));
+    klog("disk %zu: ext2 mounted at /%s", index, where);
+}
+
 void mount_file_systems()
 {
-    if (g_boot_info.module_count == 0)
-        PANIC("no initramfs: boot with -initrd ROOT.cpio");
-    auto const& root = g_boot_info.modules[0];
-    auto root_inode = cpio_fs_mount(static_cast<u8 const*>(physical_to_virtual(root.start)), root.end - root.start);
-    if (root_inode.is_error())
-        PANIC("initramfs is not a valid newc cpio archive (%s)", errno_name(root_inode.error()));
-    MUST(vfs_mount("", root_inode.release_value()));
+    usize next_disk = 0;
+    if (g_options.root_on_disk) {
+        mount_disk(next_disk++, "");
+    } else {
+        if (g_boot_info.module_count == 0)
+            PANIC("no root file system: boot with -initrd ROOT.cpio or root=vda and a disk");
+        auto const& root = g_boot_info.modules[0];
+        auto root_inode = cpio_fs_mount(static_cast<u8 const*>(physical_to_virtual(root.start)), root.end - root.start);
+        if (root_inode.is_error())
+            PANIC("initramfs is not a valid newc cpio archive (%s)", errno_name(root_inode.error()));
+        MUST(vfs_mount("", root_inode.release_value()));
+        klog("root: initramfs (%lu KiB)", (root.end - root.start) / KiB);
+    }
     MUST(vfs_mount("tmp", MUST(tmpfs_create_root())));
     MUST(vfs_mount("proc", MUST(procfs_create_root())));
     MUST(vfs_mount("dev", MUST(devfs_create_root())));
-    klog("root: initramfs (%lu KiB); /tmp tmpfs, /proc, /dev", (root.end - root.start) / KiB);
-    // An optional second module is kernel.map, the symbol table for backtraces.
-    if (g_boot_info.module_count > 1) {
-        auto const& map = g_boot_info.modules[1];
+    if (next_disk < virtio_blk_count())
+        mount_disk(next_disk, "mnt");
+    // The symbol table for backtraces: the module after the initramfs, or the only one.
+    usize map_module = g_options.root_on_disk ? 0 : 1;
+    if (g_boot_info.module_count > map_module) {
+        auto const& map = g_boot_info.modules[map_module];
         symbols_set_map(static_cast<char const*>(physical_to_virtual(map.start)), map.end - map.start);
     }
 }
@@ -150,6 +174,9 @@ char const* kernel_command_line() { return g_command_line_copy; }
 
 [[noreturn]] void shutdown_machine()
 {
+    // Clean shutdown writes everything and marks the disks clean (DESIGN.md rule 5).
+    if (ext2_sync_all(true).is_error())
+        klog("shutdown: some data could not be written");
     klog("power off");
     debug_exit(DebugExitStatus::PowerOff);
 }
@@ -183,11 +210,11 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
     enable_syscall_instruction();
     initialize_kernel_memory(g_boot_info);
     set_up_memory_context();
-    mount_file_systems();
 
     timer_initialize();
     g_realtime_at_boot = rtc_read_unix_seconds();
     virtio_blk_probe();
+    mount_file_systems();
     serial_enable_receive_interrupt(SerialPort::Com1);
     pic_unmask(4);
 
@@ -195,6 +222,7 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
         fault_on_purpose();
 
     scheduler_initialize();
+    flusher_start(g_options.flush_interval_seconds * 1000000000, g_options.dirty_age_seconds * 1000000000);
     start_first_process();
     scheduler_start();
 }

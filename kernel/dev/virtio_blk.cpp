@@ -4,6 +4,7 @@
 #include "kernel/arch/x86_64/timer.h"
 #include "kernel/lib/memory.h"
 #include "kernel/log.h"
+#include "kernel/proc/kernel_lock.h"
 #include "kernel/proc/scheduler.h"
 #include "kernel/runtime/heap.h"
 #include "pci.h"
@@ -165,6 +166,9 @@ void VirtioBlock::wait_for_completion()
             handle_interrupt(m_irq);
         return;
     }
+    // Keep the kernel lock while the disk works: the VM or file-system operation that
+    // asked for this I/O must not be interleaved with another (proc/kernel_lock.h).
+    KeepKernelLockWhileSleeping keep;
     while (!m_completed)
         m_completion.wait();
 }

@@ -1,4 +1,5 @@
 #include "inode.h"
+#include "flusher.h"
 #include "kernel/lib/memory.h"
 #include "kernel/proc/process.h"
 
@@ -75,6 +76,7 @@ Result<usize> InodeFile::write(u8 const* buffer, usize count, u64 offset)
     usize written = TRY(m_cache->write(offset, buffer, count));
     if (m_cache->size() != old_size)
         TRY(m_inode->store_size(m_cache->size()));
+    throttle_dirty_writer(*m_cache);
     return written;
 }
 

@@ -5,7 +5,9 @@
 //      ──PageTable::query──▶ PTE ──▶ Frame (refcount in FrameAllocator)
 //
 // For anonymous memory the page table is the record of which frames the space holds: every
-// present PTE owns one reference to its frame. Nothing is allocated at map time; frames
+// present PTE owns one reference to its frame. File mappings (and MAP_SHARED|MAP_ANONYMOUS)
+// map frames of a PageCache (page_cache.h, file_mapping.cpp); the cache finds their PTEs
+// through its mapping list and Mapping::address_space() for write-back and truncation. Nothing is allocated at map time; frames
 // arrive through handle_fault() (fault.cpp), are shared copy-on-write by fork() (fork.cpp),
 // and kernel accesses to user memory go through the user-copy functions (user_copy.cpp).
 //
@@ -143,6 +145,9 @@ private:
     void write_protect_file_page(Mapping const& mapping, u64 index);
     // For PageCache: drop the PTEs of `mapping` for file pages >= first_index (truncation).
     void unmap_file_pages(Mapping const& mapping, u64 first_index);
+    // Reclaim: removes the PTE mapping the cache frame of page `index`, if it maps it and the
+    // MMU has not dirtied it (the next access faults the page in again).
+    void unmap_clean_cache_page(Mapping const& mapping, u64 index);
     // Splits mappings so that none straddles `va`. NoMemory leaves the set unchanged.
     Result<void> split_at(VirtAddr va);
     Result<FrameNumber> allocate_zeroed_frame();

@@ -81,6 +81,18 @@ void AddressSpace::write_protect_file_page(Mapping const& mapping, u64 index)
         m_page_table->clear_dirty(va);
 }
 
+void AddressSpace::unmap_clean_cache_page(Mapping const& mapping, u64 index)
+{
+    if (index < mapping.first_file_index() || index > mapping.last_file_index())
+        return;
+    VirtAddr va = mapping.address_of_index(index);
+    PteInfo pte = m_page_table->query(va);
+    if (!pte.present || pte.dirty || !maps_cache_frame(mapping, va, pte.frame))
+        return;
+    m_page_table->unmap(va);
+    m_context.frames.unref(pte.frame);
+}
+
 void AddressSpace::unmap_file_pages(Mapping const& mapping, u64 first_index)
 {
     if (first_index > mapping.last_file_index())

@@ -30,6 +30,7 @@ public:
     // Errno::NoMemory when no frame is free.
     Result<FrameNumber> allocate();
 
+
     // Adds or drops one reference. unref() frees the frame at 0; Reserved frames are ignored
     // and the Zero frame is never freed.
     void ref(FrameNumber);
@@ -49,6 +50,7 @@ public:
 private:
     static constexpr FrameNumber NO_FRAME = ~FrameNumber(0);
 
+
     Frame const& frame_record(FrameNumber) const;
     void push_free(FrameNumber);
 
@@ -58,4 +60,5 @@ private:
     FrameNumber m_free_head { NO_FRAME };
     u64 m_total_frames { 0 };
     u64 m_free_frames { 0 };
+
 };

@@ -23,16 +23,33 @@ Result<RefPtr<PageCache>> PageCache::create_anonymous(MemoryContext& context, u6
     return adopt_ref(cache);
 }
 
+namespace {
+IntrusiveList<PageCache, &PageCache::m_backed_node> g_backed_caches;
+}
+
 PageCache::PageCache(MemoryContext& context, Pager* pager, u64 size, bool anonymous)
     : m_context(context)
     , m_pager(pager)
     , m_anonymous(anonymous)
     , m_size(size)
 {
+    if (m_pager && m_pager->is_backed())
+        g_backed_caches.append(*this);
+}
+
+void PageCache::for_each_backed(FunctionRef<void(PageCache&)> visit)
+{
+    for (PageCache* cache = g_backed_caches.first(); cache;) {
+        PageCache* next = g_backed_caches.next(*cache);
+        visit(*cache);
+        cache = next;
+    }
 }
 
 PageCache::~PageCache()
 {
+    if (m_backed_node.is_linked())
+        g_backed_caches.remove(*this);
     VERIFY(m_mappings.is_empty());
     u64 index = 0;
     while (CachedPage* page = m_pages.next_present(index, ~u64(0), index))
@@ -279,6 +296,8 @@ u64 PageCache::evict_clean_pages(u64 wanted)
         CachedPage* page = m_pages.next_present(index, ~u64(0), index);
         if (!page)
             break;
+        if (!page->dirty && m_context.frames.ref_count(page->frame) > 1)
+            unmap_everywhere(index);
         if (!page->dirty && m_context.frames.ref_count(page->frame) == 1) {
             drop_page(index, *page);
             ++evicted;
@@ -289,9 +308,18 @@ u64 PageCache::evict_clean_pages(u64 wanted)
     return evicted;
 }
 
+void PageCache::unmap_everywhere(u64 index)
+{
+    for (Mapping& mapping : m_mappings)
+        if (AddressSpace* space = mapping.address_space())
+            space->unmap_clean_cache_page(mapping, index);
+}
+
 Result<void> PageCache::detach_pager()
 {
     auto result = write_back_all(WriteBackReason::Release);
     m_pager = nullptr;
+    if (m_backed_node.is_linked())
+        g_backed_caches.remove(*this);
     return result;
 }

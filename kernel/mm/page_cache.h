@@ -29,6 +29,7 @@
 // Locking: none; single CPU, interrupts off (see address_space.h).
 #pragma once
 
+#include "../lib/function_ref.h"
 #include "../lib/intrusive_list.h"
 #include "../lib/ref_counted.h"
 #include "../lib/result.h"
@@ -111,6 +112,10 @@ public:
     // write-back error, if any; the Pager is forgotten either way.
     Result<void> detach_pager();
 
+    // Every cache with a backing store, for the flusher (write_back_older_than) and for
+    // reclaiming clean pages when frames run out (reclaim.h).
+    static void for_each_backed(FunctionRef<void(PageCache&)>);
+
     // The mappings of this cache (Linux's i_mmap), for msync and debugging.
     MappingList const& mappings() const { return m_mappings; }
     bool is_mapped() const { return !m_mappings.is_empty(); }
@@ -130,6 +135,8 @@ private:
     // Zeroes the bytes of the page containing byte `offset` from `offset` to the page end.
     void zero_page_tail(u64 offset);
     void mark_clean(CachedPage& page);
+    // Removes the PTEs that map page `index`'s frame, in every mapping, unless dirty.
+    void unmap_everywhere(u64 index);
 
     MemoryContext& m_context;
     Pager* m_pager;          // null once detached
@@ -138,4 +145,7 @@ private:
     u64 m_dirty_count { 0 };
     PageIndex m_pages;
     MappingList m_mappings;
+
+public:
+    ListNode m_backed_node; // in the list of backed caches while a backed Pager is attached
 };

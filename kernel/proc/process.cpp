@@ -140,14 +140,16 @@ void Process::exit(int wait_status)
 {
     if (m_pid == 1)
         shutdown_after_init_exit(wait_status);
-    m_wait_status = wait_status;
-    m_state = State::Zombie;
     m_fds.close_all();
     reparent_children_to_init();
     release_vfork_parent();
     // Leave this address space before dropping what may be the last reference to it.
+    // Dropping it may sleep (dirty shared pages are written back), so only afterwards does
+    // the process become a zombie its parent can reap.
     cpu::write_cr3(kernel_pml4_physical());
     m_address_space.clear();
+    m_wait_status = wait_status;
+    m_state = State::Zombie;
     m_thread = nullptr;
 
     Process* parent = m_parent;

@@ -45,6 +45,7 @@ public:
     State state() const { return m_state; }
     int wait_status() const { return m_wait_status; }
     AddressSpace& address_space() { return *m_address_space; }
+    bool has_address_space() const { return static_cast<bool>(m_address_space); }
     void set_address_space(RefPtr<AddressSpace>);
     u64 page_table_physical();
     FdTable& fds() { return m_fds; }

@@ -3,6 +3,7 @@
 #include "kernel/arch/x86_64/gdt.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
 #include "kernel/arch/x86_64/timer.h"
+#include "kernel_lock.h"
 #include "process.h"
 
 extern "C" void switch_context(u64* save_rsp, u64 new_rsp);
@@ -34,7 +35,9 @@ void load_thread_context(Thread& next)
     tss_set_kernel_stack(next.kernel_stack_top());
     current_kernel_stack_top = next.kernel_stack_top();
     if (Process* process = next.process()) {
-        u64 pml4 = process->page_table_physical();
+        // An exiting process may sleep (writing back its dirty pages) after dropping its
+        // address space: it then runs on the kernel's page table.
+        u64 pml4 = process->has_address_space() ? process->page_table_physical() : kernel_pml4_physical();
         if (cpu::read_cr3() != pml4)
             cpu::write_cr3(pml4);
         cpu::write_msr(cpu::MSR_FS_BASE, next.fs_base);
@@ -103,21 +106,37 @@ void scheduler_add(Thread& thread)
     g_run_queue.append(thread);
 }
 
+// Sleeping lends the kernel lock out, unless the thread is waiting for the disk.
+static bool should_lend_kernel_lock()
+{
+    return g_current && g_current->keeps_kernel_lock == 0 && kernel_lock_held_by_current();
+}
+
 void yield()
 {
     cpu::InterruptsDisabled guard;
+    bool lend = should_lend_kernel_lock();
+    if (lend)
+        kernel_lock_release();
     if (g_current != g_idle) {
         g_current->state = Thread::State::Runnable;
         g_run_queue.append(*g_current);
     }
     switch_to_next();
+    if (lend)
+        kernel_lock_acquire();
 }
 
 void block_current()
 {
     cpu::InterruptsDisabled guard;
+    bool lend = should_lend_kernel_lock();
+    if (lend)
+        kernel_lock_release();
     g_current->state = Thread::State::Blocked;
     switch_to_next();
+    if (lend)
+        kernel_lock_acquire();
 }
 
 void wake_up(Thread& thread)
@@ -147,6 +166,8 @@ bool sleep_until(u64 deadline_ns)
 void thread_exit_current_noreturn()
 {
     cpu::disable_interrupts();
+    if (kernel_lock_held_by_current())
+        kernel_lock_release();
     VERIFY(!g_dead);
     g_current->state = Thread::State::Dead;
     g_dead = g_current;

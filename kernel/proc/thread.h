@@ -35,6 +35,7 @@ public:
     ListNode scheduler_node;    // run queue or one wait queue
     ListNode sleep_node;        // the sleeping list, while sleeping with a deadline
     bool was_interrupted_by_timeout { false };
+    int keeps_kernel_lock { 0 }; // > 0: sleeping does not lend out the kernel lock (kernel_lock.h)
     alignas(16) u8 fpu_state[512]; // fxsave image of the user's x87/SSE registers
 
 private:

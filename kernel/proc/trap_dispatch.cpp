@@ -7,6 +7,8 @@
 #include "kernel/dev/virtio_blk.h"
 #include "kernel/fs/console.h"
 #include "kernel/log.h"
+#include "kernel/mm/reclaim.h"
+#include "kernel_lock.h"
 #include "process.h"
 #include "scheduler.h"
 #include "signal.h"
@@ -47,8 +49,6 @@ int signal_for_exception(u64 vector)
 void handle_page_fault(TrapFrame& frame)
 {
     u64 address = cpu::read_cr2();
-    if (!frame.from_user())
-        panic_with_trap_frame(frame, "page fault in kernel mode");
     // Error code bits (Intel SDM 4.7): 1 = write, 4 = user, 16 = instruction fetch.
     FaultAccess access = (frame.error_code & 16) ? FaultAccess::Execute
         : (frame.error_code & 2)                 ? FaultAccess::Write
@@ -71,15 +71,29 @@ void handle_page_fault(TrapFrame& frame)
 
 }
 
+// Exceptions raised by user code: page faults (resolved, or a signal) and the rest (a signal).
+// They run under the kernel lock: resolving a page fault may read the disk.
+void handle_user_exception(TrapFrame& frame)
+{
+    kernel_lock_acquire();
+    reclaim_if_low(kernel_memory_context());
+    if (frame.vector == PAGE_FAULT_VECTOR)
+        handle_page_fault(frame);
+    else
+        deliver_fault_signal(frame, signal_for_exception(frame.vector), frame.rip);
+    kernel_lock_release();
+}
+
 extern "C" void trap_dispatch(TrapFrame* frame)
 {
     u64 vector = frame->vector;
-    if (vector == PAGE_FAULT_VECTOR) {
-        handle_page_fault(*frame);
-    } else if (vector < 32) {
-        if (!frame->from_user())
+    if (vector < 32) {
+        if (!frame->from_user()) {
+            if (vector == PAGE_FAULT_VECTOR)
+                panic_with_trap_frame(*frame, "page fault in kernel mode");
             panic_with_trap_frame(*frame, EXCEPTION_NAMES[vector]);
-        deliver_fault_signal(*frame, signal_for_exception(vector), frame->rip);
+        }
+        handle_user_exception(*frame);
     } else if (vector == IRQ_BASE_VECTOR + 0) {
         pic_end_of_interrupt(0);
         scheduler_tick(*frame);
@@ -91,6 +105,10 @@ extern "C" void trap_dispatch(TrapFrame* frame)
         // Spurious IRQ 7/15 or an unexpected device: acknowledge and ignore.
         pic_end_of_interrupt(vector - IRQ_BASE_VECTOR);
     }
-    if (frame->from_user())
+    // A signal sent while this thread ran in user mode (kill from another process).
+    if (frame->from_user() && signal_pending()) {
+        kernel_lock_acquire();
         handle_pending_signals();
+        kernel_lock_release();
+    }
 }

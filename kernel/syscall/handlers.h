@@ -9,6 +9,7 @@
 Result<i64> sys_read(int fd, UserAddress buffer, u64 count);
 Result<i64> sys_write(int fd, UserAddress buffer, u64 count);
 Result<i64> sys_pread64(int fd, UserAddress buffer, u64 count, i64 offset);
+Result<i64> sys_pwrite64(int fd, UserAddress buffer, u64 count, i64 offset);
 Result<i64> sys_readv(int fd, UserAddress iov, int count);
 Result<i64> sys_writev(int fd, UserAddress iov, int count);
 Result<i64> sys_open(UserAddress path, int flags, u32 mode);
@@ -33,6 +34,7 @@ Result<i64> sys_stat(UserAddress path, UserAddress stat);
 Result<i64> sys_lstat(UserAddress path, UserAddress stat);
 Result<i64> sys_fstat(int fd, UserAddress stat);
 Result<i64> sys_newfstatat(int dirfd, UserAddress path, UserAddress stat, int flags);
+Result<i64> sys_statx(int dirfd, UserAddress path, int flags, u32 mask, UserAddress buffer);
 Result<i64> sys_access(UserAddress path, int mode);
 Result<i64> sys_faccessat(int dirfd, UserAddress path, int mode);
 Result<i64> sys_readlink(UserAddress path, UserAddress buffer, u64 size);
@@ -62,6 +64,8 @@ Result<i64> sys_mmap(UserAddress address, u64 length, int prot, int flags, int f
 Result<i64> sys_munmap(UserAddress address, u64 length);
 Result<i64> sys_mprotect(UserAddress address, u64 length, int prot);
 Result<i64> sys_brk(UserAddress address);
+Result<i64> sys_msync(UserAddress address, u64 length, int flags);
+Result<i64> sys_madvise(UserAddress address, u64 length, int advice);
 // The process itself (sys_process.cpp)
 Result<i64> sys_exit(int code);
 Result<i64> sys_exit_group(int code);
@@ -90,6 +94,8 @@ Result<i64> sys_clone(u64 flags, UserAddress child_stack, UserAddress parent_tid
 Result<i64> sys_execve(UserAddress path, UserAddress argv, UserAddress envp);
 Result<i64> sys_wait4(int pid, UserAddress status, int options, UserAddress rusage);
 Result<i64> sys_kill(int pid, int signal);
+// futex (sys_futex.cpp)
+Result<i64> sys_futex(UserAddress address, int operation, u32 value, UserAddress timeout, UserAddress address2, u32 value3);
 // Time (sys_time.cpp)
 Result<i64> sys_clock_gettime(int clock, UserAddress timespec);
 Result<i64> sys_gettimeofday(UserAddress timeval, UserAddress timezone);

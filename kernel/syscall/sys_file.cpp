@@ -5,6 +5,7 @@
 #include "kernel/fs/inode.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
+#include "kernel/mm/reclaim.h"
 
 namespace {
 
@@ -25,6 +26,7 @@ Result<i64> read_into_user(OpenFile& file, UserAddress buffer, u64 count, u64 of
     u64 done = 0;
     count = min<u64>(count, MAX_IO);
     while (done < count) {
+        reclaim_if_low(kernel_memory_context()); // between chunks: a safe point (mm/reclaim.h)
         usize want = min<u64>(CHUNK, count - done);
         auto n = file.file().read(chunk, want, offset + done);
         if (n.is_error())
@@ -47,6 +49,7 @@ Result<i64> write_from_user(OpenFile& file, UserAddress buffer, u64 count, u64 o
     u64 done = 0;
     count = min<u64>(count, MAX_IO);
     while (done < count) {
+        reclaim_if_low(kernel_memory_context()); // between chunks: a safe point (mm/reclaim.h)
         usize want = min<u64>(CHUNK, count - done);
         auto copied = user_space().copy_from_user(chunk, buffer + done, want);
         if (copied.is_error())
@@ -119,6 +122,18 @@ Result<i64> sys_pread64(int fd, UserAddress buffer, u64 count, i64 offset)
     if (offset < 0)
         return Errno::Invalid;
     return read_into_user(*file, buffer, count, offset);
+}
+
+Result<i64> sys_pwrite64(int fd, UserAddress buffer, u64 count, i64 offset)
+{
+    auto file = TRY(file_for(fd));
+    if (!file->can_write())
+        return Errno::BadFd;
+    if (!file->file().is_seekable())
+        return Errno::IllegalSeek;
+    if (offset < 0)
+        return Errno::Invalid;
+    return write_from_user(*file, buffer, count, offset);
 }
 
 Result<i64> sys_openat(int dirfd, UserAddress path, int flags, u32 mode)

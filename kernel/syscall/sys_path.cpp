@@ -67,6 +67,62 @@ Result<i64> sys_newfstatat(int dirfd, UserAddress path, UserAddress stat, int fl
     return stat_path_at(dirfd, path, stat, (flags & AT_SYMLINK_NOFOLLOW) ? FollowLastLink::No : FollowLastLink::Yes);
 }
 
+// struct statx (include/uapi/linux/stat.h): 256 bytes; Pagoda fills the basic fields.
+struct StatxTimestamp {
+    i64 seconds;
+    u32 nanoseconds;
+    i32 reserved;
+};
+struct Statx {
+    u32 mask, blksize;
+    u64 attributes;
+    u32 nlink, uid, gid;
+    u16 mode, spare0;
+    u64 ino, size, blocks, attributes_mask;
+    StatxTimestamp atime, btime, ctime, mtime;
+    u32 rdev_major, rdev_minor, dev_major, dev_minor;
+    u64 spare[14];
+};
+static_assert(sizeof(Statx) == 256);
+
+Result<i64> sys_statx(int dirfd, UserAddress path, int flags, u32, UserAddress buffer)
+{
+    constexpr int KNOWN = AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 /* NO_AUTOMOUNT */ | 0x6000 /* SYNC_TYPE */;
+    constexpr u32 STATX_BASIC_STATS = 0x7ff;
+    if (flags & ~KNOWN)
+        return Errno::Invalid;
+    LinuxStat s;
+    char first = TRY(read_user<char>(path));
+    if ((flags & AT_EMPTY_PATH) && first == '\0' && dirfd != AT_FDCWD) {
+        auto file = TRY(current_process().fds().get(dirfd));
+        file->file().stat(s);
+    } else {
+        char normalized[PATH_MAX];
+        TRY(read_user_path_at(dirfd, path, normalized, sizeof normalized));
+        RefPtr<Inode> inode = TRY(vfs_lookup(normalized, (flags & AT_SYMLINK_NOFOLLOW) ? FollowLastLink::No : FollowLastLink::Yes));
+        inode->stat(s);
+    }
+    Statx out {};
+    out.mask = STATX_BASIC_STATS;
+    out.blksize = static_cast<u32>(s.st_blksize);
+    out.nlink = static_cast<u32>(s.st_nlink);
+    out.uid = s.st_uid;
+    out.gid = s.st_gid;
+    out.mode = static_cast<u16>(s.st_mode);
+    out.ino = s.st_ino;
+    out.size = static_cast<u64>(s.st_size);
+    out.blocks = static_cast<u64>(s.st_blocks);
+    out.atime = { static_cast<i64>(s.st_atime), static_cast<u32>(s.st_atime_nsec), 0 };
+    out.mtime = { static_cast<i64>(s.st_mtime), static_cast<u32>(s.st_mtime_nsec), 0 };
+    out.ctime = { static_cast<i64>(s.st_ctime), static_cast<u32>(s.st_ctime_nsec), 0 };
+    out.rdev_major = static_cast<u32>(s.st_rdev >> 8);
+    out.rdev_minor = static_cast<u32>(s.st_rdev & 0xff);
+    out.dev_major = static_cast<u32>(s.st_dev >> 8);
+    out.dev_minor = static_cast<u32>(s.st_dev & 0xff);
+    TRY(write_user(buffer, out));
+    return 0;
+}
+
 Result<i64> sys_faccessat(int dirfd, UserAddress path, int mode)
 {
     constexpr int R_OK = 4, W_OK = 2, X_OK = 1;

@@ -2,6 +2,8 @@
 // result (or -errno) back in rax. This is the one place an Errno becomes -errno.
 #include "handlers.h"
 #include "kernel/log.h"
+#include "kernel/mm/reclaim.h"
+#include "kernel/proc/kernel_lock.h"
 #include "kernel/proc/signal.h"
 #include <utility>
 
@@ -54,9 +56,12 @@ bool g_reported_missing[TABLE_SIZE];
 extern "C" void syscall_dispatch(TrapFrame* frame)
 {
     u64 number = frame->rax;
+    kernel_lock_acquire();
+    reclaim_if_low(kernel_memory_context());
     if (number < TABLE_SIZE && g_table.entries[number]) {
         frame->rax = static_cast<u64>(g_table.entries[number](*frame));
         handle_pending_signals();
+        kernel_lock_release();
         return;
     }
     if (number >= TABLE_SIZE || !g_reported_missing[number]) {
@@ -66,4 +71,5 @@ extern "C" void syscall_dispatch(TrapFrame* frame)
             linux_syscall_name(number));
     }
     frame->rax = static_cast<u64>(errno_to_syscall_return(Errno::NoSys));
+    kernel_lock_release();
 }

@@ -133,7 +133,6 @@ switch_context:
     .global kernel_thread_trampoline
 kernel_thread_trampoline:
     call scheduler_finish_switch
-    sti
     mov %r13, %rdi
     call *%r12
     call thread_exit_current

@@ -95,7 +95,10 @@ Result<void> Ext2Directory::add(u32 directory, char const* name, usize length, u
     bool allocated;
     auto phys = m_map.lookup_or_allocate(dir, directory, blocks, allocated);
     if (phys.is_error()) {
-        TRY(m_inodes.write(directory, dir)); // keep i_blocks in step with what was attached
+        // Free an indirect block attached before the data block ran out of space.
+        auto trimmed = m_map.truncate(dir, blocks);
+        TRY(m_inodes.write(directory, dir));
+        TRY(trimmed);
         return phys.error();
     }
     u8* data = TRY(m_cache.get_zeroed(phys.value()));

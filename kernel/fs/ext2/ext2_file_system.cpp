@@ -141,7 +141,11 @@ Result<void> Ext2FileSystem::write_page(u32 inode, u64 page_index, u8 const* pag
         bool allocated;
         auto phys = m_map.lookup_or_allocate(record, inode, first + i, allocated);
         if (phys.is_error()) {
-            TRY(m_inodes.write(inode, record)); // blocks already attached must be counted
+            // Give back what this call attached past the end of the file: e2fsck rejects
+            // blocks beyond i_size, and the data never got written.
+            auto trimmed = m_map.truncate(record, (ext2_inode_size(record) + bs - 1) / bs);
+            TRY(m_inodes.write(inode, record));
+            TRY(trimmed);
             return phys.error();
         }
         blocks[i] = phys.value();

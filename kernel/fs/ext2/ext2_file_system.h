@@ -50,11 +50,13 @@ public:
 
     u32 root_inode() const { return EXT2_ROOT_INODE; }
     u32 block_size() const { return m_volume.block_size(); }
+    // Sizes and free counts for statfs(2), from the in-memory superblock.
     Ext2Statistics statistics();
 
     // Names. `name` is one path component (no '/'), `length` bytes, not NUL-terminated.
     // The inode number of `name` in `directory`. NoEntry, NotDirectory, NameTooLong.
     Result<u32> lookup(u32 directory, char const* name, usize length);
+    // The inode's attributes. NoEntry for a free inode, Invalid for a number out of range.
     Result<Ext2InodeInfo> stat(u32 inode);
     // Reports entries (including "." and "..") from `cookie` on; see Ext2Directory::iterate.
     Result<usize> read_directory(u32 directory, u64& cookie, Ext2DirectoryVisitor visitor);

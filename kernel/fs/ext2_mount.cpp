@@ -1,0 +1,297 @@
+#include "ext2_mount.h"
+#include "ext2/ext2_file_system.h"
+#include "kernel/lib/memory.h"
+#include "kernel/log.h"
+#include "kernel/proc/process.h"
+
+u64 realtime_at_boot_seconds();
+
+namespace {
+
+class Ext2Inode;
+
+u32 ext2_clock() { return static_cast<u32>(realtime_at_boot_seconds()); }
+
+}
+
+class Ext2Mount {
+public:
+    Ext2Mount(OwnPtr<Ext2FileSystem> fs, u64 device, char const* label) : m_fs(static_cast<OwnPtr<Ext2FileSystem>&&>(fs)), m_device(device)
+    {
+        usize n = min<usize>(strlen(label), sizeof m_label - 1);
+        memcpy(m_label, label, n);
+    }
+    Ext2FileSystem& fs() { return *m_fs; }
+    u64 device() const { return m_device; }
+    char const* label() const { return m_label; }
+
+    // The one Inode object for `number`, made on first use.
+    Result<RefPtr<Inode>> inode(u32 number);
+    void forget(Ext2Inode&);
+    bool has_object_for(u32 number) const;
+    Result<void> sync(bool unmount);
+    void release_unused();
+
+    Ext2Mount* next { nullptr };
+
+private:
+    static constexpr usize BUCKETS = 256;
+    OwnPtr<Ext2FileSystem> m_fs;
+    u64 m_device;
+    char m_label[32] {};
+    Ext2Inode* m_buckets[BUCKETS] {};
+};
+
+namespace {
+
+Ext2Mount* g_mounts;
+
+class Ext2Inode final : public Inode {
+public:
+    Ext2Inode(Ext2Mount& mount, u32 number) : m_mount(mount), m_number(number) { }
+    ~Ext2Inode() override
+    {
+        // Write back before the inode number may be freed, then let ext2 free it if an
+        // unlink took its last link (the file lived on while open or mapped).
+        if (m_page_cache)
+            (void)m_page_cache->detach_pager();
+        m_page_cache.clear();
+        (void)fs().release_inode(m_number);
+        m_mount.forget(*this);
+    }
+
+    u64 number() const override { return m_number; }
+    u64 device() const override { return m_mount.device(); }
+    u64 stored_size() override
+    {
+        auto info = fs().stat(m_number);
+        return info.is_error() ? 0 : info.value().size;
+    }
+
+    void stat(LinuxStat& out) override
+    {
+        out = {};
+        out.st_dev = m_mount.device();
+        out.st_ino = m_number;
+        auto info = fs().stat(m_number);
+        if (info.is_error())
+            return;
+        Ext2InodeInfo const& i = info.value();
+        out.st_mode = i.mode;
+        out.st_nlink = i.links;
+        out.st_uid = i.uid;
+        out.st_gid = i.gid;
+        out.st_size = static_cast<i64>(m_page_cache && (i.mode & MODE_TYPE_MASK) == MODE_REGULAR ? m_page_cache->size() : i.size);
+        out.st_blksize = fs().block_size();
+        out.st_blocks = static_cast<i64>(i.blocks);
+        out.st_atime = i.atime;
+        out.st_mtime = i.mtime;
+        out.st_ctime = i.ctime;
+    }
+
+    Result<RefPtr<Inode>> lookup(Name name) override
+    {
+        u32 number = TRY(fs().lookup(m_number, name.characters, name.length));
+        return m_mount.inode(number);
+    }
+    Result<RefPtr<Inode>> create(Name name, u32 mode) override
+    {
+        u32 number = TRY(fs().create(m_number, name.characters, name.length, MODE_REGULAR | (mode & 07777)));
+        return m_mount.inode(number);
+    }
+    Result<RefPtr<Inode>> make_directory(Name name, u32 mode) override
+    {
+        u32 number = TRY(fs().mkdir(m_number, name.characters, name.length, mode & 07777));
+        return m_mount.inode(number);
+    }
+    Result<void> make_symlink(Name name, char const* target) override
+    {
+        TRY(fs().symlink(m_number, name.characters, name.length, target, strlen(target)));
+        return {};
+    }
+    Result<void> link(Name name, Inode& target) override
+    {
+        return fs().link(static_cast<u32>(target.number()), m_number, name.characters, name.length);
+    }
+    Result<void> unlink(Name name) override
+    {
+        u32 removed = TRY(fs().unlink(m_number, name.characters, name.length));
+        release_if_unused(removed);
+        return {};
+    }
+    Result<void> remove_directory(Name name) override
+    {
+        u32 removed = TRY(fs().rmdir(m_number, name.characters, name.length));
+        release_if_unused(removed);
+        return {};
+    }
+    Result<void> rename(Name from, Inode& target, Name to) override
+    {
+        u32 replaced = TRY(fs().rename(m_number, from.characters, from.length, static_cast<u32>(target.number()),
+            to.characters, to.length));
+        if (replaced)
+            release_if_unused(replaced);
+        return {};
+    }
+    Result<void> read_directory(u64& cookie, DirectoryVisitor visit) override
+    {
+        TRY(fs().read_directory(m_number, cookie, [&](char const* name, usize length, u32 number, u8 type) {
+            return visit(Name { name, length }, number, type);
+        }));
+        return {};
+    }
+    Result<usize> read_link(char* out, usize capacity) override { return fs().readlink(m_number, out, capacity); }
+    Result<void> set_mode(u32 mode) override { return fs().chmod(m_number, mode); }
+
+    Result<void> store_size(u64 size) override { return fs().set_size(m_number, size); }
+    Result<void> sync() override
+    {
+        TRY(Inode::sync());
+        return fs().sync();
+    }
+
+    Result<void> read_page(u64 index, u8* page) override { return fs().read_page(m_number, index, page); }
+    Result<void> write_page(u64 index, u8 const* page, usize valid_bytes) override
+    {
+        return fs().write_page(m_number, index, page, valid_bytes);
+    }
+    bool is_backed() const override { return true; }
+
+    // The page cache, for the mount's sync and for reclaiming.
+    PageCache* cache() { return m_page_cache.ptr(); }
+    bool is_unlinked()
+    {
+        auto info = fs().stat(m_number);
+        return info.is_error() || info.value().links == 0;
+    }
+
+    Ext2Inode* next_in_bucket { nullptr };
+    bool held_by_mount { false };
+
+private:
+    Ext2FileSystem& fs() { return m_mount.fs(); }
+    // An inode that lost its last name is freed now if no object stands for it (else when
+    // the object goes: see the destructor).
+    void release_if_unused(u32 number)
+    {
+        if (!m_mount.has_object_for(number))
+            (void)fs().release_inode(number);
+    }
+
+    Ext2Mount& m_mount;
+    u32 m_number;
+};
+
+}
+
+Result<RefPtr<Inode>> Ext2Mount::inode(u32 number)
+{
+    for (Ext2Inode* i = m_buckets[number % BUCKETS]; i; i = i->next_in_bucket)
+        if (i->number() == number)
+            return RefPtr<Inode>(i);
+    auto* inode = new (std::nothrow) Ext2Inode(*this, number);
+    if (!inode)
+        return Errno::NoMemory;
+    inode->next_in_bucket = m_buckets[number % BUCKETS];
+    m_buckets[number % BUCKETS] = inode;
+    // The mount keeps every inode it has handed out alive (an inode cache), so a file's
+    // page cache outlives its last open file — a mapping may still use it. Unused ones are
+    // dropped by release_unused().
+    inode->ref();
+    inode->held_by_mount = true;
+    return adopt_ref<Inode>(inode);
+}
+
+bool Ext2Mount::has_object_for(u32 number) const
+{
+    for (Ext2Inode* i = m_buckets[number % BUCKETS]; i; i = i->next_in_bucket)
+        if (i->number() == number)
+            return true;
+    return false;
+}
+
+void Ext2Mount::forget(Ext2Inode& inode)
+{
+    for (Ext2Inode** link = &m_buckets[inode.number() % BUCKETS]; *link; link = &(*link)->next_in_bucket) {
+        if (*link == &inode) {
+            *link = inode.next_in_bucket;
+            return;
+        }
+    }
+}
+
+void Ext2Mount::release_unused()
+{
+    for (usize b = 0; b < BUCKETS; ++b) {
+        for (Ext2Inode* inode = m_buckets[b]; inode;) {
+            Ext2Inode* next = inode->next_in_bucket;
+            // Only the mount's own reference left, and nothing mapped: an unlinked file can
+            // go now; a linked one keeps its cached pages until memory is short.
+            bool only_mount = inode->ref_count() == 1 && inode->held_by_mount;
+            bool mapped = inode->cache() && inode->cache()->is_mapped();
+            if (only_mount && !mapped && inode->is_unlinked()) {
+                inode->held_by_mount = false;
+                inode->unref(); // destroys it, which unlinks it from this bucket
+            }
+            inode = next;
+        }
+    }
+}
+
+Result<void> Ext2Mount::sync(bool unmount)
+{
+    Result<void> first_error;
+    auto note = [&](Result<void> result) {
+        if (result.is_error() && !first_error.is_error())
+            first_error = result.error();
+    };
+    for (usize b = 0; b < BUCKETS; ++b)
+        for (Ext2Inode* inode = m_buckets[b]; inode; inode = inode->next_in_bucket)
+            if (inode->cache())
+                note(inode->cache()->write_back_all(unmount ? WriteBackReason::Shutdown : WriteBackReason::Sync));
+    release_unused();
+    note(unmount ? m_fs->unmount() : m_fs->sync());
+    return first_error;
+}
+
+Result<RefPtr<Inode>> ext2_mount(BlockDevice& device, char const* label)
+{
+    OwnPtr<Ext2FileSystem> fs = TRY(Ext2FileSystem::mount(device, Ext2MountMode::ReadWrite, ext2_clock));
+    auto* mount = new (std::nothrow) Ext2Mount(static_cast<OwnPtr<Ext2FileSystem>&&>(fs), allocate_device_number(), label);
+    if (!mount)
+        return Errno::NoMemory;
+    mount->next = g_mounts;
+    g_mounts = mount;
+    return mount->inode(mount->fs().root_inode());
+}
+
+Result<void> ext2_sync_all(bool unmount)
+{
+    Result<void> first_error;
+    for (Ext2Mount* mount = g_mounts; mount; mount = mount->next) {
+        auto result = mount->sync(unmount);
+        if (result.is_error()) {
+            klog("ext2 %s: sync failed: %s", mount->label(), errno_name(result.error()));
+            if (!first_error.is_error())
+                first_error = result.error();
+        }
+    }
+    return first_error;
+}
+
+Result<void> ext2_sync_metadata()
+{
+    Result<void> first_error;
+    for (Ext2Mount* mount = g_mounts; mount; mount = mount->next) {
+        auto result = mount->fs().sync();
+        if (result.is_error() && !first_error.is_error())
+            first_error = result.error();
+    }
+    return first_error;
+}
+
+void ext2_release_unused_inodes()
+{
+    for (Ext2Mount* mount = g_mounts; mount; mount = mount->next)
+        mount->release_unused();
+}

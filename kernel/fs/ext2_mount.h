@@ -1,0 +1,22 @@
+// The VFS face of an ext2 volume: each inode number becomes one Ext2Inode (at most one live
+// object per number, so each file has exactly one page cache), regular files move their
+// bytes through that page cache with Ext2FileSystem::read_page/write_page as the Pager, and
+// names and metadata go straight to Ext2FileSystem (kernel/fs/ext2/).
+#pragma once
+
+#include "block_device.h"
+#include "inode.h"
+
+class Ext2FileSystem;
+class Ext2Mount;
+
+// Mounts the ext2 volume on `device` read-write and returns its root inode.
+Result<RefPtr<Inode>> ext2_mount(BlockDevice& device, char const* label);
+// Writes back every ext2 volume's dirty pages and metadata (sync, shutdown); with `unmount`
+// also marks the volumes clean, as a clean shutdown must.
+Result<void> ext2_sync_all(bool unmount);
+// Drops the inodes nobody uses any more: frees unlinked files whose last open file and
+// mapping have gone (called periodically by the flusher and at sync).
+void ext2_release_unused_inodes();
+// Writes every ext2 volume's cached metadata (bitmaps, inodes, directories) to disk.
+Result<void> ext2_sync_metadata();

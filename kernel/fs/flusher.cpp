@@ -1,0 +1,54 @@
+#include "flusher.h"
+#include "ext2_mount.h"
+#include "kernel/arch/x86_64/timer.h"
+#include "kernel/log.h"
+#include "kernel/mm/page_cache.h"
+#include "kernel/proc/kernel_lock.h"
+#include "kernel/proc/process.h"
+#include "kernel/proc/scheduler.h"
+
+namespace {
+
+u64 g_interval_ns;
+u64 g_age_ns;
+
+void flush_once()
+{
+    u64 now = monotonic_nanoseconds();
+    PageCache::for_each_backed([&](PageCache& cache) {
+        if (cache.has_dirty_pages())
+            (void)cache.write_back_older_than(now, g_age_ns); // failures stay dirty: retried next time
+    });
+    ext2_release_unused_inodes();
+    (void)ext2_sync_metadata();
+}
+
+void flusher_main(void*)
+{
+    // Kernel threads run with interrupts off, like all kernel code (scheduler.h).
+    for (;;) {
+        sleep_until(monotonic_nanoseconds() + g_interval_ns);
+        kernel_lock_acquire();
+        flush_once();
+        kernel_lock_release();
+    }
+}
+
+}
+
+void flusher_start(u64 interval_ns, u64 age_ns)
+{
+    g_interval_ns = interval_ns;
+    g_age_ns = age_ns;
+    Thread* thread = MUST(Thread::create_kernel("flusher", flusher_main, nullptr));
+    scheduler_add(*thread);
+    klog("flusher: every %lu ms, pages dirty for %lu ms", interval_ns / 1000000, age_ns / 1000000);
+}
+
+void throttle_dirty_writer(PageCache& cache)
+{
+    VmStats const& stats = cache.context().stats;
+    u64 limit = cache.context().frames.total_frames() / 8;
+    if (stats.dirty_pages > limit && cache.has_dirty_pages())
+        (void)cache.write_back_all(WriteBackReason::Periodic);
+}

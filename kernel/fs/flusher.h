@@ -1,0 +1,13 @@
+// The flusher: a kernel thread that wakes every `interval` and writes back page-cache pages
+// that have been dirty for longer than `age` (boot options flush_interval= and dirty_age=,
+// 5 s and 30 s by default), then writes the file systems' metadata. It is what eventually
+// puts bytes written through a mapping on disk when nobody calls msync or fsync.
+#pragma once
+
+#include "kernel/lib/types.h"
+
+void flusher_start(u64 interval_ns, u64 age_ns);
+// Called after write(): if too much of memory is dirty, the writer writes back its own
+// file's dirty pages before going on (Linux's balance_dirty_pages, in miniature).
+class PageCache;
+void throttle_dirty_writer(PageCache&);

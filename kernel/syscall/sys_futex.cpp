@@ -1,0 +1,66 @@
+// futex(2): FUTEX_WAIT, FUTEX_WAKE and their _BITSET forms with a full bitset, private or
+// shared, with relative (WAIT) or absolute (WAIT_BITSET) time-outs. Requeue and the PI
+// operations return ENOSYS.
+#include "handlers.h"
+#include "kernel/arch/x86_64/timer.h"
+#include "kernel/proc/futex.h"
+
+u64 realtime_at_boot_seconds();
+
+namespace {
+
+constexpr int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10;
+constexpr int FUTEX_PRIVATE_FLAG = 128, FUTEX_CLOCK_REALTIME = 256;
+constexpr u32 FUTEX_BITSET_MATCH_ANY = 0xffffffff;
+constexpr u64 NS = 1000000000;
+
+struct Timespec {
+    i64 seconds;
+    i64 nanoseconds;
+};
+
+}
+
+Result<i64> sys_futex(UserAddress address, int operation, u32 value, UserAddress timeout, UserAddress, u32 value3)
+{
+    bool process_private = operation & FUTEX_PRIVATE_FLAG;
+    bool realtime = operation & FUTEX_CLOCK_REALTIME;
+    int command = operation & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+    AddressSpace& space = user_space();
+
+    switch (command) {
+    case FUTEX_WAIT:
+    case FUTEX_WAIT_BITSET: {
+        if (command == FUTEX_WAIT_BITSET && value3 != FUTEX_BITSET_MATCH_ANY)
+            return value3 == 0 ? Errno::Invalid : Errno::NoSys;
+        if (realtime && command == FUTEX_WAIT)
+            return Errno::NoSys;
+        u64 deadline = 0;
+        if (timeout) {
+            Timespec t = TRY(read_user<Timespec>(timeout));
+            if (t.seconds < 0 || t.nanoseconds < 0 || t.nanoseconds >= static_cast<i64>(NS))
+                return Errno::Invalid;
+            u64 requested = static_cast<u64>(t.seconds) * NS + static_cast<u64>(t.nanoseconds);
+            u64 now = monotonic_nanoseconds();
+            if (command == FUTEX_WAIT) {
+                deadline = now + requested; // relative
+            } else {
+                // Absolute, on CLOCK_MONOTONIC or (with the flag) CLOCK_REALTIME.
+                u64 clock_now = realtime ? realtime_at_boot_seconds() * NS + now : now;
+                deadline = requested > clock_now ? now + (requested - clock_now) : now;
+            }
+            if (deadline == 0)
+                deadline = 1;
+        }
+        TRY(futex_wait(space, address, value, deadline, process_private));
+        return 0;
+    }
+    case FUTEX_WAKE:
+    case FUTEX_WAKE_BITSET:
+        if (command == FUTEX_WAKE_BITSET && value3 != FUTEX_BITSET_MATCH_ANY)
+            return value3 == 0 ? Errno::Invalid : Errno::NoSys;
+        return TRY(futex_wake(space, address, value, process_private));
+    default:
+        return Errno::NoSys;
+    }
+}
