@@ -4,6 +4,7 @@
 #include "kernel/arch/x86_64/x86_page_table.h"
 #include "kernel/fs/console.h"
 #include "kernel/lib/memory.h"
+#include "futex.h"
 #include "kernel/log.h"
 
 namespace {
@@ -140,6 +141,13 @@ void Process::exit(int wait_status)
 {
     if (m_pid == 1)
         shutdown_after_init_exit(wait_status);
+    // CLONE_CHILD_CLEARTID / set_tid_address: zero the word and wake a futex waiter on it,
+    // as the C library expects when a thread (here: a process) goes away.
+    if (m_thread && m_thread->clear_child_tid && m_address_space) {
+        u32 zero = 0;
+        if (!m_address_space->copy_to_user(m_thread->clear_child_tid, &zero, sizeof zero).is_error())
+            (void)futex_wake(*m_address_space, m_thread->clear_child_tid, 1, false);
+    }
     m_fds.close_all();
     reparent_children_to_init();
     release_vfork_parent();

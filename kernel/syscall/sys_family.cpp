@@ -86,19 +86,40 @@ private:
 Result<i64> sys_fork() { return create_child(false, 0); }
 Result<i64> sys_vfork() { return create_child(true, 0); }
 
-Result<i64> sys_clone(u64 flags, UserAddress child_stack, UserAddress, UserAddress, u64)
+Result<i64> sys_clone(u64 flags, UserAddress child_stack, UserAddress parent_tid, UserAddress child_tid, u64 tls)
 {
-    constexpr u64 CSIGNAL = 0xff, CLONE_VM = 0x100, CLONE_VFORK = 0x4000;
+    constexpr u64 CSIGNAL = 0xff, CLONE_VM = 0x100, CLONE_VFORK = 0x4000, CLONE_SETTLS = 0x80000,
+                  CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000, CLONE_CHILD_SETTID = 0x1000000;
+    // Bookkeeping flags a C library passes with fork-like clones (glibc's fork uses
+    // CHILD_SETTID|CHILD_CLEARTID): they write or remember thread ids, nothing more.
+    constexpr u64 BOOKKEEPING = CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID;
     u64 exit_signal = flags & CSIGNAL;
-    u64 sharing = flags & ~CSIGNAL;
+    u64 sharing = flags & ~CSIGNAL & ~BOOKKEEPING;
     if (exit_signal != SIGCHLD && exit_signal != 0)
         return Errno::Invalid;
+    bool share_memory;
     if (sharing == 0)
-        return create_child(false, child_stack); // plain clone is fork
-    if (sharing == (CLONE_VM | CLONE_VFORK))
-        return create_child(true, child_stack); // posix_spawn's clone: vfork with its own stack
-    // Threads and the other sharing flags are not supported: refuse rather than half-work.
-    return Errno::Invalid;
+        share_memory = false; // plain clone is fork
+    else if (sharing == (CLONE_VM | CLONE_VFORK))
+        share_memory = true; // posix_spawn's clone: vfork with its own stack
+    else
+        return Errno::Invalid; // threads and the other sharing flags are not supported
+
+    Process& parent = current_process();
+    Process* child = TRY(Process::create_child(parent, *current_thread(), share_memory, child_stack));
+    i32 pid = static_cast<i32>(child->pid());
+    Thread& child_thread = *child->main_thread();
+    if (flags & CLONE_SETTLS)
+        child_thread.fs_base = tls;
+    if (flags & CLONE_CHILD_CLEARTID)
+        child_thread.clear_child_tid = child_tid;
+    if (flags & CLONE_PARENT_SETTID)
+        (void)write_user<i32>(parent_tid, pid);
+    if (flags & CLONE_CHILD_SETTID)
+        (void)child->address_space().copy_to_user(child_tid, &pid, sizeof pid);
+    if (share_memory)
+        child->wait_for_vfork_release();
+    return pid;
 }
 
 Result<i64> sys_execve(UserAddress path, UserAddress argv, UserAddress envp)

@@ -9,10 +9,13 @@ constexpr int AT_FDCWD = -100;
 constexpr int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_SYMLINK_FOLLOW = 0x400, AT_EMPTY_PATH = 0x1000;
 }
 
-Result<void> read_user_path_at(int dirfd, UserAddress address, char* out, usize capacity)
+Result<void> read_user_path_at(int dirfd, UserAddress address, char* out, usize capacity, bool* trailing_slash)
 {
     char raw[PATH_MAX];
-    TRY(user_space().copy_string_from_user(raw, address, sizeof raw));
+    usize length = TRY(user_space().copy_string_from_user(raw, address, sizeof raw));
+    // "link/" names what the link points to, as on Linux: the caller must follow it.
+    if (trailing_slash)
+        *trailing_slash = length > 0 && raw[length - 1] == '/';
     if (raw[0] == '/' || dirfd == AT_FDCWD)
         return normalize_path(current_process().cwd(), raw, out, capacity);
     // Relative to an open directory: the path it was opened by.
@@ -33,7 +36,10 @@ namespace {
 Result<i64> stat_path_at(int dirfd, UserAddress path, UserAddress stat, FollowLastLink follow)
 {
     char normalized[PATH_MAX];
-    TRY(read_user_path_at(dirfd, path, normalized, sizeof normalized));
+    bool trailing_slash;
+    TRY(read_user_path_at(dirfd, path, normalized, sizeof normalized, &trailing_slash));
+    if (trailing_slash)
+        follow = FollowLastLink::Yes;
     RefPtr<Inode> inode = TRY(vfs_lookup(normalized, follow));
     LinuxStat result;
     inode->stat(result);
@@ -98,8 +104,10 @@ Result<i64> sys_statx(int dirfd, UserAddress path, int flags, u32, UserAddress b
         file->file().stat(s);
     } else {
         char normalized[PATH_MAX];
-        TRY(read_user_path_at(dirfd, path, normalized, sizeof normalized));
-        RefPtr<Inode> inode = TRY(vfs_lookup(normalized, (flags & AT_SYMLINK_NOFOLLOW) ? FollowLastLink::No : FollowLastLink::Yes));
+        bool trailing_slash;
+        TRY(read_user_path_at(dirfd, path, normalized, sizeof normalized, &trailing_slash));
+        bool follow = !(flags & AT_SYMLINK_NOFOLLOW) || trailing_slash;
+        RefPtr<Inode> inode = TRY(vfs_lookup(normalized, follow ? FollowLastLink::Yes : FollowLastLink::No));
         inode->stat(s);
     }
     Statx out {};

@@ -26,4 +26,4 @@ Result<void> write_user(UserAddress address, T const& value)
 // Copies a NUL-terminated path from user memory and normalizes it against the cwd, or for
 // the *at() calls against the directory `dirfd` was opened as (AT_FDCWD = the cwd).
 Result<void> read_user_path(UserAddress address, char* out, usize capacity);
-Result<void> read_user_path_at(int dirfd, UserAddress address, char* out, usize capacity);
+Result<void> read_user_path_at(int dirfd, UserAddress address, char* out, usize capacity, bool* trailing_slash = nullptr);
