@@ -1,19 +1,60 @@
 #include "signal.h"
+#include "kernel/lib/memory.h"
 #include "kernel/log.h"
 #include "process.h"
 #include "scheduler.h"
 
 namespace {
 
+constexpr u64 SA_SIGINFO = 4, SA_ONSTACK = 0x08000000, SA_RESTORER = 0x04000000, SA_NODEFER = 0x40000000,
+              SA_RESETHAND = 0x80000000, SA_RESTART = 0x10000000;
+constexpr u64 UNBLOCKABLE = (1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1));
+constexpr i32 SI_USER = 0, SEGV_MAPERR = 1, BUS_ADRERR = 2;
+
+// The kernel's signal frame layout for x86_64 (arch/x86/include/uapi/asm/sigcontext.h and
+// ucontext.h): what a handler's third argument points to, and what rt_sigreturn reads back.
+struct SigContext {
+    u64 r8, r9, r10, r11, r12, r13, r14, r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+    u16 cs, gs, fs, ss;
+    u64 err, trapno, oldmask, cr2;
+    u64 fpstate; // user address of the fxsave image
+    u64 reserved[8];
+};
+static_assert(sizeof(SigContext) == 256);
+
+struct UContext {
+    u64 flags;
+    u64 link;
+    u64 stack_pointer;
+    i32 stack_flags;
+    i32 pad;
+    u64 stack_size;
+    SigContext mcontext;
+    u64 sigmask;
+};
+
+struct SigInfo {
+    i32 signo, errno_value, code, pad;
+    u64 fields[14]; // si_addr, or si_pid/si_uid, at the start
+};
+static_assert(sizeof(SigInfo) == 128);
+
+struct SignalFrame {
+    u64 return_address; // sa_restorer: calls rt_sigreturn
+    UContext uc;
+    SigInfo info;
+};
+
 bool ignored_by_default(int signal)
 {
-    return signal == SIGCHLD || signal == SIGURG || signal == SIGWINCH || signal == SIGCONT;
+    return signal == SIGCHLD || signal == SIGURG || signal == SIGWINCH || signal == SIGCONT || signal == SIGSTOP
+        || signal == SIGTSTP || signal == SIGTTIN || signal == SIGTTOU;
 }
 
 // Whether `signal`, pending in `process`, will do anything (not ignored).
 bool takes_effect(Process& process, int signal)
 {
-    if (signal == SIGKILL || signal == SIGSTOP)
+    if (signal == SIGKILL)
         return true;
     u64 handler = process.signal_actions[signal - 1].handler;
     if (handler == SIG_IGN)
@@ -21,6 +62,62 @@ bool takes_effect(Process& process, int signal)
     if (handler == SIG_DFL && ignored_by_default(signal))
         return false;
     return true;
+}
+
+u64 deliverable(Process& process) { return process.pending_signals & (~process.signal_mask | UNBLOCKABLE); }
+
+[[noreturn]] void die_from(Process& process, int signal) { process.exit(wait_status_signaled(signal)); }
+
+// Builds the signal frame on the user stack and points the thread at the handler. False if
+// the frame cannot be written (a bad stack): the caller then kills the process.
+bool enter_handler(TrapFrame& frame, int signal, SigInfo const& info)
+{
+    Process& process = current_process();
+    Thread& thread = *current_thread();
+    SignalAction action = process.signal_actions[signal - 1];
+    if (!(action.flags & SA_RESTORER))
+        return false; // x86_64 needs a restorer: every C library passes one
+
+    // Below the red zone: the FPU state (64-byte aligned), then the frame, whose return
+    // address slot sits where a call would have put it (rsp + 8 aligned to 16 at entry).
+    u64 sp = frame.rsp - 128;
+    u64 fpstate = (sp - 512) & ~u64(63);
+    u64 frame_address = ((fpstate - sizeof(SignalFrame)) & ~u64(15)) - 8;
+
+    SignalFrame out {};
+    out.return_address = action.restorer;
+    out.uc.mcontext = { frame.r8, frame.r9, frame.r10, frame.r11, frame.r12, frame.r13, frame.r14, frame.r15,
+        frame.rdi, frame.rsi, frame.rbp, frame.rbx, frame.rdx, frame.rax, frame.rcx, frame.rsp, frame.rip,
+        frame.rflags, static_cast<u16>(frame.cs), 0, 0, static_cast<u16>(frame.ss), frame.error_code, frame.vector,
+        process.signal_mask, 0, fpstate, {} };
+    out.uc.sigmask = process.signal_mask;
+    out.info = info;
+
+    AddressSpace& space = process.address_space();
+    asm volatile("fxsave %0" : "=m"(thread.fpu_state));
+    if (space.copy_to_user(fpstate, thread.fpu_state, 512).is_error()
+        || space.copy_to_user(frame_address, &out, sizeof out).is_error())
+        return false;
+
+    frame.rsp = frame_address;
+    frame.rip = action.handler;
+    frame.rdi = static_cast<u64>(signal);
+    frame.rsi = frame_address + __builtin_offsetof(SignalFrame, info);
+    frame.rdx = frame_address + __builtin_offsetof(SignalFrame, uc);
+    frame.rax = 0;
+    frame.rflags &= ~(u64(1) << 10); // DF clear, as the ABI requires on function entry
+    if (!(action.flags & SA_NODEFER))
+        process.signal_mask |= 1ull << (signal - 1);
+    process.signal_mask |= action.mask;
+    process.signal_mask &= ~UNBLOCKABLE;
+    if (action.flags & SA_RESETHAND)
+        process.signal_actions[signal - 1] = {};
+    return true;
+}
+
+bool has_handler(Process& process, int signal)
+{
+    return signal != SIGKILL && process.signal_actions[signal - 1].handler > SIG_IGN;
 }
 
 }
@@ -37,9 +134,20 @@ char const* signal_name(int signal)
 void deliver_fault_signal(TrapFrame& frame, int signal, u64 address)
 {
     Process& process = current_process();
+    // A handler runs only if the signal is not blocked; a blocked or ignored synchronous
+    // fault kills the process, as on Linux (it would fault again at once).
+    bool blocked = process.signal_mask & (1ull << (signal - 1));
+    if (has_handler(process, signal) && !blocked) {
+        SigInfo info {};
+        info.signo = signal;
+        info.code = signal == SIGBUS ? BUS_ADRERR : SEGV_MAPERR;
+        info.fields[0] = address;
+        if (enter_handler(frame, signal, info))
+            return;
+    }
     klog("pid %u (%s) killed by %s: address %lx, rip %lx", process.pid(), process.executable_path(), signal_name(signal),
         address, frame.rip);
-    process.exit(wait_status_signaled(signal));
+    die_from(process, signal);
 }
 
 Result<void> send_signal(Process& target, int signal)
@@ -56,25 +164,72 @@ Result<void> send_signal(Process& target, int signal)
     return {};
 }
 
-bool signal_pending()
-{
-    Process& process = current_process();
-    u64 deliverable = process.pending_signals & ~process.signal_mask;
-    deliverable |= process.pending_signals & (1ull << (SIGKILL - 1));
-    return deliverable != 0;
-}
+bool signal_pending() { return deliverable(current_process()) != 0; }
 
 void handle_pending_signals()
 {
-    if (!signal_pending())
-        return;
     Process& process = current_process();
-    u64 pending = process.pending_signals & ~process.signal_mask;
-    pending |= process.pending_signals & (1ull << (SIGKILL - 1));
-    int signal = __builtin_ctzll(pending) + 1;
-    if (pending & (1ull << (SIGKILL - 1)))
-        signal = SIGKILL;
-    process.pending_signals &= ~(1ull << (signal - 1));
-    // Every signal that takes effect terminates: handlers are not run yet (see signal.h).
-    process.exit(wait_status_signaled(signal));
+    TrapFrame& frame = current_thread()->user_frame();
+    while (u64 pending = deliverable(process)) {
+        int signal = (pending & (1ull << (SIGKILL - 1))) ? SIGKILL : __builtin_ctzll(pending) + 1;
+        process.pending_signals &= ~(1ull << (signal - 1));
+        if (!takes_effect(process, signal))
+            continue; // became ignored while pending
+        if (!has_handler(process, signal))
+            die_from(process, signal);
+
+        // Interrupted system calls: restart them after the handler (SA_RESTART) or let
+        // them fail with EINTR.
+        bool in_syscall = frame.vector == SYSCALL_VECTOR;
+        if (in_syscall && static_cast<i64>(frame.rax) == -static_cast<i64>(Errno::Interrupted)
+            && (process.signal_actions[signal - 1].flags & SA_RESTART)) {
+            frame.rax = frame.error_code; // the system call number, kept by syscall_entry
+            frame.rip -= 2;               // back onto the syscall instruction
+        }
+        SigInfo info {};
+        info.signo = signal;
+        info.code = SI_USER;
+        if (!enter_handler(frame, signal, info)) {
+            klog("pid %u: cannot deliver %s (bad stack or no restorer): killed", process.pid(), signal_name(signal));
+            die_from(process, SIGSEGV);
+        }
+        return; // one handler at a time; the rest stay pending until it returns
+    }
+}
+
+Result<i64> return_from_signal_handler(TrapFrame& frame)
+{
+    Process& process = current_process();
+    Thread& thread = *current_thread();
+    // The restorer's `ret` popped the return address: rsp points at the ucontext.
+    UContext uc;
+    if (process.address_space().copy_from_user(&uc, frame.rsp, sizeof uc).is_error()) {
+        klog("pid %u: rt_sigreturn with a bad frame: killed", process.pid());
+        die_from(process, SIGSEGV);
+    }
+    SigContext const& c = uc.mcontext;
+    frame.r8 = c.r8, frame.r9 = c.r9, frame.r10 = c.r10, frame.r11 = c.r11;
+    frame.r12 = c.r12, frame.r13 = c.r13, frame.r14 = c.r14, frame.r15 = c.r15;
+    frame.rdi = c.rdi, frame.rsi = c.rsi, frame.rbp = c.rbp, frame.rbx = c.rbx;
+    frame.rdx = c.rdx, frame.rax = c.rax, frame.rcx = c.rcx, frame.rsp = c.rsp, frame.rip = c.rip;
+    // Only the flags user code may change (CF PF AF ZF SF TF DF OF AC); IF stays on.
+    constexpr u64 USER_FLAGS = 0x40DD5;
+    frame.rflags = (frame.rflags & ~USER_FLAGS) | (c.eflags & USER_FLAGS) | RFLAGS_INTERRUPT_ENABLE;
+    frame.cs = USER_CODE_SELECTOR;
+    frame.ss = USER_DATA_SELECTOR;
+    frame.vector = 0; // not a system call any more: never restarted
+    process.signal_mask = uc.sigmask & ~UNBLOCKABLE;
+    if (c.fpstate) {
+        alignas(16) u8 saved[512];
+        if (!process.address_space().copy_from_user(saved, c.fpstate, sizeof saved).is_error()) {
+            // MXCSR's reserved bits must be zero or fxrstor faults.
+            u32 mxcsr;
+            memcpy(&mxcsr, saved + 24, 4);
+            mxcsr &= 0xFFFF;
+            memcpy(saved + 24, &mxcsr, 4);
+            memcpy(thread.fpu_state, saved, sizeof saved);
+            asm volatile("fxrstor %0" : : "m"(thread.fpu_state));
+        }
+    }
+    return static_cast<i64>(frame.rax);
 }

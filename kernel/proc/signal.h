@@ -1,7 +1,9 @@
-// Signals, as far as Pagoda has them. Every signal takes its default action — terminate
-// (SIGTERM, SIGKILL, SIGSEGV, ...) or ignore (SIGCHLD, SIGURG, SIGWINCH) — or is ignored when
-// the process set SIG_IGN. Handlers are recorded by rt_sigaction but not yet run: a caught
-// signal still takes its default action (docs/syscalls.md).
+// Signals. A signal is made pending by kill() or raised by a fault, and acted on when the
+// thread returns to user mode: ignored, its default action (terminate, or ignore for
+// SIGCHLD, SIGURG, SIGWINCH, SIGCONT), or a call of the program's handler on a signal frame
+// laid out exactly as Linux x86_64 lays it out (rt_sigframe: return address = sa_restorer,
+// ucontext with the saved registers, siginfo, FPU state), undone by rt_sigreturn.
+// Stopping (SIGSTOP, SIGTSTP, ...) is not supported: those signals are ignored.
 #pragma once
 
 #include "kernel/arch/x86_64/trap_frame.h"
@@ -9,12 +11,17 @@
 
 class Process;
 
-// A fault raised by the current user thread at `address` (SIGSEGV, SIGBUS, ...).
-[[noreturn]] void deliver_fault_signal(TrapFrame& frame, int signal, u64 address);
+// A fault raised by the current user thread at `address` (SIGSEGV, SIGBUS, ...): runs the
+// handler if one is installed and the signal is not blocked; otherwise the process dies,
+// logged in one line. Returns only when a handler was set up.
+void deliver_fault_signal(TrapFrame& frame, int signal, u64 address);
 // kill(): makes `signal` pending in `target` and wakes it if it sleeps, so it acts on it.
 Result<void> send_signal(Process& target, int signal);
-// Called on every return to user mode: acts on pending signals of the current process.
+// Called on every return to user mode: acts on the pending signals of the current process.
 void handle_pending_signals();
-// True if the current process has a signal that will end an interruptible wait (EINTR).
+// True if the current process has a deliverable signal (blocking calls then return EINTR).
 bool signal_pending();
+// rt_sigreturn: restores the registers saved by a handler's signal frame. Returns the
+// restored rax (the value the interrupted code sees).
+Result<i64> return_from_signal_handler(TrapFrame& frame);
 char const* signal_name(int signal);

@@ -84,6 +84,7 @@ Result<i64> sys_getrlimit(int resource, UserAddress limit);
 Result<i64> sys_prlimit64(int pid, int resource, UserAddress new_limit, UserAddress old_limit);
 Result<i64> sys_rt_sigaction(int signal, UserAddress action, UserAddress old_action, u64 size);
 Result<i64> sys_rt_sigprocmask(int how, UserAddress set, UserAddress old_set, u64 size);
+Result<i64> sys_rt_sigreturn();
 Result<i64> sys_sched_yield();
 Result<i64> sys_getrandom(UserAddress buffer, u64 length, u32 flags);
 Result<i64> sys_reboot(u32 magic1, u32 magic2, u32 command, UserAddress argument);

@@ -4,6 +4,7 @@
 #include "kernel/dev/random.h"
 #include "kernel/lib/memory.h"
 #include "kernel/proc/scheduler.h"
+#include "kernel/proc/signal.h"
 
 [[noreturn]] void shutdown_machine();
 
@@ -129,6 +130,8 @@ Result<i64> sys_rt_sigaction(int signal, UserAddress action, UserAddress old_act
     }
     return 0;
 }
+
+Result<i64> sys_rt_sigreturn() { return return_from_signal_handler(current_thread()->user_frame()); }
 
 Result<i64> sys_rt_sigprocmask(int how, UserAddress set, UserAddress old_set, u64 size)
 {

@@ -3,6 +3,7 @@
 #include "handlers.h"
 #include "kernel/arch/x86_64/timer.h"
 #include "kernel/proc/scheduler.h"
+#include "kernel/proc/signal.h"
 
 u64 realtime_at_boot_seconds();
 
@@ -36,12 +37,18 @@ Result<u64> clock_now(int clock)
     }
 }
 
-Result<i64> sleep_for(Timespec request, UserAddress remaining, u64 deadline)
+// Sleeps until `deadline`; a signal ends the sleep early with EINTR and the time left.
+Result<i64> sleep_for(UserAddress remaining, u64 deadline)
 {
-    (void)request;
-    sleep_until(deadline);
-    if (remaining)
-        TRY(write_user(remaining, Timespec { 0, 0 }));
+    while (monotonic_nanoseconds() < deadline) {
+        if (signal_pending()) {
+            u64 left = deadline - monotonic_nanoseconds();
+            if (remaining)
+                TRY(write_user(remaining, Timespec { static_cast<i64>(left / NS), static_cast<i64>(left % NS) }));
+            return Errno::Interrupted;
+        }
+        sleep_until(deadline);
+    }
     return 0;
 }
 
@@ -82,7 +89,7 @@ Result<i64> sys_nanosleep(UserAddress request, UserAddress remaining)
 {
     Timespec value = TRY(read_timespec(request));
     u64 deadline = monotonic_nanoseconds() + static_cast<u64>(value.seconds) * NS + static_cast<u64>(value.nanoseconds);
-    return sleep_for(value, remaining, deadline);
+    return sleep_for(remaining, deadline);
 }
 
 Result<i64> sys_clock_nanosleep(int clock, int flags, UserAddress request, UserAddress remaining)
@@ -92,5 +99,5 @@ Result<i64> sys_clock_nanosleep(int clock, int flags, UserAddress request, UserA
     u64 now = TRY(clock_now(clock));
     u64 requested = static_cast<u64>(value.seconds) * NS + static_cast<u64>(value.nanoseconds);
     u64 duration = (flags & TIMER_ABSTIME) ? (requested > now ? requested - now : 0) : requested;
-    return sleep_for(value, (flags & TIMER_ABSTIME) ? 0 : remaining, monotonic_nanoseconds() + duration);
+    return sleep_for((flags & TIMER_ABSTIME) ? 0 : remaining, monotonic_nanoseconds() + duration);
 }

@@ -100,7 +100,7 @@ syscall_entry:
     push %r11
     push $USER_CODE_SELECTOR
     push %rcx
-    push $0
+    push %rax /* error_code slot: the system call number, for restarting (signal.cpp) */
     push $SYSCALL_VECTOR
     SAVE_REGISTERS
     cld
