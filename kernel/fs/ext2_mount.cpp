@@ -144,6 +144,7 @@ public:
     Result<void> set_mode(u32 mode) override { return fs().chmod(m_number, mode); }
 
     Result<void> store_size(u64 size) override { return fs().set_size(m_number, size); }
+    Result<void> reserve_storage(u64 offset, u64 length) override { return fs().reserve_blocks(m_number, offset, length); }
     Result<void> sync() override
     {
         TRY(Inode::sync());

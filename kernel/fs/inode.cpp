@@ -76,6 +76,14 @@ Result<usize> InodeFile::write(u8 const* buffer, usize count, u64 offset)
     usize written = TRY(m_cache->write(offset, buffer, count));
     if (m_cache->size() != old_size)
         TRY(m_inode->store_size(m_cache->size()));
+    if (auto reserved = m_inode->reserve_storage(offset, written); reserved.is_error()) {
+        // No room on the disk: undo the growth and fail the write, as Linux would.
+        if (m_cache->size() != old_size) {
+            m_cache->set_size(old_size);
+            (void)m_inode->store_size(old_size);
+        }
+        return reserved.error();
+    }
     throttle_dirty_writer(*m_cache);
     return written;
 }

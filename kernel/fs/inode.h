@@ -68,6 +68,9 @@ public:
     virtual u64 stored_size() = 0;
     // Called by the page cache when the file's size changes (write past the end, truncate).
     virtual Result<void> store_size(u64) { return {}; }
+    // Called after write() put bytes [offset, offset+length) in the cache: a disk file
+    // system allocates their blocks now (NoSpace fails the write), as ext2 does.
+    virtual Result<void> reserve_storage(u64 /*offset*/, u64 /*length*/) { return {}; }
 
     // Pager: how the page cache reads and writes this file's pages. Defaults suit
     // memory-only file systems (tmpfs): zero pages, nothing to write, never evicted.

@@ -1,4 +1,5 @@
 #include "vfs.h"
+#include "kernel/fs/path_buffer.h"
 #include "kernel/lib/memory.h"
 
 namespace {
@@ -24,18 +25,18 @@ RefPtr<Inode> mounted_at(char const* path, usize length)
 // followed by the rest of the path from `end`, normalized into `path`.
 Result<void> splice_link(Inode& link, char* path, usize capacity, usize folder_end, usize end)
 {
-    char target[PATH_MAX];
-    usize n = TRY(link.read_link(target, sizeof target - 1));
+    PATH_BUFFER(target);
+    usize n = TRY(link.read_link(target, PATH_MAX - 1));
     target[n] = '\0';
-    char rest[PATH_MAX];
+    PATH_BUFFER(rest);
     usize rest_length = strlen(path + end);
     memcpy(rest, path + end, rest_length + 1);
-    char folder[PATH_MAX];
+    PATH_BUFFER(folder);
     memcpy(folder, path, folder_end);
     folder[folder_end] = '\0';
 
-    char combined[PATH_MAX];
-    TRY(normalize_path(folder, target, combined, sizeof combined));
+    PATH_BUFFER(combined);
+    TRY(normalize_path(folder, target, combined, PATH_MAX));
     usize combined_length = strlen(combined);
     if (combined_length + rest_length + 2 > capacity)
         return Errno::NameTooLong;
@@ -109,9 +110,9 @@ Result<void> vfs_mount(char const* where, RefPtr<Inode> root)
 
 Result<RefPtr<Inode>> vfs_lookup(char const* original, FollowLastLink follow, char* resolved, usize capacity)
 {
-    char path[PATH_MAX];
+    PATH_BUFFER(path);
     usize original_length = strlen(original);
-    if (original_length >= sizeof path)
+    if (original_length >= PATH_MAX)
         return Errno::NameTooLong;
     memcpy(path, original, original_length + 1);
 
@@ -135,7 +136,7 @@ restart:
         if (next->is_symlink() && (!is_last || follow == FollowLastLink::Yes)) {
             if (++links > MAX_LINKS)
                 return Errno::Loop;
-            TRY(splice_link(*next, path, sizeof path, start > 0 ? start - 1 : 0, end));
+            TRY(splice_link(*next, path, PATH_MAX, start > 0 ? start - 1 : 0, end));
             goto restart;
         }
         inode = next;
@@ -158,7 +159,7 @@ Result<ParentAndName> vfs_lookup_parent(char const* path)
     usize slash = length;
     while (slash > 0 && path[slash - 1] != '/')
         --slash;
-    char folder[PATH_MAX];
+    PATH_BUFFER(folder);
     usize folder_length = slash > 0 ? slash - 1 : 0;
     memcpy(folder, path, folder_length);
     folder[folder_length] = '\0';

@@ -9,8 +9,7 @@
 #pragma once
 
 #include "inode.h"
-
-constexpr usize PATH_MAX = 4096;
+#include "path_buffer.h"
 
 enum class FollowLastLink { No, Yes };
 

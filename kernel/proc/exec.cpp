@@ -1,4 +1,5 @@
 #include "exec.h"
+#include "kernel/fs/path_buffer.h"
 #include "elf.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/x86_page_table.h"
@@ -131,8 +132,8 @@ Result<LoadedProgram> load_program(Inode& file, char const* path, StringList arg
 
 Result<void> exec_program(Process& process, Thread& thread, char const* path, StringList argv, StringList envp)
 {
-    char resolved[PATH_MAX];
-    RefPtr<Inode> file = TRY(vfs_lookup(path, FollowLastLink::Yes, resolved + 1, sizeof resolved - 1));
+    PATH_BUFFER(resolved);
+    RefPtr<Inode> file = TRY(vfs_lookup(path, FollowLastLink::Yes, resolved + 1, PATH_MAX - 1));
     if (!file->is_regular() || !(file->mode() & 0111))
         return Errno::Access;
     resolved[0] = '/';

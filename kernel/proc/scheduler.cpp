@@ -56,6 +56,8 @@ void switch_to_next()
         previous->state = Thread::State::Running;
         return;
     }
+    if (!previous->stack_canary_intact())
+        PANIC("kernel stack overflow in thread %u (%s)", previous->tid(), previous->name());
     asm volatile("fxsave %0" : "=m"(previous->fpu_state));
     next->state = Thread::State::Running;
     g_current = next;

@@ -48,11 +48,21 @@ Thread::Thread(char const* name, Process* process) : m_tid(g_next_tid++), m_proc
 
 Thread::~Thread() { heap_free(m_kernel_stack); }
 
+namespace {
+constexpr u64 STACK_CANARY = 0x5374616B43616E61; // "StakCana"
+}
+
+bool Thread::stack_canary_intact() const
+{
+    return !m_kernel_stack || *reinterpret_cast<u64 const*>(m_kernel_stack) == STACK_CANARY;
+}
+
 Result<void> Thread::allocate_stack()
 {
     m_kernel_stack = static_cast<u8*>(heap_allocate(KERNEL_STACK_SIZE));
     if (!m_kernel_stack)
         return Errno::NoMemory;
+    *reinterpret_cast<u64*>(m_kernel_stack) = STACK_CANARY;
     m_kernel_stack_top = reinterpret_cast<u64>(m_kernel_stack + KERNEL_STACK_SIZE);
     return {};
 }

@@ -26,6 +26,9 @@ public:
     char const* name() const { return m_name; }
     Process* process() const { return m_process; }
     u64 kernel_stack_top() const { return m_kernel_stack_top; }
+    // Kernel stacks live on the heap with no guard page; a canary at the bottom turns an
+    // overflow into a panic at the next context switch instead of silent heap corruption.
+    bool stack_canary_intact() const;
 
     State state { State::Runnable };
     u64 saved_rsp { 0 };        // kernel stack pointer while switched out (switch_context)

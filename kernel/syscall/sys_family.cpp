@@ -1,6 +1,7 @@
 // Creating, replacing, ending and waiting for processes: fork, vfork, clone, execve, wait4,
 // kill. The mechanisms live in kernel/proc; this file decodes the Linux arguments.
 #include "handlers.h"
+#include "kernel/fs/path_buffer.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
 #include "kernel/proc/exec.h"
@@ -124,8 +125,8 @@ Result<i64> sys_clone(u64 flags, UserAddress child_stack, UserAddress parent_tid
 
 Result<i64> sys_execve(UserAddress path, UserAddress argv, UserAddress envp)
 {
-    char normalized[PATH_MAX];
-    TRY(read_user_path(path, normalized, sizeof normalized));
+    PATH_BUFFER(normalized);
+    TRY(read_user_path(path, normalized, PATH_MAX));
     ExecArguments arguments;
     TRY(arguments.copy_in(argv, envp));
     Process& process = current_process();

@@ -1,6 +1,7 @@
 // read/write and friends: data moves between a File and user memory through a bounce
 // buffer on the kernel stack, one chunk at a time.
 #include "handlers.h"
+#include "kernel/fs/path_buffer.h"
 #include "kernel/fs/pipe.h"
 #include "kernel/fs/inode.h"
 #include "kernel/fs/vfs.h"
@@ -138,8 +139,8 @@ Result<i64> sys_pwrite64(int fd, UserAddress buffer, u64 count, i64 offset)
 
 Result<i64> sys_openat(int dirfd, UserAddress path, int flags, u32 mode)
 {
-    char normalized[PATH_MAX];
-    TRY(read_user_path_at(dirfd, path, normalized, sizeof normalized));
+    PATH_BUFFER(normalized);
+    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
     Process& process = current_process();
     RefPtr<File> file = TRY(vfs_open(normalized, flags, mode & ~process.umask() & 07777));
     auto* open_file = new (std::nothrow) OpenFile(file, flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY));

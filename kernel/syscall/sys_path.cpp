@@ -1,6 +1,7 @@
 // System calls that name files by path: open's resolution, stat, access, readlink, getcwd,
 // chdir, mkdir, unlink, rmdir, rename, link, symlink, chmod, truncate.
 #include "handlers.h"
+#include "kernel/fs/path_buffer.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
 
@@ -11,8 +12,8 @@ constexpr int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_SYMLINK_FOLL
 
 Result<void> read_user_path_at(int dirfd, UserAddress address, char* out, usize capacity, bool* trailing_slash)
 {
-    char raw[PATH_MAX];
-    usize length = TRY(user_space().copy_string_from_user(raw, address, sizeof raw));
+    PATH_BUFFER(raw);
+    usize length = TRY(user_space().copy_string_from_user(raw, address, PATH_MAX));
     // "link/" names what the link points to, as on Linux: the caller must follow it.
     if (trailing_slash)
         *trailing_slash = length > 0 && raw[length - 1] == '/';
@@ -35,9 +36,9 @@ namespace {
 
 Result<i64> stat_path_at(int dirfd, UserAddress path, UserAddress stat, FollowLastLink follow)
 {
-    char normalized[PATH_MAX];
+    PATH_BUFFER(normalized);
     bool trailing_slash;
-    TRY(read_user_path_at(dirfd, path, normalized, sizeof normalized, &trailing_slash));
+    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX, &trailing_slash));
     if (trailing_slash)
         follow = FollowLastLink::Yes;
     RefPtr<Inode> inode = TRY(vfs_lookup(normalized, follow));
@@ -103,9 +104,9 @@ Result<i64> sys_statx(int dirfd, UserAddress path, int flags, u32, UserAddress b
         auto file = TRY(current_process().fds().get(dirfd));
         file->file().stat(s);
     } else {
-        char normalized[PATH_MAX];
+        PATH_BUFFER(normalized);
         bool trailing_slash;
-        TRY(read_user_path_at(dirfd, path, normalized, sizeof normalized, &trailing_slash));
+        TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX, &trailing_slash));
         bool follow = !(flags & AT_SYMLINK_NOFOLLOW) || trailing_slash;
         RefPtr<Inode> inode = TRY(vfs_lookup(normalized, follow ? FollowLastLink::Yes : FollowLastLink::No));
         inode->stat(s);
@@ -136,8 +137,8 @@ Result<i64> sys_faccessat(int dirfd, UserAddress path, int mode)
     constexpr int R_OK = 4, W_OK = 2, X_OK = 1;
     if (mode & ~(R_OK | W_OK | X_OK))
         return Errno::Invalid;
-    char normalized[PATH_MAX];
-    TRY(read_user_path_at(dirfd, path, normalized, sizeof normalized));
+    PATH_BUFFER(normalized);
+    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
     RefPtr<Inode> inode = TRY(vfs_lookup(normalized, FollowLastLink::Yes));
     // Pagoda runs everything as root: only execute permission and read-only media refuse.
     if ((mode & X_OK) && !inode->is_directory() && !(inode->mode() & 0111))
@@ -151,10 +152,10 @@ Result<i64> sys_readlinkat(int dirfd, UserAddress path, UserAddress buffer, u64 
 {
     if (static_cast<i64>(size) <= 0)
         return Errno::Invalid;
-    char normalized[PATH_MAX];
-    TRY(read_user_path_at(dirfd, path, normalized, sizeof normalized));
-    char target[PATH_MAX];
-    usize n = TRY(vfs_readlink(normalized, target, min<u64>(size, sizeof target)));
+    PATH_BUFFER(normalized);
+    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
+    PATH_BUFFER(target);
+    usize n = TRY(vfs_readlink(normalized, target, min<u64>(size, PATH_MAX)));
     TRY(user_space().copy_to_user(buffer, target, n));
     return static_cast<i64>(n);
 }
@@ -167,7 +168,7 @@ Result<i64> sys_getcwd(UserAddress buffer, u64 size)
     usize length = strlen(cwd) + 2; // leading slash and NUL
     if (size < length)
         return Errno::Range;
-    char text[PATH_MAX];
+    PATH_BUFFER(text);
     text[0] = '/';
     memcpy(text + 1, cwd, length - 1);
     TRY(user_space().copy_to_user(buffer, text, length));
@@ -176,10 +177,10 @@ Result<i64> sys_getcwd(UserAddress buffer, u64 size)
 
 Result<i64> sys_chdir(UserAddress path)
 {
-    char normalized[PATH_MAX];
-    TRY(read_user_path(path, normalized, sizeof normalized));
-    char resolved[PATH_MAX];
-    RefPtr<Inode> inode = TRY(vfs_lookup(normalized, FollowLastLink::Yes, resolved, sizeof resolved));
+    PATH_BUFFER(normalized);
+    TRY(read_user_path(path, normalized, PATH_MAX));
+    PATH_BUFFER(resolved);
+    RefPtr<Inode> inode = TRY(vfs_lookup(normalized, FollowLastLink::Yes, resolved, PATH_MAX));
     if (!inode->is_directory())
         return Errno::NotDirectory;
     TRY(current_process().set_cwd(resolved));
@@ -198,8 +199,8 @@ Result<i64> sys_fchdir(int fd)
 
 Result<i64> sys_mkdirat(int dirfd, UserAddress path, u32 mode)
 {
-    char normalized[PATH_MAX];
-    TRY(read_user_path_at(dirfd, path, normalized, sizeof normalized));
+    PATH_BUFFER(normalized);
+    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
     TRY(vfs_mkdir(normalized, mode & ~current_process().umask() & 07777));
     return 0;
 }
@@ -210,8 +211,8 @@ Result<i64> sys_unlinkat(int dirfd, UserAddress path, int flags)
 {
     if (flags & ~AT_REMOVEDIR)
         return Errno::Invalid;
-    char normalized[PATH_MAX];
-    TRY(read_user_path_at(dirfd, path, normalized, sizeof normalized));
+    PATH_BUFFER(normalized);
+    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
     if (flags & AT_REMOVEDIR)
         TRY(vfs_rmdir(normalized));
     else
@@ -224,9 +225,10 @@ Result<i64> sys_rmdir(UserAddress path) { return sys_unlinkat(AT_FDCWD, path, AT
 
 Result<i64> sys_renameat(int old_dirfd, UserAddress old_path, int new_dirfd, UserAddress new_path)
 {
-    char from[PATH_MAX], to[PATH_MAX];
-    TRY(read_user_path_at(old_dirfd, old_path, from, sizeof from));
-    TRY(read_user_path_at(new_dirfd, new_path, to, sizeof to));
+    PATH_BUFFER(from);
+    PATH_BUFFER(to);
+    TRY(read_user_path_at(old_dirfd, old_path, from, PATH_MAX));
+    TRY(read_user_path_at(new_dirfd, new_path, to, PATH_MAX));
     TRY(vfs_rename(from, to));
     return 0;
 }
@@ -244,12 +246,13 @@ Result<i64> sys_linkat(int old_dirfd, UserAddress old_path, int new_dirfd, UserA
 {
     if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
         return Errno::Invalid;
-    char from[PATH_MAX], to[PATH_MAX];
-    TRY(read_user_path_at(old_dirfd, old_path, from, sizeof from));
-    TRY(read_user_path_at(new_dirfd, new_path, to, sizeof to));
+    PATH_BUFFER(from);
+    PATH_BUFFER(to);
+    TRY(read_user_path_at(old_dirfd, old_path, from, PATH_MAX));
+    TRY(read_user_path_at(new_dirfd, new_path, to, PATH_MAX));
     if (flags & AT_SYMLINK_FOLLOW) {
-        char resolved[PATH_MAX];
-        TRY(vfs_lookup(from, FollowLastLink::Yes, resolved, sizeof resolved));
+        PATH_BUFFER(resolved);
+        TRY(vfs_lookup(from, FollowLastLink::Yes, resolved, PATH_MAX));
         TRY(vfs_link(resolved, to));
     } else {
         TRY(vfs_link(from, to));
@@ -261,11 +264,12 @@ Result<i64> sys_link(UserAddress old_path, UserAddress new_path) { return sys_li
 
 Result<i64> sys_symlinkat(UserAddress target, int dirfd, UserAddress link_path)
 {
-    char text[PATH_MAX], where[PATH_MAX];
-    TRY(user_space().copy_string_from_user(text, target, sizeof text));
+    PATH_BUFFER(text);
+    PATH_BUFFER(where);
+    TRY(user_space().copy_string_from_user(text, target, PATH_MAX));
     if (!text[0])
         return Errno::NoEntry;
-    TRY(read_user_path_at(dirfd, link_path, where, sizeof where));
+    TRY(read_user_path_at(dirfd, link_path, where, PATH_MAX));
     TRY(vfs_symlink(text, where));
     return 0;
 }
@@ -274,8 +278,8 @@ Result<i64> sys_symlink(UserAddress target, UserAddress link_path) { return sys_
 
 Result<i64> sys_fchmodat(int dirfd, UserAddress path, u32 mode)
 {
-    char normalized[PATH_MAX];
-    TRY(read_user_path_at(dirfd, path, normalized, sizeof normalized));
+    PATH_BUFFER(normalized);
+    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
     RefPtr<Inode> inode = TRY(vfs_lookup(normalized, FollowLastLink::Yes));
     TRY(inode->set_mode(mode & 07777));
     return 0;
@@ -297,8 +301,8 @@ Result<i64> sys_truncate(UserAddress path, i64 length)
 {
     if (length < 0)
         return Errno::Invalid;
-    char normalized[PATH_MAX];
-    TRY(read_user_path(path, normalized, sizeof normalized));
+    PATH_BUFFER(normalized);
+    TRY(read_user_path(path, normalized, PATH_MAX));
     RefPtr<Inode> inode = TRY(vfs_lookup(normalized, FollowLastLink::Yes));
     TRY(inode->truncate(static_cast<u64>(length)));
     return 0;

@@ -123,6 +123,32 @@ Result<void> Ext2FileSystem::read_page(u32 inode, u64 page_index, u8* page)
     return {};
 }
 
+Result<void> Ext2FileSystem::reserve_blocks(u32 inode, u64 offset, u64 length)
+{
+    TRY(check_writable());
+    if (length == 0)
+        return {};
+    Ext2DiskInode record = TRY(m_inodes.read(inode));
+    if (!ext2_is_regular(record.mode))
+        return Errno::Invalid;
+    if (offset + length > ext2_inode_size(record))
+        return Errno::Invalid;
+    u32 bs = m_volume.block_size();
+    Result<void> result;
+    for (u64 block = offset / bs; block <= (offset + length - 1) / bs; ++block) {
+        bool allocated;
+        auto physical = m_map.lookup_or_allocate(record, inode, block, allocated);
+        if (physical.is_error()) {
+            result = physical.error();
+            break;
+        }
+        if (allocated)
+            m_cache.forget(physical.value()); // file data bypasses the metadata cache
+    }
+    TRY(m_inodes.write(inode, record));
+    return result;
+}
+
 Result<void> Ext2FileSystem::write_page(u32 inode, u64 page_index, u8 const* page, usize valid_bytes)
 {
     TRY(check_writable());

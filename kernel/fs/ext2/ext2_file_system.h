@@ -68,6 +68,11 @@ public:
     // allocating blocks as needed, and grows the size to cover them. The rest of the last
     // block is stored as zeros. NoSpace when the disk is full (what was allocated stays).
     Result<void> write_page(u32 inode, u64 page_index, u8 const* page, usize valid_bytes);
+    // Allocates the blocks behind bytes [offset, offset+length) of a regular file now, as
+    // ext2 does at write() time — so st_blocks counts them and a full disk fails the write()
+    // (NoSpace) rather than the later write-back. The range must lie within the file's size;
+    // the blocks' contents are undefined until their page is written back.
+    Result<void> reserve_blocks(u32 inode, u64 offset, u64 length);
     // Truncates (freeing blocks past the end, indirect ones included) or extends (sparse).
     // The VFS drops its cached pages past the new end itself.
     Result<void> set_size(u32 inode, u64 size);
