@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* The counters this demo shows, read from /proc/vmstat in one go. */
@@ -42,6 +44,38 @@ static void snapshot(struct counters *out)
     out->frames_free = field(text, "frames_free");
     out->zero_fill_read = field(text, "zero_fill_read");
     out->zero_fill_write = field(text, "zero_fill_write");
+}
+
+// Runs `path` with `argument` (may be null) and waits for it.
+static void run(const char *path, const char *argument)
+{
+    printf("\n==================== %s %s ====================\n\n", path, argument ? argument : "");
+    fflush(stdout);
+    pid_t child = fork();
+    if (child == 0) {
+        char *argv[] = { (char *)path, (char *)argument, NULL };
+        char *envp[] = { "HOME=/", NULL };
+        execve(path, argv, envp);
+        perror(path);
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        printf("(%s ended with status %#x)\n", path, status);
+}
+
+// The demos that exist in /bin: copy-on-write fork, vfork, and — when a disk is mounted at
+// /mnt (tools/boot attaches a scratch one) — memory-mapped files.
+static void run_demos(void)
+{
+    struct stat s;
+    if (stat("/bin/cowdemo", &s) == 0)
+        run("/bin/cowdemo", NULL);
+    if (stat("/bin/vforkdemo", &s) == 0)
+        run("/bin/vforkdemo", NULL);
+    if (stat("/bin/mmapdemo", &s) == 0 && stat("/mnt/lost+found", &s) == 0)
+        run("/bin/mmapdemo", "/mnt");
 }
 
 int main(void)
@@ -83,6 +117,7 @@ int main(void)
         written.zero_fill_write - read_done.zero_fill_write, read_done.frames_free - written.frames_free);
     printf("  munmap:            %ld frames given back\n", unmapped.frames_free - written.frames_free);
 
-    printf("\nNothing else to run yet: powering off.\n");
+    run_demos();
+    printf("\nAll done: powering off (the kernel shuts down when /init exits).\n");
     return 0;
 }
