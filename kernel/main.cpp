@@ -91,7 +91,7 @@ void set_up_memory_context()
 {
     static DirectMapAccess physical;
     FrameAllocator& frames = kernel_frame_allocator();
-    static X86PageTableFactory page_tables(frames);
+    static X86PageTableFactory page_tables(frames, g_vm_stats);
     FrameNumber zero_frame = MUST(create_zero_frame(frames, physical));
     g_memory_context = new MemoryContext { frames, physical, page_tables, g_vm_stats, zero_frame,
         g_options.eager_copy_fork ? ForkMode::EagerCopy : ForkMode::CopyOnWrite, monotonic_nanoseconds };

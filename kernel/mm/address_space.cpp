@@ -29,12 +29,10 @@ AddressSpace::~AddressSpace()
     // write-protects them.
     for (Mapping const& mapping : m_mappings)
         (void)write_back_range(mapping, mapping.start(), mapping.end(), WriteBackReason::Unmap);
-    // The page table is deleted right after, so entries need not be removed one by one:
-    // dropping each present entry's frame reference is enough.
+    // Give every frame reference back; a leaf table still shared with another address space
+    // (after fork) is let go as a whole, its frames staying with the other sharers.
     for (Mapping const& mapping : m_mappings)
-        m_page_table->for_each_present(mapping.start(), mapping.end(), [&](VirtAddr, PteInfo const& pte) {
-            m_context.frames.unref(pte.frame);
-        });
+        release_pages(mapping.start(), mapping.end());
 }
 
 PageAccess AddressSpace::access_for(Mapping const& mapping)
@@ -60,15 +58,9 @@ void AddressSpace::copy_frame(FrameNumber to, FrameNumber from)
 
 void AddressSpace::release_pages(VirtAddr start, VirtAddr end)
 {
-    // Page by page because for_each_present() forbids unmapping from its callback; munmap
-    // cost is proportional to the range, as it is anyway for the caller who mapped it.
-    for (VirtAddr va = start; va < end; va += PAGE_SIZE) {
-        PteInfo pte = m_page_table->query(va);
-        if (!pte.present)
-            continue;
-        m_page_table->unmap(va);
-        m_context.frames.unref(pte.frame);
-    }
+    // A leaf table shared with another address space (after fork) and wholly inside the
+    // range is let go as a whole; every other entry gives its frame reference back.
+    m_page_table->release_range(start, end, [&](VirtAddr, PteInfo const& pte) { m_context.frames.unref(pte.frame); });
 }
 
 Result<void> AddressSpace::split_at(VirtAddr va)
@@ -141,6 +133,9 @@ Result<void> AddressSpace::unmap(VirtAddr addr, u64 length)
     if (addr > USER_TOP || end > USER_TOP)
         return Errno::Invalid;
 
+    // Leaf tables shared since a fork and cut by the range get private copies first, so
+    // nothing below can fail half-way for want of memory.
+    TRY(m_page_table->unshare(addr, end, true));
     // Both splits first: if the second fails, the first only cut one mapping into two
     // equivalent halves, which changes nothing a process can observe.
     TRY(split_at(addr));
@@ -166,6 +161,8 @@ Result<void> AddressSpace::protect(VirtAddr addr, u64 length, u32 prot)
     if (!m_mappings.is_fully_mapped(addr, end))
         return Errno::NoMemory;
 
+    // Entries change below, and refcounts decide: shared leaf tables become private first.
+    TRY(m_page_table->unshare(addr, end, false));
     TRY(split_at(addr));
     TRY(split_at(end));
     Mapping* mapping = m_mappings.find(addr);

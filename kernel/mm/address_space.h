@@ -172,6 +172,7 @@ private:
 
     // fork.cpp helpers.
     Result<void> fork_mapping_pages(Mapping const& mapping, AddressSpace& child);
+    Result<void> fork_pages_one_by_one(Mapping const& mapping, AddressSpace& child, VirtAddr start, VirtAddr end);
 
     // Walks one page of a user copy: the frame behind `va` after resolving faults for `access`.
     Result<u8*> user_page(VirtAddr va, FaultAccess access);

@@ -90,6 +90,10 @@ FaultResult AddressSpace::handle_fault(VirtAddr fault_address, FaultAccess acces
 {
     ++m_context.stats.page_faults;
     VirtAddr va = page_round_down(fault_address);
+    // A write in a leaf table shared since a fork: get a private copy of the table before
+    // anything is decided from frame refcounts (page_table.h).
+    if (access == FaultAccess::Write && m_page_table->unshare(va, va + PAGE_SIZE, false).is_error())
+        return FaultResult::OutOfMemory;
     Mapping const* mapping = m_mappings.find(va);
     PteInfo pte = m_page_table->query(va);
     u32 ref_count = 0;

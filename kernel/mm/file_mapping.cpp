@@ -87,7 +87,9 @@ void AddressSpace::unmap_clean_cache_page(Mapping const& mapping, u64 index)
         return;
     VirtAddr va = mapping.address_of_index(index);
     PteInfo pte = m_page_table->query(va);
-    if (!pte.present || pte.dirty || !maps_cache_frame(mapping, va, pte.frame))
+    // A page in a leaf table shared since a fork stays: unmapping it would need a copy of
+    // the table, i.e. memory, which is what reclaim is short of.
+    if (!pte.present || pte.dirty || pte.in_shared_table || !maps_cache_frame(mapping, va, pte.frame))
         return;
     m_page_table->unmap(va);
     m_context.frames.unref(pte.frame);
@@ -130,6 +132,7 @@ Result<void> AddressSpace::discard(VirtAddr addr, u64 length)
     if (length > USER_TOP || !is_user_range(addr, page_round_up(length)))
         return Errno::Invalid;
     VirtAddr end = addr + page_round_up(length);
+    TRY(m_page_table->unshare(addr, end, true));
     for (Mapping* mapping = m_mappings.first_ending_after(addr); mapping && mapping->start() < end; mapping = m_mappings.next(*mapping)) {
         VirtAddr start = max(addr, mapping->start());
         VirtAddr stop = min(end, mapping->end());

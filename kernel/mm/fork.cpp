@@ -38,10 +38,27 @@ Result<RefPtr<AddressSpace>> AddressSpace::fork()
 // what the child got so far is released with the child.
 Result<void> AddressSpace::fork_mapping_pages(Mapping const& mapping, AddressSpace& child)
 {
+    bool eager = m_context.fork_mode == ForkMode::EagerCopy;
+    // Copy-on-write of page tables: the 2 MiB chunks wholly inside a private mapping are
+    // handed to the child as shared leaf tables — no entry is visited, whatever the number
+    // of pages (page_table.h). Only the ragged ends are copied entry by entry.
+    constexpr u64 SPAN = 2 * MiB;
+    VirtAddr inner_start = (mapping.start() + SPAN - 1) & ~(SPAN - 1);
+    VirtAddr inner_end = mapping.end() & ~(SPAN - 1);
+    if (!eager && mapping.is_private() && inner_start < inner_end && m_page_table->can_share_leaf_tables()) {
+        TRY(m_page_table->share_leaf_tables(*child.m_page_table, inner_start, inner_end));
+        TRY(fork_pages_one_by_one(mapping, child, mapping.start(), inner_start));
+        return fork_pages_one_by_one(mapping, child, inner_end, mapping.end());
+    }
+    return fork_pages_one_by_one(mapping, child, mapping.start(), mapping.end());
+}
+
+Result<void> AddressSpace::fork_pages_one_by_one(Mapping const& mapping, AddressSpace& child, VirtAddr start, VirtAddr end)
+{
     bool copy_on_write = mapping.is_private() && mapping.is_writable();
     bool eager = m_context.fork_mode == ForkMode::EagerCopy;
     bool failed = false;
-    m_page_table->for_each_present(mapping.start(), mapping.end(), [&](VirtAddr va, PteInfo const& pte) {
+    m_page_table->for_each_present(start, end, [&](VirtAddr va, PteInfo const& pte) {
         if (failed)
             return;
         PageAccess access = access_for(mapping);

@@ -27,6 +27,7 @@ struct PteInfo {
     bool executable { false };
     bool dirty { false };    // set by the MMU on write
     bool accessed { false }; // set by the MMU on any access
+    bool in_shared_table { false }; // the leaf table is shared with other address spaces (fork)
 };
 
 class PageTable {
@@ -50,6 +51,28 @@ public:
     virtual void for_each_present(VirtAddr start, VirtAddr end, FunctionRef<void(VirtAddr, PteInfo const&)> visit) const = 0;
     // Number of page-table pages (not leaf frames) this table holds, for accounting.
     virtual usize table_pages() const = 0;
+
+    // --- Copy-on-write of page tables themselves (fork; docs/mm.md "Sharing page tables") ---
+    // A leaf table maps 2 MiB. fork() may hand the child the parent's leaf tables instead of
+    // copying their entries: both address spaces then map that range through the same table,
+    // write-protected at the upper level, and the table holds one reference on each frame
+    // for all of them. The first change to an entry there gives the changing address space
+    // its own copy of the table (all entries write-protected, each frame referenced again).
+
+    // True if share_leaf_tables works (X86PageTable); false makes fork copy entries.
+    virtual bool can_share_leaf_tables() const { return false; }
+    // Makes `child` (same kind of table) map [start, end) — 2 MiB aligned — through this
+    // table's leaf tables. Returns how many tables are now shared. NoMemory if an upper-level
+    // table of the child cannot be allocated.
+    virtual Result<u64> share_leaf_tables(PageTable& /*child*/, VirtAddr /*start*/, VirtAddr /*end*/) { return u64(0); }
+    // Gives this address space its own copy of each shared leaf table covering [start, end)
+    // — with `partial_only`, only of those the range does not cover whole — so entries there
+    // may change. Call before deciding anything from frame reference counts there. NoMemory.
+    virtual Result<void> unshare(VirtAddr /*start*/, VirtAddr /*end*/, bool /*partial_only*/) { return {}; }
+    // Removes every entry in [start, end), calling `release` for each present one whose
+    // frame reference the caller must drop. A shared leaf table wholly inside the range is
+    // let go as a whole: its frames stay referenced by the table, for its other users.
+    virtual void release_range(VirtAddr start, VirtAddr end, FunctionRef<void(VirtAddr, PteInfo const&)> release);
 };
 
 // Creates empty page tables for new address spaces (X86PageTable in the kernel, FakePageTable in tests).

@@ -24,6 +24,8 @@ usize format_vmstat(VmStats const& stats, u64 frames_total, u64 frames_free, cha
         { "pgmajfault", stats.page_cache_reads },
         { "pgevict", stats.page_cache_evictions },
         { "forks", stats.forks },
+        { "pgtable_shared", stats.page_tables_shared },
+        { "pgtable_copied", stats.page_tables_copied },
         { "frames_total", frames_total },
         { "frames_free", frames_free },
     };

@@ -18,7 +18,9 @@ struct VmStats {
     u64 page_cache_pages { 0 };  // frames currently held by page caches
     u64 dirty_pages { 0 };       // page-cache frames currently dirty
     u64 written_back_pages { 0 }; // page-cache frames written back so far
-    u64 forks { 0 };             // successful AddressSpace::fork() calls
+    u64 forks { 0 };
+    u64 page_tables_shared { 0 }; // leaf page tables shared with a child at fork (2 MiB each)
+    u64 page_tables_copied { 0 }; // shared leaf tables copied on a first change afterwards             // successful AddressSpace::fork() calls
 };
 
 // Writes the counters plus the frame totals as /proc/vmstat-style "name value\n" lines into

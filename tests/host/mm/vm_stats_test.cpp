@@ -35,6 +35,8 @@ TEST(VmStats, FormatsProcVmstatLines)
         "pgmajfault 0\n"
         "pgevict 0\n"
         "forks 10\n"
+        "pgtable_shared 0\n"
+        "pgtable_copied 0\n"
         "frames_total 256\n"
         "frames_free 200\n");
 }
