@@ -28,7 +28,7 @@ constexpr u8 STATUS_ACKNOWLEDGE = 1, STATUS_DRIVER = 2, STATUS_DRIVER_OK = 4, ST
 constexpr u32 FEATURE_FLUSH = 1 << 9;
 constexpr u32 REQUEST_READ = 0, REQUEST_WRITE = 1, REQUEST_FLUSH = 4;
 constexpr u16 DESCRIPTOR_NEXT = 1, DESCRIPTOR_DEVICE_WRITES = 2;
-constexpr usize MAX_REQUEST_PAGES = 32; // data pages per request: 128 KiB at most
+constexpr usize MAX_REQUEST_PAGES = 130; // descriptors per request: 512 KiB of data at most
 
 struct Descriptor {
     u64 address;
@@ -57,17 +57,24 @@ public:
     {
         return transfer(REQUEST_WRITE, offset, const_cast<u8*>(buffer), length);
     }
+    Result<void> write_pages(u64 offset, u8 const* const* pages, usize count) override;
     Result<void> flush() override
     {
         if (!m_has_flush)
             return {}; // without the feature, writes are durable on completion
-        return submit(REQUEST_FLUSH, 0, nullptr, 0);
+        return submit(REQUEST_FLUSH, 0, static_cast<Segment const*>(nullptr), 0);
     }
     u64 size_bytes() const override { return m_capacity_sectors * 512; }
     bool handle_interrupt(int irq);
 
 private:
     Result<void> transfer(u32 type, u64 offset, u8* buffer, usize length);
+    // A request: header, the data segments (each physically contiguous), status byte.
+    struct Segment {
+        u8* data;
+        usize length;
+    };
+    Result<void> submit(u32 type, u64 sector, Segment const* segments, usize count);
     Result<void> submit(u32 type, u64 sector, u8* buffer, usize length);
     void wait_for_completion();
 
@@ -175,6 +182,38 @@ void VirtioBlock::wait_for_completion()
 
 Result<void> VirtioBlock::submit(u32 type, u64 sector, u8* buffer, usize length)
 {
+    // Split a virtually contiguous buffer where it crosses pages: each piece is contiguous
+    // in physical memory.
+    Segment segments[MAX_REQUEST_PAGES];
+    usize count = 0;
+    for (u8* p = buffer; p < buffer + length; ++count) {
+        VERIFY(count < MAX_REQUEST_PAGES);
+        usize in_page = min<usize>(PAGE_SIZE - (reinterpret_cast<u64>(p) & (PAGE_SIZE - 1)), buffer + length - p);
+        segments[count] = { p, in_page };
+        p += in_page;
+    }
+    return submit(type, sector, segments, count);
+}
+
+Result<void> VirtioBlock::write_pages(u64 offset, u8 const* const* pages, usize count)
+{
+    if (offset % 512 || offset + count * PAGE_SIZE > size_bytes())
+        return Errno::Invalid;
+    while (count > 0) {
+        usize batch = min<usize>(count, MAX_REQUEST_PAGES - 2);
+        Segment segments[MAX_REQUEST_PAGES];
+        for (usize i = 0; i < batch; ++i)
+            segments[i] = { const_cast<u8*>(pages[i]), PAGE_SIZE };
+        TRY(submit(REQUEST_WRITE, offset / 512, segments, batch));
+        offset += batch * PAGE_SIZE;
+        pages += batch;
+        count -= batch;
+    }
+    return {};
+}
+
+Result<void> VirtioBlock::submit(u32 type, u64 sector, Segment const* segments, usize count)
+{
     while (m_busy)
         m_idle.wait(); // one request in flight at a time keeps the driver simple
     m_busy = true;
@@ -184,14 +223,11 @@ Result<void> VirtioBlock::submit(u32 type, u64 sector, u8* buffer, usize length)
     *m_status = 0xFF;
     u16 index = 0;
     m_descriptors[index] = { virtual_to_physical(m_header), sizeof(RequestHeader), DESCRIPTOR_NEXT, 1 };
-    // One descriptor per physically contiguous piece: the buffer may cross page boundaries.
-    u8* p = buffer;
-    while (p < buffer + length) {
+    for (usize i = 0; i < count; ++i) {
         ++index;
-        usize in_page = min<usize>(PAGE_SIZE - (reinterpret_cast<u64>(p) & (PAGE_SIZE - 1)), buffer + length - p);
         u16 flags = DESCRIPTOR_NEXT | (type == REQUEST_READ ? DESCRIPTOR_DEVICE_WRITES : 0);
-        m_descriptors[index] = { virtual_to_physical(p), static_cast<u32>(in_page), flags, static_cast<u16>(index + 1) };
-        p += in_page;
+        m_descriptors[index] = { virtual_to_physical(segments[i].data), static_cast<u32>(segments[i].length), flags,
+            static_cast<u16>(index + 1) };
     }
     ++index;
     m_descriptors[index] = { virtual_to_physical(m_status), 1, DESCRIPTOR_DEVICE_WRITES, 0 };

@@ -156,6 +156,10 @@ public:
     {
         return fs().write_page(m_number, index, page, valid_bytes);
     }
+    Result<void> write_pages(u64 first_index, u8 const* const* pages, usize count) override
+    {
+        return fs().write_pages(m_number, first_index, pages, count);
+    }
     bool is_backed() const override { return true; }
 
     // The page cache, for the mount's sync and for reclaiming.

@@ -34,6 +34,7 @@ constexpr u32 MODE_CHARACTER_DEVICE = 0020000;
 constexpr u32 MODE_SYMLINK = 0120000;
 
 class Inode;
+class AddressSpace;
 
 class File : public RefCounted<File> {
 public:
@@ -48,6 +49,13 @@ public:
     virtual u64 size() const { return 0; }
     // The inode behind a file of a file system (regular files, directories), or nullptr.
     virtual Inode* inode() { return nullptr; }
+
+    // read()/write() between the file and user memory at `buffer` in `space`. By default
+    // through a bounce buffer on the kernel stack, one read()/write() per 4 KiB; regular
+    // files copy straight between the page cache and the user's pages (InodeFile). A read
+    // from a stream (pipe, console) returns as soon as it has some bytes.
+    virtual Result<usize> read_to_user(AddressSpace& space, u64 buffer, usize count, u64 offset);
+    virtual Result<usize> write_from_user(AddressSpace& space, u64 buffer, usize count, u64 offset);
 };
 
 // Linux open(2) flags that matter here.

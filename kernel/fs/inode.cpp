@@ -1,6 +1,7 @@
 #include "inode.h"
 #include "flusher.h"
 #include "kernel/lib/memory.h"
+#include "kernel/mm/address_space.h"
 #include "kernel/proc/process.h"
 
 Inode::~Inode()
@@ -74,6 +75,31 @@ Result<usize> InodeFile::write(u8 const* buffer, usize count, u64 offset)
         return Errno::IsDirectory;
     u64 old_size = m_cache->size();
     usize written = TRY(m_cache->write(offset, buffer, count));
+    return finish_write(old_size, offset, written);
+}
+
+Result<usize> InodeFile::read_to_user(AddressSpace& space, u64 buffer, usize count, u64 offset)
+{
+    if (!m_cache)
+        return Errno::IsDirectory;
+    return m_cache->read_with(offset, count, [&](u8 const* bytes, usize done, usize chunk) {
+        return bytes ? space.copy_to_user(buffer + done, bytes, chunk) : space.zero_user(buffer + done, chunk);
+    });
+}
+
+Result<usize> InodeFile::write_from_user(AddressSpace& space, u64 buffer, usize count, u64 offset)
+{
+    if (!m_cache)
+        return Errno::IsDirectory;
+    u64 old_size = m_cache->size();
+    usize written = TRY(m_cache->write_with(offset, count, [&](u8* destination, usize done, usize chunk) {
+        return space.copy_from_user(destination, buffer + done, chunk);
+    }));
+    return finish_write(old_size, offset, written);
+}
+
+Result<usize> InodeFile::finish_write(u64 old_size, u64 offset, usize written)
+{
     if (m_cache->size() != old_size)
         TRY(m_inode->store_size(m_cache->size()));
     if (auto reserved = m_inode->reserve_storage(offset, written); reserved.is_error()) {

@@ -91,9 +91,14 @@ public:
     void stat(LinuxStat& out) const override { m_inode->stat(out); }
     u64 size() const override;
     Inode* inode() override { return m_inode.ptr(); }
+    // Straight between the page cache and the user's pages: one copy, no bounce buffer.
+    Result<usize> read_to_user(AddressSpace& space, u64 buffer, usize count, u64 offset) override;
+    Result<usize> write_from_user(AddressSpace& space, u64 buffer, usize count, u64 offset) override;
 
 private:
     explicit InodeFile(RefPtr<Inode> inode, RefPtr<PageCache> cache) : m_inode(inode), m_cache(cache) { }
+    // After bytes [offset, offset+written) went into the cache: size, storage, throttling.
+    Result<usize> finish_write(u64 old_size, u64 offset, usize written);
     RefPtr<Inode> m_inode;
     RefPtr<PageCache> m_cache;
 };

@@ -164,6 +164,7 @@ private:
     // File mappings (file_mapping.cpp).
     FaultResult handle_file_read_fault(Mapping const&, VirtAddr va);
     FaultResult handle_file_cow_fault(Mapping const&, VirtAddr va, PteInfo const&);
+    void map_cached_neighbours(Mapping const&, VirtAddr va);
     FaultResult handle_shared_file_write_fault(Mapping const&, VirtAddr va, PteInfo const&);
     static FaultResult fault_result_for(Errno error);
     // Maps a fresh frame (ref 1, owned by the caller) at va, replacing a possible old entry.

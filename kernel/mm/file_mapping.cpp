@@ -183,7 +183,39 @@ FaultResult AddressSpace::handle_file_read_fault(Mapping const& mapping, VirtAdd
         return FaultResult::OutOfMemory; // the page stays cached; nothing leaks
     m_context.frames.ref(frame);
     count_file_fault(m_context.stats, cache, was_hole);
+    if (!cache.is_anonymous())
+        map_cached_neighbours(mapping, va);
     return FaultResult::Handled;
+}
+
+// Fault-around (as Linux does for file reads): also map the pages around `va`, within an
+// aligned window of FAULT_AROUND_PAGES in the same mapping, that are already in the page
+// cache — no I/O, no allocation beyond the leaf table the fault just used — so that reading
+// through a mapping takes one fault per window rather than one per page. Only absent
+// entries are filled, read-only unless the rules above allow writing.
+void AddressSpace::map_cached_neighbours(Mapping const& mapping, VirtAddr va)
+{
+    constexpr u64 FAULT_AROUND_PAGES = 16;
+    PageCache& cache = *mapping.cache();
+    VirtAddr window = va & ~(FAULT_AROUND_PAGES * PAGE_SIZE - 1);
+    VirtAddr start = max(window, mapping.start());
+    VirtAddr end = min(window + FAULT_AROUND_PAGES * PAGE_SIZE, mapping.end());
+    for (VirtAddr neighbour = start; neighbour < end; neighbour += PAGE_SIZE) {
+        if (neighbour == va)
+            continue;
+        u64 index = mapping.file_index(neighbour);
+        FrameNumber frame;
+        if (index >= cache.page_count() || !cache.find_page(index, frame) || m_page_table->query(neighbour).present)
+            continue;
+        PageAccess access = access_for(mapping);
+        if (mapping.is_private())
+            access.writable = false;
+        else if (cache.is_backed())
+            access.writable = access.writable && cache.is_dirty(index);
+        if (m_page_table->map(neighbour, frame, access).is_error())
+            return;
+        m_context.frames.ref(frame);
+    }
 }
 
 // Write to a private file page that is absent or still maps the cache frame: copy the cache

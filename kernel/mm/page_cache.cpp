@@ -121,7 +121,7 @@ Result<FrameNumber> PageCache::get_page(u64 index)
     return frame;
 }
 
-Result<usize> PageCache::read(u64 offset, u8* buffer, usize n)
+Result<usize> PageCache::read_with(u64 offset, usize n, FunctionRef<Result<void>(u8 const* bytes, usize done, usize chunk)> take)
 {
     if (offset >= m_size)
         return 0;
@@ -133,23 +133,34 @@ Result<usize> PageCache::read(u64 offset, u8* buffer, usize n)
         usize in_page = position % PAGE_SIZE;
         usize chunk = min<u64>(n - done, PAGE_SIZE - in_page);
         CachedPage* page = m_pages.find(index);
+        Result<void> taken;
         if (!page && !is_backed()) {
-            __builtin_memset(buffer + done, 0, chunk); // a hole; no frame needed to read it
+            taken = take(nullptr, done, chunk); // a hole; no frame needed to read it
         } else {
             auto frame = get_page(index);
-            if (frame.is_error()) {
-                if (done > 0)
-                    return done;
-                return frame.error();
-            }
-            __builtin_memcpy(buffer + done, m_context.physical.map_frame(frame.value()) + in_page, chunk);
+            if (frame.is_error())
+                return done > 0 ? Result<usize>(done) : Result<usize>(frame.error());
+            taken = take(m_context.physical.map_frame(frame.value()) + in_page, done, chunk);
         }
+        if (taken.is_error())
+            return done > 0 ? Result<usize>(done) : Result<usize>(taken.error());
         done += chunk;
     }
     return done;
 }
 
-Result<usize> PageCache::write(u64 offset, u8 const* buffer, usize n)
+Result<usize> PageCache::read(u64 offset, u8* buffer, usize n)
+{
+    return read_with(offset, n, [&](u8 const* bytes, usize done, usize chunk) -> Result<void> {
+        if (bytes)
+            __builtin_memcpy(buffer + done, bytes, chunk);
+        else
+            __builtin_memset(buffer + done, 0, chunk);
+        return {};
+    });
+}
+
+Result<usize> PageCache::write_with(u64 offset, usize n, FunctionRef<Result<void>(u8* destination, usize done, usize chunk)> give)
 {
     if (n == 0)
         return 0;
@@ -168,18 +179,25 @@ Result<usize> PageCache::write(u64 offset, u8 const* buffer, usize n)
         bool whole_page = in_page == 0 && chunk == PAGE_SIZE;
         bool fresh = !m_pages.find(index) && (whole_page || index * PAGE_SIZE >= m_size);
         auto frame = fresh ? add_zeroed_page(index) : get_page(index);
-        if (frame.is_error()) {
-            if (done > 0)
-                return done;
-            return frame.error();
-        }
-        __builtin_memcpy(m_context.physical.map_frame(frame.value()) + in_page, buffer + done, chunk);
+        if (frame.is_error())
+            return done > 0 ? Result<usize>(done) : Result<usize>(frame.error());
+        auto given = give(m_context.physical.map_frame(frame.value()) + in_page, done, chunk);
+        if (given.is_error())
+            return done > 0 ? Result<usize>(done) : Result<usize>(given.error());
         mark_dirty(index);
         done += chunk;
         if (offset + done > m_size)
             m_size = offset + done;
     }
     return done;
+}
+
+Result<usize> PageCache::write(u64 offset, u8 const* buffer, usize n)
+{
+    return write_with(offset, n, [&](u8* destination, usize done, usize chunk) -> Result<void> {
+        __builtin_memcpy(destination, buffer + done, chunk);
+        return {};
+    });
 }
 
 void PageCache::zero_page_tail(u64 offset)
@@ -230,14 +248,48 @@ bool PageCache::is_dirty(u64 index) const
     return page && page->dirty;
 }
 
+// A run of consecutive dirty pages on its way to the Pager in one call.
+struct PageCache::WriteBackRun {
+    static constexpr usize CAPACITY = 128; // 512 KiB: one device request
+    u64 first_index { 0 };
+    usize count { 0 };
+    u8 const* pages[CAPACITY];
+    u64 dirty_since[CAPACITY];
+};
+
+void PageCache::flush_run(WriteBackRun& run, Result<void>& result)
+{
+    if (run.count == 0)
+        return;
+    auto written = m_pager->write_pages(run.first_index, run.pages, run.count);
+    if (written.is_error()) {
+        // Each page may have been re-dirtied meanwhile; either way it stays dirty.
+        for (usize i = 0; i < run.count; ++i) {
+            CachedPage* page = m_pages.find(run.first_index + i);
+            if (page && !page->dirty) {
+                mark_dirty(run.first_index + i);
+                page->dirty_since = run.dirty_since[i];
+            }
+        }
+        if (!result.is_error())
+            result = written.error();
+    } else {
+        m_context.stats.written_back_pages += run.count;
+    }
+    run.count = 0;
+}
+
 Result<void> PageCache::write_back(u64 first_index, u64 last_index, WriteBackReason)
 {
     if (m_dirty_count == 0 || !m_pager)
         return {};
     Result<void> result;
+    WriteBackRun run;
     u64 index = first_index;
     while (CachedPage* page = m_pages.next_present(index, last_index, index)) {
-        if (page->dirty) {
+        if (!page->dirty) {
+            flush_run(run, result); // the run must be consecutive in the file
+        } else {
             u64 dirty_since = page->dirty_since;
             mark_clean(*page);
             // Clean and write-protected before the I/O: a store from now on faults and
@@ -247,18 +299,31 @@ Result<void> PageCache::write_back(u64 first_index, u64 last_index, WriteBackRea
                     mapping.address_space()->write_protect_file_page(mapping, index);
             u64 start = index * PAGE_SIZE;
             if (start < m_size) {
-                usize valid = min<u64>(PAGE_SIZE, m_size - start);
-                auto written = m_pager->write_page(index, m_context.physical.map_frame(page->frame), valid);
-                if (written.is_error()) {
-                    // The page may have been re-dirtied meanwhile; either way it stays dirty.
-                    if (!page->dirty) {
-                        mark_dirty(index);
-                        page->dirty_since = dirty_since;
-                    }
-                    if (!result.is_error())
-                        result = written.error();
+                u8 const* bytes = m_context.physical.map_frame(page->frame);
+                bool whole = m_size - start >= PAGE_SIZE;
+                bool continues = run.count > 0 && index == run.first_index + run.count && run.count < WriteBackRun::CAPACITY;
+                if (!continues)
+                    flush_run(run, result);
+                if (whole) {
+                    if (run.count == 0)
+                        run.first_index = index;
+                    run.pages[run.count] = bytes;
+                    run.dirty_since[run.count] = dirty_since;
+                    ++run.count;
                 } else {
-                    ++m_context.stats.written_back_pages;
+                    // The file's partial last page goes on its own.
+                    flush_run(run, result);
+                    auto written = m_pager->write_page(index, bytes, m_size - start);
+                    if (written.is_error()) {
+                        if (!page->dirty) {
+                            mark_dirty(index);
+                            page->dirty_since = dirty_since;
+                        }
+                        if (!result.is_error())
+                            result = written.error();
+                    } else {
+                        ++m_context.stats.written_back_pages;
+                    }
                 }
             }
         }
@@ -266,6 +331,7 @@ Result<void> PageCache::write_back(u64 first_index, u64 last_index, WriteBackRea
             break;
         ++index;
     }
+    flush_run(run, result);
     return result;
 }
 

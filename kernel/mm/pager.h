@@ -18,6 +18,20 @@ public:
     // index * PAGE_SIZE; the rest of the page lies past the end of the file. Synchronous:
     // the data is on the backing store (or queued to it) when this returns.
     virtual Result<void> write_page(u64 index, u8 const* page, usize valid_bytes) = 0;
+    // Writes `count` whole pages at first_index.. (consecutive in the file, each PAGE_SIZE
+    // bytes inside the file) in as few device requests as the file system can: write-back
+    // hands over runs of dirty pages. Default: one write_page each, all tried, the first
+    // error returned. On an error the caller keeps every page of the run dirty.
+    virtual Result<void> write_pages(u64 first_index, u8 const* const* pages, usize count)
+    {
+        Result<void> first_error;
+        for (usize i = 0; i < count; ++i) {
+            auto written = write_page(first_index + i, pages[i], PAGE_SIZE);
+            if (written.is_error() && !first_error.is_error())
+                first_error = written.error();
+        }
+        return first_error;
+    }
     // False when the cache's pages are the only copy of the data (tmpfs, shared anonymous
     // memory): such pages are never dropped, never written back and never dirty.
     virtual bool is_backed() const = 0;

@@ -200,7 +200,8 @@ void scheduler_tick(TrapFrame& frame)
             yield();
         return;
     }
-    if (++g_ticks_in_slice >= 2 && !g_run_queue.is_empty())
+    // A time slice is 10 ms.
+    if (++g_ticks_in_slice >= TIMER_HZ / 100 && !g_run_queue.is_empty())
         yield();
 }
 

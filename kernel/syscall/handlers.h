@@ -87,6 +87,7 @@ Result<i64> sys_rt_sigprocmask(int how, UserAddress set, UserAddress old_set, u6
 Result<i64> sys_rt_sigreturn();
 Result<i64> sys_sched_yield();
 Result<i64> sys_getrandom(UserAddress buffer, u64 length, u32 flags);
+Result<i64> sys_sysinfo(UserAddress buffer);
 Result<i64> sys_reboot(u32 magic1, u32 magic2, u32 command, UserAddress argument);
 // Processes: creation, replacement, ending, waiting (sys_family.cpp)
 Result<i64> sys_fork();

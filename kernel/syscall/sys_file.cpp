@@ -1,5 +1,5 @@
-// read/write and friends: data moves between a File and user memory through a bounce
-// buffer on the kernel stack, one chunk at a time.
+// read/write and friends: data moves between a File and user memory (File::read_to_user,
+// write_from_user), a piece at a time.
 #include "handlers.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/pipe.h"
@@ -10,7 +10,6 @@
 
 namespace {
 
-constexpr usize CHUNK = 4096;
 constexpr i64 MAX_IO = 0x7ffff000; // Linux's MAX_RW_COUNT
 
 struct IoVec {
@@ -20,42 +19,36 @@ struct IoVec {
 
 Result<RefPtr<OpenFile>> file_for(int fd) { return current_process().fds().get(fd); }
 
+// Between pieces of a large read or write the kernel is at a safe point for reclaiming
+// memory (mm/reclaim.h); a piece is the most one File call moves.
+constexpr usize PIECE = 256 * KiB;
+
 // Reads from `file` at `offset` into user memory; returns bytes read.
 Result<i64> read_into_user(OpenFile& file, UserAddress buffer, u64 count, u64 offset)
 {
-    u8 chunk[CHUNK];
     u64 done = 0;
     count = min<u64>(count, MAX_IO);
     while (done < count) {
-        reclaim_if_low(kernel_memory_context()); // between chunks: a safe point (mm/reclaim.h)
-        usize want = min<u64>(CHUNK, count - done);
-        auto n = file.file().read(chunk, want, offset + done);
+        reclaim_if_low(kernel_memory_context());
+        usize want = min<u64>(PIECE, count - done);
+        auto n = file.file().read_to_user(user_space(), buffer + done, want, offset + done);
         if (n.is_error())
             return done ? Result<i64>(static_cast<i64>(done)) : Result<i64>(n.error());
-        if (n.value() == 0)
-            break;
-        TRY(user_space().copy_to_user(buffer + done, chunk, n.value()));
         done += n.value();
-        // A short read (end of file), or any data from a stream (pipe, console) whose next
-        // read could block: return what we have.
         if (n.value() < want || !file.file().is_seekable())
-            break;
+            break; // end of file, or a stream that may not have more without blocking
     }
     return static_cast<i64>(done);
 }
 
 Result<i64> write_from_user(OpenFile& file, UserAddress buffer, u64 count, u64 offset)
 {
-    u8 chunk[CHUNK];
     u64 done = 0;
     count = min<u64>(count, MAX_IO);
     while (done < count) {
-        reclaim_if_low(kernel_memory_context()); // between chunks: a safe point (mm/reclaim.h)
-        usize want = min<u64>(CHUNK, count - done);
-        auto copied = user_space().copy_from_user(chunk, buffer + done, want);
-        if (copied.is_error())
-            return done ? Result<i64>(static_cast<i64>(done)) : Result<i64>(copied.error());
-        auto n = file.file().write(chunk, want, offset + done);
+        reclaim_if_low(kernel_memory_context());
+        usize want = min<u64>(PIECE, count - done);
+        auto n = file.file().write_from_user(user_space(), buffer + done, want, offset + done);
         if (n.is_error())
             return done ? Result<i64>(static_cast<i64>(done)) : Result<i64>(n.error());
         done += n.value();

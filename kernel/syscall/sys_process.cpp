@@ -1,6 +1,8 @@
 // System calls about the calling process: identity, exit, TLS, limits, signal bookkeeping.
 #include "handlers.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/timer.h"
+#include "kernel/mm/frame_allocator.h"
 #include "kernel/dev/random.h"
 #include "kernel/lib/memory.h"
 #include "kernel/proc/scheduler.h"
@@ -195,4 +197,31 @@ Result<i64> sys_reboot(u32 magic1, u32 magic2, u32 command, UserAddress)
     if (command == CMD_POWER_OFF || command == CMD_HALT || command == CMD_RESTART)
         shutdown_machine();
     return Errno::Invalid;
+}
+
+Result<i64> sys_sysinfo(UserAddress buffer)
+{
+    // struct sysinfo (x86_64): 112 bytes; memory in units of mem_unit bytes.
+    struct {
+        i64 uptime;
+        u64 loads[3];
+        u64 totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+        u16 procs, pad;
+        u32 pad2;
+        u64 totalhigh, freehigh;
+        u32 mem_unit;
+        char reserved[4];
+    } info {};
+    static_assert(sizeof(info) == 112);
+    FrameAllocator& frames = kernel_memory_context().frames;
+    info.uptime = static_cast<i64>(monotonic_nanoseconds() / 1000000000);
+    info.totalram = frames.total_frames();
+    info.freeram = frames.free_frames();
+    info.bufferram = kernel_vm_stats().page_cache_pages;
+    u16 processes = 0;
+    for_each_process([&](Process&) { ++processes; });
+    info.procs = processes;
+    info.mem_unit = PAGE_SIZE;
+    TRY(write_user(buffer, info));
+    return 0;
 }

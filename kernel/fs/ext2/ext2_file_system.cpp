@@ -149,6 +149,51 @@ Result<void> Ext2FileSystem::reserve_blocks(u32 inode, u64 offset, u64 length)
     return result;
 }
 
+Result<void> Ext2FileSystem::write_pages(u32 inode, u64 first_index, u8 const* const* pages, usize count)
+{
+    u32 bs = m_volume.block_size();
+    constexpr usize MAX_PAGES = 128;
+    if (bs != PAGE_SIZE || count > MAX_PAGES) {
+        // A page spans several blocks (or the run is long): page by page.
+        for (usize i = 0; i < count; ++i)
+            TRY(write_page(inode, first_index + i, pages[i], PAGE_SIZE));
+        return {};
+    }
+    TRY(check_writable());
+    Ext2DiskInode record = TRY(m_inodes.read(inode));
+    if (!ext2_is_regular(record.mode))
+        return Errno::Invalid;
+    u32 blocks[MAX_PAGES];
+    for (usize i = 0; i < count; ++i) {
+        bool allocated;
+        auto physical = m_map.lookup_or_allocate(record, inode, first_index + i, allocated);
+        if (physical.is_error()) {
+            auto trimmed = m_map.truncate(record, (ext2_inode_size(record) + bs - 1) / bs);
+            TRY(m_inodes.write(inode, record));
+            TRY(trimmed);
+            return physical.error();
+        }
+        blocks[i] = physical.value();
+        m_cache.forget(blocks[i]); // file data bypasses the metadata cache
+    }
+    u64 end = (first_index + count) * PAGE_SIZE;
+    if (end > ext2_inode_size(record)) {
+        ext2_set_inode_size(record, end);
+        if (end > 0x7FFFFFFFu)
+            m_volume.superblock().feature_ro_compat |= EXT2_RO_COMPAT_LARGE_FILE;
+    }
+    TRY(m_inodes.write(inode, record));
+    // One request per run of consecutive blocks.
+    for (usize i = 0; i < count;) {
+        usize run = 1;
+        while (i + run < count && blocks[i + run] == blocks[i] + run)
+            ++run;
+        TRY(m_volume.device().write_pages(u64(blocks[i]) * bs, pages + i, run));
+        i += run;
+    }
+    return {};
+}
+
 Result<void> Ext2FileSystem::write_page(u32 inode, u64 page_index, u8 const* page, usize valid_bytes)
 {
     TRY(check_writable());

@@ -73,6 +73,9 @@ public:
     // (NoSpace) rather than the later write-back. The range must lie within the file's size;
     // the blocks' contents are undefined until their page is written back.
     Result<void> reserve_blocks(u32 inode, u64 offset, u64 length);
+    // Writes `count` whole pages at first_index.. like write_page, but with one device
+    // request per run of consecutive disk blocks (write-back of many dirty pages).
+    Result<void> write_pages(u32 inode, u64 first_index, u8 const* const* pages, usize count);
     // Truncates (freeing blocks past the end, indirect ones included) or extends (sparse).
     // The VFS drops its cached pages past the new end itself.
     Result<void> set_size(u32 inode, u64 size);

@@ -193,12 +193,31 @@ TEST_F(FileMapTest, TwoSpacesShareFramesAndTheSecondNeedsNoRead)
     (void)peek(*other, b + P);
     EXPECT_EQ(pager.reads, 2u);
     EXPECT_EQ(env.stats.page_cache_reads, 2u);
-    EXPECT_EQ(env.stats.file_faults, 4u);
+    // Three faults, not four: the other space's first fault also maps its neighbour, which
+    // is already cached (fault-around).
+    EXPECT_EQ(env.stats.file_faults, 3u);
     EXPECT_EQ(space->page_table().query(a).frame, other->page_table().query(b).frame);
     EXPECT_EQ(env.frames.ref_count(cache_frame(0)), 3u);
     // The shared store shows through the other process's private (not yet copied) page.
     poke(*other, b, 0x55);
     EXPECT_EQ(peek(*space, a), 0x55);
+}
+
+TEST_F(FileMapTest, FaultAroundMapsOnlyCachedNeighboursReadOnly)
+{
+    open_file(4 * P);
+    u8 byte;
+    MUST(cache->read(0, &byte, 1)); // pages 0 and 2 cached (clean), 1 and 3 not
+    MUST(cache->read(2 * P, &byte, 1));
+    EXPECT_EQ(pager.reads, 2u);
+    VirtAddr a = map(*space, 4, true);
+    EXPECT_EQ(peek(*space, a), FakePager::pattern(0));
+    EXPECT_TRUE(space->page_table().query(a + 2 * P).present);  // cached: mapped around
+    EXPECT_FALSE(space->page_table().query(a + 2 * P).writable); // write-notify still works
+    EXPECT_FALSE(space->page_table().query(a + P).present);      // not cached: left for its fault
+    EXPECT_EQ(pager.reads, 2u);                                  // fault-around never reads
+    EXPECT_EQ(peek(*space, a + 2 * P), FakePager::pattern(2 * P));
+    EXPECT_EQ(env.stats.file_faults, 1u);
 }
 
 TEST_F(FileMapTest, ForkKeepsSharedSharedAndPrivateCopyOnWrite)
