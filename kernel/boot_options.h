@@ -17,6 +17,7 @@ struct BootOptions {
     bool log_to_console { false };
     bool eager_copy_fork { false };
     bool print_stats { false };
+    bool profile { false }; // profile: time kernel stages (lib/profile.h), printed at shutdown
     bool fault_self_test { false }; // selftest=fault: touch an unmapped kernel address after boot
     bool root_on_disk { false };    // root=vda: the root file system is ext2 on the first disk
     u64 flush_interval_seconds { 5 }; // flush_interval=S: how often the flusher wakes

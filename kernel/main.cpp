@@ -1,6 +1,7 @@
 // kernel_main: from the boot assembly to the first user program, in the order the pieces
 // depend on each other. Each step is one call into the subsystem that owns it.
 #include "arch/x86_64/cpu.h"
+#include "lib/profile.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/kernel_memory.h"
@@ -186,6 +187,11 @@ char const* kernel_command_line() { return g_command_line_copy; }
 {
     if (g_options.print_stats)
         log_vm_counters();
+    if (g_options.profile)
+        profile_for_each([](ProfileStage const& stage) {
+            klog("profile %-48s %8lu calls %12lu ns %10lu ns each", stage.name, stage.calls, stage.ticks,
+                stage.calls ? stage.ticks / stage.calls : 0);
+        });
     if (wait_status & 0x7f)
         klog("init exited: signal %d", wait_status & 0x7f);
     else
@@ -212,6 +218,8 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
     set_up_memory_context();
 
     timer_initialize();
+    if (g_options.profile)
+        profile_set_clock(monotonic_nanoseconds);
     g_realtime_at_boot = rtc_read_unix_seconds();
     virtio_blk_probe();
     mount_file_systems();

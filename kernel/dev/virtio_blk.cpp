@@ -1,4 +1,5 @@
 #include "virtio_blk.h"
+#include "kernel/lib/profile.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
 #include "kernel/arch/x86_64/timer.h"
@@ -214,6 +215,7 @@ Result<void> VirtioBlock::write_pages(u64 offset, u8 const* const* pages, usize 
 
 Result<void> VirtioBlock::submit(u32 type, u64 sector, Segment const* segments, usize count)
 {
+    PROFILE("disk: one virtio request, waiting included");
     while (m_busy)
         m_idle.wait(); // one request in flight at a time keeps the driver simple
     m_busy = true;

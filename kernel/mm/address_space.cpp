@@ -1,6 +1,7 @@
 // AddressSpace: creation, destruction, mmap/munmap/mprotect, brk and queries. The fault
 // handlers live in fault.cpp, fork in fork.cpp, user copies in user_copy.cpp.
 #include "address_space.h"
+#include "../lib/profile.h"
 
 #include "../lib/assert.h"
 #include <new>
@@ -24,15 +25,17 @@ AddressSpace::AddressSpace(MemoryContext& context, PageTable* page_table)
 
 AddressSpace::~AddressSpace()
 {
+    PROFILE("exit: address space torn down");
     // Process exit: start write-back of what shared file mappings dirtied (DESIGN.md: nothing
     // written through a mapping is lost by exiting). Before the PTEs go, as write-back
     // write-protects them.
     for (Mapping const& mapping : m_mappings)
         (void)write_back_range(mapping, mapping.start(), mapping.end(), WriteBackReason::Unmap);
     // Give every frame reference back; a leaf table still shared with another address space
-    // (after fork) is let go as a whole, its frames staying with the other sharers.
-    for (Mapping const& mapping : m_mappings)
-        release_pages(mapping.start(), mapping.end());
+    // (after fork) is let go as a whole, its frames staying with the other sharers. One
+    // release over the whole user range, so that a shared table holding several mappings
+    // is let go as a whole too (no copy needed — and no memory — to exit).
+    release_pages(0, USER_TOP);
 }
 
 PageAccess AddressSpace::access_for(Mapping const& mapping)

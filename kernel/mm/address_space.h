@@ -174,6 +174,8 @@ private:
     // fork.cpp helpers.
     Result<void> fork_mapping_pages(Mapping const& mapping, AddressSpace& child);
     Result<void> fork_pages_one_by_one(Mapping const& mapping, AddressSpace& child, VirtAddr start, VirtAddr end);
+    static constexpr u64 LEAF_SPAN = 2 * MiB; // what one leaf page table maps
+    bool chunk_is_shareable(VirtAddr chunk) const;
 
     // Walks one page of a user copy: the frame behind `va` after resolving faults for `access`.
     Result<u8*> user_page(VirtAddr va, FaultAccess access);

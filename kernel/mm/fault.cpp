@@ -1,6 +1,7 @@
 // The page-fault path: the pure decision (decide_fault) and one AddressSpace handler per
 // case, named as in Serenity's Region and Linux's do_wp_page (reuse / copy / shared).
 #include "address_space.h"
+#include "../lib/profile.h"
 #include "fault.h"
 
 #include "../lib/assert.h"
@@ -88,6 +89,7 @@ char const* fault_case_name(FaultCase fault_case)
 
 FaultResult AddressSpace::handle_fault(VirtAddr fault_address, FaultAccess access)
 {
+    PROFILE("fault: AddressSpace::handle_fault (all kinds)");
     ++m_context.stats.page_faults;
     VirtAddr va = page_round_down(fault_address);
     // A write in a leaf table shared since a fork: get a private copy of the table before
@@ -161,6 +163,7 @@ FaultResult AddressSpace::handle_zero_read_fault(Mapping const& mapping, VirtAdd
 // First write to private memory that is absent or maps the zero frame: a fresh zeroed frame.
 FaultResult AddressSpace::handle_zero_write_fault(Mapping const& mapping, VirtAddr va, PteInfo const& pte)
 {
+    PROFILE("fault: zero fill (write)");
     auto frame = allocate_zeroed_frame();
     if (frame.is_error())
         return FaultResult::OutOfMemory;
@@ -177,6 +180,7 @@ FaultResult AddressSpace::handle_zero_write_fault(Mapping const& mapping, VirtAd
 // the frame is ours alone, so make it writable in place; copying would only waste a frame.
 FaultResult AddressSpace::handle_cow_reuse_fault(Mapping const& mapping, VirtAddr va, PteInfo const&)
 {
+    PROFILE("fault: copy-on-write reuse");
     m_page_table->protect(va, access_for(mapping));
     ++m_context.stats.cow_reuse;
     return FaultResult::Handled;
@@ -186,6 +190,7 @@ FaultResult AddressSpace::handle_cow_reuse_fault(Mapping const& mapping, VirtAdd
 // own, map the copy writable, and drop our reference to the shared original.
 FaultResult AddressSpace::handle_cow_copy_fault(Mapping const& mapping, VirtAddr va, PteInfo const& pte)
 {
+    PROFILE("fault: copy-on-write copy");
     auto frame = m_context.frames.allocate();
     if (frame.is_error())
         return FaultResult::OutOfMemory;

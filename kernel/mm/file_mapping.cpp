@@ -7,6 +7,7 @@
 // mappings; in shared mappings of a backed file writable only while the page is dirty) or,
 // in a private mapping, the process's own anonymous copy made by the first write.
 #include "address_space.h"
+#include "../lib/profile.h"
 
 #include "../lib/assert.h"
 #include <new>
@@ -166,6 +167,7 @@ static void count_file_fault(VmStats& stats, PageCache const& cache, bool was_ho
 // to notice); otherwise the first write takes handle_shared_file_write_fault.
 FaultResult AddressSpace::handle_file_read_fault(Mapping const& mapping, VirtAddr va)
 {
+    PROFILE("fault: file page mapped from the cache");
     PageCache& cache = *mapping.cache();
     u64 index = mapping.file_index(va);
     FrameNumber frame;
@@ -195,6 +197,7 @@ FaultResult AddressSpace::handle_file_read_fault(Mapping const& mapping, VirtAdd
 // entries are filled, read-only unless the rules above allow writing.
 void AddressSpace::map_cached_neighbours(Mapping const& mapping, VirtAddr va)
 {
+    PROFILE("fault: fault-around (neighbours mapped)");
     constexpr u64 FAULT_AROUND_PAGES = 16;
     PageCache& cache = *mapping.cache();
     VirtAddr window = va & ~(FAULT_AROUND_PAGES * PAGE_SIZE - 1);
@@ -223,6 +226,7 @@ void AddressSpace::map_cached_neighbours(Mapping const& mapping, VirtAddr va)
 // file_cow (and file_faults), not in cow_copy, which stays about anonymous memory.
 FaultResult AddressSpace::handle_file_cow_fault(Mapping const& mapping, VirtAddr va, PteInfo const& pte)
 {
+    PROFILE("fault: private copy of a file page");
     PageCache& cache = *mapping.cache();
     auto page = cache.get_page(mapping.file_index(va));
     if (page.is_error())

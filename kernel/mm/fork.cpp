@@ -11,11 +11,13 @@
 //
 // A write fault later sorts out COW pages: refcount 1 → reuse, otherwise copy (fault.cpp).
 #include "address_space.h"
+#include "../lib/profile.h"
 
 #include "../lib/assert.h"
 
 Result<RefPtr<AddressSpace>> AddressSpace::fork()
 {
+    PROFILE("fork: AddressSpace::fork");
     // On any failure below, returning drops `child`, whose destructor releases every frame
     // reference it took; so an out-of-memory fork leaves the frame counts as they were.
     RefPtr<AddressSpace> child = TRY(create(m_context));
@@ -36,25 +38,53 @@ Result<RefPtr<AddressSpace>> AddressSpace::fork()
 // Gives `child` (which already has a copy of `mapping`) an entry for every present page of
 // `mapping`, per the table at the top of this file. NoMemory stops at the first failure;
 // what the child got so far is released with the child.
+// Copy-on-write of page tables: a well-filled 2 MiB chunk in which every mapping is private
+// is handed to the child as a shared leaf table — no entry visited, whatever the number of
+// pages (page_table.h). Other chunks are copied entry by entry.
+bool AddressSpace::chunk_is_shareable(VirtAddr chunk) const
+{
+    // A sparse table is cheaper to copy entry by entry now than to copy whole at the first
+    // write after fork (a process's stack and data chunks are usually sparse).
+    constexpr u32 MINIMUM_ENTRIES = 64;
+    if (m_page_table->leaf_table_entries(chunk) < MINIMUM_ENTRIES)
+        return false;
+    for (Mapping* m = m_mappings.first_ending_after(chunk); m && m->start() < chunk + LEAF_SPAN; m = m_mappings.next(*m))
+        if (!m->is_private())
+            return false;
+    return true;
+}
+
 Result<void> AddressSpace::fork_mapping_pages(Mapping const& mapping, AddressSpace& child)
 {
-    bool eager = m_context.fork_mode == ForkMode::EagerCopy;
-    // Copy-on-write of page tables: the 2 MiB chunks wholly inside a private mapping are
-    // handed to the child as shared leaf tables — no entry is visited, whatever the number
-    // of pages (page_table.h). Only the ragged ends are copied entry by entry.
-    constexpr u64 SPAN = 2 * MiB;
-    VirtAddr inner_start = (mapping.start() + SPAN - 1) & ~(SPAN - 1);
-    VirtAddr inner_end = mapping.end() & ~(SPAN - 1);
-    if (!eager && mapping.is_private() && inner_start < inner_end && m_page_table->can_share_leaf_tables()) {
-        TRY(m_page_table->share_leaf_tables(*child.m_page_table, inner_start, inner_end));
-        TRY(fork_pages_one_by_one(mapping, child, mapping.start(), inner_start));
-        return fork_pages_one_by_one(mapping, child, inner_end, mapping.end());
+    bool share = m_context.fork_mode != ForkMode::EagerCopy && mapping.is_private() && m_page_table->can_share_leaf_tables();
+    if (!share)
+        return fork_pages_one_by_one(mapping, child, mapping.start(), mapping.end());
+    // Walk the mapping chunk by chunk; runs of shareable chunks go to the page table at once.
+    VirtAddr position = mapping.start();
+    while (position < mapping.end()) {
+        VirtAddr chunk = position & ~(LEAF_SPAN - 1);
+        VirtAddr chunk_end = min(chunk + LEAF_SPAN, mapping.end());
+        if (m_page_table->leaf_table_entries(chunk) == 0) {
+            position = chunk_end; // nothing mapped here yet: nothing to share or copy
+            continue;
+        }
+        if (!chunk_is_shareable(chunk)) {
+            TRY(fork_pages_one_by_one(mapping, child, position, chunk_end));
+            position = chunk_end;
+            continue;
+        }
+        VirtAddr run_end = chunk + LEAF_SPAN;
+        while (run_end < mapping.end() && chunk_is_shareable(run_end))
+            run_end += LEAF_SPAN;
+        TRY(m_page_table->share_leaf_tables(*child.m_page_table, chunk, run_end));
+        position = min(run_end, mapping.end());
     }
-    return fork_pages_one_by_one(mapping, child, mapping.start(), mapping.end());
+    return {};
 }
 
 Result<void> AddressSpace::fork_pages_one_by_one(Mapping const& mapping, AddressSpace& child, VirtAddr start, VirtAddr end)
 {
+    PROFILE("fork: entries copied one by one");
     bool copy_on_write = mapping.is_private() && mapping.is_writable();
     bool eager = m_context.fork_mode == ForkMode::EagerCopy;
     bool failed = false;

@@ -2,6 +2,7 @@
 // eviction. The PTE side of write-back and truncation (write-protecting, unmapping) is done by
 // each mapping's AddressSpace (file_mapping.cpp), reached through the mapping list.
 #include "page_cache.h"
+#include "../lib/profile.h"
 
 #include "../lib/assert.h"
 #include "address_space.h"
@@ -106,6 +107,7 @@ Result<FrameNumber> PageCache::get_page(u64 index)
     if (!m_pager || !m_pager->is_backed())
         return add_zeroed_page(index); // a hole: the cache is the only copy
     FrameNumber frame = TRY(m_context.frames.allocate());
+    PROFILE("page cache: page read through the Pager (disk)");
     auto read = m_pager->read_page(index, m_context.physical.map_frame(frame));
     if (read.is_error()) {
         m_context.frames.unref(frame);
@@ -261,6 +263,7 @@ void PageCache::flush_run(WriteBackRun& run, Result<void>& result)
 {
     if (run.count == 0)
         return;
+    PROFILE("write-back: one run of pages to the Pager");
     auto written = m_pager->write_pages(run.first_index, run.pages, run.count);
     if (written.is_error()) {
         // Each page may have been re-dirtied meanwhile; either way it stays dirty.

@@ -61,6 +61,9 @@ public:
 
     // True if share_leaf_tables works (X86PageTable); false makes fork copy entries.
     virtual bool can_share_leaf_tables() const { return false; }
+    // How many entries the leaf table of the 2 MiB chunk at `chunk` holds (0 if none): fork
+    // shares only well-filled tables, since the first write after fork copies all 512.
+    virtual u32 leaf_table_entries(VirtAddr /*chunk*/) const { return 0; }
     // Makes `child` (same kind of table) map [start, end) — 2 MiB aligned — through this
     // table's leaf tables. Returns how many tables are now shared. NoMemory if an upper-level
     // table of the child cannot be allocated.

@@ -1,4 +1,5 @@
 #include "process.h"
+#include "kernel/lib/profile.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
 #include "kernel/arch/x86_64/x86_page_table.h"

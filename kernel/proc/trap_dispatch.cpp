@@ -2,6 +2,7 @@
 // A fault caused by a user program becomes a signal to that program; a fault in the kernel
 // itself is a kernel bug and panics.
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/lib/profile.h"
 #include "kernel/arch/x86_64/idt.h"
 #include "kernel/arch/x86_64/timer.h"
 #include "kernel/dev/virtio_blk.h"
@@ -75,6 +76,7 @@ void handle_page_fault(TrapFrame& frame)
 // They run under the kernel lock: resolving a page fault may read the disk.
 void handle_user_exception(TrapFrame& frame)
 {
+    PROFILE("trap: user exception, lock to unlock");
     kernel_lock_acquire();
     reclaim_if_low(kernel_memory_context());
     if (frame.vector == PAGE_FAULT_VECTOR)

@@ -1,6 +1,7 @@
 // Creating, replacing, ending and waiting for processes: fork, vfork, clone, execve, wait4,
 // kill. The mechanisms live in kernel/proc; this file decodes the Linux arguments.
 #include "handlers.h"
+#include "kernel/lib/profile.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
@@ -11,6 +12,7 @@ namespace {
 
 Result<i64> create_child(bool share_memory, u64 child_stack)
 {
+    PROFILE("fork/vfork: the system call, parent side");
     Process& parent = current_process();
     Process* child = TRY(Process::create_child(parent, *current_thread(), share_memory, child_stack));
     u32 pid = child->pid();
@@ -125,6 +127,7 @@ Result<i64> sys_clone(u64 flags, UserAddress child_stack, UserAddress parent_tid
 
 Result<i64> sys_execve(UserAddress path, UserAddress argv, UserAddress envp)
 {
+    PROFILE("exec: the system call");
     PATH_BUFFER(normalized);
     TRY(read_user_path(path, normalized, PATH_MAX));
     ExecArguments arguments;

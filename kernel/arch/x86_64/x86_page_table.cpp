@@ -1,4 +1,5 @@
 #include "x86_page_table.h"
+#include "kernel/lib/profile.h"
 #include "cpu.h"
 #include "kernel_memory.h"
 #include "kernel/log.h"
@@ -106,6 +107,7 @@ X86PageTable::~X86PageTable()
 
 bool X86PageTable::make_private(u64& directory_entry)
 {
+    PROFILE("fault: shared leaf table made private");
     FrameNumber shared = frame_of(directory_entry);
     u64* entries = table_of(shared);
     if (m_frames.ref_count(shared) == 1) {
@@ -218,28 +220,29 @@ void X86PageTable::release_empty_tables(Walk const& walk)
     }
 }
 
-void X86PageTable::release_empty_directories(VirtAddr va)
+bool X86PageTable::release_empty_directories(VirtAddr va)
 {
     u64& e4 = table_of(m_pml4)[index_at_level(va, 3)];
     if (!(e4 & PTE_PRESENT))
-        return;
+        return false;
     FrameNumber pdpt = frame_of(e4);
     u64& e3 = table_of(pdpt)[index_at_level(va, 2)];
     if (!(e3 & PTE_PRESENT))
-        return;
+        return false;
     FrameNumber directory = frame_of(e3);
     if (m_frames.frame(directory).entries_in_use != 0)
-        return;
+        return false;
     e3 = 0;
     --m_frames.frame(pdpt).entries_in_use;
     m_frames.unref(directory);
     --m_table_pages;
-    if (m_frames.frame(pdpt).entries_in_use != 0)
-        return;
-    e4 = 0;
-    --m_frames.frame(m_pml4).entries_in_use;
-    m_frames.unref(pdpt);
-    --m_table_pages;
+    if (m_frames.frame(pdpt).entries_in_use == 0) {
+        e4 = 0;
+        --m_frames.frame(m_pml4).entries_in_use;
+        m_frames.unref(pdpt);
+        --m_table_pages;
+    }
+    return true;
 }
 
 bool X86PageTable::is_active() const { return (cpu::read_cr3() & PTE_ADDRESS_MASK) == pml4_physical(); }
@@ -344,6 +347,7 @@ void X86PageTable::for_each_present(VirtAddr start, VirtAddr end, FunctionRef<vo
 
 Result<u64> X86PageTable::share_leaf_tables(PageTable& child_table, VirtAddr start, VirtAddr end)
 {
+    PROFILE("fork: leaf tables shared");
     VERIFY(start % LEAF_TABLE_SPAN == 0 && end % LEAF_TABLE_SPAN == 0 && end <= USER_HALF_END);
     auto& child = static_cast<X86PageTable&>(child_table);
     u64 shared = 0;
@@ -358,7 +362,8 @@ Result<u64> X86PageTable::share_leaf_tables(PageTable& child_table, VirtAddr sta
             out_of_memory = true; // what was shared so far stays consistently shared
             break;
         }
-        VERIFY(!(*child_entry & PTE_PRESENT));
+        if (*child_entry & PTE_PRESENT)
+            continue; // already shared (several mappings in one chunk)
         *parent_entry &= ~PTE_WRITABLE;
         *child_entry = *parent_entry;
         ++m_frames.frame(child_directory).entries_in_use;
@@ -372,6 +377,14 @@ Result<u64> X86PageTable::share_leaf_tables(PageTable& child_table, VirtAddr sta
     if (out_of_memory)
         return Errno::NoMemory;
     return shared;
+}
+
+u32 X86PageTable::leaf_table_entries(VirtAddr chunk) const
+{
+    u64* entry = const_cast<X86PageTable*>(this)->directory_entry(chunk, false);
+    if (!entry || !(*entry & PTE_PRESENT))
+        return 0;
+    return m_frames.frame(frame_of(*entry)).entries_in_use;
 }
 
 Result<void> X86PageTable::unshare(VirtAddr start, VirtAddr end, bool partial_only)
@@ -393,51 +406,35 @@ void X86PageTable::release_range(VirtAddr start, VirtAddr end, FunctionRef<void(
 {
     usize pages_cleared = 0;
     bool flush_everything = false;
-    for (VirtAddr chunk = start & ~(LEAF_TABLE_SPAN - 1); chunk < end; chunk += LEAF_TABLE_SPAN) {
-        FrameNumber directory;
-        u64* entry = directory_entry(chunk, false, &directory);
-        if (!entry || !(*entry & PTE_PRESENT))
+    end = min<VirtAddr>(end, USER_HALF_END);
+    VirtAddr chunk = start & ~(LEAF_TABLE_SPAN - 1);
+    while (chunk < end) {
+        // Absent upper levels are skipped whole (512 GiB, 1 GiB): a release may span the
+        // whole user half (an exiting address space).
+        u64 e4 = table_of(m_pml4)[index_at_level(chunk, 3)];
+        if (!(e4 & PTE_PRESENT)) {
+            chunk = (chunk | ((1ull << 39) - 1)) + 1;
             continue;
-        VirtAddr from = max(start, chunk);
-        VirtAddr to = min(end, chunk + LEAF_TABLE_SPAN);
-        bool whole = from == chunk && to == chunk + LEAF_TABLE_SPAN;
-        if (!(*entry & PTE_WRITABLE)) {
-            if (whole && m_frames.ref_count(frame_of(*entry)) > 1) {
-                // Let go of our share: the table and its frames stay with the other sharers.
-                m_frames.unref(frame_of(*entry));
-                *entry = 0;
-                --m_frames.frame(directory).entries_in_use;
-                --m_table_pages;
+        }
+        u64 e3 = table_at(e4 & PTE_ADDRESS_MASK)[index_at_level(chunk, 2)];
+        if (!(e3 & PTE_PRESENT)) {
+            chunk = (chunk | ((1ull << 30) - 1)) + 1;
+            continue;
+        }
+        FrameNumber directory = frame_of(e3);
+        u64* directory_entries = table_of(directory);
+        VirtAddr directory_end = min<VirtAddr>((chunk | ((1ull << 30) - 1)) + 1, end);
+        for (; chunk < directory_end; chunk += LEAF_TABLE_SPAN) {
+            u64* entry = &directory_entries[index_at_level(chunk, 1)];
+            if (!(*entry & PTE_PRESENT))
+                continue;
+            if (release_chunk(chunk, *entry, directory, start, end, release, pages_cleared)) {
                 flush_everything = true;
-                release_empty_directories(chunk);
-                continue;
+                if (release_empty_directories(chunk)) {
+                    chunk = directory_end; // the directory itself is gone
+                    break;
+                }
             }
-            if (whole) {
-                *entry |= PTE_WRITABLE; // the last sharer clears all of it: nothing to protect
-            } else if (!make_private(*entry)) {
-                klog("release_range: out of memory unsharing a page table; %lx..%lx left mapped", from, to);
-                continue;
-            }
-        }
-        FrameNumber leaf = frame_of(*entry);
-        u64* entries = table_of(leaf);
-        for (VirtAddr va = from; va < to; va += PAGE_SIZE) {
-            u64& e = entries[index_at_level(va, 0)];
-            if (!(e & PTE_PRESENT))
-                continue;
-            PteInfo info = describe(e, *entry);
-            e = 0;
-            --m_frames.frame(leaf).entries_in_use;
-            ++pages_cleared;
-            release(va, info);
-        }
-        if (m_frames.frame(leaf).entries_in_use == 0) {
-            m_frames.unref(leaf);
-            *entry = 0;
-            --m_frames.frame(directory).entries_in_use;
-            --m_table_pages;
-            flush_everything = true;
-            release_empty_directories(chunk);
         }
     }
     if (flush_everything || pages_cleared > FLUSH_ALL_THRESHOLD) {
@@ -446,6 +443,49 @@ void X86PageTable::release_range(VirtAddr start, VirtAddr end, FunctionRef<void(
         for (VirtAddr va = start; va < end; va += PAGE_SIZE)
             flush(va);
     }
+}
+
+bool X86PageTable::release_chunk(VirtAddr chunk, u64& entry, FrameNumber directory, VirtAddr start, VirtAddr end,
+    FunctionRef<void(VirtAddr, PteInfo const&)> release, usize& pages_cleared)
+{
+    VirtAddr from = max(start, chunk);
+    VirtAddr to = min(end, chunk + LEAF_TABLE_SPAN);
+    bool whole = from == chunk && to == chunk + LEAF_TABLE_SPAN;
+    if (!(entry & PTE_WRITABLE)) {
+        if (whole && m_frames.ref_count(frame_of(entry)) > 1) {
+            // Let go of our share: the table and its frames stay with the other sharers.
+            m_frames.unref(frame_of(entry));
+            entry = 0;
+            --m_frames.frame(directory).entries_in_use;
+            --m_table_pages;
+            return true;
+        }
+        if (whole) {
+            entry |= PTE_WRITABLE; // the last sharer clears all of it: nothing to protect
+        } else if (!make_private(entry)) {
+            klog("release_range: out of memory unsharing a page table; %lx..%lx left mapped", from, to);
+            return false;
+        }
+    }
+    FrameNumber leaf = frame_of(entry);
+    u64* entries = table_of(leaf);
+    for (VirtAddr va = from; va < to; va += PAGE_SIZE) {
+        u64& e = entries[index_at_level(va, 0)];
+        if (!(e & PTE_PRESENT))
+            continue;
+        PteInfo info = describe(e, entry);
+        e = 0;
+        --m_frames.frame(leaf).entries_in_use;
+        ++pages_cleared;
+        release(va, info);
+    }
+    if (m_frames.frame(leaf).entries_in_use != 0)
+        return false;
+    m_frames.unref(leaf);
+    entry = 0;
+    --m_frames.frame(directory).entries_in_use;
+    --m_table_pages;
+    return true;
 }
 
 void X86PageTable::activate() const { cpu::write_cr3(pml4_physical()); }

@@ -28,6 +28,7 @@ public:
     usize table_pages() const override { return m_table_pages; }
 
     bool can_share_leaf_tables() const override { return true; }
+    u32 leaf_table_entries(VirtAddr chunk) const override;
     Result<u64> share_leaf_tables(PageTable& child, VirtAddr start, VirtAddr end) override;
     Result<void> unshare(VirtAddr start, VirtAddr end, bool partial_only) override;
     void release_range(VirtAddr start, VirtAddr end, FunctionRef<void(VirtAddr, PteInfo const&)> release) override;
@@ -59,7 +60,12 @@ private:
     // Frees intermediate tables left empty by clearing the leaf entry of `walk`.
     void release_empty_tables(Walk const&);
     // Frees the page directory of `va`'s 2 MiB chunk, and the level above, if left empty.
-    void release_empty_directories(VirtAddr va);
+    // True if the directory was freed.
+    bool release_empty_directories(VirtAddr va);
+    // release_range for one chunk whose directory entry is `entry` (in `directory`). True if
+    // the chunk's leaf table is gone from this address space (the entry is now empty).
+    bool release_chunk(VirtAddr chunk, u64& entry, FrameNumber directory, VirtAddr start, VirtAddr end,
+        FunctionRef<void(VirtAddr, PteInfo const&)> release, usize& pages_cleared);
     // The page-directory entry for the 2 MiB chunk at `va`, allocating the upper levels if
     // asked; nullptr if absent or out of memory. `directory` receives the frame holding it.
     u64* directory_entry(VirtAddr va, bool allocate, FrameNumber* directory = nullptr);
