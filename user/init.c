@@ -11,24 +11,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "demos/vmstat_field.h"
+
 /* The counters this demo shows, read from /proc/vmstat in one go. */
 struct counters {
     long frames_total, frames_free, zero_fill_read, zero_fill_write;
 };
 
-static long field(const char *text, const char *name)
-{
-    size_t length = strlen(name);
-    for (const char *line = text; *line;) {
-        if (strncmp(line, name, length) == 0 && line[length] == ' ')
-            return atol(line + length + 1);
-        const char *next = strchr(line, '\n');
-        if (!next)
-            break;
-        line = next + 1;
-    }
-    return -1;
-}
 
 /* Uses only read() into a static buffer, so taking a snapshot itself causes no page faults
  * once it has run once. */
@@ -40,10 +29,10 @@ static void snapshot(struct counters *out)
     if (fd >= 0)
         close(fd);
     text[n > 0 ? n : 0] = '\0';
-    out->frames_total = field(text, "frames_total");
-    out->frames_free = field(text, "frames_free");
-    out->zero_fill_read = field(text, "zero_fill_read");
-    out->zero_fill_write = field(text, "zero_fill_write");
+    out->frames_total = vmstat_field(text, "frames_total");
+    out->frames_free = vmstat_field(text, "frames_free");
+    out->zero_fill_read = vmstat_field(text, "zero_fill_read");
+    out->zero_fill_write = vmstat_field(text, "zero_fill_write");
 }
 
 // Runs `path` with `argument` (may be null) and waits for it.

@@ -23,6 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "vmstat_field.h"
+
 #define PAGE_SIZE 4096
 #define PAGES 3
 static const char page_name[PAGES] = { 'A', 'B', 'C' };
@@ -40,27 +42,14 @@ struct counters {
 /* Static, so that reading the counters never needs new memory (no faults of its own). */
 static char vmstat_text[4096];
 
-static long field(const char *text, const char *name)
-{
-    size_t length = strlen(name);
-    for (const char *line = text; *line;) {
-        if (strncmp(line, name, length) == 0 && line[length] == ' ')
-            return atol(line + length + 1);
-        const char *next = strchr(line, '\n');
-        if (!next)
-            break;
-        line = next + 1;
-    }
-    return -1;
-}
 
 static struct counters parse_counters(const char *text)
 {
     struct counters c;
-    c.cow_copy = field(text, "cow_copy");
-    c.cow_reuse = field(text, "cow_reuse");
-    c.forks = field(text, "forks");
-    c.frames_free = field(text, "frames_free");
+    c.cow_copy = vmstat_field(text, "cow_copy");
+    c.cow_reuse = vmstat_field(text, "cow_reuse");
+    c.forks = vmstat_field(text, "forks");
+    c.frames_free = vmstat_field(text, "frames_free");
     c.available = c.cow_copy >= 0 && c.cow_reuse >= 0 && c.frames_free >= 0;
     return c;
 }

@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vmstat_field.h"
+
 #define PAGE_SIZE 4096
 #define FILE_NAME "mmapdemo.txt"
 
@@ -50,19 +52,6 @@ struct counters {
 /* Static, so that reading the counters needs no new memory (no faults of its own). */
 static char vmstat_text[4096];
 
-static long field(const char *name)
-{
-    size_t length = strlen(name);
-    for (const char *line = vmstat_text; *line;) {
-        if (strncmp(line, name, length) == 0 && line[length] == ' ')
-            return atol(line + length + 1);
-        const char *next = strchr(line, '\n');
-        if (!next)
-            break;
-        line = next + 1;
-    }
-    return -1;
-}
 
 __attribute__((noinline)) static struct counters read_counters(void)
 {
@@ -74,12 +63,12 @@ __attribute__((noinline)) static struct counters read_counters(void)
         close(fd);
     }
     struct counters c;
-    c.file_fault = field("file_fault");
-    c.pgmajfault = field("pgmajfault");
-    c.nr_dirty = field("nr_dirty");
-    c.nr_written = field("nr_written");
-    c.file_cow = field("file_cow");
-    c.pgfault = field("pgfault");
+    c.file_fault = vmstat_field(vmstat_text, "file_fault");
+    c.pgmajfault = vmstat_field(vmstat_text, "pgmajfault");
+    c.nr_dirty = vmstat_field(vmstat_text, "nr_dirty");
+    c.nr_written = vmstat_field(vmstat_text, "nr_written");
+    c.file_cow = vmstat_field(vmstat_text, "file_cow");
+    c.pgfault = vmstat_field(vmstat_text, "pgfault");
     /* file_fault and file_cow are Pagoda's own: Linux's pgmajfault/nr_dirty/nr_written count
      * the whole machine and would not tell this demo's story. */
     c.available = c.file_fault >= 0 && c.file_cow >= 0 && c.nr_dirty >= 0 && c.nr_written >= 0;

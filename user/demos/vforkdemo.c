@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vmstat_field.h"
+
 #define PAGE_SIZE 4096
 #define CYCLES 200
 #define HEAP_MIB 64
@@ -54,19 +56,6 @@ struct counters {
     long cow_copy, cow_reuse, frames_free, forks;
 };
 
-static long field(const char *text, const char *name)
-{
-    size_t length = strlen(name);
-    for (const char *line = text; *line;) {
-        if (strncmp(line, name, length) == 0 && line[length] == ' ')
-            return atol(line + length + 1);
-        const char *next = strchr(line, '\n');
-        if (!next)
-            break;
-        line = next + 1;
-    }
-    return -1;
-}
 
 static struct counters read_counters(void)
 {
@@ -79,10 +68,10 @@ static struct counters read_counters(void)
         close(fd);
     }
     struct counters c;
-    c.cow_copy = field(text, "cow_copy");
-    c.cow_reuse = field(text, "cow_reuse");
-    c.frames_free = field(text, "frames_free");
-    c.forks = field(text, "forks"); /* counts address spaces copied: vfork copies none */
+    c.cow_copy = vmstat_field(text, "cow_copy");
+    c.cow_reuse = vmstat_field(text, "cow_reuse");
+    c.frames_free = vmstat_field(text, "frames_free");
+    c.forks = vmstat_field(text, "forks"); /* counts address spaces copied: vfork copies none */
     c.available = c.cow_copy >= 0 && c.cow_reuse >= 0 && c.frames_free >= 0;
     return c;
 }

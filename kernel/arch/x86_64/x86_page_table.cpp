@@ -140,6 +140,21 @@ bool X86PageTable::make_private(u64& directory_entry)
     return true;
 }
 
+bool X86PageTable::add_table(u64& entry, FrameNumber parent)
+{
+    auto frame = m_frames.allocate();
+    if (frame.is_error())
+        return false;
+    m_frames.frame(frame.value()).flags |= Frame::PageTable;
+    m_frames.frame(frame.value()).entries_in_use = 0;
+    zero_table(frame.value());
+    ++m_table_pages;
+    ++m_frames.frame(parent).entries_in_use;
+    // Intermediate entries allow everything; the leaf decides.
+    entry = frame_to_physical(frame.value()) | PTE_PRESENT | PTE_WRITABLE | PTE_USER;
+    return true;
+}
+
 bool X86PageTable::walk(VirtAddr va, Intent intent, Walk& walk)
 {
     VERIFY(va < USER_HALF_END);
@@ -154,18 +169,8 @@ bool X86PageTable::walk(VirtAddr va, Intent intent, Walk& walk)
         if (shared_leaf_table && intent != Intent::Read && !make_private(entry))
             return false;
         if (!(entry & PTE_PRESENT)) {
-            if (intent != Intent::ModifyAllocating)
+            if (intent != Intent::ModifyAllocating || !add_table(entry, table_frame))
                 return false;
-            auto frame = m_frames.allocate();
-            if (frame.is_error())
-                return false;
-            m_frames.frame(frame.value()).flags |= Frame::PageTable;
-            m_frames.frame(frame.value()).entries_in_use = 0;
-            zero_table(frame.value());
-            ++m_table_pages;
-            ++m_frames.frame(table_frame).entries_in_use;
-            // Intermediate entries allow everything; the leaf decides.
-            entry = frame_to_physical(frame.value()) | PTE_PRESENT | PTE_WRITABLE | PTE_USER;
         }
         table_frame = frame_of(entry);
     }
@@ -187,17 +192,8 @@ u64* X86PageTable::directory_entry(VirtAddr va, bool allocate, FrameNumber* dire
     for (int level = 3; level > 1; --level) {
         u64& entry = table_of(table_frame)[index_at_level(va, level)];
         if (!(entry & PTE_PRESENT)) {
-            if (!allocate)
+            if (!allocate || !add_table(entry, table_frame))
                 return nullptr;
-            auto frame = m_frames.allocate();
-            if (frame.is_error())
-                return nullptr;
-            m_frames.frame(frame.value()).flags |= Frame::PageTable;
-            m_frames.frame(frame.value()).entries_in_use = 0;
-            zero_table(frame.value());
-            ++m_table_pages;
-            ++m_frames.frame(table_frame).entries_in_use;
-            entry = frame_to_physical(frame.value()) | PTE_PRESENT | PTE_WRITABLE | PTE_USER;
         }
         table_frame = frame_of(entry);
     }

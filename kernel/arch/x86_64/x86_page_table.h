@@ -51,6 +51,8 @@ private:
     // private first; with ModifyAllocating, missing tables are allocated too. False if a
     // table is absent (Read, Modify) or memory ran out.
     bool walk(VirtAddr va, Intent, Walk&);
+    // Points `entry` (in table `parent`) at a new, empty table. False when out of memory.
+    bool add_table(u64& entry, FrameNumber parent);
     // The leaf entry for `va` (nullptr if absent) and, through `directory_entry`, the entry
     // pointing at its table: its writable bit says whether the table is shared.
     u64 const* find_leaf(VirtAddr va, u64* directory_entry) const;
