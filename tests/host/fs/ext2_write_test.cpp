@@ -1,377 +1,18 @@
-// ext2 on real images: mke2fs -d builds them from a staging directory, the tests mount them
-// through FileBlockDevice, read and change them, and then the host's e2fsck -fn must find
-// nothing wrong and debugfs must read back the same bytes. Every test runs for 1, 2 and
-// 4 KiB blocks. Skipped when e2fsprogs is missing.
-#include "kernel/fs/ext2/ext2_file_system.h"
-#include "tests/host/fakes/file_block_device.h"
-#include <algorithm>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <gtest/gtest.h>
-#include <map>
-#include <set>
-#include <sstream>
-#include <string>
-#include <sys/wait.h>
-#include <vector>
-
-namespace fs = std::filesystem;
+// ext2 on real images, writing: create, extend into indirect blocks, truncate, unlink,
+// directories, rename, links, a full disk, then e2fsck -fn and debugfs on the host must agree.
+// Every test runs for 1, 2 and 4 KiB blocks; skipped when e2fsprogs is missing.
+#include "ext2_fixture.h"
 
 namespace {
-
-constexpr u32 NOW = 1700000000;
-u32 fake_clock() { return NOW; }
-
-bool have_e2fsprogs()
-{
-    return std::system("command -v mke2fs >/dev/null 2>&1 && command -v e2fsck >/dev/null 2>&1 && command -v debugfs >/dev/null 2>&1") == 0;
+class Ext2WriteTest : public Ext2Fixture { };
 }
 
-int run(std::string const& command)
-{
-    int status = std::system(command.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string slurp(fs::path const& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
-void spit(fs::path const& path, std::string const& data)
-{
-    std::ofstream out(path, std::ios::binary);
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-}
-
-std::string pattern(usize size, u32 seed)
-{
-    std::string data(size, '\0');
-    u32 x = seed * 2654435761u + 12345;
-    for (usize i = 0; i < size; ++i) {
-        x = x * 1103515245u + 12345u;
-        data[i] = static_cast<char>(x >> 16);
-    }
-    return data;
-}
-
-std::string const LONG_TARGET = std::string("a-rather-long-target/") + std::string(90, 'x') + "/end";
-usize const BIG_SIZE = 5 * MiB + 123; // double-indirect with 1 KiB and 4 KiB blocks
-
-class Ext2Test : public ::testing::TestWithParam<u32> {
-protected:
-    void SetUp() override
-    {
-        if (!have_e2fsprogs())
-            GTEST_SKIP() << "e2fsprogs (mke2fs, e2fsck, debugfs) not installed";
-        char templ[] = "/tmp/pagoda-ext2-XXXXXX";
-        ASSERT_NE(mkdtemp(templ), nullptr);
-        m_dir = templ;
-        m_image = m_dir / "disk.img";
-    }
-
-    void TearDown() override
-    {
-        m_fs = OwnPtr<Ext2FileSystem>();
-        m_device.reset();
-        if (!m_dir.empty() && !HasFailure())
-            fs::remove_all(m_dir);
-        else if (!m_dir.empty())
-            std::fprintf(stderr, "ext2 test files kept in %s\n", m_dir.c_str());
-    }
-
-    u32 block_size() const { return GetParam(); }
-
-    // The standard tree: small and big files, a sparse file, nested directories, symlinks.
-    void stage_standard_tree()
-    {
-        fs::path s = m_dir / "staging";
-        fs::create_directories(s / "dir" / "sub");
-        fs::create_directories(s / "empty");
-        spit(s / "hello.txt", "hello, ext2\n");
-        spit(s / "dir" / "sub" / "nested.txt", "nested file\n");
-        spit(s / "big.bin", pattern(BIG_SIZE, 1));
-        {
-            std::ofstream sparse(s / "sparse.bin", std::ios::binary);
-            sparse.seekp(600000);
-            sparse.write("X", 1);
-        }
-        fs::permissions(s / "hello.txt", fs::perms(0640));
-        fs::create_symlink("hello.txt", s / "fast_link");
-        fs::create_symlink(LONG_TARGET, s / "slow_link");
-    }
-
-    void make_image(char const* size = "16M", char const* extra = "")
-    {
-        std::string staging = fs::exists(m_dir / "staging") ? "-d " + (m_dir / "staging").string() : "";
-        std::string command = "mke2fs -q -F -t ext2 -b " + std::to_string(block_size()) + " " + extra + " " + staging + " "
-            + m_image.string() + " " + size + " >" + (m_dir / "mke2fs.log").string() + " 2>&1";
-        ASSERT_EQ(run(command), 0) << slurp(m_dir / "mke2fs.log");
-    }
-
-    void mount(Ext2MountMode mode = Ext2MountMode::ReadWrite)
-    {
-        m_device = std::make_unique<FileBlockDevice>(m_image.string(), mode == Ext2MountMode::ReadOnly);
-        ASSERT_TRUE(m_device->is_open());
-        auto result = Ext2FileSystem::mount(*m_device, mode, fake_clock);
-        ASSERT_FALSE(result.is_error()) << errno_name(result.error());
-        m_fs = result.release_value();
-    }
-
-    void unmount()
-    {
-        ASSERT_FALSE(m_fs->unmount().is_error());
-        m_fs = OwnPtr<Ext2FileSystem>();
-        m_device.reset();
-    }
-
-    void expect_fsck_clean()
-    {
-        fs::path log = m_dir / "e2fsck.log";
-        int status = run("e2fsck -fn " + m_image.string() + " >" + log.string() + " 2>&1");
-        EXPECT_EQ(status, 0) << slurp(log);
-    }
-
-    std::string debugfs_cat(std::string const& path)
-    {
-        fs::path out = m_dir / "debugfs.out";
-        run("debugfs -R 'cat " + path + "' " + m_image.string() + " >" + out.string() + " 2>/dev/null");
-        return slurp(out);
-    }
-
-    // The inode at a slash-separated path below the root ("" is the root).
-    u32 resolve(std::string const& path)
-    {
-        u32 inode = EXT2_ROOT_INODE;
-        std::stringstream parts(path);
-        std::string part;
-        while (std::getline(parts, part, '/')) {
-            if (part.empty())
-                continue;
-            auto next = m_fs->lookup(inode, part.data(), part.size());
-            if (next.is_error())
-                return 0;
-            inode = next.value();
-        }
-        return inode;
-    }
-
-    std::string read_all(u32 inode)
-    {
-        auto info = m_fs->stat(inode);
-        EXPECT_FALSE(info.is_error());
-        u64 size = info.value().size;
-        std::string data(size, '\0');
-        std::vector<u8> page(PAGE_SIZE);
-        for (u64 index = 0; index * PAGE_SIZE < size; ++index) {
-            auto read = m_fs->read_page(inode, index, page.data());
-            EXPECT_FALSE(read.is_error());
-            u64 n = std::min<u64>(PAGE_SIZE, size - index * PAGE_SIZE);
-            std::copy(page.begin(), page.begin() + static_cast<long>(n), data.begin() + static_cast<long>(index * PAGE_SIZE));
-        }
-        return data;
-    }
-
-    // Writes `data` at `offset` the way the page cache would: whole pages, read-modify-write.
-    Result<void> write_at(u32 inode, u64 offset, std::string const& data)
-    {
-        u64 old_size = m_fs->stat(inode).value().size;
-        u64 end = std::max<u64>(old_size, offset + data.size());
-        std::vector<u8> page(PAGE_SIZE);
-        for (u64 index = offset / PAGE_SIZE; index * PAGE_SIZE < offset + data.size(); ++index) {
-            TRY(m_fs->read_page(inode, index, page.data()));
-            u64 page_start = index * PAGE_SIZE;
-            for (u64 i = 0; i < PAGE_SIZE; ++i) {
-                u64 at = page_start + i;
-                if (at >= offset && at < offset + data.size())
-                    page[i] = static_cast<u8>(data[at - offset]);
-            }
-            TRY(m_fs->write_page(inode, index, page.data(), std::min<u64>(PAGE_SIZE, end - page_start)));
-        }
-        return {};
-    }
-
-    u32 create(u32 directory, std::string const& name, u32 mode = 0644)
-    {
-        auto result = m_fs->create(directory, name.data(), name.size(), mode);
-        EXPECT_FALSE(result.is_error()) << name << ": " << errno_name(result.error());
-        return result.is_error() ? 0 : result.value();
-    }
-
-    u32 mkdir(u32 directory, std::string const& name)
-    {
-        auto result = m_fs->mkdir(directory, name.data(), name.size(), 0755);
-        EXPECT_FALSE(result.is_error()) << name << ": " << errno_name(result.error());
-        return result.is_error() ? 0 : result.value();
-    }
-
-    std::set<std::string> list(u32 directory)
-    {
-        std::set<std::string> names;
-        u64 cookie = 0;
-        auto result = m_fs->read_directory(directory, cookie, [&](char const* name, usize length, u32, u8) {
-            names.insert(std::string(name, length));
-            return true;
-        });
-        EXPECT_FALSE(result.is_error());
-        return names;
-    }
-
-    u16 links(u32 inode) { return m_fs->stat(inode).value().links; }
-
-    template<typename T>
-    static Errno error_of(Result<T> result)
-    {
-        return result.is_error() ? result.error() : Errno {};
-    }
-
-    fs::path m_dir;
-    fs::path m_image;
-    std::unique_ptr<FileBlockDevice> m_device;
-    OwnPtr<Ext2FileSystem> m_fs;
-};
-
-} // namespace
-
-INSTANTIATE_TEST_SUITE_P(Ext2, Ext2Test, ::testing::Values(1024u, 2048u, 4096u),
+INSTANTIATE_TEST_SUITE_P(Ext2, Ext2WriteTest, ::testing::Values(1024u, 2048u, 4096u),
     [](testing::TestParamInfo<u32> const& info) { return std::to_string(info.param / 1024) + "KiB"; });
-
-// ---- Reading what mke2fs -d put there ----
-
-TEST_P(Ext2Test, ReadsFilesMadeByMke2fs)
-{
-    stage_standard_tree();
-    make_image();
-    mount(Ext2MountMode::ReadOnly);
-    u32 hello = resolve("hello.txt");
-    ASSERT_NE(hello, 0u);
-    EXPECT_EQ(read_all(hello), "hello, ext2\n");
-    EXPECT_EQ(read_all(resolve("dir/sub/nested.txt")), "nested file\n");
-    u32 big = resolve("big.bin");
-    ASSERT_NE(big, 0u);
-    EXPECT_TRUE(read_all(big) == pattern(BIG_SIZE, 1));
-
-    std::string sparse = read_all(resolve("sparse.bin"));
-    ASSERT_EQ(sparse.size(), 600001u);
-    EXPECT_EQ(sparse.find_first_not_of('\0'), 600000u);
-    EXPECT_EQ(sparse.back(), 'X');
-    EXPECT_LT(m_fs->stat(resolve("sparse.bin")).value().blocks * 512, 600000u / 2); // holes stay holes
-
-    // A page past the end of the file reads as zeros.
-    std::vector<u8> page(PAGE_SIZE, 0xAA);
-    ASSERT_FALSE(m_fs->read_page(hello, 7, page.data()).is_error());
-    EXPECT_EQ(std::count(page.begin(), page.end(), 0), long(PAGE_SIZE));
-}
-
-TEST_P(Ext2Test, StatReportsInodeFields)
-{
-    stage_standard_tree();
-    make_image();
-    mount(Ext2MountMode::ReadOnly);
-    u32 hello = resolve("hello.txt");
-    Ext2InodeInfo info = m_fs->stat(hello).value();
-    EXPECT_EQ(info.inode, hello);
-    EXPECT_EQ(info.mode, EXT2_S_IFREG | 0640);
-    EXPECT_EQ(info.links, 1);
-    EXPECT_EQ(info.size, 12u);
-    EXPECT_EQ(info.blocks, block_size() / 512);
-    EXPECT_GT(info.mtime, 0u);
-
-    Ext2InodeInfo root = m_fs->stat(EXT2_ROOT_INODE).value();
-    EXPECT_EQ(root.mode & EXT2_S_IFMT, EXT2_S_IFDIR);
-    EXPECT_EQ(root.links, 2 + 3); // ".", its entry (as ".." of itself), lost+found, dir, empty
-
-    // big.bin: data blocks plus the indirect blocks, in 512-byte sectors.
-    Ext2InodeInfo big = m_fs->stat(resolve("big.bin")).value();
-    u64 data_blocks = (BIG_SIZE + block_size() - 1) / block_size();
-    EXPECT_GT(big.blocks, data_blocks * (block_size() / 512));
-    EXPECT_EQ(error_of(m_fs->lookup(EXT2_ROOT_INODE, "missing", 7)), Errno::NoEntry);
-    EXPECT_EQ(error_of(m_fs->lookup(hello, "x", 1)), Errno::NotDirectory);
-}
-
-TEST_P(Ext2Test, ReadsFastAndSlowSymlinks)
-{
-    stage_standard_tree();
-    make_image();
-    mount(Ext2MountMode::ReadOnly);
-    char buffer[512];
-    u32 fast = resolve("fast_link");
-    EXPECT_EQ(m_fs->stat(fast).value().mode & EXT2_S_IFMT, EXT2_S_IFLNK);
-    auto n = m_fs->readlink(fast, buffer, sizeof buffer);
-    ASSERT_FALSE(n.is_error());
-    EXPECT_EQ(std::string(buffer, n.value()), "hello.txt");
-    auto m = m_fs->readlink(resolve("slow_link"), buffer, sizeof buffer);
-    ASSERT_FALSE(m.is_error());
-    EXPECT_EQ(std::string(buffer, m.value()), LONG_TARGET);
-    EXPECT_EQ(error_of(m_fs->readlink(resolve("hello.txt"), buffer, sizeof buffer)), Errno::Invalid);
-}
-
-TEST_P(Ext2Test, ReadDirectoryListsEverythingAndResumes)
-{
-    stage_standard_tree();
-    make_image();
-    mount(Ext2MountMode::ReadOnly);
-    std::set<std::string> expected { ".", "..", "lost+found", "hello.txt", "dir", "empty", "big.bin", "sparse.bin",
-        "fast_link", "slow_link" };
-    EXPECT_EQ(list(EXT2_ROOT_INODE), expected);
-
-    // Two entries per call, as a tiny getdents64 buffer would take.
-    std::multiset<std::string> seen;
-    u64 cookie = 0;
-    for (int call = 0; call < 100; ++call) {
-        int taken = 0;
-        usize reported = m_fs->read_directory(EXT2_ROOT_INODE, cookie, [&](char const* name, usize length, u32 inode, u8 type) {
-            if (taken == 2)
-                return false;
-            ++taken;
-            seen.insert(std::string(name, length));
-            if (std::string(name, length) == "dir") {
-                EXPECT_EQ(type, 4); // DT_DIR
-            }
-            if (std::string(name, length) == "fast_link") {
-                EXPECT_EQ(type, 10); // DT_LNK
-            }
-            EXPECT_NE(inode, 0u);
-            return true;
-        }).value();
-        if (reported == 0)
-            break;
-    }
-    EXPECT_EQ(seen, std::multiset<std::string>(expected.begin(), expected.end()));
-}
-
-TEST_P(Ext2Test, RefusesBadSuperblocks)
-{
-    make_image("4M");
-    std::string image = slurp(m_image);
-    std::string bad_magic = image;
-    bad_magic[1024 + 56] = 0x12;
-    spit(m_image, bad_magic);
-    FileBlockDevice device(m_image.string());
-    EXPECT_EQ(error_of(Ext2FileSystem::mount(device)), Errno::Invalid);
-
-    std::string extents = image; // INCOMPAT_EXTENTS (0x40): not ours to read
-    extents[1024 + 96] = static_cast<char>(extents[1024 + 96] | 0x40);
-    spit(m_image, extents);
-    FileBlockDevice device2(m_image.string());
-    EXPECT_EQ(error_of(Ext2FileSystem::mount(device2)), Errno::Invalid);
-
-    std::string ro_feature = image; // RO_COMPAT_HUGE_FILE: readable, not writable
-    ro_feature[1024 + 100] = static_cast<char>(ro_feature[1024 + 100] | 0x08);
-    spit(m_image, ro_feature);
-    FileBlockDevice device3(m_image.string());
-    EXPECT_EQ(error_of(Ext2FileSystem::mount(device3)), Errno::ReadOnlyFs);
-    EXPECT_FALSE(Ext2FileSystem::mount(device3, Ext2MountMode::ReadOnly).is_error());
-}
 
 // ---- Writing ----
 
-TEST_P(Ext2Test, MountMarksNotCleanUntilUnmount)
+TEST_P(Ext2WriteTest, MountMarksNotCleanUntilUnmount)
 {
     make_image("4M");
     mount();
@@ -395,7 +36,7 @@ TEST_P(Ext2Test, MountMarksNotCleanUntilUnmount)
     expect_fsck_clean();
 }
 
-TEST_P(Ext2Test, CreateWriteIntoDoubleIndirectAndReadBack)
+TEST_P(Ext2WriteTest, CreateWriteIntoDoubleIndirectAndReadBack)
 {
     make_image("16M");
     mount();
@@ -420,7 +61,7 @@ TEST_P(Ext2Test, CreateWriteIntoDoubleIndirectAndReadBack)
     EXPECT_TRUE(debugfs_cat("/new.bin") == data);
 }
 
-TEST_P(Ext2Test, SparseExtendAndTruncateFreeBlocks)
+TEST_P(Ext2WriteTest, SparseExtendAndTruncateFreeBlocks)
 {
     make_image("16M");
     mount();
@@ -454,7 +95,7 @@ TEST_P(Ext2Test, SparseExtendAndTruncateFreeBlocks)
     EXPECT_EQ(debugfs_cat("/sparse"), "");
 }
 
-TEST_P(Ext2Test, UnlinkDefersFreeingUntilRelease)
+TEST_P(Ext2WriteTest, UnlinkDefersFreeingUntilRelease)
 {
     stage_standard_tree();
     make_image();
@@ -482,7 +123,7 @@ TEST_P(Ext2Test, UnlinkDefersFreeingUntilRelease)
     expect_fsck_clean();
 }
 
-TEST_P(Ext2Test, MkdirAndRmdirKeepLinkCounts)
+TEST_P(Ext2WriteTest, MkdirAndRmdirKeepLinkCounts)
 {
     make_image("8M");
     mount();
@@ -520,7 +161,7 @@ TEST_P(Ext2Test, MkdirAndRmdirKeepLinkCounts)
     expect_fsck_clean();
 }
 
-TEST_P(Ext2Test, RenameLikeLinux)
+TEST_P(Ext2WriteTest, RenameLikeLinux)
 {
     make_image("8M");
     mount();
@@ -578,7 +219,7 @@ TEST_P(Ext2Test, RenameLikeLinux)
     EXPECT_EQ(debugfs_cat("/full/alias2"), "first");
 }
 
-TEST_P(Ext2Test, LinksAndSymlinks)
+TEST_P(Ext2WriteTest, LinksAndSymlinks)
 {
     make_image("8M");
     mount();
@@ -616,7 +257,7 @@ TEST_P(Ext2Test, LinksAndSymlinks)
     EXPECT_NE(slurp(out).find("Type: symlink"), std::string::npos);
 }
 
-TEST_P(Ext2Test, DirectoriesGrowAndShrinkEntries)
+TEST_P(Ext2WriteTest, DirectoriesGrowAndShrinkEntries)
 {
     make_image("8M");
     mount();
@@ -644,7 +285,7 @@ TEST_P(Ext2Test, DirectoriesGrowAndShrinkEntries)
     expect_fsck_clean();
 }
 
-TEST_P(Ext2Test, FullDiskGivesNoSpaceAndStaysConsistent)
+TEST_P(Ext2WriteTest, FullDiskGivesNoSpaceAndStaysConsistent)
 {
     make_image("2M");
     mount();
@@ -684,7 +325,7 @@ TEST_P(Ext2Test, FullDiskGivesNoSpaceAndStaysConsistent)
     EXPECT_EQ(debugfs_cat("/small"), "now it fits");
 }
 
-TEST_P(Ext2Test, RevisionZeroVolume)
+TEST_P(Ext2WriteTest, RevisionZeroVolume)
 {
     make_image("4M", "-r 0");
     mount();
@@ -697,7 +338,7 @@ TEST_P(Ext2Test, RevisionZeroVolume)
     EXPECT_EQ(debugfs_cat("/old/style"), "revision zero");
 }
 
-TEST_P(Ext2Test, ReadOnlyMountRefusesWrites)
+TEST_P(Ext2WriteTest, ReadOnlyMountRefusesWrites)
 {
     make_image("4M");
     std::string before = slurp(m_image);
@@ -708,7 +349,7 @@ TEST_P(Ext2Test, ReadOnlyMountRefusesWrites)
     EXPECT_TRUE(slurp(m_image) == before);
 }
 
-TEST_P(Ext2Test, TripleIndirectAndLargeFiles)
+TEST_P(Ext2WriteTest, TripleIndirectAndLargeFiles)
 {
     make_image("16M");
     mount();
@@ -742,7 +383,7 @@ TEST_P(Ext2Test, TripleIndirectAndLargeFiles)
     expect_fsck_clean();
 }
 
-TEST_P(Ext2Test, PartialPageAllocationFailureLeavesNoStrayBlocks)
+TEST_P(Ext2WriteTest, PartialPageAllocationFailureLeavesNoStrayBlocks)
 {
     if (block_size() == PAGE_SIZE)
         GTEST_SKIP() << "a page is one block: nothing can be half-allocated";
@@ -767,7 +408,7 @@ TEST_P(Ext2Test, PartialPageAllocationFailureLeavesNoStrayBlocks)
     expect_fsck_clean();
 }
 
-TEST_P(Ext2Test, DeviceErrorsComeBackAsIoError)
+TEST_P(Ext2WriteTest, DeviceErrorsComeBackAsIoError)
 {
     make_image("4M");
     mount();
@@ -780,7 +421,7 @@ TEST_P(Ext2Test, DeviceErrorsComeBackAsIoError)
     unmount();
 }
 
-TEST_P(Ext2Test, ContiguousBlocksOfAPageAreReadInOneRequest)
+TEST_P(Ext2WriteTest, ContiguousBlocksOfAPageAreReadInOneRequest)
 {
     stage_standard_tree();
     make_image();
@@ -795,7 +436,7 @@ TEST_P(Ext2Test, ContiguousBlocksOfAPageAreReadInOneRequest)
 }
 
 // Random operations against a model; then e2fsck and debugfs must agree with the model.
-TEST_P(Ext2Test, RandomOperationsStayConsistent)
+TEST_P(Ext2WriteTest, RandomOperationsStayConsistent)
 {
     make_image("8M");
     mount();
@@ -851,3 +492,4 @@ TEST_P(Ext2Test, RandomOperationsStayConsistent)
     for (auto const& [path, content] : model)
         EXPECT_TRUE(debugfs_cat("/" + path) == content) << path;
 }
+
