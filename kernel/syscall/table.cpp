@@ -50,6 +50,7 @@ char const* linux_syscall_name(u64 number)
 }
 
 bool g_reported_missing[TABLE_SIZE];
+bool g_reported_out_of_range;
 
 }
 
@@ -64,12 +65,14 @@ extern "C" void syscall_dispatch(TrapFrame* frame)
         kernel_lock_release();
         return;
     }
-    if (number >= TABLE_SIZE || !g_reported_missing[number]) {
-        if (number < TABLE_SIZE)
-            g_reported_missing[number] = true;
+    // Logged once per number; all numbers past the table share one flag.
+    bool& reported = number < TABLE_SIZE ? g_reported_missing[number] : g_reported_out_of_range;
+    if (!reported) {
+        reported = true;
         klog("pid %u: system call %lu (%s) is not implemented: ENOSYS", current_process().pid(), number,
             linux_syscall_name(number));
     }
     frame->rax = static_cast<u64>(errno_to_syscall_return(Errno::NoSys));
+    handle_pending_signals();
     kernel_lock_release();
 }
