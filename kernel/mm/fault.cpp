@@ -91,6 +91,10 @@ FaultResult AddressSpace::handle_fault(VirtAddr fault_address, FaultAccess acces
 {
     PROFILE("fault: AddressSpace::handle_fault (all kinds)");
     ++m_context.stats.page_faults;
+    // An address no mapping can ever cover (the kernel half, the last page below 2^47) is
+    // the program's own error: refuse it before any page-table walk.
+    if (fault_address >= USER_TOP)
+        return FaultResult::Segv;
     VirtAddr va = page_round_down(fault_address);
     // A write in a leaf table shared since a fork: get a private copy of the table before
     // anything is decided from frame refcounts (page_table.h).

@@ -9,7 +9,7 @@ namespace {
 constexpr u64 SA_SIGINFO = 4, SA_ONSTACK = 0x08000000, SA_RESTORER = 0x04000000, SA_NODEFER = 0x40000000,
               SA_RESETHAND = 0x80000000, SA_RESTART = 0x10000000;
 constexpr u64 UNBLOCKABLE = (1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1));
-constexpr i32 SI_USER = 0, SEGV_MAPERR = 1, BUS_ADRERR = 2;
+constexpr i32 SI_USER = 0;
 
 // The kernel's signal frame layout for x86_64 (arch/x86/include/uapi/asm/sigcontext.h and
 // ucontext.h): what a handler's third argument points to, and what rt_sigreturn reads back.
@@ -89,7 +89,7 @@ bool enter_handler(TrapFrame& frame, int signal, SigInfo const& info)
     out.uc.mcontext = { frame.r8, frame.r9, frame.r10, frame.r11, frame.r12, frame.r13, frame.r14, frame.r15,
         frame.rdi, frame.rsi, frame.rbp, frame.rbx, frame.rdx, frame.rax, frame.rcx, frame.rsp, frame.rip,
         frame.rflags, static_cast<u16>(frame.cs), 0, 0, static_cast<u16>(frame.ss), frame.error_code, frame.vector,
-        process.signal_mask, 0, fpstate, {} };
+        process.signal_mask, frame.vector == 14 ? frame.cr2 : 0, fpstate, {} };
     out.uc.sigmask = process.signal_mask;
     out.info = info;
 
@@ -131,22 +131,23 @@ char const* signal_name(int signal)
     return signal >= 0 && signal < 32 ? names[signal] : "a real-time signal";
 }
 
-void deliver_fault_signal(TrapFrame& frame, int signal, u64 address)
+void deliver_fault_signal(TrapFrame& frame, FaultSignal fault)
 {
     Process& process = current_process();
+    int signal = fault.signal;
     // A handler runs only if the signal is not blocked; a blocked or ignored synchronous
     // fault kills the process, as on Linux (it would fault again at once).
     bool blocked = process.signal_mask & (1ull << (signal - 1));
     if (has_handler(process, signal) && !blocked) {
         SigInfo info {};
         info.signo = signal;
-        info.code = signal == SIGBUS ? BUS_ADRERR : SEGV_MAPERR;
-        info.fields[0] = address;
+        info.code = fault.code;
+        info.fields[0] = fault.address;
         if (enter_handler(frame, signal, info))
             return;
     }
     klog("pid %u (%s) killed by %s: address %lx, rip %lx", process.pid(), process.executable_path(), signal_name(signal),
-        address, frame.rip);
+        fault.address, frame.rip);
     die_from(process, signal);
 }
 

@@ -27,29 +27,36 @@ char const* const EXCEPTION_NAMES[32] = {
     "reserved"
 };
 
-// The signal Linux sends for each exception raised by user code.
-int signal_for_exception(u64 vector)
+// The signal Linux sends for each exception raised by user code, with its si_code and
+// si_addr (arch/x86/kernel/traps.c: the faulting instruction for #DE and #UD; nothing for
+// #GP, #SS, #NP and int3, which report SI_KERNEL).
+FaultSignal signal_for_exception(TrapFrame const& frame)
 {
-    switch (vector) {
+    switch (frame.vector) {
     case 0:
+        return { SIGFPE, FPE_INTDIV, frame.rip };
     case 16:
     case 19:
-        return SIGFPE;
+        return { SIGFPE, SI_KERNEL, frame.rip };
     case 1:
+        return { SIGTRAP, TRAP_BRKPT, frame.rip };
     case 3:
-        return SIGTRAP;
+        return { SIGTRAP, SI_KERNEL, 0 };
     case 6:
-        return SIGILL;
+        return { SIGILL, ILL_ILLOPN, frame.rip };
+    case 11:
+    case 12:
+        return { SIGBUS, SI_KERNEL, 0 };
     case 17:
-        return SIGBUS;
+        return { SIGBUS, BUS_ADRALN, 0 };
     default:
-        return SIGSEGV;
+        return { SIGSEGV, SI_KERNEL, 0 };
     }
 }
 
 void handle_page_fault(TrapFrame& frame)
 {
-    u64 address = cpu::read_cr2();
+    u64 address = frame.cr2; // read at entry: CR2 may belong to another fault by now
     // Error code bits (Intel SDM 4.7): 1 = write, 4 = user, 16 = instruction fetch.
     FaultAccess access = (frame.error_code & 16) ? FaultAccess::Execute
         : (frame.error_code & 2)                 ? FaultAccess::Write
@@ -59,10 +66,12 @@ void handle_page_fault(TrapFrame& frame)
     case FaultResult::Handled:
         return;
     case FaultResult::Segv:
-        deliver_fault_signal(frame, SIGSEGV, address);
+        // Linux: SEGV_ACCERR where a mapping exists but forbids the access, else SEGV_MAPERR.
+        deliver_fault_signal(frame,
+            { SIGSEGV, process.address_space().find_mapping(address) ? SEGV_ACCERR : SEGV_MAPERR, address });
         return;
     case FaultResult::Bus:
-        deliver_fault_signal(frame, SIGBUS, address);
+        deliver_fault_signal(frame, { SIGBUS, BUS_ADRERR, address });
         return;
     case FaultResult::OutOfMemory:
         klog("pid %u: out of memory at %lx, killed", process.pid(), address);
@@ -82,7 +91,7 @@ void handle_user_exception(TrapFrame& frame)
     if (frame.vector == PAGE_FAULT_VECTOR)
         handle_page_fault(frame);
     else
-        deliver_fault_signal(frame, signal_for_exception(frame.vector), frame.rip);
+        deliver_fault_signal(frame, signal_for_exception(frame));
     kernel_lock_release();
 }
 

@@ -77,6 +77,11 @@ trap_stub_table:
     .text
 trap_common:
     SAVE_REGISTERS
+    /* The page-fault address, read before anything else can run: handling the trap may
+     * sleep (the kernel lock, the disk), and another thread's fault would overwrite CR2. */
+    mov %cr2, %rax
+    push %rax
+    push $0 /* padding: keeps rsp 16-byte aligned for the call */
     cld
     mov %rsp, %rdi
     call trap_dispatch
@@ -85,6 +90,7 @@ trap_common:
 /* Pops a TrapFrame from the stack and returns to where it says (user or kernel). */
     .global return_from_trap
 return_from_trap:
+    add $16, %rsp /* padding, cr2 */
     RESTORE_REGISTERS
     add $16, %rsp /* vector and error code */
     iretq
@@ -103,6 +109,8 @@ syscall_entry:
     push %rax /* error_code slot: the system call number, for restarting (signal.cpp) */
     push $SYSCALL_VECTOR
     SAVE_REGISTERS
+    push $0 /* cr2 */
+    push $0 /* padding */
     cld
     mov %rsp, %rdi
     call syscall_dispatch

@@ -5,6 +5,8 @@
 #include "kernel/lib/types.h"
 
 struct TrapFrame {
+    u64 padding; // keeps the frame a multiple of 16 bytes (the stack stays aligned)
+    u64 cr2;     // the fault address, read at entry (only meaningful for a page fault)
     u64 r15, r14, r13, r12, r11, r10, r9, r8;
     u64 rbp, rdi, rsi, rdx, rcx, rbx, rax;
     u64 vector;     // SYSCALL_VECTOR for system calls
@@ -14,7 +16,7 @@ struct TrapFrame {
 
     bool from_user() const { return (cs & 3) == 3; }
 };
-static_assert(sizeof(TrapFrame) == 22 * 8);
+static_assert(sizeof(TrapFrame) == 24 * 8);
 
 constexpr u64 SYSCALL_VECTOR = 0x100;
 
