@@ -1,4 +1,4 @@
-#include "log.h"
+#include "lib/log.h"
 #include "arch/x86_64/serial.h"
 #include "lib/format.h"
 #include <cstdarg>

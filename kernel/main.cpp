@@ -1,32 +1,36 @@
 // kernel_main: from the boot assembly to the first user program, in the order the pieces
 // depend on each other. Each step is one call into the subsystem that owns it.
 #include "arch/x86_64/cpu.h"
-#include "lib/profile.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/kernel_memory.h"
 #include "arch/x86_64/multiboot.h"
+#include "arch/x86_64/pic.h"
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/symbols.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/x86_page_table.h"
 #include "boot_options.h"
+#include "dev/clock.h"
 #include "dev/debug_exit.h"
-#include "dev/rtc.h"
 #include "dev/virtio_blk.h"
+#include "fs/console.h"
 #include "fs/cpio_fs.h"
 #include "fs/devfs.h"
 #include "fs/ext2_mount.h"
 #include "fs/flusher.h"
 #include "fs/tmpfs.h"
-#include "fs/procfs.h"
 #include "fs/vfs.h"
+#include "lib/log.h"
 #include "lib/memory.h"
-#include "log.h"
+#include "lib/profile.h"
 #include "mm/memory_context.h"
 #include "proc/exec.h"
 #include "proc/process.h"
-#include "proc/scheduler.h"
+#include "proc/shutdown.h"
+#include "procfs/procfs.h"
+#include "runtime/heap.h"
+#include "sched/scheduler.h"
 
 void run_global_constructors();
 extern "C" void syscall_entry();
@@ -34,10 +38,8 @@ extern "C" void syscall_entry();
 namespace {
 
 BootInfo g_boot_info;
-char g_command_line_copy[sizeof(BootInfo::command_line)];
 BootOptions g_options;
 VmStats g_vm_stats;
-u64 g_realtime_at_boot;
 
 class DirectMapAccess final : public PhysicalAccess {
 public:
@@ -51,23 +53,6 @@ MemoryContext* g_memory_context;
 {
     klog("selftest: writing to an unmapped kernel address");
     *reinterpret_cast<u64 volatile*>(0xffff9000dead0000) = 1;
-}
-
-// The /proc/vmstat text, one "vmstat NAME VALUE" line each, for tools/pagoda-run --stats.
-void log_vm_counters()
-{
-    static char text[4096];
-    FrameAllocator& frames = kernel_frame_allocator();
-    usize length = min<usize>(format_vmstat(g_vm_stats, frames.total_frames(), frames.free_frames(), text, sizeof text),
-        sizeof text - 1);
-    for (char* line = text; line < text + length;) {
-        char* end = line;
-        while (end < text + length && *end != '\n')
-            ++end;
-        klog_raw("vmstat ", 7);
-        klog_raw(line, end - line + 1);
-        line = end + 1;
-    }
 }
 
 void enable_sse()
@@ -169,35 +154,6 @@ void start_first_process()
 }
 
 MemoryContext& kernel_memory_context() { return *g_memory_context; }
-VmStats& kernel_vm_stats() { return g_vm_stats; }
-u64 realtime_at_boot_seconds() { return g_realtime_at_boot; }
-char const* kernel_command_line() { return g_command_line_copy; }
-
-[[noreturn]] void shutdown_machine()
-{
-    // Clean shutdown writes everything and marks the disks clean (DESIGN.md rule 5).
-    if (ext2_sync_all(true).is_error())
-        klog("shutdown: some data could not be written");
-    klog("power off");
-    debug_exit(DebugExitStatus::PowerOff);
-}
-
-// The first process has ended: report how, as tools/pagoda-run reads it, and power off.
-[[noreturn]] void shutdown_after_init_exit(int wait_status)
-{
-    if (g_options.print_stats)
-        log_vm_counters();
-    if (g_options.profile)
-        profile_for_each([](ProfileStage const& stage) {
-            klog("profile %-48s %8lu calls %12lu ns %10lu ns each", stage.name, stage.calls, stage.ticks,
-                stage.calls ? stage.ticks / stage.calls : 0);
-        });
-    if (wait_status & 0x7f)
-        klog("init exited: signal %d", wait_status & 0x7f);
-    else
-        klog("init exited: status %d", (wait_status >> 8) & 0xff);
-    shutdown_machine();
-}
 
 extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info)
 {
@@ -205,7 +161,6 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
     serial_initialize(SerialPort::Com2);
     run_global_constructors();
     parse_multiboot(multiboot_magic, multiboot_info, g_boot_info);
-    memcpy(g_command_line_copy, g_boot_info.command_line, sizeof g_command_line_copy);
     parse_boot_options(g_boot_info.command_line, g_options);
     klog_set_mirror_to_console(g_options.log_to_console);
     klog("Pagoda booting");
@@ -215,20 +170,22 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
     enable_sse();
     enable_syscall_instruction();
     initialize_kernel_memory(g_boot_info);
+    heap_initialize();
     set_up_memory_context();
 
+    pic_initialize();
     timer_initialize();
     if (g_options.profile)
         profile_set_clock(monotonic_nanoseconds);
-    g_realtime_at_boot = rtc_read_unix_seconds();
+    realtime_clock_initialize();
     virtio_blk_probe();
     mount_file_systems();
-    serial_enable_receive_interrupt(SerialPort::Com1);
-    pic_unmask(4);
+    console_initialize();
 
     if (g_options.fault_self_test)
         fault_on_purpose();
 
+    shutdown_set_report({ .vm_counters = g_options.print_stats, .profile = g_options.profile });
     scheduler_initialize();
     flusher_start(g_options.flush_interval_seconds * 1000000000, g_options.dirty_age_seconds * 1000000000);
     start_first_process();

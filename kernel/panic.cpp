@@ -7,7 +7,7 @@
 #include "dev/debug_exit.h"
 #include "lib/format.h"
 #include "lib/assert.h"
-#include "log.h"
+#include "lib/log.h"
 #include <cstdarg>
 
 namespace {

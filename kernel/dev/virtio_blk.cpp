@@ -2,12 +2,12 @@
 #include "kernel/lib/profile.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
-#include "kernel/arch/x86_64/timer.h"
+#include "kernel/arch/x86_64/traps.h"
 #include "kernel/lib/memory.h"
-#include "kernel/log.h"
-#include "kernel/proc/kernel_lock.h"
-#include "kernel/proc/scheduler.h"
-#include "kernel/runtime/heap.h"
+#include "kernel/lib/log.h"
+#include "kernel/sched/kernel_lock.h"
+#include "kernel/sched/scheduler.h"
+#include "kernel/sched/wait_queue.h"
 #include "pci.h"
 
 namespace {
@@ -66,7 +66,7 @@ public:
         return submit(REQUEST_FLUSH, 0, static_cast<Segment const*>(nullptr), 0);
     }
     u64 size_bytes() const override { return m_capacity_sectors * 512; }
-    bool handle_interrupt(int irq);
+    bool handle_interrupt(unsigned irq);
 
 private:
     Result<void> transfer(u32 type, u64 offset, u8* buffer, usize length);
@@ -127,13 +127,16 @@ VirtioBlock* VirtioBlock::create(PciAddress address)
         return nullptr;
     }
     // The legacy layout: descriptors and the available ring, then the used ring on the next
-    // page boundary, all physically contiguous (the kernel heap is).
+    // page boundary, all physically contiguous (from the boot-reserved DMA area).
     usize available_bytes = 4 + 2 * size + 2;
     usize first_part = page_round_up(16 * size + available_bytes);
     usize used_bytes = page_round_up(4 + 8 * size + 2);
-    u8* raw = static_cast<u8*>(heap_allocate(first_part + used_bytes + PAGE_SIZE));
-    u8* queue = reinterpret_cast<u8*>(page_round_up(reinterpret_cast<u64>(raw)));
-    memset(queue, 0, first_part + used_bytes);
+    auto* queue = static_cast<u8*>(allocate_dma_memory(first_part + used_bytes));
+    if (!queue) {
+        klog("virtio-blk at %02x:%02x: no DMA memory left for a queue of %u, skipped", address.device, address.function, size);
+        cpu::out8(io + DeviceStatus, STATUS_FAILED);
+        return nullptr;
+    }
     device->m_queue_size = size;
     device->m_descriptors = reinterpret_cast<Descriptor*>(queue);
     device->m_available = reinterpret_cast<u16*>(queue + 16 * size);
@@ -145,7 +148,7 @@ VirtioBlock* VirtioBlock::create(PciAddress address)
     device->m_capacity_sectors = u64(cpu::in32(io + BlockCapacity)) | (u64(cpu::in32(io + BlockCapacity + 4)) << 32);
     cpu::out8(io + DeviceStatus, STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_DRIVER_OK);
     if (device->m_irq < 16)
-        pic_unmask(device->m_irq);
+        interrupt_set_handler(device->m_irq, [](unsigned irq, TrapFrame&) { virtio_blk_handle_interrupt(irq); });
     klog("virtio-blk %zu: %lu MiB, irq %d, queue %u%s", g_device_count, device->m_capacity_sectors / 2048,
         device->m_irq, size, device->m_has_flush ? ", flush" : "");
     return device;
@@ -175,7 +178,7 @@ void VirtioBlock::wait_for_completion()
         return;
     }
     // Keep the kernel lock while the disk works: the VM or file-system operation that
-    // asked for this I/O must not be interleaved with another (proc/kernel_lock.h).
+    // asked for this I/O must not be interleaved with another (sched/kernel_lock.h).
     KeepKernelLockWhileSleeping keep;
     while (!m_completed)
         m_completion.wait();
@@ -252,9 +255,9 @@ Result<void> VirtioBlock::submit(u32 type, u64 sector, Segment const* segments, 
     return {};
 }
 
-bool VirtioBlock::handle_interrupt(int irq)
+bool VirtioBlock::handle_interrupt(unsigned irq)
 {
-    if (irq != m_irq)
+    if (static_cast<int>(irq) != m_irq)
         return false;
     u8 isr = cpu::in8(m_io_base + IsrStatus); // reading acknowledges the interrupt
     auto* used_index = reinterpret_cast<u16 volatile*>(m_used + 2);
@@ -284,7 +287,7 @@ void virtio_blk_probe()
 usize virtio_blk_count() { return g_device_count; }
 BlockDevice* virtio_blk_device(usize index) { return index < g_device_count ? g_devices[index] : nullptr; }
 
-bool virtio_blk_handle_interrupt(int irq)
+bool virtio_blk_handle_interrupt(unsigned irq)
 {
     bool claimed = false;
     for (usize i = 0; i < g_device_count; ++i)

@@ -5,7 +5,7 @@
 // wakes the waiting thread (before the scheduler runs, the driver polls instead).
 #pragma once
 
-#include "kernel/fs/block_device.h"
+#include "block_device.h"
 
 class VirtioBlock;
 
@@ -13,5 +13,5 @@ class VirtioBlock;
 void virtio_blk_probe();
 usize virtio_blk_count();
 BlockDevice* virtio_blk_device(usize index);
-// Called from the IRQ handler for `irq`; true if a virtio-blk device claimed it.
-bool virtio_blk_handle_interrupt(int irq);
+// The interrupt for line `irq` (shared by every device on it); true if one claimed it.
+bool virtio_blk_handle_interrupt(unsigned irq);

@@ -1,6 +1,7 @@
 #include "console.h"
 #include "kernel/arch/x86_64/serial.h"
-#include "kernel/proc/scheduler.h"
+#include "kernel/arch/x86_64/traps.h"
+#include "kernel/sched/wait_queue.h"
 
 namespace {
 
@@ -9,15 +10,9 @@ u8 g_input[1024];
 usize g_input_head, g_input_tail;
 WaitQueue g_readers;
 
-}
+constexpr unsigned COM1_IRQ = 4;
 
-RefPtr<File> Console::the()
-{
-    static Console* console = new Console;
-    return RefPtr<File>(console);
-}
-
-void console_receive_interrupt()
+void receive_interrupt(unsigned, TrapFrame&)
 {
     int byte;
     while ((byte = serial_try_read(SerialPort::Com1)) >= 0) {
@@ -30,12 +25,27 @@ void console_receive_interrupt()
     g_readers.wake_all();
 }
 
+}
+
+RefPtr<File> Console::the()
+{
+    static Console* console = new Console;
+    return RefPtr<File>(console);
+}
+
+void console_initialize()
+{
+    serial_enable_receive_interrupt(SerialPort::Com1);
+    interrupt_set_handler(COM1_IRQ, receive_interrupt);
+}
+
 Result<usize> Console::read(u8* buffer, usize count, u64)
 {
     if (count == 0)
         return 0;
     while (g_input_head == g_input_tail)
-        g_readers.wait();
+        if (g_readers.wait_interruptible() == WaitResult::Interrupted)
+            return Errno::Interrupted;
     usize n = 0;
     while (n < count && g_input_head != g_input_tail) {
         u8 byte = g_input[g_input_head];

@@ -1,5 +1,5 @@
 // The console: fds 0, 1 and 2 of the first process, on the first serial port (COM1).
-// Reads block until a byte arrives (interrupt-driven) and return what is there.
+// Reads block (interruptibly) until a byte arrives and return what is there.
 #pragma once
 
 #include "file.h"
@@ -14,5 +14,5 @@ public:
     bool is_seekable() const override { return false; }
 };
 
-// Called from the COM1 receive interrupt.
-void console_receive_interrupt();
+// Turns on COM1's receive interrupt and takes it (IRQ 4) for the console.
+void console_initialize();

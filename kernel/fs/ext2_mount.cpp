@@ -1,16 +1,16 @@
 #include "ext2_mount.h"
 #include "ext2/ext2_file_system.h"
 #include "kernel/lib/memory.h"
-#include "kernel/log.h"
-#include "kernel/proc/process.h"
+#include "kernel/lib/log.h"
+#include "kernel/dev/clock.h"
+#include "kernel/mm/memory_context.h"
 
-u64 realtime_at_boot_seconds();
 
 namespace {
 
 class Ext2Inode;
 
-u32 ext2_clock() { return static_cast<u32>(realtime_at_boot_seconds()); }
+u32 ext2_clock() { return static_cast<u32>(realtime_seconds()); }
 
 }
 

@@ -4,7 +4,7 @@
 // names and metadata go straight to Ext2FileSystem (kernel/fs/ext2/).
 #pragma once
 
-#include "block_device.h"
+#include "kernel/dev/block_device.h"
 #include "inode.h"
 
 class Ext2FileSystem;

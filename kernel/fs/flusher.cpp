@@ -1,11 +1,10 @@
 #include "flusher.h"
 #include "ext2_mount.h"
 #include "kernel/arch/x86_64/timer.h"
-#include "kernel/log.h"
+#include "kernel/lib/log.h"
 #include "kernel/mm/page_cache.h"
-#include "kernel/proc/kernel_lock.h"
-#include "kernel/proc/process.h"
-#include "kernel/proc/scheduler.h"
+#include "kernel/sched/kernel_lock.h"
+#include "kernel/sched/scheduler.h"
 
 namespace {
 

@@ -2,7 +2,7 @@
 #include "flusher.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/address_space.h"
-#include "kernel/proc/process.h"
+#include "kernel/mm/memory_context.h"
 
 Inode::~Inode()
 {

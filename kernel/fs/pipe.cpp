@@ -1,8 +1,6 @@
 #include "pipe.h"
 #include "kernel/lib/memory.h"
-#include "kernel/proc/process.h"
-#include "kernel/proc/scheduler.h"
-#include "kernel/proc/signal.h"
+#include "kernel/sched/wait_queue.h"
 
 namespace {
 
@@ -15,9 +13,8 @@ public:
         while (m_used == 0) {
             if (m_writers == 0)
                 return 0;
-            if (signal_pending())
+            if (m_readable.wait_interruptible() == WaitResult::Interrupted)
                 return Errno::Interrupted;
-            m_readable.wait();
         }
         usize n = min(count, m_used);
         for (usize i = 0; i < n; ++i)
@@ -32,14 +29,12 @@ public:
     {
         usize done = 0;
         while (done < count) {
-            if (m_readers == 0) {
-                MUST(send_signal(current_process(), SIGPIPE));
+            // No reader: EPIPE (the system-call layer raises SIGPIPE for it).
+            if (m_readers == 0)
                 return done ? Result<usize>(done) : Result<usize>(Errno::BrokenPipe);
-            }
             if (m_used == CAPACITY) {
-                if (signal_pending())
+                if (m_writable.wait_interruptible() == WaitResult::Interrupted)
                     return done ? Result<usize>(done) : Result<usize>(Errno::Interrupted);
-                m_writable.wait();
                 continue;
             }
             usize n = min(count - done, CAPACITY - m_used);

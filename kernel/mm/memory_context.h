@@ -27,6 +27,11 @@ struct MemoryContext {
     u64 (*clock_ns)() { nullptr };
 };
 
+// The kernel's one MemoryContext, built at boot (kernel_main). Code above mm reaches the
+// machine's VM services through it; mm itself only ever uses the context it was given, so
+// the host tests can build their own.
+MemoryContext& kernel_memory_context();
+
 // Allocates a frame, fills it with zeros and marks it as the shared zero frame, which read
 // faults of untouched anonymous memory map read-only. Called once at boot (and per test).
 Result<FrameNumber> create_zero_frame(FrameAllocator& frames, PhysicalAccess& physical);

@@ -49,6 +49,8 @@ public:
     // The callback may protect() or clear_dirty() the entry it is given, but must not map or
     // unmap entries of this table.
     virtual void for_each_present(VirtAddr start, VirtAddr end, FunctionRef<void(VirtAddr, PteInfo const&)> visit) const = 0;
+    // Makes this the table the MMU translates user addresses with (on x86: loads CR3).
+    virtual void activate() = 0;
     // Number of page-table pages (not leaf frames) this table holds, for accounting.
     virtual usize table_pages() const = 0;
 

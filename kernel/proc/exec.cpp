@@ -2,13 +2,12 @@
 #include "kernel/fs/path_buffer.h"
 #include "elf.h"
 #include "kernel/arch/x86_64/cpu.h"
-#include "kernel/arch/x86_64/x86_page_table.h"
 #include "kernel/dev/random.h"
 #include "kernel/fs/inode.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/user_layout.h"
-#include "scheduler.h"
+#include "kernel/sched/scheduler.h"
 
 namespace {
 
@@ -144,7 +143,7 @@ Result<void> exec_program(Process& process, Thread& thread, char const* path, St
     // Point of no return: the old program is gone from here on. Load the new page table
     // first: the old one may be freed with the old address space.
     if (&thread == current_thread())
-        cpu::write_cr3(static_cast<X86PageTable&>(program.space->page_table()).pml4_physical());
+        program.space->page_table().activate();
     process.set_address_space(static_cast<RefPtr<AddressSpace>&&>(program.space));
     process.set_executable_path(absolute_path);
     process.fds().close_on_exec_files();

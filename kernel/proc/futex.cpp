@@ -2,7 +2,7 @@
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/lib/intrusive_list.h"
 #include "kernel/mm/address_space.h"
-#include "scheduler.h"
+#include "kernel/sched/scheduler.h"
 #include "signal.h"
 
 namespace {

@@ -2,11 +2,11 @@
 #include "kernel/lib/profile.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
-#include "kernel/arch/x86_64/x86_page_table.h"
 #include "kernel/fs/console.h"
 #include "kernel/lib/memory.h"
 #include "futex.h"
-#include "kernel/log.h"
+#include "shutdown.h"
+#include "kernel/lib/log.h"
 
 namespace {
 IntrusiveList<Process, &Process::all_processes_node> g_processes;
@@ -14,7 +14,6 @@ u32 g_next_pid = 1;
 Process* g_init;
 }
 
-[[noreturn]] void shutdown_after_init_exit(int wait_status);
 
 Process::Process() : m_pid(g_next_pid++) { g_processes.append(*this); }
 
@@ -25,7 +24,7 @@ Result<Process*> Process::create_first()
     auto* process = new (std::nothrow) Process;
     if (!process)
         return Errno::NoMemory;
-    process->m_address_space = TRY(AddressSpace::create(kernel_memory_context()));
+    process->set_address_space(TRY(AddressSpace::create(kernel_memory_context())));
     RefPtr<File> console = Console::the();
     for (int fd = 0; fd < 3; ++fd) {
         auto* open_file = new (std::nothrow) OpenFile(console, O_RDWR);
@@ -48,7 +47,6 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
     auto* child = new (std::nothrow) Process;
     if (!child)
         return Errno::NoMemory;
-    child->m_address_space = static_cast<RefPtr<AddressSpace>&&>(space);
 
     TrapFrame frame = parent_thread.user_frame();
     frame.rax = 0; // fork returns 0 in the child
@@ -60,11 +58,12 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
         return thread.error();
     }
     Thread& child_thread = *thread.value();
+    child->m_thread = &child_thread;
+    child->set_address_space(static_cast<RefPtr<AddressSpace>&&>(space));
     child_thread.fs_base = parent_thread.fs_base;
     // The parent's live FPU/SSE registers are the ones to inherit, not its last saved copy.
     asm volatile("fxsave %0" : "=m"(child_thread.fpu_state));
 
-    child->m_thread = &child_thread;
     child->m_parent = &parent;
     parent.m_children.append(*child);
     child->m_fds.copy_from(parent.m_fds);
@@ -81,9 +80,12 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
     return child;
 }
 
-void Process::set_address_space(RefPtr<AddressSpace> space) { m_address_space = static_cast<RefPtr<AddressSpace>&&>(space); }
-
-u64 Process::page_table_physical() { return static_cast<X86PageTable&>(m_address_space->page_table()).pml4_physical(); }
+void Process::set_address_space(RefPtr<AddressSpace> space)
+{
+    m_address_space = static_cast<RefPtr<AddressSpace>&&>(space);
+    if (m_thread)
+        m_thread->address_space = m_address_space.ptr();
+}
 
 void Process::set_executable_path(char const* path)
 {
@@ -155,7 +157,9 @@ void Process::exit(int wait_status)
     // Leave this address space before dropping what may be the last reference to it.
     // Dropping it may sleep (dirty shared pages are written back), so only afterwards does
     // the process become a zombie its parent can reap.
-    cpu::write_cr3(kernel_pml4_physical());
+    if (m_thread)
+        m_thread->address_space = nullptr;
+    activate_kernel_page_table();
     m_address_space.clear();
     m_wait_status = wait_status;
     m_state = State::Zombie;

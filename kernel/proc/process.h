@@ -12,9 +12,11 @@
 #include "kernel/fs/fd_table.h"
 #include "kernel/lib/function_ref.h"
 #include "kernel/lib/intrusive_list.h"
+#include "kernel/lib/signal_numbers.h"
 #include "kernel/mm/address_space.h"
-#include "scheduler.h"
-#include "thread.h"
+#include "kernel/sched/scheduler.h"
+#include "kernel/sched/thread.h"
+#include "kernel/sched/wait_queue.h"
 
 struct SignalAction {
     u64 handler { 0 }; // SIG_DFL = 0, SIG_IGN = 1, else a user function
@@ -23,11 +25,6 @@ struct SignalAction {
     u64 mask { 0 };
 };
 
-constexpr int SIGNAL_COUNT = 64;
-constexpr int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7, SIGFPE = 8,
-              SIGKILL = 9, SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13, SIGALRM = 14, SIGTERM = 15,
-              SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19, SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22, SIGURG = 23,
-              SIGWINCH = 28;
 constexpr u64 SIG_DFL = 0, SIG_IGN = 1;
 
 class Process {
@@ -46,11 +43,15 @@ public:
     int wait_status() const { return m_wait_status; }
     AddressSpace& address_space() { return *m_address_space; }
     bool has_address_space() const { return static_cast<bool>(m_address_space); }
+    // Also points the thread at it, so the scheduler loads its page table.
     void set_address_space(RefPtr<AddressSpace>);
-    u64 page_table_physical();
     FdTable& fds() { return m_fds; }
     Thread* main_thread() const { return m_thread; }
-    void set_main_thread(Thread* thread) { m_thread = thread; }
+    void set_main_thread(Thread* thread)
+    {
+        m_thread = thread;
+        thread->address_space = m_address_space.ptr();
+    }
 
     char const* executable_path() const { return m_executable_path; }
     void set_executable_path(char const*);
@@ -120,7 +121,3 @@ void for_each_process(FunctionRef<void(Process&)>);
 // Wait statuses, as <sys/wait.h> decodes them.
 constexpr int wait_status_exited(int code) { return (code & 0xff) << 8; }
 constexpr int wait_status_signaled(int signal) { return signal & 0x7f; }
-
-// The machine-wide VM state, set up at boot (kernel/main.cpp).
-MemoryContext& kernel_memory_context();
-VmStats& kernel_vm_stats();

@@ -1,8 +1,8 @@
 #include "signal.h"
 #include "kernel/lib/memory.h"
-#include "kernel/log.h"
+#include "kernel/lib/log.h"
 #include "process.h"
-#include "scheduler.h"
+#include "kernel/sched/scheduler.h"
 
 namespace {
 
@@ -131,23 +131,22 @@ char const* signal_name(int signal)
     return signal >= 0 && signal < 32 ? names[signal] : "a real-time signal";
 }
 
-void deliver_fault_signal(TrapFrame& frame, FaultSignal fault)
+void deliver_fault_signal(TrapFrame& frame, int signal, int code, u64 address)
 {
     Process& process = current_process();
-    int signal = fault.signal;
     // A handler runs only if the signal is not blocked; a blocked or ignored synchronous
     // fault kills the process, as on Linux (it would fault again at once).
     bool blocked = process.signal_mask & (1ull << (signal - 1));
     if (has_handler(process, signal) && !blocked) {
         SigInfo info {};
         info.signo = signal;
-        info.code = fault.code;
-        info.fields[0] = fault.address;
+        info.code = code;
+        info.fields[0] = address;
         if (enter_handler(frame, signal, info))
             return;
     }
     klog("pid %u (%s) killed by %s: address %lx, rip %lx", process.pid(), process.executable_path(), signal_name(signal),
-        fault.address, frame.rip);
+        address, frame.rip);
     die_from(process, signal);
 }
 
@@ -160,12 +159,22 @@ Result<void> send_signal(Process& target, int signal)
     if (!takes_effect(target, signal))
         return {};
     target.pending_signals |= 1ull << (signal - 1);
-    if (Thread* thread = target.main_thread())
-        wake_up(*thread); // a blocked thread returns EINTR and acts on the signal
+    update_signal_interrupt(target); // an interruptible sleep ends: EINTR, then the signal acts
     return {};
 }
 
 bool signal_pending() { return deliverable(current_process()) != 0; }
+
+void update_signal_interrupt(Process& process)
+{
+    Thread* thread = process.main_thread();
+    if (!thread)
+        return;
+    if (deliverable(process))
+        thread->interrupt();
+    else
+        thread->clear_interrupt();
+}
 
 void handle_pending_signals()
 {
@@ -194,8 +203,9 @@ void handle_pending_signals()
             klog("pid %u: cannot deliver %s (bad stack or no restorer): killed", process.pid(), signal_name(signal));
             die_from(process, SIGSEGV);
         }
-        return; // one handler at a time; the rest stay pending until it returns
+        break; // one handler at a time; the rest stay pending until it returns
     }
+    update_signal_interrupt(process);
 }
 
 Result<i64> return_from_signal_handler(TrapFrame& frame)

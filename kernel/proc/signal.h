@@ -11,27 +11,20 @@
 
 class Process;
 
-// What a synchronous fault tells its handler: the signal, si_code and si_addr, as Linux
-// fills them for the exception (e.g. SIGSEGV/SEGV_MAPERR/the address for a page fault,
-// SIGSEGV/SI_KERNEL/0 for a general-protection fault).
-struct FaultSignal {
-    int signal;
-    int code;
-    u64 address;
-};
-constexpr int SI_KERNEL = 0x80, SEGV_MAPERR = 1, SEGV_ACCERR = 2, BUS_ADRALN = 1, BUS_ADRERR = 2, ILL_ILLOPN = 2,
-              FPE_INTDIV = 1, TRAP_BRKPT = 1;
-
-// A fault raised by the current user thread: runs the handler if one is installed and the
-// signal is not blocked; otherwise the process dies, logged in one line. Returns only when
-// a handler was set up.
-void deliver_fault_signal(TrapFrame& frame, FaultSignal fault);
+// A fault raised by the current user thread (SIGSEGV, SIGBUS, ...) with its si_code and
+// si_addr: runs the handler if one is installed and the signal is not blocked; otherwise
+// the process dies, logged in one line. Returns only when a handler was set up.
+void deliver_fault_signal(TrapFrame& frame, int signal, int code, u64 address);
 // kill(): makes `signal` pending in `target` and wakes it if it sleeps, so it acts on it.
 Result<void> send_signal(Process& target, int signal);
 // Called on every return to user mode: acts on the pending signals of the current process.
 void handle_pending_signals();
 // True if the current process has a deliverable signal (blocking calls then return EINTR).
 bool signal_pending();
+// Keeps the thread's interrupt flag (sched/thread.h) equal to "a signal is deliverable",
+// so that exactly then its interruptible sleeps end. Called whenever pending signals or
+// the mask change: by send_signal() and after handle_pending_signals().
+void update_signal_interrupt(Process&);
 // rt_sigreturn: restores the registers saved by a handler's signal frame. Returns the
 // restored rax (the value the interrupted code sees).
 Result<i64> return_from_signal_handler(TrapFrame& frame);

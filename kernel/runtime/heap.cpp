@@ -1,4 +1,5 @@
 #include "heap.h"
+#include "kernel/arch/x86_64/kernel_memory.h"
 #include "kernel/lib/assert.h"
 
 namespace {
@@ -17,31 +18,60 @@ constexpr u64 BLOCK_MAGIC = 0x9A60DA4EA9B10C55;
 constexpr usize ALIGNMENT = 16;
 constexpr usize MIN_SPLIT = sizeof(Block) + 32;
 
+constexpr usize GROWTH = 256 * KiB; // the least the heap grows by at a time
+
 Block* g_free_list;
-usize g_bytes_free;
+u8* g_end; // the heap is [KERNEL_HEAP_AREA, g_end)
+usize g_bytes_used;
+
+// Maps at least `bytes` more at the end of the heap and frees them into the list.
+bool grow(usize bytes)
+{
+    u64 start = reinterpret_cast<u64>(g_end);
+    usize amount = page_round_up(max(bytes, GROWTH));
+    if (start + amount > KERNEL_HEAP_AREA + KERNEL_HEAP_MAX || map_kernel_pages(start, start + amount).is_error())
+        return false;
+    auto* block = reinterpret_cast<Block*>(g_end);
+    block->size = amount;
+    block->is_free = false;
+    block->magic = BLOCK_MAGIC;
+    g_end += amount;
+    g_bytes_used += amount; // heap_free below gives it back
+    heap_free(block + 1);
+    return true;
+}
+
+Block* find_fit(usize needed, Block**& link)
+{
+    link = &g_free_list;
+    while (*link && (*link)->size < needed)
+        link = &(*link)->next_free;
+    return *link;
+}
 
 }
 
-void heap_initialize(u8* base, usize size)
+void heap_initialize()
 {
-    auto* block = reinterpret_cast<Block*>(base);
-    block->size = size & ~(ALIGNMENT - 1);
-    block->next_free = nullptr;
-    block->is_free = true;
-    block->magic = BLOCK_MAGIC;
-    g_free_list = block;
-    g_bytes_free = block->size;
+    g_end = reinterpret_cast<u8*>(KERNEL_HEAP_AREA);
+    if (!grow(GROWTH))
+        PANIC("heap_initialize: no frames for the kernel heap");
 }
 
 void* heap_allocate(usize size)
 {
-    usize needed = (size + sizeof(Block) + ALIGNMENT - 1) & ~(ALIGNMENT - 1);
-    Block** link = &g_free_list;
-    while (*link && (*link)->size < needed)
-        link = &(*link)->next_free;
-    Block* block = *link;
-    if (!block)
+    if (size > KERNEL_HEAP_MAX)
         return nullptr;
+    usize needed = (size + sizeof(Block) + ALIGNMENT - 1) & ~(ALIGNMENT - 1);
+    Block** link;
+    Block* block = find_fit(needed, link);
+    if (!block) {
+        // The last free block may end at the heap's end: growing extends it.
+        if (!grow(needed))
+            return nullptr;
+        block = find_fit(needed, link);
+        VERIFY(block);
+    }
     if (block->size - needed >= MIN_SPLIT) {
         auto* rest = reinterpret_cast<Block*>(reinterpret_cast<u8*>(block) + needed);
         rest->size = block->size - needed;
@@ -55,7 +85,7 @@ void* heap_allocate(usize size)
     }
     block->is_free = false;
     block->next_free = nullptr;
-    g_bytes_free -= block->size;
+    g_bytes_used += block->size;
     return block + 1;
 }
 
@@ -66,7 +96,7 @@ void heap_free(void* pointer)
     Block* block = static_cast<Block*>(pointer) - 1;
     VERIFY(block->magic == BLOCK_MAGIC && !block->is_free);
     block->is_free = true;
-    g_bytes_free += block->size;
+    g_bytes_used -= block->size;
 
     Block* previous = nullptr;
     Block* next = g_free_list;
@@ -93,4 +123,5 @@ void heap_free(void* pointer)
     }
 }
 
-usize heap_bytes_free() { return g_bytes_free; }
+usize heap_bytes_mapped() { return g_end - reinterpret_cast<u8*>(KERNEL_HEAP_AREA); }
+usize heap_bytes_used() { return g_bytes_used; }

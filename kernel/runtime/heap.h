@@ -1,12 +1,18 @@
-// The kernel heap: a first-fit allocator with coalescing over one contiguous region of RAM,
-// for kernel objects (processes, threads, kernel stacks, mappings). Page frames for user
-// memory and page tables come from the FrameAllocator instead.
+// The kernel heap, for kernel objects (processes, threads, mappings, inodes, path buffers):
+// a first-fit allocator with coalescing over a region of the kernel half that grows on
+// demand — when no free block fits, fresh frames are mapped at the heap's end. So kernel
+// memory grows with need, up to what the frame allocator has, instead of a size fixed at
+// boot. Page frames for user memory and page tables come from the FrameAllocator directly.
 #pragma once
 
 #include "kernel/lib/types.h"
 
-void heap_initialize(u8* base, usize size);
-// Returns 16-byte aligned memory, or nullptr when the heap is exhausted.
+// Maps the heap's first pages; call once the frame allocator exists.
+void heap_initialize();
+// Returns 16-byte aligned memory, or nullptr when no frames are left to grow into.
 void* heap_allocate(usize size);
+// Never allocates, so freeing works however little memory is left.
 void heap_free(void*);
-usize heap_bytes_free();
+// Bytes mapped for the heap, and of those the bytes in use (block headers included).
+usize heap_bytes_mapped();
+usize heap_bytes_used();

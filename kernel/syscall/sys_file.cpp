@@ -7,6 +7,7 @@
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/reclaim.h"
+#include "kernel/proc/signal.h"
 
 namespace {
 
@@ -49,8 +50,12 @@ Result<i64> write_from_user(OpenFile& file, UserAddress buffer, u64 count, u64 o
         reclaim_if_low(kernel_memory_context());
         usize want = min<u64>(PIECE, count - done);
         auto n = file.file().write_from_user(user_space(), buffer + done, want, offset + done);
-        if (n.is_error())
+        if (n.is_error()) {
+            // A pipe without readers: EPIPE, and SIGPIPE for the writer, as Linux does.
+            if (n.error() == Errno::BrokenPipe)
+                MUST(send_signal(current_process(), SIGPIPE));
             return done ? Result<i64>(static_cast<i64>(done)) : Result<i64>(n.error());
+        }
         done += n.value();
         if (n.value() < want)
             break;

@@ -3,9 +3,9 @@
 // operations return ENOSYS.
 #include "handlers.h"
 #include "kernel/arch/x86_64/timer.h"
+#include "kernel/dev/clock.h"
 #include "kernel/proc/futex.h"
 
-u64 realtime_at_boot_seconds();
 
 namespace {
 
@@ -46,7 +46,7 @@ Result<i64> sys_futex(UserAddress address, int operation, u32 value, UserAddress
                 deadline = now + requested; // relative
             } else {
                 // Absolute, on CLOCK_MONOTONIC or (with the flag) CLOCK_REALTIME.
-                u64 clock_now = realtime ? realtime_at_boot_seconds() * NS + now : now;
+                u64 clock_now = realtime ? realtime_nanoseconds() : now;
                 deadline = requested > clock_now ? now + (requested - clock_now) : now;
             }
             if (deadline == 0)

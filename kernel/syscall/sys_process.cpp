@@ -5,10 +5,10 @@
 #include "kernel/mm/frame_allocator.h"
 #include "kernel/dev/random.h"
 #include "kernel/lib/memory.h"
-#include "kernel/proc/scheduler.h"
+#include "kernel/sched/scheduler.h"
 #include "kernel/proc/signal.h"
 
-[[noreturn]] void shutdown_machine();
+#include "kernel/proc/shutdown.h"
 
 Result<i64> sys_exit(int code) { current_process().exit(wait_status_exited(code)); }
 Result<i64> sys_exit_group(int code) { current_process().exit(wait_status_exited(code)); }
@@ -217,7 +217,7 @@ Result<i64> sys_sysinfo(UserAddress buffer)
     info.uptime = static_cast<i64>(monotonic_nanoseconds() / 1000000000);
     info.totalram = frames.total_frames();
     info.freeram = frames.free_frames();
-    info.bufferram = kernel_vm_stats().page_cache_pages;
+    info.bufferram = kernel_memory_context().stats.page_cache_pages;
     u16 processes = 0;
     for_each_process([&](Process&) { ++processes; });
     info.procs = processes;

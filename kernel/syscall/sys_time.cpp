@@ -2,10 +2,10 @@
 // reading at boot.
 #include "handlers.h"
 #include "kernel/arch/x86_64/timer.h"
-#include "kernel/proc/scheduler.h"
+#include "kernel/dev/clock.h"
+#include "kernel/sched/scheduler.h"
 #include "kernel/proc/signal.h"
 
-u64 realtime_at_boot_seconds();
 
 namespace {
 
@@ -24,7 +24,7 @@ Result<u64> clock_now(int clock)
     switch (clock) {
     case CLOCK_REALTIME:
     case CLOCK_REALTIME_COARSE:
-        return realtime_at_boot_seconds() * NS + now;
+        return realtime_nanoseconds();
     case CLOCK_MONOTONIC:
     case CLOCK_MONOTONIC_RAW:
     case CLOCK_MONOTONIC_COARSE:

@@ -1,9 +1,9 @@
 // The system-call dispatcher: number in rax, arguments in rdi, rsi, rdx, r10, r8, r9,
 // result (or -errno) back in rax. This is the one place an Errno becomes -errno.
 #include "handlers.h"
-#include "kernel/log.h"
+#include "kernel/lib/log.h"
 #include "kernel/mm/reclaim.h"
-#include "kernel/proc/kernel_lock.h"
+#include "kernel/sched/kernel_lock.h"
 #include "kernel/proc/signal.h"
 #include <utility>
 

@@ -1,8 +1,7 @@
 #include "kernel_memory.h"
 #include "cpu.h"
-#include "kernel/log.h"
+#include "kernel/lib/log.h"
 #include "kernel/mm/frame_allocator.h"
-#include "kernel/runtime/heap.h"
 #include "multiboot.h"
 
 extern "C" char __kernel_end[];
@@ -13,6 +12,8 @@ constexpr u64 PTE_PRESENT = 1 << 0;
 constexpr u64 PTE_WRITABLE = 1 << 1;
 constexpr u64 PTE_LARGE = 1 << 7;
 constexpr u64 PTE_GLOBAL = 1 << 8;
+constexpr u64 PTE_NO_EXECUTE = 1ull << 63;
+constexpr u64 PTE_ADDRESS_MASK = 0x000FFFFFFFFFF000ull;
 constexpr u64 TWO_MIB = 2 * MiB;
 
 u64 g_kernel_pml4;
@@ -50,11 +51,126 @@ void map_large_pages(BumpAllocator& bump, u64 pml4, u64 virtual_base, u64 length
 }
 
 FrameAllocator* g_frame_allocator;
+constexpr usize DMA_AREA_SIZE = 256 * KiB;
+u8* g_dma_next;
+u8* g_dma_end;
+u64 g_stack_slots_used[KERNEL_STACK_SLOTS / 64]; // bit set: the slot holds a stack
+
+// The kernel page-table entry for `va`, creating missing tables if asked (nullptr if absent
+// or out of frames). Every upper-half PDPT exists from boot, so a table added here is seen
+// by every address space.
+u64* kernel_leaf_entry(u64 va, bool allocate)
+{
+    u64 table_physical = g_kernel_pml4;
+    for (int level = 3; level > 0; --level) {
+        u64& entry = table(table_physical)[(va >> (12 + 9 * level)) & 0x1FF];
+        if (!(entry & PTE_PRESENT)) {
+            if (!allocate)
+                return nullptr;
+            auto frame = g_frame_allocator->allocate();
+            if (frame.is_error())
+                return nullptr;
+            u64 physical = frame_to_physical(frame.value());
+            for (int i = 0; i < 512; ++i)
+                table(physical)[i] = 0;
+            entry = physical | PTE_PRESENT | PTE_WRITABLE;
+        }
+        table_physical = entry & PTE_ADDRESS_MASK;
+    }
+    return &table(table_physical)[(va >> 12) & 0x1FF];
+}
+
+void unmap_kernel_pages(u64 start, u64 end)
+{
+    for (u64 va = start; va < end; va += PAGE_SIZE) {
+        u64* entry = kernel_leaf_entry(va, false);
+        if (!entry || !(*entry & PTE_PRESENT))
+            continue;
+        g_frame_allocator->unref(physical_to_frame(*entry & PTE_ADDRESS_MASK));
+        *entry = 0;
+        cpu::invalidate_page(va);
+    }
+}
+
+bool stack_slot_used(u64 slot) { return g_stack_slots_used[slot / 64] & (1ull << (slot % 64)); }
 alignas(FrameAllocator) u8 g_frame_allocator_storage[sizeof(FrameAllocator)];
 
 }
 
 u64 kernel_pml4_physical() { return g_kernel_pml4; }
+
+void activate_kernel_page_table() { cpu::write_cr3(g_kernel_pml4); }
+
+u64 virtual_to_physical(void const* address)
+{
+    u64 va = reinterpret_cast<u64>(address);
+    if (va >= KERNEL_VIRTUAL_BASE)
+        return va - KERNEL_VIRTUAL_BASE;
+    if (va >= KERNEL_STACK_AREA) {
+        u64* entry = kernel_leaf_entry(va, false);
+        VERIFY(entry && (*entry & PTE_PRESENT));
+        return (*entry & PTE_ADDRESS_MASK) | (va & (PAGE_SIZE - 1));
+    }
+    return va - DIRECT_MAP_BASE;
+}
+
+Result<void> map_kernel_pages(u64 start, u64 end)
+{
+    VERIFY(is_page_aligned(start) && is_page_aligned(end) && start >= KERNEL_STACK_AREA && end < KERNEL_VIRTUAL_BASE);
+    for (u64 va = start; va < end; va += PAGE_SIZE) {
+        u64* entry = kernel_leaf_entry(va, true);
+        auto frame = entry ? g_frame_allocator->allocate() : Result<FrameNumber>(Errno::NoMemory);
+        if (frame.is_error()) {
+            unmap_kernel_pages(start, va);
+            return Errno::NoMemory;
+        }
+        *entry = frame_to_physical(frame.value()) | PTE_PRESENT | PTE_WRITABLE | PTE_NO_EXECUTE;
+    }
+    return {};
+}
+
+void* allocate_dma_memory(usize bytes)
+{
+    bytes = page_round_up(bytes);
+    if (static_cast<usize>(g_dma_end - g_dma_next) < bytes)
+        return nullptr;
+    void* result = g_dma_next;
+    g_dma_next += bytes;
+    return result;
+}
+
+Result<u8*> allocate_kernel_stack(usize size)
+{
+    VERIFY(size > 0 && size <= KERNEL_STACK_SLOT - PAGE_SIZE && is_page_aligned(size));
+    u64 slot = KERNEL_STACK_SLOTS;
+    for (u64 word = 0; word < KERNEL_STACK_SLOTS / 64 && slot == KERNEL_STACK_SLOTS; ++word)
+        if (~g_stack_slots_used[word])
+            slot = word * 64 + __builtin_ctzll(~g_stack_slots_used[word]);
+    if (slot == KERNEL_STACK_SLOTS)
+        return Errno::NoMemory;
+    // The stack sits at the top of its slot; the pages below it, the guard among them,
+    // stay unmapped.
+    u64 top = KERNEL_STACK_AREA + (slot + 1) * KERNEL_STACK_SLOT;
+    TRY(map_kernel_pages(top - size, top));
+    g_stack_slots_used[slot / 64] |= 1ull << (slot % 64);
+    return reinterpret_cast<u8*>(top - size);
+}
+
+void free_kernel_stack(u8* stack)
+{
+    u64 slot = (reinterpret_cast<u64>(stack) - KERNEL_STACK_AREA) / KERNEL_STACK_SLOT;
+    VERIFY(slot < KERNEL_STACK_SLOTS && stack_slot_used(slot));
+    unmap_kernel_pages(reinterpret_cast<u64>(stack), KERNEL_STACK_AREA + (slot + 1) * KERNEL_STACK_SLOT);
+    g_stack_slots_used[slot / 64] &= ~(1ull << (slot % 64));
+}
+
+bool is_kernel_stack_guard(u64 address)
+{
+    if (address < KERNEL_STACK_AREA || address >= KERNEL_STACK_AREA + KERNEL_STACK_SLOTS * KERNEL_STACK_SLOT)
+        return false;
+    u64* entry = kernel_leaf_entry(address, false);
+    return stack_slot_used((address - KERNEL_STACK_AREA) / KERNEL_STACK_SLOT) && !(entry && (*entry & PTE_PRESENT));
+}
 
 FrameAllocator& kernel_frame_allocator() { return *g_frame_allocator; }
 
@@ -86,11 +202,9 @@ void initialize_kernel_memory(BootInfo const& boot)
             pml4[i] = bump.allocate(PAGE_SIZE) | PTE_PRESENT | PTE_WRITABLE;
     cpu::write_cr3(g_kernel_pml4);
 
-    // The kernel heap: a contiguous run of RAM for kernel objects (stacks, processes, ...).
-    u64 heap_size = min<u64>(max<u64>(ram_end / 16, 8 * MiB), 128 * MiB);
-    u64 heap_physical = bump.allocate(0);
-    bump.next += heap_size;
-    heap_initialize(static_cast<u8*>(physical_to_virtual(heap_physical)), heap_size);
+    // Device rings need physically contiguous memory: a small area set aside now.
+    g_dma_next = static_cast<u8*>(physical_to_virtual(bump.allocate(DMA_AREA_SIZE)));
+    g_dma_end = g_dma_next + DMA_AREA_SIZE;
 
     g_frame_allocator = new (g_frame_allocator_storage)
         FrameAllocator(static_cast<Frame*>(physical_to_virtual(frame_table)), 0, frame_count);
@@ -100,6 +214,6 @@ void initialize_kernel_memory(BootInfo const& boot)
         if (end > start)
             g_frame_allocator->add_free_range(start / PAGE_SIZE, (end - start) / PAGE_SIZE);
     }
-    klog("memory: %lu MiB RAM, %lu frames free, kernel heap %lu MiB, boot used %lu KiB",
-        ram_end / MiB, g_frame_allocator->free_frames(), heap_size / MiB, (bump.next - heap_size) / KiB);
+    klog("memory: %lu MiB RAM, %lu frames free, boot used %lu KiB", ram_end / MiB, g_frame_allocator->free_frames(),
+        (bump.next - page_round_up(first_free)) / KiB);
 }

@@ -3,17 +3,17 @@
 // KERNEL_VIRTUAL_BASE + physical address.
 #pragma once
 
+#include "kernel/lib/result.h"
 #include "kernel/lib/types.h"
 
 constexpr u64 DIRECT_MAP_BASE = 0xffff800000000000;
 constexpr u64 KERNEL_VIRTUAL_BASE = 0xffffffff80000000;
 
 inline void* physical_to_virtual(u64 physical) { return reinterpret_cast<void*>(physical + DIRECT_MAP_BASE); }
-inline u64 virtual_to_physical(void const* address)
-{
-    u64 va = reinterpret_cast<u64>(address);
-    return va >= KERNEL_VIRTUAL_BASE ? va - KERNEL_VIRTUAL_BASE : va - DIRECT_MAP_BASE;
-}
+// The physical address behind a kernel address: the direct map, the kernel image, or a page
+// mapped into one of the regions below (walked in the kernel page table). Only pages are
+// contiguous in the mapped regions: a DMA buffer from the heap is split at page edges.
+u64 virtual_to_physical(void const* address);
 
 struct BootInfo;
 
@@ -25,3 +25,30 @@ u64 kernel_pml4_physical();
 
 class FrameAllocator;
 FrameAllocator& kernel_frame_allocator();
+
+// Loads the kernel's own page table (no user half): for threads without an address space.
+void activate_kernel_page_table();
+
+// The kernel heap's region (runtime/heap.cpp grows into it on demand).
+constexpr u64 KERNEL_HEAP_AREA = 0xffffc80000000000;
+constexpr u64 KERNEL_HEAP_MAX = 64 * GiB;
+// Maps fresh frames at [start, end) (page aligned) of a kernel region, writable, not
+// executable; contents undefined. NoMemory (nothing left mapped) when frames run out.
+Result<void> map_kernel_pages(u64 start, u64 end);
+
+// Physically contiguous memory for device rings (virtio queues), taken once at boot from a
+// small reserved area and never freed. Page aligned, zeroed; nullptr when the area is used up.
+void* allocate_dma_memory(usize bytes);
+
+// Kernel stacks live in a region of their own, one per slot, each with an unmapped guard
+// page just below it: an overflow faults at once instead of overwriting whatever lies
+// below. Returns the lowest byte of `size` mapped bytes (size <= KERNEL_STACK_SLOT - one
+// page); NoMemory when out of frames or slots.
+constexpr u64 KERNEL_STACK_AREA = 0xffffc00000000000;
+constexpr u64 KERNEL_STACK_SLOT = 64 * KiB;
+constexpr u64 KERNEL_STACK_SLOTS = 8192;
+Result<u8*> allocate_kernel_stack(usize size);
+void free_kernel_stack(u8* stack);
+// True if `address` lies in the unmapped part of a kernel stack's slot (the panic report
+// calls that a stack overflow).
+bool is_kernel_stack_guard(u64 address);

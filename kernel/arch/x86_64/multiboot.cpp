@@ -5,6 +5,7 @@
 namespace {
 
 constexpr u32 BOOTLOADER_MAGIC = 0x2BADB002;
+char g_command_line[sizeof(BootInfo::command_line)];
 
 // Layouts from the Multiboot 0.6.96 specification.
 struct [[gnu::packed]] MultibootInfo {
@@ -43,8 +44,10 @@ void parse_multiboot(u32 magic, u64 info_physical, BootInfo& out)
         PANIC("not started by a multiboot loader (magic %x)", magic);
     auto const& info = *static_cast<MultibootInfo const*>(physical_to_virtual(info_physical));
 
-    if (info.flags & (1 << 2))
+    if (info.flags & (1 << 2)) {
         copy_string(out.command_line, sizeof out.command_line, info.cmdline);
+        copy_string(g_command_line, sizeof g_command_line, info.cmdline);
+    }
 
     if (info.flags & (1 << 3)) {
         auto const* modules = static_cast<MultibootModule const*>(physical_to_virtual(info.mods_addr));
@@ -66,3 +69,5 @@ void parse_multiboot(u32 magic, u64 info_physical, BootInfo& out)
         offset += entry.size + sizeof(entry.size);
     }
 }
+
+char const* boot_command_line() { return g_command_line; }

@@ -24,3 +24,6 @@ struct BootInfo {
 
 // Parses the multiboot information at `info_physical`; panics if the magic is wrong.
 void parse_multiboot(u32 magic, u64 info_physical, BootInfo& out);
+// The kernel command line as the boot loader passed it (for /proc/cmdline), kept intact
+// although parse_boot_options() cuts BootInfo's copy into pieces.
+char const* boot_command_line();

@@ -3,27 +3,11 @@
 
 namespace {
 
-constexpr u16 PIC1_COMMAND = 0x20, PIC1_DATA = 0x21, PIC2_COMMAND = 0xA0, PIC2_DATA = 0xA1;
 constexpr u16 PIT_CHANNEL0 = 0x40, PIT_CHANNEL2 = 0x42, PIT_COMMAND = 0x43, PIT_GATE = 0x61;
 constexpr u64 PIT_FREQUENCY = 1193182;
 
 u64 g_tsc_at_boot;
 u64 g_tsc_per_microsecond = 1000;
-
-void remap_pics()
-{
-    // ICW1..ICW4 (8259A datasheet): edge triggered, cascade, 8086 mode; IRQs at 32..47.
-    cpu::out8(PIC1_COMMAND, 0x11);
-    cpu::out8(PIC2_COMMAND, 0x11);
-    cpu::out8(PIC1_DATA, 32);
-    cpu::out8(PIC2_DATA, 40);
-    cpu::out8(PIC1_DATA, 4);
-    cpu::out8(PIC2_DATA, 2);
-    cpu::out8(PIC1_DATA, 1);
-    cpu::out8(PIC2_DATA, 1);
-    cpu::out8(PIC1_DATA, 0xFB); // everything masked except the cascade (IRQ 2)
-    cpu::out8(PIC2_DATA, 0xFF);
-}
 
 // Counts TSC ticks across 10 ms measured by PIT channel 2 (which needs no interrupt).
 void calibrate_tsc()
@@ -43,31 +27,14 @@ void calibrate_tsc()
 
 }
 
-void pic_unmask(int irq)
-{
-    if (irq < 8)
-        cpu::out8(PIC1_DATA, cpu::in8(PIC1_DATA) & ~(1 << irq));
-    else
-        cpu::out8(PIC2_DATA, cpu::in8(PIC2_DATA) & ~(1 << (irq - 8)));
-}
-
-void pic_end_of_interrupt(int irq)
-{
-    if (irq >= 8)
-        cpu::out8(PIC2_COMMAND, 0x20);
-    cpu::out8(PIC1_COMMAND, 0x20);
-}
-
 void timer_initialize()
 {
-    remap_pics();
     g_tsc_at_boot = cpu::read_tsc();
     calibrate_tsc();
     u16 divisor = PIT_FREQUENCY / TIMER_HZ;
     cpu::out8(PIT_COMMAND, 0x36); // channel 0, lobyte/hibyte, mode 3 (square wave)
     cpu::out8(PIT_CHANNEL0, divisor & 0xFF);
     cpu::out8(PIT_CHANNEL0, divisor >> 8);
-    pic_unmask(0);
 }
 
 u64 monotonic_nanoseconds()

@@ -9,9 +9,10 @@
 // for the disk costs in instructions; see docs/benchmarks.md.)
 constexpr u64 TIMER_HZ = 1000;
 
-// Remaps the legacy PICs to vectors 32..47 and starts the PIT at TIMER_HZ.
+// IRQ 0: the PIT's tick. Whoever keeps time (the scheduler) installs its handler.
+constexpr unsigned TIMER_IRQ = 0;
+
+// Calibrates the TSC and starts the PIT at TIMER_HZ (its IRQ stays masked until a handler
+// is installed with interrupt_set_handler).
 void timer_initialize();
-// Acknowledges interrupt `irq` at the PIC.
-void pic_end_of_interrupt(int irq);
-void pic_unmask(int irq);
 u64 monotonic_nanoseconds();

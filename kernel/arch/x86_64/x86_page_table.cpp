@@ -2,7 +2,7 @@
 #include "kernel/lib/profile.h"
 #include "cpu.h"
 #include "kernel_memory.h"
-#include "kernel/log.h"
+#include "kernel/lib/log.h"
 
 namespace {
 
@@ -484,7 +484,7 @@ bool X86PageTable::release_chunk(VirtAddr chunk, u64& entry, FrameNumber directo
     return true;
 }
 
-void X86PageTable::activate() const { cpu::write_cr3(pml4_physical()); }
+void X86PageTable::activate() { cpu::write_cr3(pml4_physical()); }
 
 Result<PageTable*> X86PageTableFactory::create()
 {

@@ -35,7 +35,7 @@ public:
 
     u64 pml4_physical() const { return frame_to_physical(m_pml4); }
     // Loads this table into CR3 (flushing the whole non-global TLB).
-    void activate() const;
+    void activate() override;
 
 private:
     X86PageTable(FrameAllocator& frames, VmStats& stats, FrameNumber pml4) : m_frames(frames), m_stats(stats), m_pml4(pml4) { }

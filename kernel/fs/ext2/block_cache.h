@@ -8,7 +8,7 @@
 // evicted (least recently used) or on flush().
 #pragma once
 
-#include "../block_device.h"
+#include "../../dev/block_device.h"
 #include "../../lib/result.h"
 #include "../../lib/types.h"
 

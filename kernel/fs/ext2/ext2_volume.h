@@ -4,7 +4,7 @@
 #pragma once
 
 #include "ext2_layout.h"
-#include "../block_device.h"
+#include "../../dev/block_device.h"
 #include "../../lib/result.h"
 
 // Seconds since the epoch, for inode and superblock times. The kernel passes its clock;

@@ -24,6 +24,7 @@ public:
     void clear_dirty(VirtAddr va) override;
     PteInfo query(VirtAddr va) const override;
     void for_each_present(VirtAddr start, VirtAddr end, FunctionRef<void(VirtAddr, PteInfo const&)> visit) const override;
+    void activate() override { ++activations; }
     usize table_pages() const override { return 0; }
 
     // What the MMU would do on a successful user access: set accessed/dirty.
@@ -38,6 +39,7 @@ public:
     usize unmap_calls { 0 };
     usize protect_calls { 0 };
     usize flushes { 0 }; // every unmap/protect/clear_dirty of a present entry flushes it
+    usize activations { 0 };
 
     static inline long live_tables { 0 };
 

@@ -3,7 +3,7 @@
 // 512-byte granularity, like the virtio-blk driver would.
 #pragma once
 
-#include "kernel/fs/block_device.h"
+#include "kernel/dev/block_device.h"
 #include <string>
 
 class FileBlockDevice final : public BlockDevice {

@@ -4,7 +4,7 @@
 // is mapped by this process alone. Demos use it to show which frames processes share.
 #pragma once
 
-#include "file.h"
+#include "kernel/fs/file.h"
 
 class Process;
 Result<RefPtr<File>> open_pagemap(Process&);

@@ -1,10 +1,11 @@
 #include "scheduler.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/gdt.h"
+#include "kernel/arch/x86_64/traps.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
 #include "kernel/arch/x86_64/timer.h"
+#include "kernel/mm/address_space.h"
 #include "kernel_lock.h"
-#include "process.h"
 
 extern "C" void switch_context(u64* save_rsp, u64 new_rsp);
 extern "C" u64 current_kernel_stack_top;
@@ -34,14 +35,14 @@ void load_thread_context(Thread& next)
 {
     tss_set_kernel_stack(next.kernel_stack_top());
     current_kernel_stack_top = next.kernel_stack_top();
-    if (Process* process = next.process()) {
-        // An exiting process may sleep (writing back its dirty pages) after dropping its
-        // address space: it then runs on the kernel's page table.
-        u64 pml4 = process->has_address_space() ? process->page_table_physical() : kernel_pml4_physical();
-        if (cpu::read_cr3() != pml4)
-            cpu::write_cr3(pml4);
+    // A kernel thread, or a process that has let go of its address space while exiting
+    // (it may still sleep, writing back dirty pages), runs on the kernel's page table.
+    if (next.address_space)
+        next.address_space->page_table().activate();
+    else
+        activate_kernel_page_table();
+    if (next.process())
         cpu::write_msr(cpu::MSR_FS_BASE, next.fs_base);
-    }
     asm volatile("fxrstor %0" : : "m"(next.fpu_state));
 }
 
@@ -81,9 +82,14 @@ extern "C" void scheduler_finish_switch()
 
 Thread* current_thread() { return g_current; }
 
+namespace {
+void scheduler_tick(unsigned, TrapFrame& frame);
+}
+
 void scheduler_initialize()
 {
     g_idle = MUST(Thread::create_kernel("idle", idle_loop, nullptr));
+    interrupt_set_handler(TIMER_IRQ, scheduler_tick);
 }
 
 void scheduler_start()
@@ -129,14 +135,16 @@ void yield()
         kernel_lock_acquire();
 }
 
-void block_current()
+void block_current(bool interruptible)
 {
     cpu::InterruptsDisabled guard;
     bool lend = should_lend_kernel_lock();
     if (lend)
         kernel_lock_release();
     g_current->state = Thread::State::Blocked;
+    g_current->sleeping_interruptibly = interruptible;
     switch_to_next();
+    g_current->sleeping_interruptibly = false;
     if (lend)
         kernel_lock_acquire();
 }
@@ -154,14 +162,14 @@ void wake_up(Thread& thread)
     g_run_queue.append(thread);
 }
 
-bool sleep_until(u64 deadline_ns)
+bool sleep_until(u64 deadline_ns, bool interruptible)
 {
     cpu::InterruptsDisabled guard;
     Thread& self = *g_current;
     self.wake_at = deadline_ns;
     self.was_interrupted_by_timeout = false;
     g_sleepers.append(self);
-    block_current();
+    block_current(interruptible); // wake_up() takes us off g_sleepers
     return self.was_interrupted_by_timeout;
 }
 
@@ -174,14 +182,18 @@ void thread_exit_current_noreturn()
     g_current->state = Thread::State::Dead;
     g_dead = g_current;
     // The dying thread may have been running on an address space about to be freed.
-    cpu::write_cr3(kernel_pml4_physical());
+    activate_kernel_page_table();
     switch_to_next();
     VERIFY_NOT_REACHED();
 }
 
 extern "C" void thread_exit_current() { thread_exit_current_noreturn(); }
 
-void scheduler_tick(TrapFrame& frame)
+namespace {
+
+// The timer interrupt: wakes sleepers whose deadline passed, and preempts user code (and
+// the idle loop) at the end of its time slice.
+void scheduler_tick(unsigned, TrapFrame& frame)
 {
     u64 now = monotonic_nanoseconds();
     for (Thread* thread = g_sleepers.first(); thread;) {
@@ -205,20 +217,4 @@ void scheduler_tick(TrapFrame& frame)
         yield();
 }
 
-bool WaitQueue::wait(u64 deadline_ns)
-{
-    cpu::InterruptsDisabled guard;
-    Thread& self = *g_current;
-    m_waiters.append(self);
-    if (deadline_ns)
-        return !sleep_until(deadline_ns);
-    block_current();
-    return true;
-}
-
-void WaitQueue::wake_all()
-{
-    cpu::InterruptsDisabled guard;
-    while (Thread* thread = m_waiters.first())
-        wake_up(*thread); // removes it from this queue
 }

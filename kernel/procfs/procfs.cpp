@@ -1,13 +1,14 @@
 #include "procfs.h"
-#include "generated_file.h"
-#include "inode.h"
-#include "pagemap.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
+#include "kernel/arch/x86_64/multiboot.h"
+#include "kernel/fs/generated_file.h"
+#include "kernel/fs/inode.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/frame_allocator.h"
 #include "kernel/mm/mapping.h"
 #include "kernel/proc/process.h"
+#include "pagemap.h"
 #include <cstdarg>
 
 namespace {
@@ -41,14 +42,14 @@ Result<RefPtr<File>> generate(void (*fill)(TextBuilder&, Process&), Process& pro
 void fill_vmstat(TextBuilder& out, Process&)
 {
     FrameAllocator& frames = kernel_frame_allocator();
-    out.length = format_vmstat(kernel_vm_stats(), frames.total_frames(), frames.free_frames(), out.text, TEXT_CAPACITY);
+    out.length = format_vmstat(kernel_memory_context().stats, frames.total_frames(), frames.free_frames(), out.text, TEXT_CAPACITY);
     out.length = min<usize>(out.length, TEXT_CAPACITY - 1);
 }
 
 void fill_meminfo(TextBuilder& out, Process&)
 {
     FrameAllocator& frames = kernel_frame_allocator();
-    VmStats const& stats = kernel_vm_stats();
+    VmStats const& stats = kernel_memory_context().stats;
     u64 total_kb = frames.total_frames() * 4, free_kb = frames.free_frames() * 4;
     out.append("MemTotal:       %8lu kB\n", total_kb);
     out.append("MemFree:        %8lu kB\n", free_kb);
@@ -63,7 +64,7 @@ void fill_meminfo(TextBuilder& out, Process&)
     out.append("CommitLimit:    %8lu kB\n", total_kb / 2);
 }
 
-void fill_kernel_command_line(TextBuilder& out, Process&) { out.append("%s\n", kernel_command_line()); }
+void fill_kernel_command_line(TextBuilder& out, Process&) { out.append("%s\n", boot_command_line()); }
 
 void fill_maps(TextBuilder& out, Process& process)
 {

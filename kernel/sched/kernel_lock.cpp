@@ -1,6 +1,7 @@
 #include "kernel_lock.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "scheduler.h"
+#include "wait_queue.h"
 
 namespace {
 Thread* g_owner;

@@ -5,7 +5,7 @@
 // So a VM or file-system operation — a page fault reading a file page, a write-back, an
 // ext2 allocation — is never interleaved with another, even though it sleeps, and the code
 // below needs no locks of its own. Meanwhile other processes' user code keeps running.
-// docs/locking.md tells the whole story.
+// docs/locking.md tells the whole story. Waiting for the lock is not interruptible.
 #pragma once
 
 #include "thread.h"

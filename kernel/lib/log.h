@@ -2,7 +2,7 @@
 // console on COM1 too when booted with log=console, as tools/boot does).
 #pragma once
 
-#include "lib/types.h"
+#include "types.h"
 
 void klog(char const* fmt, ...) __attribute__((format(printf, 1, 2)));
 // Writes raw text to the log port(s) with no prefix or newline (panic reports, backtraces).

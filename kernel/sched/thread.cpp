@@ -1,6 +1,7 @@
 #include "thread.h"
+#include "kernel/arch/x86_64/kernel_memory.h"
 #include "kernel/lib/memory.h"
-#include "kernel/runtime/heap.h"
+#include "scheduler.h"
 #include <new>
 
 extern "C" void kernel_thread_trampoline();
@@ -46,7 +47,11 @@ Thread::Thread(char const* name, Process* process) : m_tid(g_next_tid++), m_proc
     memcpy(fpu_state, g_initial_fpu_state, sizeof fpu_state);
 }
 
-Thread::~Thread() { heap_free(m_kernel_stack); }
+Thread::~Thread()
+{
+    if (m_kernel_stack)
+        free_kernel_stack(m_kernel_stack);
+}
 
 namespace {
 constexpr u64 STACK_CANARY = 0x5374616B43616E61; // "StakCana"
@@ -59,12 +64,17 @@ bool Thread::stack_canary_intact() const
 
 Result<void> Thread::allocate_stack()
 {
-    m_kernel_stack = static_cast<u8*>(heap_allocate(KERNEL_STACK_SIZE));
-    if (!m_kernel_stack)
-        return Errno::NoMemory;
+    m_kernel_stack = TRY(allocate_kernel_stack(KERNEL_STACK_SIZE));
     *reinterpret_cast<u64*>(m_kernel_stack) = STACK_CANARY;
     m_kernel_stack_top = reinterpret_cast<u64>(m_kernel_stack + KERNEL_STACK_SIZE);
     return {};
+}
+
+void Thread::interrupt()
+{
+    m_interrupt_pending = true;
+    if (state == State::Blocked && sleeping_interruptibly)
+        wake_up(*this);
 }
 
 Result<Thread*> Thread::create_kernel(char const* name, void (*entry)(void*), void* argument)

@@ -3,8 +3,6 @@
 // cmdline, pagemap and the exe link.
 #pragma once
 
-#include "inode.h"
+#include "kernel/fs/inode.h"
 
 Result<RefPtr<Inode>> procfs_create_root();
-// The kernel command line as the boot loader gave it, for /proc/cmdline (kernel/main.cpp).
-char const* kernel_command_line();

@@ -1,0 +1,94 @@
+// trap_dispatch: where every exception and interrupt goes after interrupts.S has saved a
+// TrapFrame (and the fault address) on the kernel stack.
+#include "traps.h"
+#include "entry.h"
+#include "idt.h"
+#include "kernel/lib/signal_numbers.h"
+#include "pic.h"
+
+namespace {
+
+char const* const EXCEPTION_NAMES[32] = {
+    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range", "invalid opcode", "device not available",
+    "double fault", "coprocessor segment overrun", "invalid TSS", "segment not present", "stack fault",
+    "general protection fault", "page fault", "reserved", "x87 floating-point error", "alignment check",
+    "machine check", "SIMD floating-point error", "virtualization", "control protection", "reserved", "reserved",
+    "reserved", "reserved", "reserved", "reserved", "hypervisor injection", "VMM communication", "security",
+    "reserved"
+};
+
+InterruptHandler g_handlers[IRQ_COUNT];
+
+// Page-fault error code bits (Intel SDM vol. 3, 4.7).
+constexpr u64 PF_WRITE = 1 << 1, PF_INSTRUCTION_FETCH = 1 << 4;
+
+// The exception as Linux reports it to user code: the signal, si_code and si_addr (the
+// faulting instruction for #DE and #UD; nothing for #GP, #SS, #NP and int3: SI_KERNEL).
+UserTrap decode_user_exception(TrapFrame const& frame)
+{
+    UserTrap trap { UserTrap::Kind::Signal, 0, FaultAccess::Read, SIGSEGV, SI_KERNEL };
+    switch (frame.vector) {
+    case PAGE_FAULT_VECTOR:
+        trap.kind = UserTrap::Kind::PageFault;
+        trap.address = frame.cr2;
+        trap.access = (frame.error_code & PF_INSTRUCTION_FETCH) ? FaultAccess::Execute
+            : (frame.error_code & PF_WRITE)                     ? FaultAccess::Write
+                                                                : FaultAccess::Read;
+        return trap;
+    case 0:
+        trap = { UserTrap::Kind::Signal, frame.rip, FaultAccess::Read, SIGFPE, FPE_INTDIV };
+        return trap;
+    case 16:
+    case 19:
+        trap = { UserTrap::Kind::Signal, frame.rip, FaultAccess::Read, SIGFPE, SI_KERNEL };
+        return trap;
+    case 1:
+        trap = { UserTrap::Kind::Signal, frame.rip, FaultAccess::Read, SIGTRAP, TRAP_BRKPT };
+        return trap;
+    case 3:
+        trap.signal = SIGTRAP;
+        return trap;
+    case 6:
+        trap = { UserTrap::Kind::Signal, frame.rip, FaultAccess::Read, SIGILL, ILL_ILLOPN };
+        return trap;
+    case 11:
+    case 12:
+        trap.signal = SIGBUS;
+        return trap;
+    case 17:
+        trap.signal = SIGBUS;
+        trap.code = BUS_ADRALN;
+        return trap;
+    default:
+        return trap; // #GP and the rest: SIGSEGV, SI_KERNEL, si_addr 0
+    }
+}
+
+}
+
+void interrupt_set_handler(unsigned irq, InterruptHandler handler)
+{
+    g_handlers[irq] = handler;
+    pic_unmask(irq);
+}
+
+extern "C" void trap_dispatch(TrapFrame* frame)
+{
+    u64 vector = frame->vector;
+    if (vector < 32) {
+        if (!frame->from_user())
+            panic_with_trap_frame(*frame, EXCEPTION_NAMES[vector]);
+        handle_user_trap(*frame, decode_user_exception(*frame));
+    } else if (vector >= IRQ_BASE_VECTOR && vector < IRQ_BASE_VECTOR + IRQ_COUNT) {
+        unsigned irq = vector - IRQ_BASE_VECTOR;
+        // Acknowledge first: the handler may switch to another thread (the timer does),
+        // and the line must be able to interrupt that thread. Interrupts stay disabled
+        // until the handler returns, so it is not re-entered. Spurious IRQ 7/15 and lines
+        // without a handler are acknowledged and ignored.
+        pic_end_of_interrupt(irq);
+        if (g_handlers[irq])
+            g_handlers[irq](irq, *frame);
+    }
+    if (frame->from_user())
+        prepare_return_to_user(*frame);
+}

@@ -1,0 +1,10 @@
+// The wall clock (CLOCK_REALTIME): the CMOS clock's reading at boot plus the monotonic clock
+// since. Read by time(), clock_gettime(), futex time-outs and file timestamps.
+#pragma once
+
+#include "kernel/lib/types.h"
+
+// Reads the RTC once; call after timer_initialize().
+void realtime_clock_initialize();
+u64 realtime_nanoseconds();
+u64 realtime_seconds();

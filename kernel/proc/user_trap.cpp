@@ -1,0 +1,58 @@
+// What the kernel does with an exception raised by user code, once arch/ has decoded it
+// (arch/x86_64/traps.cpp): a page fault is resolved by the address space or becomes
+// SIGSEGV/SIGBUS; any other exception is a signal to the program. A fault caused by the
+// kernel itself never comes here: it panics in trap_dispatch.
+#include "kernel/arch/x86_64/entry.h"
+#include "kernel/lib/log.h"
+#include "kernel/lib/profile.h"
+#include "kernel/mm/reclaim.h"
+#include "kernel/sched/kernel_lock.h"
+#include "process.h"
+#include "signal.h"
+
+namespace {
+
+void handle_page_fault(TrapFrame& frame, UserTrap const& trap)
+{
+    Process& process = current_process();
+    AddressSpace& space = process.address_space();
+    switch (space.handle_fault(trap.address, trap.access)) {
+    case FaultResult::Handled:
+        return;
+    case FaultResult::Segv:
+        // Linux: SEGV_ACCERR where a mapping exists but forbids the access, else SEGV_MAPERR.
+        deliver_fault_signal(frame, SIGSEGV, space.find_mapping(trap.address) ? SEGV_ACCERR : SEGV_MAPERR, trap.address);
+        return;
+    case FaultResult::Bus:
+        deliver_fault_signal(frame, SIGBUS, BUS_ADRERR, trap.address);
+        return;
+    case FaultResult::OutOfMemory:
+        klog("pid %u: out of memory at %lx, killed", process.pid(), trap.address);
+        process.exit(wait_status_signaled(SIGKILL));
+    }
+}
+
+}
+
+// Runs under the kernel lock: resolving a page fault may read the disk.
+void handle_user_trap(TrapFrame& frame, UserTrap const& trap)
+{
+    PROFILE("trap: user exception, lock to unlock");
+    kernel_lock_acquire();
+    reclaim_if_low(kernel_memory_context());
+    if (trap.kind == UserTrap::Kind::PageFault)
+        handle_page_fault(frame, trap);
+    else
+        deliver_fault_signal(frame, trap.signal, trap.code, trap.address);
+    kernel_lock_release();
+}
+
+// A signal sent while this thread ran in user mode (kill from another process).
+void prepare_return_to_user(TrapFrame&)
+{
+    if (!signal_pending())
+        return;
+    kernel_lock_acquire();
+    handle_pending_signals();
+    kernel_lock_release();
+}

@@ -1,0 +1,79 @@
+// A Thread is one flow of control the scheduler runs: a kernel thread (idle, the flusher) or
+// a thread of a user process. It owns a kernel stack, the CPU state saved while it is
+// switched out, and the links of whichever queue it waits on.
+//
+// The scheduler never looks inside a Process: a thread names its process only so that the
+// layers above can find it (current_process()), and names the address space the CPU must
+// load to run it. Fields are grouped by who reads and writes them; on one CPU with the
+// kernel's interrupts off (scheduler.h) none needs a lock of its own.
+#pragma once
+
+#include "kernel/arch/x86_64/trap_frame.h"
+#include "kernel/lib/intrusive_list.h"
+#include "kernel/lib/result.h"
+
+class Process;
+class AddressSpace;
+
+class Thread {
+public:
+    enum class State { Runnable, Running, Blocked, Dead };
+
+    // A kernel thread that runs `entry(argument)` and exits when it returns.
+    static Result<Thread*> create_kernel(char const* name, void (*entry)(void*), void* argument);
+    // A user thread of `process` whose first return to user mode restores `initial`.
+    static Result<Thread*> create_user(Process& process, TrapFrame const& initial);
+    ~Thread();
+
+    // The registers saved when this (user) thread last entered the kernel; editing them
+    // changes what it returns to.
+    TrapFrame& user_frame() { return *reinterpret_cast<TrapFrame*>(m_kernel_stack_top - sizeof(TrapFrame)); }
+
+    u32 tid() const { return m_tid; }
+    char const* name() const { return m_name; }
+    Process* process() const { return m_process; }
+    u64 kernel_stack_top() const { return m_kernel_stack_top; }
+    // The kernel stack has an unmapped guard page below it, so an overflow faults at once;
+    // a canary at its bottom also catches a write that jumped the guard, at the next switch.
+    bool stack_canary_intact() const;
+
+    // --- Interruptible sleeps (Linux's TIF_SIGPENDING). The process layer calls interrupt()
+    // when a signal wants this thread back in user mode: an interruptible sleep ends with
+    // WaitResult::Interrupted, and every later one returns at once until the process layer
+    // calls clear_interrupt() (nothing deliverable is left). The scheduler never decides
+    // which signals those are.
+    void interrupt();
+    void clear_interrupt() { m_interrupt_pending = false; }
+    bool interrupt_pending() const { return m_interrupt_pending; }
+
+    // --- Scheduler state (scheduler.cpp, wait_queue.cpp).
+    State state { State::Runnable };
+    bool sleeping_interruptibly { false }; // Blocked in an interruptible wait
+    u64 saved_rsp { 0 };                   // kernel stack pointer while switched out (switch_context)
+    u64 wake_at { 0 };                     // for sleeping threads: monotonic ns deadline
+    bool was_interrupted_by_timeout { false };
+    ListNode scheduler_node; // run queue or one wait queue
+    ListNode sleep_node;     // the sleeping list, while sleeping with a deadline
+    int keeps_kernel_lock { 0 }; // > 0: sleeping does not lend out the kernel lock (kernel_lock.h)
+
+    // --- User CPU state, loaded by the scheduler when the thread runs.
+    AddressSpace* address_space { nullptr }; // the page table to load; null: the kernel's (set by proc)
+    u64 fs_base { 0 };                       // user TLS base (arch_prctl ARCH_SET_FS, CLONE_SETTLS)
+    alignas(16) u8 fpu_state[512];           // fxsave image of the user's x87/SSE registers
+
+    // --- Per-thread state of the process layer (proc/), stored here, never read by sched.
+    u64 clear_child_tid { 0 }; // set_tid_address, CLONE_CHILD_CLEARTID
+
+private:
+    Thread(char const* name, Process* process);
+    Result<void> allocate_stack();
+
+    u32 m_tid;
+    char m_name[32];
+    Process* m_process;
+    u8* m_kernel_stack { nullptr }; // lowest usable byte (the guard page lies below)
+    u64 m_kernel_stack_top { 0 };
+    bool m_interrupt_pending { false };
+};
+
+constexpr usize KERNEL_STACK_SIZE = 32 * 1024;

@@ -1,0 +1,45 @@
+#include "wait_queue.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "scheduler.h"
+
+void WaitQueue::wait()
+{
+    cpu::InterruptsDisabled guard;
+    m_waiters.append(*current_thread());
+    block_current();
+}
+
+WaitResult WaitQueue::wait_interruptible(u64 deadline_ns)
+{
+    cpu::InterruptsDisabled guard;
+    Thread& self = *current_thread();
+    if (self.interrupt_pending())
+        return WaitResult::Interrupted;
+    m_waiters.append(self);
+    // However it ends, wake_up() has taken us off this queue.
+    bool timed_out = deadline_ns ? sleep_until(deadline_ns, true) : (block_current(true), false);
+    if (timed_out)
+        return WaitResult::TimedOut;
+    return self.interrupt_pending() ? WaitResult::Interrupted : WaitResult::Woken;
+}
+
+void WaitQueue::wake_all()
+{
+    cpu::InterruptsDisabled guard;
+    while (Thread* thread = m_waiters.first())
+        wake_up(*thread); // takes it off this queue
+}
+
+u32 WaitQueue::wake(u32 count)
+{
+    cpu::InterruptsDisabled guard;
+    u32 woken = 0;
+    while (woken < count) {
+        Thread* thread = m_waiters.first();
+        if (!thread)
+            break;
+        wake_up(*thread);
+        ++woken;
+    }
+    return woken;
+}

@@ -1,0 +1,34 @@
+// A WaitQueue is a list of threads waiting for one event (data in a pipe, a child's exit, a
+// disk request, a futex word). Every wait is a loop — `while (!condition) queue.wait();` —
+// because other kernel code ran while the thread slept: what it decided before sleeping
+// may no longer hold.
+//
+// A wait a user can make long (a pipe, the console, wait4, a futex, a sleep) is
+// interruptible: a signal for the thread ends it with Interrupted, and the caller returns
+// EINTR or restarts the call (proc/signal.cpp decides which). Kernel-internal waits (the
+// kernel lock, a disk request in flight) are not.
+#pragma once
+
+#include "thread.h"
+
+enum class WaitResult {
+    Woken,       // wake_all()/wake() ran (the condition may still be false: re-check)
+    TimedOut,    // the deadline passed
+    Interrupted, // a signal wants the thread (Thread::interrupt)
+};
+
+class WaitQueue {
+public:
+    // Blocks the current thread until woken. Not interruptible.
+    void wait();
+    // Blocks until woken, until monotonic time `deadline_ns` (0 = none), or until the thread
+    // is interrupted; returns Interrupted at once if an interrupt is already pending.
+    WaitResult wait_interruptible(u64 deadline_ns = 0);
+    void wake_all();
+    // Wakes up to `count` waiters, oldest first; returns how many.
+    u32 wake(u32 count);
+    bool is_empty() const { return m_waiters.is_empty(); }
+
+private:
+    IntrusiveList<Thread, &Thread::scheduler_node> m_waiters;
+};
