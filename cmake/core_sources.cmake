@@ -10,4 +10,8 @@ list(APPEND PAGODA_CORE_SOURCES
     ${CMAKE_SOURCE_DIR}/kernel/proc/elf.cpp
     ${CMAKE_SOURCE_DIR}/kernel/proc/initial_stack.cpp
     ${CMAKE_SOURCE_DIR}/kernel/fs/cpio.cpp
+    # The x86 page table reaches memory and the CPU through interfaces (PhysicalAccess,
+    # X86Mmu), so the code that shares, copies and frees leaf tables is host-tested too.
+    ${CMAKE_SOURCE_DIR}/kernel/arch/x86_64/x86_page_table.cpp
+    ${CMAKE_SOURCE_DIR}/kernel/arch/x86_64/x86_table_sharing.cpp
 )

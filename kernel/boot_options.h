@@ -2,7 +2,8 @@
 // program's arguments. Options: init=PATH (default /init), log=console (mirror the kernel
 // log onto the console), fork=copy (eager-copy fork instead of copy-on-write), stats (print
 // the VM counters to the log when the first program exits), selftest=fault (make the kernel
-// fault on purpose, to check the panic report), root=vda (mount the first disk's ext2 volume
+// fault on purpose, to check the panic report), selftest=stack (overflow a kernel stack into
+// its guard page), root=vda (mount the first disk's ext2 volume
 // as / instead of the initramfs; a further disk goes to /mnt), flush_interval=S and
 // dirty_age=S (the write-back flusher's period and age limit, in seconds; 5 and 30 default).
 // Arguments are percent-decoded, so tools/pagoda-run can pass spaces and empty strings
@@ -19,6 +20,7 @@ struct BootOptions {
     bool print_stats { false };
     bool profile { false }; // profile: time kernel stages (lib/profile.h), printed at shutdown
     bool fault_self_test { false }; // selftest=fault: touch an unmapped kernel address after boot
+    bool stack_self_test { false }; // selftest=stack: a kernel thread overflows its stack
     bool root_on_disk { false };    // root=vda: the root file system is ext2 on the first disk
     u64 flush_interval_seconds { 5 }; // flush_interval=S: how often the flusher wakes
     u64 dirty_age_seconds { 30 };     // dirty_age=S: how long a page may stay dirty

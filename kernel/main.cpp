@@ -30,6 +30,8 @@
 #include "proc/shutdown.h"
 #include "procfs/procfs.h"
 #include "runtime/heap.h"
+#include "mm/page_cache.h"
+#include "sched/kernel_lock.h"
 #include "sched/scheduler.h"
 
 void run_global_constructors();
@@ -47,6 +49,25 @@ public:
 };
 
 MemoryContext* g_memory_context;
+
+// selftest=stack: unbounded recursion in a kernel thread, which must end in the guard page
+// below its stack (a panic naming the overflow), not in whatever memory lies below.
+u64 volatile g_recursion_limit = ~0ull; // volatile: the compiler cannot see the end coming
+
+[[gnu::noinline]] u64 recurse(u64 depth)
+{
+    u8 volatile frame[512];
+    frame[0] = static_cast<u8>(depth);
+    if (depth == g_recursion_limit)
+        return 0;
+    return recurse(depth + 1) + frame[0];
+}
+
+void overflow_on_purpose(void*)
+{
+    klog("selftest: overflowing a kernel stack");
+    recurse(0);
+}
 
 // selftest=fault: a kernel bug on demand, so tests can check the panic report end to end.
 [[gnu::noinline]] void fault_on_purpose()
@@ -76,11 +97,24 @@ void enable_syscall_instruction()
 void set_up_memory_context()
 {
     static DirectMapAccess physical;
+    static CpuMmu mmu;
+    static PageCacheList backed_caches;
     FrameAllocator& frames = kernel_frame_allocator();
-    static X86PageTableFactory page_tables(frames, g_vm_stats);
+    static X86PageTableFactory page_tables({ frames, physical, g_vm_stats, mmu });
     FrameNumber zero_frame = MUST(create_zero_frame(frames, physical));
-    g_memory_context = new MemoryContext { frames, physical, page_tables, g_vm_stats, zero_frame,
-        g_options.eager_copy_fork ? ForkMode::EagerCopy : ForkMode::CopyOnWrite, monotonic_nanoseconds };
+    g_memory_context = new MemoryContext {
+        .frames = frames,
+        .physical = physical,
+        .page_tables = page_tables,
+        .stats = g_vm_stats,
+        .zero_frame = zero_frame,
+        .fork_mode = g_options.eager_copy_fork ? ForkMode::EagerCopy : ForkMode::CopyOnWrite,
+        .backed_caches = &backed_caches,
+        .clock_ns = monotonic_nanoseconds,
+        // The VM lock is the kernel lock; before the first thread runs, the boot context
+        // is the only one there is.
+        .vm_lock_held = [] { return !current_thread() || kernel_lock_held_by_current(); },
+    };
     klog("fork mode: %s", g_options.eager_copy_fork ? "eager copy (fork=copy)" : "copy-on-write");
 }
 
@@ -182,6 +216,8 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
     mount_file_systems();
     console_initialize();
 
+    if (g_options.stack_self_test)
+        scheduler_add(*MUST(Thread::create_kernel("overflow", overflow_on_purpose, nullptr)));
     if (g_options.fault_self_test)
         fault_on_purpose();
 

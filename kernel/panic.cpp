@@ -2,6 +2,7 @@
 // CR2 and a symbolized backtrace on the log, then QEMU exits with status PANIC through
 // isa-debug-exit (tools/pagoda-run maps that to its own exit code 125).
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/entry.h"
 #include "arch/x86_64/symbols.h"
 #include "arch/x86_64/trap_frame.h"
 #include "dev/debug_exit.h"
@@ -53,7 +54,7 @@ bool g_panicking;
 void panic_with_trap_frame(TrapFrame const& frame, char const* reason)
 {
     g_panic_trap = &frame;
-    panic("%s", reason);
+    panic("%s in kernel mode", reason);
 }
 
 void panic(char const* fmt, ...)
@@ -84,7 +85,8 @@ here:
         rbp = t.rbp;
         rip = t.rip;
     }
-    print("cr2 %016lx cr3 %016lx\n", cpu::read_cr2(), cpu::read_cr3());
+    // The fault address as the trap entry read it (CR2 itself may have changed since).
+    print("cr2 %016lx cr3 %016lx\n", g_panic_trap ? g_panic_trap->cr2 : cpu::read_cr2(), cpu::read_cr3());
     print_backtrace(rbp, rip);
     debug_exit(DebugExitStatus::Panic);
 }

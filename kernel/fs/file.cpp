@@ -1,4 +1,5 @@
 #include "file.h"
+#include "kernel/mm/user_memory.h"
 #include "kernel/mm/address_space.h"
 
 namespace {
@@ -16,7 +17,7 @@ Result<usize> File::read_to_user(AddressSpace& space, u64 buffer, usize count, u
             return done ? Result<usize>(done) : Result<usize>(n.error());
         if (n.value() == 0)
             break;
-        TRY(space.copy_to_user(buffer + done, chunk, n.value()));
+        TRY(copy_to_user(space, buffer + done, chunk, n.value()));
         done += n.value();
         // A short read (end of file), or any data from a stream whose next read could block.
         if (n.value() < want || !is_seekable())
@@ -31,7 +32,7 @@ Result<usize> File::write_from_user(AddressSpace& space, u64 buffer, usize count
     usize done = 0;
     while (done < count) {
         usize want = min<usize>(BOUNCE, count - done);
-        auto copied = space.copy_from_user(chunk, buffer + done, want);
+        auto copied = copy_from_user(space, chunk, buffer + done, want);
         if (copied.is_error())
             return done ? Result<usize>(done) : Result<usize>(copied.error());
         auto n = write(chunk, want, offset + done);

@@ -2,6 +2,7 @@
 #include "ext2_mount.h"
 #include "kernel/arch/x86_64/timer.h"
 #include "kernel/lib/log.h"
+#include "kernel/mm/memory_context.h"
 #include "kernel/mm/page_cache.h"
 #include "kernel/sched/kernel_lock.h"
 #include "kernel/sched/scheduler.h"
@@ -14,7 +15,7 @@ u64 g_age_ns;
 void flush_once()
 {
     u64 now = monotonic_nanoseconds();
-    PageCache::for_each_backed([&](PageCache& cache) {
+    kernel_memory_context().backed_caches->for_each([&](PageCache& cache) {
         if (cache.has_dirty_pages())
             (void)cache.write_back_older_than(now, g_age_ns); // failures stay dirty: retried next time
     });
@@ -49,5 +50,5 @@ void throttle_dirty_writer(PageCache& cache)
     VmStats const& stats = cache.context().stats;
     u64 limit = cache.context().frames.total_frames() / 8;
     if (stats.dirty_pages > limit && cache.has_dirty_pages())
-        (void)cache.write_back_all(WriteBackReason::Periodic);
+        (void)cache.write_back_all(WriteBackReason::Throttle);
 }

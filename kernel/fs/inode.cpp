@@ -1,4 +1,5 @@
 #include "inode.h"
+#include "kernel/mm/user_memory.h"
 #include "flusher.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/address_space.h"
@@ -83,7 +84,7 @@ Result<usize> InodeFile::read_to_user(AddressSpace& space, u64 buffer, usize cou
     if (!m_cache)
         return Errno::IsDirectory;
     return m_cache->read_with(offset, count, [&](u8 const* bytes, usize done, usize chunk) {
-        return bytes ? space.copy_to_user(buffer + done, bytes, chunk) : space.zero_user(buffer + done, chunk);
+        return bytes ? copy_to_user(space, buffer + done, bytes, chunk) : zero_user(space, buffer + done, chunk);
     });
 }
 
@@ -93,7 +94,7 @@ Result<usize> InodeFile::write_from_user(AddressSpace& space, u64 buffer, usize 
         return Errno::IsDirectory;
     u64 old_size = m_cache->size();
     usize written = TRY(m_cache->write_with(offset, count, [&](u8* destination, usize done, usize chunk) {
-        return space.copy_from_user(destination, buffer + done, chunk);
+        return copy_from_user(space, destination, buffer + done, chunk);
     }));
     return finish_write(old_size, offset, written);
 }

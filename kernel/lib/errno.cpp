@@ -42,6 +42,7 @@ const char* errno_name(Errno e)
         NAME(NoSys, "ENOSYS")
         NAME(NotEmpty, "ENOTEMPTY")
         NAME(Loop, "ELOOP")
+        NAME(Overflow, "EOVERFLOW")
         NAME(NotSupported, "EOPNOTSUPP")
         NAME(TimedOut, "ETIMEDOUT")
 #undef NAME

@@ -39,6 +39,7 @@ enum class Errno : int {
     NoSys = 38,           // ENOSYS
     NotEmpty = 39,        // ENOTEMPTY
     Loop = 40,            // ELOOP
+    Overflow = 75,        // EOVERFLOW
     NotSupported = 95,    // EOPNOTSUPP
     TimedOut = 110,       // ETIMEDOUT
 };

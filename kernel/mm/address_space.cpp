@@ -1,9 +1,8 @@
-// AddressSpace: creation, destruction, mmap/munmap/mprotect, brk and queries. The fault
-// handlers live in fault.cpp, fork in fork.cpp, user copies in user_copy.cpp.
+// AddressSpace: creation and teardown, mmap/munmap/mprotect/msync/madvise, brk and queries.
 #include "address_space.h"
-#include "../lib/profile.h"
-
 #include "../lib/assert.h"
+#include "../lib/profile.h"
+#include "reverse_map.h"
 #include <new>
 
 Result<RefPtr<AddressSpace>> AddressSpace::create(MemoryContext& context)
@@ -34,9 +33,11 @@ AddressSpace::~AddressSpace()
     // Give every frame reference back; a leaf table still shared with another address space
     // (after fork) is let go as a whole, its frames staying with the other sharers. One
     // release over the whole user range, so that a shared table holding several mappings
-    // is let go as a whole too (no copy needed — and no memory — to exit).
-    release_pages(0, USER_TOP);
+    // is let go as a whole too — no copy needed, and so no memory, to exit.
+    MUST(release_pages(0, USER_HALF_END));
 }
+
+void AddressSpace::verify_locked() const { VERIFY(!m_context.vm_lock_held || m_context.vm_lock_held()); }
 
 PageAccess AddressSpace::access_for(Mapping const& mapping)
 {
@@ -47,30 +48,25 @@ PageAccess AddressSpace::access_for(Mapping const& mapping)
     };
 }
 
-Result<FrameNumber> AddressSpace::allocate_zeroed_frame()
+Result<void> AddressSpace::release_pages(VirtAddr start, VirtAddr end)
 {
-    FrameNumber frame = TRY(m_context.frames.allocate());
-    __builtin_memset(m_context.physical.map_frame(frame), 0, PAGE_SIZE);
-    return frame;
+    return m_page_table->unmap(start, end, [&](VirtAddr, PteInfo const& pte) { m_context.frames.unref(pte.frame); });
 }
 
-void AddressSpace::copy_frame(FrameNumber to, FrameNumber from)
+Result<Mapping*> AddressSpace::insert_mapping(OwnPtr<Mapping> mapping)
 {
-    __builtin_memcpy(m_context.physical.map_frame(to), m_context.physical.map_frame(from), PAGE_SIZE);
-}
-
-void AddressSpace::release_pages(VirtAddr start, VirtAddr end)
-{
-    // A leaf table shared with another address space (after fork) and wholly inside the
-    // range is let go as a whole; every other entry gives its frame reference back.
-    m_page_table->release_range(start, end, [&](VirtAddr, PteInfo const& pte) { m_context.frames.unref(pte.frame); });
+    mapping->set_address_space(this);
+    ++m_layout_version;
+    return m_mappings.insert(static_cast<OwnPtr<Mapping>&&>(mapping));
 }
 
 Result<void> AddressSpace::split_at(VirtAddr va)
 {
     Mapping* mapping = m_mappings.find(va);
-    if (mapping && mapping->start() != va)
+    if (mapping && mapping->start() != va) {
         TRY(m_mappings.split(*mapping, va));
+        ++m_layout_version;
+    }
     return {};
 }
 
@@ -99,6 +95,7 @@ Result<VirtAddr> AddressSpace::place_mapping(VirtAddr addr, u64 length, MapPlace
 
 Result<VirtAddr> AddressSpace::map_anonymous(VirtAddr addr, u64 length, u32 prot, bool shared, MapPlacement placement, char const* name)
 {
+    verify_locked();
     if (length == 0 || (prot & ~VM_PROT_MASK))
         return Errno::Invalid;
     if (length > USER_TOP)
@@ -108,34 +105,64 @@ Result<VirtAddr> AddressSpace::map_anonymous(VirtAddr addr, u64 length, u32 prot
         // Shared anonymous memory is a nameless tmpfs-like file, so that fork children share
         // even the pages nobody has touched yet.
         RefPtr<PageCache> cache = TRY(PageCache::create_anonymous(m_context, length));
-        return map_file(addr, length, prot, true, placement, std::move(cache), 0, name);
+        return map_file(addr, length, prot, true, placement, static_cast<RefPtr<PageCache>&&>(cache), 0, name);
     }
-
     VirtAddr start = TRY(place_mapping(addr, length, placement));
     auto* mapping = new (std::nothrow) Mapping(start, start + length, prot, MappingSharing::Private, name);
     if (!mapping)
         return Errno::NoMemory;
-    mapping->set_address_space(this);
-    Mapping* inserted = TRY(m_mappings.insert(OwnPtr<Mapping>(mapping)));
+    Mapping* inserted = TRY(insert_mapping(OwnPtr<Mapping>(mapping)));
     m_mappings.merge_with_neighbours(*inserted);
     return start;
+}
+
+Result<VirtAddr> AddressSpace::map_file(VirtAddr addr, u64 length, u32 prot, bool shared, MapPlacement placement,
+    RefPtr<PageCache> cache, u64 offset, char const* name)
+{
+    verify_locked();
+    if (!cache || length == 0 || (prot & ~VM_PROT_MASK) || !is_page_aligned(offset))
+        return Errno::Invalid;
+    if (length > USER_TOP)
+        return Errno::NoMemory;
+    length = page_round_up(length);
+    constexpr u64 limit = PageIndex::MAX_PAGES * PAGE_SIZE;
+    if (offset >= limit || length > limit - offset)
+        return Errno::Overflow;
+    VirtAddr start = TRY(place_mapping(addr, length, placement));
+    auto* mapping = new (std::nothrow) Mapping(start, start + length, prot,
+        shared ? MappingSharing::Shared : MappingSharing::Private, name);
+    if (!mapping)
+        return Errno::NoMemory;
+    mapping->set_backing(static_cast<RefPtr<PageCache>&&>(cache), offset);
+    TRY(insert_mapping(OwnPtr<Mapping>(mapping)));
+    return start;
+}
+
+Result<void> AddressSpace::write_back_range(Mapping const& mapping, VirtAddr start, VirtAddr end, WriteBackReason reason)
+{
+    PageCache* cache = mapping.cache();
+    if (!mapping.is_shared() || !cache || !cache->is_backed() || start >= end)
+        return {};
+    collect_dirty_bits(mapping, start, end);
+    return cache->write_back(mapping.file_index(start), mapping.file_index(end - 1), reason);
 }
 
 void AddressSpace::remove_mapping(Mapping& mapping)
 {
     (void)write_back_range(mapping, mapping.start(), mapping.end(), WriteBackReason::Unmap);
-    release_pages(mapping.start(), mapping.end());
+    // Shared leaf tables cut by the range were made private before (unmap), so this
+    // cannot fail for want of memory.
+    MUST(release_pages(mapping.start(), mapping.end()));
     m_mappings.remove(mapping);
+    ++m_layout_version;
 }
 
 Result<void> AddressSpace::unmap(VirtAddr addr, u64 length)
 {
-    if (!is_page_aligned(addr) || length == 0 || length > USER_TOP)
+    verify_locked();
+    VirtAddr end;
+    if (!is_page_aligned(addr) || length == 0 || !page_range_end(addr, length, end) || end > USER_TOP)
         return Errno::Invalid;
-    VirtAddr end = addr + page_round_up(length);
-    if (addr > USER_TOP || end > USER_TOP)
-        return Errno::Invalid;
-
     // Leaf tables shared since a fork and cut by the range get private copies first, so
     // nothing below can fail half-way for want of memory.
     TRY(m_page_table->unshare(addr, end, true));
@@ -154,28 +181,27 @@ Result<void> AddressSpace::unmap(VirtAddr addr, u64 length)
 
 Result<void> AddressSpace::protect(VirtAddr addr, u64 length, u32 prot)
 {
+    verify_locked();
     if (!is_page_aligned(addr) || (prot & ~VM_PROT_MASK))
         return Errno::Invalid;
     if (length == 0)
         return {};
-    if (length > USER_TOP || addr + page_round_up(length) > USER_TOP)
-        return Errno::NoMemory;
-    VirtAddr end = addr + page_round_up(length);
-    if (!m_mappings.is_fully_mapped(addr, end))
+    VirtAddr end;
+    if (!page_range_end(addr, length, end) || end == addr || end > USER_TOP || !m_mappings.is_fully_mapped(addr, end))
         return Errno::NoMemory;
 
     // Entries change below, and refcounts decide: shared leaf tables become private first.
     TRY(m_page_table->unshare(addr, end, false));
     TRY(split_at(addr));
     TRY(split_at(end));
-    Mapping* mapping = m_mappings.find(addr);
-    while (mapping && mapping->start() < end) {
+    ++m_layout_version;
+    for (Mapping* mapping = m_mappings.find(addr); mapping && mapping->start() < end; mapping = m_mappings.next(*mapping)) {
         mapping->set_prot(prot);
         PageAccess wanted = access_for(*mapping);
         bool shared = mapping->is_shared();
         // Shared pages of a backed file stay read-only until a write fault marks them dirty.
         bool write_notify = shared && mapping->cache() && mapping->cache()->is_backed();
-        m_page_table->for_each_present(mapping->start(), mapping->end(), [&](VirtAddr va, PteInfo const& pte) {
+        MUST(m_page_table->protect(mapping->start(), mapping->end(), [&](VirtAddr va, PteInfo const& pte) {
             PageAccess access = wanted;
             // A private page may become writable only if this space holds its only
             // reference; a COW-shared, zero or page-cache frame stays read-only until the
@@ -186,33 +212,81 @@ Result<void> AddressSpace::protect(VirtAddr addr, u64 length, u32 prot)
                         && !(mapping->cache() && maps_cache_frame(*mapping, va, pte.frame)));
             if (access.writable && write_notify)
                 access.writable = pte.writable;
-            m_page_table->protect(va, access);
-        });
-        mapping = m_mappings.next(*mapping);
+            return access;
+        }));
     }
     // Merge afterwards, from the mapping ending at addr to the one starting at end: merging
     // while walking would delete mappings the walk still points at.
-    mapping = m_mappings.first_ending_after(addr - 1);
+    Mapping* mapping = m_mappings.first_ending_after(addr - 1);
     while (mapping && mapping->start() <= end)
         mapping = m_mappings.next(*m_mappings.merge_with_neighbours(*mapping));
     return {};
 }
 
-void AddressSpace::set_brk_base(VirtAddr base)
+Result<void> AddressSpace::sync_range(VirtAddr addr, u64 length, SyncMode mode)
+{
+    verify_locked();
+    if (!is_page_aligned(addr))
+        return Errno::Invalid;
+    VirtAddr end;
+    if (!page_range_end(addr, length, end) || end > USER_TOP)
+        return Errno::NoMemory;
+    if (end == addr)
+        return {};
+    Result<void> result;
+    for (Mapping* mapping = m_mappings.first_ending_after(addr); mapping && mapping->start() < end; mapping = m_mappings.next(*mapping)) {
+        VirtAddr from = max(addr, mapping->start()), to = min(end, mapping->end());
+        if (mode == SyncMode::Async) {
+            collect_dirty_bits(*mapping, from, to);
+            continue;
+        }
+        auto written = write_back_range(*mapping, from, to, WriteBackReason::Sync);
+        if (written.is_error() && !result.is_error())
+            result = written.error();
+    }
+    if (!m_mappings.is_fully_mapped(addr, end))
+        return Errno::NoMemory;
+    return result;
+}
+
+Result<void> AddressSpace::discard(VirtAddr addr, u64 length)
+{
+    verify_locked();
+    if (!is_page_aligned(addr))
+        return Errno::Invalid;
+    VirtAddr end;
+    if (!page_range_end(addr, length, end))
+        return Errno::Invalid;
+    if (end == addr)
+        return {};
+    if (end > USER_TOP)
+        return Errno::NoMemory; // nothing can be mapped there
+    TRY(m_page_table->unshare(addr, end, true));
+    for (Mapping* mapping = m_mappings.first_ending_after(addr); mapping && mapping->start() < end; mapping = m_mappings.next(*mapping)) {
+        VirtAddr from = max(addr, mapping->start()), to = min(end, mapping->end());
+        collect_dirty_bits(*mapping, from, to); // shared data lives on in the cache
+        MUST(release_pages(from, to));
+    }
+    if (!m_mappings.is_fully_mapped(addr, end))
+        return Errno::NoMemory;
+    return {};
+}
+
+void AddressSpace::set_brk(VirtAddr base, VirtAddr current)
 {
     m_brk_base = base;
-    m_brk = base;
+    m_brk = current;
 }
 
 VirtAddr AddressSpace::brk(VirtAddr requested)
 {
+    verify_locked();
     if (requested == 0 || requested < m_brk_base || requested > USER_MMAP_TOP)
         return m_brk;
     VirtAddr old_end = page_round_up(m_brk);
     VirtAddr new_end = page_round_up(requested);
     if (new_end > old_end) {
-        auto result = map_anonymous(old_end, new_end - old_end, VM_READ | VM_WRITE, false,
-            MapPlacement::FixedNoReplace, "[heap]");
+        auto result = map_anonymous(old_end, new_end - old_end, VM_READ | VM_WRITE, false, MapPlacement::FixedNoReplace, "[heap]");
         if (result.is_error())
             return m_brk;
     } else if (new_end < old_end) {

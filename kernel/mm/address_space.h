@@ -1,19 +1,30 @@
-// AddressSpace: one process's user memory = a PageTable + a MappingSet. Reference-counted so a
-// vfork() child can borrow its parent's (Process →RefPtr→ AddressSpace).
+// AddressSpace: one process's user memory = a PageTable + a MappingTree + the program break.
+// Reference-counted so a vfork() child can borrow its parent's (Process →RefPtr→ AddressSpace).
 //
-//   VA ──MappingSet::find──▶ Mapping (prot, shared/private, backing)
-//      ──PageTable::query──▶ PTE ──▶ Frame (refcount in FrameAllocator)
+//   VA ──MappingTree::find──▶ Mapping (prot, shared/private, backing)
+//      ──PageTable::query───▶ PTE ──▶ Frame (refcount in FrameAllocator)
 //
 // For anonymous memory the page table is the record of which frames the space holds: every
 // present PTE owns one reference to its frame. File mappings (and MAP_SHARED|MAP_ANONYMOUS)
-// map frames of a PageCache (page_cache.h, file_mapping.cpp); the cache finds their PTEs
-// through its mapping list and Mapping::address_space() for write-back and truncation. Nothing is allocated at map time; frames
-// arrive through handle_fault() (fault.cpp), are shared copy-on-write by fork() (fork.cpp),
-// and kernel accesses to user memory go through the user-copy functions (user_copy.cpp).
+// map frames of a PageCache. Nothing is allocated at map time: frames arrive through the
+// page-fault handler. The VM core, one concept per file (docs/mm.md):
 //
-// Locking: none, on purpose. Pagoda runs on a single CPU and the kernel executes system calls
-// and page faults with interrupts off, so nothing can run between the steps of an operation
-// here; in particular a fault keeps its Mapping alive simply by not yielding.
+//   address_space    this class: mmap, munmap, mprotect, msync, madvise, brk, teardown
+//   mapping          one range and its backing (vm_area_struct); mapping_tree: their set
+//   fault            the page-fault handler: the decision (pure) and one handler per case,
+//                    in anonymous_fault.cpp and file_fault.cpp
+//   fork             a child address space, by copy-on-write
+//   user_memory      the kernel reading and writing user memory
+//   reverse_map      from a page-cache page to the PTEs that map it (write-back, truncation,
+//                    reclaim)
+//   page_cache, page_index, pager    a file's pages in memory, and how they reach the file
+//
+// Locking (docs/locking.md): every operation on an address space, its mappings and page
+// table, and on any page cache, runs with the VM lock held — today the kernel lock, kept
+// across disk waits. Each public entry point checks it through MemoryContext::vm_lock_held,
+// which the kernel binds to the real lock and host tests to a fake. Code that may sleep
+// (a page-cache miss reading the disk) must assume the world changed while it slept: the
+// fault path re-checks its decision afterwards (PageFault::still_valid).
 #pragma once
 
 #include "../lib/own_ptr.h"
@@ -21,6 +32,7 @@
 #include "../lib/result.h"
 #include "fault.h"
 #include "mapping.h"
+#include "mapping_tree.h"
 #include "memory_context.h"
 #include "page_cache.h"
 #include "user_layout.h"
@@ -31,8 +43,8 @@ enum class MapPlacement {
     FixedNoReplace, // exactly at addr; Errno::Exists if anything is there (MAP_FIXED_NOREPLACE)
 };
 
-// msync flags: MS_ASYNC starts write-back, MS_SYNC waits for it (the Pager is synchronous,
-// so both write the pages before returning).
+// msync: MS_SYNC writes the dirty pages and waits; MS_ASYNC only records what the page
+// tables dirtied in the page cache, where the flusher finds it (as Linux does since 2.6.19).
 enum class SyncMode { Async, Sync };
 
 class AddressSpace : public RefCounted<AddressSpace> {
@@ -42,6 +54,12 @@ public:
 
     PageTable& page_table() { return *m_page_table; }
     MemoryContext& context() { return m_context; }
+    MappingTree const& mappings() const { return m_mappings; }
+    Mapping const* find_mapping(VirtAddr va) const { return m_mappings.find(va); }
+    // Changes whenever mappings are added, removed, split or re-protected: a fault that
+    // slept compares it to see whether what it found before sleeping still stands (like
+    // Linux's mmap sequence count).
+    u64 layout_version() const { return m_layout_version; }
 
     // mmap(MAP_ANONYMOUS). `prot` is VM_* (= PROT_*) bits; `name` (may be null) is shown in
     // /proc/<pid>/maps. Lazy: no frame is allocated. Returns the start address. Errors as
@@ -53,17 +71,17 @@ public:
 
     // mmap of a file: maps [offset, offset+length) of `cache`'s file, MAP_SHARED or
     // MAP_PRIVATE, with the placement and errors of map_anonymous, plus Invalid for a null
-    // cache, an unaligned offset, or offset + length overflowing. Lazy; pages past the end of
-    // the file at fault time give SIGBUS. The caller checks file access modes (EACCES).
+    // cache or an unaligned offset and Overflow when offset + length passes the largest file.
+    // Lazy; pages past the end of the file at fault time give SIGBUS. The caller checks
+    // file access modes (EACCES).
     Result<VirtAddr> map_file(VirtAddr addr, u64 length, u32 prot, bool shared, MapPlacement placement,
         RefPtr<PageCache> cache, u64 offset, char const* name);
 
     // munmap: removes [addr, addr+length rounded up), splitting mappings at the ends and
     // dropping every frame reference of the unmapped pages. Dirty pages of shared file
     // mappings are written back first (errors leave them dirty in the cache, never lost).
-    // Holes are fine. Invalid for an
-    // unaligned addr, zero length or a range outside user space; NoMemory if a split cannot
-    // allocate (nothing is unmapped then).
+    // Holes are fine. Invalid for an unaligned addr, zero length or a range outside user
+    // space; NoMemory if a split cannot allocate (nothing is unmapped then).
     Result<void> unmap(VirtAddr addr, u64 length);
 
     // mprotect: sets prot on [addr, addr+length rounded up). Invalid for an unaligned addr or
@@ -73,39 +91,20 @@ public:
     Result<void> protect(VirtAddr addr, u64 length, u32 prot);
 
     // msync: for every MAP_SHARED file mapping in [addr, addr+length rounded up), moves PTE
-    // dirty bits into the cache and writes back the dirty pages the range covers. Invalid
-    // for an unaligned addr; NoMemory if part of the range is unmapped (as Linux, after
-    // syncing the mapped parts); the Pager's error (IoError) if a write failed.
+    // dirty bits into the cache and (Sync) writes back the dirty pages the range covers.
+    // Invalid for an unaligned addr; NoMemory if part of the range is unmapped (as Linux,
+    // after syncing the mapped parts); the Pager's error (IoError) if a write failed.
     Result<void> sync_range(VirtAddr addr, u64 length, SyncMode mode);
 
     // madvise(MADV_DONTNEED): drops the pages of [addr, addr+length rounded up); the next
     // touch zero-fills private anonymous memory and re-reads the cache for file mappings
     // (private copies are discarded; shared data is kept by the cache). Invalid for an
-    // unaligned addr; NoMemory if part of the range is unmapped (mapped parts still dropped).
+    // unaligned addr or a range that wraps; NoMemory if part of the range is unmapped
+    // (mapped parts are still dropped).
     Result<void> discard(VirtAddr addr, u64 length);
 
-    // The page-fault handler (also used by user copies). Resolves the fault or says which
-    // signal the faulting thread gets. Counts every call in stats.page_faults. Out of frames
-    // → OutOfMemory with nothing leaked.
-    FaultResult handle_fault(VirtAddr va, FaultAccess access);
-
-    // A child address space with the same mappings and contents, by copy-on-write or eager
-    // copy as context().fork_mode says. NoMemory with everything allocated released.
-    Result<RefPtr<AddressSpace>> fork();
-
-    // Kernel access to user memory: walks the page table in software, resolving absent or
-    // copy-on-write pages with handle_fault() exactly as the user access would. BadAddress
-    // (EFAULT) where the user would get SIGSEGV/SIGBUS; NoMemory when out of frames. A failure
-    // may leave a prefix of the range copied, as on Linux.
-    Result<void> copy_to_user(VirtAddr dst, void const* src, usize n);
-    Result<void> copy_from_user(void* dst, VirtAddr src, usize n);
-    Result<void> zero_user(VirtAddr dst, usize n);
-    // Copies a NUL-terminated string of at most capacity bytes including the NUL; returns its
-    // length without the NUL. NameTooLong when no NUL lies within capacity bytes.
-    Result<usize> copy_string_from_user(char* dst, VirtAddr src, usize capacity);
-
     // brk: the program break starts at `base` (end of the loaded image); brk(0) reads it.
-    void set_brk_base(VirtAddr base);
+    void set_brk(VirtAddr base, VirtAddr current);
     // Linux brk(): 0 or an address below the base returns the current break; growing maps
     // anonymous read-write "[heap]" memory (merged into one mapping), shrinking unmaps.
     // On failure the old break is returned.
@@ -113,76 +112,39 @@ public:
     VirtAddr brk_base() const { return m_brk_base; }
     VirtAddr current_brk() const { return m_brk; }
 
-    // Queries, for /proc/<pid>/maps, /proc/<pid>/statm and tests.
-    Mapping const* find_mapping(VirtAddr va) const { return m_mappings.find(va); }
-    MappingSet const& mappings() const { return m_mappings; }
     // Pages with a present PTE, not counting the shared zero frame (Linux's RSS rule).
     u64 resident_pages() const;
 
-private:
-    friend class RefCounted<AddressSpace>;
-    friend class PageCache; // write_protect_file_page, unmap_file_pages
-
-    AddressSpace(MemoryContext& context, PageTable* page_table);
-    ~AddressSpace(); // unmaps everything, drops every frame reference, deletes the page table
-
+    // --- For the rest of the VM core (fork, the fault handler, the reverse map) ---
+    // Takes a new mapping (its range free) into this space. Exists if it overlaps.
+    Result<Mapping*> insert_mapping(OwnPtr<Mapping>);
     // PTE permissions for a page of `mapping` that the process may write if the mapping may.
     static PageAccess access_for(Mapping const& mapping);
-    // Drops the PTEs and frame references of the pages in [start, end).
-    void release_pages(VirtAddr start, VirtAddr end);
+    // Drops the PTEs and frame references of the pages in [start, end) (no write-back).
+    Result<void> release_pages(VirtAddr start, VirtAddr end);
+    // Asserts that the caller holds the VM lock (see the top of this file).
+    void verify_locked() const;
+
+private:
+    friend class RefCounted<AddressSpace>;
+
+    AddressSpace(MemoryContext& context, PageTable* page_table);
+    ~AddressSpace(); // writes back shared dirty pages, drops every frame reference, deletes the page table
+
     // Picks the start of a new mapping per map_anonymous's rules, unmapping for Fixed.
     Result<VirtAddr> place_mapping(VirtAddr addr, u64 length, MapPlacement placement);
     // Writes back the dirty cache pages that [start, end) of a MAP_SHARED file mapping
     // covers (msync, munmap, teardown); a no-op for other mappings.
     Result<void> write_back_range(Mapping const& mapping, VirtAddr start, VirtAddr end, WriteBackReason reason);
-    // Moves the hardware dirty bits of [start, end) of a shared file mapping into the cache.
-    void collect_pte_dirty(Mapping const& mapping, VirtAddr start, VirtAddr end);
     // Removes a mapping: write-back if shared, PTEs and frame references, then the mapping.
     void remove_mapping(Mapping& mapping);
-    // True when `frame` is the cache's frame for the page at `va` of the file mapping.
-    bool maps_cache_frame(Mapping const& mapping, VirtAddr va, FrameNumber frame) const;
-    // For PageCache: make the PTE of file page `index` read-only in `mapping` (write-back).
-    void write_protect_file_page(Mapping const& mapping, u64 index);
-    // For PageCache: drop the PTEs of `mapping` for file pages >= first_index (truncation).
-    void unmap_file_pages(Mapping const& mapping, u64 first_index);
-    // Reclaim: removes the PTE mapping the cache frame of page `index`, if it maps it and the
-    // MMU has not dirtied it (the next access faults the page in again).
-    void unmap_clean_cache_page(Mapping const& mapping, u64 index);
     // Splits mappings so that none straddles `va`. NoMemory leaves the set unchanged.
     Result<void> split_at(VirtAddr va);
-    Result<FrameNumber> allocate_zeroed_frame();
-    void copy_frame(FrameNumber to, FrameNumber from);
-
-    // Fault handlers, one per FaultCase (fault.cpp). `va` is page aligned.
-    FaultResult handle_zero_read_fault(Mapping const&, VirtAddr va);
-    FaultResult handle_zero_write_fault(Mapping const&, VirtAddr va, PteInfo const&);
-    FaultResult handle_cow_reuse_fault(Mapping const&, VirtAddr va, PteInfo const&);
-    FaultResult handle_cow_copy_fault(Mapping const&, VirtAddr va, PteInfo const&);
-    FaultResult handle_shared_zero_fault(Mapping const&, VirtAddr va);
-    FaultResult handle_shared_write_fault(Mapping const&, VirtAddr va, PteInfo const&);
-    FaultResult handle_spurious_fault(Mapping const&, VirtAddr va, PteInfo const&);
-    // File mappings (file_mapping.cpp).
-    FaultResult handle_file_read_fault(Mapping const&, VirtAddr va);
-    FaultResult handle_file_cow_fault(Mapping const&, VirtAddr va, PteInfo const&);
-    void map_cached_neighbours(Mapping const&, VirtAddr va);
-    FaultResult handle_shared_file_write_fault(Mapping const&, VirtAddr va, PteInfo const&);
-    static FaultResult fault_result_for(Errno error);
-    // Maps a fresh frame (ref 1, owned by the caller) at va, replacing a possible old entry.
-    // On failure the frame is released and OutOfMemory returned.
-    FaultResult install_new_frame(VirtAddr va, FrameNumber frame, PageAccess access);
-
-    // fork.cpp helpers.
-    Result<void> fork_mapping_pages(Mapping const& mapping, AddressSpace& child);
-    Result<void> fork_pages_one_by_one(Mapping const& mapping, AddressSpace& child, VirtAddr start, VirtAddr end);
-    static constexpr u64 LEAF_SPAN = 2 * MiB; // what one leaf page table maps
-    bool chunk_is_shareable(VirtAddr chunk) const;
-
-    // Walks one page of a user copy: the frame behind `va` after resolving faults for `access`.
-    Result<u8*> user_page(VirtAddr va, FaultAccess access);
 
     MemoryContext& m_context;
     OwnPtr<PageTable> m_page_table;
-    MappingSet m_mappings;
+    MappingTree m_mappings;
+    u64 m_layout_version { 0 };
     VirtAddr m_brk_base { 0 };
     VirtAddr m_brk { 0 };
 };

@@ -1,18 +1,17 @@
-// The page-fault vocabulary and the pure fault decision. decide_fault() looks only at the
-// mapping, the page-table entry and the frame's refcount, and names the case; the
-// AddressSpace then runs the handler named after that case (fault.cpp). Keeping the decision
-// pure lets a test walk every row of the table below without building an address space.
+// The page-fault handler: the vocabulary, the pure fault decision, and the record one fault
+// carries through its handler. decide_fault() looks only at the mapping, the page-table
+// entry and the frame's refcount, and names the case; handle_page_fault() then runs the
+// handler named after that case (anonymous_fault.cpp, file_fault.cpp). Keeping the
+// decision pure lets a test walk every row of the table below without an address space.
 //
 //   mapping / access allowed?   PTE                         → case
 //   none, or prot forbids       any                         → Segv
-//   private                     absent, read/exec           → ZeroRead   (map zero frame r/o)
-//   private                     absent, write               → ZeroWrite  (fresh zeroed frame)
-//   private                     zero frame, write           → ZeroWrite
-//   private                     read-only, write, ref 1     → CowReuse   (writable in place)
-//   private                     read-only, write, ref > 1   → CowCopy    (copy, map, unref old)
-//   shared, no cache (unused)   absent, any access          → SharedZero (fresh frame, shared)
-//   shared, no cache (unused)   read-only, write            → SharedWrite (make writable)
-//   with a cache (file, shm):
+//   private anonymous           absent, read/exec           → ZeroRead   (map zero frame r/o)
+//                               absent, write               → ZeroWrite  (fresh zeroed frame)
+//                               zero frame, write           → ZeroWrite
+//                               read-only, write, ref 1     → CowReuse   (writable in place)
+//                               read-only, write, ref > 1   → CowCopy    (copy, map, unref old)
+//   with a cache (file, or shared anonymous memory):
 //     any                       absent, page ≥ EOF pages    → FileBus    (SIGBUS)
 //     any                       absent, read/exec           → FileRead   (map the cache frame)
 //     private                   absent, write               → FileCow    (copy cache page)
@@ -20,17 +19,24 @@
 //     private                   own copy, write             → CowReuse / CowCopy as anonymous
 //     shared                    absent or read-only, write  → FileSharedWrite (dirty, writable)
 //   any                         already permits the access  → Spurious   (nothing to do)
+//
+// (Every shared mapping has a cache — shared anonymous memory gets a nameless one — so no
+// case for shared memory without one exists.)
 #pragma once
 
 #include "../lib/types.h"
 #include "page_table.h"
 
+class AddressSpace;
 class Mapping;
 
 enum class FaultAccess { Read, Write, Execute };
 
-// What the trap handler does next: resume, or deliver SIGSEGV / SIGBUS, or kill for OOM.
-enum class FaultResult { Handled, Segv, Bus, OutOfMemory };
+// What the trap handler does next: resume, try the access again, deliver SIGSEGV / SIGBUS,
+// or kill for OOM. Retry means the page changed while the handler slept (another fault
+// served it, or the range was unmapped): returning to the program re-runs the access,
+// which then succeeds or faults afresh.
+enum class FaultResult { Handled, Retry, Segv, Bus, OutOfMemory };
 
 enum class FaultCase {
     Segv,
@@ -38,8 +44,6 @@ enum class FaultCase {
     ZeroWrite,
     CowReuse,
     CowCopy,
-    SharedZero,
-    SharedWrite,
     Spurious,
     FileBus,
     FileRead,
@@ -63,3 +67,25 @@ FaultCase decide_fault(Mapping const* mapping, PteInfo const& pte, FaultAccess a
     FilePageInfo file = {});
 
 char const* fault_case_name(FaultCase);
+
+// One page fault on its way through its handler (Linux's struct vm_fault): what was asked,
+// what was found when the case was decided, and how to tell afterwards whether that still
+// holds. A handler that may sleep (a page-cache miss reads the disk) calls still_valid()
+// after waking and returns Retry if not: another fault may have mapped the page, or the
+// range may be gone — and with it `mapping`, which must not be touched then.
+struct PageFault {
+    AddressSpace& space;
+    VirtAddr address; // page aligned
+    FaultAccess access;
+    Mapping const* mapping;
+    PteInfo pte;          // the entry when the case was decided
+    u64 layout_version;   // space.layout_version() then
+
+    bool still_valid() const;
+};
+
+// The page-fault handler, for the trap, the kernel's user-memory copies and MAP_POPULATE:
+// resolves a fault at `address` (any value: a kernel or unmapped address is Segv), or says
+// which signal the faulting thread gets. Counts every call in stats.page_faults. Out of
+// frames → OutOfMemory with nothing leaked. Caller holds the VM lock.
+FaultResult handle_page_fault(AddressSpace& space, VirtAddr address, FaultAccess access);

@@ -1,8 +1,8 @@
 // Mapping: one contiguous, page-aligned, half-open range [start, end) of a user address space
-// with one protection and one backing (Linux's vm_area_struct, Serenity's Region).
-// MappingSet: the ordered, non-overlapping set of an address space's mappings.
+// with one protection and one backing (Linux's vm_area_struct, Serenity's Region). An
+// address space keeps its mappings in a MappingTree (mapping_tree.h).
 //
-//   AddressSpace ──▶ MappingSet ──▶ Mapping [start,end) prot shared/private name
+//   AddressSpace ──▶ MappingTree ──▶ Mapping [start,end) prot shared/private name
 //        ▲                             ├─ backing: anonymous (page table is the record of its
 //        └──── raw back pointer ───────┤  frames), or RefPtr<PageCache> + file offset of start
 //                                      └─ m_cache_node: in the cache's list of its mappings
@@ -11,7 +11,7 @@
 // (set_backing() links, clone() links the copy, the destructor unlinks), so write-back and
 // truncation can find every PTE of the file through Mapping::address_space().
 //
-// Locking: none. Single CPU, and the kernel runs syscalls and faults with interrupts off.
+// Locking: a Mapping is protected by what protects its AddressSpace (address_space.h).
 #pragma once
 
 #include "../lib/intrusive_list.h"
@@ -49,14 +49,14 @@ public:
     ~Mapping(); // unlinks from the cache's mapping list and drops the cache reference
 
     // A copy of this mapping's range, attributes, backing and address space, not in any
-    // MappingSet (for split and fork; fork then sets the child's address space). The copy
+    // tree (for split and fork; fork then sets the child's address space). The copy
     // is linked into the cache's mapping list. Null when out of memory.
     Mapping* clone() const;
 
     // Makes this a file mapping of `cache` at `file_offset` (page aligned) for start() and
     // links it into the cache's mapping list. Only on a fresh mapping with no backing yet.
     void set_backing(RefPtr<PageCache> cache, u64 file_offset);
-    // The address space whose MappingSet holds this mapping (set by AddressSpace).
+    // The address space whose MappingTree holds this mapping (set by AddressSpace).
     AddressSpace* address_space() const { return m_address_space; }
     void set_address_space(AddressSpace* space) { m_address_space = space; }
 
@@ -97,9 +97,19 @@ public:
     // sharing and name, both private with no cache (shared ones are distinct objects, like Linux).
     bool can_merge_with(Mapping const& next) const;
 
+    // The tree's links (mapping_tree.h); meaningful while the mapping is in a tree.
+    struct TreeLinks {
+        Mapping* parent { nullptr };
+        Mapping* left { nullptr };
+        Mapping* right { nullptr };
+        int height { 1 };
+        u64 gap { 0 };     // start minus the end of the mapping before it (or 0)
+        u64 max_gap { 0 }; // the largest gap in this subtree
+    };
+
 private:
-    friend class MappingSet;
-    friend class PageCache; // names m_cache_node for its list
+    friend class MappingTree; // moves m_start/m_end on split and merge, owns m_tree
+    friend class PageCache;   // names m_cache_node for its list
 
     void set_name(char const* name);
 
@@ -111,53 +121,6 @@ private:
     RefPtr<PageCache> m_cache;
     AddressSpace* m_address_space { nullptr }; // raw: the space owns this mapping
     char m_name[NAME_CAPACITY];
-    ListNode m_list_node;  // in the owning MappingSet, ordered by start
+    TreeLinks m_tree;      // in the owning address space's MappingTree
     ListNode m_cache_node; // in m_cache->m_mappings while m_cache is set
-};
-
-class MappingSet {
-public:
-    using List = IntrusiveList<Mapping, &Mapping::m_list_node>;
-
-    MappingSet() = default;
-    MappingSet(MappingSet const&) = delete;
-    ~MappingSet(); // deletes every mapping
-
-    // The mapping containing va, or null.
-    Mapping* find(VirtAddr va) const;
-    // The first mapping with end() > va (the one containing va, or the next above it), or null.
-    Mapping* first_ending_after(VirtAddr va) const;
-    // True when no mapping overlaps [start, end).
-    bool is_free(VirtAddr start, VirtAddr end) const;
-    // True when [start, end) is covered by mappings with no hole.
-    bool is_fully_mapped(VirtAddr start, VirtAddr end) const;
-
-    // Takes ownership and links the mapping in address order. Errno::Exists (and the
-    // mapping is deleted) when it overlaps one already present.
-    Result<Mapping*> insert(OwnPtr<Mapping> mapping);
-    // Splits `mapping` at `at` (page aligned, strictly inside) into [start, at) — which stays
-    // `mapping` — and a new [at, end) returned. Errno::NoMemory leaves the set unchanged.
-    Result<Mapping*> split(Mapping& mapping, VirtAddr at);
-    // Merges `mapping` with compatible neighbours; returns the mapping that now covers it.
-    Mapping* merge_with_neighbours(Mapping& mapping);
-    // Unlinks and deletes.
-    void remove(Mapping& mapping);
-
-    // The highest page-aligned start s with [s, s+length) free and inside [lowest, highest),
-    // i.e. Linux's top-down search. Errno::NoMemory when no gap is large enough.
-    Result<VirtAddr> find_free_range(u64 length, VirtAddr lowest, VirtAddr highest) const;
-
-    Mapping* first() const { return m_list.first(); }
-    Mapping* last() const { return m_list.last(); }
-    Mapping* next(Mapping const& mapping) const { return m_list.next(const_cast<Mapping&>(mapping)); }
-    Mapping* prev(Mapping const& mapping) const { return m_list.prev(const_cast<Mapping&>(mapping)); }
-    // Range-for in ascending address order; do not remove the current mapping while iterating.
-    List::Iterator begin() const { return m_list.begin(); }
-    List::Iterator end() const { return m_list.end(); }
-    usize count() const { return m_count; }
-    bool is_empty() const { return m_list.is_empty(); }
-
-private:
-    List m_list;
-    usize m_count { 0 };
 };

@@ -15,6 +15,8 @@ enum class ForkMode {
     EagerCopy,   // copy every private writable page at fork time ("traditional fork")
 };
 
+class PageCacheList;
+
 struct MemoryContext {
     FrameAllocator& frames;
     PhysicalAccess& physical;
@@ -22,10 +24,20 @@ struct MemoryContext {
     VmStats& stats;
     FrameNumber zero_frame;
     ForkMode fork_mode;
+    // Every page cache with a backing store: where the flusher and reclaim look for pages
+    // (page_cache.h). Owned by whoever builds the context.
+    PageCacheList* backed_caches { nullptr };
     // Monotonic nanoseconds, for the age of dirty page-cache pages (write-back). mm has no
     // clock of its own; the kernel sets it at boot. Null reads as 0 (every page equally old).
     u64 (*clock_ns)() { nullptr };
+    // True if the caller holds the lock that protects the VM (address_space.h). Null: not
+    // checked. The kernel binds the kernel lock; host tests a flag they can clear.
+    bool (*vm_lock_held)() { nullptr };
 };
+
+// Frames with contents: a fresh frame of zeros, and a copy of a frame (NoMemory).
+Result<FrameNumber> allocate_zeroed_frame(MemoryContext&);
+Result<FrameNumber> allocate_copy_of(MemoryContext&, FrameNumber original);
 
 // The kernel's one MemoryContext, built at boot (kernel_main). Code above mm reaches the
 // machine's VM services through it; mm itself only ever uses the context it was given, so

@@ -5,7 +5,7 @@
 #include "../lib/profile.h"
 
 #include "../lib/assert.h"
-#include "address_space.h"
+#include "reverse_map.h"
 #include <new>
 
 Result<RefPtr<PageCache>> PageCache::create(MemoryContext& context, Pager& pager, u64 size)
@@ -24,33 +24,31 @@ Result<RefPtr<PageCache>> PageCache::create_anonymous(MemoryContext& context, u6
     return adopt_ref(cache);
 }
 
-namespace {
-IntrusiveList<PageCache, &PageCache::m_backed_node> g_backed_caches;
-}
-
 PageCache::PageCache(MemoryContext& context, Pager* pager, u64 size, bool anonymous)
     : m_context(context)
     , m_pager(pager)
     , m_anonymous(anonymous)
     , m_size(size)
 {
-    if (m_pager && m_pager->is_backed())
-        g_backed_caches.append(*this);
+    if (m_pager && m_pager->is_backed()) {
+        VERIFY(m_context.backed_caches);
+        m_context.backed_caches->append(*this);
+    }
 }
 
-void PageCache::for_each_backed(FunctionRef<void(PageCache&)> visit)
+void PageCacheList::for_each(FunctionRef<void(PageCache&)> visit)
 {
-    for (PageCache* cache = g_backed_caches.first(); cache;) {
-        PageCache* next = g_backed_caches.next(*cache);
+    for (PageCache* cache = first(); cache;) {
+        PageCache* following = next(*cache);
         visit(*cache);
-        cache = next;
+        cache = following;
     }
 }
 
 PageCache::~PageCache()
 {
     if (m_backed_node.is_linked())
-        g_backed_caches.remove(*this);
+        PageCacheList::remove(*this);
     VERIFY(m_mappings.is_empty());
     u64 index = 0;
     while (CachedPage* page = m_pages.next_present(index, ~u64(0), index))
@@ -108,10 +106,20 @@ Result<FrameNumber> PageCache::get_page(u64 index)
         return add_zeroed_page(index); // a hole: the cache is the only copy
     FrameNumber frame = TRY(m_context.frames.allocate());
     PROFILE("page cache: page read through the Pager (disk)");
-    auto read = m_pager->read_page(index, m_context.physical.map_frame(frame));
+    auto read = m_pager->read_page(index, m_context.physical.map_frame(frame)); // may sleep
     if (read.is_error()) {
         m_context.frames.unref(frame);
         return read.error();
+    }
+    // Someone else may have read the same page while we slept: theirs stays, ours goes.
+    if (CachedPage* page = m_pages.find(index)) {
+        m_context.frames.unref(frame);
+        return page->frame;
+    }
+    // Or the file shrank meanwhile: a page past its end must not enter the cache.
+    if (index >= page_count()) {
+        m_context.frames.unref(frame);
+        return Errno::Range;
     }
     auto inserted = m_pages.insert(index, frame);
     if (inserted.is_error()) {
@@ -140,6 +148,8 @@ Result<usize> PageCache::read_with(u64 offset, usize n, FunctionRef<Result<void>
             taken = take(nullptr, done, chunk); // a hole; no frame needed to read it
         } else {
             auto frame = get_page(index);
+            if (frame.is_error() && frame.error() == Errno::Range)
+                return done; // truncated while we read: the file ends here now
             if (frame.is_error())
                 return done > 0 ? Result<usize>(done) : Result<usize>(frame.error());
             taken = take(m_context.physical.map_frame(frame.value()) + in_page, done, chunk);
@@ -223,8 +233,7 @@ void PageCache::set_size(u64 size)
     m_size = size;
     u64 first_dropped = page_round_up(size) / PAGE_SIZE;
     // Unmap first, so that no PTE keeps a dropped frame alive or shows stale file bytes.
-    for (Mapping& mapping : m_mappings)
-        mapping.address_space()->unmap_file_pages(mapping, first_dropped);
+    unmap_cache_pages_from(*this, first_dropped);
     u64 index = first_dropped;
     while (CachedPage* page = m_pages.next_present(index, ~u64(0), index))
         drop_page(index, *page);
@@ -253,6 +262,7 @@ bool PageCache::is_dirty(u64 index) const
 // A run of consecutive dirty pages on its way to the Pager in one call.
 struct PageCache::WriteBackRun {
     static constexpr usize CAPACITY = 128; // 512 KiB: one device request
+    WriteBackReason reason;
     u64 first_index { 0 };
     usize count { 0 };
     u8 const* pages[CAPACITY];
@@ -277,17 +287,24 @@ void PageCache::flush_run(WriteBackRun& run, Result<void>& result)
         if (!result.is_error())
             result = written.error();
     } else {
-        m_context.stats.written_back_pages += run.count;
+        count_written(run.reason, run.count);
     }
     run.count = 0;
 }
 
-Result<void> PageCache::write_back(u64 first_index, u64 last_index, WriteBackReason)
+void PageCache::count_written(WriteBackReason reason, u64 pages)
+{
+    m_context.stats.written_back_pages += pages;
+    m_context.stats.written_back_for[static_cast<usize>(reason)] += pages;
+}
+
+Result<void> PageCache::write_back(u64 first_index, u64 last_index, WriteBackReason reason)
 {
     if (m_dirty_count == 0 || !m_pager)
         return {};
     Result<void> result;
     WriteBackRun run;
+    run.reason = reason;
     u64 index = first_index;
     while (CachedPage* page = m_pages.next_present(index, last_index, index)) {
         if (!page->dirty) {
@@ -297,9 +314,7 @@ Result<void> PageCache::write_back(u64 first_index, u64 last_index, WriteBackRea
             mark_clean(*page);
             // Clean and write-protected before the I/O: a store from now on faults and
             // re-dirties the page, so it is written again (Serenity, Zircon AwaitingClean).
-            for (Mapping& mapping : m_mappings)
-                if (mapping.is_shared())
-                    mapping.address_space()->write_protect_file_page(mapping, index);
+            write_protect_cache_page(*this, index);
             u64 start = index * PAGE_SIZE;
             if (start < m_size) {
                 u8 const* bytes = m_context.physical.map_frame(page->frame);
@@ -325,7 +340,7 @@ Result<void> PageCache::write_back(u64 first_index, u64 last_index, WriteBackRea
                         if (!result.is_error())
                             result = written.error();
                     } else {
-                        ++m_context.stats.written_back_pages;
+                        count_written(reason, 1);
                     }
                 }
             }
@@ -366,7 +381,7 @@ u64 PageCache::evict_clean_pages(u64 wanted)
         if (!page)
             break;
         if (!page->dirty && m_context.frames.ref_count(page->frame) > 1)
-            unmap_everywhere(index);
+            unmap_clean_cache_page(*this, index);
         if (!page->dirty && m_context.frames.ref_count(page->frame) == 1) {
             drop_page(index, *page);
             ++evicted;
@@ -377,18 +392,11 @@ u64 PageCache::evict_clean_pages(u64 wanted)
     return evicted;
 }
 
-void PageCache::unmap_everywhere(u64 index)
-{
-    for (Mapping& mapping : m_mappings)
-        if (AddressSpace* space = mapping.address_space())
-            space->unmap_clean_cache_page(mapping, index);
-}
-
 Result<void> PageCache::detach_pager()
 {
     auto result = write_back_all(WriteBackReason::Release);
     m_pager = nullptr;
     if (m_backed_node.is_linked())
-        g_backed_caches.remove(*this);
+        PageCacheList::remove(*this);
     return result;
 }

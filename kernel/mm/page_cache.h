@@ -26,7 +26,8 @@
 // non-backed (misses read zeros, nothing is dropped). The inode should call write_back()
 // (reason Release) when its last open file and mapping go away (DESIGN.md rule 4).
 //
-// Locking: none; single CPU, interrupts off (see address_space.h).
+// Locking: protected by the VM lock (address_space.h). A miss may sleep in the Pager; the
+// cache re-checks the slot afterwards, so two misses of one page keep one frame.
 #pragma once
 
 #include "../lib/function_ref.h"
@@ -37,15 +38,6 @@
 #include "memory_context.h"
 #include "page_index.h"
 #include "pager.h"
-
-// Why write_back() runs: for counters and debugging only, the work is the same.
-enum class WriteBackReason {
-    Sync,     // msync(MS_SYNC/MS_ASYNC), fsync()
-    Periodic, // the flusher thread: pages dirty for longer than the age limit
-    Unmap,    // munmap() or address-space teardown of a MAP_SHARED mapping
-    Release,  // last open file / mapping gone, or the Pager detached
-    Shutdown, // clean shutdown
-};
 
 class PageCache : public RefCounted<PageCache> {
 public:
@@ -75,7 +67,8 @@ public:
     // The frame caching page `index`, reading it through the Pager on a miss (a non-backed
     // cache zero-fills instead). The cache keeps its own reference: a caller that keeps the
     // frame beyond the current operation (a PTE) must ref() it. NoMemory, FileTooBig (index
-    // past 4 TiB) or the Pager's error (IoError).
+    // past 4 TiB), the Pager's error (IoError), or Range when the file was truncated below
+    // the page while the Pager read it (the page is past the end now).
     Result<FrameNumber> get_page(u64 index);
     // The cached frame without reading; false on a miss.
     bool find_page(u64 index, FrameNumber& frame) const;
@@ -117,10 +110,6 @@ public:
     // write-back error, if any; the Pager is forgotten either way.
     Result<void> detach_pager();
 
-    // Every cache with a backing store, for the flusher (write_back_older_than) and for
-    // reclaiming clean pages when frames run out (reclaim.h).
-    static void for_each_backed(FunctionRef<void(PageCache&)>);
-
     // The mappings of this cache (Linux's i_mmap), for msync and debugging.
     MappingList const& mappings() const { return m_mappings; }
     bool is_mapped() const { return !m_mappings.is_empty(); }
@@ -142,8 +131,7 @@ private:
     void mark_clean(CachedPage& page);
     struct WriteBackRun;
     void flush_run(WriteBackRun&, Result<void>& result);
-    // Removes the PTEs that map page `index`'s frame, in every mapping, unless dirty.
-    void unmap_everywhere(u64 index);
+    void count_written(WriteBackReason, u64 pages);
 
     MemoryContext& m_context;
     Pager* m_pager;          // null once detached
@@ -154,5 +142,14 @@ private:
     MappingList m_mappings;
 
 public:
-    ListNode m_backed_node; // in the list of backed caches while a backed Pager is attached
+    ListNode m_backed_node; // in context().backed_caches while a backed Pager is attached
+};
+
+// Every page cache with a backing store (MemoryContext::backed_caches): where the flusher
+// looks for old dirty pages and reclaim for clean ones. A cache links itself in when
+// created with a backed Pager and out when destroyed or detached.
+class PageCacheList : public IntrusiveList<PageCache, &PageCache::m_backed_node> {
+public:
+    // Visits every cache; the visitor may cause the current one to be removed.
+    void for_each(FunctionRef<void(PageCache&)> visit);
 };

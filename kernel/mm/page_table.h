@@ -1,6 +1,13 @@
-// The seam between the VM core and the MMU (trimmed from Zircon's ArchVmAspaceInterface).
-// kernel/mm sees hardware page tables only through this interface, so the whole VM core
-// builds on the host against a FakePageTable. One PageTable = one address space's tables.
+// The seam between the VM core and the MMU (trimmed from Zircon's ArchVmAspaceInterface,
+// batched like Linux's mmu_gather). kernel/mm sees page tables only through this interface,
+// so the VM core builds on the host against a FakePageTable, and an architecture is one
+// class (X86PageTable, which also builds on the host).
+//
+// Range operations change every present entry in [start, end) and invalidate the TLB once
+// for the whole range: page by page for a few pages, one full flush past a threshold. On
+// several CPUs that one invalidation becomes one shootdown, with nothing to change here. A
+// frame an operation takes out of the table reaches the caller (`release`) only after the
+// invalidation, so nothing can still translate to it when the caller frees it.
 #pragma once
 
 #include "../lib/function_ref.h"
@@ -28,45 +35,69 @@ struct PteInfo {
     bool dirty { false };    // set by the MMU on write
     bool accessed { false }; // set by the MMU on any access
     bool in_shared_table { false }; // the leaf table is shared with other address spaces (fork)
+
+    // Same translation and rights: what a fault that slept compares to see whether someone
+    // else changed the entry meanwhile (Linux's pte_same).
+    bool same_mapping(PteInfo const& other) const
+    {
+        return present == other.present && (!present || (frame == other.frame && writable == other.writable));
+    }
 };
+
+using PteVisitor = FunctionRef<void(VirtAddr, PteInfo const&)>;
 
 class PageTable {
 public:
     virtual ~PageTable() = default;
 
-    // Installs a user entry for the page at `va` (page aligned), replacing any entry there.
-    // Does not touch frame refcounts: the caller owns that bookkeeping. Fails only when a
-    // page-table page cannot be allocated (NoMemory).
+    // --- One page ---
+    // Installs a user entry for the page at `va`, replacing (and invalidating) any entry
+    // there. Does not touch frame refcounts: the caller owns that bookkeeping. NoMemory when
+    // a page-table page cannot be allocated.
     virtual Result<void> map(VirtAddr va, FrameNumber frame, PageAccess access) = 0;
-    // Removes the entry for the page at `va`, if any, and flushes it from the TLB.
-    virtual void unmap(VirtAddr va) = 0;
-    // Changes the permissions of a present entry (no-op if absent) and flushes it.
-    virtual void protect(VirtAddr va, PageAccess access) = 0;
-    // Clears the hardware dirty bit of a present entry and flushes it.
-    virtual void clear_dirty(VirtAddr va) = 0;
     virtual PteInfo query(VirtAddr va) const = 0;
-    // Calls `visit` for every present entry in [start, end), in ascending address order.
-    // The callback may protect() or clear_dirty() the entry it is given, but must not map or
-    // unmap entries of this table.
-    virtual void for_each_present(VirtAddr start, VirtAddr end, FunctionRef<void(VirtAddr, PteInfo const&)> visit) const = 0;
+
+    // --- Ranges: [start, end) page aligned ---
+    // Removes every entry, calling `release` for each present one whose frame reference the
+    // caller must drop. A leaf table shared since a fork and wholly inside the range is let
+    // go as a whole: its frames stay referenced by the table, for its other sharers, and
+    // `release` is not called for them. NoMemory if a shared table only partly inside the
+    // range cannot be made private (call unshare(..., partial_only) first to rule that out).
+    virtual Result<void> unmap(VirtAddr start, VirtAddr end, PteVisitor release) = 0;
+    // Gives every present entry the access `decide` returns for it. Shared leaf tables in
+    // the range are made private first (NoMemory if that fails).
+    virtual Result<void> protect(VirtAddr start, VirtAddr end, FunctionRef<PageAccess(VirtAddr, PteInfo const&)> decide) = 0;
+    // Clears the hardware dirty bit of every present entry that has it, calling `was_dirty`
+    // for each (write-back moves the bit into the page cache).
+    virtual Result<void> clean(VirtAddr start, VirtAddr end, PteVisitor was_dirty) = 0;
+    // Calls `visit` for every present entry, in ascending address order. The visitor must
+    // not change this table.
+    virtual void for_each_present(VirtAddr start, VirtAddr end, PteVisitor visit) const = 0;
+
+    Result<void> protect_page(VirtAddr va, PageAccess access)
+    {
+        return protect(va, va + PAGE_SIZE, [&](VirtAddr, PteInfo const&) { return access; });
+    }
+    Result<void> unmap_page(VirtAddr va, PteVisitor release) { return unmap(va, va + PAGE_SIZE, release); }
+
     // Makes this the table the MMU translates user addresses with (on x86: loads CR3).
     virtual void activate() = 0;
     // Number of page-table pages (not leaf frames) this table holds, for accounting.
     virtual usize table_pages() const = 0;
 
     // --- Copy-on-write of page tables themselves (fork; docs/mm.md "Sharing page tables") ---
-    // A leaf table maps 2 MiB. fork() may hand the child the parent's leaf tables instead of
-    // copying their entries: both address spaces then map that range through the same table,
-    // write-protected at the upper level, and the table holds one reference on each frame
-    // for all of them. The first change to an entry there gives the changing address space
-    // its own copy of the table (all entries write-protected, each frame referenced again).
+    // fork() may hand the child the parent's leaf tables instead of copying their entries:
+    // both address spaces then map that range through the same table, write-protected at the
+    // upper level, and the table holds one reference on each frame for all of them. The
+    // first change to an entry there gives the changing address space its own copy of the
+    // table (all entries write-protected, each frame referenced again).
 
-    // True if share_leaf_tables works (X86PageTable); false makes fork copy entries.
-    virtual bool can_share_leaf_tables() const { return false; }
-    // How many entries the leaf table of the 2 MiB chunk at `chunk` holds (0 if none): fork
-    // shares only well-filled tables, since the first write after fork copies all 512.
+    // The span one leaf table maps (2 MiB on x86_64); 0 if this table cannot share them.
+    virtual u64 leaf_table_span() const { return 0; }
+    // How many entries the leaf table of the chunk at `chunk` holds (0 if none): fork
+    // shares only well-filled tables, since the first write after fork copies a whole one.
     virtual u32 leaf_table_entries(VirtAddr /*chunk*/) const { return 0; }
-    // Makes `child` (same kind of table) map [start, end) — 2 MiB aligned — through this
+    // Makes `child` (same kind of table) map [start, end) — leaf-span aligned — through this
     // table's leaf tables. Returns how many tables are now shared. NoMemory if an upper-level
     // table of the child cannot be allocated.
     virtual Result<u64> share_leaf_tables(PageTable& /*child*/, VirtAddr /*start*/, VirtAddr /*end*/) { return u64(0); }
@@ -74,10 +105,6 @@ public:
     // — with `partial_only`, only of those the range does not cover whole — so entries there
     // may change. Call before deciding anything from frame reference counts there. NoMemory.
     virtual Result<void> unshare(VirtAddr /*start*/, VirtAddr /*end*/, bool /*partial_only*/) { return {}; }
-    // Removes every entry in [start, end), calling `release` for each present one whose
-    // frame reference the caller must drop. A shared leaf table wholly inside the range is
-    // let go as a whole: its frames stay referenced by the table, for its other users.
-    virtual void release_range(VirtAddr start, VirtAddr end, FunctionRef<void(VirtAddr, PteInfo const&)> release);
 };
 
 // Creates empty page tables for new address spaces (X86PageTable in the kernel, FakePageTable in tests).

@@ -1,10 +1,10 @@
 #include "reclaim.h"
 #include "page_cache.h"
 
-u64 reclaim_clean_pages(u64 wanted)
+u64 reclaim_clean_pages(MemoryContext& context, u64 wanted)
 {
     u64 dropped = 0;
-    PageCache::for_each_backed([&](PageCache& cache) {
+    context.backed_caches->for_each([&](PageCache& cache) {
         if (dropped < wanted)
             dropped += cache.evict_clean_pages(wanted - dropped);
     });
@@ -17,5 +17,5 @@ void reclaim_if_low(MemoryContext& context)
     u64 low_watermark = min<u64>(2048, total / 16); // 8 MiB at most
     u64 free = context.frames.free_frames();
     if (free < low_watermark)
-        reclaim_clean_pages(2 * low_watermark - free);
+        reclaim_clean_pages(context, 2 * low_watermark - free);
 }

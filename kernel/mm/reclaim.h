@@ -13,6 +13,6 @@
 #include "memory_context.h"
 
 // Drops up to `wanted` clean pages from the backed page caches; returns how many.
-u64 reclaim_clean_pages(u64 wanted);
+u64 reclaim_clean_pages(MemoryContext&, u64 wanted);
 // At a safe point: if fewer than the low watermark of frames are free, reclaims a batch.
 void reclaim_if_low(MemoryContext&);

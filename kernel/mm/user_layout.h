@@ -13,6 +13,8 @@
 #include "page_table.h"
 
 constexpr VirtAddr USER_BASE = 0x10000;
+// The end of the lower canonical half: what page tables can map for user space at all.
+constexpr VirtAddr USER_HALF_END = 0x0000800000000000;
 // Linux keeps the last page below the canonical hole unmapped (TASK_SIZE); so do we.
 constexpr VirtAddr USER_TOP = 0x00007fff'ffff'f000;
 constexpr VirtAddr USER_STACK_TOP = USER_TOP;
@@ -25,4 +27,16 @@ constexpr VirtAddr USER_MMAP_BASE = USER_BASE;
 constexpr bool is_user_range(VirtAddr start, u64 length)
 {
     return start >= USER_BASE && start <= USER_TOP && length <= USER_TOP - start;
+}
+
+// The end of [start, start + length) with length rounded up to whole pages, in `end`.
+// False if the rounding or the sum wraps past 2^64 (Linux's PAGE_ALIGN and end < start
+// checks, whose errno each system call chooses).
+constexpr bool page_range_end(VirtAddr start, u64 length, VirtAddr& end)
+{
+    u64 rounded = page_round_up(length);
+    if (length != 0 && rounded == 0)
+        return false;
+    end = start + rounded;
+    return end >= start;
 }

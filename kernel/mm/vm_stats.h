@@ -5,6 +5,18 @@
 
 #include "../lib/types.h"
 
+// Why PageCache::write_back() ran. The work is the same; the counters tell the reasons apart,
+// so a test can see which path wrote a page.
+enum class WriteBackReason {
+    Sync,     // msync(MS_SYNC), fsync()
+    Periodic, // the flusher thread: pages dirty for longer than the age limit
+    Unmap,    // munmap() or address-space teardown of a MAP_SHARED mapping
+    Release,  // last open file / mapping gone, or the Pager detached
+    Shutdown, // clean shutdown
+    Throttle, // a writer with too many dirty pages writes its own back (fs/flusher.h)
+};
+constexpr usize WRITE_BACK_REASONS = 6;
+
 struct VmStats {
     u64 page_faults { 0 };       // every handle_fault() call, user or user-copy
     u64 zero_fill_read { 0 };    // read fault mapped the shared zero frame read-only
@@ -18,9 +30,10 @@ struct VmStats {
     u64 page_cache_pages { 0 };  // frames currently held by page caches
     u64 dirty_pages { 0 };       // page-cache frames currently dirty
     u64 written_back_pages { 0 }; // page-cache frames written back so far
-    u64 forks { 0 };
+    u64 written_back_for[WRITE_BACK_REASONS] {}; // the same, by WriteBackReason
+    u64 forks { 0 };              // successful fork_address_space() calls
     u64 page_tables_shared { 0 }; // leaf page tables shared with a child at fork (2 MiB each)
-    u64 page_tables_copied { 0 }; // shared leaf tables copied on a first change afterwards             // successful AddressSpace::fork() calls
+    u64 page_tables_copied { 0 }; // shared leaf tables copied on a first change afterwards
 };
 
 // Writes the counters plus the frame totals as /proc/vmstat-style "name value\n" lines into

@@ -1,4 +1,5 @@
 #include "exec.h"
+#include "kernel/mm/user_memory.h"
 #include "kernel/fs/path_buffer.h"
 #include "elf.h"
 #include "kernel/arch/x86_64/cpu.h"
@@ -36,7 +37,7 @@ Result<void> load_segment(AddressSpace& space, ElfSegment const& segment, u64 bi
         for (u64 done = 0; done < segment.filesz; done += sizeof buffer) {
             usize n = min<u64>(sizeof buffer, segment.filesz - done);
             TRY(cache->read(segment.file_offset + done, buffer, n));
-            TRY(space.copy_to_user(segment.vaddr + bias + done, buffer, n));
+            TRY(copy_to_user(space, segment.vaddr + bias + done, buffer, n));
         }
         mapped_until = max(mapped_until, end);
         return {};
@@ -50,7 +51,7 @@ Result<void> load_segment(AddressSpace& space, ElfSegment const& segment, u64 bi
             page_round_down(segment.file_offset), name));
         if (needs_zeroing) {
             VirtAddr tail = segment.vaddr + bias + segment.filesz;
-            TRY(space.zero_user(tail, file_end - tail));
+            TRY(zero_user(space, tail, file_end - tail));
             if (load_prot != prot)
                 TRY(space.protect(start, file_end - start, prot));
         }
@@ -97,7 +98,8 @@ Result<LoadedProgram> load_program(Inode& file, char const* path, StringList arg
     VirtAddr mapped_until = 0;
     for (u64 i = 0; i < elf.segment_count; ++i)
         TRY(load_segment(*space, elf.segments[i], bias, cache, path, mapped_until));
-    space->set_brk_base(page_round_up(elf.highest_vaddr + bias));
+    VirtAddr image_end = page_round_up(elf.highest_vaddr + bias);
+    space->set_brk(image_end, image_end);
 
     VirtAddr stack_bottom = USER_STACK_TOP - USER_STACK_MAX;
     TRY(space->map_anonymous(stack_bottom, USER_STACK_MAX, VM_READ | VM_WRITE, false, MapPlacement::Fixed, "[stack]"));
@@ -121,7 +123,7 @@ Result<LoadedProgram> load_program(Inode& file, char const* path, StringList arg
         delete[] image;
         return stack.error();
     }
-    auto copied = space->copy_to_user(stack.value().rsp, image, stack.value().size);
+    auto copied = copy_to_user(*space, stack.value().rsp, image, stack.value().size);
     delete[] image;
     TRY(copied);
     return LoadedProgram { static_cast<RefPtr<AddressSpace>&&>(space), elf.entry + bias, stack.value().rsp };

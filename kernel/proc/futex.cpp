@@ -1,4 +1,5 @@
 #include "futex.h"
+#include "kernel/mm/user_memory.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/lib/intrusive_list.h"
 #include "kernel/mm/address_space.h"
@@ -43,7 +44,7 @@ Result<void> futex_wait(AddressSpace& space, u64 address, u32 expected, u64 dead
 {
     FutexKey key = TRY(key_for(space, address, process_private));
     u32 value;
-    TRY(space.copy_from_user(&value, address, sizeof value));
+    TRY(copy_from_user(space, &value, address, sizeof value));
     if (value != expected)
         return Errno::TryAgain;
     // Interrupts are off from the check above to the sleep below, so no wake can slip in

@@ -5,6 +5,8 @@
 #include "kernel/fs/console.h"
 #include "kernel/lib/memory.h"
 #include "futex.h"
+#include "kernel/mm/fork.h"
+#include "kernel/mm/user_memory.h"
 #include "shutdown.h"
 #include "kernel/lib/log.h"
 
@@ -42,7 +44,7 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
     if (share_memory)
         space = parent.m_address_space;
     else
-        space = TRY(parent.m_address_space->fork());
+        space = TRY(fork_address_space(*parent.m_address_space));
 
     auto* child = new (std::nothrow) Process;
     if (!child)
@@ -148,7 +150,7 @@ void Process::exit(int wait_status)
     // as the C library expects when a thread (here: a process) goes away.
     if (m_thread && m_thread->clear_child_tid && m_address_space) {
         u32 zero = 0;
-        if (!m_address_space->copy_to_user(m_thread->clear_child_tid, &zero, sizeof zero).is_error())
+        if (!copy_to_user(*m_address_space, m_thread->clear_child_tid, &zero, sizeof zero).is_error())
             (void)futex_wake(*m_address_space, m_thread->clear_child_tid, 1, false);
     }
     m_fds.close_all();

@@ -1,6 +1,7 @@
 #include "signal.h"
 #include "kernel/lib/memory.h"
 #include "kernel/lib/log.h"
+#include "kernel/mm/user_memory.h"
 #include "process.h"
 #include "kernel/sched/scheduler.h"
 
@@ -95,8 +96,8 @@ bool enter_handler(TrapFrame& frame, int signal, SigInfo const& info)
 
     AddressSpace& space = process.address_space();
     asm volatile("fxsave %0" : "=m"(thread.fpu_state));
-    if (space.copy_to_user(fpstate, thread.fpu_state, 512).is_error()
-        || space.copy_to_user(frame_address, &out, sizeof out).is_error())
+    if (copy_to_user(space, fpstate, thread.fpu_state, 512).is_error()
+        || copy_to_user(space, frame_address, &out, sizeof out).is_error())
         return false;
 
     frame.rsp = frame_address;
@@ -214,7 +215,7 @@ Result<i64> return_from_signal_handler(TrapFrame& frame)
     Thread& thread = *current_thread();
     // The restorer's `ret` popped the return address: rsp points at the ucontext.
     UContext uc;
-    if (process.address_space().copy_from_user(&uc, frame.rsp, sizeof uc).is_error()) {
+    if (copy_from_user(process.address_space(), &uc, frame.rsp, sizeof uc).is_error()) {
         klog("pid %u: rt_sigreturn with a bad frame: killed", process.pid());
         die_from(process, SIGSEGV);
     }
@@ -232,7 +233,7 @@ Result<i64> return_from_signal_handler(TrapFrame& frame)
     process.signal_mask = uc.sigmask & ~UNBLOCKABLE;
     if (c.fpstate) {
         alignas(16) u8 saved[512];
-        if (!process.address_space().copy_from_user(saved, c.fpstate, sizeof saved).is_error()) {
+        if (!copy_from_user(process.address_space(), saved, c.fpstate, sizeof saved).is_error()) {
             // MXCSR's reserved bits must be zero or fxrstor faults.
             u32 mxcsr;
             memcpy(&mxcsr, saved + 24, 4);

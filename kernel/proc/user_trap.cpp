@@ -12,12 +12,13 @@
 
 namespace {
 
-void handle_page_fault(TrapFrame& frame, UserTrap const& trap)
+void resolve_page_fault(TrapFrame& frame, UserTrap const& trap)
 {
     Process& process = current_process();
     AddressSpace& space = process.address_space();
-    switch (space.handle_fault(trap.address, trap.access)) {
+    switch (handle_page_fault(space, trap.address, trap.access)) {
     case FaultResult::Handled:
+    case FaultResult::Retry: // the page changed while the fault slept: run the access again
         return;
     case FaultResult::Segv:
         // Linux: SEGV_ACCERR where a mapping exists but forbids the access, else SEGV_MAPERR.
@@ -41,7 +42,7 @@ void handle_user_trap(TrapFrame& frame, UserTrap const& trap)
     kernel_lock_acquire();
     reclaim_if_low(kernel_memory_context());
     if (trap.kind == UserTrap::Kind::PageFault)
-        handle_page_fault(frame, trap);
+        resolve_page_fault(frame, trap);
     else
         deliver_fault_signal(frame, trap.signal, trap.code, trap.address);
     kernel_lock_release();

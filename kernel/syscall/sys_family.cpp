@@ -66,7 +66,7 @@ private:
         for (u64 i = 0; i < count; ++i) {
             u64 pointer = TRY(read_user<u64>(array + i * 8));
             usize room = min<usize>(EXEC_ARG_SPACE_LIMIT - m_used, EXEC_MAX_STRING_LENGTH);
-            auto length = user_space().copy_string_from_user(m_storage + m_used, pointer, room);
+            auto length = copy_string_from_user(user_space(), m_storage + m_used, pointer, room);
             if (length.is_error())
                 return length.error() == Errno::NameTooLong ? Errno::ArgListTooBig : length.error();
             items[i] = m_storage + m_used;
@@ -119,7 +119,7 @@ Result<i64> sys_clone(u64 flags, UserAddress child_stack, UserAddress parent_tid
     if (flags & CLONE_PARENT_SETTID)
         (void)write_user<i32>(parent_tid, pid);
     if (flags & CLONE_CHILD_SETTID)
-        (void)child->address_space().copy_to_user(child_tid, &pid, sizeof pid);
+        (void)copy_to_user(child->address_space(), child_tid, &pid, sizeof pid);
     if (share_memory)
         child->wait_for_vfork_release();
     return pid;
@@ -156,7 +156,7 @@ Result<i64> sys_wait4(int pid, UserAddress status, int options, UserAddress rusa
                 TRY(write_user<i32>(status, child_status));
             if (rusage) {
                 u8 zeros[144] = {}; // struct rusage: no accounting yet
-                TRY(user_space().copy_to_user(rusage, zeros, sizeof zeros));
+                TRY(copy_to_user(user_space(), rusage, zeros, sizeof zeros));
             }
             self.reap(*child);
             return child_pid;

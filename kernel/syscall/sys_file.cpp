@@ -252,7 +252,7 @@ Result<i64> sys_pipe2(UserAddress fds, int flags)
         return write_fd.error();
     }
     i32 pair[2] = { read_fd, write_fd.value() };
-    if (auto copied = user_space().copy_to_user(fds, pair, sizeof pair); copied.is_error()) {
+    if (auto copied = copy_to_user(user_space(), fds, pair, sizeof pair); copied.is_error()) {
         MUST(table.close(read_fd));
         MUST(table.close(write_fd.value()));
         return copied.error();
@@ -383,7 +383,7 @@ Result<i64> sys_getdents64(int fd, UserAddress buffer, u64 size)
     }));
     if (too_small)
         return Errno::Invalid;
-    TRY(user_space().copy_to_user(buffer, chunk, used));
+    TRY(copy_to_user(user_space(), buffer, chunk, used));
     file->offset = cookie;
     return static_cast<i64>(used);
 }

@@ -23,8 +23,11 @@ void populate(AddressSpace& space, VirtAddr start, u64 length, int prot)
     if (!(prot & (PROT_READ | PROT_WRITE)))
         return;
     for (VirtAddr va = start; va < start + length; va += PAGE_SIZE)
-        if (space.handle_fault(va, access) != FaultResult::Handled)
-            return; // as Linux: population stops quietly (past EOF, out of memory)
+        for (FaultResult result = FaultResult::Retry; result != FaultResult::Handled;) {
+            result = handle_page_fault(space, va, access);
+            if (result != FaultResult::Handled && result != FaultResult::Retry)
+                return; // as Linux: population stops quietly (past EOF, out of memory)
+        }
 }
 
 // The page cache behind `fd` for mmap, with Linux's access checks.

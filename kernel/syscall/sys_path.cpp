@@ -13,7 +13,7 @@ constexpr int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_SYMLINK_FOLL
 Result<void> read_user_path_at(int dirfd, UserAddress address, char* out, usize capacity, bool* trailing_slash)
 {
     PATH_BUFFER(raw);
-    usize length = TRY(user_space().copy_string_from_user(raw, address, PATH_MAX));
+    usize length = TRY(copy_string_from_user(user_space(), raw, address, PATH_MAX));
     // "link/" names what the link points to, as on Linux: the caller must follow it.
     if (trailing_slash)
         *trailing_slash = length > 0 && raw[length - 1] == '/';
@@ -156,7 +156,7 @@ Result<i64> sys_readlinkat(int dirfd, UserAddress path, UserAddress buffer, u64 
     TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
     PATH_BUFFER(target);
     usize n = TRY(vfs_readlink(normalized, target, min<u64>(size, PATH_MAX)));
-    TRY(user_space().copy_to_user(buffer, target, n));
+    TRY(copy_to_user(user_space(), buffer, target, n));
     return static_cast<i64>(n);
 }
 
@@ -171,7 +171,7 @@ Result<i64> sys_getcwd(UserAddress buffer, u64 size)
     PATH_BUFFER(text);
     text[0] = '/';
     memcpy(text + 1, cwd, length - 1);
-    TRY(user_space().copy_to_user(buffer, text, length));
+    TRY(copy_to_user(user_space(), buffer, text, length));
     return static_cast<i64>(length);
 }
 
@@ -266,7 +266,7 @@ Result<i64> sys_symlinkat(UserAddress target, int dirfd, UserAddress link_path)
 {
     PATH_BUFFER(text);
     PATH_BUFFER(where);
-    TRY(user_space().copy_string_from_user(text, target, PATH_MAX));
+    TRY(copy_string_from_user(user_space(), text, target, PATH_MAX));
     if (!text[0])
         return Errno::NoEntry;
     TRY(read_user_path_at(dirfd, link_path, where, PATH_MAX));

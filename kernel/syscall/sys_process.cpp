@@ -179,7 +179,7 @@ Result<i64> sys_getrandom(UserAddress buffer, u64 length, u32 flags)
     for (u64 done = 0; done < length; done += sizeof chunk) {
         usize n = min<u64>(sizeof chunk, length - done);
         random_fill(chunk, n);
-        TRY(user_space().copy_to_user(buffer + done, chunk, n));
+        TRY(copy_to_user(user_space(), buffer + done, chunk, n));
     }
     return static_cast<i64>(length);
 }

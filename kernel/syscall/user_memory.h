@@ -3,6 +3,7 @@
 // EFAULT for addresses the program may not touch).
 #pragma once
 
+#include "kernel/mm/user_memory.h"
 #include "kernel/proc/process.h"
 
 using UserAddress = u64;
@@ -13,14 +14,14 @@ template<typename T>
 Result<T> read_user(UserAddress address)
 {
     T value;
-    TRY(user_space().copy_from_user(&value, address, sizeof(T)));
+    TRY(copy_from_user(user_space(), &value, address, sizeof(T)));
     return value;
 }
 
 template<typename T>
 Result<void> write_user(UserAddress address, T const& value)
 {
-    return user_space().copy_to_user(address, &value, sizeof(T));
+    return copy_to_user(user_space(), address, &value, sizeof(T));
 }
 
 // Copies a NUL-terminated path from user memory and normalizes it against the cwd, or for

@@ -3,6 +3,7 @@
 #include "traps.h"
 #include "entry.h"
 #include "idt.h"
+#include "kernel_memory.h"
 #include "kernel/lib/signal_numbers.h"
 #include "pic.h"
 
@@ -76,8 +77,12 @@ extern "C" void trap_dispatch(TrapFrame* frame)
 {
     u64 vector = frame->vector;
     if (vector < 32) {
-        if (!frame->from_user())
-            panic_with_trap_frame(*frame, EXCEPTION_NAMES[vector]);
+        if (!frame->from_user()) {
+            // An overflow runs into the unmapped guard page below the stack; the CPU then
+            // cannot push the page fault's frame either and raises a double fault.
+            bool stack_overflow = (vector == PAGE_FAULT_VECTOR || vector == DOUBLE_FAULT_VECTOR) && is_kernel_stack_guard(frame->cr2);
+            panic_with_trap_frame(*frame, stack_overflow ? "kernel stack overflow (guard page hit)" : EXCEPTION_NAMES[vector]);
+        }
         handle_user_trap(*frame, decode_user_exception(*frame));
     } else if (vector >= IRQ_BASE_VECTOR && vector < IRQ_BASE_VECTOR + IRQ_COUNT) {
         unsigned irq = vector - IRQ_BASE_VECTOR;

@@ -1,92 +1,138 @@
 // X86PageTable: the MMU side of one user address space, a 4-level x86_64 page table whose
 // lower half holds the user's pages and whose upper half is the kernel's, shared by all.
+// It reaches table memory through PhysicalAccess and the processor through X86Mmu, so it
+// builds on the host too (tests/host/arch).
+//
+//   PML4 (512 GiB per entry) → PDPT (1 GiB) → page directory (2 MiB) → leaf table (4 KiB pages)
 //
 // Leaf tables (each maps 2 MiB) may be shared copy-on-write between address spaces after a
-// fork (share_leaf_tables): a shared table is referenced from each sharer's page directory
-// through an entry with the writable bit clear, the table frame's refcount counts the
-// sharers, and the table holds one reference on each frame it maps, for all of them. Any
-// change to an entry first makes the table private (make_private): a copy with every entry
-// write-protected and every frame referenced again, or — for the last sharer — the table
-// itself, write-protected. mm decides copy-on-write from frame refcounts only after that.
+// fork (share_leaf_tables, x86_table_sharing.cpp): a shared table is referenced from each
+// sharer's page directory through an entry with the writable bit clear, the table frame's
+// refcount counts the sharers, and the table holds one reference on each frame it maps, for
+// all of them. Any change to an entry first makes the table private (make_private): a copy
+// with every entry write-protected and every frame referenced again, or — for the last
+// sharer — the table itself, write-protected. mm decides copy-on-write from frame refcounts
+// only after that.
+//
+// TLB invalidation is batched per operation (TlbFlush): range operations collect the pages
+// they changed and invalidate once at the end; frames and tables they take out reach their
+// releasers only after that (Unmapped).
 #pragma once
 
 #include "kernel/mm/frame_allocator.h"
 #include "kernel/mm/page_table.h"
+#include "kernel/mm/physical_access.h"
 #include "kernel/mm/vm_stats.h"
+#include "x86_mmu.h"
+
+// Above this many pages one full invalidation is cheaper than one invlpg each.
+constexpr usize X86_FLUSH_ALL_THRESHOLD = 32;
+
+// The pages whose translations an operation changed, invalidated once at its end: each
+// page, or everything past X86_FLUSH_ALL_THRESHOLD pages or once a table itself went away
+// (its paging-structure cache entries must go too).
+class TlbFlush {
+public:
+    void add_page(VirtAddr va)
+    {
+        if (m_count < X86_FLUSH_ALL_THRESHOLD)
+            m_pages[m_count] = va;
+        ++m_count;
+    }
+    void add_everything() { m_everything = true; }
+    bool is_empty() const { return m_count == 0 && !m_everything; }
+    bool everything() const { return m_everything || m_count > X86_FLUSH_ALL_THRESHOLD; }
+    usize count() const { return m_count; }
+    VirtAddr page(usize i) const { return m_pages[i]; }
+    void reset() { m_count = 0, m_everything = false; }
+
+private:
+    VirtAddr m_pages[X86_FLUSH_ALL_THRESHOLD];
+    usize m_count { 0 };
+    bool m_everything { false };
+};
 
 class X86PageTable final : public PageTable {
 public:
-    static Result<X86PageTable*> create(FrameAllocator&, VmStats&);
+    struct Services {
+        FrameAllocator& frames;
+        PhysicalAccess& physical;
+        VmStats& stats;
+        X86Mmu& mmu;
+    };
+    static Result<X86PageTable*> create(Services const&);
     ~X86PageTable() override;
 
     Result<void> map(VirtAddr, FrameNumber, PageAccess) override;
-    void unmap(VirtAddr) override;
-    void protect(VirtAddr, PageAccess) override;
-    void clear_dirty(VirtAddr) override;
     PteInfo query(VirtAddr) const override;
-    void for_each_present(VirtAddr start, VirtAddr end, FunctionRef<void(VirtAddr, PteInfo const&)> visit) const override;
+    Result<void> unmap(VirtAddr start, VirtAddr end, PteVisitor release) override;
+    Result<void> protect(VirtAddr start, VirtAddr end, FunctionRef<PageAccess(VirtAddr, PteInfo const&)> decide) override;
+    Result<void> clean(VirtAddr start, VirtAddr end, PteVisitor was_dirty) override;
+    void for_each_present(VirtAddr start, VirtAddr end, PteVisitor visit) const override;
+    void activate() override;
     usize table_pages() const override { return m_table_pages; }
 
-    bool can_share_leaf_tables() const override { return true; }
+    u64 leaf_table_span() const override { return LEAF_TABLE_SPAN; }
     u32 leaf_table_entries(VirtAddr chunk) const override;
     Result<u64> share_leaf_tables(PageTable& child, VirtAddr start, VirtAddr end) override;
     Result<void> unshare(VirtAddr start, VirtAddr end, bool partial_only) override;
-    void release_range(VirtAddr start, VirtAddr end, FunctionRef<void(VirtAddr, PteInfo const&)> release) override;
 
     u64 pml4_physical() const { return frame_to_physical(m_pml4); }
-    // Loads this table into CR3 (flushing the whole non-global TLB).
-    void activate() override;
+
+    static constexpr u64 LEAF_TABLE_SPAN = 2 * MiB;
+    static constexpr u64 USER_HALF_END = 0x0000800000000000ull;
 
 private:
-    X86PageTable(FrameAllocator& frames, VmStats& stats, FrameNumber pml4) : m_frames(frames), m_stats(stats), m_pml4(pml4) { }
+    explicit X86PageTable(Services const& services, FrameNumber pml4)
+        : m_frames(services.frames)
+        , m_physical(services.physical)
+        , m_stats(services.stats)
+        , m_mmu(services.mmu)
+        , m_pml4(pml4)
+    {
+    }
 
-    // The entries on the path to `va`: entry[3] in the PML4 down to entry[0], the leaf, and
-    // the frame of the table holding each.
-    struct Walk {
-        u64* entry[4];
-        FrameNumber table[4];
-    };
-    enum class Intent { Read, Modify, ModifyAllocating };
-    // Walks to the leaf entry for `va`. With Modify, a shared leaf table on the way is made
-    // private first; with ModifyAllocating, missing tables are allocated too. False if a
-    // table is absent (Read, Modify) or memory ran out.
-    bool walk(VirtAddr va, Intent, Walk&);
-    // Points `entry` (in table `parent`) at a new, empty table. False when out of memory.
-    bool add_table(u64& entry, FrameNumber parent);
-    // The leaf entry for `va` (nullptr if absent) and, through `directory_entry`, the entry
-    // pointing at its table: its writable bit says whether the table is shared.
-    u64 const* find_leaf(VirtAddr va, u64* directory_entry) const;
-    // Gives this address space a private leaf table behind `directory_entry` (which lives in
-    // page directory `directory`). False when out of memory.
-    bool make_private(u64& directory_entry);
-    // Frees intermediate tables left empty by clearing the leaf entry of `walk`.
-    void release_empty_tables(Walk const&);
-    // Frees the page directory of `va`'s 2 MiB chunk, and the level above, if left empty.
-    // True if the directory was freed.
-    bool release_empty_directories(VirtAddr va);
-    // release_range for one chunk whose directory entry is `entry` (in `directory`). True if
-    // the chunk's leaf table is gone from this address space (the entry is now empty).
-    bool release_chunk(VirtAddr chunk, u64& entry, FrameNumber directory, VirtAddr start, VirtAddr end,
-        FunctionRef<void(VirtAddr, PteInfo const&)> release, usize& pages_cleared);
+    class Unmapped;
+
+    u64* table_of(FrameNumber frame) const { return reinterpret_cast<u64*>(m_physical.map_frame(frame)); }
     // The page-directory entry for the 2 MiB chunk at `va`, allocating the upper levels if
     // asked; nullptr if absent or out of memory. `directory` receives the frame holding it.
-    u64* directory_entry(VirtAddr va, bool allocate, FrameNumber* directory = nullptr);
-    void flush(VirtAddr) const;
-    void flush_all() const;
-    bool is_active() const;
+    u64* directory_entry(VirtAddr va, bool allocate, FrameNumber* directory = nullptr) const;
+    // The first address at or after `va` whose PML4 and PDPT entries are present (so that
+    // walks over huge ranges skip absent 512 GiB and 1 GiB subtrees at once), or >= `end`.
+    VirtAddr skip_absent_subtrees(VirtAddr va, VirtAddr end) const;
+    // Points `entry` (in table `parent`) at a new, empty table. False when out of memory.
+    bool add_table(u64& entry, FrameNumber parent);
+    // Gives each present leaf entry of [start, end) the value `updated` returns for it,
+    // given the entry's effective value (in a shared table: without its W bit). A shared
+    // leaf table is made private only when one of its entries actually changes, so an
+    // update that changes nothing needs no memory. NoMemory stops the walk; `batch`
+    // collects the pages whose entries changed.
+    Result<void> update_entries(VirtAddr start, VirtAddr end, FunctionRef<u64(VirtAddr, u64 entry, u64 directory_entry)> updated,
+        TlbFlush& batch);
+    // Gives this address space a private leaf table behind `directory_entry`. False when
+    // out of memory (x86_table_sharing.cpp).
+    bool make_private(u64& directory_entry);
+    // unmap() for one 2 MiB chunk whose directory entry is `entry` (in `directory`).
+    Result<void> unmap_chunk(VirtAddr chunk, u64& entry, FrameNumber directory, VirtAddr start, VirtAddr end, Unmapped&);
+    // Frees the page directory of `va`'s chunk, and the level above, if left empty.
+    // True if the directory was freed.
+    bool release_empty_directories(VirtAddr va, Unmapped&);
+    void flush(TlbFlush const&);
 
     FrameAllocator& m_frames;
+    PhysicalAccess& m_physical;
     VmStats& m_stats;
+    X86Mmu& m_mmu;
     FrameNumber m_pml4;
     usize m_table_pages { 1 };
 };
 
 class X86PageTableFactory final : public PageTableFactory {
 public:
-    X86PageTableFactory(FrameAllocator& frames, VmStats& stats) : m_frames(frames), m_stats(stats) { }
+    explicit X86PageTableFactory(X86PageTable::Services const& services) : m_services(services) { }
     Result<PageTable*> create() override;
 
 private:
-    FrameAllocator& m_frames;
-    VmStats& m_stats;
+    X86PageTable::Services m_services;
 };

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <gtest/gtest.h>
+#include <vector>
 
 FakePageTable::~FakePageTable()
 {
@@ -21,30 +22,51 @@ Result<void> FakePageTable::map(VirtAddr va, FrameNumber frame, PageAccess acces
     return {};
 }
 
-void FakePageTable::unmap(VirtAddr va)
+Result<void> FakePageTable::unmap(VirtAddr start, VirtAddr end, PteVisitor release)
 {
     ++unmap_calls;
-    if (m_entries.erase(va))
+    std::vector<std::pair<VirtAddr, PteInfo>> removed;
+    for (auto it = m_entries.lower_bound(start); it != m_entries.end() && it->first < end;) {
+        removed.emplace_back(it->first, info(it->second));
+        it = m_entries.erase(it);
+    }
+    // As the real table does: the TLB flush comes before the caller gets the frames back.
+    if (!removed.empty())
         ++flushes;
+    for (auto const& [va, pte] : removed)
+        release(va, pte);
+    return {};
 }
 
-void FakePageTable::protect(VirtAddr va, PageAccess access)
+Result<void> FakePageTable::protect(VirtAddr start, VirtAddr end, FunctionRef<PageAccess(VirtAddr, PteInfo const&)> decide)
 {
     ++protect_calls;
-    auto it = m_entries.find(va);
-    if (it == m_entries.end())
-        return;
-    it->second.access = access;
-    ++flushes;
+    bool changed = false;
+    for (auto it = m_entries.lower_bound(start); it != m_entries.end() && it->first < end; ++it) {
+        PageAccess access = decide(it->first, info(it->second));
+        Entry& e = it->second;
+        changed |= access.writable != e.access.writable || access.executable != e.access.executable
+            || access.accessible != e.access.accessible;
+        e.access = access;
+    }
+    if (changed)
+        ++flushes;
+    return {};
 }
 
-void FakePageTable::clear_dirty(VirtAddr va)
+Result<void> FakePageTable::clean(VirtAddr start, VirtAddr end, PteVisitor was_dirty)
 {
-    auto it = m_entries.find(va);
-    if (it == m_entries.end())
-        return;
-    it->second.dirty = false;
-    ++flushes;
+    bool changed = false;
+    for (auto it = m_entries.lower_bound(start); it != m_entries.end() && it->first < end; ++it) {
+        if (!it->second.dirty)
+            continue;
+        was_dirty(it->first, info(it->second));
+        it->second.dirty = false;
+        changed = true;
+    }
+    if (changed)
+        ++flushes;
+    return {};
 }
 
 PteInfo FakePageTable::query(VirtAddr va) const
@@ -52,20 +74,21 @@ PteInfo FakePageTable::query(VirtAddr va) const
     auto it = m_entries.find(page_round_down(va));
     if (it == m_entries.end())
         return {};
-    Entry const& e = it->second;
+    return info(it->second);
+}
+
+PteInfo FakePageTable::info(Entry const& e)
+{
     return PteInfo { true, e.frame, e.access.writable, e.access.executable, e.dirty, e.accessed };
 }
 
 void FakePageTable::for_each_present(VirtAddr start, VirtAddr end, FunctionRef<void(VirtAddr, PteInfo const&)> visit) const
 {
-    // The contract allows protect()/clear_dirty() from the callback; neither changes the
-    // map's shape, so the iterator stays valid. Count entries to catch a callback that maps
-    // or unmaps, which the contract forbids.
+    // The visitor must not change the table; count entries to catch one that maps or unmaps.
     usize before = m_entries.size();
     for (auto it = m_entries.lower_bound(start); it != m_entries.end() && it->first < end; ++it) {
-        Entry const& e = it->second;
-        visit(it->first, PteInfo { true, e.frame, e.access.writable, e.access.executable, e.dirty, e.accessed });
-        EXPECT_EQ(before, m_entries.size()) << "for_each_present callback mapped or unmapped";
+        visit(it->first, info(it->second));
+        EXPECT_EQ(before, m_entries.size()) << "for_each_present visitor mapped or unmapped";
     }
 }
 

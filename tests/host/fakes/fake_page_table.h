@@ -19,11 +19,11 @@ public:
     ~FakePageTable() override;
 
     Result<void> map(VirtAddr va, FrameNumber frame, PageAccess access) override;
-    void unmap(VirtAddr va) override;
-    void protect(VirtAddr va, PageAccess access) override;
-    void clear_dirty(VirtAddr va) override;
+    Result<void> unmap(VirtAddr start, VirtAddr end, PteVisitor release) override;
+    Result<void> protect(VirtAddr start, VirtAddr end, FunctionRef<PageAccess(VirtAddr, PteInfo const&)> decide) override;
+    Result<void> clean(VirtAddr start, VirtAddr end, PteVisitor was_dirty) override;
     PteInfo query(VirtAddr va) const override;
-    void for_each_present(VirtAddr start, VirtAddr end, FunctionRef<void(VirtAddr, PteInfo const&)> visit) const override;
+    void for_each_present(VirtAddr start, VirtAddr end, PteVisitor visit) const override;
     void activate() override { ++activations; }
     usize table_pages() const override { return 0; }
 
@@ -38,7 +38,7 @@ public:
     usize map_calls { 0 };
     usize unmap_calls { 0 };
     usize protect_calls { 0 };
-    usize flushes { 0 }; // every unmap/protect/clear_dirty of a present entry flushes it
+    usize flushes { 0 }; // one per range operation that changed an entry (batched, as the real table)
     usize activations { 0 };
 
     static inline long live_tables { 0 };
@@ -46,6 +46,7 @@ public:
     FakePageTable() { ++live_tables; }
 
 private:
+    static PteInfo info(Entry const&);
     std::map<VirtAddr, Entry> m_entries;
     long m_map_budget { -1 };
 };

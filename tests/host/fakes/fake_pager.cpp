@@ -1,6 +1,7 @@
 #include "fake_pager.h"
 
 #include <cstring>
+#include <utility>
 #include <gtest/gtest.h>
 
 Result<void> FakePager::read_page(u64 index, u8* page)
@@ -8,6 +9,8 @@ Result<void> FakePager::read_page(u64 index, u8* page)
     ++reads;
     if (fail_reads)
         return Errno::IoError;
+    if (auto meanwhile = std::exchange(while_reading, nullptr))
+        meanwhile(index);
     memset(page, 0, PAGE_SIZE);
     u64 start = index * PAGE_SIZE;
     if (start < file.size())

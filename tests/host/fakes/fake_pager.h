@@ -3,6 +3,7 @@
 #pragma once
 
 #include "kernel/mm/pager.h"
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -20,6 +21,8 @@ public:
     usize writes { 0 };
     std::map<u64, usize> writes_of_page; // page index → times written
     bool fail_reads { false };
+    // Runs inside read_page, once, as if other threads ran while the read slept on the disk.
+    std::function<void(u64 index)> while_reading;
     bool fail_writes { false };
 
     // Fills the file with `size` bytes, byte i = pattern(i).

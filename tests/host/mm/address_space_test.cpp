@@ -116,12 +116,12 @@ TEST(AddressSpace, OutOfFramesIsOutOfMemoryAndLeaksNothing)
     VirtAddr a = map_private(*space, 32);
     u64 touched = 0;
     for (; touched < 32; ++touched)
-        if (space->handle_fault(a + touched * P, FaultAccess::Write) != FaultResult::Handled)
+        if (handle_page_fault(*space, a + touched * P, FaultAccess::Write) != FaultResult::Handled)
             break;
     EXPECT_EQ(touched, env.initial_free());
-    EXPECT_EQ(space->handle_fault(a + 31 * P, FaultAccess::Write), FaultResult::OutOfMemory);
+    EXPECT_EQ(handle_page_fault(*space, a + 31 * P, FaultAccess::Write), FaultResult::OutOfMemory);
     u8 byte = 1;
-    auto r = space->copy_to_user(a + 31 * P, &byte, 1);
+    auto r = copy_to_user(*space, a + 31 * P, &byte, 1);
     ASSERT_TRUE(r.is_error());
     EXPECT_EQ(r.error(), Errno::NoMemory);
     space.clear();
@@ -134,8 +134,8 @@ TEST(AddressSpace, PageTableMapFailureReleasesTheFrame)
     auto space = env.new_space();
     VirtAddr a = map_private(*space, 1);
     env.fake(*space).fail_map_after(0);
-    EXPECT_EQ(space->handle_fault(a, FaultAccess::Write), FaultResult::OutOfMemory);
-    EXPECT_EQ(space->handle_fault(a, FaultAccess::Read), FaultResult::OutOfMemory);
+    EXPECT_EQ(handle_page_fault(*space, a, FaultAccess::Write), FaultResult::OutOfMemory);
+    EXPECT_EQ(handle_page_fault(*space, a, FaultAccess::Read), FaultResult::OutOfMemory);
     EXPECT_EQ(env.frames.free_frames(), env.initial_free());
     EXPECT_EQ(env.frames.ref_count(env.context.zero_frame), 1u);
 }
@@ -145,10 +145,10 @@ TEST(AddressSpace, FaultsOutsideMappingsOrAgainstProtAreSegv)
     MmEnvironment env;
     auto space = env.new_space();
     VirtAddr a = map_private(*space, 1, VM_READ);
-    EXPECT_EQ(space->handle_fault(a - P, FaultAccess::Read), FaultResult::Segv);
-    EXPECT_EQ(space->handle_fault(a, FaultAccess::Write), FaultResult::Segv);
-    EXPECT_EQ(space->handle_fault(a, FaultAccess::Execute), FaultResult::Segv);
-    EXPECT_EQ(space->handle_fault(a, FaultAccess::Read), FaultResult::Handled);
+    EXPECT_EQ(handle_page_fault(*space, a - P, FaultAccess::Read), FaultResult::Segv);
+    EXPECT_EQ(handle_page_fault(*space, a, FaultAccess::Write), FaultResult::Segv);
+    EXPECT_EQ(handle_page_fault(*space, a, FaultAccess::Execute), FaultResult::Segv);
+    EXPECT_EQ(handle_page_fault(*space, a, FaultAccess::Read), FaultResult::Handled);
     EXPECT_EQ(env.stats.page_faults, 4u);
 }
 
@@ -168,7 +168,7 @@ TEST(AddressSpace, UnmapMiddleSplitsAndFreesOnlyThosePages)
     EXPECT_EQ(peek(*space, a + 2 * P), 3);
     EXPECT_EQ(peek(*space, a + 5 * P), 6);
     u8 byte;
-    EXPECT_EQ(space->copy_from_user(&byte, a + 3 * P, 1).error(), Errno::BadAddress);
+    EXPECT_EQ(copy_from_user(*space, &byte, a + 3 * P, 1).error(), Errno::BadAddress);
 }
 
 TEST(AddressSpace, UnmapArgumentsAndHoles)
@@ -220,7 +220,7 @@ TEST(AddressSpace, ProtectSplitsDowngradesAndMergesBack)
     EXPECT_FALSE(space->page_table().query(a + 2 * P).writable);
     EXPECT_TRUE(space->page_table().query(a + 1 * P).writable);
     u8 byte = 5;
-    EXPECT_EQ(space->copy_to_user(a + 2 * P, &byte, 1).error(), Errno::BadAddress);
+    EXPECT_EQ(copy_to_user(*space, a + 2 * P, &byte, 1).error(), Errno::BadAddress);
     EXPECT_EQ(peek(*space, a + 2 * P), 1);
 
     // Upgrade back: our own frames (refcount 1) become writable again without a fault.
@@ -251,7 +251,7 @@ TEST(AddressSpace, ProtNoneKeepsDataButForbidsAccess)
     ASSERT_FALSE(space->protect(a, P, VM_NONE).is_error());
     EXPECT_FALSE(env.fake(*space).entry(a)->access.accessible);
     u8 byte;
-    EXPECT_EQ(space->copy_from_user(&byte, a, 1).error(), Errno::BadAddress);
+    EXPECT_EQ(copy_from_user(*space, &byte, a, 1).error(), Errno::BadAddress);
     EXPECT_EQ(space->resident_pages(), 1u);
     ASSERT_FALSE(space->protect(a, P, VM_READ).is_error());
     EXPECT_EQ(peek(*space, a), 77);
@@ -277,7 +277,7 @@ TEST(AddressSpace, BrkGrowsMergesAndShrinks)
     // The page holding an unaligned base belongs to the program's bss; the heap starts after it.
     VirtAddr base = 0x600000 + 0x123;
     map_private(*space, 1, RW, 0x600000);
-    space->set_brk_base(base);
+    space->set_brk(base, base);
     EXPECT_EQ(space->brk(0), base);
     EXPECT_EQ(space->brk(base - 1), base);
     EXPECT_EQ(space->brk(base + 100), base + 100); // within the bss page: no new mapping
@@ -296,7 +296,7 @@ TEST(AddressSpace, BrkGrowsMergesAndShrinks)
     EXPECT_EQ(env.frames.free_frames(), env.initial_free());
     EXPECT_EQ(space->find_mapping(base + P)->end(), page_round_up(base + P));
     u8 byte;
-    EXPECT_EQ(space->copy_from_user(&byte, base + 4 * P, 1).error(), Errno::BadAddress);
+    EXPECT_EQ(copy_from_user(*space, &byte, base + 4 * P, 1).error(), Errno::BadAddress);
     // Regrown memory is fresh zeroes.
     EXPECT_EQ(space->brk(base + 5 * P), base + 5 * P);
     EXPECT_EQ(peek(*space, base + 4 * P), 0);
@@ -306,7 +306,7 @@ TEST(AddressSpace, BrkFailureReturnsOldBreak)
 {
     MmEnvironment env;
     auto space = env.new_space();
-    space->set_brk_base(0x600000);
+    space->set_brk(0x600000, 0x600000);
     map_private(*space, 1, RW, 0x604000); // something in the way
     EXPECT_EQ(space->brk(0x603000), 0x603000u);
     EXPECT_EQ(space->brk(0x608000), 0x603000u);

@@ -59,14 +59,6 @@ TEST(FaultDecision, CopyOnWriteReuseOrCopy)
     EXPECT_EQ(decide(&private_rw, read_only, FaultAccess::Write, 9), FaultCase::CowCopy);
 }
 
-TEST(FaultDecision, SharedMappings)
-{
-    EXPECT_EQ(decide(&shared_rw, absent, FaultAccess::Read), FaultCase::SharedZero);
-    EXPECT_EQ(decide(&shared_rw, absent, FaultAccess::Write), FaultCase::SharedZero);
-    // Shared pages are never copied, whatever their refcount.
-    EXPECT_EQ(decide(&shared_rw, read_only, FaultAccess::Write, 3), FaultCase::SharedWrite);
-}
-
 TEST(FaultDecision, AlreadyPermittedIsSpurious)
 {
     EXPECT_EQ(decide(&private_rw, writable, FaultAccess::Write), FaultCase::Spurious);

@@ -38,7 +38,7 @@ struct FileMapTest : ::testing::Test {
         EXPECT_TRUE(cache->find_page(index, frame));
         return frame;
     }
-    FaultResult touch(AddressSpace& target, VirtAddr va, FaultAccess access) { return target.handle_fault(va, access); }
+    FaultResult touch(AddressSpace& target, VirtAddr va, FaultAccess access) { return handle_page_fault(target, va, access); }
 };
 
 }
@@ -122,7 +122,7 @@ TEST_F(FileMapTest, PastEndOfFileIsSigbusAndTheTailReadsZeros)
     EXPECT_EQ(touch(*space, a + 2 * P, FaultAccess::Read), FaultResult::Bus);
     EXPECT_EQ(touch(*space, a + 3 * P + 8, FaultAccess::Write), FaultResult::Bus);
     u8 byte;
-    EXPECT_EQ(space->copy_from_user(&byte, a + 2 * P, 1).error(), Errno::BadAddress);
+    EXPECT_EQ(copy_from_user(*space, &byte, a + 2 * P, 1).error(), Errno::BadAddress);
     // Private mappings too; and growing the file makes the page valid.
     VirtAddr b = map(*space, 3, false);
     EXPECT_EQ(touch(*space, b + 2 * P, FaultAccess::Write), FaultResult::Bus);
@@ -229,7 +229,7 @@ TEST_F(FileMapTest, ForkKeepsSharedSharedAndPrivateCopyOnWrite)
     EXPECT_EQ(peek(*space, p), FakePager::pattern(2 * P)); // private, still the cache frame
     poke(*space, p + P, 7);              // private, copied
     FrameNumber copy = space->page_table().query(p + P).frame;
-    auto child = MUST(space->fork());
+    auto child = MUST(fork_address_space(*space));
     // Shared: same frame, writable as it was; untouched shared pages come from the cache later.
     EXPECT_EQ(child->page_table().query(s).frame, cache_frame(0));
     EXPECT_TRUE(child->page_table().query(s).writable);
@@ -270,7 +270,7 @@ TEST_F(FileMapTest, EagerForkDoesNotCopyCacheFrames)
     VirtAddr a = MUST(parent->map_file(0, P, RW, false, MapPlacement::Anywhere, file, 0, ""));
     (void)peek(*parent, a);
     u64 free_before = eager.frames.free_frames();
-    auto child = MUST(parent->fork());
+    auto child = MUST(fork_address_space(*parent));
     EXPECT_EQ(eager.frames.free_frames(), free_before);
     EXPECT_FALSE(child->page_table().query(a).writable);
     poke(*child, a, 1);
@@ -357,13 +357,31 @@ TEST_F(FileMapTest, MsyncWritesTheRangeAndFailsOnHoles)
     EXPECT_EQ(pager.writes_of_page[2], 1u);
     EXPECT_EQ(space->sync_range(a + 1, P, SyncMode::Sync).error(), Errno::Invalid);
     // Partly unmapped: the mapped part is synced, and ENOMEM.
-    EXPECT_EQ(space->sync_range(a + 3 * P, 2 * P, SyncMode::Async).error(), Errno::NoMemory);
+    EXPECT_EQ(space->sync_range(a + 3 * P, 2 * P, SyncMode::Sync).error(), Errno::NoMemory);
     EXPECT_EQ(pager.writes_of_page[3], 1u);
+    EXPECT_EQ(env.stats.written_back_for[static_cast<usize>(WriteBackReason::Sync)], 3u);
     // A hardware dirty bit set behind write-notify's back is picked up too.
     MUST(space->sync_range(a, 4 * P, SyncMode::Sync));
     env.fake(*space).touch(a, true);
     MUST(space->sync_range(a, P, SyncMode::Sync));
     EXPECT_EQ(pager.writes_of_page[0], 2u);
+}
+
+TEST_F(FileMapTest, AsyncMsyncRecordsDirtyBitsAndWritesNothing)
+{
+    open_file(2 * P);
+    VirtAddr a = map(*space, 2, true);
+    poke(*space, a, 1);
+    MUST(space->sync_range(a, 2 * P, SyncMode::Sync));
+    ASSERT_FALSE(cache->is_dirty(0));
+    // A store the page table saw but the cache did not (the hardware dirty bit alone).
+    env.fake(*space).touch(a, true);
+    usize writes = pager.writes;
+    MUST(space->sync_range(a, 2 * P, SyncMode::Async));
+    EXPECT_EQ(pager.writes, writes); // MS_ASYNC starts nothing itself: the flusher writes
+    EXPECT_TRUE(cache->is_dirty(0)); // ... what is now recorded as dirty
+    EXPECT_FALSE(env.fake(*space).entry(a)->dirty);
+    EXPECT_EQ(space->sync_range(a + 1, P, SyncMode::Async).error(), Errno::Invalid);
 }
 
 TEST_F(FileMapTest, ProtectKeepsWriteNotifyAndPrivateCacheFramesReadOnly)
@@ -409,7 +427,7 @@ TEST_F(FileMapTest, MapFileErrors)
     EXPECT_EQ(error_of(0, P, 0, nullptr, MapPlacement::Anywhere), Errno::Invalid);
     EXPECT_EQ(error_of(0, P, 100, cache, MapPlacement::Anywhere), Errno::Invalid);
     EXPECT_EQ(error_of(0, 0, 0, cache, MapPlacement::Anywhere), Errno::Invalid);
-    EXPECT_EQ(error_of(0, P, ~u64(0) & ~(P - 1), cache, MapPlacement::Anywhere), Errno::Invalid);
+    EXPECT_EQ(error_of(0, P, ~u64(0) & ~(P - 1), cache, MapPlacement::Anywhere), Errno::Overflow);
     EXPECT_EQ(error_of(0x1000, P, 0, cache, MapPlacement::Fixed), Errno::NotPermitted);
     map(*space, 1, true, 0, RW, 0x400000);
     EXPECT_EQ(error_of(0x400000, P, 0, cache, MapPlacement::FixedNoReplace), Errno::Exists);
@@ -436,7 +454,7 @@ TEST_F(FileMapTest, SharedAnonymousMemoryIsSharedWithForkChildrenWithoutPopulati
     EXPECT_TRUE(space->find_mapping(a)->is_anonymous());
     poke(*space, a, 1);
     u64 free_before = env.frames.free_frames();
-    auto child = MUST(space->fork());
+    auto child = MUST(fork_address_space(*space));
     EXPECT_EQ(env.frames.free_frames(), free_before); // untouched pages: no frames at fork
     poke(*child, a + 3 * P, 4);
     EXPECT_EQ(peek(*space, a + 3 * P), 4);
@@ -449,4 +467,68 @@ TEST_F(FileMapTest, SharedAnonymousMemoryIsSharedWithForkChildrenWithoutPopulati
     child.clear();
     EXPECT_EQ(env.frames.free_frames(), env.initial_free());
     EXPECT_EQ(env.stats.page_cache_pages, 0u);
+}
+
+// A page-cache miss sleeps while the Pager reads. Whatever happened meanwhile, the fault
+// must notice and back out cleanly (issue: faults that survive sleeping).
+
+TEST_F(FileMapTest, AFaultThatSleptFindsThePageAlreadyMappedAndRetries)
+{
+    open_file(2 * P);
+    VirtAddr a = map(*space, 2, false);
+    // Another thread of the process faults the same page while our read is in progress.
+    pager.while_reading = [&](u64) { EXPECT_EQ(touch(*space, a, FaultAccess::Read), FaultResult::Handled); };
+    u64 free_before = env.frames.free_frames();
+    EXPECT_EQ(touch(*space, a, FaultAccess::Read), FaultResult::Retry);
+    // One frame in the cache, one PTE mapping it, and nothing else taken.
+    EXPECT_EQ(cache->cached_pages(), 1u);
+    EXPECT_EQ(env.frames.ref_count(cache_frame(0)), 2u);
+    EXPECT_EQ(space->page_table().query(a).frame, cache_frame(0));
+    EXPECT_EQ(env.frames.free_frames(), free_before - 1);
+    EXPECT_EQ(env.stats.page_cache_reads, 1u);
+    EXPECT_EQ(pager.reads, 2u); // both read; the second frame went back
+    EXPECT_EQ(peek(*space, a), FakePager::pattern(0));
+}
+
+TEST_F(FileMapTest, AFaultThatSleptWhileTheRangeWasUnmappedRetriesAndThenSegfaults)
+{
+    open_file(2 * P);
+    VirtAddr a = map(*space, 2, true);
+    pager.while_reading = [&](u64) { MUST(space->unmap(a, 2 * P)); };
+    u64 free_before = env.frames.free_frames();
+    // ASan would report a use of the freed Mapping here if the fault touched it again.
+    EXPECT_EQ(touch(*space, a, FaultAccess::Write), FaultResult::Retry);
+    EXPECT_EQ(touch(*space, a, FaultAccess::Write), FaultResult::Segv);
+    EXPECT_EQ(cache->cached_pages(), 1u); // read once, kept for the next reader
+    EXPECT_EQ(env.frames.free_frames(), free_before - 1);
+    EXPECT_FALSE(cache->is_mapped());
+}
+
+TEST_F(FileMapTest, AFaultThatSleptWhileTheFileShrankIsSigbus)
+{
+    open_file(2 * P);
+    VirtAddr a = map(*space, 2, false);
+    pager.while_reading = [&](u64) { cache->set_size(0); };
+    u64 free_before = env.frames.free_frames();
+    EXPECT_EQ(touch(*space, a + P, FaultAccess::Read), FaultResult::Bus);
+    EXPECT_EQ(cache->cached_pages(), 0u); // no page past the end enters the cache
+    EXPECT_EQ(env.frames.free_frames(), free_before);
+}
+
+TEST_F(FileMapTest, EntryPointsRefuseToRunWithoutTheVmLock)
+{
+    open_file(P);
+    VirtAddr a = map(*space, 1, true);
+    EXPECT_DEATH(
+        {
+            MmEnvironment::vm_lock_held = false;
+            (void)space->unmap(a, P);
+        },
+        "VERIFY");
+    EXPECT_DEATH(
+        {
+            MmEnvironment::vm_lock_held = false;
+            (void)touch(*space, a, FaultAccess::Read);
+        },
+        "VERIFY");
 }

@@ -10,7 +10,7 @@ TEST(Fork, ThenChildWriteCopiesOnePage)
         poke(*parent, a + i * P, u8(10 + i));
     u64 free_before_fork = env.frames.free_frames();
 
-    auto child = MUST(parent->fork());
+    auto child = MUST(fork_address_space(*parent));
     EXPECT_EQ(env.stats.forks, 1u);
     EXPECT_EQ(env.frames.free_frames(), free_before_fork); // nothing copied
     for (u64 i = 0; i < 4; ++i) {
@@ -49,7 +49,7 @@ TEST(Fork, ParentWritesAfterChildDestroyedReuse)
         poke(*parent, a + i * P, 1);
     u64 free_before = env.frames.free_frames();
     {
-        auto child = MUST(parent->fork());
+        auto child = MUST(fork_address_space(*parent));
     }
     EXPECT_EQ(env.frames.free_frames(), free_before);
     for (u64 i = 0; i < 3; ++i)
@@ -71,7 +71,7 @@ TEST(Fork, ReadOnlyZeroAndSharedPagesAreSharedAsTheyAre)
     VirtAddr shared = MUST(parent->map_anonymous(0x600000, 2 * P, RW, true, MapPlacement::Fixed, ""));
     poke(*parent, shared, 5); // second page untouched: shared through the mapping's page cache
 
-    auto child = MUST(parent->fork());
+    auto child = MUST(fork_address_space(*parent));
     EXPECT_EQ(child->page_table().query(text).frame, parent->page_table().query(text).frame);
     EXPECT_TRUE(child->page_table().query(text).executable);
     EXPECT_EQ(child->page_table().query(zero).frame, env.context.zero_frame);
@@ -96,10 +96,10 @@ TEST(Fork, ChildSeesBrkAndMappings)
 {
     MmEnvironment env;
     auto parent = env.new_space();
-    parent->set_brk_base(0x700000);
+    parent->set_brk(0x700000, 0x700000);
     parent->brk(0x702000);
     map_private(*parent, 2);
-    auto child = MUST(parent->fork());
+    auto child = MUST(fork_address_space(*parent));
     EXPECT_EQ(child->current_brk(), 0x702000u);
     EXPECT_EQ(child->brk_base(), 0x700000u);
     EXPECT_EQ(child->mappings().count(), parent->mappings().count());
@@ -116,7 +116,7 @@ TEST(Fork, EagerCopyCopiesPrivateWritablePages)
     EXPECT_EQ(peek(*parent, ro), 0);
     u64 free_before = env.frames.free_frames();
 
-    auto child = MUST(parent->fork());
+    auto child = MUST(fork_address_space(*parent));
     EXPECT_EQ(env.frames.free_frames(), free_before - 4);
     for (u64 i = 0; i < 4; ++i) {
         EXPECT_NE(child->page_table().query(a + i * P).frame, parent->page_table().query(a + i * P).frame);
@@ -144,7 +144,7 @@ TEST(Fork, OutOfFramesReleasesEverything)
     u64 free_before = env.frames.free_frames();
     ASSERT_EQ(free_before, 5u);
     long tables_before = FakePageTable::live_tables;
-    auto result = parent->fork();
+    auto result = fork_address_space(*parent);
     ASSERT_TRUE(result.is_error());
     EXPECT_EQ(result.error(), Errno::NoMemory);
     EXPECT_EQ(env.frames.free_frames(), free_before);
@@ -171,7 +171,7 @@ TEST(Fork, PageTableFailureMidwayReleasesEverything)
         // The child's page table fails its map number budget+1 (9 maps needed in all: the
         // shared mapping's untouched page lives in its page cache and needs no map).
         env.page_tables.fail_maps_of_new_tables_after(budget);
-        auto result = parent->fork();
+        auto result = fork_address_space(*parent);
         ASSERT_TRUE(result.is_error()) << budget;
         EXPECT_EQ(result.error(), Errno::NoMemory);
         EXPECT_EQ(FakePageTable::live_tables, tables_before);
@@ -192,7 +192,7 @@ TEST(Fork, NoPageTableMeansNoMemory)
     auto parent = env.new_space();
     map_private(*parent, 1);
     env.page_tables.fail_create_after(0);
-    auto result = parent->fork();
+    auto result = fork_address_space(*parent);
     ASSERT_TRUE(result.is_error());
     EXPECT_EQ(result.error(), Errno::NoMemory);
 }
@@ -208,8 +208,8 @@ TEST(Fork, DestroyingEveryAddressSpaceReturnsEveryFrame)
         VirtAddr z = map_private(*a, 3);
         for (u64 i = 0; i < 3; ++i)
             EXPECT_EQ(peek(*a, z + i * P), 0);
-        auto b = MUST(a->fork());
-        auto c = MUST(b->fork());
+        auto b = MUST(fork_address_space(*a));
+        auto c = MUST(fork_address_space(*b));
         poke(*b, x, 2);
         poke(*c, x + P, 3);
         poke(*a, x + 2 * P, 4);

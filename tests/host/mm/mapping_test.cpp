@@ -1,4 +1,4 @@
-#include "kernel/mm/mapping.h"
+#include "kernel/mm/mapping_tree.h"
 #include <gtest/gtest.h>
 #include <string>
 #include <vector>
@@ -13,7 +13,7 @@ OwnPtr<Mapping> make(VirtAddr start, VirtAddr end, u32 prot = VM_READ | VM_WRITE
     return OwnPtr<Mapping>(new Mapping(start, end, prot, sharing, name));
 }
 
-std::vector<std::pair<VirtAddr, VirtAddr>> ranges(MappingSet const& set)
+std::vector<std::pair<VirtAddr, VirtAddr>> ranges(MappingTree const& set)
 {
     std::vector<std::pair<VirtAddr, VirtAddr>> out;
     for (Mapping const& m : set)
@@ -23,9 +23,9 @@ std::vector<std::pair<VirtAddr, VirtAddr>> ranges(MappingSet const& set)
 
 }
 
-TEST(MappingSet, InsertKeepsOrderAndFinds)
+TEST(MappingTree, InsertKeepsOrderAndFinds)
 {
-    MappingSet set;
+    MappingTree set;
     ASSERT_FALSE(set.insert(make(10 * P, 12 * P)).is_error());
     ASSERT_FALSE(set.insert(make(2 * P, 4 * P)).is_error());
     ASSERT_FALSE(set.insert(make(6 * P, 8 * P)).is_error());
@@ -38,9 +38,9 @@ TEST(MappingSet, InsertKeepsOrderAndFinds)
     EXPECT_EQ(set.first_ending_after(4 * P)->start(), 6 * P);
 }
 
-TEST(MappingSet, InsertRejectsOverlap)
+TEST(MappingTree, InsertRejectsOverlap)
 {
-    MappingSet set;
+    MappingTree set;
     ASSERT_FALSE(set.insert(make(4 * P, 8 * P)).is_error());
     for (auto [s, e] : { std::pair { 3 * P, 5 * P }, { 7 * P, 9 * P }, { 5 * P, 6 * P }, { 2 * P, 10 * P } }) {
         auto r = set.insert(make(s, e));
@@ -52,9 +52,9 @@ TEST(MappingSet, InsertRejectsOverlap)
     EXPECT_EQ(set.count(), 3u);
 }
 
-TEST(MappingSet, SplitKeepsAttributesAndOffsets)
+TEST(MappingTree, SplitKeepsAttributesAndOffsets)
 {
-    MappingSet set;
+    MappingTree set;
     Mapping* m = MUST(set.insert(make(4 * P, 10 * P, VM_READ, MappingSharing::Shared, "[x]")));
     Mapping* upper = MUST(set.split(*m, 7 * P));
     EXPECT_EQ(m->end(), 7 * P);
@@ -68,9 +68,9 @@ TEST(MappingSet, SplitKeepsAttributesAndOffsets)
     EXPECT_EQ(set.count(), 2u);
 }
 
-TEST(MappingSet, MergesCompatibleNeighboursOnly)
+TEST(MappingTree, MergesCompatibleNeighboursOnly)
 {
-    MappingSet set;
+    MappingTree set;
     MUST(set.insert(make(2 * P, 4 * P)));
     MUST(set.insert(make(6 * P, 8 * P)));
     Mapping* middle = MUST(set.insert(make(4 * P, 6 * P)));
@@ -89,9 +89,9 @@ TEST(MappingSet, MergesCompatibleNeighboursOnly)
     EXPECT_EQ(set.count(), 5u);
 }
 
-TEST(MappingSet, FreeRangeSearchIsTopDown)
+TEST(MappingTree, FreeRangeSearchIsTopDown)
 {
-    MappingSet set;
+    MappingTree set;
     VirtAddr low = 16 * P, high = 64 * P;
     EXPECT_EQ(MUST(set.find_free_range(4 * P, low, high)), 60 * P);
     MUST(set.insert(make(58 * P, 64 * P)));
@@ -105,9 +105,9 @@ TEST(MappingSet, FreeRangeSearchIsTopDown)
     EXPECT_EQ(none.error(), Errno::NoMemory);
 }
 
-TEST(MappingSet, FullyMappedDetectsHoles)
+TEST(MappingTree, FullyMappedDetectsHoles)
 {
-    MappingSet set;
+    MappingTree set;
     MUST(set.insert(make(2 * P, 4 * P)));
     MUST(set.insert(make(4 * P, 6 * P, VM_READ)));
     MUST(set.insert(make(7 * P, 8 * P)));

@@ -10,13 +10,13 @@ constexpr u32 RW = VM_READ | VM_WRITE;
 
 inline void poke(AddressSpace& space, VirtAddr va, u8 value)
 {
-    ASSERT_FALSE(space.copy_to_user(va, &value, 1).is_error()) << std::hex << va;
+    ASSERT_FALSE(copy_to_user(space, va, &value, 1).is_error()) << std::hex << va;
 }
 
 inline u8 peek(AddressSpace& space, VirtAddr va)
 {
     u8 value = 0xee;
-    EXPECT_FALSE(space.copy_from_user(&value, va, 1).is_error()) << std::hex << va;
+    EXPECT_FALSE(copy_from_user(space, &value, va, 1).is_error()) << std::hex << va;
     return value;
 }
 

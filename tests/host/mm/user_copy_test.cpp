@@ -11,10 +11,10 @@ TEST(UserCopy, CrossesPagesAndRoundTrips)
     std::vector<u8> data(2 * P); // from 50 bytes before page 1 into page 2
     for (usize i = 0; i < data.size(); ++i)
         data[i] = u8(i * 7);
-    ASSERT_FALSE(space->copy_to_user(a + P - 50, data.data(), data.size()).is_error());
+    ASSERT_FALSE(copy_to_user(*space, a + P - 50, data.data(), data.size()).is_error());
     EXPECT_EQ(env.stats.zero_fill_write, 3u);
     std::vector<u8> back(data.size());
-    ASSERT_FALSE(space->copy_from_user(back.data(), a + P - 50, back.size()).is_error());
+    ASSERT_FALSE(copy_from_user(*space, back.data(), a + P - 50, back.size()).is_error());
     EXPECT_EQ(back, data);
 }
 
@@ -24,10 +24,10 @@ TEST(UserCopy, WriteToCowPageCopiesIt)
     auto parent = env.new_space();
     VirtAddr a = map_private(*parent, 1);
     poke(*parent, a, 1);
-    auto child = MUST(parent->fork());
+    auto child = MUST(fork_address_space(*parent));
     u64 faults = env.stats.page_faults;
     char const text[] = "child";
-    ASSERT_FALSE(child->copy_to_user(a, text, sizeof text).is_error());
+    ASSERT_FALSE(copy_to_user(*child, a, text, sizeof text).is_error());
     EXPECT_EQ(env.stats.cow_copy, 1u);
     EXPECT_EQ(env.stats.page_faults, faults + 1);
     EXPECT_EQ(peek(*parent, a), 1);
@@ -39,14 +39,14 @@ TEST(UserCopy, BadAddresses)
     auto space = env.new_space();
     VirtAddr a = map_private(*space, 1, VM_READ, 0x400000);
     u8 buffer[16] {};
-    EXPECT_EQ(space->copy_to_user(a, buffer, 1).error(), Errno::BadAddress);   // read-only
-    EXPECT_EQ(space->copy_from_user(buffer, a - 1, 2).error(), Errno::BadAddress); // unmapped start
-    EXPECT_EQ(space->copy_from_user(buffer, a + P - 1, 2).error(), Errno::BadAddress); // runs off
-    EXPECT_EQ(space->copy_from_user(buffer, 0, 1).error(), Errno::BadAddress);
-    EXPECT_EQ(space->copy_from_user(buffer, ~u64(0) - 4, 8).error(), Errno::BadAddress); // wraps
-    EXPECT_EQ(space->copy_from_user(buffer, USER_TOP, 1).error(), Errno::BadAddress);
-    EXPECT_FALSE(space->copy_from_user(buffer, 0, 0).is_error()); // nothing to do
-    EXPECT_EQ(space->zero_user(a, 4).error(), Errno::BadAddress);
+    EXPECT_EQ(copy_to_user(*space, a, buffer, 1).error(), Errno::BadAddress);   // read-only
+    EXPECT_EQ(copy_from_user(*space, buffer, a - 1, 2).error(), Errno::BadAddress); // unmapped start
+    EXPECT_EQ(copy_from_user(*space, buffer, a + P - 1, 2).error(), Errno::BadAddress); // runs off
+    EXPECT_EQ(copy_from_user(*space, buffer, 0, 1).error(), Errno::BadAddress);
+    EXPECT_EQ(copy_from_user(*space, buffer, ~u64(0) - 4, 8).error(), Errno::BadAddress); // wraps
+    EXPECT_EQ(copy_from_user(*space, buffer, USER_TOP, 1).error(), Errno::BadAddress);
+    EXPECT_FALSE(copy_from_user(*space, buffer, 0, 0).is_error()); // nothing to do
+    EXPECT_EQ(zero_user(*space, a, 4).error(), Errno::BadAddress);
 }
 
 TEST(UserCopy, ZeroUser)
@@ -55,8 +55,8 @@ TEST(UserCopy, ZeroUser)
     auto space = env.new_space();
     VirtAddr a = map_private(*space, 2);
     std::vector<u8> ones(2 * P, 1);
-    ASSERT_FALSE(space->copy_to_user(a, ones.data(), ones.size()).is_error());
-    ASSERT_FALSE(space->zero_user(a + 10, P).is_error());
+    ASSERT_FALSE(copy_to_user(*space, a, ones.data(), ones.size()).is_error());
+    ASSERT_FALSE(zero_user(*space, a + 10, P).is_error());
     EXPECT_EQ(peek(*space, a + 9), 1);
     EXPECT_EQ(peek(*space, a + 10), 0);
     EXPECT_EQ(peek(*space, a + P + 9), 0);
@@ -70,16 +70,16 @@ TEST(UserCopy, StringsAcrossPagesAndTooLong)
     VirtAddr a = map_private(*space, 2, RW, 0x400000);
     char const path[] = "/bin/init";
     VirtAddr at = a + P - 4; // straddles the page boundary
-    ASSERT_FALSE(space->copy_to_user(at, path, sizeof path).is_error());
+    ASSERT_FALSE(copy_to_user(*space, at, path, sizeof path).is_error());
     char out[64];
-    EXPECT_EQ(MUST(space->copy_string_from_user(out, at, sizeof out)), strlen(path));
+    EXPECT_EQ(MUST(copy_string_from_user(*space, out, at, sizeof out)), strlen(path));
     EXPECT_STREQ(out, path);
-    EXPECT_EQ(space->copy_string_from_user(out, at, 5).error(), Errno::NameTooLong);
-    EXPECT_EQ(MUST(space->copy_string_from_user(out, at, sizeof path)), strlen(path));
+    EXPECT_EQ(copy_string_from_user(*space, out, at, 5).error(), Errno::NameTooLong);
+    EXPECT_EQ(MUST(copy_string_from_user(*space, out, at, sizeof path)), strlen(path));
     // No NUL before the end of the mapping: the walk faults into the unmapped page.
     std::vector<char> filler(P, 'x');
-    ASSERT_FALSE(space->copy_to_user(a + P, filler.data(), P).is_error());
-    EXPECT_EQ(space->copy_string_from_user(out, a + 2 * P - 8, sizeof out).error(), Errno::BadAddress);
+    ASSERT_FALSE(copy_to_user(*space, a + P, filler.data(), P).is_error());
+    EXPECT_EQ(copy_string_from_user(*space, out, a + 2 * P - 8, sizeof out).error(), Errno::BadAddress);
 }
 
 TEST(UserCopy, ReadOfUntouchedMemoryUsesZeroFrame)
@@ -88,7 +88,7 @@ TEST(UserCopy, ReadOfUntouchedMemoryUsesZeroFrame)
     auto space = env.new_space();
     VirtAddr a = map_private(*space, 4);
     std::vector<u8> out(4 * P, 0xff);
-    ASSERT_FALSE(space->copy_from_user(out.data(), a, out.size()).is_error());
+    ASSERT_FALSE(copy_from_user(*space, out.data(), a, out.size()).is_error());
     EXPECT_EQ(out, std::vector<u8>(4 * P, 0));
     EXPECT_EQ(env.stats.zero_fill_read, 4u);
     EXPECT_EQ(env.frames.free_frames(), env.initial_free());

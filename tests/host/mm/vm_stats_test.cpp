@@ -15,6 +15,8 @@ TEST(VmStats, FormatsProcVmstatLines)
     stats.page_cache_pages = 6;
     stats.dirty_pages = 8;
     stats.written_back_pages = 9;
+    stats.written_back_for[static_cast<usize>(WriteBackReason::Sync)] = 5;
+    stats.written_back_for[static_cast<usize>(WriteBackReason::Unmap)] = 4;
     stats.forks = 10;
     char buffer[1024];
     usize n = format_vmstat(stats, 256, 200, buffer, sizeof buffer);
@@ -25,6 +27,12 @@ TEST(VmStats, FormatsProcVmstatLines)
         "nr_file_pages 6\n"
         "nr_dirty 8\n"
         "nr_written 9\n"
+        "nr_written_sync 5\n"
+        "nr_written_periodic 0\n"
+        "nr_written_unmap 4\n"
+        "nr_written_release 0\n"
+        "nr_written_shutdown 0\n"
+        "nr_written_throttle 0\n"
         "pgfault 7\n"
         "zero_fill_read 1\n"
         "zero_fill_write 2\n"

@@ -1,0 +1,17 @@
+#include "x86_mmu.h"
+#include "cpu.h"
+#include "kernel_memory.h"
+
+namespace {
+constexpr u64 CR3_ADDRESS_MASK = 0x000FFFFFFFFFF000ull;
+}
+
+void CpuMmu::load(u64 pml4_physical) { cpu::write_cr3(pml4_physical); }
+
+bool CpuMmu::is_loaded(u64 pml4_physical) const { return (cpu::read_cr3() & CR3_ADDRESS_MASK) == pml4_physical; }
+
+void CpuMmu::invalidate_page(u64 virtual_address) { cpu::invalidate_page(virtual_address); }
+
+void CpuMmu::invalidate_all() { cpu::write_cr3(cpu::read_cr3()); }
+
+u64 const* CpuMmu::kernel_half() const { return static_cast<u64 const*>(physical_to_virtual(kernel_pml4_physical())) + 256; }

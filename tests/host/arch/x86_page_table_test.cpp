@@ -1,0 +1,235 @@
+// The real X86PageTable on the host (over the test frame arena and a RecordingMmu): range
+// operations and their batched invalidation, and copy-on-write of whole leaf tables at fork
+// driven through AddressSpace — first writes, munmap and mprotect across a shared chunk,
+// exit of either side, out of memory while a table is made private — checking refcounts,
+// contents and that no frame leaks.
+#include "tests/host/mm/mm_test_helpers.h"
+#include <vector>
+
+namespace {
+
+constexpr u64 CHUNK = 2 * MiB;
+constexpr u64 CHUNK_PAGES = CHUNK / PAGE_SIZE;
+constexpr VirtAddr REGION = 0x40000000; // 2 MiB aligned
+
+PageAccess rw() { return { .writable = true, .executable = false, .accessible = true }; }
+
+struct X86Test : ::testing::Test {
+    MmEnvironment env { 4096, ForkMode::CopyOnWrite, TableKind::X86 };
+
+    // Takes every free frame (to drive out-of-memory); give_back() returns them.
+    std::vector<FrameNumber> hoard;
+    void take_all_frames()
+    {
+        while (true) {
+            auto frame = env.frames.allocate();
+            if (frame.is_error())
+                return;
+            hoard.push_back(frame.value());
+        }
+    }
+    void give_back()
+    {
+        for (FrameNumber frame : hoard)
+            env.frames.unref(frame);
+        hoard.clear();
+    }
+    // A parent with REGION..REGION+2 MiB mapped and every page written (a full leaf table).
+    RefPtr<AddressSpace> filled_parent()
+    {
+        auto parent = env.new_space();
+        EXPECT_EQ(map_private(*parent, CHUNK_PAGES, RW, REGION), REGION);
+        for (u64 i = 0; i < CHUNK_PAGES; ++i)
+            poke(*parent, REGION + i * P, u8(i));
+        return parent;
+    }
+};
+
+}
+
+TEST_F(X86Test, MapQueryAndUnmapARange)
+{
+    auto space = env.new_space();
+    X86PageTable& table = env.x86(*space);
+    std::vector<FrameNumber> frames;
+    for (int i = 0; i < 4; ++i) {
+        frames.push_back(MUST(env.frames.allocate()));
+        MUST(table.map(REGION + i * P, frames.back(), rw()));
+    }
+    PteInfo pte = table.query(REGION + P);
+    EXPECT_TRUE(pte.present && pte.writable && !pte.executable);
+    EXPECT_EQ(pte.frame, frames[1]);
+    EXPECT_FALSE(table.query(REGION + 4 * P).present);
+    std::vector<VirtAddr> released;
+    MUST(table.unmap(REGION + P, REGION + 3 * P, [&](VirtAddr va, PteInfo const& old) {
+        released.push_back(va);
+        env.frames.unref(old.frame);
+    }));
+    EXPECT_EQ(released, (std::vector<VirtAddr> { REGION + P, REGION + 2 * P }));
+    EXPECT_FALSE(table.query(REGION + P).present);
+    EXPECT_TRUE(table.query(REGION + 3 * P).present);
+    MUST(table.unmap(0, X86PageTable::USER_HALF_END, [&](VirtAddr, PteInfo const& old) { env.frames.unref(old.frame); }));
+    EXPECT_EQ(table.table_pages(), 1u); // only the PML4 is left: empty tables are freed
+    space.clear();
+    EXPECT_EQ(env.frames.free_frames(), env.initial_free());
+}
+
+TEST_F(X86Test, RangeProtectInvalidatesOnceForTheWholeRange)
+{
+    auto space = env.new_space();
+    X86PageTable& table = env.x86(*space);
+    table.activate();
+    for (u64 i = 0; i < 64; ++i)
+        MUST(table.map(REGION + i * P, MUST(env.frames.allocate()), rw()));
+    PageAccess read_only { .writable = false, .executable = false, .accessible = true };
+
+    // A few pages: one invlpg each, nothing more.
+    env.mmu.page_invalidations = env.mmu.full_invalidations = 0;
+    MUST(table.protect(REGION, REGION + 8 * P, [&](VirtAddr, PteInfo const&) { return read_only; }));
+    EXPECT_EQ(env.mmu.page_invalidations, 8u);
+    EXPECT_EQ(env.mmu.full_invalidations, 0u);
+    // Past the threshold: one full flush instead of 56 invlpg.
+    env.mmu.page_invalidations = 0;
+    MUST(table.protect(REGION + 8 * P, REGION + 64 * P, [&](VirtAddr, PteInfo const&) { return read_only; }));
+    EXPECT_EQ(env.mmu.page_invalidations, 0u);
+    EXPECT_EQ(env.mmu.full_invalidations, 1u);
+    // Nothing changed: nothing to invalidate.
+    MUST(table.protect(REGION, REGION + 64 * P, [&](VirtAddr, PteInfo const&) { return read_only; }));
+    EXPECT_EQ(env.mmu.full_invalidations, 1u);
+    EXPECT_FALSE(table.query(REGION + 63 * P).writable);
+    // A table that is not loaded has nothing in the TLB.
+    env.mmu.loaded = 0;
+    MUST(table.protect(REGION, REGION + 64 * P, [&](VirtAddr, PteInfo const&) { return rw(); }));
+    EXPECT_EQ(env.mmu.full_invalidations, 1u);
+    EXPECT_TRUE(table.query(REGION + 63 * P).writable);
+    MUST(table.unmap(0, X86PageTable::USER_HALF_END, [&](VirtAddr, PteInfo const& old) { env.frames.unref(old.frame); }));
+}
+
+TEST_F(X86Test, UnmapHandsFramesBackOnlyAfterTheirInvalidation)
+{
+    auto space = env.new_space();
+    X86PageTable& table = env.x86(*space);
+    table.activate();
+    for (u64 i = 0; i < 100; ++i)
+        MUST(table.map(REGION + i * P, MUST(env.frames.allocate()), rw()));
+    usize before = env.mmu.invalidations();
+    usize released = 0;
+    MUST(table.unmap(REGION, REGION + 100 * P, [&](VirtAddr, PteInfo const& old) {
+        // The frame may be reused the moment it is freed: no TLB may still map it.
+        EXPECT_GT(env.mmu.invalidations(), before);
+        env.frames.unref(old.frame);
+        ++released;
+    }));
+    EXPECT_EQ(released, 100u);
+    env.mmu.loaded = 0;
+}
+
+TEST_F(X86Test, ForkSharesAFullLeafTableAndTheFirstWriteCopiesIt)
+{
+    auto parent = filled_parent();
+    u64 free_before = env.frames.free_frames();
+    auto child = MUST(fork_address_space(*parent));
+    EXPECT_EQ(env.stats.page_tables_shared, 1u);
+    // The child got upper-level tables only (PML4, PDPT, directory): no leaf entry was copied.
+    EXPECT_EQ(free_before - env.frames.free_frames(), 3u);
+    PteInfo p = parent->page_table().query(REGION + 5 * P);
+    PteInfo c = child->page_table().query(REGION + 5 * P);
+    EXPECT_EQ(p.frame, c.frame);
+    EXPECT_TRUE(p.in_shared_table && c.in_shared_table && !p.writable && !c.writable);
+    EXPECT_EQ(env.frames.ref_count(p.frame), 1u); // one reference, held by the shared table
+
+    poke(*child, REGION + 5 * P, 200);
+    EXPECT_EQ(env.stats.page_tables_copied, 1u); // the child's own copy of the table
+    EXPECT_EQ(env.stats.cow_copy, 1u);
+    EXPECT_EQ(peek(*parent, REGION + 5 * P), 5);
+    EXPECT_EQ(peek(*child, REGION + 5 * P), 200);
+    EXPECT_EQ(peek(*child, REGION + 6 * P), 6);
+    // Every other frame is now held by the parent's table and the child's copy.
+    EXPECT_EQ(env.frames.ref_count(parent->page_table().query(REGION + 6 * P).frame), 2u);
+    // The parent is the table's last sharer: it keeps it, write-protected, and copies on write.
+    poke(*parent, REGION + 6 * P, 66);
+    EXPECT_EQ(env.stats.page_tables_copied, 1u);
+    EXPECT_EQ(env.stats.cow_copy, 2u);
+    EXPECT_EQ(peek(*child, REGION + 6 * P), 6);
+
+    child.clear();
+    parent.clear();
+    EXPECT_EQ(env.frames.free_frames(), env.initial_free());
+}
+
+TEST_F(X86Test, ExitOfEitherSideLeavesTheOtherIntact)
+{
+    for (bool parent_first : { false, true }) {
+        SCOPED_TRACE(parent_first ? "parent exits first" : "child exits first");
+        auto parent = filled_parent();
+        auto child = MUST(fork_address_space(*parent));
+        if (parent_first)
+            parent.clear();
+        else
+            child.clear();
+        AddressSpace& survivor = parent ? *parent : *child;
+        for (u64 i = 0; i < CHUNK_PAGES; i += 37)
+            EXPECT_EQ(peek(survivor, REGION + i * P), u8(i));
+        poke(survivor, REGION, 9); // the last sharer writes without copying the table
+        EXPECT_EQ(env.stats.page_tables_copied, 0u);
+        parent.clear();
+        child.clear();
+        EXPECT_EQ(env.frames.free_frames(), env.initial_free());
+        env.stats = {};
+    }
+}
+
+TEST_F(X86Test, MunmapAndMprotectAcrossASharedChunk)
+{
+    auto parent = filled_parent();
+    auto child = MUST(fork_address_space(*parent));
+    // The parent unmaps the upper half of the chunk: it needs its own copy of the table.
+    MUST(parent->unmap(REGION + CHUNK / 2, CHUNK / 2));
+    EXPECT_EQ(env.stats.page_tables_copied, 1u);
+    EXPECT_FALSE(parent->page_table().query(REGION + CHUNK / 2).present);
+    EXPECT_EQ(peek(*child, REGION + CHUNK / 2 + 3 * P), u8(CHUNK_PAGES / 2 + 3));
+    // The child makes the lower half read-only: its entries change, so it copies too.
+    MUST(child->protect(REGION, CHUNK / 2, VM_READ));
+    EXPECT_FALSE(child->page_table().query(REGION).writable);
+    EXPECT_EQ(peek(*child, REGION + 7 * P), 7);
+    // The parent still writes its lower half (copy-on-write, not the child's protection).
+    poke(*parent, REGION + 7 * P, 77);
+    EXPECT_EQ(peek(*child, REGION + 7 * P), 7);
+    parent.clear();
+    child.clear();
+    EXPECT_EQ(env.frames.free_frames(), env.initial_free());
+}
+
+TEST_F(X86Test, OutOfMemoryWhileMakingATablePrivateLeavesEverythingConsistent)
+{
+    auto parent = filled_parent();
+    auto child = MUST(fork_address_space(*parent));
+    take_all_frames();
+    // The child's first write needs a copy of the shared table: there is no frame for it.
+    EXPECT_EQ(handle_page_fault(*child, REGION + P, FaultAccess::Write), FaultResult::OutOfMemory);
+    EXPECT_EQ(env.stats.page_tables_copied, 0u);
+    // Nothing changed: both still read the shared table, and the parent can exit.
+    EXPECT_TRUE(child->page_table().query(REGION + P).in_shared_table);
+    EXPECT_EQ(peek(*child, REGION + P), 1);
+    parent.clear(); // frees nothing but our share: the child keeps the table
+    give_back();
+    poke(*child, REGION + P, 11); // the child is now the last sharer: no copy needed
+    EXPECT_EQ(peek(*child, REGION + P), 11);
+    child.clear();
+    EXPECT_EQ(env.frames.free_frames(), env.initial_free());
+}
+
+TEST_F(X86Test, ProtectThatChangesNothingNeedsNoMemory)
+{
+    auto parent = filled_parent();
+    auto child = MUST(fork_address_space(*parent));
+    take_all_frames();
+    // Already read-only in the shared table: nothing to change, so no copy is needed.
+    PageAccess read_only { .writable = false, .executable = false, .accessible = true };
+    EXPECT_FALSE(child->page_table().protect(REGION, REGION + CHUNK, [&](VirtAddr, PteInfo const&) { return read_only; }).is_error());
+    EXPECT_EQ(env.stats.page_tables_copied, 0u);
+    give_back();
+    child.clear();
+    parent.clear();
+    EXPECT_EQ(env.frames.free_frames(), env.initial_free());
+}
