@@ -172,7 +172,7 @@ void start_first_process()
     if (normalize_path("", g_options.init_path, path, sizeof path).is_error())
         PANIC("init path too long");
     Process* init = MUST(Process::create_first());
-    Thread* thread = MUST(Thread::create_user(*init, TrapFrame {}));
+    Thread* thread = MUST(Thread::create_user(*init, init->pid(), TrapFrame {}));
     init->set_main_thread(thread);
     auto result = exec_program(*init, *thread, path, StringList { argv, g_options.init_arg_count + 1 }, StringList { envp, 3 });
     if (result.is_error()) {

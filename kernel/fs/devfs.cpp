@@ -48,6 +48,18 @@ public:
         return number;
     }
     u64 stored_size() override { return 0; }
+    // What stat() reports (the console's File says 0620, as Linux's /dev/console).
+    u32 mode() override
+    {
+        switch (m_device) {
+        case Device::Folder:
+            return MODE_DIRECTORY | 0755;
+        case Device::Console:
+            return MODE_CHARACTER_DEVICE | 0620;
+        default:
+            return MODE_CHARACTER_DEVICE | 0666;
+        }
+    }
 
     void stat(LinuxStat& out) override
     {

@@ -68,6 +68,12 @@ public:
         return info.is_error() ? 0 : info.value().size;
     }
 
+    u32 mode() override
+    {
+        auto info = fs().stat(m_number); // the inode table, through the block cache
+        return info.is_error() ? 0 : info.value().mode;
+    }
+
     void stat(LinuxStat& out) override
     {
         out = {};

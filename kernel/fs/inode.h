@@ -27,12 +27,9 @@ public:
     virtual u64 number() const = 0;
     virtual u64 device() const = 0;
     virtual void stat(LinuxStat&) = 0;
-    u32 mode()
-    {
-        LinuxStat s;
-        stat(s);
-        return s.st_mode;
-    }
+    // st_mode: the file type and permission bits, without the rest of a stat(). Path walks
+    // ask it of every component, so each file system answers from what it keeps at hand.
+    virtual u32 mode() = 0;
     bool is_directory() { return (mode() & MODE_TYPE_MASK) == MODE_DIRECTORY; }
     bool is_regular() { return (mode() & MODE_TYPE_MASK) == MODE_REGULAR; }
     bool is_symlink() { return (mode() & MODE_TYPE_MASK) == MODE_SYMLINK; }

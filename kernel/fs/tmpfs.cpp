@@ -32,6 +32,7 @@ public:
     u64 number() const override { return m_number; }
     u64 device() const override { return m_device; }
     u64 stored_size() override { return 0; }
+    u32 mode() override { return m_mode; }
 
     void stat(LinuxStat& out) override
     {

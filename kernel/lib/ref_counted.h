@@ -1,5 +1,6 @@
 // Intrusive reference counting: RefCounted<T> holds the count, RefPtr<T> manages it.
-// Single CPU with interrupts off in the kernel, so the count needs no atomics.
+// The count needs no atomics: kernel code runs under the kernel lock on one CPU, and no
+// interrupt handler takes or drops references (docs/locking.md).
 #pragma once
 
 #include <utility>

@@ -7,7 +7,8 @@
 // reference); the frame returns to the free list when unref() brings it to 0. Reserved frames
 // are never counted or freed; the Zero frame is counted but never freed.
 //
-// Locking: none. Single CPU, and the kernel runs syscalls and faults with interrupts off.
+// Locking: protected by the VM lock (the kernel lock, docs/locking.md); allocate() and
+// unref() never sleep.
 #pragma once
 
 #include "../lib/result.h"

@@ -54,7 +54,7 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
     frame.rax = 0; // fork returns 0 in the child
     if (child_stack)
         frame.rsp = child_stack;
-    auto thread = Thread::create_user(*child, frame);
+    auto thread = Thread::create_user(*child, child->pid(), frame); // the main thread's tid is the pid
     if (thread.is_error()) {
         delete child;
         return thread.error();

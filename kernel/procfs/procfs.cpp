@@ -167,29 +167,30 @@ public:
     u64 device() const override { return proc_device(); }
     u64 stored_size() override { return 0; }
 
+    u32 mode() override
+    {
+        switch (m_kind) {
+        case Kind::Root:
+        case Kind::ProcessFolder:
+            return MODE_DIRECTORY | 0555;
+        case Kind::Link:
+            return MODE_SYMLINK | 0777;
+        case Kind::Pagemap:
+            return MODE_REGULAR | 0400;
+        case Kind::Text:
+            return MODE_REGULAR | 0444;
+        }
+        return 0;
+    }
+
     void stat(LinuxStat& out) override
     {
         out = {};
         out.st_dev = proc_device();
         out.st_ino = number();
-        out.st_nlink = 1;
+        out.st_mode = mode();
+        out.st_nlink = (mode() & MODE_TYPE_MASK) == MODE_DIRECTORY ? 2 : 1;
         out.st_blksize = 1024;
-        switch (m_kind) {
-        case Kind::Root:
-        case Kind::ProcessFolder:
-            out.st_mode = MODE_DIRECTORY | 0555;
-            out.st_nlink = 2;
-            break;
-        case Kind::Link:
-            out.st_mode = MODE_SYMLINK | 0777;
-            break;
-        case Kind::Pagemap:
-            out.st_mode = MODE_REGULAR | 0400;
-            break;
-        case Kind::Text:
-            out.st_mode = MODE_REGULAR | 0444;
-            break;
-        }
     }
 
     Result<RefPtr<Inode>> lookup(Name name) override;

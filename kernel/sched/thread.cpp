@@ -8,7 +8,7 @@ extern "C" void kernel_thread_trampoline();
 extern "C" void user_thread_trampoline();
 
 namespace {
-u32 g_next_tid = 1;
+u32 g_next_kernel_tid = Thread::KERNEL_THREAD_IDS;
 // fxsave image of a freshly initialized FPU (fninit, default MXCSR), copied into new threads.
 alignas(16) u8 g_initial_fpu_state[512];
 bool g_initial_fpu_state_ready;
@@ -36,7 +36,7 @@ u64 prepare_switch_frame(u64 stack_pointer, void (*entry)(), u64 a, u64 b)
 }
 }
 
-Thread::Thread(char const* name, Process* process) : m_tid(g_next_tid++), m_process(process)
+Thread::Thread(char const* name, u32 tid, Process* process) : m_tid(tid), m_process(process)
 {
     usize i = 0;
     for (; name[i] && i + 1 < sizeof m_name; ++i)
@@ -79,7 +79,7 @@ void Thread::interrupt()
 
 Result<Thread*> Thread::create_kernel(char const* name, void (*entry)(void*), void* argument)
 {
-    auto* thread = new (std::nothrow) Thread(name, nullptr);
+    auto* thread = new (std::nothrow) Thread(name, g_next_kernel_tid++, nullptr);
     if (!thread)
         return Errno::NoMemory;
     if (auto result = thread->allocate_stack(); result.is_error()) {
@@ -91,9 +91,9 @@ Result<Thread*> Thread::create_kernel(char const* name, void (*entry)(void*), vo
     return thread;
 }
 
-Result<Thread*> Thread::create_user(Process& process, TrapFrame const& initial)
+Result<Thread*> Thread::create_user(Process& process, u32 tid, TrapFrame const& initial)
 {
-    auto* thread = new (std::nothrow) Thread("user", &process);
+    auto* thread = new (std::nothrow) Thread("user", tid, &process);
     if (!thread)
         return Errno::NoMemory;
     if (auto result = thread->allocate_stack(); result.is_error()) {

@@ -19,10 +19,13 @@ class Thread {
 public:
     enum class State { Runnable, Running, Blocked, Dead };
 
-    // A kernel thread that runs `entry(argument)` and exits when it returns.
+    // A kernel thread that runs `entry(argument)` and exits when it returns. Kernel threads
+    // are numbered from KERNEL_THREAD_IDS up, apart from the ids user threads get.
     static Result<Thread*> create_kernel(char const* name, void (*entry)(void*), void* argument);
-    // A user thread of `process` whose first return to user mode restores `initial`.
-    static Result<Thread*> create_user(Process& process, TrapFrame const& initial);
+    // A user thread of `process` with id `tid` (the process layer numbers threads and
+    // processes together, as Linux does), whose first return to user mode restores `initial`.
+    static Result<Thread*> create_user(Process& process, u32 tid, TrapFrame const& initial);
+    static constexpr u32 KERNEL_THREAD_IDS = 1u << 30;
     ~Thread();
 
     // The registers saved when this (user) thread last entered the kernel; editing them
@@ -65,7 +68,7 @@ public:
     u64 clear_child_tid { 0 }; // set_tid_address, CLONE_CHILD_CLEARTID
 
 private:
-    Thread(char const* name, Process* process);
+    Thread(char const* name, u32 tid, Process* process);
     Result<void> allocate_stack();
 
     u32 m_tid;

@@ -14,7 +14,7 @@ Result<i64> sys_exit(int code) { current_process().exit(wait_status_exited(code)
 Result<i64> sys_exit_group(int code) { current_process().exit(wait_status_exited(code)); }
 
 Result<i64> sys_getpid() { return current_process().pid(); }
-Result<i64> sys_gettid() { return current_process().pid(); } // one thread per process: tid == pid
+Result<i64> sys_gettid() { return current_thread()->tid(); }
 Result<i64> sys_getppid()
 {
     Process* parent = current_process().parent();

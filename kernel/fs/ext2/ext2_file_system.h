@@ -6,7 +6,8 @@
 // Lifetimes: unlink, rmdir and rename-over only drop link counts; an inode whose count
 // reaches 0 is freed (blocks and all) by release_inode(), which the VFS calls when the last
 // open reference goes — at once if there is none. unmount() frees any still pending.
-// Single CPU, no locking: callers serialise calls (the kernel runs with interrupts off).
+// Locking: callers hold the kernel lock, which a disk wait keeps (docs/locking.md), so one
+// operation never interleaves with another even when it sleeps.
 #pragma once
 
 #include "block_cache.h"
