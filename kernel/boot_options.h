@@ -21,9 +21,9 @@ struct BootOptions {
     bool profile { false }; // profile: time kernel stages (lib/profile.h), printed at shutdown
     bool fault_self_test { false }; // selftest=fault: touch an unmapped kernel address after boot
     bool stack_self_test { false }; // selftest=stack: a kernel thread overflows its stack
-    bool root_on_disk { false };    // root=vda: the root file system is ext2 on the first disk
+    bool root_on_disk { false }; // root=vda: the root file system is ext2 on the first disk
     u64 flush_interval_seconds { 5 }; // flush_interval=S: how often the flusher wakes
-    u64 dirty_age_seconds { 30 };     // dirty_age=S: how long a page may stay dirty
+    u64 dirty_age_seconds { 30 }; // dirty_age=S: how long a page may stay dirty
     char const* init_args[MAX_ARGS];
     usize init_arg_count { 0 };
 };

@@ -25,12 +25,12 @@
 #include "lib/memory.h"
 #include "lib/profile.h"
 #include "mm/memory_context.h"
+#include "mm/page_cache.h"
 #include "proc/exec.h"
 #include "proc/process.h"
 #include "proc/shutdown.h"
 #include "procfs/procfs.h"
 #include "runtime/heap.h"
-#include "mm/page_cache.h"
 #include "sched/kernel_lock.h"
 #include "sched/scheduler.h"
 

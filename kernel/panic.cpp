@@ -6,8 +6,8 @@
 #include "arch/x86_64/symbols.h"
 #include "arch/x86_64/trap_frame.h"
 #include "dev/debug_exit.h"
-#include "lib/format.h"
 #include "lib/assert.h"
+#include "lib/format.h"
 #include "lib/log.h"
 #include <cstdarg>
 
@@ -76,8 +76,8 @@ void panic(char const* fmt, ...)
 here:
     if (g_panic_trap) {
         TrapFrame const& t = *g_panic_trap;
-        print("trap %lu error %lx at rip %016lx cs %lx rflags %lx rsp %016lx\n", t.vector, t.error_code, t.rip, t.cs,
-            t.rflags, t.rsp);
+        print("trap %lu error %lx at rip %016lx cs %lx rflags %lx rsp %016lx\n", t.vector, t.error_code, t.rip, t.cs, t.rflags,
+            t.rsp);
         print("rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", t.rax, t.rbx, t.rcx, t.rdx);
         print("rsi %016lx rdi %016lx rbp %016lx r8  %016lx\n", t.rsi, t.rdi, t.rbp, t.r8);
         print("r9  %016lx r10 %016lx r11 %016lx r12 %016lx\n", t.r9, t.r10, t.r11, t.r12);

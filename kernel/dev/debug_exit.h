@@ -4,7 +4,7 @@
 
 enum class DebugExitStatus : unsigned char {
     PowerOff = 0x10, // QEMU exits 33: clean shutdown
-    Panic = 0x20,    // QEMU exits 65: kernel panic
+    Panic = 0x20, // QEMU exits 65: kernel panic
 };
 
 [[noreturn]] void debug_exit(DebugExitStatus);

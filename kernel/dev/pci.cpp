@@ -8,8 +8,8 @@ constexpr u16 CONFIG_DATA = 0xCFC;
 
 void select(PciAddress address, u8 offset)
 {
-    u32 value = (1u << 31) | (u32(address.bus) << 16) | (u32(address.device) << 11) | (u32(address.function) << 8)
-        | (offset & 0xFC);
+    u32 value
+        = (1u << 31) | (u32(address.bus) << 16) | (u32(address.device) << 11) | (u32(address.function) << 8) | (offset & 0xFC);
     cpu::out32(CONFIG_ADDRESS, value);
 }
 

@@ -1,10 +1,10 @@
 #include "virtio_blk.h"
-#include "kernel/lib/profile.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
 #include "kernel/arch/x86_64/traps.h"
-#include "kernel/lib/memory.h"
 #include "kernel/lib/log.h"
+#include "kernel/lib/memory.h"
+#include "kernel/lib/profile.h"
 #include "kernel/sched/kernel_lock.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/sched/wait_queue.h"
@@ -50,10 +50,7 @@ class VirtioBlock final : public BlockDevice {
 public:
     static VirtioBlock* create(PciAddress address);
 
-    Result<void> read(u64 offset, u8* buffer, usize length) override
-    {
-        return transfer(REQUEST_READ, offset, buffer, length);
-    }
+    Result<void> read(u64 offset, u8* buffer, usize length) override { return transfer(REQUEST_READ, offset, buffer, length); }
     Result<void> write(u64 offset, u8 const* buffer, usize length) override
     {
         return transfer(REQUEST_WRITE, offset, const_cast<u8*>(buffer), length);
@@ -84,12 +81,12 @@ private:
     u16 m_queue_size { 0 };
     Descriptor* m_descriptors { nullptr };
     u16* m_available { nullptr }; // flags, index, ring[size]
-    u8* m_used { nullptr };       // flags, index, ring[size] of {id, length}
+    u8* m_used { nullptr }; // flags, index, ring[size] of {id, length}
     u16 m_last_used { 0 };
     u64 m_capacity_sectors { 0 };
     bool m_has_flush { false };
     bool m_busy { false };
-    volatile bool m_completed { false };
+    bool volatile m_completed { false };
     WaitQueue m_idle;
     WaitQueue m_completion;
     RequestHeader* m_header { nullptr };
@@ -149,8 +146,8 @@ VirtioBlock* VirtioBlock::create(PciAddress address)
     cpu::out8(io + DeviceStatus, STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_DRIVER_OK);
     if (device->m_irq < 16)
         interrupt_set_handler(device->m_irq, [](unsigned irq, TrapFrame&) { virtio_blk_handle_interrupt(irq); });
-    klog("virtio-blk %zu: %lu MiB, irq %d, queue %u%s", g_device_count, device->m_capacity_sectors / 2048,
-        device->m_irq, size, device->m_has_flush ? ", flush" : "");
+    klog("virtio-blk %zu: %lu MiB, irq %d, queue %u%s", g_device_count, device->m_capacity_sectors / 2048, device->m_irq, size,
+        device->m_has_flush ? ", flush" : "");
     return device;
 }
 
@@ -231,8 +228,8 @@ Result<void> VirtioBlock::submit(u32 type, u64 sector, Segment const* segments, 
     for (usize i = 0; i < count; ++i) {
         ++index;
         u16 flags = DESCRIPTOR_NEXT | (type == REQUEST_READ ? DESCRIPTOR_DEVICE_WRITES : 0);
-        m_descriptors[index] = { virtual_to_physical(segments[i].data), static_cast<u32>(segments[i].length), flags,
-            static_cast<u16>(index + 1) };
+        m_descriptors[index]
+            = { virtual_to_physical(segments[i].data), static_cast<u32>(segments[i].length), flags, static_cast<u16>(index + 1) };
     }
     ++index;
     m_descriptors[index] = { virtual_to_physical(m_status), 1, DESCRIPTOR_DEVICE_WRITES, 0 };

@@ -12,13 +12,28 @@ constexpr char TRAILER_NAME[] = "TRAILER!!!";
 
 // Header fields, in the order they follow the magic.
 enum Field : u64 {
-    Ino, Mode, Uid, Gid, Nlink, Mtime, FileSize,
-    DevMajor, DevMinor, RdevMajor, RdevMinor, NameSize, Check,
+    Ino,
+    Mode,
+    Uid,
+    Gid,
+    Nlink,
+    Mtime,
+    FileSize,
+    DevMajor,
+    DevMinor,
+    RdevMajor,
+    RdevMinor,
+    NameSize,
+    Check,
     FieldCount,
 };
 static_assert(MAGIC_SIZE + FieldCount * FIELD_SIZE == HEADER_SIZE);
 
-enum class Magic { None, Plain, WithChecksum };
+enum class Magic {
+    None,
+    Plain,
+    WithChecksum
+};
 
 Magic read_magic(u8 const* p)
 {

@@ -13,27 +13,27 @@
 #include "../lib/result.h"
 #include "../lib/types.h"
 
-constexpr u32 CPIO_TYPE_MASK = 0170000;      // S_IFMT
+constexpr u32 CPIO_TYPE_MASK = 0170000; // S_IFMT
 constexpr u32 CPIO_TYPE_DIRECTORY = 0040000; // S_IFDIR
-constexpr u32 CPIO_TYPE_REGULAR = 0100000;   // S_IFREG
-constexpr u32 CPIO_TYPE_SYMLINK = 0120000;   // S_IFLNK
+constexpr u32 CPIO_TYPE_REGULAR = 0100000; // S_IFREG
+constexpr u32 CPIO_TYPE_SYMLINK = 0120000; // S_IFLNK
 
 struct CpioEntry {
     // Path with any leading "./" and "/" removed: "./bin/sh" -> "bin/sh"; the archive's root
     // "." becomes "". NUL-terminated, pointing into the archive.
     char const* name;
-    u64 name_length;   // without the NUL
-    u32 mode;          // file type (CPIO_TYPE_*) and permission bits
+    u64 name_length; // without the NUL
+    u32 mode; // file type (CPIO_TYPE_*) and permission bits
     u32 uid;
     u32 gid;
     u32 nlink;
-    u32 mtime;         // seconds since the epoch
-    u32 ino;           // hard links share (ino, dev); only the last one carries the data
+    u32 mtime; // seconds since the epoch
+    u32 ino; // hard links share (ino, dev); only the last one carries the data
     u32 dev_major;
     u32 dev_minor;
-    u32 rdev_major;    // device number of a device node
+    u32 rdev_major; // device number of a device node
     u32 rdev_minor;
-    u8 const* data;    // `size` bytes inside the archive; a symlink's data is its target
+    u8 const* data; // `size` bytes inside the archive; a symlink's data is its target
     u64 size;
 
     u32 type() const { return mode & CPIO_TYPE_MASK; }
@@ -60,7 +60,11 @@ public:
 private:
     CpioArchive(u8 const* data, u64 size) : m_data(data), m_size(size) { }
 
-    enum class State { Reading, Done, Failed };
+    enum class State {
+        Reading,
+        Done,
+        Failed
+    };
 
     Result<bool> decode_next(CpioEntry& entry);
 

@@ -8,8 +8,7 @@ class CpioInode final : public Inode {
 public:
     CpioInode(u64 device, u64 number, u32 mode, u8 const* data, u64 size, u32 mtime)
         : m_device(device), m_number(number), m_mode(mode), m_data(data), m_size(size), m_mtime(mtime)
-    {
-    }
+    { }
 
     u64 number() const override { return m_number; }
     u64 device() const override { return m_device; }

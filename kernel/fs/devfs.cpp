@@ -29,14 +29,19 @@ private:
     bool m_zeros;
 };
 
-enum class Device { Folder, Null, Zero, Console };
+enum class Device {
+    Folder,
+    Null,
+    Zero,
+    Console
+};
 
 struct DeviceName {
     char const* name;
     Device device;
 };
-DeviceName const DEVICES[] = { { "null", Device::Null }, { "zero", Device::Zero }, { "console", Device::Console },
-    { "tty", Device::Console } };
+DeviceName const DEVICES[]
+    = { { "null", Device::Null }, { "zero", Device::Zero }, { "console", Device::Console }, { "tty", Device::Console } };
 
 class DevInode final : public Inode {
 public:
@@ -82,8 +87,7 @@ public:
         if (m_device != Device::Folder)
             return Errno::NotDirectory;
         for (auto const& entry : DEVICES)
-            if (strlen(entry.name) == name.length && memcmp(entry.name, name.characters, name.length) == 0)
-            {
+            if (strlen(entry.name) == name.length && memcmp(entry.name, name.characters, name.length) == 0) {
                 auto* inode = new (std::nothrow) DevInode(entry.device);
                 if (!inode)
                     return Errno::NoMemory;

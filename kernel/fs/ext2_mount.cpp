@@ -1,10 +1,9 @@
 #include "ext2_mount.h"
 #include "ext2/ext2_file_system.h"
-#include "kernel/lib/memory.h"
-#include "kernel/lib/log.h"
 #include "kernel/dev/clock.h"
+#include "kernel/lib/log.h"
+#include "kernel/lib/memory.h"
 #include "kernel/mm/memory_context.h"
-
 
 namespace {
 
@@ -16,7 +15,8 @@ u32 ext2_clock() { return static_cast<u32>(realtime_seconds()); }
 
 class Ext2Mount {
 public:
-    Ext2Mount(OwnPtr<Ext2FileSystem> fs, u64 device, char const* label) : m_fs(static_cast<OwnPtr<Ext2FileSystem>&&>(fs)), m_device(device)
+    Ext2Mount(OwnPtr<Ext2FileSystem> fs, u64 device, char const* label)
+        : m_fs(static_cast<OwnPtr<Ext2FileSystem>&&>(fs)), m_device(device)
     {
         usize n = min<usize>(strlen(label), sizeof m_label - 1);
         memcpy(m_label, label, n);
@@ -133,8 +133,8 @@ public:
     }
     Result<void> rename(Name from, Inode& target, Name to) override
     {
-        u32 replaced = TRY(fs().rename(m_number, from.characters, from.length, static_cast<u32>(target.number()),
-            to.characters, to.length));
+        u32 replaced = TRY(
+            fs().rename(m_number, from.characters, from.length, static_cast<u32>(target.number()), to.characters, to.length));
         if (replaced)
             release_if_unused(replaced);
         return {};

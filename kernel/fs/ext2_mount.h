@@ -4,8 +4,8 @@
 // names and metadata go straight to Ext2FileSystem (kernel/fs/ext2/).
 #pragma once
 
-#include "kernel/dev/block_device.h"
 #include "inode.h"
+#include "kernel/dev/block_device.h"
 
 class Ext2FileSystem;
 class Ext2Mount;

@@ -1,6 +1,6 @@
 #include "file.h"
-#include "kernel/mm/user_memory.h"
 #include "kernel/mm/address_space.h"
+#include "kernel/mm/user_memory.h"
 
 namespace {
 constexpr usize BOUNCE = 4096;

@@ -1,9 +1,9 @@
 #include "inode.h"
-#include "kernel/mm/user_memory.h"
 #include "flusher.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/address_space.h"
 #include "kernel/mm/memory_context.h"
+#include "kernel/mm/user_memory.h"
 
 Inode::~Inode()
 {
@@ -93,9 +93,8 @@ Result<usize> InodeFile::write_from_user(AddressSpace& space, u64 buffer, usize 
     if (!m_cache)
         return Errno::IsDirectory;
     u64 old_size = m_cache->size();
-    usize written = TRY(m_cache->write_with(offset, count, [&](u8* destination, usize done, usize chunk) {
-        return copy_from_user(space, destination, buffer + done, chunk);
-    }));
+    usize written = TRY(m_cache->write_with(offset, count,
+        [&](u8* destination, usize done, usize chunk) { return copy_from_user(space, destination, buffer + done, chunk); }));
     return finish_write(old_size, offset, written);
 }
 

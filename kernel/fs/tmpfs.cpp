@@ -60,10 +60,7 @@ public:
         return RefPtr<Inode>(entry->inode.ptr());
     }
 
-    Result<RefPtr<Inode>> create(Name name, u32 mode) override
-    {
-        return add_new(name, MODE_REGULAR | (mode & 07777));
-    }
+    Result<RefPtr<Inode>> create(Name name, u32 mode) override { return add_new(name, MODE_REGULAR | (mode & 07777)); }
 
     Result<RefPtr<Inode>> make_directory(Name name, u32 mode) override
     {

@@ -11,7 +11,10 @@
 #include "inode.h"
 #include "path_buffer.h"
 
-enum class FollowLastLink { No, Yes };
+enum class FollowLastLink {
+    No,
+    Yes
+};
 
 // Turns `path` (absolute, or relative to `cwd`, itself normalized) into a normalized path in
 // `out`. NameTooLong if it won't fit; NoEntry for an empty path.

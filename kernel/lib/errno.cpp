@@ -1,10 +1,10 @@
 #include "errno.h"
 
-const char* errno_name(Errno e)
+char const* errno_name(Errno e)
 {
     switch (e) {
-#define NAME(value, text) \
-    case Errno::value:    \
+#define NAME(value, text)                                                                                                        \
+    case Errno::value:                                                                                                           \
         return text;
         NAME(NotPermitted, "EPERM")
         NAME(NoEntry, "ENOENT")

@@ -3,46 +3,46 @@
 #pragma once
 
 enum class Errno : int {
-    NotPermitted = 1,     // EPERM
-    NoEntry = 2,          // ENOENT
-    NoProcess = 3,        // ESRCH
-    Interrupted = 4,      // EINTR
-    IoError = 5,          // EIO
+    NotPermitted = 1, // EPERM
+    NoEntry = 2, // ENOENT
+    NoProcess = 3, // ESRCH
+    Interrupted = 4, // EINTR
+    IoError = 5, // EIO
     NoDeviceOrAddress = 6, // ENXIO
-    ArgListTooBig = 7,    // E2BIG
-    NoExec = 8,           // ENOEXEC
-    BadFd = 9,            // EBADF
-    NoChild = 10,         // ECHILD
-    TryAgain = 11,        // EAGAIN
-    NoMemory = 12,        // ENOMEM
-    Access = 13,          // EACCES
-    BadAddress = 14,      // EFAULT
-    Busy = 16,            // EBUSY
-    Exists = 17,          // EEXIST
-    CrossDevice = 18,     // EXDEV
-    NoDevice = 19,        // ENODEV
-    NotDirectory = 20,    // ENOTDIR
-    IsDirectory = 21,     // EISDIR
-    Invalid = 22,         // EINVAL
+    ArgListTooBig = 7, // E2BIG
+    NoExec = 8, // ENOEXEC
+    BadFd = 9, // EBADF
+    NoChild = 10, // ECHILD
+    TryAgain = 11, // EAGAIN
+    NoMemory = 12, // ENOMEM
+    Access = 13, // EACCES
+    BadAddress = 14, // EFAULT
+    Busy = 16, // EBUSY
+    Exists = 17, // EEXIST
+    CrossDevice = 18, // EXDEV
+    NoDevice = 19, // ENODEV
+    NotDirectory = 20, // ENOTDIR
+    IsDirectory = 21, // EISDIR
+    Invalid = 22, // EINVAL
     TooManyFilesSystem = 23, // ENFILE
-    TooManyFiles = 24,    // EMFILE
-    NotTty = 25,          // ENOTTY
-    TextBusy = 26,        // ETXTBSY
-    FileTooBig = 27,      // EFBIG
-    NoSpace = 28,         // ENOSPC
-    IllegalSeek = 29,     // ESPIPE
-    ReadOnlyFs = 30,      // EROFS
-    TooManyLinks = 31,    // EMLINK
-    BrokenPipe = 32,      // EPIPE
-    Range = 34,           // ERANGE
-    NameTooLong = 36,     // ENAMETOOLONG
-    NoSys = 38,           // ENOSYS
-    NotEmpty = 39,        // ENOTEMPTY
-    Loop = 40,            // ELOOP
-    Overflow = 75,        // EOVERFLOW
-    NotSupported = 95,    // EOPNOTSUPP
-    TimedOut = 110,       // ETIMEDOUT
+    TooManyFiles = 24, // EMFILE
+    NotTty = 25, // ENOTTY
+    TextBusy = 26, // ETXTBSY
+    FileTooBig = 27, // EFBIG
+    NoSpace = 28, // ENOSPC
+    IllegalSeek = 29, // ESPIPE
+    ReadOnlyFs = 30, // EROFS
+    TooManyLinks = 31, // EMLINK
+    BrokenPipe = 32, // EPIPE
+    Range = 34, // ERANGE
+    NameTooLong = 36, // ENAMETOOLONG
+    NoSys = 38, // ENOSYS
+    NotEmpty = 39, // ENOTEMPTY
+    Loop = 40, // ELOOP
+    Overflow = 75, // EOVERFLOW
+    NotSupported = 95, // EOPNOTSUPP
+    TimedOut = 110, // ETIMEDOUT
 };
 
 constexpr long errno_to_syscall_return(Errno e) { return -static_cast<long>(e); }
-const char* errno_name(Errno e);
+char const* errno_name(Errno e);

@@ -15,7 +15,7 @@ struct Output {
     }
 };
 
-void put_padded(Output& out, const char* text, usize text_length, int width, bool left, char pad)
+void put_padded(Output& out, char const* text, usize text_length, int width, bool left, char pad)
 {
     int padding = width > static_cast<int>(text_length) ? width - static_cast<int>(text_length) : 0;
     if (!left && pad == '0' && text_length > 0 && text[0] == '-') {
@@ -35,7 +35,7 @@ void put_padded(Output& out, const char* text, usize text_length, int width, boo
 
 usize unsigned_to_text(u64 value, unsigned base, bool upper, char* digits)
 {
-    const char* alphabet = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+    char const* alphabet = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     char reversed[32];
     usize n = 0;
     do {
@@ -49,10 +49,10 @@ usize unsigned_to_text(u64 value, unsigned base, bool upper, char* digits)
 
 }
 
-int format_to_buffer(char* buffer, usize size, const char* fmt, va_list args)
+int format_to_buffer(char* buffer, usize size, char const* fmt, va_list args)
 {
     Output out { buffer, size };
-    for (const char* p = fmt; *p; ++p) {
+    for (char const* p = fmt; *p; ++p) {
         if (*p != '%') {
             out.put(*p);
             continue;
@@ -118,7 +118,7 @@ int format_to_buffer(char* buffer, usize size, const char* fmt, va_list args)
             break;
         }
         case 's': {
-            const char* text = va_arg(args, const char*);
+            char const* text = va_arg(args, char const*);
             if (!text)
                 text = "(null)";
             usize n = 0;
@@ -148,7 +148,7 @@ int format_to_buffer(char* buffer, usize size, const char* fmt, va_list args)
     return static_cast<int>(out.length);
 }
 
-int format(char* buffer, usize size, const char* fmt, ...)
+int format(char* buffer, usize size, char const* fmt, ...)
 {
     va_list args;
     va_start(args, fmt);

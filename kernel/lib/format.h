@@ -6,5 +6,5 @@
 #include <cstdarg>
 
 // Writes at most size-1 characters plus a NUL; returns the length the full output would have.
-int format_to_buffer(char* buffer, usize size, const char* fmt, va_list args);
-int format(char* buffer, usize size, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
+int format_to_buffer(char* buffer, usize size, char const* fmt, va_list args);
+int format(char* buffer, usize size, char const* fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -10,8 +10,7 @@ struct ListNode {
     bool is_linked() const { return next != nullptr; }
 };
 
-template<typename T, ListNode T::*Node>
-class IntrusiveList {
+template<typename T, ListNode T::*Node> class IntrusiveList {
 public:
     IntrusiveList() { m_head.prev = m_head.next = &m_head; }
     IntrusiveList(IntrusiveList const&) = delete;

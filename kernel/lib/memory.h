@@ -4,7 +4,7 @@
 #include "types.h"
 
 #ifdef PAGODA_HOSTED
-#    include <cstring>
+#include <cstring>
 #else
 extern "C" {
 void* memcpy(void*, void const*, usize);

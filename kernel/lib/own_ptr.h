@@ -3,8 +3,7 @@
 
 #include <utility>
 
-template<typename T>
-class OwnPtr {
+template<typename T> class OwnPtr {
 public:
     OwnPtr() = default;
     OwnPtr(decltype(nullptr)) { }

@@ -49,6 +49,6 @@ private:
 // PROFILE("fork: address space"); — times the rest of the enclosing block.
 #define PROFILE_CONCAT2(a, b) a##b
 #define PROFILE_CONCAT(a, b) PROFILE_CONCAT2(a, b)
-#define PROFILE(name)                                                      \
-    static ProfileStage PROFILE_CONCAT(profile_stage_, __LINE__) { name }; \
+#define PROFILE(name)                                                                                                            \
+    static ProfileStage PROFILE_CONCAT(profile_stage_, __LINE__) { name };                                                       \
     ProfileScope PROFILE_CONCAT(profile_scope_, __LINE__)(PROFILE_CONCAT(profile_stage_, __LINE__))

@@ -5,8 +5,7 @@
 
 #include <utility>
 
-template<typename T>
-class RefCounted {
+template<typename T> class RefCounted {
 public:
     void ref() { ++m_ref_count; }
     void unref()
@@ -25,8 +24,7 @@ private:
 };
 
 // Adopts the initial reference of a freshly created object (refcount 1) with adopt_ref().
-template<typename T>
-class RefPtr {
+template<typename T> class RefPtr {
 public:
     RefPtr() = default;
     RefPtr(decltype(nullptr)) { }
@@ -37,8 +35,7 @@ public:
     }
     RefPtr(RefPtr const& other) : RefPtr(other.m_ptr) { }
     RefPtr(RefPtr&& other) : m_ptr(std::exchange(other.m_ptr, nullptr)) { }
-    template<typename U>
-    RefPtr(RefPtr<U>&& other) : m_ptr(other.leak_ref()) { }
+    template<typename U> RefPtr(RefPtr<U>&& other) : m_ptr(other.leak_ref()) { }
     ~RefPtr() { clear(); }
 
     RefPtr& operator=(RefPtr other)
@@ -70,5 +67,4 @@ private:
     T* m_ptr { nullptr };
 };
 
-template<typename T>
-RefPtr<T> adopt_ref(T* ptr) { return RefPtr<T>::adopt(ptr); }
+template<typename T> RefPtr<T> adopt_ref(T* ptr) { return RefPtr<T>::adopt(ptr); }

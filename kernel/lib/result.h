@@ -8,8 +8,7 @@
 #include <new>
 #include <utility>
 
-template<typename T>
-class [[nodiscard]] Result {
+template<typename T> class [[nodiscard]] Result {
 public:
     Result(T value) : m_has_value(true) { new (&m_storage.value) T(std::move(value)); }
     Result(Errno error) : m_has_value(false) { m_storage.error = error; }
@@ -55,8 +54,7 @@ private:
     bool m_has_value;
 };
 
-template<>
-class [[nodiscard]] Result<void> {
+template<> class [[nodiscard]] Result<void> {
 public:
     Result() = default;
     Result(Errno error) : m_error(error), m_has_error(true) { }
@@ -73,17 +71,17 @@ private:
     bool m_has_error { false };
 };
 
-#define TRY(expr)                                   \
-    ({                                              \
-        auto _result = (expr);                      \
-        if (_result.is_error()) [[unlikely]]        \
-            return _result.error();                 \
-        _result.release_value();                    \
+#define TRY(expr)                                                                                                                \
+    ({                                                                                                                           \
+        auto _result = (expr);                                                                                                   \
+        if (_result.is_error()) [[unlikely]]                                                                                     \
+            return _result.error();                                                                                              \
+        _result.release_value();                                                                                                 \
     })
 
-#define MUST(expr)                                  \
-    ({                                              \
-        auto _result = (expr);                      \
-        VERIFY(!_result.is_error());                \
-        _result.release_value();                    \
+#define MUST(expr)                                                                                                               \
+    ({                                                                                                                           \
+        auto _result = (expr);                                                                                                   \
+        VERIFY(!_result.is_error());                                                                                             \
+        _result.release_value();                                                                                                 \
     })

@@ -27,7 +27,5 @@ constexpr u64 page_round_down(u64 x) { return x & ~(PAGE_SIZE - 1); }
 constexpr u64 page_round_up(u64 x) { return (x + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
 constexpr bool is_page_aligned(u64 x) { return (x & (PAGE_SIZE - 1)) == 0; }
 
-template<typename T>
-constexpr T min(T a, T b) { return a < b ? a : b; }
-template<typename T>
-constexpr T max(T a, T b) { return a > b ? a : b; }
+template<typename T> constexpr T min(T a, T b) { return a < b ? a : b; }
+template<typename T> constexpr T max(T a, T b) { return a > b ? a : b; }

@@ -16,11 +16,7 @@ Result<RefPtr<AddressSpace>> AddressSpace::create(MemoryContext& context)
     return adopt_ref(space);
 }
 
-AddressSpace::AddressSpace(MemoryContext& context, PageTable* page_table)
-    : m_context(context)
-    , m_page_table(page_table)
-{
-}
+AddressSpace::AddressSpace(MemoryContext& context, PageTable* page_table) : m_context(context), m_page_table(page_table) { }
 
 AddressSpace::~AddressSpace()
 {
@@ -93,7 +89,8 @@ Result<VirtAddr> AddressSpace::place_mapping(VirtAddr addr, u64 length, MapPlace
     return addr;
 }
 
-Result<VirtAddr> AddressSpace::map_anonymous(VirtAddr addr, u64 length, u32 prot, bool shared, MapPlacement placement, char const* name)
+Result<VirtAddr> AddressSpace::map_anonymous(
+    VirtAddr addr, u64 length, u32 prot, bool shared, MapPlacement placement, char const* name)
 {
     verify_locked();
     if (length == 0 || (prot & ~VM_PROT_MASK))
@@ -129,8 +126,8 @@ Result<VirtAddr> AddressSpace::map_file(VirtAddr addr, u64 length, u32 prot, boo
     if (offset >= limit || length > limit - offset)
         return Errno::Overflow;
     VirtAddr start = TRY(place_mapping(addr, length, placement));
-    auto* mapping = new (std::nothrow) Mapping(start, start + length, prot,
-        shared ? MappingSharing::Shared : MappingSharing::Private, name);
+    auto* mapping = new (std::nothrow)
+        Mapping(start, start + length, prot, shared ? MappingSharing::Shared : MappingSharing::Private, name);
     if (!mapping)
         return Errno::NoMemory;
     mapping->set_backing(static_cast<RefPtr<PageCache>&&>(cache), offset);
@@ -234,7 +231,8 @@ Result<void> AddressSpace::sync_range(VirtAddr addr, u64 length, SyncMode mode)
     if (end == addr)
         return {};
     Result<void> result;
-    for (Mapping* mapping = m_mappings.first_ending_after(addr); mapping && mapping->start() < end; mapping = m_mappings.next(*mapping)) {
+    for (Mapping* mapping = m_mappings.first_ending_after(addr); mapping && mapping->start() < end;
+         mapping = m_mappings.next(*mapping)) {
         VirtAddr from = max(addr, mapping->start()), to = min(end, mapping->end());
         if (mode == SyncMode::Async) {
             collect_dirty_bits(*mapping, from, to);
@@ -262,7 +260,8 @@ Result<void> AddressSpace::discard(VirtAddr addr, u64 length)
     if (end > USER_TOP)
         return Errno::NoMemory; // nothing can be mapped there
     TRY(m_page_table->unshare(addr, end, true));
-    for (Mapping* mapping = m_mappings.first_ending_after(addr); mapping && mapping->start() < end; mapping = m_mappings.next(*mapping)) {
+    for (Mapping* mapping = m_mappings.first_ending_after(addr); mapping && mapping->start() < end;
+         mapping = m_mappings.next(*mapping)) {
         VirtAddr from = max(addr, mapping->start()), to = min(end, mapping->end());
         collect_dirty_bits(*mapping, from, to); // shared data lives on in the cache
         MUST(release_pages(from, to));
@@ -286,7 +285,8 @@ VirtAddr AddressSpace::brk(VirtAddr requested)
     VirtAddr old_end = page_round_up(m_brk);
     VirtAddr new_end = page_round_up(requested);
     if (new_end > old_end) {
-        auto result = map_anonymous(old_end, new_end - old_end, VM_READ | VM_WRITE, false, MapPlacement::FixedNoReplace, "[heap]");
+        auto result
+            = map_anonymous(old_end, new_end - old_end, VM_READ | VM_WRITE, false, MapPlacement::FixedNoReplace, "[heap]");
         if (result.is_error())
             return m_brk;
     } else if (new_end < old_end) {

@@ -38,14 +38,17 @@
 #include "user_layout.h"
 
 enum class MapPlacement {
-    Anywhere,       // addr is only a hint; search top-down below USER_MMAP_TOP otherwise
-    Fixed,          // exactly at addr, replacing whatever is there (MAP_FIXED)
+    Anywhere, // addr is only a hint; search top-down below USER_MMAP_TOP otherwise
+    Fixed, // exactly at addr, replacing whatever is there (MAP_FIXED)
     FixedNoReplace, // exactly at addr; Errno::Exists if anything is there (MAP_FIXED_NOREPLACE)
 };
 
 // msync: MS_SYNC writes the dirty pages and waits; MS_ASYNC only records what the page
 // tables dirtied in the page cache, where the flusher finds it (as Linux does since 2.6.19).
-enum class SyncMode { Async, Sync };
+enum class SyncMode {
+    Async,
+    Sync
+};
 
 class AddressSpace : public RefCounted<AddressSpace> {
 public:
@@ -74,8 +77,8 @@ public:
     // cache or an unaligned offset and Overflow when offset + length passes the largest file.
     // Lazy; pages past the end of the file at fault time give SIGBUS. The caller checks
     // file access modes (EACCES).
-    Result<VirtAddr> map_file(VirtAddr addr, u64 length, u32 prot, bool shared, MapPlacement placement,
-        RefPtr<PageCache> cache, u64 offset, char const* name);
+    Result<VirtAddr> map_file(VirtAddr addr, u64 length, u32 prot, bool shared, MapPlacement placement, RefPtr<PageCache> cache,
+        u64 offset, char const* name);
 
     // munmap: removes [addr, addr+length rounded up), splitting mappings at the ends and
     // dropping every frame reference of the unmapped pages. Dirty pages of shared file

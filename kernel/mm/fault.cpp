@@ -20,8 +20,8 @@ bool prot_allows(u32 prot, FaultAccess access)
     return false;
 }
 
-FaultCase decide_fault(Mapping const* mapping, PteInfo const& pte, FaultAccess access, u32 frame_ref_count, bool is_zero_frame,
-    FilePageInfo file)
+FaultCase decide_fault(
+    Mapping const* mapping, PteInfo const& pte, FaultAccess access, u32 frame_ref_count, bool is_zero_frame, FilePageInfo file)
 {
     if (!mapping || !prot_allows(mapping->prot(), access))
         return FaultCase::Segv;

@@ -30,13 +30,23 @@
 class AddressSpace;
 class Mapping;
 
-enum class FaultAccess { Read, Write, Execute };
+enum class FaultAccess {
+    Read,
+    Write,
+    Execute
+};
 
 // What the trap handler does next: resume, try the access again, deliver SIGSEGV / SIGBUS,
 // or kill for OOM. Retry means the page changed while the handler slept (another fault
 // served it, or the range was unmapped): returning to the program re-runs the access,
 // which then succeeds or faults afresh.
-enum class FaultResult { Handled, Retry, Segv, Bus, OutOfMemory };
+enum class FaultResult {
+    Handled,
+    Retry,
+    Segv,
+    Bus,
+    OutOfMemory
+};
 
 enum class FaultCase {
     Segv,
@@ -53,7 +63,7 @@ enum class FaultCase {
 
 // What decide_fault() needs to know about the page cache for a mapping with a cache.
 struct FilePageInfo {
-    bool past_eof { false };        // the page lies wholly at or past the end of the file
+    bool past_eof { false }; // the page lies wholly at or past the end of the file
     bool pte_is_cache_frame { false }; // the present PTE maps the cache's frame for the page
 };
 
@@ -78,8 +88,8 @@ struct PageFault {
     VirtAddr address; // page aligned
     FaultAccess access;
     Mapping const* mapping;
-    PteInfo pte;          // the entry when the case was decided
-    u64 layout_version;   // space.layout_version() then
+    PteInfo pte; // the entry when the case was decided
+    u64 layout_version; // space.layout_version() then
 
     bool still_valid() const;
 };

@@ -21,7 +21,8 @@ bool chunk_is_shareable(AddressSpace& parent, VirtAddr chunk, u64 span)
 
 // Gives `child` an entry for every present page of [start, end) of `mapping`, then
 // write-protects the parent's copy-on-write pages in one range operation (one TLB flush).
-Result<void> fork_pages_one_by_one(AddressSpace& parent, Mapping const& mapping, AddressSpace& child, VirtAddr start, VirtAddr end)
+Result<void> fork_pages_one_by_one(
+    AddressSpace& parent, Mapping const& mapping, AddressSpace& child, VirtAddr start, VirtAddr end)
 {
     PROFILE("fork: entries copied one by one");
     MemoryContext& context = parent.context();

@@ -13,12 +13,12 @@ struct Frame {
     enum Flags : u16 {
         Free = 1 << 0,
         Reserved = 1 << 1, // firmware, kernel image, frame table: never allocated
-        Zero = 1 << 2,     // the shared zero frame: never written, never freed
+        Zero = 1 << 2, // the shared zero frame: never written, never freed
         PageTable = 1 << 3, // holds page-table entries
     };
 
-    u32 ref_count { 0 };   // page-table entries + kernel references that hold this frame
+    u32 ref_count { 0 }; // page-table entries + kernel references that hold this frame
     u16 flags { Reserved };
     FrameNumber next_free { 0 }; // free-list link, valid while Free
-    u32 entries_in_use { 0 };    // PageTable frames: present entries, so empty tables can be freed
+    u32 entries_in_use { 0 }; // PageTable frames: present entries, so empty tables can be freed
 };

@@ -2,10 +2,7 @@
 
 #include "../lib/assert.h"
 
-FrameAllocator::FrameAllocator(Frame* table, FrameNumber base, u64 count)
-    : m_table(table)
-    , m_base(base)
-    , m_count(count)
+FrameAllocator::FrameAllocator(Frame* table, FrameNumber base, u64 count) : m_table(table), m_base(base), m_count(count)
 {
     for (u64 i = 0; i < count; ++i)
         m_table[i] = Frame {};
@@ -14,8 +11,8 @@ FrameAllocator::FrameAllocator(Frame* table, FrameNumber base, u64 count)
 Frame const& FrameAllocator::frame_record(FrameNumber frame) const
 {
     if (!contains(frame)) [[unlikely]]
-        PANIC("FrameAllocator: frame %llu outside [%llu, +%llu)", (unsigned long long)frame,
-            (unsigned long long)m_base, (unsigned long long)m_count);
+        PANIC("FrameAllocator: frame %llu outside [%llu, +%llu)", (unsigned long long)frame, (unsigned long long)m_base,
+            (unsigned long long)m_count);
     return m_table[frame - m_base];
 }
 
@@ -81,10 +78,7 @@ void FrameAllocator::unref(FrameNumber number)
     push_free(number);
 }
 
-u32 FrameAllocator::ref_count(FrameNumber number) const
-{
-    return frame_record(number).ref_count;
-}
+u32 FrameAllocator::ref_count(FrameNumber number) const { return frame_record(number).ref_count; }
 
 void FrameAllocator::mark_zero(FrameNumber number)
 {

@@ -31,7 +31,6 @@ public:
     // Errno::NoMemory when no frame is free.
     Result<FrameNumber> allocate();
 
-
     // Adds or drops one reference. unref() frees the frame at 0; Reserved frames are ignored
     // and the Zero frame is never freed.
     void ref(FrameNumber);
@@ -51,7 +50,6 @@ public:
 private:
     static constexpr FrameNumber NO_FRAME = ~FrameNumber(0);
 
-
     Frame const& frame_record(FrameNumber) const;
     void push_free(FrameNumber);
 
@@ -61,5 +59,4 @@ private:
     FrameNumber m_free_head { NO_FRAME };
     u64 m_total_frames { 0 };
     u64 m_free_frames { 0 };
-
 };

@@ -5,10 +5,7 @@
 #include <new>
 
 Mapping::Mapping(VirtAddr start, VirtAddr end, u32 prot, MappingSharing sharing, char const* name)
-    : m_start(start)
-    , m_end(end)
-    , m_prot(prot & VM_PROT_MASK)
-    , m_sharing(sharing)
+    : m_start(start), m_end(end), m_prot(prot & VM_PROT_MASK), m_sharing(sharing)
 {
     VERIFY(is_page_aligned(start) && is_page_aligned(end) && start < end);
     set_name(name);
@@ -37,10 +34,7 @@ void Mapping::set_backing(RefPtr<PageCache> cache, u64 file_offset)
     m_cache->m_mappings.append(*this);
 }
 
-bool Mapping::is_anonymous() const
-{
-    return !m_cache || m_cache->is_anonymous();
-}
+bool Mapping::is_anonymous() const { return !m_cache || m_cache->is_anonymous(); }
 
 Mapping* Mapping::clone() const
 {
@@ -64,6 +58,6 @@ static bool names_equal(char const* a, char const* b)
 
 bool Mapping::can_merge_with(Mapping const& next) const
 {
-    return m_end == next.m_start && m_prot == next.m_prot && m_sharing == next.m_sharing
-        && is_private() && !m_cache && !next.m_cache && names_equal(m_name, next.m_name);
+    return m_end == next.m_start && m_prot == next.m_prot && m_sharing == next.m_sharing && is_private() && !m_cache
+        && !next.m_cache && names_equal(m_name, next.m_name);
 }

@@ -35,7 +35,7 @@ class PageCache;
 
 enum class MappingSharing : u8 {
     Private, // MAP_PRIVATE: writes are the process's own (COW after fork)
-    Shared,  // MAP_SHARED: writes are seen by every process mapping the same memory
+    Shared, // MAP_SHARED: writes are seen by every process mapping the same memory
 };
 
 class Mapping {
@@ -103,13 +103,13 @@ public:
         Mapping* left { nullptr };
         Mapping* right { nullptr };
         int height { 1 };
-        u64 gap { 0 };     // start minus the end of the mapping before it (or 0)
+        u64 gap { 0 }; // start minus the end of the mapping before it (or 0)
         u64 max_gap { 0 }; // the largest gap in this subtree
     };
 
 private:
     friend class MappingTree; // moves m_start/m_end on split and merge, owns m_tree
-    friend class PageCache;   // names m_cache_node for its list
+    friend class PageCache; // names m_cache_node for its list
 
     void set_name(char const* name);
 
@@ -121,6 +121,6 @@ private:
     RefPtr<PageCache> m_cache;
     AddressSpace* m_address_space { nullptr }; // raw: the space owns this mapping
     char m_name[NAME_CAPACITY];
-    TreeLinks m_tree;      // in the owning address space's MappingTree
+    TreeLinks m_tree; // in the owning address space's MappingTree
     ListNode m_cache_node; // in m_cache->m_mappings while m_cache is set
 };

@@ -12,7 +12,7 @@
 // How fork() treats private writable pages (a boot option, for comparing the two).
 enum class ForkMode {
     CopyOnWrite, // share and write-protect; copy on the first write (the default)
-    EagerCopy,   // copy every private writable page at fork time ("traditional fork")
+    EagerCopy, // copy every private writable page at fork time ("traditional fork")
 };
 
 class PageCacheList;

@@ -25,10 +25,7 @@ Result<RefPtr<PageCache>> PageCache::create_anonymous(MemoryContext& context, u6
 }
 
 PageCache::PageCache(MemoryContext& context, Pager* pager, u64 size, bool anonymous)
-    : m_context(context)
-    , m_pager(pager)
-    , m_anonymous(anonymous)
-    , m_size(size)
+    : m_context(context), m_pager(pager), m_anonymous(anonymous), m_size(size)
 {
     if (m_pager && m_pager->is_backed()) {
         VERIFY(m_context.backed_caches);

@@ -134,7 +134,7 @@ private:
     void count_written(WriteBackReason, u64 pages);
 
     MemoryContext& m_context;
-    Pager* m_pager;          // null once detached
+    Pager* m_pager; // null once detached
     bool m_anonymous;
     u64 m_size;
     u64 m_dirty_count { 0 };

@@ -17,10 +17,7 @@ struct Interior {
 
 constexpr unsigned TOP = PageIndex::LEVELS - 1; // level of the root; leaves are level 0
 
-constexpr unsigned slot_of(u64 index, unsigned level)
-{
-    return (index >> (PageIndex::BITS * level)) & (PageIndex::FAN_OUT - 1);
-}
+constexpr unsigned slot_of(u64 index, unsigned level) { return (index >> (PageIndex::BITS * level)) & (PageIndex::FAN_OUT - 1); }
 
 void destroy(void* node, unsigned level)
 {

@@ -32,7 +32,7 @@ struct PteInfo {
     FrameNumber frame { 0 };
     bool writable { false };
     bool executable { false };
-    bool dirty { false };    // set by the MMU on write
+    bool dirty { false }; // set by the MMU on write
     bool accessed { false }; // set by the MMU on any access
     bool in_shared_table { false }; // the leaf table is shared with other address spaces (fork)
 

@@ -38,7 +38,7 @@ void write_protect_cache_page(PageCache& cache, u64 index)
         if (pte.writable)
             MUST(table.protect_page(va, access));
         if (pte.dirty)
-            MUST(table.clean(va, va + PAGE_SIZE, [](VirtAddr, PteInfo const&) { }));
+            MUST(table.clean(va, va + PAGE_SIZE, [](VirtAddr, PteInfo const&) {}));
     }
 }
 

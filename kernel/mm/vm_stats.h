@@ -8,30 +8,30 @@
 // Why PageCache::write_back() ran. The work is the same; the counters tell the reasons apart,
 // so a test can see which path wrote a page.
 enum class WriteBackReason {
-    Sync,     // msync(MS_SYNC), fsync()
+    Sync, // msync(MS_SYNC), fsync()
     Periodic, // the flusher thread: pages dirty for longer than the age limit
-    Unmap,    // munmap() or address-space teardown of a MAP_SHARED mapping
-    Release,  // last open file / mapping gone, or the Pager detached
+    Unmap, // munmap() or address-space teardown of a MAP_SHARED mapping
+    Release, // last open file / mapping gone, or the Pager detached
     Shutdown, // clean shutdown
     Throttle, // a writer with too many dirty pages writes its own back (fs/flusher.h)
 };
 constexpr usize WRITE_BACK_REASONS = 6;
 
 struct VmStats {
-    u64 page_faults { 0 };       // every handle_fault() call, user or user-copy
-    u64 zero_fill_read { 0 };    // read fault mapped the shared zero frame read-only
-    u64 zero_fill_write { 0 };   // fresh zeroed frame (incl. first write over the zero frame)
-    u64 cow_copy { 0 };          // write to a shared COW frame: copied into a new frame
-    u64 cow_reuse { 0 };         // write to a COW frame nobody else holds: made writable in place
-    u64 file_faults { 0 };       // faults of file mappings served from the page cache (any kind)
-    u64 file_cow { 0 };          // of those: a MAP_PRIVATE write copying a cache page (not in cow_copy)
-    u64 page_cache_reads { 0 };  // pages read through a Pager on a cache miss ("major" faults/reads)
+    u64 page_faults { 0 }; // every handle_fault() call, user or user-copy
+    u64 zero_fill_read { 0 }; // read fault mapped the shared zero frame read-only
+    u64 zero_fill_write { 0 }; // fresh zeroed frame (incl. first write over the zero frame)
+    u64 cow_copy { 0 }; // write to a shared COW frame: copied into a new frame
+    u64 cow_reuse { 0 }; // write to a COW frame nobody else holds: made writable in place
+    u64 file_faults { 0 }; // faults of file mappings served from the page cache (any kind)
+    u64 file_cow { 0 }; // of those: a MAP_PRIVATE write copying a cache page (not in cow_copy)
+    u64 page_cache_reads { 0 }; // pages read through a Pager on a cache miss ("major" faults/reads)
     u64 page_cache_evictions { 0 }; // clean unmapped pages dropped by evict_clean_pages()
-    u64 page_cache_pages { 0 };  // frames currently held by page caches
-    u64 dirty_pages { 0 };       // page-cache frames currently dirty
+    u64 page_cache_pages { 0 }; // frames currently held by page caches
+    u64 dirty_pages { 0 }; // page-cache frames currently dirty
     u64 written_back_pages { 0 }; // page-cache frames written back so far
     u64 written_back_for[WRITE_BACK_REASONS] {}; // the same, by WriteBackReason
-    u64 forks { 0 };              // successful fork_address_space() calls
+    u64 forks { 0 }; // successful fork_address_space() calls
     u64 page_tables_shared { 0 }; // leaf page tables shared with a child at fork (2 MiB each)
     u64 page_tables_copied { 0 }; // shared leaf tables copied on a first change afterwards
 };

@@ -48,10 +48,7 @@ u32 read_u32(u8 const* p) { return u32(read_le(p, 4)); }
 u64 read_u64(u8 const* p) { return read_le(p, 8); }
 
 // a + b without wrapping; false when the sum does not fit in 64 bits.
-bool checked_add(u64 a, u64 b, u64& sum)
-{
-    return !__builtin_add_overflow(a, b, &sum);
-}
+bool checked_add(u64 a, u64 b, u64& sum) { return !__builtin_add_overflow(a, b, &sum); }
 
 bool is_power_of_two(u64 x) { return x != 0 && (x & (x - 1)) == 0; }
 
@@ -178,13 +175,11 @@ Result<ElfHeader> validate_elf_header(u8 const* data, u64 size)
     return header;
 }
 
-Result<ElfImage> parse_elf_program_headers(ElfHeader const& header, u8 const* phdrs,
-    u64 phdrs_size, u64 file_size)
+Result<ElfImage> parse_elf_program_headers(ElfHeader const& header, u8 const* phdrs, u64 phdrs_size, u64 file_size)
 {
     u64 table_size = header.program_headers_size();
     u64 table_end;
-    if (phdrs == nullptr || phdrs_size < table_size
-        || !checked_add(header.phoff, table_size, table_end) || table_end > file_size)
+    if (phdrs == nullptr || phdrs_size < table_size || !checked_add(header.phoff, table_size, table_end) || table_end > file_size)
         return Errno::NoExec;
 
     ElfImage image {};

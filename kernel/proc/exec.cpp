@@ -1,13 +1,13 @@
 #include "exec.h"
-#include "kernel/mm/user_memory.h"
-#include "kernel/fs/path_buffer.h"
 #include "elf.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/dev/random.h"
 #include "kernel/fs/inode.h"
+#include "kernel/fs/path_buffer.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/user_layout.h"
+#include "kernel/mm/user_memory.h"
 #include "kernel/sched/scheduler.h"
 
 namespace {
@@ -32,7 +32,8 @@ Result<void> load_segment(AddressSpace& space, ElfSegment const& segment, u64 bi
     if (start < mapped_until) {
         VirtAddr new_start = mapped_until;
         if (new_start < end)
-            TRY(space.map_anonymous(new_start, end - new_start, prot | VM_READ | VM_WRITE, false, MapPlacement::FixedNoReplace, name));
+            TRY(space.map_anonymous(
+                new_start, end - new_start, prot | VM_READ | VM_WRITE, false, MapPlacement::FixedNoReplace, name));
         u8 buffer[512];
         for (u64 done = 0; done < segment.filesz; done += sizeof buffer) {
             usize n = min<u64>(sizeof buffer, segment.filesz - done);
@@ -80,8 +81,8 @@ Result<ElfImage> read_elf(PageCache& cache)
         return Errno::NoMemory;
     auto read = cache.read(header.phoff, program_headers, size);
     Result<ElfImage> image = read.is_error() ? Result<ElfImage>(read.error())
-        : read.value() < size               ? Result<ElfImage>(Errno::NoExec)
-                                            : parse_elf_program_headers(header, program_headers, size, cache.size());
+        : read.value() < size                ? Result<ElfImage>(Errno::NoExec)
+                                             : parse_elf_program_headers(header, program_headers, size, cache.size());
     delete[] program_headers;
     return image;
 }

@@ -1,8 +1,8 @@
 #include "futex.h"
-#include "kernel/mm/user_memory.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/lib/intrusive_list.h"
 #include "kernel/mm/address_space.h"
+#include "kernel/mm/user_memory.h"
 #include "kernel/sched/scheduler.h"
 #include "signal.h"
 
@@ -10,7 +10,7 @@ namespace {
 
 struct FutexKey {
     void const* object; // the PageCache of a shared mapping, or the AddressSpace
-    u64 offset;         // byte offset in the file, or the virtual address
+    u64 offset; // byte offset in the file, or the virtual address
 
     bool operator==(FutexKey const&) const = default;
 };

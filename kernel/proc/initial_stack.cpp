@@ -85,9 +85,8 @@ struct AuxEntry {
 
 } // namespace
 
-Result<InitialStack> build_initial_stack(u64 stack_top, StringList argv, StringList envp,
-    AuxValues const& aux, u8 const random[16], char const* execfn, u8* out_buffer,
-    u64 out_capacity)
+Result<InitialStack> build_initial_stack(u64 stack_top, StringList argv, StringList envp, AuxValues const& aux,
+    u8 const random[16], char const* execfn, u8* out_buffer, u64 out_capacity)
 {
     VERIFY((stack_top & 15) == 0);
     VERIFY(execfn != nullptr && random != nullptr);
@@ -133,9 +132,9 @@ Result<InitialStack> build_initial_stack(u64 stack_top, StringList argv, StringL
         { AuxKey::Gid, aux.gid },
         { AuxKey::Egid, aux.egid },
         { AuxKey::Secure, aux.secure },
-        { AuxKey::Random, 0 },   // filled in below, once its address is known
+        { AuxKey::Random, 0 }, // filled in below, once its address is known
         { AuxKey::Hwcap2, aux.hwcap2 },
-        { AuxKey::ExecFn, 0 },   // likewise
+        { AuxKey::ExecFn, 0 }, // likewise
         { AuxKey::Platform, 0 }, // likewise
         { AuxKey::Null, 0 },
     };

@@ -1,21 +1,20 @@
 #include "process.h"
-#include "kernel/lib/profile.h"
+#include "futex.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
 #include "kernel/fs/console.h"
+#include "kernel/lib/log.h"
 #include "kernel/lib/memory.h"
-#include "futex.h"
+#include "kernel/lib/profile.h"
 #include "kernel/mm/fork.h"
 #include "kernel/mm/user_memory.h"
 #include "shutdown.h"
-#include "kernel/lib/log.h"
 
 namespace {
 IntrusiveList<Process, &Process::all_processes_node> g_processes;
 u32 g_next_pid = 1;
 Process* g_init;
 }
-
 
 Process::Process() : m_pid(g_next_pid++) { g_processes.append(*this); }
 

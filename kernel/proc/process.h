@@ -29,7 +29,10 @@ constexpr u64 SIG_DFL = 0, SIG_IGN = 1;
 
 class Process {
 public:
-    enum class State { Running, Zombie };
+    enum class State {
+        Running,
+        Zombie
+    };
 
     // A process with an empty address space and the console on fds 0, 1, 2.
     static Result<Process*> create_first();

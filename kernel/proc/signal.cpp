@@ -1,9 +1,9 @@
 #include "signal.h"
-#include "kernel/lib/memory.h"
 #include "kernel/lib/log.h"
+#include "kernel/lib/memory.h"
 #include "kernel/mm/user_memory.h"
-#include "process.h"
 #include "kernel/sched/scheduler.h"
+#include "process.h"
 
 namespace {
 
@@ -87,10 +87,10 @@ bool enter_handler(TrapFrame& frame, int signal, SigInfo const& info)
 
     SignalFrame out {};
     out.return_address = action.restorer;
-    out.uc.mcontext = { frame.r8, frame.r9, frame.r10, frame.r11, frame.r12, frame.r13, frame.r14, frame.r15,
-        frame.rdi, frame.rsi, frame.rbp, frame.rbx, frame.rdx, frame.rax, frame.rcx, frame.rsp, frame.rip,
-        frame.rflags, static_cast<u16>(frame.cs), 0, 0, static_cast<u16>(frame.ss), frame.error_code, frame.vector,
-        process.signal_mask, frame.vector == 14 ? frame.cr2 : 0, fpstate, {} };
+    out.uc.mcontext = { frame.r8, frame.r9, frame.r10, frame.r11, frame.r12, frame.r13, frame.r14, frame.r15, frame.rdi,
+        frame.rsi, frame.rbp, frame.rbx, frame.rdx, frame.rax, frame.rcx, frame.rsp, frame.rip, frame.rflags,
+        static_cast<u16>(frame.cs), 0, 0, static_cast<u16>(frame.ss), frame.error_code, frame.vector, process.signal_mask,
+        frame.vector == 14 ? frame.cr2 : 0, fpstate, {} };
     out.uc.sigmask = process.signal_mask;
     out.info = info;
 
@@ -125,10 +125,10 @@ bool has_handler(Process& process, int signal)
 
 char const* signal_name(int signal)
 {
-    static char const* const names[] = { "0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS",
-        "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD",
-        "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF",
-        "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS" };
+    static char const* const names[] = { "0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE",
+        "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP",
+        "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR",
+        "SIGSYS" };
     return signal >= 0 && signal < 32 ? names[signal] : "a real-time signal";
 }
 
@@ -146,8 +146,8 @@ void deliver_fault_signal(TrapFrame& frame, int signal, int code, u64 address)
         if (enter_handler(frame, signal, info))
             return;
     }
-    klog("pid %u (%s) killed by %s: address %lx, rip %lx", process.pid(), process.executable_path(), signal_name(signal),
-        address, frame.rip);
+    klog("pid %u (%s) killed by %s: address %lx, rip %lx", process.pid(), process.executable_path(), signal_name(signal), address,
+        frame.rip);
     die_from(process, signal);
 }
 
@@ -195,7 +195,7 @@ void handle_pending_signals()
         if (in_syscall && static_cast<i64>(frame.rax) == -static_cast<i64>(Errno::Interrupted)
             && (process.signal_actions[signal - 1].flags & SA_RESTART)) {
             frame.rax = frame.error_code; // the system call number, kept by syscall_entry
-            frame.rip -= 2;               // back onto the syscall instruction
+            frame.rip -= 2; // back onto the syscall instruction
         }
         SigInfo info {};
         info.signo = signal;

@@ -42,7 +42,8 @@ Result<RefPtr<File>> generate(void (*fill)(TextBuilder&, Process&), Process& pro
 void fill_vmstat(TextBuilder& out, Process&)
 {
     FrameAllocator& frames = kernel_frame_allocator();
-    out.length = format_vmstat(kernel_memory_context().stats, frames.total_frames(), frames.free_frames(), out.text, TEXT_CAPACITY);
+    out.length
+        = format_vmstat(kernel_memory_context().stats, frames.total_frames(), frames.free_frames(), out.text, TEXT_CAPACITY);
     out.length = min<usize>(out.length, TEXT_CAPACITY - 1);
 }
 
@@ -122,9 +123,8 @@ void fill_stat(TextBuilder& out, Process& process)
     char name[16];
     command_name(process, name);
     // Fields of proc(5) /proc/pid/stat, 1..52; those Pagoda does not track are 0.
-    out.append("%u (%s) %c %u %u %u 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 0 %lu %lu 18446744073709551615",
-        process.pid(), name, state_letter(process), parent_pid(process), process.pid(), process.pid(),
-        mapped_bytes(process), resident_pages(process));
+    out.append("%u (%s) %c %u %u %u 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 0 %lu %lu 18446744073709551615", process.pid(), name,
+        state_letter(process), parent_pid(process), process.pid(), process.pid(), mapped_bytes(process), resident_pages(process));
     out.append(" 0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
 }
 
@@ -134,11 +134,10 @@ void fill_status(TextBuilder& out, Process& process)
     command_name(process, name);
     char state = state_letter(process);
     char const* state_name = state == 'Z' ? "zombie" : state == 'S' ? "sleeping" : "running";
-    out.append("Name:\t%s\nUmask:\t0022\nState:\t%c (%s)\nTgid:\t%u\nNgid:\t0\nPid:\t%u\nPPid:\t%u\n", name, state,
-        state_name, process.pid(), process.pid(), parent_pid(process));
+    out.append("Name:\t%s\nUmask:\t0022\nState:\t%c (%s)\nTgid:\t%u\nNgid:\t0\nPid:\t%u\nPPid:\t%u\n", name, state, state_name,
+        process.pid(), process.pid(), parent_pid(process));
     out.append("TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\n", FdTable::MAX_FDS);
-    out.append("VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t1\n", mapped_bytes(process) / 1024,
-        resident_pages(process) * 4);
+    out.append("VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t1\n", mapped_bytes(process) / 1024, resident_pages(process) * 4);
     out.append("SigPnd:\t%016lx\nSigBlk:\t%016lx\n", process.pending_signals, process.signal_mask);
 }
 
@@ -155,13 +154,18 @@ void fill_cmdline(TextBuilder& out, Process& process)
 // pagemap, or a symbolic link. They are made on lookup and live while someone holds them.
 class ProcInode final : public Inode {
 public:
-    enum class Kind { Root, ProcessFolder, Text, Pagemap, Link };
+    enum class Kind {
+        Root,
+        ProcessFolder,
+        Text,
+        Pagemap,
+        Link
+    };
     using Generator = void (*)(TextBuilder&, Process&);
 
     ProcInode(Kind kind, u32 pid, Generator generator = nullptr, char const* link = nullptr)
         : m_kind(kind), m_pid(pid), m_generator(generator), m_link(link)
-    {
-    }
+    { }
 
     u64 number() const override { return (u64(m_pid) << 8) | u64(m_kind) | (m_generator ? 0x80 : 0); }
     u64 device() const override { return proc_device(); }
@@ -220,12 +224,15 @@ struct ProcFileName {
 };
 
 // Files of /proc itself, and of each /proc/<pid>.
-ProcFileName const ROOT_FILES[] = { { "vmstat", fill_vmstat }, { "meminfo", fill_meminfo },
-    { "cmdline", fill_kernel_command_line } };
-ProcFileName const PROCESS_FILES[] = { { "maps", fill_maps }, { "stat", fill_stat }, { "status", fill_status },
-    { "cmdline", fill_cmdline } };
+ProcFileName const ROOT_FILES[]
+    = { { "vmstat", fill_vmstat }, { "meminfo", fill_meminfo }, { "cmdline", fill_kernel_command_line } };
+ProcFileName const PROCESS_FILES[]
+    = { { "maps", fill_maps }, { "stat", fill_stat }, { "status", fill_status }, { "cmdline", fill_cmdline } };
 
-bool name_is(Name name, char const* text) { return strlen(text) == name.length && memcmp(text, name.characters, name.length) == 0; }
+bool name_is(Name name, char const* text)
+{
+    return strlen(text) == name.length && memcmp(text, name.characters, name.length) == 0;
+}
 
 Result<RefPtr<Inode>> make(ProcInode::Kind kind, u32 pid, ProcInode::Generator generator = nullptr, char const* link = nullptr)
 {

@@ -1,9 +1,9 @@
 #include "scheduler.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/gdt.h"
-#include "kernel/arch/x86_64/traps.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
 #include "kernel/arch/x86_64/timer.h"
+#include "kernel/arch/x86_64/traps.h"
 #include "kernel/mm/address_space.h"
 #include "kernel_lock.h"
 
@@ -115,10 +115,7 @@ void scheduler_add(Thread& thread)
 }
 
 // Sleeping lends the kernel lock out, unless the thread is waiting for the disk.
-static bool should_lend_kernel_lock()
-{
-    return g_current && g_current->keeps_kernel_lock == 0 && kernel_lock_held_by_current();
-}
+static bool should_lend_kernel_lock() { return g_current && g_current->keeps_kernel_lock == 0 && kernel_lock_held_by_current(); }
 
 void yield()
 {

@@ -26,12 +26,12 @@ u64 prepare_switch_frame(u64 stack_pointer, void (*entry)(), u64 a, u64 b)
 {
     auto* sp = reinterpret_cast<u64*>(stack_pointer);
     *--sp = reinterpret_cast<u64>(entry); // return address of switch_context
-    *--sp = 0;                            // rbx
-    *--sp = 0;                            // rbp
-    *--sp = a;                            // r12
-    *--sp = b;                            // r13
-    *--sp = 0;                            // r14
-    *--sp = 0;                            // r15
+    *--sp = 0; // rbx
+    *--sp = 0; // rbp
+    *--sp = a; // r12
+    *--sp = b; // r13
+    *--sp = 0; // r14
+    *--sp = 0; // r15
     return reinterpret_cast<u64>(sp);
 }
 }
@@ -86,8 +86,8 @@ Result<Thread*> Thread::create_kernel(char const* name, void (*entry)(void*), vo
         delete thread;
         return result.error();
     }
-    thread->saved_rsp = prepare_switch_frame(thread->m_kernel_stack_top, kernel_thread_trampoline,
-        reinterpret_cast<u64>(entry), reinterpret_cast<u64>(argument));
+    thread->saved_rsp = prepare_switch_frame(
+        thread->m_kernel_stack_top, kernel_thread_trampoline, reinterpret_cast<u64>(entry), reinterpret_cast<u64>(argument));
     return thread;
 }
 

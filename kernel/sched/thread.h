@@ -17,7 +17,12 @@ class AddressSpace;
 
 class Thread {
 public:
-    enum class State { Runnable, Running, Blocked, Dead };
+    enum class State {
+        Runnable,
+        Running,
+        Blocked,
+        Dead
+    };
 
     // A kernel thread that runs `entry(argument)` and exits when it returns. Kernel threads
     // are numbered from KERNEL_THREAD_IDS up, apart from the ids user threads get.
@@ -52,17 +57,17 @@ public:
     // --- Scheduler state (scheduler.cpp, wait_queue.cpp).
     State state { State::Runnable };
     bool sleeping_interruptibly { false }; // Blocked in an interruptible wait
-    u64 saved_rsp { 0 };                   // kernel stack pointer while switched out (switch_context)
-    u64 wake_at { 0 };                     // for sleeping threads: monotonic ns deadline
+    u64 saved_rsp { 0 }; // kernel stack pointer while switched out (switch_context)
+    u64 wake_at { 0 }; // for sleeping threads: monotonic ns deadline
     bool was_interrupted_by_timeout { false };
     ListNode scheduler_node; // run queue or one wait queue
-    ListNode sleep_node;     // the sleeping list, while sleeping with a deadline
+    ListNode sleep_node; // the sleeping list, while sleeping with a deadline
     int keeps_kernel_lock { 0 }; // > 0: sleeping does not lend out the kernel lock (kernel_lock.h)
 
     // --- User CPU state, loaded by the scheduler when the thread runs.
     AddressSpace* address_space { nullptr }; // the page table to load; null: the kernel's (set by proc)
-    u64 fs_base { 0 };                       // user TLS base (arch_prctl ARCH_SET_FS, CLONE_SETTLS)
-    alignas(16) u8 fpu_state[512];           // fxsave image of the user's x87/SSE registers
+    u64 fs_base { 0 }; // user TLS base (arch_prctl ARCH_SET_FS, CLONE_SETTLS)
+    alignas(16) u8 fpu_state[512]; // fxsave image of the user's x87/SSE registers
 
     // --- Per-thread state of the process layer (proc/), stored here, never read by sched.
     u64 clear_child_tid { 0 }; // set_tid_address, CLONE_CHILD_CLEARTID

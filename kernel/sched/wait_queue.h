@@ -12,8 +12,8 @@
 #include "thread.h"
 
 enum class WaitResult {
-    Woken,       // wake_all()/wake() ran (the condition may still be false: re-check)
-    TimedOut,    // the deadline passed
+    Woken, // wake_all()/wake() ran (the condition may still be false: re-check)
+    TimedOut, // the deadline passed
     Interrupted, // a signal wants the thread (Thread::interrupt)
 };
 

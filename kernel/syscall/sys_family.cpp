@@ -1,10 +1,10 @@
 // Creating, replacing, ending and waiting for processes: fork, vfork, clone, execve, wait4,
 // kill. The mechanisms live in kernel/proc; this file decodes the Linux arguments.
 #include "handlers.h"
-#include "kernel/lib/profile.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
+#include "kernel/lib/profile.h"
 #include "kernel/proc/exec.h"
 #include "kernel/proc/signal.h"
 
@@ -91,8 +91,8 @@ Result<i64> sys_vfork() { return create_child(true, 0); }
 
 Result<i64> sys_clone(u64 flags, UserAddress child_stack, UserAddress parent_tid, UserAddress child_tid, u64 tls)
 {
-    constexpr u64 CSIGNAL = 0xff, CLONE_VM = 0x100, CLONE_VFORK = 0x4000, CLONE_SETTLS = 0x80000,
-                  CLONE_PARENT_SETTID = 0x100000, CLONE_CHILD_CLEARTID = 0x200000, CLONE_CHILD_SETTID = 0x1000000;
+    constexpr u64 CSIGNAL = 0xff, CLONE_VM = 0x100, CLONE_VFORK = 0x4000, CLONE_SETTLS = 0x80000, CLONE_PARENT_SETTID = 0x100000,
+                  CLONE_CHILD_CLEARTID = 0x200000, CLONE_CHILD_SETTID = 0x1000000;
     // Bookkeeping flags a C library passes with fork-like clones (glibc's fork uses
     // CHILD_SETTID|CHILD_CLEARTID): they write or remember thread ids, nothing more.
     constexpr u64 BOOKKEEPING = CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID;

@@ -1,9 +1,9 @@
 // read/write and friends: data moves between a File and user memory (File::read_to_user,
 // write_from_user), a piece at a time.
 #include "handlers.h"
+#include "kernel/fs/inode.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/pipe.h"
-#include "kernel/fs/inode.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/reclaim.h"
@@ -191,8 +191,7 @@ Result<i64> sys_lseek(int fd, i64 offset, int whence)
 
 Result<i64> sys_ioctl(int fd, u64 request, UserAddress argument)
 {
-    constexpr u64 TCGETS = 0x5401, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404, TIOCGWINSZ = 0x5413,
-                  TIOCGPGRP = 0x540F;
+    constexpr u64 TCGETS = 0x5401, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404, TIOCGWINSZ = 0x5413, TIOCGPGRP = 0x540F;
     auto file = TRY(file_for(fd));
     if (!file->file().is_terminal())
         return Errno::NotTty;
@@ -204,9 +203,9 @@ Result<i64> sys_ioctl(int fd, u64 request, UserAddress argument)
             u8 line;
             u8 cc[19];
         } termios {};
-        termios.iflag = 0x500;  // ICRNL | IXON
-        termios.oflag = 0x5;    // OPOST | ONLCR
-        termios.cflag = 0xbf;   // B38400 | CS8 | CREAD
+        termios.iflag = 0x500; // ICRNL | IXON
+        termios.oflag = 0x5; // OPOST | ONLCR
+        termios.cflag = 0xbf; // B38400 | CS8 | CREAD
         termios.lflag = 0x8a3b; // ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN
         TRY(write_user(argument, termios));
         return 0;

@@ -6,7 +6,6 @@
 #include "kernel/dev/clock.h"
 #include "kernel/proc/futex.h"
 
-
 namespace {
 
 constexpr int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10;

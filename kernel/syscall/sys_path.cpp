@@ -233,7 +233,10 @@ Result<i64> sys_renameat(int old_dirfd, UserAddress old_path, int new_dirfd, Use
     return 0;
 }
 
-Result<i64> sys_rename(UserAddress old_path, UserAddress new_path) { return sys_renameat(AT_FDCWD, old_path, AT_FDCWD, new_path); }
+Result<i64> sys_rename(UserAddress old_path, UserAddress new_path)
+{
+    return sys_renameat(AT_FDCWD, old_path, AT_FDCWD, new_path);
+}
 
 Result<i64> sys_renameat2(int old_dirfd, UserAddress old_path, int new_dirfd, UserAddress new_path, u32 flags)
 {

@@ -2,11 +2,11 @@
 #include "handlers.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/timer.h"
-#include "kernel/mm/frame_allocator.h"
 #include "kernel/dev/random.h"
 #include "kernel/lib/memory.h"
-#include "kernel/sched/scheduler.h"
+#include "kernel/mm/frame_allocator.h"
 #include "kernel/proc/signal.h"
+#include "kernel/sched/scheduler.h"
 
 #include "kernel/proc/shutdown.h"
 

@@ -3,9 +3,8 @@
 #include "handlers.h"
 #include "kernel/arch/x86_64/timer.h"
 #include "kernel/dev/clock.h"
-#include "kernel/sched/scheduler.h"
 #include "kernel/proc/signal.h"
-
+#include "kernel/sched/scheduler.h"
 
 namespace {
 

@@ -3,8 +3,8 @@
 #include "handlers.h"
 #include "kernel/lib/log.h"
 #include "kernel/mm/reclaim.h"
-#include "kernel/sched/kernel_lock.h"
 #include "kernel/proc/signal.h"
+#include "kernel/sched/kernel_lock.h"
 #include <utility>
 
 namespace {
@@ -17,8 +17,7 @@ i64 invoke(Result<i64> (*handler)(Params...), TrapFrame& frame, std::index_seque
     return result.is_error() ? errno_to_syscall_return(result.error()) : result.value();
 }
 
-template<typename... Params>
-i64 invoke(Result<i64> (*handler)(Params...), TrapFrame& frame)
+template<typename... Params> i64 invoke(Result<i64> (*handler)(Params...), TrapFrame& frame)
 {
     return invoke(handler, frame, std::index_sequence_for<Params...> {});
 }
@@ -40,8 +39,8 @@ constexpr SyscallTable g_table;
 char const* linux_syscall_name(u64 number)
 {
     switch (number) {
-#define LINUX_SYSCALL_NAME(number, name) \
-    case number:                         \
+#define LINUX_SYSCALL_NAME(number, name)                                                                                         \
+    case number:                                                                                                                 \
         return name;
 #include "linux_syscall_names.inc"
 #undef LINUX_SYSCALL_NAME

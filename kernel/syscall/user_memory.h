@@ -10,16 +10,14 @@ using UserAddress = u64;
 
 inline AddressSpace& user_space() { return current_process().address_space(); }
 
-template<typename T>
-Result<T> read_user(UserAddress address)
+template<typename T> Result<T> read_user(UserAddress address)
 {
     T value;
     TRY(copy_from_user(user_space(), &value, address, sizeof(T)));
     return value;
 }
 
-template<typename T>
-Result<void> write_user(UserAddress address, T const& value)
+template<typename T> Result<void> write_user(UserAddress address, T const& value)
 {
     return copy_to_user(user_space(), address, &value, sizeof(T));
 }

@@ -27,10 +27,7 @@ inline u64 read_msr(u32 msr)
     asm volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(msr));
     return (u64(high) << 32) | low;
 }
-inline void write_msr(u32 msr, u64 value)
-{
-    asm volatile("wrmsr" : : "c"(msr), "a"(u32(value)), "d"(u32(value >> 32)));
-}
+inline void write_msr(u32 msr, u64 value) { asm volatile("wrmsr" : : "c"(msr), "a"(u32(value)), "d"(u32(value >> 32))); }
 
 inline u64 read_cr2()
 {

@@ -206,8 +206,8 @@ void initialize_kernel_memory(BootInfo const& boot)
     g_dma_next = static_cast<u8*>(physical_to_virtual(bump.allocate(DMA_AREA_SIZE)));
     g_dma_end = g_dma_next + DMA_AREA_SIZE;
 
-    g_frame_allocator = new (g_frame_allocator_storage)
-        FrameAllocator(static_cast<Frame*>(physical_to_virtual(frame_table)), 0, frame_count);
+    g_frame_allocator
+        = new (g_frame_allocator_storage) FrameAllocator(static_cast<Frame*>(physical_to_virtual(frame_table)), 0, frame_count);
     for (usize i = 0; i < boot.ram_count; ++i) {
         u64 start = max(page_round_up(boot.ram[i].base), bump.next);
         u64 end = page_round_down(boot.ram[i].base + boot.ram[i].length);

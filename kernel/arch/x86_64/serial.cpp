@@ -21,7 +21,7 @@ void serial_initialize(SerialPort port)
     u16 base = port_base(port);
     cpu::out8(base + InterruptEnable, 0x00);
     cpu::out8(base + LineControl, 0x80); // divisor latch
-    cpu::out8(base + Data, 0x01);        // 115200 baud
+    cpu::out8(base + Data, 0x01); // 115200 baud
     cpu::out8(base + InterruptEnable, 0x00);
     cpu::out8(base + LineControl, 0x03); // 8 bits, no parity, one stop bit
     cpu::out8(base + FifoControl, 0xC7);
@@ -46,7 +46,4 @@ int serial_try_read(SerialPort port)
     return cpu::in8(base + Data);
 }
 
-void serial_enable_receive_interrupt(SerialPort port)
-{
-    cpu::out8(port_base(port) + InterruptEnable, 0x01);
-}
+void serial_enable_receive_interrupt(SerialPort port) { cpu::out8(port_base(port) + InterruptEnable, 0x01); }

@@ -6,10 +6,10 @@
 
 struct TrapFrame {
     u64 padding; // keeps the frame a multiple of 16 bytes (the stack stays aligned)
-    u64 cr2;     // the fault address, read at entry (only meaningful for a page fault)
+    u64 cr2; // the fault address, read at entry (only meaningful for a page fault)
     u64 r15, r14, r13, r12, r11, r10, r9, r8;
     u64 rbp, rdi, rsi, rdx, rcx, rbx, rax;
-    u64 vector;     // SYSCALL_VECTOR for system calls
+    u64 vector; // SYSCALL_VECTOR for system calls
     u64 error_code; // pushed by the CPU for some exceptions, 0 otherwise; the number for syscalls
     // Pushed by the CPU (or by syscall_entry imitating it).
     u64 rip, cs, rflags, rsp, ss;

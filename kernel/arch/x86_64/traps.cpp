@@ -3,20 +3,17 @@
 #include "traps.h"
 #include "entry.h"
 #include "idt.h"
-#include "kernel_memory.h"
 #include "kernel/lib/signal_numbers.h"
+#include "kernel_memory.h"
 #include "pic.h"
 
 namespace {
 
-char const* const EXCEPTION_NAMES[32] = {
-    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range", "invalid opcode", "device not available",
-    "double fault", "coprocessor segment overrun", "invalid TSS", "segment not present", "stack fault",
-    "general protection fault", "page fault", "reserved", "x87 floating-point error", "alignment check",
-    "machine check", "SIMD floating-point error", "virtualization", "control protection", "reserved", "reserved",
-    "reserved", "reserved", "reserved", "reserved", "hypervisor injection", "VMM communication", "security",
-    "reserved"
-};
+char const* const EXCEPTION_NAMES[32] = { "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
+    "invalid opcode", "device not available", "double fault", "coprocessor segment overrun", "invalid TSS", "segment not present",
+    "stack fault", "general protection fault", "page fault", "reserved", "x87 floating-point error", "alignment check",
+    "machine check", "SIMD floating-point error", "virtualization", "control protection", "reserved", "reserved", "reserved",
+    "reserved", "reserved", "reserved", "hypervisor injection", "VMM communication", "security", "reserved" };
 
 InterruptHandler g_handlers[IRQ_COUNT];
 
@@ -80,7 +77,8 @@ extern "C" void trap_dispatch(TrapFrame* frame)
         if (!frame->from_user()) {
             // An overflow runs into the unmapped guard page below the stack; the CPU then
             // cannot push the page fault's frame either and raises a double fault.
-            bool stack_overflow = (vector == PAGE_FAULT_VECTOR || vector == DOUBLE_FAULT_VECTOR) && is_kernel_stack_guard(frame->cr2);
+            bool stack_overflow
+                = (vector == PAGE_FAULT_VECTOR || vector == DOUBLE_FAULT_VECTOR) && is_kernel_stack_guard(frame->cr2);
             panic_with_trap_frame(*frame, stack_overflow ? "kernel stack overflow (guard page hit)" : EXCEPTION_NAMES[vector]);
         }
         handle_user_trap(*frame, decode_user_exception(*frame));

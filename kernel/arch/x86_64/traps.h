@@ -13,7 +13,10 @@
 
 // An exception raised by user code.
 struct UserTrap {
-    enum class Kind { PageFault, Signal };
+    enum class Kind {
+        PageFault,
+        Signal
+    };
     Kind kind;
     // PageFault: the address (CR2, read at entry) and the access that faulted.
     // Signal: si_addr for the handler.
@@ -25,8 +28,8 @@ struct UserTrap {
 };
 
 // Linux's si_code values used for exceptions (asm-generic/siginfo.h).
-constexpr int SI_KERNEL = 0x80, SEGV_MAPERR = 1, SEGV_ACCERR = 2, BUS_ADRALN = 1, BUS_ADRERR = 2, ILL_ILLOPN = 2,
-              FPE_INTDIV = 1, TRAP_BRKPT = 1;
+constexpr int SI_KERNEL = 0x80, SEGV_MAPERR = 1, SEGV_ACCERR = 2, BUS_ADRALN = 1, BUS_ADRERR = 2, ILL_ILLOPN = 2, FPE_INTDIV = 1,
+              TRAP_BRKPT = 1;
 
 // A hardware interrupt handler; runs with interrupts disabled, after the end-of-interrupt
 // has been sent (so it may switch threads).

@@ -232,8 +232,8 @@ void X86PageTable::for_each_present(VirtAddr start, VirtAddr end, PteVisitor vis
     }
 }
 
-Result<void> X86PageTable::update_entries(VirtAddr start, VirtAddr end,
-    FunctionRef<u64(VirtAddr, u64 entry, u64 directory_entry)> updated, TlbFlush& batch)
+Result<void> X86PageTable::update_entries(
+    VirtAddr start, VirtAddr end, FunctionRef<u64(VirtAddr, u64 entry, u64 directory_entry)> updated, TlbFlush& batch)
 {
     end = min<VirtAddr>(end, USER_HALF_END);
     for (VirtAddr va = skip_absent_subtrees(start, end); va < end; va = skip_absent_subtrees(va, end)) {
@@ -269,9 +269,12 @@ Result<void> X86PageTable::update_entries(VirtAddr start, VirtAddr end,
 Result<void> X86PageTable::protect(VirtAddr start, VirtAddr end, FunctionRef<PageAccess(VirtAddr, PteInfo const&)> decide)
 {
     TlbFlush batch;
-    auto result = update_entries(start, end, [&](VirtAddr va, u64 entry, u64 directory) {
-        return leaf_bits(frame_of(entry), decide(va, describe(entry, directory))) | (entry & (ACCESSED | DIRTY));
-    }, batch);
+    auto result = update_entries(
+        start, end,
+        [&](VirtAddr va, u64 entry, u64 directory) {
+            return leaf_bits(frame_of(entry), decide(va, describe(entry, directory))) | (entry & (ACCESSED | DIRTY));
+        },
+        batch);
     flush(batch); // also after a failure: what changed must not linger in the TLB
     return result;
 }
@@ -279,11 +282,14 @@ Result<void> X86PageTable::protect(VirtAddr start, VirtAddr end, FunctionRef<Pag
 Result<void> X86PageTable::clean(VirtAddr start, VirtAddr end, PteVisitor was_dirty)
 {
     TlbFlush batch;
-    auto result = update_entries(start, end, [&](VirtAddr va, u64 entry, u64 directory) {
-        if (entry & DIRTY)
-            was_dirty(va, describe(entry, directory));
-        return entry & ~DIRTY;
-    }, batch);
+    auto result = update_entries(
+        start, end,
+        [&](VirtAddr va, u64 entry, u64 directory) {
+            if (entry & DIRTY)
+                was_dirty(va, describe(entry, directory));
+            return entry & ~DIRTY;
+        },
+        batch);
     flush(batch);
     return result;
 }
@@ -321,8 +327,8 @@ Result<void> X86PageTable::unmap(VirtAddr start, VirtAddr end, PteVisitor releas
     return {};
 }
 
-Result<void> X86PageTable::unmap_chunk(VirtAddr chunk, u64& entry, FrameNumber directory, VirtAddr start, VirtAddr end,
-    Unmapped& unmapped)
+Result<void> X86PageTable::unmap_chunk(
+    VirtAddr chunk, u64& entry, FrameNumber directory, VirtAddr start, VirtAddr end, Unmapped& unmapped)
 {
     VirtAddr from = max(start, chunk);
     VirtAddr to = min(end, chunk + LEAF_TABLE_SPAN);

@@ -84,13 +84,8 @@ public:
 
 private:
     explicit X86PageTable(Services const& services, FrameNumber pml4)
-        : m_frames(services.frames)
-        , m_physical(services.physical)
-        , m_stats(services.stats)
-        , m_mmu(services.mmu)
-        , m_pml4(pml4)
-    {
-    }
+        : m_frames(services.frames), m_physical(services.physical), m_stats(services.stats), m_mmu(services.mmu), m_pml4(pml4)
+    { }
 
     class Unmapped;
 
@@ -108,8 +103,8 @@ private:
     // leaf table is made private only when one of its entries actually changes, so an
     // update that changes nothing needs no memory. NoMemory stops the walk; `batch`
     // collects the pages whose entries changed.
-    Result<void> update_entries(VirtAddr start, VirtAddr end, FunctionRef<u64(VirtAddr, u64 entry, u64 directory_entry)> updated,
-        TlbFlush& batch);
+    Result<void> update_entries(
+        VirtAddr start, VirtAddr end, FunctionRef<u64(VirtAddr, u64 entry, u64 directory_entry)> updated, TlbFlush& batch);
     // Gives this address space a private leaf table behind `directory_entry`. False when
     // out of memory (x86_table_sharing.cpp).
     bool make_private(u64& directory_entry);

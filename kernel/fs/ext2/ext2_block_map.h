@@ -10,11 +10,8 @@
 class Ext2BlockMap {
 public:
     Ext2BlockMap(Ext2Volume& volume, BlockCache& cache, Ext2Allocator& allocator)
-        : m_volume(volume)
-        , m_cache(cache)
-        , m_allocator(allocator)
-    {
-    }
+        : m_volume(volume), m_cache(cache), m_allocator(allocator)
+    { }
 
     // The disk block holding file block `file_block` of `inode`, or 0 for a hole. FileTooBig
     // past the triple-indirect range; IoError for a pointer outside the disk.
@@ -33,7 +30,7 @@ public:
 private:
     struct Path {
         u32 depth; // 0 for a direct block, 1..3 for the indirection levels
-        u32 slot;  // index into i_block
+        u32 slot; // index into i_block
         u32 index[3];
     };
     Result<Path> path_of(u64 file_block) const;

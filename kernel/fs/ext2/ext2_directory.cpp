@@ -17,7 +17,8 @@ Result<Ext2DirEntryHeader> Ext2Directory::entry_at(u8 const* block, u32 offset) 
     return header;
 }
 
-void Ext2Directory::write_entry(u8* block, u32 offset, u16 rec_len, u32 inode, char const* name, usize length, Ext2FileType type) const
+void Ext2Directory::write_entry(
+    u8* block, u32 offset, u16 rec_len, u32 inode, char const* name, usize length, Ext2FileType type) const
 {
     Ext2DirEntryHeader header { inode, rec_len, static_cast<u8>(length),
         m_volume.has_file_type() ? static_cast<u8>(type) : u8(0) };
@@ -219,7 +220,7 @@ Result<usize> Ext2Directory::iterate(u32 directory, u64& cookie, Ext2DirectoryVi
             auto data = m_cache.get(phys.value());
             if (data.is_error()) {
                 failed = true;
-            failure = data.error();
+                failure = data.error();
                 break;
             }
             memcpy(copy, data.value(), bs);
@@ -229,7 +230,7 @@ Result<usize> Ext2Directory::iterate(u32 directory, u64& cookie, Ext2DirectoryVi
             auto header = entry_at(copy, offset);
             if (header.is_error()) {
                 failed = true;
-            failure = header.error();
+                failure = header.error();
                 stopped = true;
                 break;
             }

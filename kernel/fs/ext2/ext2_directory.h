@@ -5,15 +5,15 @@
 // block appended to the directory.
 #pragma once
 
-#include "ext2_block_map.h"
 #include "../../lib/function_ref.h"
+#include "ext2_block_map.h"
 
 // One entry for read_directory: name (not NUL-terminated), its length, the inode number and
 // the getdents64 d_type. Returns false to stop; that entry is then reported again next time.
 using Ext2DirectoryVisitor = FunctionRef<bool(char const* name, usize length, u32 inode, u8 type)>;
 
 struct Ext2DirEntryLocation {
-    u32 block;  // disk block holding the entry
+    u32 block; // disk block holding the entry
     u32 offset; // of the entry within the block
     u32 inode;
     u8 file_type;
@@ -22,12 +22,8 @@ struct Ext2DirEntryLocation {
 class Ext2Directory {
 public:
     Ext2Directory(Ext2Volume& volume, BlockCache& cache, Ext2InodeTable& inodes, Ext2BlockMap& map)
-        : m_volume(volume)
-        , m_cache(cache)
-        , m_inodes(inodes)
-        , m_map(map)
-    {
-    }
+        : m_volume(volume), m_cache(cache), m_inodes(inodes), m_map(map)
+    { }
 
     // The entry `name` in directory `directory`. NoEntry if absent; IoError on corruption.
     Result<Ext2DirEntryLocation> find(u32 directory, char const* name, usize length);

@@ -11,8 +11,7 @@ Ext2FileSystem::Ext2FileSystem(BlockDevice& device, Ext2Clock clock)
     , m_inodes(m_volume, m_cache)
     , m_map(m_volume, m_cache, m_allocator)
     , m_directories(m_volume, m_cache, m_inodes, m_map)
-{
-}
+{ }
 
 Ext2FileSystem::~Ext2FileSystem()
 {

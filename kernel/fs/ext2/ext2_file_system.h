@@ -10,13 +10,13 @@
 // operation never interleaves with another even when it sleeps.
 #pragma once
 
+#include "../../lib/own_ptr.h"
 #include "block_cache.h"
 #include "ext2_allocator.h"
 #include "ext2_block_map.h"
 #include "ext2_directory.h"
 #include "ext2_inode_table.h"
 #include "ext2_volume.h"
-#include "../../lib/own_ptr.h"
 
 struct Ext2InodeInfo {
     u32 inode;
@@ -44,8 +44,8 @@ class Ext2FileSystem {
 public:
     // Mounts the ext2 volume on `device` (see Ext2Volume::load for the errors). A read-write
     // mount marks the volume "not clean" on disk until unmount().
-    static Result<OwnPtr<Ext2FileSystem>> mount(BlockDevice& device, Ext2MountMode mode = Ext2MountMode::ReadWrite,
-        Ext2Clock clock = nullptr);
+    static Result<OwnPtr<Ext2FileSystem>> mount(
+        BlockDevice& device, Ext2MountMode mode = Ext2MountMode::ReadWrite, Ext2Clock clock = nullptr);
     // Does not write anything: call unmount() first to keep the volume's changes.
     ~Ext2FileSystem();
 
@@ -91,8 +91,8 @@ public:
     Result<u32> unlink(u32 directory, char const* name, usize length);
     // Moves old_directory/old_name to new_directory/new_name, replacing a target as Linux
     // rename(2) does. Returns the replaced inode (for release_inode) or 0.
-    Result<u32> rename(u32 old_directory, char const* old_name, usize old_length, u32 new_directory,
-        char const* new_name, usize new_length);
+    Result<u32> rename(
+        u32 old_directory, char const* old_name, usize old_length, u32 new_directory, char const* new_name, usize new_length);
     // A new name for the non-directory `inode` (NotPermitted for directories).
     Result<void> link(u32 inode, u32 directory, char const* name, usize length);
     // A symbolic link to `target` (stored in the inode when under 60 bytes).

@@ -168,14 +168,22 @@ constexpr bool ext2_is_symlink(u16 mode) { return (mode & EXT2_S_IFMT) == EXT2_S
 constexpr Ext2FileType ext2_file_type_of_mode(u16 mode)
 {
     switch (mode & EXT2_S_IFMT) {
-    case EXT2_S_IFREG: return Ext2FileType::Regular;
-    case EXT2_S_IFDIR: return Ext2FileType::Directory;
-    case EXT2_S_IFCHR: return Ext2FileType::CharDevice;
-    case EXT2_S_IFBLK: return Ext2FileType::BlockDevice;
-    case EXT2_S_IFIFO: return Ext2FileType::Fifo;
-    case EXT2_S_IFSOCK: return Ext2FileType::Socket;
-    case EXT2_S_IFLNK: return Ext2FileType::Symlink;
-    default: return Ext2FileType::Unknown;
+    case EXT2_S_IFREG:
+        return Ext2FileType::Regular;
+    case EXT2_S_IFDIR:
+        return Ext2FileType::Directory;
+    case EXT2_S_IFCHR:
+        return Ext2FileType::CharDevice;
+    case EXT2_S_IFBLK:
+        return Ext2FileType::BlockDevice;
+    case EXT2_S_IFIFO:
+        return Ext2FileType::Fifo;
+    case EXT2_S_IFSOCK:
+        return Ext2FileType::Socket;
+    case EXT2_S_IFLNK:
+        return Ext2FileType::Symlink;
+    default:
+        return Ext2FileType::Unknown;
     }
 }
 

@@ -1,8 +1,8 @@
 // Ext2FileSystem's namespace operations: names in, inode numbers out. Each operation checks
 // everything that can fail before it changes anything on disk where it can, and undoes its
 // own allocations when a later step fails, so a failed call leaves the volume consistent.
-#include "ext2_file_system.h"
 #include "../../lib/memory.h"
+#include "ext2_file_system.h"
 #include <new>
 
 static Result<void> validate_name(char const* name, usize length)
@@ -74,10 +74,7 @@ Ext2DiskInode Ext2FileSystem::new_inode_record(u16 mode) const
 }
 
 // Undoes a half-made inode: frees whatever blocks it got and the inode itself.
-Result<void> Ext2FileSystem::discard_new_inode(u32 inode)
-{
-    return free_inode_now(inode);
-}
+Result<void> Ext2FileSystem::discard_new_inode(u32 inode) { return free_inode_now(inode); }
 
 Result<void> Ext2FileSystem::adjust_links(u32 inode, int delta)
 {
@@ -262,8 +259,8 @@ Result<void> Ext2FileSystem::check_not_ancestor(u32 directory, u32 moved)
     return Errno::Loop;
 }
 
-Result<u32> Ext2FileSystem::rename(u32 old_directory, char const* old_name, usize old_length, u32 new_directory,
-    char const* new_name, usize new_length)
+Result<u32> Ext2FileSystem::rename(
+    u32 old_directory, char const* old_name, usize old_length, u32 new_directory, char const* new_name, usize new_length)
 {
     TRY(check_writable());
     if (ext2_is_dot_or_dot_dot(old_name, old_length) || ext2_is_dot_or_dot_dot(new_name, new_length))

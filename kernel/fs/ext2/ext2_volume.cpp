@@ -5,11 +5,7 @@
 #include "../../lib/memory.h"
 #include <new>
 
-Ext2Volume::Ext2Volume(BlockDevice& device, Ext2Clock clock)
-    : m_device(device)
-    , m_clock(clock)
-{
-}
+Ext2Volume::Ext2Volume(BlockDevice& device, Ext2Clock clock) : m_device(device), m_clock(clock) { }
 
 Ext2Volume::~Ext2Volume() { delete[] m_group_table; }
 
@@ -73,8 +69,8 @@ Result<void> Ext2Volume::validate_groups()
     u32 inode_table_blocks = (m_superblock.inodes_per_group * m_inode_size + m_block_size - 1) / m_block_size;
     for (u32 g = 0; g < m_group_count; ++g) {
         Ext2GroupDescriptor const& gd = m_groups[g];
-        if (!is_valid_data_block(gd.block_bitmap) || !is_valid_data_block(gd.inode_bitmap)
-            || !is_valid_data_block(gd.inode_table) || gd.inode_table + inode_table_blocks > m_superblock.blocks_count)
+        if (!is_valid_data_block(gd.block_bitmap) || !is_valid_data_block(gd.inode_bitmap) || !is_valid_data_block(gd.inode_table)
+            || gd.inode_table + inode_table_blocks > m_superblock.blocks_count)
             return Errno::Invalid;
     }
     return {};

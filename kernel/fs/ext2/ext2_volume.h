@@ -3,9 +3,9 @@
 // size, groups, where an inode lives). Both are written back by write_back() at sync time.
 #pragma once
 
-#include "ext2_layout.h"
 #include "../../dev/block_device.h"
 #include "../../lib/result.h"
+#include "ext2_layout.h"
 
 // Seconds since the epoch, for inode and superblock times. The kernel passes its clock;
 // tests pass a fixed or counting one. May be null (times are then 0).
@@ -49,7 +49,10 @@ public:
     u32 group_of_block(u32 block) const { return (block - m_superblock.first_data_block) / m_superblock.blocks_per_group; }
     u32 group_of_inode(u32 inode) const { return (inode - 1) / m_superblock.inodes_per_group; }
     bool is_valid_inode(u32 inode) const { return inode >= 1 && inode <= m_superblock.inodes_count; }
-    bool is_valid_data_block(u32 block) const { return block >= m_superblock.first_data_block && block < m_superblock.blocks_count; }
+    bool is_valid_data_block(u32 block) const
+    {
+        return block >= m_superblock.first_data_block && block < m_superblock.blocks_count;
+    }
 
 private:
     Result<void> validate_groups();

@@ -226,7 +226,8 @@ TEST_F(X86Test, ProtectThatChangesNothingNeedsNoMemory)
     take_all_frames();
     // Already read-only in the shared table: nothing to change, so no copy is needed.
     PageAccess read_only { .writable = false, .executable = false, .accessible = true };
-    EXPECT_FALSE(child->page_table().protect(REGION, REGION + CHUNK, [&](VirtAddr, PteInfo const&) { return read_only; }).is_error());
+    EXPECT_FALSE(
+        child->page_table().protect(REGION, REGION + CHUNK, [&](VirtAddr, PteInfo const&) { return read_only; }).is_error());
     EXPECT_EQ(env.stats.page_tables_copied, 0u);
     give_back();
     child.clear();

@@ -5,10 +5,7 @@
 #include <gtest/gtest.h>
 #include <vector>
 
-FakePageTable::~FakePageTable()
-{
-    --live_tables;
-}
+FakePageTable::~FakePageTable() { --live_tables; }
 
 Result<void> FakePageTable::map(VirtAddr va, FrameNumber frame, PageAccess access)
 {
@@ -119,18 +116,13 @@ Result<PageTable*> FakePageTableFactory::create()
 }
 
 FakePhysicalAccess::FakePhysicalAccess(FrameNumber base, u64 count)
-    : m_base(base)
-    , m_count(count)
-    , m_arena(static_cast<u8*>(malloc(count * PAGE_SIZE)))
+    : m_base(base), m_count(count), m_arena(static_cast<u8*>(malloc(count * PAGE_SIZE)))
 {
     // Garbage, not zeros, so a test notices memory that should have been zeroed.
     memset(m_arena, 0xa5, count * PAGE_SIZE);
 }
 
-FakePhysicalAccess::~FakePhysicalAccess()
-{
-    free(m_arena);
-}
+FakePhysicalAccess::~FakePhysicalAccess() { free(m_arena); }
 
 u8* FakePhysicalAccess::map_frame(FrameNumber frame)
 {

@@ -1,8 +1,8 @@
 #include "fake_pager.h"
 
 #include <cstring>
-#include <utility>
 #include <gtest/gtest.h>
+#include <utility>
 
 Result<void> FakePager::read_page(u64 index, u8* page)
 {

@@ -4,17 +4,20 @@
 
 #include "fake_page_table.h"
 #include "kernel/arch/x86_64/x86_page_table.h"
-#include "recording_mmu.h"
 #include "kernel/mm/address_space.h"
 #include "kernel/mm/fork.h"
-#include "kernel/mm/user_memory.h"
 #include "kernel/mm/frame_allocator.h"
 #include "kernel/mm/memory_context.h"
+#include "kernel/mm/user_memory.h"
+#include "recording_mmu.h"
 #include <memory>
 
 // Which page tables the address spaces get: the std::map fake, or the real X86PageTable
 // over the same frames (with a RecordingMmu for the processor).
-enum class TableKind { Fake, X86 };
+enum class TableKind {
+    Fake,
+    X86
+};
 
 struct MmEnvironment {
     static constexpr FrameNumber BASE = 0x100;

@@ -1,8 +1,8 @@
 // newc cpio reader: archives built here byte for byte (padding rules included), one made by
 // the real cpio tool when the host has it, and truncated or corrupt ones.
 #include "kernel/fs/cpio.h"
-#include <cstdio>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -25,9 +25,8 @@ struct FileSpec {
 void append_entry(std::vector<u8>& out, FileSpec const& f, char const* magic = "070701", u32 check = 0)
 {
     char header[111];
-    std::snprintf(header, sizeof header, "%s%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-        magic, f.ino, f.mode, 1000u, 100u, 1u, f.mtime, unsigned(f.data.size()), 8u, 1u, 0u, 0u,
-        unsigned(f.name.size() + 1), check);
+    std::snprintf(header, sizeof header, "%s%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", magic, f.ino, f.mode, 1000u,
+        100u, 1u, f.mtime, unsigned(f.data.size()), 8u, 1u, 0u, 0u, unsigned(f.name.size() + 1), check);
     out.insert(out.end(), header, header + 110);
     out.insert(out.end(), f.name.begin(), f.name.end());
     out.push_back(0);

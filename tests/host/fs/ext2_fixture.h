@@ -29,7 +29,9 @@ u32 fake_clock() { return NOW; }
 
 bool have_e2fsprogs()
 {
-    return std::system("command -v mke2fs >/dev/null 2>&1 && command -v e2fsck >/dev/null 2>&1 && command -v debugfs >/dev/null 2>&1") == 0;
+    return std::system(
+               "command -v mke2fs >/dev/null 2>&1 && command -v e2fsck >/dev/null 2>&1 && command -v debugfs >/dev/null 2>&1")
+        == 0;
 }
 
 int run(std::string const& command)
@@ -227,11 +229,7 @@ protected:
 
     u16 links(u32 inode) { return m_fs->stat(inode).value().links; }
 
-    template<typename T>
-    static Errno error_of(Result<T> result)
-    {
-        return result.is_error() ? result.error() : Errno {};
-    }
+    template<typename T> static Errno error_of(Result<T> result) { return result.is_error() ? result.error() : Errno {}; }
 
     fs::path m_dir;
     fs::path m_image;

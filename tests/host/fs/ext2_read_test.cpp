@@ -84,8 +84,8 @@ TEST_P(Ext2Test, ReadDirectoryListsEverythingAndResumes)
     stage_standard_tree();
     make_image();
     mount(Ext2MountMode::ReadOnly);
-    std::set<std::string> expected { ".", "..", "lost+found", "hello.txt", "dir", "empty", "big.bin", "sparse.bin",
-        "fast_link", "slow_link" };
+    std::set<std::string> expected { ".", "..", "lost+found", "hello.txt", "dir", "empty", "big.bin", "sparse.bin", "fast_link",
+        "slow_link" };
     EXPECT_EQ(list(EXT2_ROOT_INODE), expected);
 
     // Two entries per call, as a tiny getdents64 buffer would take.
@@ -93,20 +93,22 @@ TEST_P(Ext2Test, ReadDirectoryListsEverythingAndResumes)
     u64 cookie = 0;
     for (int call = 0; call < 100; ++call) {
         int taken = 0;
-        usize reported = m_fs->read_directory(EXT2_ROOT_INODE, cookie, [&](char const* name, usize length, u32 inode, u8 type) {
-            if (taken == 2)
-                return false;
-            ++taken;
-            seen.insert(std::string(name, length));
-            if (std::string(name, length) == "dir") {
-                EXPECT_EQ(type, 4); // DT_DIR
-            }
-            if (std::string(name, length) == "fast_link") {
-                EXPECT_EQ(type, 10); // DT_LNK
-            }
-            EXPECT_NE(inode, 0u);
-            return true;
-        }).value();
+        usize reported = m_fs->read_directory(EXT2_ROOT_INODE, cookie,
+                                 [&](char const* name, usize length, u32 inode, u8 type) {
+                                     if (taken == 2)
+                                         return false;
+                                     ++taken;
+                                     seen.insert(std::string(name, length));
+                                     if (std::string(name, length) == "dir") {
+                                         EXPECT_EQ(type, 4); // DT_DIR
+                                     }
+                                     if (std::string(name, length) == "fast_link") {
+                                         EXPECT_EQ(type, 10); // DT_LNK
+                                     }
+                                     EXPECT_NE(inode, 0u);
+                                     return true;
+                                 })
+                             .value();
         if (reported == 0)
             break;
     }

@@ -432,7 +432,8 @@ TEST_P(Ext2WriteTest, ContiguousBlocksOfAPageAreReadInOneRequest)
     u64 reads = m_device->reads;
     ASSERT_FALSE(m_fs->read_page(big, 1, page.data()).is_error());
     EXPECT_EQ(m_device->reads - reads, 1u);
-    EXPECT_TRUE(std::string(reinterpret_cast<char*>(page.data()), PAGE_SIZE) == pattern(BIG_SIZE, 1).substr(PAGE_SIZE, PAGE_SIZE));
+    EXPECT_TRUE(
+        std::string(reinterpret_cast<char*>(page.data()), PAGE_SIZE) == pattern(BIG_SIZE, 1).substr(PAGE_SIZE, PAGE_SIZE));
 }
 
 // Random operations against a model; then e2fsck and debugfs must agree with the model.
@@ -492,4 +493,3 @@ TEST_P(Ext2WriteTest, RandomOperationsStayConsistent)
     for (auto const& [path, content] : model)
         EXPECT_TRUE(debugfs_cat("/" + path) == content) << path;
 }
-

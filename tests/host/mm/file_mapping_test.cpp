@@ -93,7 +93,7 @@ TEST_F(FileMapTest, PrivateWriteCopiesAndTheFileIsUnchanged)
     open_file(2 * P);
     VirtAddr a = map(*space, 2, false);
     EXPECT_EQ(peek(*space, a), FakePager::pattern(0));
-    poke(*space, a, 0x99);  // read first, then write: copy of the mapped cache frame
+    poke(*space, a, 0x99); // read first, then write: copy of the mapped cache frame
     poke(*space, a + P, 1); // absent write: copy straight away
     EXPECT_EQ(env.stats.file_cow, 2u);
     EXPECT_EQ(env.stats.cow_copy, 0u);
@@ -212,10 +212,10 @@ TEST_F(FileMapTest, FaultAroundMapsOnlyCachedNeighboursReadOnly)
     EXPECT_EQ(pager.reads, 2u);
     VirtAddr a = map(*space, 4, true);
     EXPECT_EQ(peek(*space, a), FakePager::pattern(0));
-    EXPECT_TRUE(space->page_table().query(a + 2 * P).present);  // cached: mapped around
+    EXPECT_TRUE(space->page_table().query(a + 2 * P).present); // cached: mapped around
     EXPECT_FALSE(space->page_table().query(a + 2 * P).writable); // write-notify still works
-    EXPECT_FALSE(space->page_table().query(a + P).present);      // not cached: left for its fault
-    EXPECT_EQ(pager.reads, 2u);                                  // fault-around never reads
+    EXPECT_FALSE(space->page_table().query(a + P).present); // not cached: left for its fault
+    EXPECT_EQ(pager.reads, 2u); // fault-around never reads
     EXPECT_EQ(peek(*space, a + 2 * P), FakePager::pattern(2 * P));
     EXPECT_EQ(env.stats.file_faults, 1u);
 }
@@ -225,9 +225,9 @@ TEST_F(FileMapTest, ForkKeepsSharedSharedAndPrivateCopyOnWrite)
     open_file(4 * P);
     VirtAddr s = map(*space, 2, true, 0);
     VirtAddr p = map(*space, 2, false, 2 * P);
-    poke(*space, s, 1);                  // shared, dirty, writable
+    poke(*space, s, 1); // shared, dirty, writable
     EXPECT_EQ(peek(*space, p), FakePager::pattern(2 * P)); // private, still the cache frame
-    poke(*space, p + P, 7);              // private, copied
+    poke(*space, p + P, 7); // private, copied
     FrameNumber copy = space->page_table().query(p + P).frame;
     auto child = MUST(fork_address_space(*space));
     // Shared: same frame, writable as it was; untouched shared pages come from the cache later.
@@ -461,7 +461,7 @@ TEST_F(FileMapTest, SharedAnonymousMemoryIsSharedWithForkChildrenWithoutPopulati
     EXPECT_EQ(peek(*child, a), 1);
     EXPECT_EQ(env.stats.dirty_pages, 0u);
     EXPECT_EQ(env.stats.zero_fill_write, 2u); // first touches of the shared memory
-    EXPECT_EQ(env.stats.file_faults, 1u);     // the parent's read of the child's page
+    EXPECT_EQ(env.stats.file_faults, 1u); // the parent's read of the child's page
     space.clear();
     EXPECT_EQ(peek(*child, a + 3 * P), 4);
     child.clear();

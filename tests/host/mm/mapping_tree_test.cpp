@@ -49,7 +49,10 @@ struct Model {
     }
 };
 
-OwnPtr<Mapping> make(VirtAddr start, VirtAddr end) { return OwnPtr<Mapping>(new Mapping(start, end, VM_READ | VM_WRITE, MappingSharing::Private, "")); }
+OwnPtr<Mapping> make(VirtAddr start, VirtAddr end)
+{
+    return OwnPtr<Mapping>(new Mapping(start, end, VM_READ | VM_WRITE, MappingSharing::Private, ""));
+}
 
 void expect_same(MappingTree const& tree, Model const& model)
 {

@@ -109,7 +109,7 @@ TEST_F(CacheTest, WriteBackWritesExactlyTheDirtyPagesOnce)
     MUST(cache->write(0, &byte, 1));
     MUST(cache->write(2 * P + 5, &byte, 1));
     MUST(cache->write(2 * P + 6, &byte, 1)); // same page again
-    (void)read_all();                        // pages 1 and 3 cached clean
+    (void)read_all(); // pages 1 and 3 cached clean
     MUST(cache->write_back_all(WriteBackReason::Sync));
     EXPECT_EQ(pager.writes, 2u);
     EXPECT_EQ(pager.writes_of_page[0], 1u);
@@ -139,7 +139,7 @@ TEST_F(CacheTest, WriteBackOfTheLastPageWritesOnlyTheValidBytes)
     MUST(cache->write(P, data, sizeof data));
     MUST(cache->write_back_all(WriteBackReason::Sync));
     EXPECT_EQ(pager.file.size(), P + 100); // page 1 written with 100 valid bytes
-    EXPECT_EQ(pager.writes, 1u);           // page 0 is a hole nobody wrote: never cached
+    EXPECT_EQ(pager.writes, 1u); // page 0 is a hole nobody wrote: never cached
 }
 
 TEST_F(CacheTest, FailedWriteBackKeepsThePageDirty)
@@ -222,7 +222,11 @@ TEST_F(CacheTest, EvictionDropsOnlyCleanPages)
     env.frames.unref(pinned);
     // A later access reads the page again.
     usize reads = pager.reads;
-    EXPECT_EQ(read_all(), [&] { auto f = pager.file; f[P] = 1; return f; }());
+    EXPECT_EQ(read_all(), [&] {
+        auto f = pager.file;
+        f[P] = 1;
+        return f;
+    }());
     EXPECT_EQ(pager.reads, reads + 2);
 }
 

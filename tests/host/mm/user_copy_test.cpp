@@ -39,7 +39,7 @@ TEST(UserCopy, BadAddresses)
     auto space = env.new_space();
     VirtAddr a = map_private(*space, 1, VM_READ, 0x400000);
     u8 buffer[16] {};
-    EXPECT_EQ(copy_to_user(*space, a, buffer, 1).error(), Errno::BadAddress);   // read-only
+    EXPECT_EQ(copy_to_user(*space, a, buffer, 1).error(), Errno::BadAddress); // read-only
     EXPECT_EQ(copy_from_user(*space, buffer, a - 1, 2).error(), Errno::BadAddress); // unmapped start
     EXPECT_EQ(copy_from_user(*space, buffer, a + P - 1, 2).error(), Errno::BadAddress); // runs off
     EXPECT_EQ(copy_from_user(*space, buffer, 0, 1).error(), Errno::BadAddress);

@@ -309,7 +309,8 @@ TEST(ElfReject, BadMagic)
     auto result = parse_elf(f.data(), f.size());
     ASSERT_TRUE(result.is_error());
     EXPECT_EQ(result.error(), Errno::NoExec);
-    char const script[] = "#!/bin/sh\necho hi\n" "                                                          ";
+    char const script[] = "#!/bin/sh\necho hi\n"
+                          "                                                          ";
     auto not_elf = parse_elf(reinterpret_cast<u8 const*>(script), sizeof script);
     ASSERT_TRUE(not_elf.is_error());
 }

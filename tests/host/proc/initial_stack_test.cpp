@@ -76,9 +76,8 @@ AuxValues sample_aux()
 
 u8 const RANDOM[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
 
-Result<InitialStack> build_into(Stack& stack, std::vector<std::string> const& args,
-    std::vector<std::string> const& env, char const* execfn = "/bin/prog",
-    u64 capacity = 4 * MiB, u64 stack_top = STACK_TOP)
+Result<InitialStack> build_into(Stack& stack, std::vector<std::string> const& args, std::vector<std::string> const& env,
+    char const* execfn = "/bin/prog", u64 capacity = 4 * MiB, u64 stack_top = STACK_TOP)
 {
     std::vector<char const*> argv, envp;
     for (auto const& s : args)
@@ -87,8 +86,8 @@ Result<InitialStack> build_into(Stack& stack, std::vector<std::string> const& ar
         envp.push_back(s.c_str());
     stack.buffer.assign(capacity, 0xcc);
     AuxValues aux = sample_aux();
-    auto result = build_initial_stack(stack_top, StringList { argv.data(), argv.size() },
-        StringList { envp.data(), envp.size() }, aux, RANDOM, execfn, stack.buffer.data(), capacity);
+    auto result = build_initial_stack(stack_top, StringList { argv.data(), argv.size() }, StringList { envp.data(), envp.size() },
+        aux, RANDOM, execfn, stack.buffer.data(), capacity);
     if (!result.is_error()) {
         stack.info = result.value();
         stack.buffer.resize(stack.info.size);
@@ -188,8 +187,7 @@ TEST(InitialStack, SysinfoEhdrWhenGiven)
     AuxValues aux = sample_aux();
     aux.sysinfo_ehdr = 0x7fff'f7ff'd000;
     aux.min_signal_stack = 3632;
-    auto result = build_initial_stack(STACK_TOP, { argv, 1 }, { nullptr, 0 }, aux, RANDOM, "x",
-        buffer.data(), buffer.size());
+    auto result = build_initial_stack(STACK_TOP, { argv, 1 }, { nullptr, 0 }, aux, RANDOM, "x", buffer.data(), buffer.size());
     ASSERT_FALSE(result.is_error());
     Stack s;
     s.info = result.value();
@@ -295,8 +293,8 @@ TEST(InitialStack, TooManyStrings)
     std::vector<u8> buffer(4096);
     char const* one[] = { "x" };
     // Only the count is looked at before refusing, so the array need not be that long.
-    auto result = build_initial_stack(STACK_TOP, { one, EXEC_MAX_STRINGS + 1 }, { nullptr, 0 },
-        sample_aux(), RANDOM, "x", buffer.data(), buffer.size());
+    auto result = build_initial_stack(
+        STACK_TOP, { one, EXEC_MAX_STRINGS + 1 }, { nullptr, 0 }, sample_aux(), RANDOM, "x", buffer.data(), buffer.size());
     ASSERT_TRUE(result.is_error());
     EXPECT_EQ(result.error(), Errno::ArgListTooBig);
 }

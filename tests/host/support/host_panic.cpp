@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-void panic(const char* fmt, ...)
+void panic(char const* fmt, ...)
 {
     va_list args;
     va_start(args, fmt);
