@@ -374,6 +374,51 @@ static void bench_anon(void) {
     }
 }
 
+// ---- many mappings: what a fault costs when the address space holds 10, 1,000 or 10,000 ----
+// One-page mappings two pages apart (so that none merge), then the first-write faults of a
+// separate 1 MiB region, per page: the mapping lookup of every fault walks whatever structure
+// holds the mappings.
+
+static void bench_mappings(void) {
+    static const int counts[] = { 10, 1000, 10000 };
+    static const char *names[] = { "fault_10_mappings", "fault_1000_mappings", "fault_10000_mappings" };
+    unsigned long region_bytes = quick ? 64 * 1024 : MIB, pages = region_bytes / PAGE;
+    for (int c = 0; c < 3; c++) {
+        if (!wanted("mappings", names[c])) continue;
+        int count = quick && counts[c] > 1000 ? 1000 : counts[c];
+        // A free stretch of address space for them, found by reserving and releasing it.
+        unsigned long span = 2UL * count * PAGE;
+        char *base = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (base == MAP_FAILED) {
+            failed(names[c], "mmap of the reservation");
+            continue;
+        }
+        munmap(base, span);
+        int made = 0;
+        for (; made < count; made++)
+            if (mmap(base + 2UL * made * PAGE, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0)
+                == MAP_FAILED)
+                break;
+        volatile char *region = map_anon(region_bytes);
+        if (made < count || !region) {
+            failed(names[c], "mmap of the small mappings");
+        } else {
+            int runs = runs_for(1);
+            double v[MAX_RUNS];
+            for (int i = -1; i < runs; i++) {
+                madvise((void *)region, region_bytes, MADV_DONTNEED);
+                uint64_t t0 = now_ns();
+                touch_pages(region, region_bytes, 3);
+                double per_page = (double)(now_ns() - t0) / (double)pages;
+                if (i >= 0) v[i] = per_page;
+            }
+            report(names[c], median(v, runs), "ns/page");
+        }
+        if (region) munmap((void *)region, region_bytes);
+        munmap(base, span);
+    }
+}
+
 // ---- files (in DIR, cached): read(), mmap MAP_SHARED reads, MAP_PRIVATE writes, msync ----
 
 // Opens DIR/NAME read-write with at least BYTES of data (written with write() if shorter).
@@ -570,6 +615,7 @@ int main(int argc, char **argv) {
     bench_exec();
     bench_cow();
     bench_anon();
+    bench_mappings();
     bench_read();
     bench_private();
     bench_msync();
