@@ -375,9 +375,9 @@ static void bench_anon(void) {
 }
 
 // ---- many mappings: what a fault costs when the address space holds 10, 1,000 or 10,000 ----
-// One-page mappings two pages apart (so that none merge), then the first-write faults of a
-// separate 1 MiB region, per page: the mapping lookup of every fault walks whatever structure
-// holds the mappings.
+// One-page mappings two pages apart (so that none merge) below a 1 MiB region, then the
+// first-write faults of that region, per page: the mapping lookup of every fault walks
+// whatever structure holds the mappings.
 
 static void bench_mappings(void) {
     static const int counts[] = { 10, 1000, 10000 };
@@ -386,11 +386,15 @@ static void bench_mappings(void) {
     for (int c = 0; c < 3; c++) {
         if (!wanted("mappings", names[c])) continue;
         int count = quick && counts[c] > 1000 ? 1000 : counts[c];
+        // The measured region first: mmap places top-down, so the small mappings then land
+        // below it, and a lookup that walks the mappings in address order passes them all.
+        volatile char *region = map_anon(region_bytes);
         // A free stretch of address space for them, found by reserving and releasing it.
         unsigned long span = 2UL * count * PAGE;
         char *base = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (base == MAP_FAILED) {
-            failed(names[c], "mmap of the reservation");
+        if (base == MAP_FAILED || !region) {
+            failed(names[c], "mmap of the region or the reservation");
+            if (region) munmap((void *)region, region_bytes);
             continue;
         }
         munmap(base, span);
@@ -399,7 +403,6 @@ static void bench_mappings(void) {
             if (mmap(base + 2UL * made * PAGE, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0)
                 == MAP_FAILED)
                 break;
-        volatile char *region = map_anon(region_bytes);
         if (made < count || !region) {
             failed(names[c], "mmap of the small mappings");
         } else {
