@@ -144,10 +144,11 @@ private:
     // Splits mappings so that none straddles `va`. NoMemory leaves the set unchanged.
     Result<void> split_at(VirtAddr va);
 
-    MemoryContext& m_context;
-    OwnPtr<PageTable> m_page_table;
+    // All protected by the VM lock (see the top of this file).
+    MemoryContext& m_context; // outlives every address space
+    OwnPtr<PageTable> m_page_table; // every present entry holds one reference to its frame
     MappingTree m_mappings;
-    u64 m_layout_version { 0 };
+    u64 m_layout_version { 0 }; // bumped by every change to m_mappings
     VirtAddr m_brk_base { 0 };
     VirtAddr m_brk { 0 };
 };

@@ -133,6 +133,7 @@ private:
     void flush_run(WriteBackRun&, Result<void>& result);
     void count_written(WriteBackReason, u64 pages);
 
+    // All protected by the VM lock (address_space.h); a Pager call may sleep with it held.
     MemoryContext& m_context;
     Pager* m_pager; // null once detached
     bool m_anonymous;
