@@ -43,11 +43,6 @@ BootInfo g_boot_info;
 BootOptions g_options;
 VmStats g_vm_stats;
 
-class DirectMapAccess final : public PhysicalAccess {
-public:
-    u8* map_frame(FrameNumber frame) override { return static_cast<u8*>(physical_to_virtual(frame_to_physical(frame))); }
-};
-
 MemoryContext* g_memory_context;
 
 // selftest=stack: unbounded recursion in a kernel thread, which must end in the guard page
@@ -96,7 +91,8 @@ void enable_syscall_instruction()
 
 void set_up_memory_context()
 {
-    static DirectMapAccess physical;
+    // Every frame through the direct map (kernel/arch/x86_64/kernel_memory.h).
+    static PhysicalAccess physical(static_cast<u8*>(physical_to_virtual(0)), 0, kernel_frame_allocator().end_frame());
     static CpuMmu mmu;
     static PageCacheList backed_caches;
     FrameAllocator& frames = kernel_frame_allocator();
@@ -113,7 +109,7 @@ void set_up_memory_context()
         .clock_ns = monotonic_nanoseconds,
         // The VM lock is the kernel lock; before the first thread runs, the boot context
         // is the only one there is.
-        .vm_lock_held = [] { return !current_thread() || kernel_lock_held_by_current(); },
+        .vm_lock_held = kernel_lock_held_or_booting,
     };
     klog("fork mode: %s", g_options.eager_copy_fork ? "eager copy (fork=copy)" : "copy-on-write");
 }

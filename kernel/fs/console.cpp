@@ -1,6 +1,7 @@
 #include "console.h"
 #include "kernel/arch/x86_64/serial.h"
 #include "kernel/arch/x86_64/traps.h"
+#include "kernel/mm/user_memory.h"
 #include "kernel/sched/wait_queue.h"
 
 namespace {
@@ -39,22 +40,29 @@ void console_initialize()
     interrupt_set_handler(COM1_IRQ, receive_interrupt);
 }
 
-Result<usize> Console::read(u8* buffer, usize count, u64)
+Result<usize> Console::read_to_user(UserIo const& io)
 {
-    if (count == 0)
+    if (io.count == 0)
         return 0;
-    while (g_input_head == g_input_tail)
+    while (g_input_head == g_input_tail) {
+        if (io.nonblocking)
+            return Errno::TryAgain;
         if (g_readers.wait_interruptible() == WaitResult::Interrupted)
             return Errno::Interrupted;
-    usize n = 0;
-    while (n < count && g_input_head != g_input_tail) {
-        u8 byte = g_input[g_input_head];
-        g_input_head = (g_input_head + 1) % sizeof g_input;
-        buffer[n++] = byte == '\r' ? '\n' : byte;
-        if (byte == '\r' || byte == '\n')
-            break; // a line at a time, as a terminal in canonical mode would
     }
-    return n;
+    // Up to one line (as a terminal in canonical mode gives it), peeked into a buffer first:
+    // only what reaches the user leaves the input ring, the rest is there for the next read.
+    u8 line[sizeof g_input];
+    usize n = 0;
+    for (usize at = g_input_head; n < io.count && n < sizeof line && at != g_input_tail; at = (at + 1) % sizeof g_input) {
+        u8 byte = g_input[at];
+        line[n++] = byte == '\r' ? '\n' : byte;
+        if (byte == '\r' || byte == '\n')
+            break;
+    }
+    usize copied = TRY(copy_to_user_partial(io.space, io.buffer, line, n));
+    g_input_head = (g_input_head + copied) % sizeof g_input;
+    return copied;
 }
 
 Result<usize> Console::write(u8 const* buffer, usize count, u64)

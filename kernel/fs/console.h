@@ -7,7 +7,7 @@
 class Console final : public File {
 public:
     static RefPtr<File> the();
-    Result<usize> read(u8* buffer, usize count, u64 offset) override;
+    Result<usize> read_to_user(UserIo const&) override;
     Result<usize> write(u8 const* buffer, usize count, u64 offset) override;
     void stat(LinuxStat&) const override;
     bool is_terminal() const override { return true; }

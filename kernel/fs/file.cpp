@@ -1,41 +1,44 @@
 #include "file.h"
-#include "kernel/mm/address_space.h"
 #include "kernel/mm/user_memory.h"
 
 namespace {
 constexpr usize BOUNCE = 4096;
 }
 
-Result<usize> File::read_to_user(AddressSpace& space, u64 buffer, usize count, u64 offset)
+Result<usize> File::read_to_user(UserIo const& io)
 {
     u8 chunk[BOUNCE];
     usize done = 0;
-    while (done < count) {
-        usize want = min<usize>(BOUNCE, count - done);
-        auto n = read(chunk, want, offset + done);
+    while (done < io.count) {
+        usize want = min<usize>(BOUNCE, io.count - done);
+        auto n = read(chunk, want, io.offset + done);
         if (n.is_error())
             return done ? Result<usize>(done) : Result<usize>(n.error());
         if (n.value() == 0)
             break;
-        TRY(copy_to_user(space, buffer + done, chunk, n.value()));
-        done += n.value();
-        // A short read (end of file), or any data from a stream whose next read could block.
-        if (n.value() < want || !is_seekable())
+        auto copied = copy_to_user_partial(io.space, io.buffer + done, chunk, n.value());
+        if (copied.is_error())
+            return done ? Result<usize>(done) : Result<usize>(copied.error());
+        done += copied.value();
+        // A fault part-way, a short read (end of file), or any data from a stream whose
+        // next read could block: stop here.
+        if (copied.value() < n.value() || n.value() < want || !is_seekable())
             break;
     }
     return done;
 }
 
-Result<usize> File::write_from_user(AddressSpace& space, u64 buffer, usize count, u64 offset)
+Result<usize> File::write_from_user(UserIo const& io)
 {
     u8 chunk[BOUNCE];
     usize done = 0;
-    while (done < count) {
-        usize want = min<usize>(BOUNCE, count - done);
-        auto copied = copy_from_user(space, chunk, buffer + done, want);
+    while (done < io.count) {
+        usize want = min<usize>(BOUNCE, io.count - done);
+        auto copied = copy_from_user_partial(io.space, chunk, io.buffer + done, want);
         if (copied.is_error())
             return done ? Result<usize>(done) : Result<usize>(copied.error());
-        auto n = write(chunk, want, offset + done);
+        // The part that could be copied is written, as Linux writes a buffer's first part.
+        auto n = write(chunk, copied.value(), io.offset + done);
         if (n.is_error())
             return done ? Result<usize>(done) : Result<usize>(n.error());
         done += n.value();

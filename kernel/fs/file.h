@@ -36,12 +36,24 @@ constexpr u32 MODE_SYMLINK = 0120000;
 class Inode;
 class AddressSpace;
 
+// One read() or write() between a File and user memory: where the bytes go or come from,
+// how many, the file position, and whether the caller may wait.
+struct UserIo {
+    AddressSpace& space;
+    u64 buffer; // user address
+    usize count;
+    u64 offset; // the file position (streams ignore it)
+    bool nonblocking; // O_NONBLOCK on the open file: EAGAIN rather than waiting
+};
+
 class File : public RefCounted<File> {
 public:
     virtual ~File() = default;
-    // Reads up to `count` bytes at `offset` into kernel memory; 0 at end of file.
-    virtual Result<usize> read(u8* buffer, usize count, u64 offset) = 0;
-    virtual Result<usize> write(u8 const* buffer, usize count, u64 offset) = 0;
+    // Reads up to `count` bytes at `offset` into kernel memory; 0 at end of file. A file
+    // whose bytes only ever move to and from user memory (a pipe) overrides read_to_user
+    // and write_from_user instead and keeps these defaults (EINVAL: not for kernel buffers).
+    virtual Result<usize> read(u8*, usize, u64) { return Errno::Invalid; }
+    virtual Result<usize> write(u8 const*, usize, u64) { return Errno::Invalid; }
     virtual void stat(LinuxStat&) const = 0;
     virtual bool is_terminal() const { return false; }
     // Sequential streams (console, pipes) ignore offsets and refuse lseek.
@@ -50,12 +62,15 @@ public:
     // The inode behind a file of a file system (regular files, directories), or nullptr.
     virtual Inode* inode() { return nullptr; }
 
-    // read()/write() between the file and user memory at `buffer` in `space`. By default
-    // through a bounce buffer on the kernel stack, one read()/write() per 4 KiB; regular
-    // files copy straight between the page cache and the user's pages (InodeFile). A read
-    // from a stream (pipe, console) returns as soon as it has some bytes.
-    virtual Result<usize> read_to_user(AddressSpace& space, u64 buffer, usize count, u64 offset);
-    virtual Result<usize> write_from_user(AddressSpace& space, u64 buffer, usize count, u64 offset);
+    // read()/write() between the file and user memory. Partial progress is a count, as on
+    // Linux: only a call that moved no byte returns an error (EFAULT for a buffer that
+    // faults at once), and nothing a stream gave up is lost. A read from a stream (pipe,
+    // console) returns as soon as it has some bytes. The default goes through a bounce
+    // buffer on the kernel stack, 4 KiB at a time, which suits files whose read() has no
+    // side effect; regular files copy straight between the page cache and the user's pages
+    // (InodeFile), and streams take from their buffers only what reached the user.
+    virtual Result<usize> read_to_user(UserIo const&);
+    virtual Result<usize> write_from_user(UserIo const&);
 };
 
 // Linux open(2) flags that matter here.
@@ -75,6 +90,7 @@ public:
     void set_flags(int flags) { m_flags = flags; }
     bool can_read() const { return (m_flags & O_ACCMODE) != O_WRONLY; }
     bool can_write() const { return (m_flags & O_ACCMODE) != O_RDONLY; }
+    bool is_nonblocking() const { return m_flags & O_NONBLOCK; }
     u64 offset { 0 };
 
 private:

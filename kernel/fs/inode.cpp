@@ -79,23 +79,26 @@ Result<usize> InodeFile::write(u8 const* buffer, usize count, u64 offset)
     return finish_write(old_size, offset, written);
 }
 
-Result<usize> InodeFile::read_to_user(AddressSpace& space, u64 buffer, usize count, u64 offset)
+Result<usize> InodeFile::read_to_user(UserIo const& io)
 {
     if (!m_cache)
         return Errno::IsDirectory;
-    return m_cache->read_with(offset, count, [&](u8 const* bytes, usize done, usize chunk) {
-        return bytes ? copy_to_user(space, buffer + done, bytes, chunk) : zero_user(space, buffer + done, chunk);
+    return m_cache->read_with(io.offset, io.count, [&](u8 const* bytes, usize done, usize chunk) -> Result<usize> {
+        if (!bytes) // a hole reads as zeros: the shared zero frame's
+            bytes = m_cache->context().physical.map_frame(m_cache->context().zero_frame);
+        return copy_to_user_partial(io.space, io.buffer + done, bytes, chunk);
     });
 }
 
-Result<usize> InodeFile::write_from_user(AddressSpace& space, u64 buffer, usize count, u64 offset)
+Result<usize> InodeFile::write_from_user(UserIo const& io)
 {
     if (!m_cache)
         return Errno::IsDirectory;
     u64 old_size = m_cache->size();
-    usize written = TRY(m_cache->write_with(offset, count,
-        [&](u8* destination, usize done, usize chunk) { return copy_from_user(space, destination, buffer + done, chunk); }));
-    return finish_write(old_size, offset, written);
+    usize written = TRY(m_cache->write_with(io.offset, io.count, [&](u8* destination, usize done, usize chunk) {
+        return copy_from_user_partial(io.space, destination, io.buffer + done, chunk);
+    }));
+    return finish_write(old_size, io.offset, written);
 }
 
 Result<usize> InodeFile::finish_write(u64 old_size, u64 offset, usize written)

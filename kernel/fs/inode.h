@@ -89,8 +89,8 @@ public:
     u64 size() const override;
     Inode* inode() override { return m_inode.ptr(); }
     // Straight between the page cache and the user's pages: one copy, no bounce buffer.
-    Result<usize> read_to_user(AddressSpace& space, u64 buffer, usize count, u64 offset) override;
-    Result<usize> write_from_user(AddressSpace& space, u64 buffer, usize count, u64 offset) override;
+    Result<usize> read_to_user(UserIo const&) override;
+    Result<usize> write_from_user(UserIo const&) override;
 
 private:
     explicit InodeFile(RefPtr<Inode> inode, RefPtr<PageCache> cache) : m_inode(inode), m_cache(cache) { }

@@ -1,47 +1,85 @@
+// Pipes: a 64 KiB ring between a read end and a write end. Bytes move straight between the
+// ring and user memory, a contiguous piece at a time, and a piece counts only if it was
+// copied whole — as in Linux, where a pipe buffer that faults part-way is neither consumed
+// nor committed: a read into a buffer that runs into a read-only page returns EFAULT (or
+// the pieces before it) and leaves the bytes in the pipe; a write from a half-unmapped
+// buffer adds nothing of the piece that faulted. Nothing taken from a pipe is ever lost.
+//
+// Locking: the kernel lock. A copy may fault on the user buffer, and that fault may wait for
+// the disk with the lock kept, so nothing else touches the ring meanwhile.
 #include "pipe.h"
 #include "kernel/lib/memory.h"
+#include "kernel/mm/user_memory.h"
 #include "kernel/sched/wait_queue.h"
 
 namespace {
+
+// POSIX: a write of at most PIPE_BUF bytes is atomic — never interleaved with another.
+constexpr usize PIPE_BUF = 4096;
 
 class Pipe : public RefCounted<Pipe> {
 public:
     static constexpr usize CAPACITY = 64 * KiB;
 
-    Result<usize> read(u8* buffer, usize count)
+    Result<usize> read(UserIo const& io)
     {
         while (m_used == 0) {
             if (m_writers == 0)
                 return 0;
+            if (io.nonblocking)
+                return Errno::TryAgain;
             if (m_readable.wait_interruptible() == WaitResult::Interrupted)
                 return Errno::Interrupted;
         }
-        usize n = min(count, m_used);
-        for (usize i = 0; i < n; ++i)
-            buffer[i] = m_data[(m_head + i) % CAPACITY];
-        m_head = (m_head + n) % CAPACITY;
-        m_used -= n;
+        usize want = min(io.count, m_used);
+        usize done = 0;
+        while (done < want) {
+            usize at = (m_head + done) % CAPACITY;
+            usize piece = min(want - done, CAPACITY - at); // up to the ring's end
+            auto copied = copy_to_user(io.space, io.buffer + done, m_data + at, piece);
+            if (copied.is_error()) {
+                if (done == 0)
+                    return copied.error();
+                break;
+            }
+            done += piece;
+        }
+        m_head = (m_head + done) % CAPACITY;
+        m_used -= done;
         m_writable.wake_all();
-        return n;
+        return done;
     }
 
-    Result<usize> write(u8 const* buffer, usize count)
+    Result<usize> write(UserIo const& io)
     {
         usize done = 0;
-        while (done < count) {
+        while (done < io.count) {
             // No reader: EPIPE (the system-call layer raises SIGPIPE for it).
             if (m_readers == 0)
                 return done ? Result<usize>(done) : Result<usize>(Errno::BrokenPipe);
-            if (m_used == CAPACITY) {
+            usize room = CAPACITY - m_used;
+            usize left = io.count - done;
+            if (room == 0 || (io.count <= PIPE_BUF && room < left)) {
+                if (io.nonblocking)
+                    return done ? Result<usize>(done) : Result<usize>(Errno::TryAgain);
                 if (m_writable.wait_interruptible() == WaitResult::Interrupted)
                     return done ? Result<usize>(done) : Result<usize>(Errno::Interrupted);
                 continue;
             }
-            usize n = min(count - done, CAPACITY - m_used);
-            for (usize i = 0; i < n; ++i)
-                m_data[(m_head + m_used + i) % CAPACITY] = buffer[done + i];
-            m_used += n;
-            done += n;
+            usize n = min(left, room);
+            for (usize copied = 0; copied < n;) {
+                usize at = (m_head + m_used) % CAPACITY;
+                usize piece = min(n - copied, CAPACITY - at); // up to the ring's end
+                auto result = copy_from_user(io.space, m_data + at, io.buffer + done, piece);
+                if (result.is_error()) {
+                    if (done > 0)
+                        m_readable.wake_all();
+                    return done ? Result<usize>(done) : Result<usize>(result.error());
+                }
+                m_used += piece;
+                done += piece;
+                copied += piece;
+            }
             m_readable.wake_all();
         }
         return done;
@@ -101,17 +139,17 @@ public:
         else
             m_pipe->remove_reader();
     }
-    Result<usize> read(u8* buffer, usize count, u64) override
+    Result<usize> read_to_user(UserIo const& io) override
     {
         if (m_is_write_end)
             return Errno::BadFd;
-        return m_pipe->read(buffer, count);
+        return m_pipe->read(io);
     }
-    Result<usize> write(u8 const* buffer, usize count, u64) override
+    Result<usize> write_from_user(UserIo const& io) override
     {
         if (!m_is_write_end)
             return Errno::BadFd;
-        return m_pipe->write(buffer, count);
+        return m_pipe->write(io);
     }
     void stat(LinuxStat& out) const override
     {

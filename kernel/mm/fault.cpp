@@ -95,12 +95,17 @@ FaultResult handle_page_fault(AddressSpace& space, VirtAddr fault_address, Fault
     if (fault_address >= USER_TOP)
         return FaultResult::Segv;
     VirtAddr va = page_round_down(fault_address);
+    PageTable& table = space.page_table();
+    PteInfo pte = table.query(va);
     // A write in a leaf table shared since a fork: get a private copy of the table before
     // anything is decided from frame refcounts (page_table.h).
-    if (access == FaultAccess::Write && space.page_table().unshare(va, va + PAGE_SIZE, false).is_error())
-        return FaultResult::OutOfMemory;
+    if (access == FaultAccess::Write && pte.in_shared_table) {
+        if (table.unshare(va, va + PAGE_SIZE, false).is_error())
+            return FaultResult::OutOfMemory;
+        pte = table.query(va);
+    }
 
-    PageFault fault { space, va, access, space.find_mapping(va), space.page_table().query(va), space.layout_version() };
+    PageFault fault { space, va, access, space.find_mapping(va), pte, space.layout_version() };
     u32 ref_count = 0;
     bool is_zero = false;
     if (fault.pte.present) {

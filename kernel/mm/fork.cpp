@@ -19,8 +19,8 @@ bool chunk_is_shareable(AddressSpace& parent, VirtAddr chunk, u64 span)
     return true;
 }
 
-// Gives `child` an entry for every present page of [start, end) of `mapping`, then
-// write-protects the parent's copy-on-write pages in one range operation (one TLB flush).
+// Gives `child` an entry for every present page of [start, end) of `mapping` and
+// write-protects the parent's copy-on-write pages, in one pass (PageTable::fork_range).
 Result<void> fork_pages_one_by_one(
     AddressSpace& parent, Mapping const& mapping, AddressSpace& child, VirtAddr start, VirtAddr end)
 {
@@ -28,46 +28,27 @@ Result<void> fork_pages_one_by_one(
     MemoryContext& context = parent.context();
     bool copy_on_write = mapping.is_private() && mapping.is_writable();
     bool eager = context.fork_mode == ForkMode::EagerCopy;
-    // Private writable pages that are neither the zero frame nor a page-cache frame (those
-    // are read-only everywhere already) are the ones fork must protect or copy.
-    auto is_cow_page = [&](VirtAddr va, PteInfo const& pte) {
-        return copy_on_write && pte.frame != context.zero_frame && !(mapping.cache() && maps_cache_frame(mapping, va, pte.frame));
-    };
-    bool failed = false;
-    parent.page_table().for_each_present(start, end, [&](VirtAddr va, PteInfo const& pte) {
-        if (failed)
-            return;
-        PageAccess access = AddressSpace::access_for(mapping);
-        access.writable = pte.writable;
-        if (is_cow_page(va, pte)) {
-            if (eager) {
-                // The copy is the child's alone, so it is writable even if the parent's
-                // page is still COW-shared with someone else.
-                auto copy = allocate_copy_of(context, pte.frame);
-                failed = copy.is_error();
-                if (!failed && child.page_table().map(va, copy.value(), AddressSpace::access_for(mapping)).is_error()) {
-                    context.frames.unref(copy.value());
-                    failed = true;
-                }
-                return;
+    PageAccess full = AddressSpace::access_for(mapping);
+    return parent.page_table().fork_range(
+        child.page_table(), start, end, [&](VirtAddr va, PteInfo const& pte) -> Result<ForkedEntry> {
+            PageAccess unchanged = full;
+            unchanged.writable = pte.writable;
+            // Private writable pages that are neither the zero frame nor a page-cache frame (those
+            // are read-only everywhere already) are the ones fork must protect or copy.
+            bool cow_page = copy_on_write && pte.frame != context.zero_frame
+                && !(mapping.cache() && maps_cache_frame(mapping, va, pte.frame));
+            if (cow_page && eager) {
+                // The copy is the child's alone, so it is writable even if the parent's page is
+                // still COW-shared with someone else.
+                FrameNumber copy = TRY(allocate_copy_of(context, pte.frame));
+                return ForkedEntry { .child_frame = copy, .child_access = full, .parent_access = unchanged };
             }
-            access.writable = false;
-        }
-        if (child.page_table().map(va, pte.frame, access).is_error()) {
-            failed = true;
-            return;
-        }
-        context.frames.ref(pte.frame);
-    });
-    if (failed)
-        return Errno::NoMemory;
-    if (!copy_on_write || eager)
-        return {};
-    return parent.page_table().protect(start, end, [&](VirtAddr va, PteInfo const& pte) {
-        PageAccess access = AddressSpace::access_for(mapping);
-        access.writable = pte.writable && !is_cow_page(va, pte);
-        return access;
-    });
+            PageAccess shared = unchanged;
+            if (cow_page)
+                shared.writable = false; // both sides read-only: the first write copies or reuses
+            context.frames.ref(pte.frame);
+            return ForkedEntry { .child_frame = pte.frame, .child_access = shared, .parent_access = shared };
+        });
 }
 
 // Walks a mapping chunk by chunk; runs of shareable chunks go to the page table at once.

@@ -42,6 +42,8 @@ public:
     bool is_zero(FrameNumber frame) const { return frame_record(frame).flags & Frame::Zero; }
 
     bool contains(FrameNumber frame) const { return frame >= m_base && frame - m_base < m_count; }
+    // One past the highest frame number the table describes.
+    FrameNumber end_frame() const { return m_base + m_count; }
     Frame& frame(FrameNumber frame) { return const_cast<Frame&>(frame_record(frame)); }
 
     u64 total_frames() const { return m_total_frames; } // frames ever added as free

@@ -128,7 +128,7 @@ Result<FrameNumber> PageCache::get_page(u64 index)
     return frame;
 }
 
-Result<usize> PageCache::read_with(u64 offset, usize n, FunctionRef<Result<void>(u8 const* bytes, usize done, usize chunk)> take)
+Result<usize> PageCache::read_with(u64 offset, usize n, FunctionRef<Result<usize>(u8 const* bytes, usize done, usize chunk)> take)
 {
     if (offset >= m_size)
         return 0;
@@ -139,37 +139,38 @@ Result<usize> PageCache::read_with(u64 offset, usize n, FunctionRef<Result<void>
         u64 index = position / PAGE_SIZE;
         usize in_page = position % PAGE_SIZE;
         usize chunk = min<u64>(n - done, PAGE_SIZE - in_page);
-        CachedPage* page = m_pages.find(index);
-        Result<void> taken;
-        if (!page && !is_backed()) {
-            taken = take(nullptr, done, chunk); // a hole; no frame needed to read it
-        } else {
+        u8 const* bytes = nullptr; // a hole of a cache without backing: no frame needed to read it
+        if (m_pages.find(index) || is_backed()) {
             auto frame = get_page(index);
             if (frame.is_error() && frame.error() == Errno::Range)
                 return done; // truncated while we read: the file ends here now
             if (frame.is_error())
                 return done > 0 ? Result<usize>(done) : Result<usize>(frame.error());
-            taken = take(m_context.physical.map_frame(frame.value()) + in_page, done, chunk);
+            bytes = m_context.physical.map_frame(frame.value()) + in_page;
         }
+        auto taken = take(bytes, done, chunk);
         if (taken.is_error())
             return done > 0 ? Result<usize>(done) : Result<usize>(taken.error());
-        done += chunk;
+        done += taken.value();
+        if (taken.value() < chunk)
+            break; // the taker stopped part-way (a user buffer that faults): what it took counts
     }
     return done;
 }
 
 Result<usize> PageCache::read(u64 offset, u8* buffer, usize n)
 {
-    return read_with(offset, n, [&](u8 const* bytes, usize done, usize chunk) -> Result<void> {
+    return read_with(offset, n, [&](u8 const* bytes, usize done, usize chunk) -> Result<usize> {
         if (bytes)
             __builtin_memcpy(buffer + done, bytes, chunk);
         else
             __builtin_memset(buffer + done, 0, chunk);
-        return {};
+        return chunk;
     });
 }
 
-Result<usize> PageCache::write_with(u64 offset, usize n, FunctionRef<Result<void>(u8* destination, usize done, usize chunk)> give)
+Result<usize> PageCache::write_with(
+    u64 offset, usize n, FunctionRef<Result<usize>(u8* destination, usize done, usize chunk)> give)
 {
     if (n == 0)
         return 0;
@@ -191,21 +192,32 @@ Result<usize> PageCache::write_with(u64 offset, usize n, FunctionRef<Result<void
         if (frame.is_error())
             return done > 0 ? Result<usize>(done) : Result<usize>(frame.error());
         auto given = give(m_context.physical.map_frame(frame.value()) + in_page, done, chunk);
-        if (given.is_error())
-            return done > 0 ? Result<usize>(done) : Result<usize>(given.error());
-        mark_dirty(index);
-        done += chunk;
-        if (offset + done > m_size)
-            m_size = offset + done;
+        usize got = given.is_error() ? 0 : given.value();
+        // (Only if nothing maps it yet: the giver's own fault may have mapped this very page.)
+        if (got < chunk && fresh && index * PAGE_SIZE < m_size && m_context.frames.ref_count(frame.value()) == 1) {
+            // A page the write was to replace whole, never read from the file: with only part
+            // of it written it would lose the file's bytes in the rest. Drop it; the next
+            // access reads the page from the file again (Linux discards a short copy too).
+            drop_page(index, *m_pages.find(index));
+            got = 0;
+        }
+        if (got > 0) {
+            mark_dirty(index);
+            done += got;
+            if (offset + done > m_size)
+                m_size = offset + done;
+        }
+        if (got < chunk) // the giver stopped part-way (a user buffer that faults)
+            return done > 0 || !given.is_error() ? Result<usize>(done) : Result<usize>(given.error());
     }
     return done;
 }
 
 Result<usize> PageCache::write(u64 offset, u8 const* buffer, usize n)
 {
-    return write_with(offset, n, [&](u8* destination, usize done, usize chunk) -> Result<void> {
+    return write_with(offset, n, [&](u8* destination, usize done, usize chunk) -> Result<usize> {
         __builtin_memcpy(destination, buffer + done, chunk);
-        return {};
+        return chunk;
     });
 }
 

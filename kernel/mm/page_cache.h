@@ -77,14 +77,16 @@ public:
     // read(2)/pread: copies up to n bytes at offset, stopping at the end of the file. Returns
     // the bytes copied (0 at or past EOF). An error after some bytes returns the short count.
     Result<usize> read(u64 offset, u8* buffer, usize n);
-    // The same, handing each piece to `take` (bytes == nullptr: a hole, zeros) instead of
-    // copying into a buffer: read() copies straight into user memory this way.
-    Result<usize> read_with(u64 offset, usize n, FunctionRef<Result<void>(u8 const* bytes, usize done, usize chunk)> take);
+    // The same, handing each piece to `take` (bytes == nullptr: a hole, zeros), which returns
+    // how much of it it took: read() copies straight into user memory this way, and a user
+    // buffer that faults part-way ends the read with the count taken so far.
+    Result<usize> read_with(u64 offset, usize n, FunctionRef<Result<usize>(u8 const* bytes, usize done, usize chunk)> take);
     // write(2)/pwrite: copies n bytes to offset, extending the size, marking pages dirty.
     // Returns n, or a short count if an error stops it after some bytes. FileTooBig past 4 TiB.
     Result<usize> write(u64 offset, u8 const* buffer, usize n);
-    // The same, asking `give` to fill each piece (write() copies straight from user memory).
-    Result<usize> write_with(u64 offset, usize n, FunctionRef<Result<void>(u8* destination, usize done, usize chunk)> give);
+    // The same, asking `give` to fill each piece and say how much it filled (write() copies
+    // straight from user memory; a fault part-way ends the write with the count so far).
+    Result<usize> write_with(u64 offset, usize n, FunctionRef<Result<usize>(u8* destination, usize done, usize chunk)> give);
 
     // Marks a cached page dirty (no-op for a non-backed cache or an uncached/dirty page); the
     // page remembers context().clock_ns() as the time it became dirty.

@@ -46,6 +46,15 @@ struct PteInfo {
 
 using PteVisitor = FunctionRef<void(VirtAddr, PteInfo const&)>;
 
+// fork_range's verdict on one present entry of the parent: what the child gets (if
+// anything) and what the parent's entry becomes.
+struct ForkedEntry {
+    bool give_child { true };
+    FrameNumber child_frame { 0 };
+    PageAccess child_access;
+    PageAccess parent_access;
+};
+
 class PageTable {
 public:
     virtual ~PageTable() = default;
@@ -74,11 +83,23 @@ public:
     // not change this table.
     virtual void for_each_present(VirtAddr start, VirtAddr end, PteVisitor visit) const = 0;
 
-    Result<void> protect_page(VirtAddr va, PageAccess access)
+    // One page: what the fault path changes (a table may do it faster than the range form).
+    virtual Result<void> protect_page(VirtAddr va, PageAccess access)
     {
         return protect(va, va + PAGE_SIZE, [&](VirtAddr, PteInfo const&) { return access; });
     }
     Result<void> unmap_page(VirtAddr va, PteVisitor release) { return unmap(va, va + PAGE_SIZE, release); }
+
+    // fork: for each present entry of [start, end) asks `decide` what the child (a table of
+    // the same kind) gets and what this entry becomes, and does both — one walk, a leaf
+    // table at a time, one TLB invalidation for this table's changes (Linux's
+    // copy_pte_range). Frame references are the caller's business: `decide` is called only
+    // once the child's entry is sure to be installed, so the references it takes cannot
+    // leak. NoMemory when a table of the child cannot be allocated, or `decide`'s own error;
+    // what was done before stays done.
+    virtual Result<void> fork_range(
+        PageTable& child, VirtAddr start, VirtAddr end, FunctionRef<Result<ForkedEntry>(VirtAddr, PteInfo const&)> decide)
+        = 0;
 
     // Makes this the table the MMU translates user addresses with (on x86: loads CR3).
     virtual void activate() = 0;

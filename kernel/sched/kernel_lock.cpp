@@ -32,6 +32,12 @@ void kernel_lock_release()
 
 bool kernel_lock_held_by_current() { return g_owner && g_owner == current_thread(); }
 
+bool kernel_lock_held_or_booting()
+{
+    Thread* self = current_thread();
+    return !self || g_owner == self;
+}
+
 KeepKernelLockWhileSleeping::KeepKernelLockWhileSleeping()
 {
     if (Thread* self = current_thread())

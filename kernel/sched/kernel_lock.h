@@ -13,6 +13,9 @@
 void kernel_lock_acquire();
 void kernel_lock_release();
 bool kernel_lock_held_by_current();
+// The same, or true during boot, before the first thread runs (nothing else can run then):
+// what code that must hold the lock asserts (the VM's MemoryContext::vm_lock_held).
+bool kernel_lock_held_or_booting();
 
 // While one of these exists, the current thread keeps the kernel lock when it sleeps (disk
 // waits: the operation around it must not be interleaved).

@@ -32,7 +32,7 @@ Result<i64> read_into_user(OpenFile& file, UserAddress buffer, u64 count, u64 of
     while (done < count) {
         reclaim_if_low(kernel_memory_context());
         usize want = min<u64>(PIECE, count - done);
-        auto n = file.file().read_to_user(user_space(), buffer + done, want, offset + done);
+        auto n = file.file().read_to_user({ user_space(), buffer + done, want, offset + done, file.is_nonblocking() });
         if (n.is_error())
             return done ? Result<i64>(static_cast<i64>(done)) : Result<i64>(n.error());
         done += n.value();
@@ -49,7 +49,7 @@ Result<i64> write_from_user(OpenFile& file, UserAddress buffer, u64 count, u64 o
     while (done < count) {
         reclaim_if_low(kernel_memory_context());
         usize want = min<u64>(PIECE, count - done);
-        auto n = file.file().write_from_user(user_space(), buffer + done, want, offset + done);
+        auto n = file.file().write_from_user({ user_space(), buffer + done, want, offset + done, file.is_nonblocking() });
         if (n.is_error()) {
             // A pipe without readers: EPIPE, and SIGPIPE for the writer, as Linux does.
             if (n.error() == Errno::BrokenPipe)

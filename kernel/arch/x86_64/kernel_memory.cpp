@@ -93,6 +93,14 @@ void unmap_kernel_pages(u64 start, u64 end)
 }
 
 bool stack_slot_used(u64 slot) { return g_stack_slots_used[slot / 64] & (1ull << (slot % 64)); }
+
+// Freed stacks kept mapped for the next thread (Linux keeps a few vmap stacks cached too):
+// creating and ending threads (fork, vfork) then maps and unmaps nothing. Every stack has
+// the same size, so any cached one fits.
+constexpr usize STACK_CACHE_CAPACITY = 32;
+u64 g_cached_stacks[STACK_CACHE_CAPACITY]; // slot numbers
+usize g_cached_stack_count;
+usize g_cached_stack_size;
 alignas(FrameAllocator) u8 g_frame_allocator_storage[sizeof(FrameAllocator)];
 
 }
@@ -142,6 +150,10 @@ void* allocate_dma_memory(usize bytes)
 Result<u8*> allocate_kernel_stack(usize size)
 {
     VERIFY(size > 0 && size <= KERNEL_STACK_SLOT - PAGE_SIZE && is_page_aligned(size));
+    if (g_cached_stack_count > 0 && g_cached_stack_size == size) {
+        u64 slot = g_cached_stacks[--g_cached_stack_count];
+        return reinterpret_cast<u8*>(KERNEL_STACK_AREA + (slot + 1) * KERNEL_STACK_SLOT - size);
+    }
     u64 slot = KERNEL_STACK_SLOTS;
     for (u64 word = 0; word < KERNEL_STACK_SLOTS / 64 && slot == KERNEL_STACK_SLOTS; ++word)
         if (~g_stack_slots_used[word])
@@ -160,7 +172,14 @@ void free_kernel_stack(u8* stack)
 {
     u64 slot = (reinterpret_cast<u64>(stack) - KERNEL_STACK_AREA) / KERNEL_STACK_SLOT;
     VERIFY(slot < KERNEL_STACK_SLOTS && stack_slot_used(slot));
-    unmap_kernel_pages(reinterpret_cast<u64>(stack), KERNEL_STACK_AREA + (slot + 1) * KERNEL_STACK_SLOT);
+    u64 top = KERNEL_STACK_AREA + (slot + 1) * KERNEL_STACK_SLOT;
+    usize size = top - reinterpret_cast<u64>(stack);
+    if (g_cached_stack_count < STACK_CACHE_CAPACITY && (g_cached_stack_count == 0 || g_cached_stack_size == size)) {
+        g_cached_stack_size = size;
+        g_cached_stacks[g_cached_stack_count++] = slot; // still mapped, still marked used
+        return;
+    }
+    unmap_kernel_pages(reinterpret_cast<u64>(stack), top);
     g_stack_slots_used[slot / 64] &= ~(1ull << (slot % 64));
 }
 

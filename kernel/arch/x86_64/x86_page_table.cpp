@@ -11,32 +11,48 @@ using namespace x86_pte;
 
 // What unmap() has taken out of the table but not yet handed back (Linux's mmu_gather):
 // released entries and freed table frames wait here until the TLB cannot hold them any
-// more, then go to the caller's `release` and back to the frame allocator.
+// more, then go to the caller's `release` and back to the frame allocator. A table that is
+// not loaded has nothing in any TLB (an exiting address space, a vfork parent's child...),
+// so then everything goes back at once, as Linux's full-mm gather does at exit.
 class X86PageTable::Unmapped {
 public:
-    Unmapped(X86PageTable& table, PteVisitor release) : m_table(table), m_release(release) { }
+    Unmapped(X86PageTable& table, PteVisitor release)
+        : m_table(table), m_release(release), m_immediate(!table.m_mmu.is_loaded(table.pml4_physical()))
+    { }
     ~Unmapped() { finish(); }
 
-    void entry(VirtAddr va, PteInfo const& info)
+    // A leaf entry just cleared: `entry` as it was, under directory entry `directory`.
+    void entry(VirtAddr va, u64 entry, u64 directory)
     {
-        if (m_entry_count == ENTRY_CAPACITY)
-            finish();
-        m_entries[m_entry_count++] = { va, info };
-        m_flush.add_page(va);
+        if (m_immediate)
+            m_release(va, describe(entry, directory));
+        else
+            gather(va, entry, directory);
     }
     void table(FrameNumber frame)
     {
+        if (m_immediate) {
+            m_table.m_frames.unref(frame);
+            return;
+        }
         if (m_table_count == TABLE_CAPACITY)
             finish();
         m_tables[m_table_count++] = frame;
         m_flush.add_everything();
+    }
+    [[gnu::noinline]] void gather(VirtAddr va, u64 entry, u64 directory)
+    {
+        if (m_entry_count == ENTRY_CAPACITY)
+            finish();
+        m_entries[m_entry_count++] = { va, entry, directory };
+        m_flush.add_page(va);
     }
     void finish()
     {
         m_table.flush(m_flush);
         m_flush.reset();
         for (usize i = 0; i < m_entry_count; ++i)
-            m_release(m_entries[i].va, m_entries[i].info);
+            m_release(m_entries[i].va, describe(m_entries[i].entry, m_entries[i].directory));
         for (usize i = 0; i < m_table_count; ++i)
             m_table.m_frames.unref(m_tables[i]);
         m_entry_count = m_table_count = 0;
@@ -46,9 +62,12 @@ private:
     static constexpr usize ENTRY_CAPACITY = 64, TABLE_CAPACITY = 16;
     X86PageTable& m_table;
     PteVisitor m_release;
+    bool m_immediate;
+    // Raw entries, no PteInfo: an array of those would be zeroed at every construction.
     struct {
         VirtAddr va;
-        PteInfo info;
+        u64 entry;
+        u64 directory;
     } m_entries[ENTRY_CAPACITY];
     FrameNumber m_tables[TABLE_CAPACITY];
     usize m_entry_count { 0 }, m_table_count { 0 };
@@ -61,9 +80,15 @@ Result<X86PageTable*> X86PageTable::create(Services const& services)
     services.frames.frame(pml4).flags |= Frame::PageTable;
     services.frames.frame(pml4).entries_in_use = 0;
     auto* table = reinterpret_cast<u64*>(services.physical.map_frame(pml4));
-    u64 const* kernel = services.mmu.kernel_half();
-    for (int i = 0; i < 512; ++i)
-        table[i] = (i >= 256 && kernel) ? kernel[i - 256] : 0;
+    for (int i = 0; i < 256; ++i)
+        table[i] = 0;
+    // The kernel half, shared by every address space (none on the host).
+    if (u64 const* kernel = services.mmu.kernel_half())
+        for (int i = 0; i < 256; ++i)
+            table[256 + i] = kernel[i];
+    else
+        for (int i = 256; i < 512; ++i)
+            table[i] = 0;
     auto* page_table = new (std::nothrow) X86PageTable(services, pml4);
     if (!page_table) {
         services.frames.unref(pml4);
@@ -79,7 +104,8 @@ X86PageTable::~X86PageTable()
     // them before destroying us; a leaf table still present here is one shared with another
     // address space, and unref drops just our share of it.
     u64* pml4 = table_of(m_pml4);
-    for (int i = 0; i < 256; ++i) {
+    // Usually the address space's teardown has emptied the user half already.
+    for (int i = 0; i < 256 && m_frames.frame(m_pml4).entries_in_use; ++i) {
         if (!(pml4[i] & PRESENT))
             continue;
         u64* pdpt = table_of(frame_of(pml4[i]));
@@ -236,10 +262,14 @@ Result<void> X86PageTable::update_entries(
     VirtAddr start, VirtAddr end, FunctionRef<u64(VirtAddr, u64 entry, u64 directory_entry)> updated, TlbFlush& batch)
 {
     end = min<VirtAddr>(end, USER_HALF_END);
-    for (VirtAddr va = skip_absent_subtrees(start, end); va < end; va = skip_absent_subtrees(va, end)) {
+    for (VirtAddr va = start; va < end;) {
         u64* directory = directory_entry(va, false);
+        if (!directory) { // no PDPT or directory here: skip the whole absent subtree
+            va = skip_absent_subtrees(va, end);
+            continue;
+        }
         VirtAddr chunk_end = min<VirtAddr>(end_of_entry(va, 1), end);
-        if (!directory || !(*directory & PRESENT)) {
+        if (!(*directory & PRESENT)) {
             va = chunk_end;
             continue;
         }
@@ -262,6 +292,28 @@ Result<void> X86PageTable::update_entries(
             *entry = value;
             batch.add_page(va);
         }
+    }
+    return {};
+}
+
+Result<void> X86PageTable::protect_page(VirtAddr va, PageAccess access)
+{
+    // The fault path's one-page protect (copy-on-write reuse, write-notify): straight to
+    // the entry, one invalidation.
+    u64* directory = directory_entry(va, false);
+    if (!directory || !(*directory & PRESENT))
+        return {};
+    if (!(table_of(frame_of(*directory))[index_at_level(va, 0)] & PRESENT))
+        return {};
+    if (!(*directory & WRITABLE) && !make_private(*directory))
+        return Errno::NoMemory;
+    u64& entry = table_of(frame_of(*directory))[index_at_level(va, 0)];
+    u64 updated = leaf_bits(frame_of(entry), access) | (entry & (ACCESSED | DIRTY));
+    if (updated != entry) {
+        entry = updated;
+        TlbFlush batch;
+        batch.add_page(va);
+        flush(batch);
     }
     return {};
 }
@@ -294,35 +346,136 @@ Result<void> X86PageTable::clean(VirtAddr start, VirtAddr end, PteVisitor was_di
     return result;
 }
 
+u64* X86PageTable::private_leaf_table(VirtAddr va, FrameNumber& frame)
+{
+    FrameNumber directory_frame;
+    u64* directory = directory_entry(va, true, &directory_frame);
+    if (!directory)
+        return nullptr;
+    if (!(*directory & PRESENT) && !add_table(*directory, directory_frame))
+        return nullptr;
+    if (!(*directory & WRITABLE) && !make_private(*directory))
+        return nullptr;
+    frame = frame_of(*directory);
+    return table_of(frame);
+}
+
+Result<void> X86PageTable::fork_range(
+    PageTable& child_table, VirtAddr start, VirtAddr end, FunctionRef<Result<ForkedEntry>(VirtAddr, PteInfo const&)> decide)
+{
+    auto& child = static_cast<X86PageTable&>(child_table);
+    end = min<VirtAddr>(end, USER_HALF_END);
+    TlbFlush batch;
+    Result<void> result;
+    for (VirtAddr va = start; va < end && !result.is_error();) {
+        u64* directory = directory_entry(va, false);
+        if (!directory) { // no PDPT or directory here: skip the whole absent subtree
+            va = skip_absent_subtrees(va, end);
+            continue;
+        }
+        VirtAddr chunk_end = min<VirtAddr>(end_of_entry(va, 1), end);
+        if (!(*directory & PRESENT)) {
+            va = chunk_end;
+            continue;
+        }
+        // The child's leaf table for this chunk: found or made once, not per entry.
+        u64* child_leaf = nullptr;
+        Frame* child_leaf_record = nullptr;
+        u64* leaf = table_of(frame_of(*directory));
+        for (; va < chunk_end; va += PAGE_SIZE) {
+            u64* entry = &leaf[index_at_level(va, 0)];
+            if (!(*entry & PRESENT))
+                continue;
+            if (!child_leaf) {
+                FrameNumber child_leaf_frame;
+                if (!(child_leaf = child.private_leaf_table(va, child_leaf_frame))) {
+                    result = Errno::NoMemory;
+                    break;
+                }
+                child_leaf_record = &m_frames.frame(child_leaf_frame);
+            }
+            auto verdict = decide(va, describe(*entry, *directory));
+            if (verdict.is_error()) {
+                result = verdict.error();
+                break;
+            }
+            ForkedEntry const& forked = verdict.value();
+            if (forked.give_child) {
+                u64& child_entry = child_leaf[index_at_level(va, 0)];
+                if (!(child_entry & PRESENT))
+                    ++child_leaf_record->entries_in_use;
+                child_entry = leaf_bits(forked.child_frame, forked.child_access);
+            }
+            // As update_entries: compared with what the entry grants (in a shared table, no W).
+            bool shared = !(*directory & WRITABLE);
+            u64 current = shared ? (*entry & ~WRITABLE) : *entry;
+            u64 updated = leaf_bits(frame_of(*entry), forked.parent_access) | (*entry & (ACCESSED | DIRTY));
+            if (updated == current)
+                continue;
+            if (shared) {
+                if (!make_private(*directory)) {
+                    result = Errno::NoMemory;
+                    break;
+                }
+                leaf = table_of(frame_of(*directory)); // the copy
+                entry = &leaf[index_at_level(va, 0)];
+            }
+            *entry = updated;
+            batch.add_page(va);
+        }
+    }
+    flush(batch);
+    return result;
+}
+
 Result<void> X86PageTable::unmap(VirtAddr start, VirtAddr end, PteVisitor release)
 {
     end = min<VirtAddr>(end, USER_HALF_END);
+    if (start >= end)
+        return {};
     Unmapped unmapped(*this, release);
-    for (VirtAddr chunk = start & ~(LEAF_TABLE_SPAN - 1); chunk < end;) {
-        // Absent upper levels are skipped whole (512 GiB, 1 GiB): an unmap may span the whole
-        // user half (an exiting address space).
-        u64 e4 = table_of(m_pml4)[index_at_level(chunk, 3)];
-        if (!(e4 & PRESENT)) {
-            chunk = end_of_entry(chunk, 3);
+    // Level by level, each table's pointer found once: an unmap may span the whole user
+    // half (an exiting address space), and absent 512 GiB and 1 GiB subtrees are skipped
+    // an entry at a time.
+    // Each scan also stops once its table has no entries left (usually long before its end).
+    u64* pml4 = table_of(m_pml4);
+    Frame& pml4_record = m_frames.frame(m_pml4);
+    for (VirtAddr va4 = start; va4 < end && pml4_record.entries_in_use; va4 = end_of_entry(va4, 3)) {
+        u64& e4 = pml4[index_at_level(va4, 3)];
+        if (!(e4 & PRESENT))
             continue;
-        }
-        u64 e3 = table_of(frame_of(e4))[index_at_level(chunk, 2)];
-        if (!(e3 & PRESENT)) {
-            chunk = end_of_entry(chunk, 2);
-            continue;
-        }
-        FrameNumber directory = frame_of(e3);
-        VirtAddr directory_end = min<VirtAddr>(end_of_entry(chunk, 2), end);
-        for (; chunk < directory_end; chunk += LEAF_TABLE_SPAN) {
-            u64& entry = table_of(directory)[index_at_level(chunk, 1)];
-            if (!(entry & PRESENT))
+        FrameNumber pdpt = frame_of(e4);
+        u64* pdpt_entries = table_of(pdpt);
+        Frame& pdpt_record = m_frames.frame(pdpt);
+        VirtAddr end4 = min<VirtAddr>(end_of_entry(va4, 3), end);
+        for (VirtAddr va3 = va4; va3 < end4 && pdpt_record.entries_in_use; va3 = end_of_entry(va3, 2)) {
+            u64& e3 = pdpt_entries[index_at_level(va3, 2)];
+            if (!(e3 & PRESENT))
                 continue;
-            TRY(unmap_chunk(chunk, entry, directory, start, end, unmapped));
-            if (!(entry & PRESENT) && release_empty_directories(chunk, unmapped)) {
-                chunk = end_of_entry(chunk, 2); // the directory itself is gone
-                break;
+            FrameNumber directory = frame_of(e3);
+            u64* directory_entries = table_of(directory);
+            Frame& directory_record = m_frames.frame(directory);
+            VirtAddr end3 = min<VirtAddr>(end_of_entry(va3, 2), end);
+            for (VirtAddr chunk = va3 & ~(LEAF_TABLE_SPAN - 1); chunk < end3 && directory_record.entries_in_use;
+                 chunk += LEAF_TABLE_SPAN) {
+                u64& entry = directory_entries[index_at_level(chunk, 1)];
+                if (entry & PRESENT)
+                    TRY(unmap_chunk(chunk, entry, directory, start, end, unmapped));
             }
+            // A directory (and then a PDPT) left empty goes too.
+            if (directory_record.entries_in_use != 0)
+                continue;
+            unmapped.table(directory);
+            e3 = 0;
+            --pdpt_record.entries_in_use;
+            --m_table_pages;
         }
+        if (pdpt_record.entries_in_use != 0)
+            continue;
+        unmapped.table(pdpt);
+        e4 = 0;
+        --pml4_record.entries_in_use;
+        --m_table_pages;
     }
     return {};
 }
@@ -349,43 +502,23 @@ Result<void> X86PageTable::unmap_chunk(
     }
     FrameNumber leaf = frame_of(entry);
     u64* entries = table_of(leaf);
-    for (VirtAddr va = from; va < to; va += PAGE_SIZE) {
+    Frame& leaf_record = m_frames.frame(leaf);
+    for (VirtAddr va = from; va < to && leaf_record.entries_in_use; va += PAGE_SIZE) {
         u64& e = entries[index_at_level(va, 0)];
         if (!(e & PRESENT))
             continue;
-        PteInfo info = describe(e, entry);
+        u64 cleared = e;
         e = 0;
-        --m_frames.frame(leaf).entries_in_use;
-        unmapped.entry(va, info);
+        --leaf_record.entries_in_use;
+        unmapped.entry(va, cleared, entry);
     }
-    if (m_frames.frame(leaf).entries_in_use == 0) {
+    if (leaf_record.entries_in_use == 0) {
         unmapped.table(leaf);
         entry = 0;
         --m_frames.frame(directory).entries_in_use;
         --m_table_pages;
     }
     return {};
-}
-
-bool X86PageTable::release_empty_directories(VirtAddr va, Unmapped& unmapped)
-{
-    u64& e4 = table_of(m_pml4)[index_at_level(va, 3)];
-    FrameNumber pdpt = frame_of(e4);
-    u64& e3 = table_of(pdpt)[index_at_level(va, 2)];
-    FrameNumber directory = frame_of(e3);
-    if (m_frames.frame(directory).entries_in_use != 0)
-        return false;
-    unmapped.table(directory);
-    e3 = 0;
-    --m_frames.frame(pdpt).entries_in_use;
-    --m_table_pages;
-    if (m_frames.frame(pdpt).entries_in_use == 0) {
-        unmapped.table(pdpt);
-        e4 = 0;
-        --m_frames.frame(m_pml4).entries_in_use;
-        --m_table_pages;
-    }
-    return true;
 }
 
 Result<PageTable*> X86PageTableFactory::create()

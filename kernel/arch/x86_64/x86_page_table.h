@@ -67,6 +67,9 @@ public:
     PteInfo query(VirtAddr) const override;
     Result<void> unmap(VirtAddr start, VirtAddr end, PteVisitor release) override;
     Result<void> protect(VirtAddr start, VirtAddr end, FunctionRef<PageAccess(VirtAddr, PteInfo const&)> decide) override;
+    Result<void> protect_page(VirtAddr, PageAccess) override;
+    Result<void> fork_range(PageTable& child, VirtAddr start, VirtAddr end,
+        FunctionRef<Result<ForkedEntry>(VirtAddr, PteInfo const&)> decide) override;
     Result<void> clean(VirtAddr start, VirtAddr end, PteVisitor was_dirty) override;
     void for_each_present(VirtAddr start, VirtAddr end, PteVisitor visit) const override;
     void activate() override;
@@ -96,6 +99,9 @@ private:
     // The first address at or after `va` whose PML4 and PDPT entries are present (so that
     // walks over huge ranges skip absent 512 GiB and 1 GiB subtrees at once), or >= `end`.
     VirtAddr skip_absent_subtrees(VirtAddr va, VirtAddr end) const;
+    // The private leaf table for the 2 MiB chunk at `va`, made (with the levels above) if
+    // absent; its frame in `frame`. nullptr when out of memory.
+    u64* private_leaf_table(VirtAddr va, FrameNumber& frame);
     // Points `entry` (in table `parent`) at a new, empty table. False when out of memory.
     bool add_table(u64& entry, FrameNumber parent);
     // Gives each present leaf entry of [start, end) the value `updated` returns for it,
@@ -110,9 +116,6 @@ private:
     bool make_private(u64& directory_entry);
     // unmap() for one 2 MiB chunk whose directory entry is `entry` (in `directory`).
     Result<void> unmap_chunk(VirtAddr chunk, u64& entry, FrameNumber directory, VirtAddr start, VirtAddr end, Unmapped&);
-    // Frees the page directory of `va`'s chunk, and the level above, if left empty.
-    // True if the directory was freed.
-    bool release_empty_directories(VirtAddr va, Unmapped&);
     void flush(TlbFlush const&);
 
     FrameAllocator& m_frames;

@@ -96,13 +96,17 @@ Result<u64> X86PageTable::share_leaf_tables(PageTable& child_table, VirtAddr sta
 Result<void> X86PageTable::unshare(VirtAddr start, VirtAddr end, bool partial_only)
 {
     end = min<VirtAddr>(end, USER_HALF_END);
-    VirtAddr first = start & ~(LEAF_TABLE_SPAN - 1);
-    for (VirtAddr chunk = skip_absent_subtrees(first, end); chunk < end;
-         chunk = skip_absent_subtrees(chunk + LEAF_TABLE_SPAN, end)) {
+    for (VirtAddr chunk = start & ~(LEAF_TABLE_SPAN - 1); chunk < end;) {
         u64* entry = directory_entry(chunk, false);
-        if (!entry || !(*entry & PRESENT) || (*entry & WRITABLE))
+        if (!entry) { // no PDPT or directory here: skip the whole absent subtree (1 GiB aligned)
+            chunk = skip_absent_subtrees(chunk, end);
             continue;
-        bool whole = chunk >= start && chunk + LEAF_TABLE_SPAN <= end;
+        }
+        VirtAddr here = chunk;
+        chunk += LEAF_TABLE_SPAN;
+        if (!(*entry & PRESENT) || (*entry & WRITABLE))
+            continue;
+        bool whole = here >= start && here + LEAF_TABLE_SPAN <= end;
         if (partial_only && whole)
             continue;
         if (!make_private(*entry))

@@ -79,6 +79,36 @@ PteInfo FakePageTable::info(Entry const& e)
     return PteInfo { true, e.frame, e.access.writable, e.access.executable, e.dirty, e.accessed };
 }
 
+Result<void> FakePageTable::fork_range(
+    PageTable& child_table, VirtAddr start, VirtAddr end, FunctionRef<Result<ForkedEntry>(VirtAddr, PteInfo const&)> decide)
+{
+    auto& child = static_cast<FakePageTable&>(child_table);
+    bool changed = false;
+    Result<void> result;
+    for (auto it = m_entries.lower_bound(start); it != m_entries.end() && it->first < end; ++it) {
+        // The child's entry must be sure to go in before decide() takes references for it.
+        if (child.m_map_budget == 0) {
+            result = Errno::NoMemory;
+            break;
+        }
+        auto verdict = decide(it->first, info(it->second));
+        if (verdict.is_error()) {
+            result = verdict.error();
+            break;
+        }
+        if (verdict.value().give_child)
+            MUST(child.map(it->first, verdict.value().child_frame, verdict.value().child_access));
+        PageAccess& access = it->second.access;
+        PageAccess wanted = verdict.value().parent_access;
+        changed |= wanted.writable != access.writable || wanted.executable != access.executable
+            || wanted.accessible != access.accessible;
+        access = wanted;
+    }
+    if (changed)
+        ++flushes;
+    return result;
+}
+
 void FakePageTable::for_each_present(VirtAddr start, VirtAddr end, FunctionRef<void(VirtAddr, PteInfo const&)> visit) const
 {
     // The visitor must not change the table; count entries to catch one that maps or unmaps.
@@ -115,20 +145,16 @@ Result<PageTable*> FakePageTableFactory::create()
     return static_cast<PageTable*>(last_created);
 }
 
-FakePhysicalAccess::FakePhysicalAccess(FrameNumber base, u64 count)
-    : m_base(base), m_count(count), m_arena(static_cast<u8*>(malloc(count * PAGE_SIZE)))
+u8* FakePhysicalAccess::allocate_arena(u64 count)
 {
+    auto* arena = static_cast<u8*>(malloc(count * PAGE_SIZE));
     // Garbage, not zeros, so a test notices memory that should have been zeroed.
-    memset(m_arena, 0xa5, count * PAGE_SIZE);
+    memset(arena, 0xa5, count * PAGE_SIZE);
+    return arena;
 }
+
+FakePhysicalAccess::FakePhysicalAccess(FrameNumber base, u64 count)
+    : PhysicalAccess(allocate_arena(count), base, count), m_arena(map_frame(base))
+{ }
 
 FakePhysicalAccess::~FakePhysicalAccess() { free(m_arena); }
-
-u8* FakePhysicalAccess::map_frame(FrameNumber frame)
-{
-    if (frame < m_base || frame - m_base >= m_count) {
-        ADD_FAILURE() << "map_frame of frame " << frame << " outside the arena";
-        abort();
-    }
-    return m_arena + (frame - m_base) * PAGE_SIZE;
-}

@@ -22,6 +22,8 @@ public:
     Result<void> unmap(VirtAddr start, VirtAddr end, PteVisitor release) override;
     Result<void> protect(VirtAddr start, VirtAddr end, FunctionRef<PageAccess(VirtAddr, PteInfo const&)> decide) override;
     Result<void> clean(VirtAddr start, VirtAddr end, PteVisitor was_dirty) override;
+    Result<void> fork_range(PageTable& child, VirtAddr start, VirtAddr end,
+        FunctionRef<Result<ForkedEntry>(VirtAddr, PteInfo const&)> decide) override;
     PteInfo query(VirtAddr va) const override;
     void for_each_present(VirtAddr start, VirtAddr end, PteVisitor visit) const override;
     void activate() override { ++activations; }
@@ -66,14 +68,13 @@ private:
 };
 
 // Frames [base, base+count) backed by one heap arena.
+// PhysicalAccess over a malloc'd arena of `count` frames numbered from `base`.
 class FakePhysicalAccess final : public PhysicalAccess {
 public:
     FakePhysicalAccess(FrameNumber base, u64 count);
-    ~FakePhysicalAccess() override;
-    u8* map_frame(FrameNumber frame) override;
+    ~FakePhysicalAccess();
 
 private:
-    FrameNumber m_base;
-    u64 m_count;
+    static u8* allocate_arena(u64 count);
     u8* m_arena;
 };
