@@ -174,7 +174,9 @@ void start_first_process()
     Process* init = MUST(Process::create_first());
     Thread* thread = MUST(Thread::create_user(*init, init->pid(), TrapFrame {}));
     init->set_main_thread(thread);
-    auto result = exec_program(*init, *thread, path, StringList { argv, g_options.init_arg_count + 1 }, StringList { envp, 3 });
+    ExecStage reached;
+    auto result
+        = exec_program(*init, *thread, path, StringList { argv, g_options.init_arg_count + 1 }, StringList { envp, 3 }, reached);
     if (result.is_error()) {
         klog("cannot run %s: %s", g_options.init_path, errno_name(result.error()));
         klog("init exited: status 127");
