@@ -207,9 +207,12 @@ Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode)
     int access = flags & O_ACCMODE;
     if (inode->is_directory() && (access != O_RDONLY || (flags & O_CREAT)))
         return Errno::IsDirectory;
+    // Open first, truncate afterwards, as Linux does: the open file's write access is what
+    // keeps a running program's executable from being truncated (ETXTBSY).
+    RefPtr<File> file = TRY(inode->open(flags));
     if ((flags & O_TRUNC) && access != O_RDONLY && inode->is_regular())
         TRY(inode->truncate(0));
-    return inode->open(flags);
+    return file;
 }
 
 Result<void> vfs_mkdir(char const* path, u32 mode)

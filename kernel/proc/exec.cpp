@@ -170,6 +170,8 @@ Result<void> exec_program(
         return Errno::Access;
     resolved[0] = '/';
     char const* absolute_path = resolved;
+    // Not a file someone has open for writing (ETXTBSY); and from now on no one may open it so.
+    ExecutableHold hold = TRY(ExecutableHold::take(file));
 
     CheckedProgram program;
     TRY(check_program(*file, program));
@@ -186,6 +188,7 @@ Result<void> exec_program(
     if (&thread == current_thread())
         space->page_table().activate();
     process.set_address_space(static_cast<RefPtr<AddressSpace>&&>(space));
+    process.set_executable(static_cast<ExecutableHold&&>(hold));
     process.set_executable_path(absolute_path);
     process.fds().close_on_exec_files();
     for (auto& action : process.signal_actions)

@@ -16,5 +16,6 @@ enum class ExecStage {
 };
 
 // `path` is normalized (see normalize_path). On success `thread`'s user registers are set to
-// start the new program; it returns to user mode through them.
+// start the new program; it returns to user mode through them. The process then holds its
+// executable against writers (ExecutableHold): TextBusy if the file is open for writing.
 Result<void> exec_program(Process&, Thread&, char const* path, StringList argv, StringList envp, ExecStage& reached);
