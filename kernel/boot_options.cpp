@@ -75,6 +75,8 @@ void parse_boot_options(char* command_line, BootOptions& out)
             out.fault_self_test = true;
         } else if (strcmp(word, "selftest=stack") == 0) {
             out.stack_self_test = true;
+        } else if (strcmp(word, "selftest=verify") == 0) {
+            out.verify_self_test = true;
         } else if (strcmp(word, "root=vda") == 0) {
             out.root_on_disk = true;
         } else if (strncmp(word, "flush_interval=", 15) == 0) {

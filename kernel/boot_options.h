@@ -3,10 +3,10 @@
 // log onto the console), fork=copy (eager-copy fork instead of copy-on-write), stats (print
 // the VM counters to the log when the first program exits), selftest=fault (make the kernel
 // fault on purpose, to check the panic report), selftest=stack (overflow a kernel stack into
-// its guard page), root=vda (mount the first disk's ext2 volume
-// as / instead of the initramfs; a further disk goes to /mnt), flush_interval=S and
-// dirty_age=S (the write-back flusher's period and age limit, in seconds; 5 and 30 default).
-// Arguments are percent-decoded, so tools/pagoda-run can pass spaces and empty strings
+// its guard page), selftest=verify (fail a VERIFY, whose message names its source file), root=vda (mount the first disk's ext2
+// volume as / instead of the initramfs; a further disk goes to /mnt), flush_interval=S and dirty_age=S (the write-back flusher's
+// period and age limit, in seconds; 5 and 30 default). Arguments are percent-decoded, so tools/pagoda-run can pass spaces and
+// empty strings
 // ("%20", and "%" alone for an empty argument).
 #pragma once
 
@@ -21,6 +21,7 @@ struct BootOptions {
     bool profile { false }; // profile: time kernel stages (lib/profile.h), printed at shutdown
     bool fault_self_test { false }; // selftest=fault: touch an unmapped kernel address after boot
     bool stack_self_test { false }; // selftest=stack: a kernel thread overflows its stack
+    bool verify_self_test { false }; // selftest=verify: a VERIFY fails after boot
     bool root_on_disk { false }; // root=vda: the root file system is ext2 on the first disk
     u64 flush_interval_seconds { 5 }; // flush_interval=S: how often the flusher wakes
     u64 dirty_age_seconds { 30 }; // dirty_age=S: how long a page may stay dirty

@@ -71,6 +71,14 @@ void overflow_on_purpose(void*)
     *reinterpret_cast<u64 volatile*>(0xffff9000dead0000) = 1;
 }
 
+// selftest=verify: a kernel invariant broken on demand, so tests can check that its message
+// names the source file relative to the repository (-fmacro-prefix-map, kernel/CMakeLists.txt).
+[[gnu::noinline]] void verify_on_purpose(bool fail)
+{
+    klog("selftest: failing a VERIFY");
+    VERIFY(!fail);
+}
+
 void enable_sse()
 {
     // CR0: clear EM (no x87 emulation), set MP; CR4: OSFXSR and OSXMMEXCPT, so user programs
@@ -170,7 +178,9 @@ void start_first_process()
     Process* init = MUST(Process::create_first());
     Thread* thread = MUST(Thread::create_user(*init, init->pid(), TrapFrame {}));
     init->set_main_thread(thread);
-    auto result = exec_program(*init, *thread, path, StringList { argv, g_options.init_arg_count + 1 }, StringList { envp, 3 });
+    ExecStage reached;
+    auto result
+        = exec_program(*init, *thread, path, StringList { argv, g_options.init_arg_count + 1 }, StringList { envp, 3 }, reached);
     if (result.is_error()) {
         klog("cannot run %s: %s", g_options.init_path, errno_name(result.error()));
         klog("init exited: status 127");
@@ -216,6 +226,8 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
         scheduler_add(*MUST(Thread::create_kernel("overflow", overflow_on_purpose, nullptr)));
     if (g_options.fault_self_test)
         fault_on_purpose();
+    if (g_options.verify_self_test)
+        verify_on_purpose(true);
 
     shutdown_set_report({ .vm_counters = g_options.print_stats, .profile = g_options.profile });
     scheduler_initialize();

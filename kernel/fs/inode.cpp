@@ -19,11 +19,72 @@ Result<RefPtr<PageCache>> Inode::page_cache()
     return m_page_cache;
 }
 
-Result<RefPtr<File>> Inode::open(int)
+Result<RefPtr<File>> Inode::open(int flags)
 {
-    if (is_directory() || is_regular())
+    if (is_regular())
+        return InodeFile::create(
+            RefPtr<Inode>(this), (flags & O_ACCMODE) != O_RDONLY ? InodeFile::ForWriting::Yes : InodeFile::ForWriting::No);
+    if (is_directory())
         return InodeFile::create(RefPtr<Inode>(this));
     return Errno::NoDeviceOrAddress;
+}
+
+Result<void> Inode::get_write_access()
+{
+    if (m_write_count < 0)
+        return Errno::TextBusy;
+    ++m_write_count;
+    return {};
+}
+
+void Inode::put_write_access()
+{
+    VERIFY(m_write_count > 0);
+    --m_write_count;
+}
+
+Result<void> Inode::deny_write_access()
+{
+    if (m_write_count > 0)
+        return Errno::TextBusy;
+    --m_write_count;
+    return {};
+}
+
+void Inode::allow_write_access()
+{
+    VERIFY(m_write_count < 0);
+    ++m_write_count;
+}
+
+Result<ExecutableHold> ExecutableHold::take(RefPtr<Inode> inode)
+{
+    TRY(inode->deny_write_access());
+    return ExecutableHold(static_cast<RefPtr<Inode>&&>(inode));
+}
+
+ExecutableHold ExecutableHold::duplicate() const
+{
+    if (m_inode)
+        MUST(m_inode->deny_write_access());
+    return ExecutableHold(m_inode);
+}
+
+ExecutableHold& ExecutableHold::operator=(ExecutableHold&& other)
+{
+    if (this != &other) {
+        release();
+        m_inode = static_cast<RefPtr<Inode>&&>(other.m_inode);
+    }
+    return *this;
+}
+
+void ExecutableHold::release()
+{
+    if (m_inode) {
+        m_inode->allow_write_access();
+        m_inode.clear();
+    }
 }
 
 Result<void> Inode::truncate(u64 size)
@@ -52,15 +113,26 @@ Result<void> Inode::read_page(u64, u8* page)
 
 Result<void> Inode::write_page(u64, u8 const*, usize) { return {}; }
 
-Result<RefPtr<File>> InodeFile::create(RefPtr<Inode> inode)
+Result<RefPtr<File>> InodeFile::create(RefPtr<Inode> inode, ForWriting for_writing)
 {
     RefPtr<PageCache> cache;
     if (inode->is_regular())
         cache = TRY(inode->page_cache());
-    auto* file = new (std::nothrow) InodeFile(inode, cache);
-    if (!file)
+    if (for_writing == ForWriting::Yes)
+        TRY(inode->get_write_access());
+    auto* file = new (std::nothrow) InodeFile(inode, cache, for_writing);
+    if (!file) {
+        if (for_writing == ForWriting::Yes)
+            inode->put_write_access();
         return Errno::NoMemory;
+    }
     return adopt_ref<File>(file);
+}
+
+InodeFile::~InodeFile()
+{
+    if (m_for_writing == ForWriting::Yes)
+        m_inode->put_write_access();
 }
 
 Result<usize> InodeFile::read(u8* buffer, usize count, u64 offset)

@@ -69,6 +69,15 @@ public:
     // system allocates their blocks now (NoSpace fails the write), as ext2 does.
     virtual Result<void> reserve_storage(u64 /*offset*/, u64 /*length*/) { return {}; }
 
+    // Who may write the file: Linux's i_writecount. Positive, it counts the open files that
+    // may write it; negative, the running programs whose executable it is, which deny
+    // writing (ETXTBSY, "text file busy", a name from when program code was called text).
+    // Each side fails with TextBusy while the other holds the file.
+    Result<void> get_write_access();
+    void put_write_access();
+    Result<void> deny_write_access();
+    void allow_write_access();
+
     // Pager: how the page cache reads and writes this file's pages. Defaults suit
     // memory-only file systems (tmpfs): zero pages, nothing to write, never evicted.
     Result<void> read_page(u64 index, u8* page) override;
@@ -77,12 +86,44 @@ public:
 
 protected:
     RefPtr<PageCache> m_page_cache;
+
+private:
+    i32 m_write_count { 0 }; // see get_write_access
+};
+
+// A running program's hold on its executable file (Inode::deny_write_access), which keeps
+// it from being opened for writing or truncated while the program runs. exec takes one,
+// fork gives the child its own, exit and the next exec drop it — as Linux holds one for
+// each address space's exe_file.
+class ExecutableHold {
+public:
+    ExecutableHold() = default;
+    // TextBusy if the file is open for writing.
+    static Result<ExecutableHold> take(RefPtr<Inode>);
+    // Another hold on the same file; cannot fail, since this one already keeps writers out.
+    ExecutableHold duplicate() const;
+    ExecutableHold(ExecutableHold&& other) : m_inode(static_cast<RefPtr<Inode>&&>(other.m_inode)) { }
+    ExecutableHold& operator=(ExecutableHold&&);
+    ExecutableHold(ExecutableHold const&) = delete;
+    ~ExecutableHold() { release(); }
+    void release();
+
+private:
+    explicit ExecutableHold(RefPtr<Inode> inode) : m_inode(static_cast<RefPtr<Inode>&&>(inode)) { }
+    RefPtr<Inode> m_inode;
 };
 
 // An open regular file: reads and writes go through the inode's page cache.
 class InodeFile final : public File {
 public:
-    static Result<RefPtr<File>> create(RefPtr<Inode>);
+    // `for_writing`: the open file may write, so it holds write access to the inode
+    // (Inode::get_write_access) until it is closed; TextBusy if a running program denies it.
+    enum class ForWriting {
+        No,
+        Yes
+    };
+    static Result<RefPtr<File>> create(RefPtr<Inode>, ForWriting = ForWriting::No);
+    ~InodeFile() override;
     Result<usize> read(u8* buffer, usize count, u64 offset) override;
     Result<usize> write(u8 const* buffer, usize count, u64 offset) override;
     void stat(LinuxStat& out) const override { m_inode->stat(out); }
@@ -93,11 +134,14 @@ public:
     Result<usize> write_from_user(UserIo const&) override;
 
 private:
-    explicit InodeFile(RefPtr<Inode> inode, RefPtr<PageCache> cache) : m_inode(inode), m_cache(cache) { }
+    explicit InodeFile(RefPtr<Inode> inode, RefPtr<PageCache> cache, ForWriting for_writing)
+        : m_inode(inode), m_cache(cache), m_for_writing(for_writing)
+    { }
     // After bytes [offset, offset+written) went into the cache: size, storage, throttling.
     Result<usize> finish_write(u64 old_size, u64 offset, usize written);
     RefPtr<Inode> m_inode;
     RefPtr<PageCache> m_cache;
+    ForWriting m_for_writing;
 };
 
 // A file system's identity for stat's st_dev, handed out in mount order.

@@ -171,6 +171,20 @@ Result<ParentAndName> vfs_lookup_parent(char const* path)
     return ParentAndName { parent, Name { path + slash, length - slash } };
 }
 
+namespace {
+
+// The directory that is to hold a new name (mkdir, link, symlink). The root and every mount
+// point are names that exist already: EEXIST, as on Linux, where `mkdir -p /tmp/x` relies on
+// it — not the EBUSY that removing or renaming one gives.
+Result<ParentAndName> lookup_parent_for_new_name(char const* path)
+{
+    if (path[0] == '\0' || mounted_at(path, strlen(path)))
+        return Errno::Exists;
+    return vfs_lookup_parent(path);
+}
+
+}
+
 Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode)
 {
     FollowLastLink follow = (flags & O_NOFOLLOW) ? FollowLastLink::No : FollowLastLink::Yes;
@@ -193,14 +207,17 @@ Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode)
     int access = flags & O_ACCMODE;
     if (inode->is_directory() && (access != O_RDONLY || (flags & O_CREAT)))
         return Errno::IsDirectory;
+    // Open first, truncate afterwards, as Linux does: the open file's write access is what
+    // keeps a running program's executable from being truncated (ETXTBSY).
+    RefPtr<File> file = TRY(inode->open(flags));
     if ((flags & O_TRUNC) && access != O_RDONLY && inode->is_regular())
         TRY(inode->truncate(0));
-    return inode->open(flags);
+    return file;
 }
 
 Result<void> vfs_mkdir(char const* path, u32 mode)
 {
-    ParentAndName where = TRY(vfs_lookup_parent(path));
+    ParentAndName where = TRY(lookup_parent_for_new_name(path));
     TRY(where.parent->make_directory(where.name, mode));
     return {};
 }
@@ -235,7 +252,7 @@ Result<void> vfs_rename(char const* from, char const* to)
 Result<void> vfs_link(char const* existing, char const* new_path)
 {
     RefPtr<Inode> inode = TRY(vfs_lookup(existing, FollowLastLink::No));
-    ParentAndName where = TRY(vfs_lookup_parent(new_path));
+    ParentAndName where = TRY(lookup_parent_for_new_name(new_path));
     if (where.parent->device() != inode->device())
         return Errno::CrossDevice;
     return where.parent->link(where.name, *inode);
@@ -243,7 +260,7 @@ Result<void> vfs_link(char const* existing, char const* new_path)
 
 Result<void> vfs_symlink(char const* target, char const* link_path)
 {
-    ParentAndName where = TRY(vfs_lookup_parent(link_path));
+    ParentAndName where = TRY(lookup_parent_for_new_name(link_path));
     return where.parent->make_symlink(where.name, target);
 }
 

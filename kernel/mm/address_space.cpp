@@ -285,6 +285,8 @@ VirtAddr AddressSpace::brk(VirtAddr requested)
     VirtAddr old_end = page_round_up(m_brk);
     VirtAddr new_end = page_round_up(requested);
     if (new_end > old_end) {
+        if (exceeds_all_memory(m_context, new_end - old_end))
+            return m_brk; // Linux charges brk growth to its commit count (memory_context.h)
         auto result
             = map_anonymous(old_end, new_end - old_end, VM_READ | VM_WRITE, false, MapPlacement::FixedNoReplace, "[heap]");
         if (result.is_error())

@@ -110,7 +110,8 @@ public:
     void set_brk(VirtAddr base, VirtAddr current);
     // Linux brk(): 0 or an address below the base returns the current break; growing maps
     // anonymous read-write "[heap]" memory (merged into one mapping), shrinking unmaps.
-    // On failure the old break is returned.
+    // Growth by more than all of memory is refused (exceeds_all_memory, Linux's overcommit
+    // heuristic). On failure the old break is returned.
     VirtAddr brk(VirtAddr requested);
     VirtAddr brk_base() const { return m_brk_base; }
     VirtAddr current_brk() const { return m_brk; }

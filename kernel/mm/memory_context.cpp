@@ -22,3 +22,9 @@ Result<FrameNumber> allocate_copy_of(MemoryContext& context, FrameNumber origina
     __builtin_memcpy(context.physical.map_frame(frame), context.physical.map_frame(original), PAGE_SIZE);
     return frame;
 }
+
+bool exceeds_all_memory(MemoryContext const& context, u64 bytes)
+{
+    u64 pages = bytes / PAGE_SIZE + (bytes % PAGE_SIZE != 0);
+    return pages > context.frames.total_frames();
+}

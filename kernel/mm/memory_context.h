@@ -39,6 +39,14 @@ struct MemoryContext {
 Result<FrameNumber> allocate_zeroed_frame(MemoryContext&);
 Result<FrameNumber> allocate_copy_of(MemoryContext&, FrameNumber original);
 
+// Linux's overcommit heuristic (vm.overcommit_memory = 0, its default). Memory is handed out
+// lazily, so together the mappings may promise more than is free; but one request for more
+// than the machine has at all — its RAM, as Pagoda has no swap — is refused at once (ENOMEM)
+// rather than killing the program later, when it touches the memory. The requests Linux
+// weighs are the ones it charges to its commit count: private writable and shared anonymous
+// mmaps (without MAP_NORESERVE), brk growth, and a program's writable segments and bss.
+bool exceeds_all_memory(MemoryContext const&, u64 bytes);
+
 // The kernel's one MemoryContext, built at boot (kernel_main). Code above mm reaches the
 // machine's VM services through it; mm itself only ever uses the context it was given, so
 // the host tests can build their own.

@@ -27,6 +27,11 @@ Result<void> load_segment(AddressSpace& space, ElfSegment const& segment, u64 bi
     VirtAddr file_end = page_round_up(segment.vaddr + bias + segment.filesz);
     VirtAddr end = page_round_up(segment.vaddr + bias + segment.memsz);
     u32 prot = segment.prot;
+    // Linux charges a writable segment and the bss to its commit count: one larger than all
+    // of memory cannot be loaded (memory_context.h).
+    MemoryContext& memory = kernel_memory_context();
+    if (((prot & VM_WRITE) && exceeds_all_memory(memory, file_end - start)) || exceeds_all_memory(memory, end - file_end))
+        return Errno::NoMemory;
     bool needs_zeroing = segment.memsz > segment.filesz && ((segment.vaddr + segment.filesz) & (PAGE_SIZE - 1));
 
     if (start < mapped_until) {
@@ -63,12 +68,6 @@ Result<void> load_segment(AddressSpace& space, ElfSegment const& segment, u64 bi
     return {};
 }
 
-struct LoadedProgram {
-    RefPtr<AddressSpace> space;
-    u64 entry;
-    u64 stack_pointer;
-};
-
 // Reads and checks the ELF header and program headers through the page cache.
 Result<ElfImage> read_elf(PageCache& cache)
 {
@@ -87,67 +86,109 @@ Result<ElfImage> read_elf(PageCache& cache)
     return image;
 }
 
-Result<LoadedProgram> load_program(Inode& file, char const* path, StringList argv, StringList envp)
-{
-    RefPtr<PageCache> cache = TRY(file.page_cache());
-    ElfImage elf = TRY(read_elf(*cache));
-    if (elf.has_interpreter)
-        return Errno::NoEntry; // there is no dynamic loader to run it with
-    u64 bias = elf.position_independent ? PIE_LOAD_BIAS : 0;
+// The initial stack's bytes, built in a kernel buffer before anything of the new program
+// is mapped: too many arguments (E2BIG) must still fail the call, as Linux's copy of the
+// strings does before its point of no return.
+class StackImage {
+public:
+    StackImage() = default;
+    StackImage(StackImage const&) = delete;
+    ~StackImage() { delete[] m_bytes; }
+    Result<void> build(StringList argv, StringList envp, AuxValues const& aux, char const* path)
+    {
+        m_bytes = new (std::nothrow) u8[INITIAL_STACK_IMAGE_CAPACITY];
+        if (!m_bytes)
+            return Errno::NoMemory;
+        u8 random[16];
+        random_fill(random, sizeof random);
+        m_stack = TRY(build_initial_stack(USER_STACK_TOP, argv, envp, aux, random, path, m_bytes, INITIAL_STACK_IMAGE_CAPACITY));
+        return {};
+    }
+    InitialStack const& stack() const { return m_stack; }
+    u8 const* bytes() const { return m_bytes; }
 
+private:
+    u8* m_bytes { nullptr };
+    InitialStack m_stack {};
+};
+
+// What is known about the new program before its address space is built.
+struct CheckedProgram {
+    RefPtr<PageCache> cache;
+    ElfImage elf;
+    u64 bias;
+};
+
+Result<void> check_program(Inode& file, CheckedProgram& out)
+{
+    out.cache = TRY(file.page_cache());
+    out.elf = TRY(read_elf(*out.cache));
+    if (out.elf.has_interpreter)
+        return Errno::NoEntry; // there is no dynamic loader to run it with
+    out.bias = out.elf.position_independent ? PIE_LOAD_BIAS : 0;
+    return {};
+}
+
+AuxValues aux_values_for(CheckedProgram const& program)
+{
+    AuxValues aux {};
+    aux.phdr = program.elf.phdr_vaddr + program.bias;
+    aux.phent = program.elf.phent_size;
+    aux.phnum = program.elf.phnum;
+    aux.entry = program.elf.entry + program.bias;
+    u32 a, b, c, d;
+    cpu::cpuid(1, 0, a, b, c, d);
+    aux.hwcap = d;
+    return aux;
+}
+
+// The new address space: segments, heap start, stack and its contents.
+Result<RefPtr<AddressSpace>> build_address_space(CheckedProgram const& program, StackImage const& stack, char const* path)
+{
     RefPtr<AddressSpace> space = TRY(AddressSpace::create(kernel_memory_context()));
     VirtAddr mapped_until = 0;
-    for (u64 i = 0; i < elf.segment_count; ++i)
-        TRY(load_segment(*space, elf.segments[i], bias, cache, path, mapped_until));
-    VirtAddr image_end = page_round_up(elf.highest_vaddr + bias);
+    for (u64 i = 0; i < program.elf.segment_count; ++i)
+        TRY(load_segment(*space, program.elf.segments[i], program.bias, program.cache, path, mapped_until));
+    VirtAddr image_end = page_round_up(program.elf.highest_vaddr + program.bias);
     space->set_brk(image_end, image_end);
 
     VirtAddr stack_bottom = USER_STACK_TOP - USER_STACK_MAX;
     TRY(space->map_anonymous(stack_bottom, USER_STACK_MAX, VM_READ | VM_WRITE, false, MapPlacement::Fixed, "[stack]"));
-
-    AuxValues aux {};
-    aux.phdr = elf.phdr_vaddr + bias;
-    aux.phent = elf.phent_size;
-    aux.phnum = elf.phnum;
-    aux.entry = elf.entry + bias;
-    u32 a, b, c, d;
-    cpu::cpuid(1, 0, a, b, c, d);
-    aux.hwcap = d;
-    u8 random[16];
-    random_fill(random, sizeof random);
-
-    u8* image = new (std::nothrow) u8[INITIAL_STACK_IMAGE_CAPACITY];
-    if (!image)
-        return Errno::NoMemory;
-    auto stack = build_initial_stack(USER_STACK_TOP, argv, envp, aux, random, path, image, INITIAL_STACK_IMAGE_CAPACITY);
-    if (stack.is_error()) {
-        delete[] image;
-        return stack.error();
-    }
-    auto copied = copy_to_user(*space, stack.value().rsp, image, stack.value().size);
-    delete[] image;
-    TRY(copied);
-    return LoadedProgram { static_cast<RefPtr<AddressSpace>&&>(space), elf.entry + bias, stack.value().rsp };
+    TRY(copy_to_user(*space, stack.stack().rsp, stack.bytes(), stack.stack().size));
+    return space;
 }
 
 }
 
-Result<void> exec_program(Process& process, Thread& thread, char const* path, StringList argv, StringList envp)
+Result<void> exec_program(
+    Process& process, Thread& thread, char const* path, StringList argv, StringList envp, ExecStage& reached)
 {
+    reached = ExecStage::Checking;
     PATH_BUFFER(resolved);
     RefPtr<Inode> file = TRY(vfs_lookup(path, FollowLastLink::Yes, resolved + 1, PATH_MAX - 1));
     if (!file->is_regular() || !(file->mode() & 0111))
         return Errno::Access;
     resolved[0] = '/';
     char const* absolute_path = resolved;
+    // Not a file someone has open for writing (ETXTBSY); and from now on no one may open it so.
+    ExecutableHold hold = TRY(ExecutableHold::take(file));
 
-    LoadedProgram program = TRY(load_program(*file, absolute_path, argv, envp));
+    CheckedProgram program;
+    TRY(check_program(*file, program));
+    StackImage stack;
+    TRY(stack.build(argv, envp, aux_values_for(program), absolute_path));
 
-    // Point of no return: the old program is gone from here on. Load the new page table
-    // first: the old one may be freed with the old address space.
+    // Linux's point of no return (begin_new_exec) comes before the segments are mapped: a
+    // program whose image cannot be built (a bss larger than memory) kills the process.
+    reached = ExecStage::Building;
+    RefPtr<AddressSpace> space = TRY(build_address_space(program, stack, absolute_path));
+
+    // The old program is gone from here on. Load the new page table first: the old one may
+    // be freed with the old address space.
     if (&thread == current_thread())
-        program.space->page_table().activate();
-    process.set_address_space(static_cast<RefPtr<AddressSpace>&&>(program.space));
+        space->page_table().activate();
+    process.set_address_space(static_cast<RefPtr<AddressSpace>&&>(space));
+    process.set_executable(static_cast<ExecutableHold&&>(hold));
     process.set_executable_path(absolute_path);
     process.fds().close_on_exec_files();
     for (auto& action : process.signal_actions)
@@ -156,8 +197,8 @@ Result<void> exec_program(Process& process, Thread& thread, char const* path, St
 
     TrapFrame& frame = thread.user_frame();
     frame = {};
-    frame.rip = program.entry;
-    frame.rsp = program.stack_pointer;
+    frame.rip = program.elf.entry + program.bias;
+    frame.rsp = stack.stack().rsp;
     frame.cs = USER_CODE_SELECTOR;
     frame.ss = USER_DATA_SELECTOR;
     frame.rflags = RFLAGS_INTERRUPT_ENABLE;

@@ -28,9 +28,15 @@ Result<FutexKey> key_for(AddressSpace& space, u64 address, bool process_private)
 {
     if (address & 3)
         return Errno::Invalid;
+    // Linux's access_ok comes first: an address above user space is EFAULT even for a
+    // private futex, whose key is only the address (nothing need be mapped there).
+    if (address > USER_TOP)
+        return Errno::BadAddress;
     if (!process_private) {
+        // A shared key names the memory itself, which Linux finds as a fault would: no
+        // mapping there, or one that allows no access (PROT_NONE), is EFAULT.
         Mapping const* mapping = space.find_mapping(address);
-        if (!mapping)
+        if (!mapping || mapping->prot() == 0)
             return Errno::BadAddress;
         if (mapping->is_shared() && mapping->cache())
             return FutexKey { mapping->cache(), mapping->file_offset() + (address - mapping->start()) };

@@ -69,6 +69,7 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
     parent.m_children.append(*child);
     child->m_fds.copy_from(parent.m_fds);
     memcpy(child->m_cwd, parent.m_cwd, sizeof m_cwd);
+    child->m_executable = parent.m_executable.duplicate();
     memcpy(child->m_executable_path, parent.m_executable_path, sizeof m_executable_path);
     memcpy(child->m_command_line, parent.m_command_line, sizeof m_command_line);
     child->m_command_line_length = parent.m_command_line_length;
@@ -152,6 +153,10 @@ void Process::exit(int wait_status)
         if (!copy_to_user(*m_address_space, m_thread->clear_child_tid, &zero, sizeof zero).is_error())
             (void)futex_wake(*m_address_space, m_thread->clear_child_tid, 1, false);
     }
+    // The program's file may be written again once no process runs it; dropped before the
+    // files are closed, as Linux drops its address space (and exe_file) first: a parent that
+    // sees a pipe of ours close may then open the file for writing.
+    m_executable.release();
     m_fds.close_all();
     reparent_children_to_init();
     release_vfork_parent();

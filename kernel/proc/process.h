@@ -10,6 +10,7 @@
 #pragma once
 
 #include "kernel/fs/fd_table.h"
+#include "kernel/fs/inode.h"
 #include "kernel/lib/function_ref.h"
 #include "kernel/lib/intrusive_list.h"
 #include "kernel/lib/signal_numbers.h"
@@ -56,6 +57,8 @@ public:
         thread->address_space = m_address_space.ptr();
     }
 
+    // The running program's file, held against writers (ETXTBSY) until exit or the next exec.
+    void set_executable(ExecutableHold hold) { m_executable = static_cast<ExecutableHold&&>(hold); }
     char const* executable_path() const { return m_executable_path; }
     void set_executable_path(char const*);
     char const* cwd() const { return m_cwd; }
@@ -111,6 +114,7 @@ private:
     Thread* m_thread { nullptr };
     bool m_vfork_parent_waiting { false };
     WaitQueue m_vfork_release;
+    ExecutableHold m_executable;
     char m_executable_path[256] {};
     char m_cwd[256] { "" };
     u32 m_umask { 022 };

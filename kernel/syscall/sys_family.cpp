@@ -3,6 +3,7 @@
 #include "handlers.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/vfs.h"
+#include "kernel/lib/log.h"
 #include "kernel/lib/memory.h"
 #include "kernel/lib/profile.h"
 #include "kernel/proc/exec.h"
@@ -125,18 +126,39 @@ Result<i64> sys_clone(u64 flags, UserAddress child_stack, UserAddress parent_tid
     return pid;
 }
 
-Result<i64> sys_execve(UserAddress path, UserAddress argv, UserAddress envp)
+namespace {
+
+Result<void> execve(UserAddress path, UserAddress argv, UserAddress envp, ExecStage& reached)
 {
-    PROFILE("exec: the system call");
+    reached = ExecStage::Checking;
     PATH_BUFFER(normalized);
     TRY(read_user_path(path, normalized, PATH_MAX));
     ExecArguments arguments;
     TRY(arguments.copy_in(argv, envp));
     Process& process = current_process();
-    TRY(exec_program(process, *current_thread(), normalized, arguments.argv(), arguments.envp()));
+    TRY(exec_program(process, *current_thread(), normalized, arguments.argv(), arguments.envp(), reached));
     process.set_command_line(arguments.argv().items, arguments.argv().count);
     process.release_vfork_parent();
-    return 0;
+    return {};
+}
+
+}
+
+Result<i64> sys_execve(UserAddress path, UserAddress argv, UserAddress envp)
+{
+    PROFILE("exec: the system call");
+    ExecStage reached;
+    auto result = execve(path, argv, envp, reached);
+    if (!result.is_error())
+        return 0;
+    if (reached == ExecStage::Checking)
+        return result.error();
+    // Past the point of no return there is no old program to go back to (exec.h). Killed
+    // here, once execve()'s buffers are freed, since exit does not return.
+    Process& process = current_process();
+    klog("pid %u (%s) killed by SIGSEGV: execve could not build the new program (%s)", process.pid(), process.executable_path(),
+        errno_name(result.error()));
+    process.exit(wait_status_signaled(SIGSEGV));
 }
 
 Result<i64> sys_wait4(int pid, UserAddress status, int options, UserAddress rusage)
@@ -145,6 +167,9 @@ Result<i64> sys_wait4(int pid, UserAddress status, int options, UserAddress rusa
                   WCLONE = static_cast<int>(0x80000000);
     if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE))
         return Errno::Invalid;
+    // -INT_MIN would be the process group INT_MIN, which cannot be negated: Linux says ESRCH.
+    if (pid == INT32_MIN)
+        return Errno::NoProcess;
     // No process groups: 0 and -pgid mean "any child" too.
     i32 wanted = pid > 0 ? pid : -1;
     Process& self = current_process();

@@ -30,37 +30,64 @@ void populate(AddressSpace& space, VirtAddr start, u64 length, int prot)
         }
 }
 
-// The page cache behind `fd` for mmap, with Linux's access checks.
-Result<RefPtr<PageCache>> cache_for_mapping(int fd, bool shared, int prot)
+// The page cache behind `file` for mmap, with Linux's access checks (do_mmap): the access
+// mode first, then whether the file can be mapped at all.
+Result<RefPtr<PageCache>> cache_for_mapping(OpenFile& file, bool shared, int prot)
 {
-    auto file = TRY(current_process().fds().get(fd));
-    Inode* inode = file->file().inode();
+    if (!file.can_read())
+        return Errno::Access;
+    if (shared && (prot & PROT_WRITE) && !file.can_write())
+        return Errno::Access;
+    Inode* inode = file.file().inode();
     if (!inode || !inode->is_regular())
         return Errno::NoDevice;
-    if (!file->can_read())
-        return Errno::Access;
-    if (shared && (prot & PROT_WRITE) && !file->can_write())
-        return Errno::Access;
     return inode->page_cache();
 }
 
+// Whether Linux charges a new mapping to its commit count, and so weighs it against all of
+// memory (exceeds_all_memory): private writable memory, and shared anonymous memory.
+bool is_charged(int prot, int flags, bool shared)
+{
+    constexpr int MAP_NORESERVE = 0x4000;
+    if (flags & MAP_NORESERVE)
+        return false;
+    return shared ? (flags & MAP_ANONYMOUS) != 0 : (prot & PROT_WRITE) != 0;
 }
 
+}
+
+// The checks come in Linux's order (sys_mmap, ksys_mmap_pgoff, do_mmap), since a call with
+// several faults gets the errno of the first: the offset's alignment, the descriptor, the
+// length, the file offset's range, the mapping type, the file's access mode, then memory.
+// Unknown PROT_ bits are ignored, as Linux's mmap does (mprotect refuses them).
 Result<i64> sys_mmap(UserAddress address, u64 length, int prot, int flags, int fd, i64 offset)
 {
     constexpr int MAP_POPULATE = 0x8000;
     constexpr int KNOWN_FLAGS = MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE | MAP_POPULATE
         | 0x0100 /* GROWSDOWN */ | 0x0800 /* DENYWRITE */ | 0x1000 /* EXECUTABLE */ | 0x2000 /* LOCKED */
         | 0x4000 /* NORESERVE */ | 0x10000 /* NONBLOCK */ | 0x20000 /* STACK */ | 0x40000 /* HUGETLB */ | 0x80000 /* SYNC */;
-    if (length == 0 || !valid_prot(prot) || (offset & (PAGE_SIZE - 1)) || offset < 0)
+    if (offset & (PAGE_SIZE - 1))
         return Errno::Invalid;
+    bool anonymous = flags & MAP_ANONYMOUS;
+    RefPtr<OpenFile> file;
+    if (!anonymous)
+        file = TRY(current_process().fds().get(fd));
+    if (length == 0)
+        return Errno::Invalid;
+    if (length > USER_TOP)
+        return Errno::NoMemory;
+    u64 size = page_round_up(length);
+    // A file's offsets end at Linux's largest file size, 2^63 - 1; a negative offset is a huge
+    // one. (An anonymous mapping ignores its offset.)
+    u64 file_offset = static_cast<u64>(offset);
+    constexpr u64 MAX_FILE_SIZE = (u64(1) << 63) - 1;
+    if (!anonymous && (file_offset > MAX_FILE_SIZE || size > MAX_FILE_SIZE - file_offset))
+        return Errno::Overflow;
     int type = flags & MAP_TYPE;
     if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
         return Errno::Invalid;
     if (type == MAP_SHARED_VALIDATE && (flags & ~KNOWN_FLAGS))
         return Errno::NotSupported;
-    if (length > (1ull << 47))
-        return Errno::NoMemory;
     MapPlacement placement = MapPlacement::Anywhere;
     if (flags & MAP_FIXED_NOREPLACE)
         placement = MapPlacement::FixedNoReplace;
@@ -69,20 +96,22 @@ Result<i64> sys_mmap(UserAddress address, u64 length, int prot, int flags, int f
     if (placement != MapPlacement::Anywhere && (address & (PAGE_SIZE - 1)))
         return Errno::Invalid;
     bool shared = type != MAP_PRIVATE;
-    u64 size = page_round_up(length);
+    RefPtr<PageCache> cache;
+    if (!anonymous)
+        cache = TRY(cache_for_mapping(*file, shared, prot));
+    if (is_charged(prot, flags, shared) && exceeds_all_memory(kernel_memory_context(), size))
+        return Errno::NoMemory;
     AddressSpace& space = user_space();
     VirtAddr result;
-    if (flags & MAP_ANONYMOUS) {
+    if (anonymous) {
         result = TRY(space.map_anonymous(address, size, prot & PROT_ALL, shared, placement, ""));
     } else {
-        RefPtr<PageCache> cache = TRY(cache_for_mapping(fd, shared, prot));
-        auto file = TRY(current_process().fds().get(fd));
         char name[Mapping::NAME_CAPACITY];
         name[0] = '/';
         usize n = min<usize>(strlen(file->path()), sizeof name - 2);
         memcpy(name + 1, file->path(), n);
         name[n + 1] = '\0';
-        result = TRY(space.map_file(address, size, prot & PROT_ALL, shared, placement, cache, static_cast<u64>(offset), name));
+        result = TRY(space.map_file(address, size, prot & PROT_ALL, shared, placement, cache, file_offset, name));
     }
     if (flags & MAP_POPULATE)
         populate(space, result, size, prot);

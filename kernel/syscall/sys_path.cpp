@@ -307,7 +307,11 @@ Result<i64> sys_truncate(UserAddress path, i64 length)
     PATH_BUFFER(normalized);
     TRY(read_user_path(path, normalized, PATH_MAX));
     RefPtr<Inode> inode = TRY(vfs_lookup(normalized, FollowLastLink::Yes));
-    TRY(inode->truncate(static_cast<u64>(length)));
+    // Writing by name needs write access as an open file would: not to a running program.
+    TRY(inode->get_write_access());
+    auto truncated = inode->truncate(static_cast<u64>(length));
+    inode->put_write_access();
+    TRY(truncated);
     return 0;
 }
 

@@ -141,21 +141,65 @@ static void show_pages(const char *who)
         printf("    (frame numbers read 0: this kernel shows them to root only)\n");
 }
 
+/* ---------------------------------------------------------------- what was seen */
+
+/* Every sentence about what the kernel did is chosen by what the demo read just before:
+ * the frames in the page tables and, on Pagoda, the counters. */
+static struct frame_info original[PAGES]; /* process 1's frames before fork(), inherited by process 2 */
+
+enum comparison { SAME, DIFFERENT, UNKNOWN };
+
+static enum comparison compare(const struct frame_info *a, const struct frame_info *b)
+{
+    if (!a->present || !b->present || a->frame == 0 || b->frame == 0)
+        return UNKNOWN; /* absent, or the kernel hides frame numbers */
+    return a->frame == b->frame ? SAME : DIFFERENT;
+}
+
+/* How many of the pages compare `how` between two readings. */
+static int count(const struct frame_info a[PAGES], const struct frame_info b[PAGES], enum comparison how)
+{
+    int n = 0;
+    for (int i = 0; i < PAGES; ++i)
+        n += compare(&a[i], &b[i]) == how;
+    return n;
+}
+
+/* "A, B and C", "A and B", "C": the names of the pages that compare `how`. */
+static const char *names_of(const struct frame_info a[PAGES], const struct frame_info b[PAGES], enum comparison how)
+{
+    static char text[3][32];
+    static int next;
+    char *out = text[next++ % 3];
+    int n = count(a, b, how), seen = 0;
+    out[0] = '\0';
+    for (int i = 0; i < PAGES; ++i) {
+        if (compare(&a[i], &b[i]) != how)
+            continue;
+        size_t len = strlen(out);
+        snprintf(out + len, 32 - len, "%s%c", seen == 0 ? "" : seen == n - 1 ? " and " : ", ", page_name[i]);
+        ++seen;
+    }
+    return out;
+}
+
 /* The notes' figure, drawn with the real frame numbers: process 1 on the left, physical
- * memory in the middle, process 2 on the right. A frame both map gets two arrows. */
+ * memory in the middle, process 2 on the right. A frame both map gets two arrows; a frame
+ * that is not the page's frame from before fork() is marked as the copy. */
 static void draw_figure(const char *title, const struct frame_info p1[PAGES], const struct frame_info p2[PAGES])
 {
     printf("\n    %s\n\n", title);
     printf("    process 1         physical memory                    process 2\n");
     for (int i = 0; i < PAGES; ++i) {
-        char n = page_name[i], original[32], copy[32];
-        snprintf(original, sizeof original, "frame %#lx (%c)", p2[i].frame, n);
-        snprintf(copy, sizeof copy, "frame %#lx (copy of %c)", p1[i].frame, n);
+        char n = page_name[i], left[40], right[40];
+        int left_copy = compare(&p1[i], &original[i]) == DIFFERENT, right_copy = compare(&p2[i], &original[i]) == DIFFERENT;
+        snprintf(left, sizeof left, left_copy ? "frame %#lx (copy of %c)" : "frame %#lx (%c)", p1[i].frame, n);
+        snprintf(right, sizeof right, right_copy ? "frame %#lx (copy of %c)" : "frame %#lx (%c)", p2[i].frame, n);
         if (p1[i].frame == p2[i].frame) {
-            printf("    page %c ──────▶  %-26s ◀────── page %c\n", n, original, n);
+            printf("    page %c ──────▶  %-26s ◀────── page %c\n", n, left, n);
         } else {
-            printf("                    %-26s ◀────── page %c\n", original, n);
-            printf("    page %c ──────▶  %s\n", n, copy);
+            printf("                    %-26s ◀────── page %c\n", right, n);
+            printf("    page %c ──────▶  %s\n", n, left);
         }
     }
     printf("\n");
@@ -238,19 +282,40 @@ static pid_t fork_and_read_counters(struct counters *after_fork)
 static void process_2(void)
 {
     /* Process 1 has just let us run (the "go" byte woke the read in fork_and_read_counters). */
-    printf("Step 3. Process 2 looks at its own page table. Its pages A, B, C point at the very\n"
-           "        same frames as process 1's: fork() gave it a copy of the page TABLE, not of\n"
-           "        the pages. Reading shared pages is free; nothing has been copied.\n");
+    struct frame_info mine[PAGES];
+    frames_of(0, mine);
+    printf("Step 3. Process 2 looks at its own page table:\n");
     show_pages("process 2");
+    int same = count(mine, original, SAME), different = count(mine, original, DIFFERENT);
+    if (same == PAGES)
+        printf("        Its pages A, B, C point at the very same frames as process 1's: fork() gave it\n"
+               "        a copy of the page TABLE, not of the pages. Nothing has been copied.\n");
+    else if (different == PAGES)
+        printf("        Its pages A, B, C point at frames of their own, not at process 1's: this kernel\n"
+               "        copied every page at fork() (an eager, \"traditional\" fork, as with fork=copy).\n");
+    else if (same + different == PAGES)
+        printf("        Pages %s point at process 1's frames, pages %s at frames of their own:\n"
+               "        fork() copied some pages and shared the others.\n",
+            names_of(mine, original, SAME), names_of(mine, original, DIFFERENT));
+    else
+        printf("        (frame numbers are hidden, so whether fork() copied the pages cannot be seen)\n");
     touch_own_memory(); /* process 2's own stack copies happen now, not during step 4 */
     hand_over(to_parent[1]);
 
     wait_turn(to_child[0]);
-    printf("Step 5. Process 2 looks again. Its page C still points at the ORIGINAL frame and still\n"
-           "        holds \"page C\": process 1's write went to process 1's private copy. Because\n"
-           "        process 1 now has a copy of its own, process 2 is the only process left\n"
-           "        mapping the original frame of C (\"this process alone\").\n");
+    frames_of(0, mine);
+    printf("Step 5. Process 2 looks again:\n");
     show_pages("process 2");
+    int intact = strcmp(pages + C * PAGE_SIZE, "page C") == 0;
+    enum comparison c = compare(&mine[C], &original[C]);
+    printf("        Its page C %s and holds \"%s\":\n        %s\n",
+        c == SAME        ? "still points at the frame C had before fork()"
+            : c == DIFFERENT ? "points at a frame of its own"
+                             : "(its frame number is hidden)",
+        pages + C * PAGE_SIZE,
+        intact ? "process 1's write did not reach process 2." : "process 1's write reached it?!");
+    if (mine[C].present && mine[C].exclusive)
+        printf("        No other process maps that frame now (\"this process alone\").\n");
     printf("        Process 2 exits now.\n");
     fflush(stdout);
     _exit(0);
@@ -269,9 +334,10 @@ int main(void)
     }
     for (int i = 0; i < PAGES; ++i)
         snprintf(pages + i * PAGE_SIZE, PAGE_SIZE, "page %c", page_name[i]);
-    printf("Step 1. Process 1 maps 3 pages and writes into each. The first write to a page makes\n"
-           "        the kernel give it a frame of physical memory:\n");
+    printf("Step 1. Process 1 maps 3 pages and writes into each; the first write to a page gives\n"
+           "        it a frame of physical memory:\n");
     show_pages("process 1");
+    frames_of(0, original);
 
     if (pipe(to_child) || pipe(to_parent)) {
         perror("pipe");
@@ -279,9 +345,7 @@ int main(void)
     }
 
     /* Step 2: fork. */
-    printf("\nStep 2. Process 1 calls fork(). The kernel copies process 1's page table for the new\n"
-           "        process 2 and marks every private page read-only in BOTH tables (copy-on-\n"
-           "        write); the pages themselves are not copied.\n");
+    printf("\nStep 2. Process 1 calls fork().\n");
     touch_own_memory();
     struct counters before_fork = read_counters(), after_fork = { 0, 0, 0, 0, 0 };
     pid_t child = fork_and_read_counters(&after_fork);
@@ -292,14 +356,27 @@ int main(void)
     if (child == 0)
         process_2();
 
+    long fork_copies = after_fork.cow_copy - before_fork.cow_copy,
+         fork_frames = before_fork.frames_free - after_fork.frames_free;
     if (after_fork.available)
-        printf("    counters for fork(): forks +%ld, cow_copy +%ld (no page copied), frames taken %ld\n"
-               "    (those frames are process 2's page tables and kernel bookkeeping, not pages)\n",
-            after_fork.forks - before_fork.forks, after_fork.cow_copy - before_fork.cow_copy,
-            before_fork.frames_free - after_fork.frames_free);
+        printf("    counters for fork(): forks +%ld, cow_copy +%ld, frames taken %ld\n",
+            after_fork.forks - before_fork.forks, fork_copies, fork_frames);
     else
         printf("    (counters: not available on this kernel)\n");
+    struct frame_info p1_after_fork[PAGES];
+    frames_of(0, p1_after_fork);
     show_pages("process 1");
+    int now_shared = 0;
+    for (int i = 0; i < PAGES; ++i)
+        now_shared += p1_after_fork[i].present && !p1_after_fork[i].exclusive;
+    if (now_shared == PAGES)
+        printf("    Process 1's pages kept their frames, and each frame is now mapped by another\n"
+               "    process as well (\"shared\"): fork() shared them instead of copying them.\n");
+    else if (now_shared == 0)
+        printf("    Process 1's pages are still its alone: no other process maps their frames, so\n"
+               "    fork() did not share them. It must have given process 2 copies.\n");
+    else
+        printf("    %d of the 3 pages are now shared with another process.\n", now_shared);
     printf("\n");
     hand_over(to_child[1]);
     wait_turn(to_parent[0]);
@@ -307,22 +384,40 @@ int main(void)
     struct frame_info p1_before[PAGES], p2_before[PAGES];
     frames_of(0, p1_before);
     frames_of(child, p2_before);
+    int copied_at_fork = count(p2_before, original, DIFFERENT);
     draw_figure("Before process 1 modifies page C", p1_before, p2_before);
 
     /* Step 4: the write. Process 2 is asleep in read(), so every count below is ours. */
-    printf("Step 4. Process 1 writes page C. The page is read-only in its table, so the CPU\n"
-           "        faults; the kernel sees the frame is shared by 2 processes, copies it into a\n"
-           "        new frame, points process 1's page C there (writable) and retries the write.\n");
+    printf("Step 4. Process 1 writes page C.\n");
     touch_own_memory();
     struct counters before_write = read_counters();
     pages[C * PAGE_SIZE + 5] = 'c'; /* "page C" becomes "page c" */
     struct counters after_write = read_counters();
     print_counters(&before_write, &after_write);
-    show_pages("process 1");
-    printf("        A and B are still shared: only the page that was written was copied.\n");
     struct frame_info p1_after[PAGES], p2_after[PAGES];
     frames_of(0, p1_after);
     frames_of(child, p2_after);
+    show_pages("process 1");
+    long write_copies = after_write.cow_copy - before_write.cow_copy;
+    long write_reuses = after_write.cow_reuse - before_write.cow_reuse;
+    enum comparison c_moved = compare(&p1_after[C], &p1_before[C]);
+    if (c_moved == DIFFERENT)
+        printf("        Page C now points at a new frame%s: the page was shared, so the\n"
+               "        write faulted and the kernel copied it for process 1 alone.\n",
+            after_write.available ? (write_copies == 1 ? " (cow_copy +1)" : " (but cow_copy did not count one?!)") : "");
+    else if (c_moved == SAME && after_write.available && write_copies == 0 && write_reuses == 0)
+        printf("        Page C kept its frame and no copy-on-write fault was counted: the page was\n"
+               "        process 1's own already, so the write simply went into it.\n");
+    else if (c_moved == SAME)
+        printf("        Page C kept its frame%s.\n", after_write.available && write_reuses ? " (a reuse: nobody else held it)" : "");
+    else
+        printf("        (frame numbers are hidden: whether the write copied page C cannot be seen)\n");
+    int ab_shared = compare(&p1_after[A], &p2_after[A]) == SAME && compare(&p1_after[B], &p2_after[B]) == SAME;
+    int ab_apart = compare(&p1_after[A], &p2_after[A]) == DIFFERENT && compare(&p1_after[B], &p2_after[B]) == DIFFERENT;
+    if (ab_shared)
+        printf("        A and B are still shared: only the page that was written was copied.\n");
+    else if (ab_apart)
+        printf("        A and B were never shared: each process has its own frames for them.\n");
     draw_figure("After process 1 modifies page C", p1_after, p2_after);
     hand_over(to_child[1]);
 
@@ -330,11 +425,9 @@ int main(void)
     waitpid(child, &status, 0);
     printf("\n");
 
-    /* Step 6: after process 2 is gone, page A is still marked copy-on-write in process 1. */
-    printf("Step 6. Process 2 has exited, so process 1 is the only one mapping page A's frame; the\n"
-           "        page is still read-only (copy-on-write) though. Process 1 writes page A: the\n"
-           "        kernel faults, sees nobody else holds the frame, and simply makes the page\n"
-           "        writable again. Copying would only waste a frame: a \"reuse\".\n");
+    /* Step 6: after process 2 is gone, page A may still be marked copy-on-write in process 1. */
+    printf("Step 6. Process 2 has exited, so process 1 is the only one mapping page A's frame.\n"
+           "        Process 1 writes page A.\n");
     struct frame_info a_before = frame_of(0, pages + A * PAGE_SIZE);
     touch_own_memory();
     struct counters before_reuse = read_counters();
@@ -343,9 +436,36 @@ int main(void)
     struct frame_info a_after = frame_of(0, pages + A * PAGE_SIZE);
     print_counters(&before_reuse, &after_reuse);
     printf("    page A: frame %#lx before the write, frame %#lx after it (%s)\n", a_before.frame, a_after.frame,
-        a_before.frame == a_after.frame ? "the same frame" : "a different frame");
+        compare(&a_before, &a_after) == SAME ? "the same frame"
+            : compare(&a_before, &a_after) == DIFFERENT ? "a different frame"
+                                                        : "hidden");
+    long reuses = after_reuse.cow_reuse - before_reuse.cow_reuse, late_copies = after_reuse.cow_copy - before_reuse.cow_copy;
+    if (after_reuse.available && reuses == 1 && compare(&a_before, &a_after) != DIFFERENT)
+        printf("    The page was still read-only (copy-on-write), so the write faulted; the kernel saw\n"
+               "    that nobody else holds the frame and made the page writable in place: a \"reuse\".\n"
+               "    Copying would only have wasted a frame.\n");
+    else if (after_reuse.available && reuses == 0 && late_copies == 0)
+        printf("    No copy-on-write fault at all: the page was writable already, process 1's own.\n");
+    else if (after_reuse.available)
+        printf("    cow_reuse +%ld, cow_copy +%ld: not the single reuse a copy-on-write kernel makes here.\n", reuses,
+            late_copies);
     show_pages("process 1");
-    printf("\nIn short: fork() copied no pages; one write copied one page; and a page nobody\n"
-           "shares any more is reused, not copied.\n");
+
+    /* In short: what this run showed, not what it was meant to show. */
+    printf("\nIn short: ");
+    if (copied_at_fork == 0 && count(p2_before, original, SAME) == PAGES)
+        printf("fork() copied no pages");
+    else if (copied_at_fork == PAGES)
+        printf("fork() copied all %d pages", PAGES);
+    else if (copied_at_fork > 0)
+        printf("fork() copied %d of %d pages", copied_at_fork, PAGES);
+    else
+        printf("whether fork() copied pages could not be seen");
+    if (!after_write.available)
+        printf("; the counters were not available, so only frames were shown.\n");
+    else
+        printf(";\nthe write to page C copied %ld page%s; the write to page A, after process 2 had gone,\n"
+               "reused %ld page%s in place.\n",
+            write_copies, write_copies == 1 ? "" : "s", reuses, reuses == 1 ? "" : "s");
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }

@@ -200,6 +200,12 @@ static char *map_file(int fd, int flags)
 
 /* ---------------------------------------------------------------- process 2 */
 
+/* What process 2 saw in step 7, handed back to process 1 for the summary. */
+enum { PRIVATE_COPIED = 1, PRIVATE_KEPT_FROM_FILE = 2, STORE_SEEN = 4 };
+
+/* Is line n of `page` exactly `text` (up to its newline)? */
+static int line_is(const char *page, int n, const char *text) { return strncmp(page + LINE(n), text, strlen(text)) == 0; }
+
 static void process_2(void)
 {
     struct counters before, after;
@@ -217,11 +223,16 @@ static void process_2(void)
     (void)first;
     printf("    Process 2 sees: \"%s\"\n", line_text(shared, 0));
     print_fault_counters(&before, &after);
-    if (before.available && after.available)
-        printf("    Again a page fault (process 2's page table had no entry), but %s:\n"
-               "    the kernel found the page in the page cache and only pointed process 2's page\n"
-               "    table at the frame that is already there.\n",
-            after.pgmajfault == before.pgmajfault ? "no disk read" : "a disk read (unexpected!)");
+    if (before.available && after.available) {
+        if (after.file_fault > before.file_fault && after.pgmajfault == before.pgmajfault)
+            printf("    Again a page fault (process 2's page table had no entry), but no disk read:\n"
+                   "    the kernel found the page in the page cache and only pointed process 2's page\n"
+                   "    table at the frame that is already there.\n");
+        else if (after.pgmajfault > before.pgmajfault)
+            printf("    The fault read the page from the disk again: it was not kept in the page cache.\n");
+        else
+            printf("    No file fault was counted for this first read.\n");
+    }
     unsigned long frame = show_frame("process 2", "its page", shared);
     compare_frames(frame, frame_p1, "Process 1 and process 2 use the SAME physical frame: one copy of the page, two mappings.",
         "The frames differ: the two processes do not share the page!");
@@ -234,11 +245,16 @@ static void process_2(void)
     static char seen[64];
     memcpy(seen, (const char *)shared + LINE(1), sizeof seen);
     after = read_counters();
-    (void)seen;
     printf("    Process 2 sees: \"%s\"\n", line_text(shared, 1));
-    if (!counters_missing(&before, &after))
-        printf("    counters: page faults +%ld: the store is simply there, in the frame both share.\n",
-            after.pgfault - before.pgfault);
+    int store_seen = strncmp(seen, "Line 1, stored into the mapping by process 1.", 45) == 0;
+    if (!store_seen)
+        printf("    That is NOT process 1's store: the two mappings do not share the page!\n");
+    else if (!counters_missing(&before, &after))
+        printf("    counters: page faults +%ld: %s\n", after.pgfault - before.pgfault,
+            after.pgfault == before.pgfault ? "process 1's store is simply there, in the frame both share."
+                                            : "process 1's store is there, after a fault.");
+    else
+        printf("    Process 1's store is there, in the page both map.\n");
     static const char by_write[] = "Line 2, put there by process 2 with write().\n";
     printf("    Now process 2 uses the old way, pwrite() on its descriptor, for line 2.\n");
     if (pwrite(fd, by_write, sizeof by_write - 1, LINE(2)) != (ssize_t)(sizeof by_write - 1))
@@ -255,7 +271,11 @@ static void process_2(void)
     if (nl)
         *nl = '\0';
     printf("    Process 2 reads: \"%s\"\n", buffer[0] ? buffer : "(empty)");
-    printf("    read() and the mapping are two doors into the same page-cache page.\n");
+    if (strcmp(buffer, "Line 3, stored by process 1, read by process 2 with read().") == 0)
+        printf("    That is process 1's store: read() and the mapping are two doors into the same\n"
+               "    page-cache page.\n");
+    else
+        printf("    That is NOT what process 1 stored into its mapping: read() does not see it!\n");
     hand_over(to_parent[1], 0);
 
     wait_turn(to_child[0]);
@@ -268,31 +288,40 @@ static void process_2(void)
     compare_frames(private_frame, shared_frame,
         "Only read so far, the private mapping uses the page-cache frame as well.",
         "The private page already has a frame of its own.");
-    printf("    Process 2 writes line 4 of its PRIVATE mapping. The page is read-only in the\n"
-           "    page table, so the CPU faults; the kernel copies the page into a new frame for\n"
-           "    process 2 alone (copy-on-write) and lets the store go there.\n");
+    printf("    Process 2 writes line 4 of its PRIVATE mapping.\n");
     static const char private_note[] = "Line 4, a private note of process 2.\n";
     warm_up();
     before = read_counters();
     memcpy(private_map + LINE(4), private_note, sizeof private_note - 1);
     after = read_counters();
-    if (!counters_missing(&before, &after))
-        printf("    counters: file_cow +%ld (one page copied), nr_dirty %+ld (a private copy is never\n"
-               "    written to the file)\n",
-            after.file_cow - before.file_cow, after.nr_dirty - before.nr_dirty);
-    private_frame = show_frame("process 2", "MAP_PRIVATE page", private_map);
-    compare_frames(private_frame, shared_frame,
-        "The same frame as the shared page: the copy did not happen!",
+    unsigned long seen_flags = store_seen ? STORE_SEEN : 0;
+    if (!counters_missing(&before, &after)) {
+        long copies = after.file_cow - before.file_cow, dirtied = after.nr_dirty - before.nr_dirty;
+        printf("    counters: file_cow +%ld, nr_dirty %+ld\n", copies, dirtied);
+        if (copies == 1)
+            printf("    The page was read-only in process 2's page table, so the store faulted and the\n"
+                   "    kernel copied the page into a new frame for process 2 alone (copy-on-write).\n");
+        if (dirtied == 0)
+            printf("    No page-cache page became dirty: a private copy is never written to the file.\n");
+        if (copies == 1)
+            seen_flags |= PRIVATE_COPIED;
+    }
+    unsigned long copy_frame = show_frame("process 2", "MAP_PRIVATE page", private_map);
+    compare_frames(copy_frame, shared_frame, "The same frame as the shared page: the copy did not happen!",
         "A different frame now: process 2's private copy.");
+    if (copy_frame && shared_frame && copy_frame != shared_frame)
+        seen_flags |= PRIVATE_COPIED;
     printf("    Process 2 sees line 4 as \"%s\" in its private mapping,\n", line_text(private_map, 4));
     printf("    but as \"%s\" in its shared mapping", line_text(shared, 4));
     memset(buffer, 0, sizeof buffer);
     if (pread(fd, buffer, sizeof buffer - 1, LINE(4)) < 0)
         die("pread");
     printf(" and %s in the file (pread).\n", buffer[0] ? "NOT EMPTY" : "empty");
+    if (!buffer[0] && !shared[LINE(4)] && line_is(private_map, 4, "Line 4, a private note"))
+        seen_flags |= PRIVATE_KEPT_FROM_FILE;
     munmap(private_map, PAGE_SIZE);
-    printf("    Process 2 unmaps the private copy (its frame is freed) and exits.\n");
-    fflush(stdout);
+    printf("    Process 2 unmaps the private copy and exits.\n");
+    hand_over(to_parent[1], seen_flags);
     /* The shared mapping goes with the exit: if its page is still dirty, the exit writes it
      * back, as munmap does. */
     _exit(0);
@@ -302,20 +331,20 @@ static void process_2(void)
 
 /* If the page was already in memory, show a real read from the disk on another file: the last
  * page of this very program, which the program loader never needed. */
-static void show_a_disk_read(void)
+static int show_a_disk_read(void)
 {
     int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0 || st.st_size < 2 * PAGE_SIZE) {
         if (fd >= 0)
             close(fd);
-        return;
+        return 0;
     }
     off_t last = (st.st_size - 1) / PAGE_SIZE * PAGE_SIZE;
     char *p = mmap(NULL, PAGE_SIZE, PROT_READ, MAP_PRIVATE, fd, last);
     close(fd);
     if (p == MAP_FAILED)
-        return;
+        return 0;
     warm_up();
     struct counters before = read_counters();
     volatile char c = p[0];
@@ -325,9 +354,14 @@ static void show_a_disk_read(void)
            "    last page of its own program file (/proc/self/exe, offset %ld), and reads it.\n",
         (long)last);
     print_fault_counters(&before, &after);
-    if (after.pgmajfault > before.pgmajfault)
-        printf("    That page was on the disk only: the fault had to read it (pgmajfault +1).\n");
+    int read_from_disk = before.available && after.available && after.pgmajfault > before.pgmajfault;
+    if (read_from_disk)
+        printf("    That page was on the disk only: the fault had to read it (pgmajfault +%ld).\n",
+            after.pgmajfault - before.pgmajfault);
+    else if (before.available && after.available)
+        printf("    No disk read for it either (pgmajfault +0): that page was in memory already.\n");
     munmap(p, PAGE_SIZE);
+    return read_from_disk;
 }
 
 /* Boot options flush_interval=S and dirty_age=S from /proc/cmdline (defaults 5 and 30). */
@@ -358,7 +392,8 @@ static double seconds_since(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-static void wait_for_flusher(void)
+/* Returns 1 if the flusher was seen writing, 0 if not, -1 if the demo did not wait. */
+static int wait_for_flusher(void)
 {
     long interval, age;
     flusher_settings(&interval, &age);
@@ -367,14 +402,14 @@ static void wait_for_flusher(void)
     if (!start.available) {
         printf("    (counters: not available on this kernel, so there is nothing to watch; Linux's\n"
                "    flusher writes dirty pages after about 30 s, /proc/sys/vm/dirty_expire_centisecs)\n");
-        return;
+        return -1;
     }
     if (limit > 12) {
         printf("    The flusher wakes every %ld s and writes pages dirty for %ld s or more, so this\n"
                "    could take %ld s; the demo does not wait that long. Boot with\n"
                "    --append 'flush_interval=1 dirty_age=1' to watch it happen.\n",
             interval, age, interval + age);
-        return;
+        return -1;
     }
     printf("    The flusher wakes every %ld s and writes pages dirty for %ld s or more.\n"
            "    Waiting for the flusher...\n",
@@ -396,6 +431,7 @@ static void wait_for_flusher(void)
             seconds_since(&t0), now.nr_written - start.nr_written, now.nr_dirty - start.nr_dirty);
     else
         printf("    The flusher did not write the page within %ld s (nr_written +0).\n", limit);
+    return now.nr_written > start.nr_written;
 }
 
 int main(int argc, char **argv)
@@ -432,15 +468,21 @@ int main(int argc, char **argv)
         process_2();
 
     struct counters before, after;
-    printf("\nStep 1. Process 1 opens the file and maps it: mmap(MAP_SHARED). No data is read\n"
-           "        yet; the kernel only notes which file backs this range of addresses.\n");
+    /* What this run showed, for the summary at the end. */
+    int disk_read = 0, shared_frame = 0, dirtied = 0, msync_wrote = 0, flusher_wrote = -1, munmap_wrote = 0;
+    unsigned long child_saw = 0;
+
+    printf("\nStep 1. Process 1 opens the file and maps it: mmap(MAP_SHARED).\n");
     int fd = open(path, O_RDWR | O_CLOEXEC);
     if (fd < 0)
         die("open");
     char *shared = map_file(fd, MAP_SHARED);
+    int present;
+    frame_of(shared, &present);
     show_frame("process 1", "its page", shared);
-    printf("        Process 1 reads the first byte: a page fault. The kernel looks the page up in\n"
-           "        the page cache, reads it from the disk if it is not there, and maps it.\n");
+    if (!present)
+        printf("        So mmap() read nothing: the kernel only noted which file backs this range.\n");
+    printf("        Process 1 reads the first byte.\n");
     warm_up();
     before = read_counters();
     volatile char first = shared[0];
@@ -448,18 +490,23 @@ int main(int argc, char **argv)
     (void)first;
     printf("    Process 1 sees: \"%s\"\n", line_text(shared, 0));
     print_fault_counters(&before, &after);
+    if (before.available && after.available && after.file_fault > before.file_fault)
+        printf("    That was a page fault: the kernel looked the page up in the page cache, read it\n"
+               "    from the disk if it was not there, and mapped it.\n");
     if (before.available && after.available && after.pgmajfault == before.pgmajfault) {
         printf("    No disk read this time: the page was still in the page cache, because the file\n"
                "    was %s. (Boot again with the same disk image and\n"
                "    run the demo: then this first touch reads the page from the disk.)\n",
             made ? "written with write() a moment ago" : "used earlier since this boot");
-        show_a_disk_read();
+        disk_read = show_a_disk_read();
     } else if (before.available && after.available) {
         printf("    The page came from the disk: one page-sized piece of the file, read into a frame.\n");
+        disk_read = 1;
     }
     unsigned long frame_p1 = show_frame("process 1", "its page", shared);
     hand_over(to_child[1], frame_p1);
-    wait_turn(to_parent[0]);
+    unsigned long frame_p2 = wait_turn(to_parent[0]);
+    shared_frame = frame_p1 && frame_p1 == frame_p2;
 
     printf("\nStep 3. Process 1 stores a line into its mapping, an ordinary memory write:\n");
     static const char p1_line[] = "Line 1, stored into the mapping by process 1.\n";
@@ -468,14 +515,23 @@ int main(int argc, char **argv)
     memcpy(shared + LINE(1), p1_line, sizeof p1_line - 1);
     after = read_counters();
     print_dirty_counters(&before, &after);
-    printf("    The page is now DIRTY: the copy in memory is newer than the one on the disk.\n"
-           "    Nothing has been written to the disk yet.\n");
+    if (before.available && after.available) {
+        dirtied = after.nr_dirty > before.nr_dirty;
+        if (dirtied && after.nr_written == before.nr_written)
+            printf("    The page is now DIRTY: the copy in memory is newer than the one on the disk.\n"
+                   "    Nothing has been written to the disk yet.\n");
+        else if (!dirtied)
+            printf("    No page became dirty (nr_dirty +0): the kernel did not notice the store yet.\n");
+    }
     hand_over(to_child[1], 0);
     wait_turn(to_parent[0]);
 
     printf("\nStep 5. Process 1 looks at line 2 of its mapping:\n");
     printf("    Process 1 sees: \"%s\"\n", line_text(shared, 2));
-    printf("    write() copied into the page-cache page, and that page IS the mapping.\n");
+    if (line_is(shared, 2, "Line 2, put there by process 2 with write()."))
+        printf("    write() copied into the page-cache page, and that page IS the mapping.\n");
+    else
+        printf("    That is NOT what process 2 wrote with pwrite(): the mapping does not see write()s!\n");
     printf("        The other way round: process 1 stores line 3 into the mapping.\n");
     static const char p1_line3[] = "Line 3, stored by process 1, read by process 2 with read().\n";
     memcpy(shared + LINE(3), p1_line3, sizeof p1_line3 - 1);
@@ -490,9 +546,13 @@ int main(int argc, char **argv)
     after = read_counters();
     printf("    msync returned %d.\n", r);
     print_dirty_counters(&before, &after);
-    if (before.available && after.available && after.nr_written > before.nr_written)
-        printf("    The page went to the disk and is clean again. The kernel also made it\n"
-               "    read-only in both page tables, so that the next store faults and marks it dirty.\n");
+    if (before.available && after.available && after.nr_written > before.nr_written) {
+        msync_wrote = 1;
+        printf("    The page went to the disk%s.\n",
+            after.nr_dirty < before.nr_dirty ? " and is clean again" : ", but nr_dirty did not drop?!");
+    } else if (before.available && after.available) {
+        printf("    Nothing was written (nr_written +0).\n");
+    }
     printf("  b) Process 1 stores into line 5, and calls nothing.\n");
     static const char p1_line5[] = "Line 5, stored by process 1 and left to the flusher.\n";
     warm_up();
@@ -500,13 +560,26 @@ int main(int argc, char **argv)
     memcpy(shared + LINE(5), p1_line5, sizeof p1_line5 - 1);
     after = read_counters();
     print_dirty_counters(&before, &after);
-    wait_for_flusher();
+    if (before.available && after.available) {
+        long faults = after.pgfault - before.pgfault;
+        if (faults > 0 && after.nr_dirty > before.nr_dirty)
+            printf("    The store faulted (page faults +%ld): msync had made the page read-only again in\n"
+                   "    the page table, so that the kernel sees the next store and marks the page dirty.\n",
+                faults);
+        else if (after.nr_dirty > before.nr_dirty)
+            printf("    The page is dirty again, without a page fault.\n");
+    }
+    flusher_wrote = wait_for_flusher();
     hand_over(to_child[1], 0);
+    child_saw = wait_turn(to_parent[0]);
 
     int status = 0;
     waitpid(child, &status, 0);
     printf("\nStep 8. Back in process 1, line 4 of the shared mapping reads \"%s\":\n", line_text(shared, 4));
-    printf("    process 2's private write never reached the file or process 1.\n");
+    if (!shared[LINE(4)])
+        printf("    process 2's private write never reached the file or process 1.\n");
+    else
+        printf("    process 2's private write reached the shared page?!\n");
 
     printf("\nStep 9. The last way to the disk: close and munmap. Process 1 puts the file's original\n"
            "        text back (clears lines 1-5) through the mapping.\n");
@@ -518,15 +591,21 @@ int main(int argc, char **argv)
     before = after;
     close(fd);
     after = read_counters();
-    printf("    close(fd): the mapping stays usable without the descriptor; nothing written yet.\n");
+    int still_reads = line_is(shared, 0, "Hello! I am page 0");
+    printf("    close(fd): %s", still_reads ? "the mapping still reads the file without the descriptor" : "the mapping no longer reads the file?!");
+    if (before.available && after.available)
+        printf("; %s", after.nr_written == before.nr_written ? "nothing written yet" : "pages were written");
+    printf(".\n");
     print_dirty_counters(&before, &after);
     before = after;
     r = munmap(shared, PAGE_SIZE);
     after = read_counters();
     printf("    munmap returned %d: the mapping is gone.\n", r);
     print_dirty_counters(&before, &after);
-    if (before.available && after.available && after.nr_written > before.nr_written)
+    if (before.available && after.available && after.nr_written > before.nr_written) {
+        munmap_wrote = 1;
         printf("    Before it went, the kernel wrote its dirty page to the disk.\n");
+    }
 
     fd = open(path, O_RDONLY | O_CLOEXEC);
     char check[PAGE_SIZE];
@@ -539,9 +618,24 @@ int main(int argc, char **argv)
     printf("    read() of the file now: \"%s\" and %s\n", line_text(check, 0),
         intact ? "zeros: the original text." : "OTHER BYTES (unexpected!)");
 
-    printf("\nIn short: a mapped file page is read from the disk once, on the first fault; every\n"
-           "process mapping it shares that one frame, so a store is seen by all at once; writes\n"
-           "make the page dirty, and the disk catches up at msync(), when the flusher comes by, or\n"
-           "at munmap(); a MAP_PRIVATE mapping copies a page on its first write and keeps it.\n");
+    /* In short: only what this run showed. */
+    printf("\nIn short, in this run:\n");
+    if (!after.available) {
+        printf("  - the counters were not available, so the disk's side could not be watched;\n");
+    } else {
+        printf("  - %s\n", disk_read ? "a mapped file page was read from the disk on its first fault;"
+                                     : "no read from the disk was seen (the pages were in memory already);");
+        printf("  - %s\n", dirtied ? "a store through the mapping made the page dirty;" : "no store made a page dirty?!");
+        printf("  - the disk caught up at msync(): %s; by the flusher: %s; at munmap(): %s;\n", msync_wrote ? "yes" : "no",
+            flusher_wrote < 0 ? "not waited for" : flusher_wrote ? "yes" : "no", munmap_wrote ? "yes" : "no");
+    }
+    printf("  - %s;\n", shared_frame ? "both processes mapped the page in one frame"
+                                     : "the two processes' frames could not be compared (hidden) or differed");
+    printf("  - %s\n", (child_saw & STORE_SEEN) ? "a store by process 1 was seen by process 2 at once, without a system call;"
+                                            : "process 2 did NOT see process 1's store?!");
+    printf("  - %s\n", (child_saw & PRIVATE_COPIED) && (child_saw & PRIVATE_KEPT_FROM_FILE)
+            ? "a MAP_PRIVATE mapping copied the page on its first write and kept the copy to itself."
+            : (child_saw & PRIVATE_KEPT_FROM_FILE) ? "a MAP_PRIVATE write stayed out of the file (its copy not seen in frames or counters)."
+                                                   : "a MAP_PRIVATE write was NOT kept to itself?!");
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 && intact ? 0 : 1;
 }

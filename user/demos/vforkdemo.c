@@ -53,7 +53,7 @@ static unsigned long frame_of(const void *va)
 
 struct counters {
     int available; /* 0 on a kernel without Pagoda's counters */
-    long cow_copy, cow_reuse, frames_free, forks;
+    long cow_copy, cow_reuse, frames_free, forks, tables_shared, tables_copied;
 };
 
 
@@ -72,6 +72,8 @@ static struct counters read_counters(void)
     c.cow_reuse = vmstat_field(text, "cow_reuse");
     c.frames_free = vmstat_field(text, "frames_free");
     c.forks = vmstat_field(text, "forks"); /* counts address spaces copied: vfork copies none */
+    c.tables_shared = vmstat_field(text, "pgtable_shared"); /* leaf tables shared with a child */
+    c.tables_copied = vmstat_field(text, "pgtable_copied"); /* ... and copied on a later change */
     c.available = c.cow_copy >= 0 && c.cow_reuse >= 0 && c.frames_free >= 0;
     return c;
 }
@@ -102,6 +104,7 @@ static void one_address_space(void)
         printf("   (frame numbers read 0: this kernel shows them to root only)\n");
     fflush(stdout); /* the child shares our stdio buffer too: leave it empty */
 
+    struct counters before = read_counters();
     double start = now_ms();
     pid_t pid = vfork();
     if (pid == 0) {
@@ -121,17 +124,35 @@ static void one_address_space(void)
         exit(1);
     }
     waitpid(pid, NULL, 0);
+    struct counters after = read_counters();
 
-    printf("   In the vfork child, the same page was in frame %#lx: %s.\n", child_frame,
-        child_frame == parent_frame ? "the same frame" : "a different frame?!");
-    printf("   Not because of sharing-until-written, as after fork(), but because the child used\n"
-           "   the parent's page table itself: there was no second table to differ.\n");
-    printf("\n2. The parent was suspended while the child ran: vfork() returned %.0f ms after it\n"
-           "   was called (the child dawdled 200 ms), %.1f ms after the child's _exit().\n",
-        resumed - start, resumed - child_exit_ms);
-    printf("   The page now holds \"%s\", in frame %#lx: the child's write\n"
-           "   landed in the parent's own page, uncopied. (After a fork() it would not be seen.)\n",
-        shared_page, frame_of((const void *)shared_page));
+    if (child_frame && parent_frame)
+        printf("   In the vfork child, the same page was in frame %#lx: %s.\n", child_frame,
+            child_frame == parent_frame ? "the same frame" : "a different frame");
+    else
+        printf("   In the vfork child the page's frame number was hidden too.\n");
+    if (before.available && after.available) {
+        long copied = after.forks - before.forks, faults = after.cow_copy - before.cow_copy + after.cow_reuse - before.cow_reuse;
+        if (copied == 0 && faults == 0)
+            printf("   No address space was copied (forks +0) and no copy-on-write fault taken: the\n"
+                   "   child used the parent's page table itself, so there was no second table to differ.\n");
+        else
+            printf("   But the counters say forks +%ld and %ld copy-on-write faults: the child did not\n"
+                   "   simply borrow the parent's address space.\n",
+                copied, faults);
+    }
+    double waited = resumed - start, after_exit = resumed - child_exit_ms;
+    printf("\n2. vfork() returned %.0f ms after it was called (the child dawdled 200 ms), %.1f ms\n"
+           "   after the child's _exit(): %s\n",
+        waited, after_exit,
+        waited >= 190 && after_exit >= 0 ? "the parent was suspended while the child ran."
+                                         : "the parent did NOT wait for the child?!");
+    int seen = strcmp((const char *)shared_page, "written by the vfork child") == 0;
+    unsigned long frame_now = frame_of((const void *)shared_page);
+    printf("   The page now holds \"%s\", in frame %#lx: %s\n", shared_page, frame_now,
+        !seen                                        ? "the child's write is NOT there?!"
+            : frame_now && frame_now == parent_frame ? "the child's write\n   landed in the parent's own page, uncopied."
+                                                     : "the child's write is there.");
 }
 
 /* ---------------------------------------------------------------- 3: the cost */
@@ -184,15 +205,44 @@ static struct cost vfork_and_reap(void)
     return cost;
 }
 
+#define DELTA(c, field) ((c)->after.field - (c)->before.field)
+
 static void print_cost(const char *name, const struct cost *c)
 {
     printf("   %-6s %4d cycles: %8.1f ms, %7.1f us per child", name, CYCLES, c->ms, c->ms * 1000 / CYCLES);
     if (c->before.available && c->after.available)
-        printf("\n          address spaces copied +%ld, cow_copy +%ld, cow_reuse +%ld, frames kept %ld\n",
-            c->after.forks - c->before.forks, c->after.cow_copy - c->before.cow_copy,
-            c->after.cow_reuse - c->before.cow_reuse, c->before.frames_free - c->after.frames_free);
+        printf("\n          address spaces copied +%ld, page tables shared +%ld, copied +%ld,\n"
+               "          cow_copy +%ld, cow_reuse +%ld, frames kept %ld\n",
+            DELTA(c, forks), DELTA(c, tables_shared), DELTA(c, tables_copied), DELTA(c, cow_copy), DELTA(c, cow_reuse),
+            c->before.frames_free - c->after.frames_free);
     else
         printf("\n");
+}
+
+/* Frames one fork() takes while its child is alive: the child's page tables, and its pages
+ * if the kernel copies them. The child waits on a pipe until the parent has read the count. */
+static long frames_for_one_fork(void)
+{
+    int go[2];
+    if (pipe(go))
+        return -1;
+    struct counters before = read_counters();
+    pid_t pid = fork();
+    if (pid == 0) {
+        char byte;
+        ssize_t n = read(go[0], &byte, 1);
+        _exit(n == 1 ? 0 : 1);
+    }
+    struct counters during = read_counters();
+    close(go[0]);
+    if (write(go[1], "g", 1) != 1)
+        perror("write");
+    close(go[1]);
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+    if (pid < 0 || !before.available || !during.available)
+        return -1;
+    return before.frames_free - during.frames_free;
 }
 
 static void cost_of_fork_and_vfork(void)
@@ -206,21 +256,49 @@ static void cost_of_fork_and_vfork(void)
     for (size_t offset = 0; offset < size; offset += PAGE_SIZE)
         heap[offset] = 1; /* touch every page, so each has a frame and a page-table entry */
 
-    printf("\n3. The cost. The parent now has a %d MiB heap, every page touched (%zu pages).\n"
-           "   fork() must copy the page table (every entry) and write-protect every page for\n"
-           "   copy-on-write; vfork() copies nothing at all. Each child exits at once.\n",
-        HEAP_MIB, size / PAGE_SIZE);
+    long pages = (long)(size / PAGE_SIZE);
+    printf("\n3. The cost. The parent now has a %d MiB heap, every page touched (%ld pages).\n"
+           "   Each child exits at once.\n",
+        HEAP_MIB, pages);
     fflush(stdout);
     struct cost forked = create_and_reap(fork);
     struct cost vforked = vfork_and_reap();
+    long one_fork = frames_for_one_fork();
     print_cost("fork", &forked);
     print_cost("vfork", &vforked);
-    if (!forked.before.available)
+    if (!forked.before.available) {
         printf("   (counters: not available on this kernel)\n");
-    else
-        printf("   fork's copies are the pages the child and the parent wrote while both existed\n"
-               "   (stack, C library data); the reuses are the parent's first writes after each\n"
-               "   child is gone. vfork shares everything and write-protects nothing: no faults.\n");
+    } else {
+        long shared = DELTA(&forked, tables_shared), copied = DELTA(&forked, tables_copied);
+        if (one_fork >= pages)
+            printf("   One fork() took %ld frames while its child lived, more than the heap's %ld pages:\n"
+                   "   this kernel copied the pages themselves at fork() (as with fork=copy).\n",
+                one_fork, pages);
+        else if (one_fork >= 0)
+            printf("   One fork() took %ld frames while its child lived, far fewer than the heap's %ld\n"
+                   "   pages: fork() copied no pages, only page tables and bookkeeping.\n",
+                one_fork, pages);
+        if (shared > 0)
+            printf("   Nor did it copy every page-table entry: it shared %ld leaf page tables (%ld per fork,\n"
+                   "   2 MiB of memory each) with the children; %s (pgtable_copied +%ld).\n",
+                shared, shared / CYCLES,
+                copied ? "a table was copied only when one side changed it" : "none had to be copied afterwards",
+                copied);
+        else if (one_fork >= 0 && one_fork < pages)
+            printf("   It shared no page tables (pgtable_shared +0): it copied the page-table entries and\n"
+                   "   write-protected the pages for copy-on-write.\n");
+        if (DELTA(&forked, cow_copy) > 0 || DELTA(&forked, cow_reuse) > 0)
+            printf("   fork's copies are the pages the child and the parent wrote while both existed\n"
+                   "   (stack, C library data); the reuses are the parent's first writes after each\n"
+                   "   child is gone.\n");
+        else
+            printf("   fork caused no copy-on-write faults: nothing was left shared to fault on.\n");
+        if (DELTA(&vforked, forks) == 0 && DELTA(&vforked, cow_copy) == 0 && DELTA(&vforked, cow_reuse) == 0)
+            printf("   vfork copied no address space and write-protected nothing: no faults.\n");
+        else
+            printf("   vfork: address spaces copied +%ld, copy-on-write faults %ld — not a borrowed space?!\n",
+                DELTA(&vforked, forks), DELTA(&vforked, cow_copy) + DELTA(&vforked, cow_reuse));
+    }
     if (vforked.ms > 0)
         printf("   vfork was %.1f times faster here.\n", forked.ms / vforked.ms);
     free(heap);
@@ -234,7 +312,7 @@ static void vfork_then_exec(const char *self)
 {
     printf("\n4. The intended use: vfork() and, at once, execve(). The child borrows the parent's\n"
            "   memory only for the moment before execve() gives it a fresh address space of its\n"
-           "   own; the parent resumes as soon as execve() succeeds.\n");
+           "   own. The new program waits 100 ms before it prints and exits.\n");
     fflush(stdout);
     char *const argv[] = { (char *)self, "--after-exec", NULL };
     pid_t pid = vfork();
@@ -243,17 +321,24 @@ static void vfork_then_exec(const char *self)
         exec_errno = 1; /* shared memory: the parent will see this */
         _exit(127);
     }
+    /* Has the child exited yet? If not, the parent was let go by the execve itself. */
     int status = 0;
-    waitpid(pid, &status, 0); /* let the new program print before we do */
+    int child_still_running = pid > 0 && waitpid(pid, &status, WNOHANG) == 0;
+    if (child_still_running)
+        waitpid(pid, &status, 0); /* let the new program print before we do */
     if (exec_errno)
         printf("   execve(%s) failed\n", self);
-    printf("   The parent resumed; the exec'd child exited with status %d.\n",
+    printf("   The parent resumed %s;\n   the exec'd child exited with status %d.\n",
+        child_still_running ? "while the child was still running its new program: execve() let it go"
+                            : "only after the child had exited",
         WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
 /* What the same program does when started by step 4. */
 static int after_exec(void)
 {
+    struct timespec pause = { 0, 100 * 1000 * 1000 };
+    nanosleep(&pause, NULL);
     int empty = shared_page[0] == '\0';
     strcpy((char *)shared_page, "written after execve");
     printf("   [pid %d] I am this program again, run by execve() in the vfork child. My address\n"

@@ -1,5 +1,6 @@
 #include "kernel_memory.h"
 #include "cpu.h"
+#include "kernel/lib/assert.h"
 #include "kernel/lib/log.h"
 #include "kernel/mm/frame_allocator.h"
 #include "multiboot.h"
@@ -199,6 +200,11 @@ void initialize_kernel_memory(BootInfo const& boot)
     for (usize i = 0; i < boot.ram_count; ++i)
         ram_end = max(ram_end, boot.ram[i].base + boot.ram[i].length);
     ram_end = page_round_down(ram_end);
+    // Firmware keeps a little of the top for itself, so -m N shows as a bit less than N MiB.
+    u64 ram_mib = (ram_end + MiB - 1) / MiB;
+    if (ram_mib < MINIMUM_MEMORY_MIB)
+        PANIC("memory: the machine has %lu KiB of RAM; Pagoda needs at least %lu MiB (QEMU -m %lu)", ram_end / KiB,
+            MINIMUM_MEMORY_MIB, MINIMUM_MEMORY_MIB);
 
     // Everything the boot left in memory (kernel image, modules) lies below `first_free`.
     u64 first_free = virtual_to_physical(__kernel_end);

@@ -17,8 +17,16 @@ u64 virtual_to_physical(void const* address);
 
 struct BootInfo;
 
+// The least memory (QEMU -m, in MiB) with which Pagoda boots and runs a small static program
+// (hello, busybox sh) from an ext2 root, found by trying: the kernel image and its boot
+// tables take about 1.3 MiB, the rest goes to the heap, exec's 2 MiB buffer for a new
+// program's arguments and the program itself. tools/pagoda-run refuses less, reading the
+// number from this line.
+constexpr u64 MINIMUM_MEMORY_MIB = 6;
+
 // Builds the kernel page table (direct map of all RAM, kernel image) and the frame allocator,
-// carving the frame table and the kernel heap out of free RAM.
+// carving the frame table and the kernel heap out of free RAM. Panics, saying so, if the
+// machine has less than MINIMUM_MEMORY_MIB.
 void initialize_kernel_memory(BootInfo const&);
 // Physical address of the kernel's PML4; its upper half is shared by every address space.
 u64 kernel_pml4_physical();

@@ -313,6 +313,22 @@ TEST(AddressSpace, BrkFailureReturnsOldBreak)
     EXPECT_EQ(space->brk(USER_TOP), 0x603000u);
 }
 
+TEST(AddressSpace, BrkRefusesGrowthBeyondAllMemory)
+{
+    // Linux's overcommit heuristic: one growth larger than all of memory fails at once,
+    // while growths that fit each succeed however much they add up to (nothing is touched).
+    MmEnvironment env(64);
+    auto space = env.new_space();
+    space->set_brk(0x600000, 0x600000);
+    EXPECT_FALSE(exceeds_all_memory(env.context, 64 * P));
+    EXPECT_TRUE(exceeds_all_memory(env.context, 64 * P + 1));
+    EXPECT_TRUE(exceeds_all_memory(env.context, ~u64(0)));
+    EXPECT_EQ(space->brk(0x600000 + 65 * P), 0x600000u);
+    EXPECT_EQ(space->mappings().count(), 0u);
+    EXPECT_EQ(space->brk(0x600000 + 64 * P), 0x600000 + 64 * P);
+    EXPECT_EQ(space->brk(0x600000 + 128 * P), 0x600000 + 128 * P);
+}
+
 TEST(AddressSpace, SharedAnonymousFirstTouchIsWritableFrame)
 {
     MmEnvironment env;
