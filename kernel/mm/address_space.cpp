@@ -114,11 +114,13 @@ Result<VirtAddr> AddressSpace::map_anonymous(
 }
 
 Result<VirtAddr> AddressSpace::map_file(VirtAddr addr, u64 length, u32 prot, bool shared, MapPlacement placement,
-    RefPtr<PageCache> cache, u64 offset, char const* name)
+    RefPtr<PageCache> cache, u64 offset, char const* name, u32 max_prot)
 {
     verify_locked();
     if (!cache || length == 0 || (prot & ~VM_PROT_MASK) || !is_page_aligned(offset))
         return Errno::Invalid;
+    if (prot & ~max_prot)
+        return Errno::Access;
     if (length > USER_TOP)
         return Errno::NoMemory;
     length = page_round_up(length);
@@ -131,6 +133,7 @@ Result<VirtAddr> AddressSpace::map_file(VirtAddr addr, u64 length, u32 prot, boo
     if (!mapping)
         return Errno::NoMemory;
     mapping->set_backing(static_cast<RefPtr<PageCache>&&>(cache), offset);
+    mapping->set_max_prot(max_prot);
     TRY(insert_mapping(OwnPtr<Mapping>(mapping)));
     return start;
 }
@@ -186,6 +189,10 @@ Result<void> AddressSpace::protect(VirtAddr addr, u64 length, u32 prot)
     VirtAddr end;
     if (!page_range_end(addr, length, end) || end == addr || end > USER_TOP || !m_mappings.is_fully_mapped(addr, end))
         return Errno::NoMemory;
+    for (Mapping* mapping = m_mappings.first_ending_after(addr); mapping && mapping->start() < end;
+         mapping = m_mappings.next(*mapping))
+        if (!mapping->allows(prot))
+            return Errno::Access;
 
     // Entries change below, and refcounts decide: shared leaf tables become private first.
     TRY(m_page_table->unshare(addr, end, false));

@@ -76,9 +76,10 @@ public:
     // MAP_PRIVATE, with the placement and errors of map_anonymous, plus Invalid for a null
     // cache or an unaligned offset and Overflow when offset + length passes the largest file.
     // Lazy; pages past the end of the file at fault time give SIGBUS. The caller checks
-    // file access modes (EACCES).
+    // file access modes and passes what they allow as `max_prot` (Mapping::max_prot);
+    // Access if prot asks for more.
     Result<VirtAddr> map_file(VirtAddr addr, u64 length, u32 prot, bool shared, MapPlacement placement, RefPtr<PageCache> cache,
-        u64 offset, char const* name);
+        u64 offset, char const* name, u32 max_prot = VM_PROT_MASK);
 
     // munmap: removes [addr, addr+length rounded up), splitting mappings at the ends and
     // dropping every frame reference of the unmapped pages. Dirty pages of shared file
@@ -88,7 +89,8 @@ public:
     Result<void> unmap(VirtAddr addr, u64 length);
 
     // mprotect: sets prot on [addr, addr+length rounded up). Invalid for an unaligned addr or
-    // unknown bits; NoMemory when part of the range is unmapped (nothing changes then).
+    // unknown bits; NoMemory when part of the range is unmapped; Access when prot exceeds
+    // the max_prot of a mapping in the range (in both cases nothing changes).
     // Existing PTEs are downgraded at once; an upgrade never makes a COW-shared or zero-frame
     // page writable: it stays read-only and the next write takes the COW/zero fault.
     Result<void> protect(VirtAddr addr, u64 length, u32 prot);

@@ -42,6 +42,7 @@ Mapping* Mapping::clone() const
     if (!copy)
         return nullptr;
     copy->m_address_space = m_address_space;
+    copy->m_max_prot = m_max_prot;
     if (m_cache)
         copy->set_backing(m_cache, m_file_offset);
     else
@@ -58,6 +59,6 @@ static bool names_equal(char const* a, char const* b)
 
 bool Mapping::can_merge_with(Mapping const& next) const
 {
-    return m_end == next.m_start && m_prot == next.m_prot && m_sharing == next.m_sharing && is_private() && !m_cache
-        && !next.m_cache && names_equal(m_name, next.m_name);
+    return m_end == next.m_start && m_prot == next.m_prot && m_max_prot == next.m_max_prot && m_sharing == next.m_sharing
+        && is_private() && !m_cache && !next.m_cache && names_equal(m_name, next.m_name);
 }

@@ -71,6 +71,12 @@ public:
     bool is_writable() const { return m_prot & VM_WRITE; }
     bool is_executable() const { return m_prot & VM_EXEC; }
     void set_prot(u32 prot) { m_prot = prot & VM_PROT_MASK; }
+    // The most that mprotect may grant (Linux's VM_MAY* bits): a shared mapping of a file
+    // opened read-only may never become writable, or it would write to the file through
+    // memory what write(2) could not. Everything, unless set_max_prot() narrowed it.
+    u32 max_prot() const { return m_max_prot; }
+    void set_max_prot(u32 max_prot) { m_max_prot = max_prot & VM_PROT_MASK; }
+    bool allows(u32 prot) const { return (prot & ~m_max_prot) == 0; }
 
     MappingSharing sharing() const { return m_sharing; }
     bool is_shared() const { return m_sharing == MappingSharing::Shared; }
@@ -116,6 +122,7 @@ private:
     VirtAddr m_start;
     VirtAddr m_end;
     u32 m_prot;
+    u32 m_max_prot { VM_PROT_MASK };
     MappingSharing m_sharing;
     u64 m_file_offset { 0 };
     RefPtr<PageCache> m_cache;

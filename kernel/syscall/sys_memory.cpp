@@ -111,7 +111,9 @@ Result<i64> sys_mmap(UserAddress address, u64 length, int prot, int flags, int f
         usize n = min<usize>(strlen(file->path()), sizeof name - 2);
         memcpy(name + 1, file->path(), n);
         name[n + 1] = '\0';
-        result = TRY(space.map_file(address, size, prot & PROT_ALL, shared, placement, cache, file_offset, name));
+        // A shared mapping of a file opened read-only may never be made writable (EACCES).
+        u32 max_prot = shared && !file->can_write() ? VM_READ | VM_EXEC : VM_PROT_MASK;
+        result = TRY(space.map_file(address, size, prot & PROT_ALL, shared, placement, cache, file_offset, name, max_prot));
     }
     if (flags & MAP_POPULATE)
         populate(space, result, size, prot);
