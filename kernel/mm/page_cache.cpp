@@ -74,7 +74,7 @@ Result<FrameNumber> PageCache::add_zeroed_page(u64 index)
 {
     if (index >= PageIndex::MAX_PAGES)
         return Errno::FileTooBig;
-    FrameNumber frame = TRY(m_context.frames.allocate());
+    FrameNumber frame = TRY(m_context.frames.allocate(FrameUse::User));
     __builtin_memset(m_context.physical.map_frame(frame), 0, PAGE_SIZE);
     auto inserted = m_pages.insert(index, frame);
     if (inserted.is_error()) {
@@ -101,7 +101,7 @@ Result<FrameNumber> PageCache::get_page(u64 index)
         return Errno::FileTooBig;
     if (!m_pager || !m_pager->is_backed())
         return add_zeroed_page(index); // a hole: the cache is the only copy
-    FrameNumber frame = TRY(m_context.frames.allocate());
+    FrameNumber frame = TRY(m_context.frames.allocate(FrameUse::User));
     PROFILE("page cache: page read through the Pager (disk)");
     auto read = m_pager->read_page(index, m_context.physical.map_frame(frame)); // may sleep
     if (read.is_error()) {

@@ -5,6 +5,8 @@
 
 #include "../lib/types.h"
 
+class FrameAllocator;
+
 // Why PageCache::write_back() ran. The work is the same; the counters tell the reasons apart,
 // so a test can see which path wrote a page.
 enum class WriteBackReason {
@@ -36,7 +38,7 @@ struct VmStats {
     u64 page_tables_copied { 0 }; // shared leaf tables copied on a first change afterwards
 };
 
-// Writes the counters plus the frame totals as /proc/vmstat-style "name value\n" lines into
-// buffer (NUL-terminated, truncated to size). Returns the length the full text would have,
-// so a caller can detect truncation as with snprintf.
-usize format_vmstat(VmStats const& stats, u64 frames_total, u64 frames_free, char* buffer, usize size);
+// Writes the counters plus the frame totals and the reserve as /proc/vmstat-style
+// "name value\n" lines into buffer (NUL-terminated, truncated to size). Returns the length
+// the full text would have, so a caller can detect truncation as with snprintf.
+usize format_vmstat(VmStats const& stats, FrameAllocator const& frames, char* buffer, usize size);
