@@ -14,6 +14,7 @@ usize format_vmstat(VmStats const& stats, FrameAllocator const& frames, char* bu
     Line const lines[] = {
         { "nr_free_pages", frames_free },
         { "nr_file_pages", stats.page_cache_pages },
+        { "nr_shmem", stats.unbacked_pages },
         { "nr_dirty", stats.dirty_pages },
         { "nr_written", stats.written_back_pages },
         { "nr_written_sync", stats.written_back_for[static_cast<usize>(WriteBackReason::Sync)] },
@@ -34,6 +35,7 @@ usize format_vmstat(VmStats const& stats, FrameAllocator const& frames, char* bu
         { "forks", stats.forks },
         { "pgtable_shared", stats.page_tables_shared },
         { "pgtable_copied", stats.page_tables_copied },
+        { "oom_kill", stats.oom_kills },
         { "frames_total", frames.total_frames() },
         { "frames_free", frames_free },
         { "frames_reserve", frames.reserve() },

@@ -57,8 +57,8 @@ void fill_meminfo(TextBuilder& out, Process&)
     out.append("MemTotal:       %8lu kB\n", total_kb);
     out.append("MemFree:        %8lu kB\n", free_kb);
     // Available: what user allocations may still take (the kernel's reserve excluded) plus
-    // the cache pages.
-    u64 available_kb = (frames.user_free_frames() + stats.page_cache_pages) * 4;
+    // the cache pages reclaim can drop (not tmpfs or shared anonymous pages, the only copy).
+    u64 available_kb = (frames.user_free_frames() + stats.page_cache_pages - stats.unbacked_pages) * 4;
     out.append("MemAvailable:   %8lu kB\n", available_kb);
     out.append("Buffers:        %8lu kB\n", 0ul);
     out.append("Cached:         %8lu kB\n", stats.page_cache_pages * 4);
@@ -67,6 +67,7 @@ void fill_meminfo(TextBuilder& out, Process&)
     out.append("Writeback:      %8lu kB\n", 0ul);
     out.append("SwapTotal:      %8lu kB\n", 0ul);
     out.append("SwapFree:       %8lu kB\n", 0ul);
+    out.append("Shmem:          %8lu kB\n", stats.unbacked_pages * 4);
     out.append("CommitLimit:    %8lu kB\n", total_kb / 2);
 }
 

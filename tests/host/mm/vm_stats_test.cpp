@@ -19,6 +19,8 @@ TEST(VmStats, FormatsProcVmstatLines)
     stats.written_back_for[static_cast<usize>(WriteBackReason::Sync)] = 5;
     stats.written_back_for[static_cast<usize>(WriteBackReason::Unmap)] = 4;
     stats.forks = 10;
+    stats.unbacked_pages = 2;
+    stats.oom_kills = 1;
     Frame table[256];
     FrameAllocator frames(table, 0, 256);
     frames.add_free_range(0, 256);
@@ -32,6 +34,7 @@ TEST(VmStats, FormatsProcVmstatLines)
     EXPECT_EQ(text,
         "nr_free_pages 200\n"
         "nr_file_pages 6\n"
+        "nr_shmem 2\n"
         "nr_dirty 8\n"
         "nr_written 9\n"
         "nr_written_sync 5\n"
@@ -52,6 +55,7 @@ TEST(VmStats, FormatsProcVmstatLines)
         "forks 10\n"
         "pgtable_shared 0\n"
         "pgtable_copied 0\n"
+        "oom_kill 1\n"
         "frames_total 256\n"
         "frames_free 200\n"
         "frames_reserve 16\n"
