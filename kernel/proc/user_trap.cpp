@@ -7,6 +7,7 @@
 #include "kernel/lib/profile.h"
 #include "kernel/mm/reclaim.h"
 #include "kernel/sched/kernel_lock.h"
+#include "oom.h"
 #include "process.h"
 #include "signal.h"
 
@@ -28,7 +29,11 @@ void resolve_page_fault(TrapFrame& frame, UserTrap const& trap)
         deliver_fault_signal(frame, SIGBUS, BUS_ADRERR, trap.address);
         return;
     case FaultResult::OutOfMemory:
-        klog("pid %u: out of memory at %lx, killed", process.pid(), trap.address);
+        // proc/oom.h: another process may die for it, and this access then runs again.
+        if (out_of_memory(process, trap.address) == OomOutcome::Retry) {
+            oom_wait();
+            return;
+        }
         process.exit(wait_status_signaled(SIGKILL));
     }
 }
