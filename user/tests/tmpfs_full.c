@@ -75,7 +75,7 @@ int main(int argc, char** argv)
     scratch_path(big, sizeof big, "big");
     scratch_path(other, sizeof other, "other");
 
-    struct statfs fs;
+    struct statfs fs = { 0 };
     int r = statfs(scratch_dir, &fs);
     ok(r == 0 && (!scratch_fillable() || (fs.f_type == TMPFS_MAGIC_NUMBER && fs.f_bsize == PAGE)),
         "statfs: a tmpfs with 4 KiB blocks (r=%d errno=%d type=%lx bsize=%ld)", r, errno, (long)fs.f_type, (long)fs.f_bsize);
