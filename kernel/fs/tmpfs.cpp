@@ -1,4 +1,5 @@
 #include "tmpfs.h"
+#include "kernel/lib/assert.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/memory_context.h"
 
@@ -29,7 +30,11 @@ public:
         ++m_used_inodes;
         return {};
     }
-    void give_back_inode_slot() { --m_used_inodes; }
+    void give_back_inode_slot()
+    {
+        VERIFY(m_used_inodes > 0);
+        --m_used_inodes;
+    }
 
     void statfs(LinuxStatfs& out) const
     {

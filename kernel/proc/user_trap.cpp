@@ -3,7 +3,6 @@
 // SIGSEGV/SIGBUS; any other exception is a signal to the program. A fault caused by the
 // kernel itself never comes here: it panics in trap_dispatch.
 #include "kernel/arch/x86_64/entry.h"
-#include "kernel/lib/log.h"
 #include "kernel/lib/profile.h"
 #include "kernel/mm/reclaim.h"
 #include "kernel/sched/kernel_lock.h"
