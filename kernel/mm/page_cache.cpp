@@ -10,7 +10,7 @@
 
 Result<RefPtr<PageCache>> PageCache::create(MemoryContext& context, Pager& pager, u64 size, RefPtr<PageLimit> limit)
 {
-    auto* cache = new (std::nothrow) PageCache(context, &pager, size, false, static_cast<RefPtr<PageLimit>&&>(limit));
+    auto* cache = new (std::nothrow) PageCache(context, &pager, size, false, std::move(limit));
     if (!cache)
         return Errno::NoMemory;
     return adopt_ref(cache);
@@ -25,7 +25,7 @@ Result<RefPtr<PageCache>> PageCache::create_anonymous(MemoryContext& context, u6
 }
 
 PageCache::PageCache(MemoryContext& context, Pager* pager, u64 size, bool anonymous, RefPtr<PageLimit> limit)
-    : m_context(context), m_pager(pager), m_anonymous(anonymous), m_size(size), m_limit(static_cast<RefPtr<PageLimit>&&>(limit))
+    : m_context(context), m_pager(pager), m_anonymous(anonymous), m_size(size), m_limit(std::move(limit))
 {
     if (m_pager && m_pager->is_backed()) {
         VERIFY(m_context.backed_caches);
