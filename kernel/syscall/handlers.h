@@ -58,6 +58,8 @@ Result<i64> sys_chmod(UserAddress path, u32 mode);
 Result<i64> sys_fchmod(int fd, u32 mode);
 Result<i64> sys_fchmodat(int dirfd, UserAddress path, u32 mode);
 Result<i64> sys_truncate(UserAddress path, i64 length);
+Result<i64> sys_statfs(UserAddress path, UserAddress buffer);
+Result<i64> sys_fstatfs(int fd, UserAddress buffer);
 Result<i64> sys_umask(u32 mask);
 // Memory (sys_memory.cpp)
 Result<i64> sys_mmap(UserAddress address, u64 length, int prot, int flags, int fd, i64 offset);
