@@ -31,7 +31,7 @@ Result<Process*> Process::create_first()
         auto* open_file = new (std::nothrow) OpenFile(console, O_RDWR);
         if (!open_file)
             return Errno::NoMemory;
-        process->m_fds.install(fd, adopt_ref(open_file), false);
+        TRY(process->m_fds.install(fd, adopt_ref(open_file), false));
     }
     g_init = process;
     return process;
@@ -48,6 +48,10 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
     auto* child = new (std::nothrow) Process;
     if (!child)
         return Errno::NoMemory;
+    if (auto copied = child->m_fds.copy_from(parent.m_fds); copied.is_error()) {
+        delete child;
+        return copied.error();
+    }
 
     TrapFrame frame = parent_thread.user_frame();
     frame.rax = 0; // fork returns 0 in the child
@@ -69,7 +73,7 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
     child->m_process_group = parent.m_process_group;
     child->m_session = parent.m_session;
     parent.m_children.append(*child);
-    child->m_fds.copy_from(parent.m_fds);
+    child->limits = parent.limits;
     memcpy(child->m_cwd, parent.m_cwd, sizeof m_cwd);
     child->m_executable = parent.m_executable.duplicate();
     memcpy(child->m_executable_path, parent.m_executable_path, sizeof m_executable_path);

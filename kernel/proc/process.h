@@ -19,6 +19,7 @@
 #include "kernel/sched/scheduler.h"
 #include "kernel/sched/thread.h"
 #include "kernel/sched/wait_queue.h"
+#include "resource_limits.h"
 
 struct SignalAction {
     u64 handler { 0 }; // SIG_DFL = 0, SIG_IGN = 1, else a user function
@@ -89,6 +90,7 @@ public:
     void set_command_line(char const* const* argv, usize count);
 
     RealIntervalTimer real_timer { *this }; // ITIMER_REAL and alarm()
+    ResourceLimits limits; // inherited at fork, kept by execve
     SignalAction signal_actions[SIGNAL_COUNT];
     u64 signal_mask { 0 };
     u64 pending_signals { 0 };

@@ -109,12 +109,7 @@ char state_letter(Process& process)
 
 u64 mapped_bytes(Process& process)
 {
-    u64 total = 0;
-    if (process.state() == Process::State::Zombie)
-        return 0;
-    for (Mapping const& m : process.address_space().mappings())
-        total += m.size();
-    return total;
+    return process.state() == Process::State::Zombie ? 0 : process.address_space().mapped_bytes();
 }
 
 u64 resident_pages(Process& process)
@@ -140,9 +135,9 @@ void fill_status(TextBuilder& out, Process& process)
     command_name(process, name);
     char state = state_letter(process);
     char const* state_name = state == 'Z' ? "zombie" : state == 'S' ? "sleeping" : "running";
-    out.append("Name:\t%s\nUmask:\t0022\nState:\t%c (%s)\nTgid:\t%u\nNgid:\t0\nPid:\t%u\nPPid:\t%u\n", name, state, state_name,
-        process.pid(), process.pid(), parent_pid(process));
-    out.append("TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\n", FdTable::MAX_FDS);
+    out.append("Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%u\nNgid:\t0\nPid:\t%u\nPPid:\t%u\n", name, process.umask(),
+        state, state_name, process.pid(), process.pid(), parent_pid(process));
+    out.append("TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\n", process.fds().capacity());
     out.append("VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t1\n", mapped_bytes(process) / 1024, resident_pages(process) * 4);
     out.append("SigPnd:\t%016lx\nSigBlk:\t%016lx\n", process.pending_signals, process.signal_mask);
 }
