@@ -180,6 +180,7 @@ Result<void> exec_program(
         return Errno::Access;
     resolved[0] = '/';
     char const* absolute_path = resolved;
+    SharedString executable_path = TRY(SharedString::create(absolute_path));
     // Not a file someone has open for writing (ETXTBSY); and from now on no one may open it so.
     ExecutableHold hold = TRY(ExecutableHold::take(file));
 
@@ -199,7 +200,7 @@ Result<void> exec_program(
         space->page_table().activate();
     process.set_address_space(static_cast<RefPtr<AddressSpace>&&>(space));
     process.set_executable(static_cast<ExecutableHold&&>(hold));
-    process.set_executable_path(absolute_path);
+    process.set_executable_path(static_cast<SharedString&&>(executable_path));
     process.note_exec_ran();
     process.fds().close_on_exec_files();
     for (auto& action : process.signal_actions)

@@ -14,6 +14,7 @@
 #include "kernel/fs/inode.h"
 #include "kernel/lib/function_ref.h"
 #include "kernel/lib/intrusive_list.h"
+#include "kernel/lib/shared_string.h"
 #include "kernel/lib/signal_numbers.h"
 #include "kernel/mm/address_space.h"
 #include "kernel/sched/scheduler.h"
@@ -71,10 +72,12 @@ public:
 
     // The running program's file, held against writers (ETXTBSY) until exit or the next exec.
     void set_executable(ExecutableHold hold) { m_executable = static_cast<ExecutableHold&&>(hold); }
-    char const* executable_path() const { return m_executable_path; }
-    void set_executable_path(char const*);
-    char const* cwd() const { return m_cwd; }
-    // `normalized` is a resolved directory path; NameTooLong if it does not fit.
+    // The running program's absolute path (as /proc/<pid>/exe shows it).
+    char const* executable_path() const { return m_executable_path.text(); }
+    void set_executable_path(SharedString path) { m_executable_path = static_cast<SharedString&&>(path); }
+    // The working directory, normalized (vfs.h: no leading slash; "" is the root).
+    char const* cwd() const { return m_cwd.text(); }
+    // `normalized` is a resolved directory path of up to PATH_MAX bytes. NoMemory.
     Result<void> set_cwd(char const* normalized);
     u32 umask() const { return m_umask; }
     // Returns the previous mask, as umask(2).
@@ -146,8 +149,8 @@ private:
     bool m_vfork_parent_waiting { false };
     WaitQueue m_vfork_release;
     ExecutableHold m_executable;
-    char m_executable_path[256] {};
-    char m_cwd[256] { "" };
+    SharedString m_executable_path;
+    SharedString m_cwd;
     u32 m_umask { 022 };
     char m_command_line[512] {};
     usize m_command_line_length { 0 };

@@ -329,14 +329,15 @@ Result<usize> ProcInode::read_link(char* out, usize capacity)
 {
     if (m_kind != Kind::Link)
         return Errno::Invalid;
-    char text[256];
+    char number[16];
+    char const* text = number;
     if (strcmp(m_link, "self") == 0) {
-        format(text, sizeof text, "%u", m_pid);
+        format(number, sizeof number, "%u", m_pid);
     } else {
         Process* owner = process();
         if (!owner)
             return Errno::NoEntry;
-        format(text, sizeof text, "%s", owner->executable_path());
+        text = owner->executable_path(); // up to PATH_MAX bytes
     }
     usize n = min(strlen(text), capacity);
     memcpy(out, text, n);
