@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-struct options g_options = { .seed = 1, .calls = 1000, .workers = 4, .only_worker = -1, .stall_ms = 3000,
+struct options g_options = { .seed = 1, .calls = 1000, .workers = 4, .only_worker = -1, .stall_ms = 1500,
     .kill_wait_ms = 5000, .child_ms = 300, .leak_tolerance_kb = 64, .warmup = 200, .checkpoint = 200 };
 
 #define OUT 1
@@ -224,12 +224,13 @@ static struct slot *new_slot(void)
     return s;
 }
 
-static void describe_index(char *out, size_t cap, u64 seed, int worker, u64 index)
+static void describe_index(char *out, size_t cap, u64 seed, int worker, pid_t pid, u64 index)
 {
     struct rng r = rng_for_call(seed, (u64)worker, index);
     const struct call *c = choose_call(&r);
     struct arg a[6];
-    generate_arguments(&r, c, a); /* brk/pid-dependent values may differ from the worker's */
+    args_set_worker_state((u64)sbrk(0), pid, 0); /* the newest-child pid is not known here */
+    generate_arguments(&r, c, a);
     describe_call(out, cap, c, a);
 }
 
@@ -364,7 +365,7 @@ static struct round_result run_round(u64 seed, u64 from, int quiet)
                 continue;
             }
             char text[1024];
-            describe_index(text, sizeof text, seed, w->id, s->index);
+            describe_index(text, sizeof text, seed, w->id, w->pid, s->index);
             if (w->killed_at_ms) {
                 res.stuck++;
                 if (!quiet)
@@ -398,7 +399,7 @@ static struct round_result run_round(u64 seed, u64 from, int quiet)
             struct slot *s = w->slot;
             if (s->hang_pid) {
                 char text[1024];
-                describe_index(text, sizeof text, seed, w->id, s->hang_index);
+                describe_index(text, sizeof text, seed, w->id, w->pid, s->hang_index);
                 say(OUT, "fuzz: HANG w=%d i=%lu pid=%d: a child making this call was not dead %d ms after SIGKILL: %s",
                     w->id, (unsigned long)s->hang_index, s->hang_pid, g_options.kill_wait_ms, text);
                 res.hangs++;
@@ -414,7 +415,7 @@ static struct round_result run_round(u64 seed, u64 from, int quiet)
                 w->killed_at_ms = now;
             } else if (w->killed_at_ms && now - w->killed_at_ms > g_options.kill_wait_ms) {
                 char text[1024];
-                describe_index(text, sizeof text, seed, w->id, s->index);
+                describe_index(text, sizeof text, seed, w->id, w->pid, s->index);
                 say(OUT, "fuzz: HANG w=%d i=%lu pid=%d: not dead %d ms after SIGKILL: %s", w->id,
                     (unsigned long)s->index, w->pid, g_options.kill_wait_ms, text);
                 res.hangs++;
@@ -571,6 +572,7 @@ int main(int argc, char **argv)
         (unsigned long)g_options.seed, g_options.workers, (unsigned long)g_options.calls,
         (unsigned long)g_options.from, g_options.only_worker, g_options.replay, g_options.have_disk, getpid());
 
+    long t_start = now_ms();
     int failed = 0;
     int replaying = g_options.replay || g_options.only;
     struct memory before = { -1, -1, -1, -1 };
@@ -592,6 +594,7 @@ int main(int argc, char **argv)
         if (clean_scratch())
             failed = 1;
         before = measure();
+        say(OUT, "fuzz: warm-up and cleanup took %ld ms", now_ms() - t_start);
         say(OUT, "fuzz: memory before heap_bytes=%ld heap_objects=%ld frames_free=%ld page_cache=%ld",
             before.heap_bytes, before.heap_objects, before.frames_free, before.page_cache);
     }
@@ -607,9 +610,11 @@ int main(int argc, char **argv)
     if (r.hangs)
         failed = 1;
     if (!replaying) {
+        long t_clean = now_ms();
         if (clean_scratch())
             failed = 1;
         struct memory after = measure();
+        say(OUT, "fuzz: cleanup took %ld ms", now_ms() - t_clean);
         say(OUT, "fuzz: memory after heap_bytes=%ld heap_objects=%ld frames_free=%ld page_cache=%ld", after.heap_bytes,
             after.heap_objects, after.frames_free, after.page_cache);
         if (before.heap_bytes >= 0 && after.heap_bytes >= 0) {
