@@ -434,7 +434,7 @@ static struct round_result run_round(u64 seed, u64 from, int quiet)
             sweep_orphans(ws, n, orphans, &orphan_count, &res, 0);
             last_sweep = now;
         }
-        if (!quiet && !g_options.replay && now - last_report >= 10000) {
+        if (now - last_report >= 10000) {
             char line[512];
             size_t len = (size_t)snprintf(line, sizeof line, "fuzz: progress seed=%lu t=%lds", (unsigned long)seed,
                 (now - started) / 1000);

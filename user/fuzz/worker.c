@@ -281,9 +281,15 @@ static int open_or(const char *path, const char *fallback, int flags)
  * slots and boundary pages, the MM arena's mappings. */
 static void set_up(void)
 {
-    /* The console stays at fd 0 and LOG_FD; fds 1 and 2 go to /dev/null so that fuzzed writes
-     * to them do not flood the console. */
+    /* The console is at LOG_FD, and read-only at fd 0 (reading it blocks: a SIGKILL must still
+     * end the reader); fds 1 and 2 go to /dev/null, so that fuzzed writes to them do not flood
+     * the console. */
     dup2(1, LOG_FD);
+    int console = open("/dev/console", O_RDONLY);
+    if (console >= 0 && console != 0) {
+        dup2(console, 0);
+        close(console);
+    }
     int null = open("/dev/null", O_RDWR);
     dup2(null, 1);
     dup2(null, 2);
