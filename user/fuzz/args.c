@@ -572,7 +572,7 @@ static u64 one(struct rng *r, int kind, int position, struct arg *a, struct stat
     case K_FUTEXVAL: {
         u64 address = a[0].value;
         u64 misc = RW_BASE + SLOT_MISC * SLOT_SIZE;
-        if (rng_chance(r, 60) && address >= misc && address + 4 <= misc + SLOT_SIZE) {
+        if (rng_chance(r, 60) && address >= misc && address - misc <= SLOT_SIZE - 4) {
             u32 v;
             memcpy(&v, (void *)address, 4);
             return v;
