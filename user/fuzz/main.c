@@ -272,9 +272,14 @@ static int is_known(pid_t pid, struct worker_state *ws, int n)
 
 /* Every process whose parent is us but which is not a worker (a worker's orphaned child):
  * SIGKILL it, and report it if it is still there kill_wait_ms later. */
+static char g_process_summary[256]; /* processes that are not ours, for the progress line */
+
 static void sweep_orphans(struct worker_state *ws, int n, struct orphan *orphans, int *count, struct round_result *res,
     int final)
 {
+    size_t summary = 0;
+    int total = 0;
+    g_process_summary[0] = 0;
     DIR *d = opendir("/proc");
     if (!d)
         return;
@@ -286,6 +291,7 @@ static void sweep_orphans(struct worker_state *ws, int n, struct orphan *orphans
         if (e->d_name[0] < '1' || e->d_name[0] > '9')
             continue;
         pid_t pid = atoi(e->d_name);
+        total++;
         if (pid == self || is_known(pid, ws, n))
             continue;
         char path[64], text[512];
@@ -301,7 +307,12 @@ static void sweep_orphans(struct worker_state *ws, int n, struct orphan *orphans
         char *p = strrchr(text, ')');
         char state;
         int ppid;
-        if (!p || sscanf(p + 1, " %c %d", &state, &ppid) != 2 || ppid != self || state == 'Z')
+        if (!p || sscanf(p + 1, " %c %d", &state, &ppid) != 2)
+            continue;
+        if (state != 'Z' && summary < sizeof g_process_summary - 24)
+            summary += (size_t)snprintf(g_process_summary + summary, sizeof g_process_summary - summary, " %d/%d%c",
+                pid, ppid, state);
+        if (ppid != self || state == 'Z')
             continue;
         int i;
         for (i = 0; i < *count && orphans[i].pid != pid; ++i)
@@ -321,6 +332,8 @@ static void sweep_orphans(struct worker_state *ws, int n, struct orphan *orphans
             seen[i] = 1;
     }
     closedir(d);
+    if (summary < sizeof g_process_summary - 16)
+        snprintf(g_process_summary + summary, sizeof g_process_summary - summary, " (%d processes)", total);
     /* forget orphans that are gone */
     for (int i = 0; i < *count; ++i)
         if (!seen[i] && !orphans[i].reported) {
@@ -441,7 +454,7 @@ static struct round_result run_round(u64 seed, u64 from, int quiet)
             for (int i = 0; i < n && len < sizeof line; ++i)
                 len += (size_t)snprintf(line + len, sizeof line - len, " w%d=%lu%s", ws[i].id,
                     (unsigned long)ws[i].slot->index, ws[i].finished ? "(done)" : "");
-            say(OUT, "%s", line);
+            say(OUT, "%s; others pid/ppid/state:%s", line, g_process_summary);
             last_report = now;
         }
         if (!running)
