@@ -40,6 +40,13 @@ void say(int fd, const char *fmt, ...)
     raw_syscall(SYS_WRITE, fd, line, n);
 }
 
+static long monotonic_ms(void)
+{
+    struct { long s, ns; } t;
+    raw_syscall(228, 1 /* CLOCK_MONOTONIC */, &t, 0);
+    return t.s * 1000 + t.ns / 1000000;
+}
+
 static void sleep_ms(long ms)
 {
     struct { long s, ns; } t = { ms / 1000, (ms % 1000) * 1000000 };
@@ -415,7 +422,7 @@ void worker_main(int worker, struct slot *slot, u64 start)
                 describe_call(text, sizeof text, c, a);
             say(LOG_FD, "fuzz: #%lu w=%d%s %s", (unsigned long)i, worker, child ? " [child]" : "", text);
         }
-        long result;
+        long result, t0 = print ? monotonic_ms() : 0;
         if (child) {
             slot->in_child++;
             result = call_in_child(c, a, i);
@@ -428,6 +435,9 @@ void worker_main(int worker, struct slot *slot, u64 start)
         else
             slot->results[result >= 0 ? 5 : 6]++;
         if (print) {
+            long ms = monotonic_ms() - t0;
+            if (ms >= 20)
+                say(LOG_FD, "fuzz: #%lu took %ld ms", (unsigned long)i, ms);
             if (child)
                 say(LOG_FD, "fuzz: #%lu = %s %ld", (unsigned long)i,
                     result == -2 ? "HANG (child not dead after SIGKILL)" : result == -1 ? "child killed (stuck)"
