@@ -154,14 +154,38 @@ const struct call CALLS[] = {
 };
 const int CALL_COUNT = sizeof CALLS / sizeof CALLS[0];
 
+static unsigned char g_disabled[sizeof CALLS / sizeof CALLS[0]];
+
+/* --calls-only / --calls-skip: a comma-separated list of names. Returns -1 for an unknown name.
+ * (A restricted table makes other sequences: replay with the same option.) */
+int restrict_calls(const char *list, int only)
+{
+    for (int i = 0; i < CALL_COUNT; ++i)
+        g_disabled[i] = (unsigned char)only;
+    while (*list) {
+        size_t n = strcspn(list, ",");
+        int found = 0;
+        for (int i = 0; i < CALL_COUNT; ++i)
+            if (strlen(CALLS[i].name) == n && !strncmp(CALLS[i].name, list, n)) {
+                g_disabled[i] = (unsigned char)!only;
+                found = 1;
+            }
+        if (!found)
+            return -1;
+        list += n + (list[n] == ',');
+    }
+    return 0;
+}
+
 const struct call *choose_call(struct rng *r)
 {
-    static unsigned total;
-    if (!total)
-        for (int i = 0; i < CALL_COUNT; ++i)
-            total += CALLS[i].weight;
+    unsigned total = 0;
+    for (int i = 0; i < CALL_COUNT; ++i)
+        total += g_disabled[i] ? 0 : CALLS[i].weight;
     unsigned pick = (unsigned)rng_below(r, total);
     for (int i = 0; i < CALL_COUNT; ++i) {
+        if (g_disabled[i])
+            continue;
         if (pick < CALLS[i].weight)
             return &CALLS[i];
         pick -= CALLS[i].weight;

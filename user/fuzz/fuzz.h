@@ -133,6 +133,7 @@ struct call {
 extern const struct call CALLS[];
 extern const int CALL_COUNT;
 const struct call *choose_call(struct rng *r);
+int restrict_calls(const char *list, int only);
 
 /* ---- raw system calls (no errno, no libc state) ---- */
 static inline long raw_syscall6(long n, long a, long b, long c, long d, long e, long f)
@@ -178,6 +179,7 @@ struct options {
     int only_worker;    /* -1 = all */
     int replay;         /* print every call and its result */
     u64 print_from;     /* ... from this index on */
+    int heap_trace;     /* replay: print the kernel heap's change over each call */
     int throwaway;      /* explicitly allowed outside pid 1 */
     u64 *only;          /* sorted list of indices to run, or NULL */
     u64 only_count;

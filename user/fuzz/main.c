@@ -4,7 +4,8 @@
  *
  *   fuzz [--calls N] [--seed S] [--workers W] [--worker W --replay] [--from I]
  *        [--only-file F] [--stall-ms MS] [--kill-wait-ms MS] [--child-ms MS]
- *        [--leak-kb KB] [--warmup N] [--checkpoint N] [--throwaway-guest]
+ *        [--leak-kb KB] [--warmup N] [--checkpoint N] [--calls-only A,B | --calls-skip A,B]
+ *        [--throwaway-guest]
  *
  * --calls is the number of calls per worker. Every line of output starts with "fuzz: ";
  * tools/fuzz parses them (see docs/testing.md). Exit status 0: no hang, no leak; 1: a
@@ -524,7 +525,7 @@ static void usage(void)
 {
     say(OUT, "fuzz: usage: fuzz [--calls N] [--seed S] [--workers W] [--worker W --replay] [--from I] "
              "[--only-file F] [--stall-ms MS] [--kill-wait-ms MS] [--child-ms MS] [--leak-kb KB] [--warmup N] "
-             "[--checkpoint N] [--throwaway-guest]");
+             "[--checkpoint N] [--calls-only A,B | --calls-skip A,B] [--throwaway-guest]");
 }
 
 int main(int argc, char **argv)
@@ -543,8 +544,17 @@ int main(int argc, char **argv)
         NUM("--child-ms", child_ms) NUM("--leak-kb", leak_tolerance_kb) NUM("--warmup", warmup)
         NUM("--checkpoint", checkpoint) NUM("--print-from", print_from)
         if (!strcmp(o, "--replay")) { g_options.replay = 1; continue; }
+        if (!strcmp(o, "--heap-trace")) { g_options.heap_trace = 1; continue; }
         if (!strcmp(o, "--throwaway-guest")) { g_options.throwaway = 1; continue; }
         if (!strcmp(o, "--only-file") && v) { only_file = v; ++i; continue; }
+        if ((!strcmp(o, "--calls-only") || !strcmp(o, "--calls-skip")) && v) {
+            if (restrict_calls(v, !strcmp(o, "--calls-only")) != 0) {
+                say(OUT, "fuzz: %s %s: unknown call name", o, v);
+                return 2;
+            }
+            ++i;
+            continue;
+        }
         usage();
         return 2;
     }

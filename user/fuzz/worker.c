@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -45,6 +46,25 @@ static long monotonic_ms(void)
     struct { long s, ns; } t;
     raw_syscall(228, 1 /* CLOCK_MONOTONIC */, &t, 0);
     return t.s * 1000 + t.ns / 1000000;
+}
+
+/* kernel_heap_objects and kernel_heap_bytes from /proc/vmstat, without libc or the heap. */
+static void kernel_heap(long *objects, long *bytes)
+{
+    static char text[8192];
+    *objects = *bytes = -1;
+    long fd = raw_syscall(SYS_OPEN, "/proc/vmstat", O_RDONLY, 0);
+    if (fd < 0)
+        return;
+    long n = raw_syscall(SYS_READ, fd, text, sizeof text - 1);
+    raw_syscall(SYS_CLOSE, fd, 0, 0);
+    text[n > 0 ? n : 0] = 0;
+    char *p = strstr(text, "kernel_heap_bytes ");
+    if (p)
+        *bytes = strtol(p + 18, NULL, 10);
+    p = strstr(text, "kernel_heap_objects ");
+    if (p)
+        *objects = strtol(p + 20, NULL, 10);
 }
 
 static void sleep_ms(long ms)
@@ -422,6 +442,9 @@ void worker_main(int worker, struct slot *slot, u64 start)
                 describe_call(text, sizeof text, c, a);
             say(LOG_FD, "fuzz: #%lu w=%d%s %s", (unsigned long)i, worker, child ? " [child]" : "", text);
         }
+        long heap_objects0 = 0, heap_bytes0 = 0;
+        if (print && g_options.heap_trace)
+            kernel_heap(&heap_objects0, &heap_bytes0);
         long result, t0 = print ? monotonic_ms() : 0;
         if (child) {
             slot->in_child++;
@@ -438,6 +461,13 @@ void worker_main(int worker, struct slot *slot, u64 start)
             long ms = monotonic_ms() - t0;
             if (ms >= 20)
                 say(LOG_FD, "fuzz: #%lu took %ld ms", (unsigned long)i, ms);
+            if (g_options.heap_trace) {
+                long objects, bytes;
+                kernel_heap(&objects, &bytes);
+                if (objects != heap_objects0 || bytes != heap_bytes0)
+                    say(LOG_FD, "fuzz: #%lu kernel heap %+ld objects %+ld bytes", (unsigned long)i,
+                        objects - heap_objects0, bytes - heap_bytes0);
+            }
             if (child)
                 say(LOG_FD, "fuzz: #%lu = %s %ld", (unsigned long)i,
                     result == -2 ? "HANG (child not dead after SIGKILL)" : result == -1 ? "child killed (stuck)"
