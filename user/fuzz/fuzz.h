@@ -168,6 +168,8 @@ struct slot {
     volatile int hang_pid;    /* a child of this worker that did not die after SIGKILL */
     volatile u64 hang_index;
     volatile int busy_child;  /* pid of the child the worker is waiting for, or 0 */
+    volatile u64 slow_ms;     /* a fork that took this long (>= 1 s: the kernel was busy), 0 if none */
+    volatile u64 slow_index;
     volatile u64 results[8];  /* counts: ok, EFAULT, EINVAL, ENOSYS, other errors, killed child, ... */
 };
 

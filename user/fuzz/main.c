@@ -207,7 +207,7 @@ struct orphan {
 };
 
 struct round_result {
-    int hangs, deaths, stuck;
+    int hangs, deaths, stuck, slow;
     u64 calls, in_child, results[8];
 };
 
@@ -421,6 +421,12 @@ static struct round_result run_round(u64 seed, u64 from, int quiet)
                     g_abandoned[g_abandoned_count++] = s->hang_pid;
                 s->hang_pid = 0;
             }
+            if (s->slow_ms) {
+                say(OUT, "fuzz: SLOW w=%d i=%lu: fork() for a call in a child took %lu ms (the kernel was busy that long)",
+                    w->id, (unsigned long)s->slow_index, (unsigned long)s->slow_ms);
+                res.slow++;
+                s->slow_ms = 0;
+            }
             if (s->heartbeat != w->last_heartbeat) {
                 w->last_heartbeat = s->heartbeat;
                 w->last_progress_ms = now;
@@ -626,10 +632,10 @@ int main(int argc, char **argv)
     struct round_result r = run_round(g_options.seed, g_options.from, 0);
     long elapsed = now_ms() - t0;
     say(OUT, "fuzz: calls=%lu in-child=%lu ok=%lu efault=%lu einval=%lu enosys=%lu other-errors=%lu "
-             "child-ok=%lu child-failed=%lu deaths=%d stuck=%d hangs=%d time=%ldms",
+             "child-ok=%lu child-failed=%lu deaths=%d stuck=%d hangs=%d slow-forks=%d time=%ldms",
         (unsigned long)r.calls, (unsigned long)r.in_child, (unsigned long)r.results[0], (unsigned long)r.results[1],
         (unsigned long)r.results[2], (unsigned long)r.results[3], (unsigned long)r.results[4],
-        (unsigned long)r.results[5], (unsigned long)r.results[6], r.deaths, r.stuck, r.hangs, elapsed);
+        (unsigned long)r.results[5], (unsigned long)r.results[6], r.deaths, r.stuck, r.hangs, r.slow, elapsed);
     if (r.hangs)
         failed = 1;
     if (!replaying) {

@@ -246,9 +246,23 @@ static long make_call(const struct call *c, struct arg *a)
 
 /* Makes the call in a child. Returns its wait status, -1 if it had to be killed, -2 if it
  * did not die after SIGKILL (reported in the slot), or -errno if fork failed. */
+/* fork() must not take long: it only shares pages. One that takes a second or more means the
+ * kernel (which holds its one lock meanwhile) spent that long on something. */
+static void check_fork_time(long t0, u64 index)
+{
+    long ms = monotonic_ms() - t0;
+    if (ms >= 1000 && !g_slot->slow_ms) {
+        g_slot->slow_index = index;
+        g_slot->slow_ms = (u64)ms;
+    }
+}
+
 static long call_in_child(const struct call *c, struct arg *a, u64 index)
 {
+    long t0 = monotonic_ms();
     long pid = raw_syscall(SYS_FORK, 0, 0, 0);
+    if (pid > 0)
+        check_fork_time(t0, index);
     if (pid < 0)
         return pid;
     if (pid == 0) {
