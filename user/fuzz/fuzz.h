@@ -178,7 +178,8 @@ struct options {
     u64 calls;          /* per worker */
     u64 from;
     int workers;
-    int only_worker;    /* -1 = all */
+    int only_worker;    /* the highest worker of --worker, or -1 */
+    unsigned worker_mask; /* --worker W,W,...: only these (0: all) */
     int replay;         /* print every call and its result */
     u64 print_from;     /* ... from this index on */
     int heap_trace;     /* replay: print the kernel heap's change over each call */

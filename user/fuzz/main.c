@@ -2,7 +2,7 @@
  * scratch trees (/tmp/fz, /mnt/fz), runs a short warm-up round and measures the kernel's
  * memory, runs the real round under a watchdog, cleans up, measures again, and reports.
  *
- *   fuzz [--calls N] [--seed S] [--workers W] [--worker W --replay] [--from I]
+ *   fuzz [--calls N] [--seed S] [--workers W] [--worker W[,W...]] [--replay] [--from I]
  *        [--only-file F] [--stall-ms MS] [--kill-wait-ms MS] [--child-ms MS]
  *        [--leak-kb KB] [--warmup N] [--checkpoint N] [--calls-only A,B | --calls-skip A,B]
  *        [--throwaway-guest]
@@ -356,7 +356,7 @@ static struct round_result run_round(u64 seed, u64 from, int quiet)
     g_options.seed = seed;
     g_next_slot = 0;
     for (int w = 0; w < g_options.workers; ++w) {
-        if (g_options.only_worker >= 0 && w != g_options.only_worker)
+        if (g_options.worker_mask && !(g_options.worker_mask & (1u << w)))
             continue;
         ws[n] = (struct worker_state) { .id = w };
         start_worker(&ws[n], from);
@@ -529,7 +529,7 @@ static int parse_only_file(const char *path)
 
 static void usage(void)
 {
-    say(OUT, "fuzz: usage: fuzz [--calls N] [--seed S] [--workers W] [--worker W --replay] [--from I] "
+    say(OUT, "fuzz: usage: fuzz [--calls N] [--seed S] [--workers W] [--worker W[,W...]] [--replay] [--from I] "
              "[--only-file F] [--stall-ms MS] [--kill-wait-ms MS] [--child-ms MS] [--leak-kb KB] [--warmup N] "
              "[--checkpoint N] [--calls-only A,B | --calls-skip A,B] [--throwaway-guest]");
 }
@@ -545,10 +545,26 @@ int main(int argc, char **argv)
             ++i;                           \
             continue;                      \
         }
-        NUM("--calls", calls) NUM("--seed", seed) NUM("--workers", workers) NUM("--worker", only_worker)
+        NUM("--calls", calls) NUM("--seed", seed) NUM("--workers", workers)
         NUM("--from", from) NUM("--stall-ms", stall_ms) NUM("--kill-wait-ms", kill_wait_ms)
         NUM("--child-ms", child_ms) NUM("--leak-kb", leak_tolerance_kb) NUM("--warmup", warmup)
         NUM("--checkpoint", checkpoint) NUM("--print-from", print_from)
+        if (!strcmp(o, "--worker") && v) { /* W or W,W,... */
+            for (const char *p = v; *p;) {
+                char *end;
+                long w = strtol(p, &end, 10);
+                if (end == p || w < 0 || w >= 16) {
+                    usage();
+                    return 2;
+                }
+                g_options.worker_mask |= 1u << w;
+                if (w > g_options.only_worker)
+                    g_options.only_worker = (int)w;
+                p = *end == ',' ? end + 1 : end;
+            }
+            ++i;
+            continue;
+        }
         if (!strcmp(o, "--replay")) { g_options.replay = 1; continue; }
         if (!strcmp(o, "--heap-trace")) { g_options.heap_trace = 1; continue; }
         if (!strcmp(o, "--throwaway-guest")) { g_options.throwaway = 1; continue; }
@@ -597,9 +613,9 @@ int main(int argc, char **argv)
         return 1;
     }
     signal(SIGPIPE, SIG_IGN);
-    say(OUT, "fuzz: start seed=%lu workers=%d calls=%lu from=%lu worker=%d replay=%d disk=%d pid=%d",
+    say(OUT, "fuzz: start seed=%lu workers=%d calls=%lu from=%lu worker-mask=%#x replay=%d disk=%d pid=%d",
         (unsigned long)g_options.seed, g_options.workers, (unsigned long)g_options.calls,
-        (unsigned long)g_options.from, g_options.only_worker, g_options.replay, g_options.have_disk, getpid());
+        (unsigned long)g_options.from, g_options.worker_mask, g_options.replay, g_options.have_disk, getpid());
 
     long t_start = now_ms();
     int failed = 0;
