@@ -345,8 +345,9 @@ static void sweep_orphans(struct worker_state *ws, int n, struct orphan *orphans
     (void)final;
 }
 
-static struct round_result run_round(u64 seed, u64 from, int quiet)
+static struct round_result run_round(u64 seed, u64 from, int quiet, const char *name)
 {
+    say(OUT, "fuzz: round %s seed=%lu calls=%lu", name, (unsigned long)seed, (unsigned long)g_options.calls);
     struct round_result res = { 0 };
     struct worker_state ws[MAX_SLOTS];
     struct orphan orphans[256];
@@ -628,7 +629,7 @@ int main(int argc, char **argv)
             g_options.calls = (u64)g_options.warmup;
             clean_scratch();
             prepare_scratch();
-            struct round_result w = run_round(g_options.seed ^ 0x5eedf00d5eedf00dull, 0, 1);
+            struct round_result w = run_round(g_options.seed ^ 0x5eedf00d5eedf00dull, 0, 1, "warm-up");
             g_options.calls = calls;
             if (w.hangs) {
                 say(OUT, "fuzz: warm-up (seed %#lx) had %d hangs", (unsigned long)(g_options.seed ^ 0x5eedf00d5eedf00dull),
@@ -645,7 +646,7 @@ int main(int argc, char **argv)
     }
     prepare_scratch();
     long t0 = now_ms();
-    struct round_result r = run_round(g_options.seed, g_options.from, 0);
+    struct round_result r = run_round(g_options.seed, g_options.from, 0, "main");
     long elapsed = now_ms() - t0;
     say(OUT, "fuzz: calls=%lu in-child=%lu ok=%lu efault=%lu einval=%lu enosys=%lu other-errors=%lu "
              "child-ok=%lu child-failed=%lu deaths=%d stuck=%d hangs=%d slow-forks=%d time=%ldms",
