@@ -207,6 +207,37 @@ const char *errno_name(long e)
     return "E?";
 }
 
+/* A path argument as a C string literal, when it lies in the worker's own pages (read only up
+ * to the end of what is mapped); nothing otherwise. */
+static size_t describe_string(char *out, size_t cap, u64 v)
+{
+    u64 end;
+    if (v >= RW_BASE && v < RW_BASE + RW_SIZE)
+        end = RW_BASE + RW_SIZE;
+    else if (v >= BU_PAGE && v < BU_END)
+        end = BU_END;
+    else if (v >= BR_PAGE && v < RO_PAGE + PAGE)
+        end = RO_PAGE + PAGE;
+    else
+        return 0;
+    size_t n = (size_t)snprintf(out, cap, " \"");
+    u64 p = v;
+    for (; p < end && *(const char *)p && n + 8 < cap; ++p) {
+        unsigned char ch = *(const unsigned char *)p;
+        if (p - v >= 48) {
+            n += (size_t)snprintf(out + n, cap - n, "...(%lu bytes)", (unsigned long)strnlen((const char *)v, end - v));
+            break;
+        }
+        n += (size_t)(ch >= 32 && ch < 127 && ch != '"' && ch != '\\' ? snprintf(out + n, cap - n, "%c", ch)
+                                                                      : snprintf(out + n, cap - n, "\\x%02x", ch));
+    }
+    if (p == end && n < cap)
+        n += (size_t)snprintf(out + n, cap - n, "<no NUL before the page end>");
+    if (n < cap)
+        n += (size_t)snprintf(out + n, cap - n, "\"");
+    return n < cap ? n : cap;
+}
+
 void describe_call(char *out, size_t cap, const struct call *c, const struct arg a[6])
 {
     size_t n = (size_t)snprintf(out, cap, "%s(", c->name);
@@ -218,6 +249,8 @@ void describe_call(char *out, size_t cap, const struct call *c, const struct arg
             n += (size_t)snprintf(out + n, cap - n, "%s%#lx", i ? ", " : "", (unsigned long)v);
         if (a[i].tag && a[i].tag[0] && n < cap)
             n += (size_t)snprintf(out + n, cap - n, " <%s>", a[i].tag);
+        if (c->kinds[i] == K_PATH && n < cap)
+            n += describe_string(out + n, cap - n, v);
     }
     if (n < cap)
         snprintf(out + n, cap - n, ")");
