@@ -77,15 +77,17 @@ static struct memory measure(void)
  * of entries it could not remove. */
 static int remove_tree_at(int dirfd, int depth)
 {
-    static char buf[8][4096];
+    static char *buf[256];
     int failures = 0;
-    if (depth >= 8)
+    if (depth >= 256)
+        return 1;
+    if (!buf[depth] && !(buf[depth] = malloc(4096)))
         return 1;
     for (int pass = 0; pass < 4; ++pass) {
         int removed_any = 0, left = 0;
         lseek(dirfd, 0, SEEK_SET);
         for (;;) {
-            long n = syscall(217, dirfd, buf[depth], sizeof buf[depth]);
+            long n = syscall(217, dirfd, buf[depth], 4096);
             if (n <= 0)
                 break;
             for (long off = 0; off < n;) {
