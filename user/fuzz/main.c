@@ -106,10 +106,14 @@ static int remove_tree_at(int dirfd, int depth)
                     failures += remove_tree_at(sub, depth + 1);
                     close(sub);
                 }
-                if (unlinkat(dirfd, d->name, AT_REMOVEDIR) == 0)
+                if (unlinkat(dirfd, d->name, AT_REMOVEDIR) == 0) {
                     removed_any = 1;
-                else
+                } else {
                     left++;
+                    if (pass == 3 || !removed_any)
+                        say(OUT, "fuzz: cleanup: cannot remove \"%.60s\" (%zu bytes) at depth %d: errno %d", d->name,
+                            strlen(d->name), depth, errno);
+                }
             }
         }
         if (!left)
