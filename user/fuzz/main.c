@@ -661,6 +661,8 @@ int main(int argc, char **argv)
         (unsigned long)r.results[5], (unsigned long)r.results[6], r.deaths, r.stuck, r.hangs, r.slow, elapsed);
     if (r.hangs)
         failed = 1;
+    if (replaying && clean_scratch()) /* a replay checks that everything can still be deleted, too */
+        failed = 1;
     if (!replaying) {
         long t_clean = now_ms();
         if (clean_scratch())
