@@ -52,7 +52,7 @@ static long field(const char *text, const char *name)
     return -1;
 }
 
-static struct memory measure(void)
+static struct memory measure_once(void)
 {
     static char text[16384];
     struct memory m = { -1, -1, -1, -1 };
@@ -69,6 +69,24 @@ static struct memory measure(void)
         m.frames_free = field(text, "nr_free_pages");
     m.page_cache = field(text, "page_cache_pages");
     return m;
+}
+
+/* The kernel frees some objects late (ext2 drops deleted inodes when the flusher runs, not at
+ * sync()): wait until two readings 500 ms apart agree, after at least 1.5 s (tools/fuzz boots
+ * with flush_interval=1), 15 s at most. */
+static struct memory measure(void)
+{
+    struct memory last = measure_once();
+    long start = now_ms();
+    for (;;) {
+        struct timespec t = { 0, 500000000 };
+        nanosleep(&t, NULL);
+        struct memory m = measure_once();
+        long waited = now_ms() - start;
+        if ((waited >= 1500 && m.heap_bytes == last.heap_bytes && m.heap_objects == last.heap_objects) || waited > 15000)
+            return m;
+        last = m;
+    }
 }
 
 /* ---- the scratch trees ---- */
