@@ -92,17 +92,19 @@ static struct memory measure(void)
 /* ---- the scratch trees ---- */
 
 /* Removes everything below the directory fd (not the directory itself). Returns the number
- * of entries it could not remove. */
+ * of entries it could not remove. It lists the directory again after every pass that removed
+ * something: a listing need not show every entry while entries are being removed. */
 static int remove_tree_at(int dirfd, int depth)
 {
     static char *buf[256];
-    int failures = 0;
     if (depth >= 256)
         return 1;
     if (!buf[depth] && !(buf[depth] = malloc(4096)))
         return 1;
-    for (int pass = 0; pass < 4; ++pass) {
-        int removed_any = 0, left = 0;
+    int left = 0;
+    for (int pass = 0; pass < 64; ++pass) {
+        int removed_any = 0, failures = 0;
+        left = 0;
         lseek(dirfd, 0, SEEK_SET);
         for (;;) {
             long n = syscall(217, dirfd, buf[depth], 4096);
@@ -128,19 +130,16 @@ static int remove_tree_at(int dirfd, int depth)
                     removed_any = 1;
                 } else {
                     left++;
-                    if (pass == 3 || !removed_any)
+                    if (!removed_any)
                         say(OUT, "fuzz: cleanup: cannot remove \"%.60s\" (%zu bytes) at depth %d: errno %d", d->name,
                             strlen(d->name), depth, errno);
                 }
             }
         }
-        if (!left)
-            return failures;
-        if (!removed_any || pass == 3) {
-            return failures + left;
-        }
+        if (!removed_any)
+            return left + failures;
     }
-    return failures;
+    return left;
 }
 
 static int clean_scratch(void)
