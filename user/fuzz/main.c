@@ -142,10 +142,60 @@ static int remove_tree_at(int dirfd, int depth)
     return left;
 }
 
+/* The names in / at start: fuzzed paths like "/a" create files in the root file system too,
+ * and the cleanup removes whatever was not there before. */
+static char g_root_names[64][64];
+static int g_root_count;
+
+static void remember_root(void)
+{
+    DIR *d = opendir("/");
+    struct dirent *e;
+    while (d && (e = readdir(d)) && g_root_count < 64)
+        snprintf(g_root_names[g_root_count++], sizeof g_root_names[0], "%s", e->d_name);
+    if (d)
+        closedir(d);
+}
+
+static int clean_root(void)
+{
+    int left = 0;
+    char stale[64][256];
+    int n = 0;
+    DIR *d = opendir("/");
+    struct dirent *e;
+    while (d && (e = readdir(d)) && n < 64) {
+        int known = 0;
+        for (int i = 0; i < g_root_count && !known; ++i)
+            known = !strcmp(g_root_names[i], e->d_name);
+        if (!known)
+            snprintf(stale[n++], sizeof stale[0], "%s", e->d_name);
+    }
+    if (d)
+        closedir(d);
+    int root = open("/", O_RDONLY | O_DIRECTORY);
+    for (int i = 0; i < n; ++i) {
+        if (unlinkat(root, stale[i], 0) == 0)
+            continue;
+        int sub = openat(root, stale[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+        if (sub >= 0) {
+            left += remove_tree_at(sub, 1);
+            close(sub);
+        }
+        if (unlinkat(root, stale[i], AT_REMOVEDIR) != 0) {
+            say(OUT, "fuzz: cleanup: cannot remove /%.60s: errno %d", stale[i], errno);
+            left++;
+        }
+    }
+    close(root);
+    return left;
+}
+
 static int clean_scratch(void)
 {
     int left = 0;
     chdir("/");
+    left += clean_root();
     const char *roots[] = { "/tmp", g_options.have_disk ? "/mnt" : NULL };
     for (int i = 0; i < 2; ++i) {
         if (!roots[i])
@@ -624,6 +674,7 @@ int main(int argc, char **argv)
     }
     struct stat st;
     g_options.have_disk = stat("/mnt/lost+found", &st) == 0;
+    remember_root();
     g_slots = mmap(NULL, MAX_SLOTS * sizeof(struct slot), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (g_slots == MAP_FAILED) {
         say(OUT, "fuzz: cannot map the slots");
