@@ -144,7 +144,7 @@ static int remove_tree_at(int dirfd, int depth)
 
 /* The names in / at start: fuzzed paths like "/a" create files in the root file system too,
  * and the cleanup removes whatever was not there before. */
-static char g_root_names[64][64];
+static char g_root_names[64][256];
 static int g_root_count;
 
 static void remember_root(void)
