@@ -238,6 +238,26 @@ static size_t describe_string(char *out, size_t cap, u64 v)
     return n < cap ? n : cap;
 }
 
+/* A struct argument's words ({handler, flags, restorer, mask}, {sec, nsec}, a sigset), when
+ * they lie wholly in the worker's own pages. */
+static size_t describe_words(char *out, size_t cap, u64 v, int words)
+{
+    u64 end = v + 8 * (u64)words;
+    int ours = (v >= RW_BASE && end <= RW_BASE + RW_SIZE) || (v >= BU_PAGE && end <= BU_END)
+        || (v >= BR_PAGE && end <= RO_PAGE + PAGE);
+    if (!ours)
+        return 0;
+    size_t n = (size_t)snprintf(out, cap, " {");
+    for (int w = 0; w < words && n < cap; ++w) {
+        u64 x;
+        memcpy(&x, (const void *)(v + 8 * (u64)w), 8);
+        n += (size_t)snprintf(out + n, cap - n, "%s%#lx", w ? ", " : "", (unsigned long)x);
+    }
+    if (n < cap)
+        n += (size_t)snprintf(out + n, cap - n, "}");
+    return n < cap ? n : cap;
+}
+
 void describe_call(char *out, size_t cap, const struct call *c, const struct arg a[6])
 {
     size_t n = (size_t)snprintf(out, cap, "%s(", c->name);
@@ -251,6 +271,8 @@ void describe_call(char *out, size_t cap, const struct call *c, const struct arg
             n += (size_t)snprintf(out + n, cap - n, " <%s>", a[i].tag);
         if (c->kinds[i] == K_PATH && n < cap)
             n += describe_string(out + n, cap - n, v);
+        if ((c->kinds[i] == K_SIGACT || c->kinds[i] == K_TIMESPEC || c->kinds[i] == K_SIGSET) && n < cap)
+            n += describe_words(out + n, cap - n, v, c->kinds[i] == K_SIGACT ? 4 : 2);
     }
     if (n < cap)
         snprintf(out + n, cap - n, ")");
