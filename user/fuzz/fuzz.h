@@ -170,6 +170,8 @@ struct slot {
     volatile int busy_child;  /* pid of the child the worker is waiting for, or 0 */
     volatile u64 slow_ms;     /* a fork that took this long (>= 1 s: the kernel was busy), 0 if none */
     volatile u64 slow_index;
+    volatile long state_child, state_self; /* the worker's state for the call at `index` */
+    volatile u64 state_brk;
     volatile u64 results[8];  /* counts: ok, EFAULT, EINVAL, ENOSYS, other errors, killed child, ... */
 };
 
@@ -197,6 +199,7 @@ struct options {
 extern struct options g_options;
 
 void worker_main(int worker, struct slot *slot, u64 start_index) __attribute__((noreturn));
+long random_syscall_number(struct rng *r);
 void describe_call(char *out, size_t cap, const struct call *c, const struct arg a[6]);
 const char *errno_name(long e);
 

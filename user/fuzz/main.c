@@ -298,13 +298,19 @@ static struct slot *new_slot(void)
     return s;
 }
 
-static void describe_index(char *out, size_t cap, u64 seed, int worker, pid_t pid, u64 index)
+/* The call `index` of the worker whose slot is s, as the worker made it (the slot has the
+ * worker state its arguments depend on, when index is the slot's current call). */
+static void describe_index(char *out, size_t cap, u64 seed, int worker, struct slot const *s, u64 index)
 {
     struct rng r = rng_for_call(seed, (u64)worker, index);
     const struct call *c = choose_call(&r);
     struct arg a[6];
-    args_set_worker_state((u64)sbrk(0), pid, 0); /* the newest-child pid is not known here */
+    args_set_worker_state(s->state_brk, s->state_self, s->state_child);
     generate_arguments(&r, c, a);
+    if (c->flags & F_RANDOM_NR) {
+        a[0].value = (u64)random_syscall_number(&r);
+        a[0].tag = "nr";
+    }
     describe_call(out, cap, c, a);
 }
 
@@ -453,7 +459,7 @@ static struct round_result run_round(u64 seed, u64 from, int quiet, const char *
                 continue;
             }
             char text[1024];
-            describe_index(text, sizeof text, seed, w->id, w->pid, s->index);
+            describe_index(text, sizeof text, seed, w->id, s, s->index);
             if (w->killed_at_ms) {
                 res.stuck++;
                 if (!quiet)
@@ -487,7 +493,7 @@ static struct round_result run_round(u64 seed, u64 from, int quiet, const char *
             struct slot *s = w->slot;
             if (s->hang_pid) {
                 char text[1024];
-                describe_index(text, sizeof text, seed, w->id, w->pid, s->hang_index);
+                describe_index(text, sizeof text, seed, w->id, s, s->hang_index);
                 say(OUT, "fuzz: HANG w=%d i=%lu pid=%d: a child making this call was not dead %d ms after SIGKILL: %s",
                     w->id, (unsigned long)s->hang_index, s->hang_pid, g_options.kill_wait_ms, text);
                 res.hangs++;
@@ -509,7 +515,7 @@ static struct round_result run_round(u64 seed, u64 from, int quiet, const char *
                 w->killed_at_ms = now;
             } else if (w->killed_at_ms && now - w->killed_at_ms > g_options.kill_wait_ms) {
                 char text[1024];
-                describe_index(text, sizeof text, seed, w->id, w->pid, s->index);
+                describe_index(text, sizeof text, seed, w->id, s, s->index);
                 say(OUT, "fuzz: HANG w=%d i=%lu pid=%d: not dead %d ms after SIGKILL: %s", w->id,
                     (unsigned long)s->index, w->pid, g_options.kill_wait_ms, text);
                 res.hangs++;

@@ -193,7 +193,7 @@ static void make_sigreturn_frame(struct rng *r, char *text, size_t cap)
         seg[1], seg[2], seg[3], (unsigned long)mc[23], (unsigned)(image[3] & 0xffffffff), (unsigned long)frame[37]);
 }
 
-static long random_syscall_number(struct rng *r)
+long random_syscall_number(struct rng *r)
 {
     /* never: kill-like calls (they could reach other processes), pause/sigsuspend (sleep
      * forever), reboot, kexec, modules, ptrace, process_vm_*, mount/umount/pivot_root */
@@ -434,6 +434,9 @@ void worker_main(int worker, struct slot *slot, u64 start)
         if (!print && g_options.checkpoint && i % (u64)g_options.checkpoint == 0)
             say(LOG_FD, "fuzz: at w=%d i=%lu", worker, (unsigned long)i);
         args_set_worker_state(brk0, self, g_child);
+        slot->state_child = g_child;
+        slot->state_self = self;
+        slot->state_brk = brk0;
         struct rng r = rng_for_call(g_options.seed, (u64)worker, i);
         const struct call *c = choose_call(&r);
         struct arg a[6];
