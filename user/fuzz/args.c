@@ -539,6 +539,18 @@ static u64 one(struct rng *r, int kind, int position, struct arg *a, struct stat
     case K_PIPEFLAGS: case K_DUP3FLAGS:
         return rng_chance(r, 85) ? BITS(r, ((const u64[]) { 02000000, 04000, 040000 }), 30) : interesting_value(r);
     case K_TIMESPEC: return timespec(r, position, tag);
+    case K_SECONDS: return rng_chance(r, 70) ? rng_below(r, 3) : interesting_value(r) & 0xffffffff;
+    case K_ITIMERVAL: {
+        /* {interval sec, usec, value sec, usec}: mostly short, sometimes invalid */
+        i64 v[4] = { 0, (i64)rng_below(r, 200000), (i64)rng_below(r, 2), (i64)rng_below(r, 1000000) };
+        if (rng_chance(r, 15))
+            v[rng_below(r, 4)] = (i64)interesting_value(r);
+        if (rng_chance(r, 10)) {
+            *tag = "null";
+            return 0;
+        }
+        return place(r, position, v, sizeof v, tag);
+    }
     case K_WPID: return wait_pid(r, tag);
     case K_KPID: return kill_pid(r, tag);
     case K_PID0: {
