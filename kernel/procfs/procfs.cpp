@@ -45,8 +45,9 @@ void fill_vmstat(TextBuilder& out, Process&)
     FrameAllocator& frames = kernel_frame_allocator();
     out.length = format_vmstat(kernel_memory_context().stats, frames, out.text, TEXT_CAPACITY);
     out.length = min<usize>(out.length, TEXT_CAPACITY - 1);
-    // The kernel heap (runtime/heap.h): bytes in use, and bytes of frames mapped for it.
-    out.append("kernel_heap_bytes %lu\nkernel_heap_mapped %lu\n", heap_bytes_used(), heap_bytes_mapped());
+    // The kernel heap (runtime/heap.h): bytes in use, bytes of frames mapped for it, blocks in use.
+    out.append("kernel_heap_bytes %lu\nkernel_heap_mapped %lu\nkernel_heap_objects %lu\n", heap_bytes_used(), heap_bytes_mapped(),
+        heap_blocks_used());
 }
 
 void fill_meminfo(TextBuilder& out, Process&)
@@ -69,6 +70,7 @@ void fill_meminfo(TextBuilder& out, Process&)
     out.append("SwapFree:       %8lu kB\n", 0ul);
     out.append("Shmem:          %8lu kB\n", stats.unbacked_pages * 4);
     out.append("CommitLimit:    %8lu kB\n", total_kb / 2);
+    out.append("KernelHeap:     %8lu kB\n", heap_bytes_used() / 1024);
 }
 
 void fill_kernel_command_line(TextBuilder& out, Process&) { out.append("%s\n", boot_command_line()); }
