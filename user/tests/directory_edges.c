@@ -25,7 +25,7 @@ struct linux_dirent64 {
 // calls), unlinking each file as it comes. Returns how many were removed.
 static int remove_while_listing(const char* dir)
 {
-    char path[600];
+    char path[800];
     mkdir(dir, 0777);
     for (int i = 0; i < FILES; ++i) {
         snprintf(path, sizeof path, "%s/file-%03d", dir, i);
