@@ -92,6 +92,10 @@ Result<i64> sys_rt_sigaction(int signal, UserAddress action, UserAddress old_act
 Result<i64> sys_rt_sigprocmask(int how, UserAddress set, UserAddress old_set, u64 size);
 Result<i64> sys_rt_sigreturn();
 Result<i64> sys_pause();
+Result<i64> sys_rt_sigpending(UserAddress set, u64 size);
+Result<i64> sys_rt_sigtimedwait(UserAddress set, UserAddress info, UserAddress timeout, u64 size);
+Result<i64> sys_rt_sigsuspend(UserAddress mask, u64 size);
+Result<i64> sys_sigaltstack(UserAddress new_stack, UserAddress old_stack);
 Result<i64> sys_sched_yield();
 Result<i64> sys_sched_getaffinity(int pid, u64 length, UserAddress mask);
 Result<i64> sys_sched_setaffinity(int pid, u64 length, UserAddress mask);
