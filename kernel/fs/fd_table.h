@@ -1,4 +1,8 @@
 // A process's file descriptors: small integers naming open file descriptions.
+//
+// The table is also the owner of the POSIX record locks taken through it (Linux's
+// fl_owner = files_struct): every way a descriptor closes — close, dup2 over it, exec's
+// close-on-exec, exit — releases them for its file (file_lock.h).
 #pragma once
 
 #include "file.h"
@@ -17,13 +21,16 @@ public:
     void set_close_on_exec(int fd, bool value) { m_entries[fd].close_on_exec = value; }
     void close_all();
     void close_on_exec_files();
-    // A copy sharing every open file description (fork).
+    // A copy sharing every open file description (fork). The copy owns no record locks.
     void copy_from(FdTable const&);
+    LockOwner record_lock_owner() const { return LockOwner { this }; }
 
 private:
     struct Entry {
         RefPtr<OpenFile> file;
         bool close_on_exec { false };
     };
+    // Empties a slot, dropping this table's record locks on its file.
+    void clear(Entry&);
     Entry m_entries[MAX_FDS];
 };

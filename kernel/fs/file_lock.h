@@ -1,0 +1,51 @@
+// File locks: advisory locks a process takes on a file, all kept in one FileLockContext per
+// file (Linux's file_lock_context, i_flctx), made when the first lock is asked for and
+// freed when the last one goes:
+//
+//   Inode (or, for a file with no inode, the File) ──▶ FileLockContext
+//        records:     RecordLockList     fcntl F_SETLK (owner: descriptor table) and
+//                                        F_OFD_SETLK (owner: open file description)
+//        whole_file:  WholeFileLockList  flock (owner: open file description)
+//        changed:     WaitQueue          F_SETLKW and blocking flock sleep here
+//
+// When they go away: a POSIX lock when its owner unlocks it or closes *any* descriptor of
+// the file (FdTable calls release_record_locks on every close, exec's and exit's included);
+// an OFD or flock lock when it is unlocked or the last descriptor of its open file closes
+// (~OpenFile calls release_open_file_locks) — so flock locks are kept across fork and dup.
+//
+// A waiter sleeps interruptibly and, woken, looks again from the start: whatever blocked it
+// may have changed hands while it slept (docs/locking.md). Whoever gives up bytes wakes
+// every sleeper on the file; deadlocks are found through LockWaitGraph.
+#pragma once
+
+#include "file.h"
+#include "record_lock_list.h"
+
+// What a request does when another owner's lock is in the way.
+enum class IfLocked {
+    Fail, // F_SETLK, LOCK_NB: EAGAIN
+    Wait, // F_SETLKW, flock without LOCK_NB: sleep until it can be had
+};
+
+// F_GETLK, F_OFD_GETLK: copies into `found` the first lock of another owner that `request`
+// (Read or Write) conflicts with or — for an Unlock request, as F_OFD_GETLK with F_UNLCK
+// asks — the request owner's first lock over its range. False when there is none.
+bool find_record_lock(File&, RecordLock const& request, RecordLock& found);
+
+// F_SETLK(W), F_OFD_SETLK(W): gives the request's owner the request's lock (or none, for
+// Unlock) over its range. A conflict gives TryAgain, or with Wait a sleep until the range
+// is free: Interrupted when a signal ends it, Deadlock when a POSIX request would wait in a
+// cycle. NoLock when memory for the records ran out.
+Result<void> set_record_lock(File&, RecordLock const& request, IfLocked);
+
+// flock(): the owner's whole-file lock becomes `type` (Read = LOCK_SH, Write = LOCK_EX,
+// Unlock = LOCK_UN). Converting drops the old lock first, waking its waiters, as Linux does
+// — so a failed LOCK_NB conversion leaves the owner with no lock. Errors as set_record_lock.
+Result<void> set_whole_file_lock(File&, LockOwner, LockType, IfLocked);
+
+// A descriptor of `file` is closing in `owner`, the table it was in: POSIX semantics drop
+// every record lock the table's owner holds on the file, whichever descriptor took it.
+void release_record_locks(File&, LockOwner);
+
+// The last reference to an open file description is going: its OFD locks and its flock.
+void release_open_file_locks(File&, LockOwner);
