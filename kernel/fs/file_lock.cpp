@@ -110,8 +110,8 @@ bool find_record_lock(File& file, RecordLock const& request, RecordLock& found)
     FileLockContext* context = find_context(lock_target(file));
     if (!context)
         return false;
-    RecordLock const* lock = request.type == LockType::Unlock ? context->records.find_own(request)
-                                                               : context->records.find_conflict(request);
+    RecordLock const* lock
+        = request.type == LockType::Unlock ? context->records.find_own(request) : context->records.find_conflict(request);
     if (!lock)
         return false;
     found.describe_as(*lock);

@@ -86,8 +86,11 @@ static inline void peer_start(struct peer* p, const char* path)
     if (pid < 0)
         bail("fork a peer (errno=%d)", errno);
     if (pid == 0) {
-        close(to[1]);
-        close(from[0]);
+        // Only its own descriptors: an inherited one would keep the test's open files (and
+        // their flock and OFD locks) alive.
+        for (int other = 3; other < 1024; ++other)
+            if (other != to[0] && other != from[1])
+                close(other);
         int fd = open(path, O_RDWR);
         if (fd < 0)
             _exit(2);

@@ -8,7 +8,10 @@ int owners[16];
 LockOwner owner(int i) { return LockOwner { &owners[i] }; }
 int file_one, file_two;
 
-LockWait wait_for(int waiter, int holder, void const* file = &file_one) { return LockWait { owner(waiter), owner(holder), file, {} }; }
+LockWait wait_for(int waiter, int holder, void const* file = &file_one)
+{
+    return LockWait { owner(waiter), owner(holder), file, {} };
+}
 
 }
 
