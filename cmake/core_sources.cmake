@@ -9,6 +9,7 @@ list(APPEND PAGODA_CORE_SOURCES
     # (hardware-free files from kernel/proc and kernel/fs are added here)
     ${CMAKE_SOURCE_DIR}/kernel/proc/elf.cpp
     ${CMAKE_SOURCE_DIR}/kernel/proc/initial_stack.cpp
+    ${CMAKE_SOURCE_DIR}/kernel/proc/oom_policy.cpp
     ${CMAKE_SOURCE_DIR}/kernel/fs/cpio.cpp
     # File locks: the range, whole-file and wait-for logic (file_lock.cpp, which sleeps, is not).
     ${CMAKE_SOURCE_DIR}/kernel/fs/record_lock_list.cpp
