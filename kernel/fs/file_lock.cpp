@@ -66,14 +66,15 @@ void wake_sleepers(FileLockContext& context)
     context.changed.wake_all();
 }
 
-// Sleeps on the context until a lock changes there or a signal comes.
+// Sleeps on the context until a lock changes there or a signal comes. Interrupted, the
+// call is restarted after a handler with SA_RESTART (ERESTARTSYS), as Linux's lock waits are.
 Result<void> sleep_on(FileLockContext& context)
 {
     ++context.sleepers;
     WaitResult result = context.changed.wait_interruptible();
     --context.sleepers;
     if (result == WaitResult::Interrupted)
-        return Errno::Interrupted;
+        return Errno::RestartSys;
     return {};
 }
 

@@ -34,8 +34,8 @@ bool find_record_lock(File&, RecordLock const& request, RecordLock& found);
 
 // F_SETLK(W), F_OFD_SETLK(W): gives the request's owner the request's lock (or none, for
 // Unlock) over its range. A conflict gives TryAgain, or with Wait a sleep until the range
-// is free: Interrupted when a signal ends it, Deadlock when a POSIX request would wait in a
-// cycle. NoLock when memory for the records ran out.
+// is free: RestartSys when a signal ends it (EINTR, or a restart under SA_RESTART),
+// Deadlock when a POSIX request would wait in a cycle. NoLock when memory ran out.
 Result<void> set_record_lock(File&, RecordLock const& request, IfLocked);
 
 // flock(): the owner's whole-file lock becomes `type` (Read = LOCK_SH, Write = LOCK_EX,

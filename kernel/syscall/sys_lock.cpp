@@ -169,10 +169,7 @@ Result<i64> sys_flock(int fd, u32 operation)
     constexpr u32 LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8, LOCK_MAND = 32;
     // Linux ignores LOCK_MAND requests (they never worked) and warns once; so do we.
     if (operation & LOCK_MAND) {
-        static bool warned = false;
-        if (!warned)
-            klog("pid %u: flock with LOCK_MAND ignored, as Linux ignores it", current_process().pid());
-        warned = true;
+        KLOG_ONCE("pid %u: flock with LOCK_MAND ignored, as Linux ignores it", current_process().pid());
         return 0;
     }
     LockType type;
