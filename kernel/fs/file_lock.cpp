@@ -1,6 +1,8 @@
 #include "file_lock.h"
 #include "inode.h"
+#include "kernel/arch/x86_64/timer.h"
 #include "kernel/sched/wait_queue.h"
+#include "lease_list.h"
 #include "lock_wait_graph.h"
 #include "whole_file_lock_list.h"
 
@@ -10,11 +12,12 @@ struct FileLockContext {
     void const* file; // what it belongs to: the Inode, or the File when there is none
     RecordLockList records;
     WholeFileLockList whole_file;
-    WaitQueue changed; // sleepers for either kind
+    LeaseList leases;
+    WaitQueue changed; // sleepers for any kind
     u32 sleepers { 0 }; // keep the context alive while they sleep
     ListNode node;
 
-    bool is_unused() const { return records.is_empty() && whole_file.is_empty() && sleepers == 0; }
+    bool is_unused() const { return records.is_empty() && whole_file.is_empty() && leases.is_empty() && sleepers == 0; }
 };
 
 // Few files are locked at a time, so a list is enough. Locks never outlive their file: each
@@ -66,12 +69,13 @@ void wake_sleepers(FileLockContext& context)
     context.changed.wake_all();
 }
 
-// Sleeps on the context until a lock changes there or a signal comes. Interrupted, the
-// call is restarted after a handler with SA_RESTART (ERESTARTSYS), as Linux's lock waits are.
-Result<void> sleep_on(FileLockContext& context)
+// Sleeps on the context until a lock changes there, a signal comes, or monotonic time
+// `deadline_ns` (0: none). Interrupted, the call is restarted after a handler with
+// SA_RESTART (ERESTARTSYS), as Linux's lock waits are.
+Result<void> sleep_on(FileLockContext& context, u64 deadline_ns = 0)
 {
     ++context.sleepers;
-    WaitResult result = context.changed.wait_interruptible();
+    WaitResult result = context.changed.wait_interruptible(deadline_ns);
     --context.sleepers;
     if (result == WaitResult::Interrupted)
         return Errno::RestartSys;
@@ -187,7 +191,108 @@ void release_open_file_locks(File& file, LockOwner owner)
         return;
     bool released = context->records.remove_owner(owner);
     released |= context->whole_file.remove(owner);
+    if (Lease* lease = context->leases.find(owner)) {
+        context->leases.remove(*lease);
+        released = true;
+    }
     if (released)
         wake_sleepers(*context);
     drop_if_unused(*context);
+}
+
+namespace {
+
+// Breaks whose time ran out are carried out first, whenever leases are looked at.
+void time_out_leases(FileLockContext& context)
+{
+    if (context.leases.time_out(monotonic_nanoseconds()))
+        wake_sleepers(context);
+}
+
+// Linux's check_conflicting_open: a read lease needs the file open for writing nowhere; a
+// write lease needs it open nowhere but in this open file.
+bool open_files_allow(OpenFile& file, Inode& inode, LockType type)
+{
+    if (type == LockType::Read)
+        return inode.write_count() <= 0;
+    i32 own_writers = file.can_write() ? 1 : 0;
+    u32 own_readers = !file.can_write() && file.can_read() ? 1 : 0;
+    return inode.write_count() == own_writers && inode.read_only_opens() == own_readers;
+}
+
+}
+
+Result<void> set_lease(OpenFile& file, LockType type, u32 holder_pid, void (*notify)(u32 pid))
+{
+    Inode* inode = file.file().inode();
+    if (!inode || !inode->is_regular())
+        return Errno::Invalid;
+    LockOwner owner = file.lock_owner();
+    if (type == LockType::Unlock) {
+        FileLockContext* context = find_context(inode);
+        Lease* lease = context ? context->leases.find(owner) : nullptr;
+        if (!lease)
+            return Errno::TryAgain;
+        context->leases.remove(*lease);
+        wake_sleepers(*context);
+        drop_if_unused(*context);
+        return {};
+    }
+    FileLockContext* context = TRY(context_for(inode));
+    time_out_leases(*context);
+    Result<void> result {};
+    if (!open_files_allow(file, *inode, type) || !context->leases.others_allow(owner, type)) {
+        result = Errno::TryAgain;
+    } else if (Lease* lease = context->leases.find(owner)) {
+        context->leases.change(*lease, type);
+        wake_sleepers(*context); // a breaker waiting for a downgrade may go on
+    } else {
+        Lease wanted;
+        wanted.owner = owner;
+        wanted.type = type;
+        wanted.holder_pid = holder_pid;
+        wanted.notify = notify;
+        if (auto added = context->leases.add(wanted); added.is_error())
+            result = added.error();
+    }
+    drop_if_unused(*context);
+    return result;
+}
+
+LockType lease_type(OpenFile& file)
+{
+    FileLockContext* context = g_contexts.is_empty() ? nullptr : find_context(lock_target(file.file()));
+    if (!context)
+        return LockType::Unlock;
+    time_out_leases(*context);
+    Lease* lease = context->leases.find(file.lock_owner());
+    LockType type = lease ? lease->reported_type() : LockType::Unlock;
+    drop_if_unused(*context);
+    return type;
+}
+
+Result<void> break_leases(Inode& inode, bool for_writing, bool nonblocking)
+{
+    FileLockContext* context = g_contexts.is_empty() ? nullptr : find_context(&inode);
+    if (!context || context->leases.is_empty())
+        return {};
+    time_out_leases(*context);
+    Result<void> result {};
+    if (context->leases.blocks_opener(for_writing)) {
+        u64 deadline = monotonic_nanoseconds() + LEASE_BREAK_SECONDS * 1'000'000'000;
+        context->leases.start_breaking(for_writing, deadline, [](Lease& lease) {
+            if (lease.notify)
+                lease.notify(lease.holder_pid);
+        });
+        if (nonblocking)
+            result = Errno::TryAgain;
+        // Until each lease in the way is downgraded or gone: by its holder, or by the
+        // kernel when its break time is up (the wait's deadline).
+        while (!result.is_error() && context->leases.blocks_opener(for_writing)) {
+            result = sleep_on(*context, context->leases.next_deadline());
+            time_out_leases(*context);
+        }
+    }
+    drop_if_unused(*context);
+    return result;
 }

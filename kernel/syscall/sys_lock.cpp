@@ -1,9 +1,11 @@
 // File locks from user space: fcntl's record-lock commands (F_GETLK, F_SETLK, F_SETLKW and
-// their F_OFD_ forms) and flock(2). This file decodes struct flock into a RecordLock over
-// absolute offsets, names the owner, and calls the lock layer (kernel/fs/file_lock.h).
+// their F_OFD_ forms), its leases (F_SETLEASE, F_GETLEASE) and flock(2). This file decodes
+// struct flock into a RecordLock over absolute offsets, names the owner, and calls the lock
+// layer (kernel/fs/file_lock.h).
 #include "handlers.h"
 #include "kernel/fs/file_lock.h"
 #include "kernel/lib/log.h"
+#include "kernel/proc/signal.h"
 
 namespace {
 
@@ -20,6 +22,7 @@ struct LinuxFlock {
 static_assert(sizeof(LinuxFlock) == 32);
 
 constexpr int F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7, F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38;
+constexpr int F_SETLEASE = 1024, F_GETLEASE = 1025;
 constexpr int SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2;
 
 struct LockCaller {
@@ -146,11 +149,33 @@ Result<i64> set_lock(int fd, OpenFile& file, int command, UserAddress argument)
     return 0;
 }
 
+// A lease is breaking: its holder gets SIGIO, as Linux sends it through the open file's
+// owner, which F_SETLEASE sets to the caller. (A signal chosen with F_SETSIG is not used.)
+void notify_lease_holder(u32 pid)
+{
+    if (Process* holder = find_process(pid))
+        (void)send_signal(*holder, SIGIO);
 }
 
-Result<i64> fcntl_record_lock(int fd, OpenFile& file, int command, UserAddress argument)
+// F_SETLEASE. Pagoda's processes all run as root, which holds CAP_LEASE, so the check that
+// the caller owns the file never refuses.
+Result<i64> fcntl_set_lease(OpenFile& file, u64 argument)
+{
+    if (argument > static_cast<u64>(LockType::Unlock))
+        return Errno::Invalid;
+    TRY(set_lease(file, static_cast<LockType>(argument), current_process().pid(), notify_lease_holder));
+    return 0;
+}
+
+}
+
+Result<i64> fcntl_file_lock(int fd, OpenFile& file, int command, UserAddress argument)
 {
     switch (command) {
+    case F_SETLEASE:
+        return fcntl_set_lease(file, argument);
+    case F_GETLEASE:
+        return static_cast<i64>(lease_type(file));
     case F_GETLK:
     case F_OFD_GETLK:
         return get_lock(file, command, argument);
