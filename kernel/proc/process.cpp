@@ -130,8 +130,11 @@ void Process::release_vfork_parent()
 
 void Process::wait_for_vfork_release()
 {
+    // Killable, as Linux's: a signal that ends the parent ends the wait (the child goes on
+    // in the memory it holds a reference to); others wait until the child execs or exits.
     while (m_vfork_parent_waiting)
-        m_vfork_release.wait();
+        if (m_vfork_release.wait_killable() == WaitResult::Interrupted)
+            return;
 }
 
 void Process::reparent_children_to_init()

@@ -98,7 +98,8 @@ public:
     [[noreturn]] void exit(int wait_status);
     // A vfork child has exec'd or exited: its parent may go on.
     void release_vfork_parent();
-    // Blocks the calling parent until this vfork child releases it.
+    // Blocks the calling parent until this vfork child releases it, or until a signal that
+    // ends the parent arrives (a killable wait).
     void wait_for_vfork_release();
 
     // Which children a wait4/waitpid call waits for: one pid, one process group, or any.
