@@ -98,8 +98,7 @@ u64 LeaseList::next_deadline() const
 {
     u64 earliest = 0;
     for (Lease const& lease : m_leases)
-        if (lease.pending != LeaseBreak::None && lease.break_deadline_ns
-            && (!earliest || lease.break_deadline_ns < earliest))
+        if (lease.pending != LeaseBreak::None && lease.break_deadline_ns && (!earliest || lease.break_deadline_ns < earliest))
             earliest = lease.break_deadline_ns;
     return earliest;
 }

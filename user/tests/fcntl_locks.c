@@ -230,6 +230,30 @@ int main(void)
     peer_fcntl(&peer, F_SETLK, F_UNLCK, 0, 0);
     peer_stop(&second);
 
+    // SIGKILL ends an F_SETLKW; the dead waiter's locks go, and so does its place in the
+    // wait-for chain: a later owner (whose table may reuse its memory) is not taken for it.
+    struct peer holder, victim, later;
+    peer_start(&holder, path);
+    peer_start(&victim, path);
+    peer_fcntl(&holder, F_SETLK, F_WRLCK, 0, 10);
+    peer_fcntl(&victim, F_SETLK, F_WRLCK, 10, 10);
+    peer_send(&victim, PEER_FCNTL, F_SETLKW, lock_range(F_WRLCK, 0, 10));
+    slept = wait_until_sleeping(victim.pid);
+    kill(victim.pid, SIGKILL);
+    waitpid(victim.pid, &status, 0);
+    ok(slept && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "SIGKILL ends a process asleep in F_SETLKW (%#x)", status);
+    close(victim.to), close(victim.from);
+    ok(try_lock(fd, F_SETLK, F_WRLCK, 10, 10) == 0, "its lock died with it");
+    try_lock(fd, F_SETLK, F_UNLCK, 0, 0);
+    peer_start(&later, path);
+    peer_fcntl(&later, F_SETLK, F_WRLCK, 10, 10);
+    peer_send(&holder, PEER_FCNTL, F_SETLKW, lock_range(F_WRLCK, 10, 10));
+    slept = wait_until_sleeping(holder.pid);
+    peer_fcntl(&later, F_SETLK, F_UNLCK, 0, 0);
+    ok(slept && peer_wait(&holder, NULL) == 0, "no stale wait: the holder slept (%d), not EDEADLK, and got the lock", slept);
+    peer_stop(&later);
+    peer_stop(&holder);
+
     // Interrupted waits.
     try_lock(fd, F_SETLK, F_WRLCK, 0, 10);
     interrupted_wait(fd, 0);
