@@ -23,6 +23,9 @@ Result<i64> sys_dup(int fd);
 Result<i64> sys_dup2(int old_fd, int new_fd);
 Result<i64> sys_dup3(int old_fd, int new_fd, int flags);
 Result<i64> sys_fcntl(int fd, int command, u64 argument);
+// File locks (sys_lock.cpp): flock, and the record-lock and lease commands of fcntl, which sys_fcntl hands on.
+Result<i64> sys_flock(int fd, u32 operation);
+Result<i64> fcntl_file_lock(int fd, OpenFile&, int command, UserAddress argument);
 Result<i64> sys_creat(UserAddress path, u32 mode);
 Result<i64> sys_ftruncate(int fd, i64 length);
 Result<i64> sys_fsync(int fd);
