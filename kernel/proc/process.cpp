@@ -174,6 +174,7 @@ void Process::exit(int wait_status)
     m_address_space.clear();
     m_wait_status = wait_status;
     m_state = State::Zombie;
+    m_ended_threads_cpu += thread_cpu_times(thread);
     m_threads.remove(thread);
 
     Process* parent = m_parent;
@@ -200,6 +201,21 @@ bool Process::has_child(ChildSelector selector) const
         if (selector.matches(child))
             return true;
     return false;
+}
+
+void Process::collect(Process& child)
+{
+    m_children_cpu += child.cpu_times();
+    m_children_cpu += child.m_children_cpu;
+    reap(child);
+}
+
+CpuTimes Process::cpu_times() const
+{
+    CpuTimes total = m_ended_threads_cpu;
+    for (Thread& thread : m_threads)
+        total += thread_cpu_times(thread);
+    return total;
 }
 
 void Process::reap(Process& child)

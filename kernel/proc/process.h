@@ -143,6 +143,14 @@ public:
     bool has_child(ChildSelector) const;
     // Frees a zombie child whose status has been collected.
     void reap(Process& child);
+    // wait4 collected the child's status: its CPU time (and that of the children it
+    // collected) joins this process's children's time, then it is freed.
+    void collect(Process& child);
+
+    // CPU time of this process's threads, living and ended (getrusage RUSAGE_SELF, times,
+    // CLOCK_PROCESS_CPUTIME_ID), and of the children it collected (RUSAGE_CHILDREN).
+    CpuTimes cpu_times() const;
+    CpuTimes children_cpu_times() const { return m_children_cpu; }
     WaitQueue child_state_changed; // the parent sleeps here in wait4
 
     ListNode all_processes_node;
@@ -167,6 +175,8 @@ private:
     FdTable m_fds;
     IntrusiveList<Thread, &Thread::group_node> m_threads;
     Thread* m_survivor { nullptr }; // while end_other_threads runs
+    CpuTimes m_ended_threads_cpu;
+    CpuTimes m_children_cpu;
     WaitQueue m_thread_ended; // the survivor waits here for the others
     bool m_vfork_parent_waiting { false };
     WaitQueue m_vfork_release;

@@ -128,6 +128,7 @@ void Process::exit_thread(Thread& thread, int wait_status)
     release_thread_user_state(thread); // may sleep: who else is left is decided after it
     if (thread_count() == 1)
         exit(wait_status); // the last thread out ends the process
+    m_ended_threads_cpu += thread_cpu_times(thread);
     m_threads.remove(thread);
     m_thread_ended.wake_all();
     thread_exit_current_noreturn();

@@ -20,6 +20,7 @@ Thread* g_current;
 Thread* g_idle;
 Thread* g_dead; // exited thread whose stack we were still on; freed after the next switch
 u64 g_ticks_in_slice;
+u64 g_switched_in_at; // monotonic time the current thread got the CPU
 
 void idle_loop(void*)
 {
@@ -61,6 +62,9 @@ void switch_to_next()
     if (!previous->stack_canary_intact())
         PANIC("kernel stack overflow in thread %u (%s)", previous->tid(), previous->name());
     asm volatile("fxsave %0" : "=m"(previous->fpu_state));
+    u64 now = monotonic_nanoseconds();
+    previous->cpu_ns += now - g_switched_in_at;
+    g_switched_in_at = now;
     next->state = Thread::State::Running;
     g_current = next;
     g_ticks_in_slice = 0;
@@ -83,6 +87,18 @@ extern "C" void scheduler_finish_switch()
 
 Thread* current_thread() { return g_current; }
 
+CpuTimes thread_cpu_times(Thread const& thread)
+{
+    u64 total = thread.cpu_ns;
+    if (&thread == g_current)
+        total += monotonic_nanoseconds() - g_switched_in_at;
+    u64 ticks = u64(thread.user_ticks) + thread.system_ticks;
+    if (thread.system_ticks == 0)
+        return { total, 0 };
+    u64 system = static_cast<u64>(static_cast<unsigned __int128>(total) * thread.system_ticks / ticks);
+    return { total - system, system };
+}
+
 namespace {
 void scheduler_tick(unsigned, TrapFrame& frame);
 }
@@ -103,6 +119,7 @@ void scheduler_start()
         first = g_idle;
     first->state = Thread::State::Running;
     g_current = first;
+    g_switched_in_at = monotonic_nanoseconds();
     load_thread_context(*first);
     switch_context(&boot_rsp, first->saved_rsp);
     VERIFY_NOT_REACHED();
@@ -194,6 +211,10 @@ namespace {
 void scheduler_tick(unsigned, TrapFrame& frame)
 {
     u64 now = monotonic_nanoseconds();
+    if (frame.from_user())
+        ++g_current->user_ticks;
+    else if (g_current != g_idle)
+        ++g_current->system_ticks;
     deadline_timers_fire(now);
     for (Thread* thread = g_sleepers.first(); thread;) {
         Thread* next = g_sleepers.next(*thread);

@@ -22,5 +22,20 @@ void wake_up(Thread&);
 // Blocks the current thread until monotonic time `deadline_ns`, until woken, or until
 // interrupted as `kind` allows. Returns true if the deadline passed.
 bool sleep_until(u64 deadline_ns, SleepKind kind = SleepKind::Uninterruptible);
+// CPU time a thread has used, split into user and kernel time in the proportion of the
+// timer ticks that found it in each (as Linux's cputime_adjust: a thread no tick caught in
+// the kernel counts as all user time). Exact in sum, to the nanosecond.
+struct CpuTimes {
+    u64 user_ns { 0 };
+    u64 system_ns { 0 };
+    u64 total() const { return user_ns + system_ns; }
+    CpuTimes& operator+=(CpuTimes const& other)
+    {
+        user_ns += other.user_ns;
+        system_ns += other.system_ns;
+        return *this;
+    }
+};
+CpuTimes thread_cpu_times(Thread const&);
 // Ends the current thread; the scheduler frees it once off its stack.
 [[noreturn]] void thread_exit_current_noreturn();

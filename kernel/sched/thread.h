@@ -82,6 +82,10 @@ public:
     ListNode scheduler_node; // run queue or one wait queue
     ListNode sleep_node; // the sleeping list, while sleeping with a deadline
     int keeps_kernel_lock { 0 }; // > 0: sleeping does not lend out the kernel lock (kernel_lock.h)
+    // CPU time (scheduler.cpp): exact time on the CPU up to the last switch away, and the
+    // timer ticks that found it in user mode or in the kernel, which split it.
+    u64 cpu_ns { 0 };
+    u32 user_ticks { 0 }, system_ticks { 0 };
 
     // --- User CPU state, loaded by the scheduler when the thread runs.
     AddressSpace* address_space { nullptr }; // the page table to load; null: the kernel's (set by proc)

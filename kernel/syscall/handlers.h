@@ -123,6 +123,9 @@ Result<i64> sys_getsid(int pid);
 Result<i64> sys_futex(UserAddress address, int operation, u32 value, UserAddress timeout, UserAddress address2, u32 value3);
 // Time (sys_time.cpp)
 Result<i64> sys_clock_gettime(int clock, UserAddress timespec);
+Result<i64> sys_clock_getres(int clock, UserAddress resolution);
+Result<i64> sys_getrusage(int who, UserAddress usage);
+Result<i64> sys_times(UserAddress buffer);
 Result<i64> sys_gettimeofday(UserAddress timeval, UserAddress timezone);
 Result<i64> sys_time(UserAddress seconds);
 Result<i64> sys_nanosleep(UserAddress request, UserAddress remaining);

@@ -10,6 +10,7 @@
 #include "kernel/proc/exec.h"
 #include "kernel/proc/session.h"
 #include "kernel/proc/signal.h"
+#include "timespec.h"
 
 namespace {
 
@@ -152,10 +153,11 @@ Result<i64> sys_wait4(int pid, UserAddress status, int options, UserAddress rusa
             if (status)
                 TRY(write_user<i32>(status, child_status));
             if (rusage) {
-                u8 zeros[144] = {}; // struct rusage: no accounting yet
-                TRY(copy_to_user(user_space(), rusage, zeros, sizeof zeros));
+                CpuTimes times = child->cpu_times();
+                times += child->children_cpu_times();
+                TRY(write_user(rusage, rusage_of(times)));
             }
-            self.reap(*child);
+            self.collect(*child);
             return child_pid;
         }
         if (!self.has_child(wanted))

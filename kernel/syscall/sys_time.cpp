@@ -25,9 +25,11 @@ Result<u64> clock_now(int clock)
     case CLOCK_MONOTONIC_RAW:
     case CLOCK_MONOTONIC_COARSE:
     case CLOCK_BOOTTIME:
-    case CLOCK_PROCESS_CPUTIME_ID: // FIXME: CPU time is approximated by wall time since boot
-    case CLOCK_THREAD_CPUTIME_ID:
         return now;
+    case CLOCK_PROCESS_CPUTIME_ID:
+        return current_process().cpu_times().total();
+    case CLOCK_THREAD_CPUTIME_ID:
+        return thread_cpu_times(*current_thread()).total();
     default:
         return Errno::Invalid;
     }
@@ -86,6 +88,12 @@ Result<i64> sys_nanosleep(UserAddress request, UserAddress remaining)
 Result<i64> sys_clock_nanosleep(int clock, int flags, UserAddress request, UserAddress remaining)
 {
     constexpr int TIMER_ABSTIME = 1;
+    if (clock == CLOCK_THREAD_CPUTIME_ID)
+        return Errno::Invalid; // as Linux
+    if (clock == CLOCK_PROCESS_CPUTIME_ID) {
+        KLOG_ONCE("pid %u: clock_nanosleep on CLOCK_PROCESS_CPUTIME_ID is not supported: EINVAL", current_process().pid());
+        return Errno::Invalid;
+    }
     Timespec value = TRY(read_timespec(request));
     u64 now = TRY(clock_now(clock));
     u64 requested = nanoseconds_of(value);
@@ -169,4 +177,44 @@ Result<i64> sys_getitimer(int which, UserAddress value)
     TRY(check_timer(which));
     TRY(write_user(value, to_itimerval(current_process().real_timer.current())));
     return 0;
+}
+
+Result<i64> sys_clock_getres(int clock, UserAddress resolution)
+{
+    TRY(clock_now(clock)); // EINVAL for an unknown clock
+    // Every clock reads the TSC through monotonic_nanoseconds: nanosecond resolution; the
+    // coarse ones are the same clocks here.
+    if (resolution)
+        TRY(write_user(resolution, Timespec { 0, 1 }));
+    return 0;
+}
+
+Result<i64> sys_getrusage(int who, UserAddress usage)
+{
+    constexpr int RUSAGE_SELF = 0, RUSAGE_CHILDREN = -1, RUSAGE_THREAD = 1;
+    CpuTimes times;
+    if (who == RUSAGE_SELF)
+        times = current_process().cpu_times();
+    else if (who == RUSAGE_CHILDREN)
+        times = current_process().children_cpu_times();
+    else if (who == RUSAGE_THREAD)
+        times = thread_cpu_times(*current_thread());
+    else
+        return Errno::Invalid;
+    TRY(write_user(usage, rusage_of(times)));
+    return 0;
+}
+
+Result<i64> sys_times(UserAddress buffer)
+{
+    constexpr u64 USER_HZ = 100, NS_PER_TICK = NS / USER_HZ; // clock_t counts 1/100 s
+    Process& self = current_process();
+    CpuTimes own = self.cpu_times(), children = self.children_cpu_times();
+    struct {
+        i64 user, system, children_user, children_system;
+    } tms { static_cast<i64>(own.user_ns / NS_PER_TICK), static_cast<i64>(own.system_ns / NS_PER_TICK),
+        static_cast<i64>(children.user_ns / NS_PER_TICK), static_cast<i64>(children.system_ns / NS_PER_TICK) };
+    if (buffer)
+        TRY(write_user(buffer, tms));
+    return static_cast<i64>(monotonic_nanoseconds() / NS_PER_TICK);
 }

@@ -1,7 +1,8 @@
 // struct timespec as system calls pass it, and its one validity rule (EINVAL for a
-// negative value or nanoseconds past a second).
+// negative value or nanoseconds past a second); struct rusage for CPU times.
 #pragma once
 
+#include "kernel/sched/scheduler.h"
 #include "user_memory.h"
 
 struct Timespec {
@@ -20,3 +21,21 @@ inline Result<Timespec> read_timespec(UserAddress address)
 }
 
 inline u64 nanoseconds_of(Timespec const& t) { return static_cast<u64>(t.seconds) * NS + static_cast<u64>(t.nanoseconds); }
+
+// struct rusage (144 bytes): the two times as timevals; the counters after them (maximum
+// resident set, faults, context switches, ...) are not kept per process and read 0.
+struct Rusage {
+    i64 user_seconds, user_microseconds, system_seconds, system_microseconds;
+    i64 counters[14];
+};
+static_assert(sizeof(Rusage) == 144);
+
+inline Rusage rusage_of(CpuTimes const& times)
+{
+    Rusage usage {};
+    usage.user_seconds = static_cast<i64>(times.user_ns / NS);
+    usage.user_microseconds = static_cast<i64>(times.user_ns % NS / 1000);
+    usage.system_seconds = static_cast<i64>(times.system_ns / NS);
+    usage.system_microseconds = static_cast<i64>(times.system_ns % NS / 1000);
+    return usage;
+}
