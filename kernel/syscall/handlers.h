@@ -126,6 +126,7 @@ Result<i64> sys_clock_gettime(int clock, UserAddress timespec);
 Result<i64> sys_clock_getres(int clock, UserAddress resolution);
 Result<i64> sys_getrusage(int who, UserAddress usage);
 Result<i64> sys_times(UserAddress buffer);
+Result<i64> sys_getcpu(UserAddress cpu, UserAddress node, UserAddress cache);
 Result<i64> sys_gettimeofday(UserAddress timeval, UserAddress timezone);
 Result<i64> sys_time(UserAddress seconds);
 Result<i64> sys_nanosleep(UserAddress request, UserAddress remaining);

@@ -3,8 +3,8 @@
 //     among the set bits and as many CPUs as sysconf(_SC_NPROCESSORS_ONLN) says at most;
 //   - a length that is not a multiple of 8 or too small for the CPUs → EINVAL; a pid that
 //     does not exist → ESRCH; a bad buffer → EFAULT;
-//   - setaffinity to CPU 0 works and getaffinity then shows exactly CPU 0; an empty mask →
-//     EINVAL.
+//   - setaffinity to CPU 0 works and getaffinity then shows exactly CPU 0 (and getcpu says
+//     CPU 0, node 0); an empty mask → EINVAL.
 #include "tap.h"
 
 #include <errno.h>
@@ -48,5 +48,8 @@ int main(void)
     unsigned long none[128] = { 0 };
     errno = 0;
     ok(set(0, sizeof none, none) == -1 && errno == EINVAL, "an empty mask: EINVAL (errno=%d)", errno);
+    unsigned cpu = 99, node = 99;
+    ok(syscall(SYS_getcpu, &cpu, &node, NULL) == 0 && cpu == 0 && node == 0,
+        "getcpu after pinning to CPU 0: CPU 0, node 0 (%u, %u)", cpu, node);
     return tap_done();
 }
