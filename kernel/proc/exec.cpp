@@ -9,6 +9,7 @@
 #include "kernel/mm/user_layout.h"
 #include "kernel/mm/user_memory.h"
 #include "kernel/sched/scheduler.h"
+#include "script.h"
 
 namespace {
 
@@ -170,8 +171,39 @@ Result<RefPtr<AddressSpace>> build_address_space(
 
 }
 
-Result<void> exec_program(
-    Process& process, Thread& thread, char const* path, StringList argv, StringList envp, ExecStage& reached)
+namespace {
+
+Result<void> exec_file(
+    Process& process, Thread& thread, char const* path, StringList argv, StringList envp, ExecStage& reached, int nesting);
+
+// A "#!" script: runs its interpreter with [interpreter, argument?, script, argv[1]...].
+// The script is named by its absolute path (Linux passes the path execve was given).
+Result<void> exec_script(Process& process, Thread& thread, ScriptHeader const& script, char const* script_path, StringList argv,
+    StringList envp, ExecStage& reached, int nesting)
+{
+    if (nesting >= SCRIPT_NESTING_LIMIT)
+        return Errno::Loop;
+    PATH_BUFFER(interpreter);
+    TRY(normalize_path(process.cwd(), script.interpreter, interpreter, PATH_MAX));
+    u64 count = argv.count + 2 + (script.has_argument ? 1 : 0);
+    char const** items = new (std::nothrow) char const*[count];
+    if (!items)
+        return Errno::NoMemory;
+    u64 n = 0;
+    items[n++] = script.interpreter;
+    if (script.has_argument)
+        items[n++] = script.argument;
+    items[n++] = script_path;
+    for (u64 i = 1; i < argv.count; ++i)
+        items[n++] = argv.items[i];
+    items[n] = nullptr;
+    auto result = exec_file(process, thread, interpreter, StringList { items, n }, envp, reached, nesting + 1);
+    delete[] items;
+    return result;
+}
+
+Result<void> exec_file(
+    Process& process, Thread& thread, char const* path, StringList argv, StringList envp, ExecStage& reached, int nesting)
 {
     reached = ExecStage::Checking;
     PATH_BUFFER(resolved);
@@ -179,6 +211,19 @@ Result<void> exec_program(
     if (!file->is_regular() || !(file->mode() & 0111))
         return Errno::Access;
     resolved[0] = '/';
+    {
+        auto* script = new (std::nothrow) ScriptHeader;
+        if (!script)
+            return Errno::NoMemory;
+        auto is_script = read_script_header(*TRY(file->page_cache()), *script);
+        if (is_script.is_error() || is_script.value()) {
+            auto result = is_script.is_error() ? Result<void>(is_script.error())
+                                               : exec_script(process, thread, *script, resolved, argv, envp, reached, nesting);
+            delete script;
+            return result;
+        }
+        delete script;
+    }
     char const* absolute_path = resolved;
     SharedString executable_path = TRY(SharedString::create(absolute_path));
     // Not a file someone has open for writing (ETXTBSY); and from now on no one may open it so.
@@ -189,8 +234,6 @@ Result<void> exec_program(
     StackImage stack;
     TRY(stack.build(argv, envp, aux_values_for(program), absolute_path));
 
-    // Linux's point of no return (begin_new_exec) comes before the segments are mapped: a
-    // program whose image cannot be built (a bss larger than memory) kills the process.
     // Linux's de_thread: the other threads end before the old program goes, and a thread
     // other than the first takes over the process's id. (Another thread already ending
     // the group wins: this call fails and its thread ends on the way out.)
@@ -198,6 +241,8 @@ Result<void> exec_program(
         return Errno::Interrupted;
     if (thread.tid() != process.pid())
         thread.take_over_id(process.pid());
+    // Linux's point of no return (begin_new_exec) comes before the segments are mapped: a
+    // program whose image cannot be built (a bss larger than memory) kills the process.
     reached = ExecStage::Building;
     RefPtr<AddressSpace> space = TRY(build_address_space(program, stack, absolute_path, process.limits.soft(RLIMIT_STACK)));
 
@@ -228,4 +273,12 @@ Result<void> exec_program(
     if (&thread == current_thread())
         cpu::write_msr(cpu::MSR_FS_BASE, 0);
     return {};
+}
+
+}
+
+Result<void> exec_program(
+    Process& process, Thread& thread, char const* path, StringList argv, StringList envp, ExecStage& reached)
+{
+    return exec_file(process, thread, path, argv, envp, reached, 0);
 }
