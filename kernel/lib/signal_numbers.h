@@ -17,4 +17,5 @@ constexpr int SI_USER = 0, SI_KERNEL = 0x80, SI_TKILL = -6;
 struct SignalSender {
     int code { SI_KERNEL };
     u32 pid { 0 };
+    int status { 0 }; // SIGCHLD's si_status: the child's exit code or signal
 };

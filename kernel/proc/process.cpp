@@ -1,4 +1,5 @@
 #include "process.h"
+#include "job_control.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
 #include "kernel/fs/console.h"
@@ -178,6 +179,8 @@ void Process::exit(int wait_status)
     m_threads.remove(thread);
 
     Process* parent = m_parent;
+    bool signaled = (wait_status & 0x7f) != 0;
+    notify_parent(*this, signaled ? CLD_KILLED : CLD_EXITED, signaled ? wait_status & 0x7f : (wait_status >> 8) & 0xff);
     if (parent->signal_actions[SIGCHLD - 1].handler == SIG_IGN) {
         parent->reap(*this); // nobody will wait for us (POSIX: SIGCHLD ignored)
     }
@@ -192,6 +195,17 @@ Process* Process::find_zombie_child(ChildSelector selector)
     for (Process& child : m_children)
         if (child.m_state == State::Zombie && selector.matches(child))
             return &child;
+    return nullptr;
+}
+
+Process* Process::find_reporting_child(ChildSelector selector, bool stopped, bool continued)
+{
+    for (Process& child : m_children) {
+        if (child.m_state == State::Zombie || !selector.matches(child))
+            continue;
+        if ((stopped && child.job.report == ChildReport::Stopped) || (continued && child.job.report == ChildReport::Continued))
+            return &child;
+    }
     return nullptr;
 }
 

@@ -115,6 +115,20 @@ public:
     u64 pending_signals { 0 }; // sent to the process: any thread that does not block one takes it
     SignalSender pending_sender[SIGNAL_COUNT]; // who sent each of them
 
+    // Job control (job_control.cpp). What wait4 may still report about this child:
+    // WUNTRACED a stop, WCONTINUED a continue (each once).
+    enum class ChildReport {
+        None,
+        Stopped,
+        Continued
+    };
+    struct JobState {
+        bool stopped { false };
+        int stop_signal { 0 };
+        ChildReport report { ChildReport::None };
+        WaitQueue continued; // its stopped threads sleep here
+    } job;
+
     // Ends the process with a wait(2)-style status (exit code << 8, or the signal number).
     // Called by its own thread; does not return.
     // Called by any of its threads (exit_group, a fatal signal): the others end first.
@@ -140,6 +154,8 @@ public:
     };
     // wait4: the first zombie child the selector matches, or nullptr.
     Process* find_zombie_child(ChildSelector);
+    // wait4 with WUNTRACED/WCONTINUED: the first child with that report pending, or nullptr.
+    Process* find_reporting_child(ChildSelector, bool stopped, bool continued);
     bool has_child(ChildSelector) const;
     // Frees a zombie child whose status has been collected.
     void reap(Process& child);

@@ -1,4 +1,5 @@
 #include "signal.h"
+#include "job_control.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/user_memory.h"
@@ -47,11 +48,8 @@ struct SignalFrame {
     SigInfo info;
 };
 
-bool ignored_by_default(int signal)
-{
-    return signal == SIGCHLD || signal == SIGURG || signal == SIGWINCH || signal == SIGCONT || signal == SIGSTOP
-        || signal == SIGTSTP || signal == SIGTTIN || signal == SIGTTOU;
-}
+// SIGCONT's default is to be ignored: its continuing happens when it is sent (job_control.h).
+bool ignored_by_default(int signal) { return signal == SIGCHLD || signal == SIGURG || signal == SIGWINCH || signal == SIGCONT; }
 
 // Whether `signal`, pending in `process`, will do anything (not ignored).
 bool takes_effect(Process& process, int signal)
@@ -174,6 +172,7 @@ void settle_interrupted_call(TrapFrame& frame, SignalAction const* handler)
         frame.rip -= 2; // back onto the syscall instruction
     } else {
         frame.rax = static_cast<u64>(errno_to_syscall_return(Errno::Interrupted));
+        current_thread()->sleep_restart_deadline = 0; // the sleep ends here (EINTR)
     }
 }
 
@@ -229,7 +228,10 @@ SignalSender take(Process& process, Thread& thread, int signal)
 }
 
 // Whether `signal` would end the whole process (no handler, a default action that kills).
-bool is_fatal(Process& process, int signal) { return !has_handler(process, signal) && takes_effect(process, signal); }
+bool is_fatal(Process& process, int signal)
+{
+    return !has_handler(process, signal) && takes_effect(process, signal) && !is_stop_signal(signal);
+}
 
 }
 
@@ -246,6 +248,7 @@ Result<void> send_signal(Process& target, int signal, SignalSender from)
     TRY(check_signal_number(signal));
     if (signal == 0 || target.state() == Process::State::Zombie)
         return {}; // existence check, or a zombie: nothing to do
+    prepare_job_signal(target, signal); // SIGCONT continues a stopped process at once
     if (!takes_effect(target, signal))
         return {};
     target.pending_signals |= bit(signal);
@@ -269,7 +272,7 @@ bool signal_pending()
 {
     Thread& thread = *current_thread();
     Process& process = current_process();
-    return deliverable(process, thread) != 0 || process.thread_must_end(thread);
+    return deliverable(process, thread) != 0 || process.thread_must_end(thread) || process.job.stopped;
 }
 
 void update_signal_interrupt(Process& process)
@@ -289,6 +292,12 @@ void update_signal_interrupt(Process& process)
     auto settle = [&](Thread& thread, u64 wanted) {
         if (process.thread_must_end(thread)) {
             thread.interrupt(true);
+            return;
+        }
+        if (process.job.stopped) {
+            // To the stop point (job_control.h), where only SIGKILL gets past: other
+            // signals, fatal ones too, wait pending until SIGCONT, as on Linux.
+            thread.interrupt(wanted & bit(SIGKILL));
             return;
         }
         if (!wanted) {
@@ -313,14 +322,26 @@ void handle_pending_signals()
 {
     Process& process = current_process();
     Thread& thread = *current_thread();
-    if (process.thread_must_end(thread))
-        process.exit_thread(thread, 0); // another thread ends the group or runs execve
+    // Ends here if another thread ends the group or runs execve; sleeps here while stopped.
+    auto stop_point = [&] {
+        if (process.thread_must_end(thread))
+            process.exit_thread(thread, 0);
+        wait_while_stopped(process, thread);
+        if (process.thread_must_end(thread))
+            process.exit_thread(thread, 0);
+    };
     TrapFrame& frame = thread.user_frame();
+    stop_point();
     while (u64 pending = deliverable(process, thread)) {
         int signal = (pending & bit(SIGKILL)) ? SIGKILL : __builtin_ctzll(pending) + 1;
         SignalSender sender = take(process, thread, signal);
         if (!takes_effect(process, signal))
             continue; // became ignored while pending
+        if (is_stop_signal(signal) && !has_handler(process, signal)) {
+            stop_process(process, signal);
+            stop_point();
+            continue;
+        }
         if (!has_handler(process, signal))
             die_from(process, signal);
 
@@ -329,6 +350,7 @@ void handle_pending_signals()
         info.signo = signal;
         info.code = sender.code;
         info.fields[0] = sender.pid; // si_pid, then si_uid (0: root)
+        info.fields[1] = static_cast<u32>(sender.status); // SIGCHLD's si_status
         if (!enter_handler(frame, signal, info)) {
             klog("pid %u: cannot deliver %s (bad stack or no restorer): killed", process.pid(), signal_name(signal));
             die_from(process, SIGSEGV);

@@ -3,7 +3,7 @@
 // SIGCHLD, SIGURG, SIGWINCH, SIGCONT), or a call of the program's handler on a signal frame
 // laid out exactly as Linux x86_64 lays it out (rt_sigframe: return address = sa_restorer,
 // ucontext with the saved registers, siginfo, FPU state), undone by rt_sigreturn.
-// Stopping (SIGSTOP, SIGTSTP, ...) is not supported: those signals are ignored.
+// Stopping and continuing (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT): job_control.h.
 #pragma once
 
 #include "kernel/arch/x86_64/trap_frame.h"

@@ -160,6 +160,19 @@ Result<i64> sys_wait4(int pid, UserAddress status, int options, UserAddress rusa
             self.collect(*child);
             return child_pid;
         }
+        bool stops = options & WUNTRACED, continues = options & WCONTINUED;
+        if (Process* child = (stops || continues) ? self.find_reporting_child(wanted, stops, continues) : nullptr) {
+            // Reported once: stopped is 0x7f with the signal above it, continued 0xffff.
+            bool stopped = child->job.report == Process::ChildReport::Stopped;
+            child->job.report = Process::ChildReport::None;
+            if (status)
+                TRY(write_user<i32>(status, stopped ? 0x7f | (child->job.stop_signal << 8) : 0xffff));
+            if (rusage) {
+                CpuTimes times = child->cpu_times();
+                TRY(write_user(rusage, rusage_of(times)));
+            }
+            return static_cast<i32>(child->pid());
+        }
         if (!self.has_child(wanted))
             return Errno::NoChild;
         if (options & WNOHANG)

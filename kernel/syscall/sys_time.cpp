@@ -35,9 +35,9 @@ Result<u64> clock_now(int clock)
     }
 }
 
-// Sleeps until `deadline`; a signal ends the sleep early with EINTR and the time left.
-// (Linux restarts a sleep that a signal without a handler interrupted — a stop, then
-// SIGCONT — through restart_syscall; here every signal that interrupts has a handler or kills.)
+// Sleeps until `deadline`. A signal whose handler runs ends the sleep with EINTR and the
+// time left; one that runs none (a stop, then SIGCONT) restarts the call, which then sleeps
+// to the same deadline (Linux's restart_syscall), not for the whole time again.
 Result<i64> sleep_for(UserAddress remaining, u64 deadline)
 {
     while (monotonic_nanoseconds() < deadline) {
@@ -46,7 +46,8 @@ Result<i64> sleep_for(UserAddress remaining, u64 deadline)
             u64 left = deadline > now ? deadline - now : 0;
             if (remaining)
                 TRY(write_user(remaining, Timespec { static_cast<i64>(left / NS), static_cast<i64>(left % NS) }));
-            return Errno::Interrupted;
+            current_thread()->sleep_restart_deadline = deadline;
+            return Errno::RestartNoHand;
         }
         sleep_until(deadline, SleepKind::Interruptible);
     }
@@ -78,11 +79,23 @@ Result<i64> sys_time(UserAddress seconds)
     return now;
 }
 
+namespace {
+
+// A relative sleep's deadline: now + `duration`, or the one a restarted call had.
+u64 relative_deadline(u64 duration)
+{
+    Thread& thread = *current_thread();
+    u64 deadline = thread.sleep_restart_deadline ? thread.sleep_restart_deadline : monotonic_nanoseconds() + duration;
+    thread.sleep_restart_deadline = 0;
+    return deadline;
+}
+
+}
+
 Result<i64> sys_nanosleep(UserAddress request, UserAddress remaining)
 {
     Timespec value = TRY(read_timespec(request));
-    u64 deadline = monotonic_nanoseconds() + nanoseconds_of(value);
-    return sleep_for(remaining, deadline);
+    return sleep_for(remaining, relative_deadline(nanoseconds_of(value)));
 }
 
 Result<i64> sys_clock_nanosleep(int clock, int flags, UserAddress request, UserAddress remaining)
@@ -97,8 +110,9 @@ Result<i64> sys_clock_nanosleep(int clock, int flags, UserAddress request, UserA
     Timespec value = TRY(read_timespec(request));
     u64 now = TRY(clock_now(clock));
     u64 requested = nanoseconds_of(value);
-    u64 duration = (flags & TIMER_ABSTIME) ? (requested > now ? requested - now : 0) : requested;
-    return sleep_for((flags & TIMER_ABSTIME) ? 0 : remaining, monotonic_nanoseconds() + duration);
+    if (flags & TIMER_ABSTIME) // the same absolute time again on a restart
+        return sleep_for(0, monotonic_nanoseconds() + (requested > now ? requested - now : 0));
+    return sleep_for(remaining, relative_deadline(requested));
 }
 
 namespace {
