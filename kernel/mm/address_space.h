@@ -179,10 +179,10 @@ public:
     // Faults in every page of [start, end) (populate.cpp) as MAP_POPULATE and mlock do: a
     // write fault for private writable memory (copy-on-write broken now), a read fault
     // for the rest; PROT_NONE mappings and VM_LOCKONFAULT ones are skipped, and so are the
-    // gaps. `write` = true faults every page for writing (MADV_POPULATE_WRITE). Pages that
+    // gaps. Read or Write faults every page so (MADV_POPULATE_READ/WRITE). Pages that
     // are there already cost one page-table lookup. BadAddress for a page that cannot be
-    // had (past the end of a file, or not writable with `write`), NoMemory when frames run
-    // out; what came before stays faulted in.
+    // had (past the end of a file), Invalid when an explicit Read or Write is more than a
+    // mapping allows, NoMemory when frames run out; what came before stays faulted in.
     enum class PopulateAccess {
         AsMapped, // what a first touch of the mapping would do
         Read,

@@ -49,6 +49,8 @@ Result<void> AddressSpace::populate(VirtAddr start, VirtAddr end, PopulateAccess
             continue;
         }
         FaultAccess access = access_for_populate(*mapping, wanted);
+        if (!prot_allows(mapping->prot(), access))
+            return Errno::Invalid; // MADV_POPULATE_* of memory that may not be accessed so
         VirtAddr mapping_end = min(end, mapping->end());
         u64 version = m_layout_version;
         for (; va < mapping_end && m_layout_version == version; va += PAGE_SIZE) {
@@ -60,7 +62,7 @@ Result<void> AddressSpace::populate(VirtAddr start, VirtAddr end, PopulateAccess
             if (result == FaultResult::OutOfMemory)
                 return Errno::NoMemory;
             if (result != FaultResult::Handled)
-                return Errno::BadAddress; // past the end of its file, or not allowed
+                return Errno::BadAddress; // SIGBUS or SIGSEGV on a real access (past the end of a file)
         }
     }
     return {};

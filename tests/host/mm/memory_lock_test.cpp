@@ -201,5 +201,5 @@ TEST(Advice, PopulateWriteFaultsEveryPage)
     MUST(space->advise(a, 3 * P, Advice::PopulateWrite));
     EXPECT_EQ(env.stats.zero_fill_write, 3u);
     VirtAddr read_only = map_private(*space, 1, VM_READ, 0x500000);
-    EXPECT_EQ(error_of(space->advise(read_only, P, Advice::PopulateWrite)), Errno::BadAddress);
+    EXPECT_EQ(error_of(space->advise(read_only, P, Advice::PopulateWrite)), Errno::Invalid);
 }
