@@ -4,6 +4,7 @@
 #include "kernel/fs/inode.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/memory.h"
+#include "kernel/proc/resource_limits.h"
 
 namespace {
 
@@ -37,6 +38,17 @@ Result<RefPtr<PageCache>> cache_for_mapping(OpenFile& file)
     if (!inode || !inode->is_regular())
         return Errno::NoDevice;
     return inode->page_cache();
+}
+
+// RLIMIT_AS and RLIMIT_DATA, as Linux's may_expand_vm checks them: true when `bytes` more
+// of mappings (of private writable memory, for `is_data`) would pass the soft limit.
+bool exceeds_limits(AddressSpace& space, u64 bytes, bool is_data)
+{
+    ResourceLimits const& limits = current_process().limits;
+    u64 all = limits.soft(RLIMIT_AS), data = limits.soft(RLIMIT_DATA);
+    if (all != RLIM_INFINITY && space.mapped_bytes() + bytes > all)
+        return true;
+    return is_data && data != RLIM_INFINITY && space.data_bytes() + bytes > data;
 }
 
 // Whether Linux charges a new mapping to its commit count, and so weighs it against all of
@@ -129,6 +141,10 @@ Result<i64> sys_mmap(UserAddress address, u64 length, int prot, int flags, int f
     if (is_charged(prot, flags, shared, anonymous || zero_device) && exceeds_all_memory(kernel_memory_context(), size))
         return Errno::NoMemory;
     AddressSpace& space = user_space();
+    constexpr int MAP_GROWSDOWN = 0x0100, MAP_STACK = 0x20000;
+    bool is_data = !shared && (prot & PROT_WRITE) && !(flags & (MAP_GROWSDOWN | MAP_STACK));
+    if (exceeds_limits(space, size, is_data))
+        return Errno::NoMemory;
     VirtAddr result;
     if (anonymous) {
         result = TRY(space.map_anonymous(address, size, prot & PROT_ALL, shared, placement, ""));
@@ -264,7 +280,15 @@ Result<i64> sys_mremap(UserAddress address, u64 old_length, u64 new_length, int 
         return Errno::Invalid;
     if (request.keep_old && (!request.may_move || request.old_length != request.new_length))
         return Errno::Invalid;
-    return static_cast<i64>(TRY(user_space().remap(request)));
+    // What the address space grows by (MREMAP_DONTUNMAP keeps the old range too) is weighed
+    // against RLIMIT_AS and RLIMIT_DATA, as Linux's may_expand_vm does; a missing mapping is
+    // remap's EFAULT.
+    AddressSpace& space = user_space();
+    u64 growth = request.keep_old ? request.old_length : request.new_length - min(request.new_length, request.old_length);
+    Mapping const* mapping = space.find_mapping(address);
+    if (growth && mapping && exceeds_limits(space, growth, mapping->is_private() && mapping->is_writable()))
+        return Errno::NoMemory;
+    return static_cast<i64>(TRY(space.remap(request)));
 }
 
 Result<i64> sys_munmap(UserAddress address, u64 length)
@@ -283,4 +307,13 @@ Result<i64> sys_mprotect(UserAddress address, u64 length, int prot)
     return 0;
 }
 
-Result<i64> sys_brk(UserAddress address) { return static_cast<i64>(user_space().brk(address)); }
+// Growth past RLIMIT_AS or RLIMIT_DATA leaves the break where it is, as a failed brk does.
+Result<i64> sys_brk(UserAddress address)
+{
+    AddressSpace& space = user_space();
+    VirtAddr current = space.current_brk();
+    if (address > current && address >= space.brk_base()
+        && exceeds_limits(space, page_round_up(address) - page_round_up(current), true))
+        return static_cast<i64>(current);
+    return static_cast<i64>(space.brk(address));
+}
