@@ -76,6 +76,8 @@ Result<i64> sys_munlock(UserAddress address, u64 length);
 Result<i64> sys_mlockall(int flags);
 Result<i64> sys_munlockall();
 Result<i64> sys_mincore(UserAddress address, u64 length, UserAddress vector);
+// Anonymous files (sys_memfd.cpp)
+Result<i64> sys_memfd_create(UserAddress name, unsigned flags);
 // The process itself (sys_process.cpp)
 Result<i64> sys_exit(int code);
 Result<i64> sys_exit_group(int code);
