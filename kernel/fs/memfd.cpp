@@ -7,7 +7,7 @@
 namespace {
 
 RefPtr<Inode> g_memfd_root; // the tmpfs every memfd file is made in, made on first use
-u64 g_memfd_count = 0;      // for a name no other file in it has
+u64 g_memfd_count = 0; // for a name no other file in it has
 
 }
 

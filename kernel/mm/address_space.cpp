@@ -57,10 +57,12 @@ Result<Mapping*> AddressSpace::insert_mapping(OwnPtr<Mapping> mapping)
     return m_mappings.insert(static_cast<OwnPtr<Mapping>&&>(mapping));
 }
 
-Result<void> AddressSpace::split_at(VirtAddr va)
+Result<void> AddressSpace::split_at(VirtAddr va, bool limited)
 {
     Mapping* mapping = m_mappings.find(va);
     if (mapping && mapping->start() != va) {
+        if (limited && m_mappings.count() >= MAX_MAP_COUNT)
+            return Errno::NoMemory;
         TRY(m_mappings.split(*mapping, va));
         ++m_layout_version;
     }
@@ -99,6 +101,8 @@ Result<VirtAddr> AddressSpace::map_anonymous(
     if (length > USER_TOP)
         return Errno::NoMemory;
     length = page_round_up(length);
+    if (m_mappings.count() > MAX_MAP_COUNT)
+        return Errno::NoMemory; // as Linux's do_mmap counts: one past the limit is allowed
     if (shared) {
         // Shared anonymous memory is a nameless tmpfs-like file, so that fork children share
         // even the pages nobody has touched yet.
@@ -126,6 +130,8 @@ Result<VirtAddr> AddressSpace::map_file(VirtAddr addr, u64 length, u32 prot, boo
     if (length > USER_TOP)
         return Errno::NoMemory;
     length = page_round_up(length);
+    if (m_mappings.count() > MAX_MAP_COUNT)
+        return Errno::NoMemory;
     constexpr u64 limit = PageIndex::MAX_PAGES * PAGE_SIZE;
     if (offset >= limit || length > limit - offset)
         return Errno::Overflow;
@@ -168,11 +174,15 @@ Result<void> AddressSpace::unmap(VirtAddr addr, u64 length)
         return Errno::Invalid;
     // Leaf tables shared since a fork and cut by the range get private copies first, so
     // nothing below can fail half-way for want of memory.
+    // Only a hole in the middle of one mapping adds a mapping: Linux refuses it at the limit.
+    Mapping const* first = m_mappings.find(addr);
+    if (first && first->start() < addr && end < first->end() && m_mappings.count() >= MAX_MAP_COUNT)
+        return Errno::NoMemory;
     TRY(m_page_table->unshare(addr, end, true));
     // Both splits first: if the second fails, the first only cut one mapping into two
     // equivalent halves, which changes nothing a process can observe.
-    TRY(split_at(addr));
-    TRY(split_at(end));
+    TRY(split_at(addr, false));
+    TRY(split_at(end, false));
     Mapping* mapping = m_mappings.first_ending_after(addr);
     while (mapping && mapping->start() < end) {
         Mapping* following = m_mappings.next(*mapping);

@@ -238,7 +238,9 @@ private:
     // Removes a mapping: write-back if shared, PTEs and frame references, then the mapping.
     void remove_mapping(Mapping& mapping);
     // Splits mappings so that none straddles `va`. NoMemory leaves the set unchanged.
-    Result<void> split_at(VirtAddr va);
+    // NoMemory if a split would pass MAX_MAP_COUNT, unless `limited` is false: munmap,
+    // which can add at most one mapping, checks for itself (Linux's split_vma / __split_vma).
+    Result<void> split_at(VirtAddr va, bool limited = true);
     // Splits at both ends, then gives each mapping of [start, end) the flags `change`
     // returns for it and merges what became alike again (mlock, madvise). Every mapping
     // must already allow its change (the callers check first).

@@ -76,6 +76,9 @@ Result<VirtAddr> AddressSpace::move_range(
     Mapping& mapping, VirtAddr old_start, u64 old_length, VirtAddr new_start, u64 new_length, bool keep_old)
 {
     VirtAddr old_end = old_start + old_length;
+    // A move may split the old mapping at both ends and adds one: Linux keeps room for that.
+    if (m_mappings.count() + 3 >= MAX_MAP_COUNT)
+        return Errno::NoMemory;
     // Entries move only out of and into tables of this space's own: then each holds exactly
     // the one reference that moves with it (a leaf table shared since fork holds one for
     // all its sharers).
