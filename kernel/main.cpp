@@ -118,6 +118,7 @@ void set_up_memory_context()
         // The VM lock is the kernel lock; before the first thread runs, the boot context
         // is the only one there is.
         .vm_lock_held = kernel_lock_held_or_booting,
+        .caller_dying = [] { return current_thread() && current_thread()->fatal_interrupt_pending(); },
     };
     klog("fork mode: %s", g_options.eager_copy_fork ? "eager copy (fork=copy)" : "copy-on-write");
 }
@@ -178,7 +179,7 @@ void start_first_process()
         PANIC("init path too long");
     Process* init = MUST(Process::create_first());
     Thread* thread = MUST(Thread::create_user(*init, init->pid(), TrapFrame {}));
-    init->set_main_thread(thread);
+    init->add_thread(*thread);
     ExecStage reached;
     auto result
         = exec_program(*init, *thread, path, StringList { argv, g_options.init_arg_count + 1 }, StringList { envp, 3 }, reached);

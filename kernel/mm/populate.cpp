@@ -56,6 +56,9 @@ Result<void> AddressSpace::populate(VirtAddr start, VirtAddr end, PopulateAccess
         for (; va < mapping_end && m_layout_version == version; va += PAGE_SIZE) {
             if (entry_allows(m_page_table->query(va), access))
                 continue;
+            if (m_context.caller_dying && m_context.caller_dying())
+                return Errno::Interrupted; // killed (by the OOM policy, say) meanwhile
+
             FaultResult result = handle_page_fault(*this, va, access);
             if (result == FaultResult::Retry)
                 break; // the same page again, from a fresh lookup
