@@ -10,7 +10,7 @@
 // (created with write() if missing or too short) — give it the virtio disk (e.g. /mnt).
 // The exec figures run DIR/exit0, else exit0 next to argv[0], else this program with
 // --exit0 (said in a "#" line). --quick: tiny sizes and 2 runs (the smoke test).
-// --only takes group names (fork vfork exec cow anon read private msync) or figure names.
+// --only takes group names (fork vfork exec cow anon read private msync threads) or figure names.
 //
 // Output: one "name=value unit" line per figure, "#" lines for notes, and at the end one
 // JSON object on one line: {"tool":"vmbench",...,"figures":{"name":{"value":V,"unit":"U"}}}.
@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -374,6 +376,119 @@ static void bench_anon(void) {
     }
 }
 
+// ---- threads: create+join, a futex ping-pong, an uncontended mutex, and first-touch faults
+// of 64 MiB by 1 or 4 threads (disjoint quarters: what sharing one address space costs) ----
+
+static void *thread_nothing(void *arg) { return arg; }
+
+static double one_thread_create_join(void) {
+    pthread_t t;
+    uint64_t t0 = now_ns();
+    if (pthread_create(&t, NULL, thread_nothing, NULL) != 0) return -1;
+    pthread_join(t, NULL);
+    return (double)(now_ns() - t0);
+}
+
+#define PINGPONG_ROUNDS 2000
+static volatile int pingpong_word;
+
+static void futex_wait_for(volatile int *word, int value_to_leave) {
+    while (*word == value_to_leave) syscall(SYS_futex, word, 128 /* WAIT_PRIVATE */, value_to_leave, NULL, NULL, 0);
+}
+
+static void futex_set_and_wake(volatile int *word, int value) {
+    *word = value;
+    syscall(SYS_futex, word, 129 /* WAKE_PRIVATE */, 1, NULL, NULL, 0);
+}
+
+static void *pong(void *arg) {
+    (void)arg;
+    for (int i = 0; i < PINGPONG_ROUNDS; i++) {
+        futex_wait_for(&pingpong_word, 0);
+        futex_set_and_wake(&pingpong_word, 0);
+    }
+    return NULL;
+}
+
+static double one_pingpong(void) {
+    pthread_t t;
+    pingpong_word = 0;
+    if (pthread_create(&t, NULL, pong, NULL) != 0) return -1;
+    uint64_t t0 = now_ns();
+    for (int i = 0; i < PINGPONG_ROUNDS; i++) {
+        futex_set_and_wake(&pingpong_word, 1);
+        futex_wait_for(&pingpong_word, 1);
+    }
+    double per_round = (double)(now_ns() - t0) / PINGPONG_ROUNDS;
+    pthread_join(t, NULL);
+    return per_round;
+}
+
+static double one_mutex_round(void) {
+    static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+    enum { N = 100000 };
+    uint64_t t0 = now_ns();
+    for (int i = 0; i < N; i++) {
+        pthread_mutex_lock(&m);
+        pthread_mutex_unlock(&m);
+    }
+    return (double)(now_ns() - t0) / N;
+}
+
+struct touch_part { volatile char *p; unsigned long bytes; };
+static void *touch_part(void *arg) {
+    struct touch_part *part = arg;
+    touch_pages(part->p, part->bytes, 1);
+    return NULL;
+}
+
+static double one_threaded_touch(unsigned long bytes, int threads) {
+    volatile char *p = map_anon(bytes);
+    if (!p) return -1;
+    pthread_t t[4];
+    struct touch_part parts[4];
+    uint64_t t0 = now_ns();
+    for (int i = 0; i < threads; i++) {
+        parts[i].p = p + i * (bytes / threads);
+        parts[i].bytes = bytes / threads;
+        if (threads > 1) pthread_create(&t[i], NULL, touch_part, &parts[i]);
+    }
+    if (threads == 1) touch_part(&parts[0]);
+    else
+        for (int i = 0; i < threads; i++) pthread_join(t[i], NULL);
+    double per_page = (double)(now_ns() - t0) / (double)(bytes / PAGE);
+    munmap((void *)p, bytes);
+    return per_page;
+}
+
+static void measure(const char *name, const char *unit, int runs, double (*one)(void)) {
+    if (!wanted("threads", name)) return;
+    double v[MAX_RUNS];
+    for (int i = -1; i < runs; i++) {
+        double x = one();
+        if (x < 0) {
+            failed(name, "pthread_create");
+            return;
+        }
+        if (i >= 0) v[i] = x;
+    }
+    report(name, median(v, runs), unit);
+}
+
+static unsigned long touch_bytes;
+static double one_touch_1(void) { return one_threaded_touch(touch_bytes, 1); }
+static double one_touch_4(void) { return one_threaded_touch(touch_bytes, 4); }
+
+static void bench_threads(void) {
+    int runs = quick ? 2 : 11;
+    measure("thread_create_join", "ns", runs, one_thread_create_join);
+    measure("futex_pingpong", "ns/round", runs, one_pingpong);
+    measure("mutex_uncontended", "ns", runs, one_mutex_round);
+    touch_bytes = (quick ? 1 : 64) * MIB;
+    measure("fault_1_thread", "ns/page", runs_for(quick ? 1 : 64), one_touch_1);
+    measure("fault_4_threads", "ns/page", runs_for(quick ? 1 : 64), one_touch_4);
+}
+
 // ---- many mappings: what a fault costs when the address space holds 10, 1,000 or 10,000 ----
 // One-page mappings two pages apart (so that none merge) below a 1 MiB region, then the
 // first-write faults of that region, per page: the mapping lookup of every fault walks
@@ -622,6 +737,7 @@ int main(int argc, char **argv) {
     bench_read();
     bench_private();
     bench_msync();
+    bench_threads();
 
     print_json(&u);
     return errors ? 1 : 0;
