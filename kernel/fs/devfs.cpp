@@ -24,6 +24,7 @@ public:
         out.st_nlink = 1;
     }
     bool is_seekable() const override { return false; }
+    bool maps_as_anonymous_memory() const override { return m_zeros; }
 
 private:
     bool m_zeros;

@@ -77,6 +77,9 @@ public:
     virtual u64 size() const { return 0; }
     // The inode behind a file of a file system (regular files, directories), or nullptr.
     virtual Inode* inode() { return nullptr; }
+    // True for /dev/zero, whose mappings are anonymous memory (mmap: private zero pages,
+    // or a fresh region of shared anonymous memory), as Linux's mmap_zero makes them.
+    virtual bool maps_as_anonymous_memory() const { return false; }
 
     // read()/write() between the file and user memory. Partial progress is a count, as on
     // Linux: only a call that moved no byte returns an error (EFAULT for a buffer that

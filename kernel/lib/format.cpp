@@ -59,12 +59,15 @@ int format_to_buffer(char* buffer, usize size, char const* fmt, va_list args)
         }
         ++p;
         bool left = false;
+        bool alternate = false; // '#': 0x before hex and 0 before octal digits, as printf
         char pad = ' ';
         for (;; ++p) {
             if (*p == '-')
                 left = true;
             else if (*p == '0')
                 pad = '0';
+            else if (*p == '#')
+                alternate = true;
             else
                 break;
         }
@@ -106,7 +109,14 @@ int format_to_buffer(char* buffer, usize size, char const* fmt, va_list args)
         case 'X': {
             u64 value = longness ? va_arg(args, u64) : va_arg(args, unsigned);
             unsigned base = *p == 'u' ? 10 : *p == 'o' ? 8 : 16;
-            usize n = unsigned_to_text(value, base, *p == 'X', digits);
+            usize n = 0;
+            if (alternate && value != 0 && base == 16) {
+                digits[n++] = '0';
+                digits[n++] = *p == 'X' ? 'X' : 'x';
+            } else if (alternate && value != 0 && base == 8) {
+                digits[n++] = '0';
+            }
+            n += unsigned_to_text(value, base, *p == 'X', digits + n);
             put_padded(out, digits, n, width, left, pad);
             break;
         }

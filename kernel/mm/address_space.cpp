@@ -57,10 +57,12 @@ Result<Mapping*> AddressSpace::insert_mapping(OwnPtr<Mapping> mapping)
     return m_mappings.insert(static_cast<OwnPtr<Mapping>&&>(mapping));
 }
 
-Result<void> AddressSpace::split_at(VirtAddr va)
+Result<void> AddressSpace::split_at(VirtAddr va, bool limited)
 {
     Mapping* mapping = m_mappings.find(va);
     if (mapping && mapping->start() != va) {
+        if (limited && m_mappings.count() >= MAX_MAP_COUNT)
+            return Errno::NoMemory;
         TRY(m_mappings.split(*mapping, va));
         ++m_layout_version;
     }
@@ -99,6 +101,8 @@ Result<VirtAddr> AddressSpace::map_anonymous(
     if (length > USER_TOP)
         return Errno::NoMemory;
     length = page_round_up(length);
+    if (m_mappings.count() > MAX_MAP_COUNT)
+        return Errno::NoMemory; // as Linux's do_mmap counts: one past the limit is allowed
     if (shared) {
         // Shared anonymous memory is a nameless tmpfs-like file, so that fork children share
         // even the pages nobody has touched yet.
@@ -109,6 +113,7 @@ Result<VirtAddr> AddressSpace::map_anonymous(
     auto* mapping = new (std::nothrow) Mapping(start, start + length, prot, MappingSharing::Private, name);
     if (!mapping)
         return Errno::NoMemory;
+    mapping->set_flags(m_default_lock);
     Mapping* inserted = TRY(insert_mapping(OwnPtr<Mapping>(mapping)));
     m_mappings.merge_with_neighbours(*inserted);
     return start;
@@ -125,6 +130,8 @@ Result<VirtAddr> AddressSpace::map_file(VirtAddr addr, u64 length, u32 prot, boo
     if (length > USER_TOP)
         return Errno::NoMemory;
     length = page_round_up(length);
+    if (m_mappings.count() > MAX_MAP_COUNT)
+        return Errno::NoMemory;
     constexpr u64 limit = PageIndex::MAX_PAGES * PAGE_SIZE;
     if (offset >= limit || length > limit - offset)
         return Errno::Overflow;
@@ -135,6 +142,7 @@ Result<VirtAddr> AddressSpace::map_file(VirtAddr addr, u64 length, u32 prot, boo
         return Errno::NoMemory;
     mapping->set_backing(static_cast<RefPtr<PageCache>&&>(cache), offset);
     mapping->set_max_prot(max_prot);
+    mapping->set_flags(m_default_lock);
     TRY(insert_mapping(OwnPtr<Mapping>(mapping)));
     return start;
 }
@@ -166,11 +174,15 @@ Result<void> AddressSpace::unmap(VirtAddr addr, u64 length)
         return Errno::Invalid;
     // Leaf tables shared since a fork and cut by the range get private copies first, so
     // nothing below can fail half-way for want of memory.
+    // Only a hole in the middle of one mapping adds a mapping: Linux refuses it at the limit.
+    Mapping const* first = m_mappings.find(addr);
+    if (first && first->start() < addr && end < first->end() && m_mappings.count() >= MAX_MAP_COUNT)
+        return Errno::NoMemory;
     TRY(m_page_table->unshare(addr, end, true));
     // Both splits first: if the second fails, the first only cut one mapping into two
     // equivalent halves, which changes nothing a process can observe.
-    TRY(split_at(addr));
-    TRY(split_at(end));
+    TRY(split_at(addr, false));
+    TRY(split_at(end, false));
     Mapping* mapping = m_mappings.first_ending_after(addr);
     while (mapping && mapping->start() < end) {
         Mapping* following = m_mappings.next(*mapping);
@@ -220,11 +232,19 @@ Result<void> AddressSpace::protect(VirtAddr addr, u64 length, u32 prot)
             return access;
         }));
     }
-    // Merge afterwards, from the mapping ending at addr to the one starting at end: merging
-    // while walking would delete mappings the walk still points at.
-    Mapping* mapping = m_mappings.first_ending_after(addr - 1);
-    while (mapping && mapping->start() <= end)
-        mapping = m_mappings.next(*m_mappings.merge_with_neighbours(*mapping));
+    merge_range(addr, end);
+    // Locked private memory made writable is written now, as Linux does, so that its
+    // copy-on-write happens here rather than at the program's first store.
+    // (Looked up again after each: populating may sleep.)
+    for (VirtAddr position = addr; (prot & VM_WRITE) && position < end;) {
+        Mapping* mapping = m_mappings.first_ending_after(position);
+        if (!mapping || mapping->start() >= end)
+            break;
+        VirtAddr to = min(end, mapping->end());
+        if ((mapping->flags() & VM_LOCKED_MASK) == VM_LOCKED && mapping->is_private())
+            (void)populate(max(position, mapping->start()), to);
+        position = to;
+    }
     return {};
 }
 
@@ -255,30 +275,6 @@ Result<void> AddressSpace::sync_range(VirtAddr addr, u64 length, SyncMode mode)
     return result;
 }
 
-Result<void> AddressSpace::discard(VirtAddr addr, u64 length)
-{
-    verify_locked();
-    if (!is_page_aligned(addr))
-        return Errno::Invalid;
-    VirtAddr end;
-    if (!page_range_end(addr, length, end))
-        return Errno::Invalid;
-    if (end == addr)
-        return {};
-    if (end > USER_TOP)
-        return Errno::NoMemory; // nothing can be mapped there
-    TRY(m_page_table->unshare(addr, end, true));
-    for (Mapping* mapping = m_mappings.first_ending_after(addr); mapping && mapping->start() < end;
-         mapping = m_mappings.next(*mapping)) {
-        VirtAddr from = max(addr, mapping->start()), to = min(end, mapping->end());
-        collect_dirty_bits(*mapping, from, to); // shared data lives on in the cache
-        MUST(release_pages(from, to));
-    }
-    if (!m_mappings.is_fully_mapped(addr, end))
-        return Errno::NoMemory;
-    return {};
-}
-
 void AddressSpace::set_brk(VirtAddr base, VirtAddr current)
 {
     m_brk_base = base;
@@ -299,6 +295,8 @@ VirtAddr AddressSpace::brk(VirtAddr requested)
             = map_anonymous(old_end, new_end - old_end, VM_READ | VM_WRITE, false, MapPlacement::FixedNoReplace, "[heap]");
         if (result.is_error())
             return m_brk;
+        if (m_default_lock == VM_LOCKED)
+            (void)populate(old_end, new_end); // mlockall(MCL_FUTURE): the new heap is locked
     } else if (new_end < old_end) {
         if (unmap(new_end, old_end - new_end).is_error())
             return m_brk;

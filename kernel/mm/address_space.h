@@ -9,7 +9,10 @@
 // map frames of a PageCache. Nothing is allocated at map time: frames arrive through the
 // page-fault handler. The VM core, one concept per file (docs/mm.md):
 //
-//   address_space    this class: mmap, munmap, mprotect, msync, madvise, brk, teardown
+//   address_space    this class: mmap, munmap, mprotect, msync, brk, teardown; and in
+//                    their own files: mremap (remap.cpp), mlock and friends
+//                    (memory_lock.cpp), faulting ranges in (populate.cpp), madvise
+//                    (advice.cpp), mincore (residency.cpp)
 //   mapping          one range and its backing (vm_area_struct); mapping_tree: their set
 //   fault            the page-fault handler: the decision (pure) and one handler per case,
 //                    in anonymous_fault.cpp and file_fault.cpp
@@ -41,6 +44,35 @@ enum class MapPlacement {
     Anywhere, // addr is only a hint; search top-down below USER_MMAP_TOP otherwise
     Fixed, // exactly at addr, replacing whatever is there (MAP_FIXED)
     FixedNoReplace, // exactly at addr; Errno::Exists if anything is there (MAP_FIXED_NOREPLACE)
+};
+
+// madvise's advice, as far as Pagoda acts on it (advice.cpp; sys_madvise maps Linux's
+// numbers and refuses the rest).
+enum class Advice {
+    Normal, // MADV_NORMAL, RANDOM, SEQUENTIAL: read-ahead hints, nothing to tune here
+    WillNeed, // MADV_WILLNEED: a hint (no read-ahead, no swap to read back)
+    DontNeed, // MADV_DONTNEED: drop the pages (EINVAL on locked memory)
+    DontNeedLocked, // MADV_DONTNEED_LOCKED: the same, locked memory included
+    Free, // MADV_FREE: private anonymous only; freed at once (Linux may wait)
+    Remove, // MADV_REMOVE: punch a hole in the memory of a shared memory-only file
+    DontFork, // MADV_DONTFORK / MADV_DOFORK: VM_DONTCOPY on / off
+    DoFork,
+    WipeOnFork, // MADV_WIPEONFORK / MADV_KEEPONFORK: VM_WIPEONFORK on / off
+    KeepOnFork,
+    Cold, // MADV_COLD, MADV_PAGEOUT: LRU hints; EINVAL on locked memory, else nothing
+    PopulateRead, // MADV_POPULATE_READ / _WRITE: fault the range in now
+    PopulateWrite,
+};
+
+// mremap (remap.cpp). sys_mremap has checked the flags and page-aligned the lengths.
+struct RemapRequest {
+    VirtAddr old_start; // page aligned
+    u64 old_length; // page aligned; 0 asks for a second mapping of shared memory
+    u64 new_length; // page aligned, not 0
+    bool may_move; // MREMAP_MAYMOVE
+    bool fixed; // MREMAP_FIXED: at new_start exactly, replacing what is there
+    bool keep_old; // MREMAP_DONTUNMAP: the old range stays mapped, emptied of its pages
+    VirtAddr new_start; // where, with fixed; a hint with keep_old alone
 };
 
 // msync: MS_SYNC writes the dirty pages and waits; MS_ASYNC only records what the page
@@ -108,6 +140,62 @@ public:
     // (mapped parts are still dropped).
     Result<void> discard(VirtAddr addr, u64 length);
 
+    // madvise (advice.cpp): applies `advice` to every mapping of [addr, addr+length
+    // rounded up) in address order, as Linux walks its VMAs. Invalid for an unaligned addr,
+    // a range that wraps, or advice a mapping refuses (DontNeed or Remove on locked memory,
+    // Free on anything but private anonymous memory, WipeOnFork on a shared or file
+    // mapping); NotSupported for Remove on a file with a backing store; Access for Remove
+    // through a mapping that may not write; NoMemory when part of the range is unmapped
+    // (after the mapped parts took the advice); populate's errors for Populate*.
+    Result<void> advise(VirtAddr addr, u64 length, Advice advice);
+
+    // mremap (remap.cpp): resizes [old_start, +old_length) and moves it when asked or when
+    // it cannot grow where it is. A move carries the page-table entries over — the frames
+    // and their references go with them, nothing is copied — and a shrink unmaps the tail.
+    // Errors as Linux: Invalid (a silly new length or address, overlapping ranges with a
+    // new address, a second mapping of private memory), BadAddress (old_start not mapped, or
+    // the old range running past its mapping), NoMemory (no room to grow without may_move,
+    // no room anywhere, out of memory — nothing changed then). Returns the new start.
+    Result<VirtAddr> remap(RemapRequest const& request);
+
+    // mlock, mlock2 and munlock (memory_lock.cpp): gives every mapping of [start, start +
+    // length) (page aligned) the lock flags `lock` (VM_LOCKED, VM_LOCKED|VM_LOCKONFAULT or 0),
+    // splitting at the ends, then faults in what VM_LOCKED alone asks for. Invalid if the
+    // range wraps; NoMemory if part of it is unmapped (mappings before the hole changed),
+    // or if a page cannot be faulted in (past the end of its file); TryAgain when frames
+    // run out while faulting in (POSIX's errnos for mlock, as Linux gives them).
+    Result<void> set_lock(VirtAddr start, u64 length, u32 lock);
+    // mlockall: `current` locks every mapping now (and faults them in unless `lock` has
+    // VM_LOCKONFAULT); `future` makes every later mapping locked — mmap, brk, mremap
+    // growth (Linux's mm->def_flags). Without `future` later mappings are not locked.
+    void lock_all(u32 lock, bool current, bool future);
+    // munlockall: no mapping locked, now or later.
+    void unlock_all();
+    // The lock flags every new mapping gets (0 unless mlockall(MCL_FUTURE)).
+    u32 default_lock() const { return m_default_lock; }
+    // Bytes in locked mappings: /proc's VmLck, and what RLIMIT_MEMLOCK weighs.
+    u64 locked_bytes() const;
+
+    // Faults in every page of [start, end) (populate.cpp) as MAP_POPULATE and mlock do: a
+    // write fault for private writable memory (copy-on-write broken now), a read fault
+    // for the rest; PROT_NONE mappings and VM_LOCKONFAULT ones are skipped, and so are the
+    // gaps. Read or Write faults every page so (MADV_POPULATE_READ/WRITE). Pages that
+    // are there already cost one page-table lookup. BadAddress for a page that cannot be
+    // had (past the end of a file), Invalid when an explicit Read or Write is more than a
+    // mapping allows, NoMemory when frames run out; what came before stays faulted in.
+    enum class PopulateAccess {
+        AsMapped, // what a first touch of the mapping would do
+        Read,
+        Write,
+    };
+    Result<void> populate(VirtAddr start, VirtAddr end, PopulateAccess access = PopulateAccess::AsMapped);
+
+    // mincore (residency.cpp): for `count` pages from `start` (page aligned) up to the end
+    // of the mapping holding `start`, writes 1 into `vector[i]` for each page resident in
+    // memory — present in the page table, or in the page cache of the file behind it — and
+    // 0 otherwise. Returns how many entries it wrote; NoMemory if no mapping holds `start`.
+    Result<u64> residency(VirtAddr start, u64 count, u8* vector) const;
+
     // brk: the program break starts at `base` (end of the loaded image); brk(0) reads it.
     void set_brk(VirtAddr base, VirtAddr current);
     // Linux brk(): 0 or an address below the base returns the current break; growing maps
@@ -150,7 +238,27 @@ private:
     // Removes a mapping: write-back if shared, PTEs and frame references, then the mapping.
     void remove_mapping(Mapping& mapping);
     // Splits mappings so that none straddles `va`. NoMemory leaves the set unchanged.
-    Result<void> split_at(VirtAddr va);
+    // NoMemory if a split would pass MAX_MAP_COUNT, unless `limited` is false: munmap,
+    // which can add at most one mapping, checks for itself (Linux's split_vma / __split_vma).
+    Result<void> split_at(VirtAddr va, bool limited = true);
+    // Splits at both ends, then gives each mapping of [start, end) the flags `change`
+    // returns for it and merges what became alike again (mlock, madvise). Every mapping
+    // must already allow its change (the callers check first).
+    Result<void> change_flags(VirtAddr start, VirtAddr end, FunctionRef<u32(Mapping const&)> change);
+    // Merges the mappings from the one ending at `start` to the one starting at `end` with
+    // their neighbours where they became alike.
+    void merge_range(VirtAddr start, VirtAddr end);
+    // mremap's two ways: grow in place, and move [old_start, +old_length) of `mapping` to a
+    // new mapping at new_start of new_length (remap.cpp).
+    bool can_grow_in_place(Mapping const& mapping, u64 delta) const;
+    Result<VirtAddr> move_range(
+        Mapping& mapping, VirtAddr old_start, u64 old_length, VirtAddr new_start, u64 new_length, bool keep_old);
+    // madvise's work on [from, to) of one mapping (advice.cpp).
+    Result<void> advise_mapping(Mapping& mapping, VirtAddr from, VirtAddr to, Advice advice);
+    // Makes the entries of [from, from + length) appear at [to, to + length) with the same
+    // frames and rights; their frame references go with them (remap.cpp). NoMemory leaves
+    // nothing changed.
+    Result<void> move_entries(Mapping const& destination, VirtAddr from, u64 length, VirtAddr to);
 
     // All protected by the VM lock (see the top of this file).
     MemoryContext& m_context; // outlives every address space
@@ -159,4 +267,5 @@ private:
     u64 m_layout_version { 0 }; // bumped by every change to m_mappings
     VirtAddr m_brk_base { 0 };
     VirtAddr m_brk { 0 };
+    u32 m_default_lock { 0 }; // the lock flags of new mappings (mlockall MCL_FUTURE)
 };

@@ -13,8 +13,9 @@ bool chunk_is_shareable(AddressSpace& parent, VirtAddr chunk, u64 span)
     if (parent.page_table().leaf_table_entries(chunk) < MINIMUM_SHARED_ENTRIES)
         return false;
     MappingTree const& mappings = parent.mappings();
+    // (A mapping the child gets without its pages must not hand them over in a shared table.)
     for (Mapping* m = mappings.first_ending_after(chunk); m && m->start() < chunk + span; m = mappings.next(*m))
-        if (!m->is_private())
+        if (!m->is_private() || m->has(VM_DONTCOPY | VM_WIPEONFORK))
             return false;
     return true;
 }
@@ -92,11 +93,15 @@ Result<RefPtr<AddressSpace>> fork_address_space(AddressSpace& parent)
     RefPtr<AddressSpace> child = TRY(AddressSpace::create(parent.context()));
     child->set_brk(parent.brk_base(), parent.current_brk());
     for (Mapping const& mapping : parent.mappings()) {
+        if (mapping.has(VM_DONTCOPY))
+            continue; // madvise(MADV_DONTFORK): not the child's at all
         Mapping* copy = mapping.clone();
         if (!copy)
             return Errno::NoMemory;
+        copy->set_flags(copy->flags() & ~VM_LOCKED_MASK); // memory locks are not inherited
         TRY(child->insert_mapping(OwnPtr<Mapping>(copy)));
-        TRY(fork_mapping_pages(parent, mapping, *child));
+        if (!mapping.has(VM_WIPEONFORK)) // MADV_WIPEONFORK: the child's starts out empty
+            TRY(fork_mapping_pages(parent, mapping, *child));
     }
     ++parent.context().stats.forks;
     return child;

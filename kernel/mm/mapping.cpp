@@ -36,17 +36,22 @@ void Mapping::set_backing(RefPtr<PageCache> cache, u64 file_offset)
 
 bool Mapping::is_anonymous() const { return !m_cache || m_cache->is_anonymous(); }
 
-Mapping* Mapping::clone() const
+Mapping* Mapping::clone() const { return clone_moved(m_start, m_start, size()); }
+
+Mapping* Mapping::clone_moved(VirtAddr from, VirtAddr start, u64 length) const
 {
-    auto* copy = new (std::nothrow) Mapping(m_start, m_end, m_prot, m_sharing, m_name);
+    VERIFY(contains(from) && is_page_aligned(from));
+    auto* copy = new (std::nothrow) Mapping(start, start + length, m_prot, m_sharing, m_name);
     if (!copy)
         return nullptr;
     copy->m_address_space = m_address_space;
     copy->m_max_prot = m_max_prot;
+    copy->m_flags = m_flags;
+    u64 offset = m_file_offset + (from - m_start);
     if (m_cache)
-        copy->set_backing(m_cache, m_file_offset);
+        copy->set_backing(m_cache, offset);
     else
-        copy->m_file_offset = m_file_offset;
+        copy->m_file_offset = offset;
     return copy;
 }
 
@@ -59,6 +64,6 @@ static bool names_equal(char const* a, char const* b)
 
 bool Mapping::can_merge_with(Mapping const& next) const
 {
-    return m_end == next.m_start && m_prot == next.m_prot && m_max_prot == next.m_max_prot && m_sharing == next.m_sharing
-        && is_private() && !m_cache && !next.m_cache && names_equal(m_name, next.m_name);
+    return m_end == next.m_start && m_prot == next.m_prot && m_max_prot == next.m_max_prot && m_flags == next.m_flags
+        && m_sharing == next.m_sharing && is_private() && !m_cache && !next.m_cache && names_equal(m_name, next.m_name);
 }

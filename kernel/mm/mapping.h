@@ -30,6 +30,14 @@ constexpr u32 VM_WRITE = 2;
 constexpr u32 VM_EXEC = 4;
 constexpr u32 VM_PROT_MASK = VM_READ | VM_WRITE | VM_EXEC;
 
+// What a mapping is besides its protection (Linux's other vm_flags, with their names),
+// kept in Mapping::flags(). Mappings merge only when these are equal too.
+constexpr u32 VM_LOCKED = 1 << 0; // mlock: every page faulted in and kept (Pagoda has no swap)
+constexpr u32 VM_LOCKONFAULT = 1 << 1; // mlock2(MLOCK_ONFAULT): kept once faulted, not populated
+constexpr u32 VM_DONTCOPY = 1 << 2; // madvise(MADV_DONTFORK): a fork child does not get it
+constexpr u32 VM_WIPEONFORK = 1 << 3; // madvise(MADV_WIPEONFORK): a fork child gets it empty
+constexpr u32 VM_LOCKED_MASK = VM_LOCKED | VM_LOCKONFAULT;
+
 class AddressSpace;
 class PageCache;
 
@@ -52,6 +60,9 @@ public:
     // tree (for split and fork; fork then sets the child's address space). The copy
     // is linked into the cache's mapping list. Null when out of memory.
     Mapping* clone() const;
+    // The same, but over [start, start + length) (page aligned), mapping from the file
+    // offset this mapping's `from` (inside it) maps: what mremap moves a range to.
+    Mapping* clone_moved(VirtAddr from, VirtAddr start, u64 length) const;
 
     // Makes this a file mapping of `cache` at `file_offset` (page aligned) for start() and
     // links it into the cache's mapping list. Only on a fresh mapping with no backing yet.
@@ -78,6 +89,12 @@ public:
     void set_max_prot(u32 max_prot) { m_max_prot = max_prot & VM_PROT_MASK; }
     bool allows(u32 prot) const { return (prot & ~m_max_prot) == 0; }
 
+    // VM_LOCKED, VM_DONTCOPY, ... (above); set by mlock, madvise and mlockall(MCL_FUTURE).
+    u32 flags() const { return m_flags; }
+    bool has(u32 flag) const { return m_flags & flag; }
+    void set_flags(u32 flags) { m_flags = flags; }
+    bool is_locked() const { return m_flags & VM_LOCKED; }
+
     MappingSharing sharing() const { return m_sharing; }
     bool is_shared() const { return m_sharing == MappingSharing::Shared; }
     bool is_private() const { return m_sharing == MappingSharing::Private; }
@@ -100,7 +117,8 @@ public:
     char const* name() const { return m_name; }
 
     // True when `next` starts where this ends and the two could be one mapping: same prot,
-    // sharing and name, both private with no cache (shared ones are distinct objects, like Linux).
+    // flags, sharing and name, both private with no cache (shared ones are distinct
+    // objects, like Linux).
     bool can_merge_with(Mapping const& next) const;
 
     // The tree's links (mapping_tree.h); meaningful while the mapping is in a tree.
@@ -123,6 +141,7 @@ private:
     VirtAddr m_end;
     u32 m_prot;
     u32 m_max_prot { VM_PROT_MASK };
+    u32 m_flags { 0 };
     MappingSharing m_sharing;
     u64 m_file_offset { 0 };
     RefPtr<PageCache> m_cache;

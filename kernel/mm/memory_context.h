@@ -33,6 +33,9 @@ struct MemoryContext {
     // True if the caller holds the lock that protects the VM (address_space.h). Null: not
     // checked. The kernel binds the kernel lock; host tests a flag they can clear.
     bool (*vm_lock_held)() { nullptr };
+    // True if the thread mm works for has a fatal signal pending: a long walk (populating a
+    // range) stops early then, as Linux's killable ones do. Null: never.
+    bool (*caller_dying)() { nullptr };
 };
 
 // User frames with contents (FrameUse::User: they stop at the reserve): a fresh frame of

@@ -273,6 +273,33 @@ void PageCache::set_size(u64 size)
     zero_page_tail(size);
 }
 
+void PageCache::punch_hole(u64 offset, u64 length)
+{
+    VERIFY(!is_backed());
+    u64 end = offset + length < offset ? ~u64(0) : offset + length;
+    u64 first_whole = page_round_up(offset) / PAGE_SIZE, end_whole = end / PAGE_SIZE;
+    // The partial pages at either end keep their frame; only their bytes in the hole go.
+    auto zero_bytes = [&](u64 from, u64 to) {
+        if (CachedPage* page = m_pages.find(from / PAGE_SIZE))
+            __builtin_memset(m_context.physical.map_frame(page->frame) + from % PAGE_SIZE, 0, to - from);
+    };
+    if (first_whole > end_whole) { // the hole lies inside one page
+        zero_bytes(offset, end);
+        return;
+    }
+    if (offset % PAGE_SIZE)
+        zero_bytes(offset, first_whole * PAGE_SIZE);
+    if (end % PAGE_SIZE && end_whole >= first_whole)
+        zero_bytes(end_whole * PAGE_SIZE, end);
+    if (end_whole == first_whole)
+        return;
+    u64 last = end_whole - 1;
+    unmap_cache_frames(*this, first_whole, last);
+    u64 index = first_whole;
+    while (CachedPage* page = m_pages.next_present(index, last, index))
+        drop_page(index, *page);
+}
+
 void PageCache::mark_dirty(u64 index)
 {
     if (!is_backed())

@@ -91,6 +91,12 @@ public:
     // straight from user memory; a fault part-way ends the write with the count so far).
     Result<usize> write_with(u64 offset, usize n, FunctionRef<Result<usize>(u8* destination, usize done, usize chunk)> give);
 
+    // Punches a hole of `length` bytes at `offset` (MADV_REMOVE, fallocate PUNCH_HOLE) in a
+    // cache without a backing store, whose pages are the file: every page wholly inside is
+    // unmapped from every mapping (private copies stay) and dropped, so it reads as zeros
+    // and holds no frame; the bytes of partial pages at the ends are zeroed. The size stays.
+    void punch_hole(u64 offset, u64 length);
+
     // Marks a cached page dirty (no-op for a non-backed cache or an uncached/dirty page); the
     // page remembers context().clock_ns() as the time it became dirty.
     void mark_dirty(u64 index);

@@ -53,11 +53,29 @@ void unmap_cache_pages_from(PageCache& cache, u64 first_index)
     }
 }
 
+void unmap_cache_frames(PageCache& cache, u64 first_index, u64 last_index)
+{
+    for (Mapping& mapping : cache.mappings()) {
+        u64 first = max(first_index, mapping.first_file_index()), last = min(last_index, mapping.last_file_index());
+        AddressSpace& space = *mapping.address_space();
+        for (u64 index = first; index <= last && first <= last; ++index) {
+            VirtAddr va = mapping.address_of_index(index);
+            PteInfo pte = space.page_table().query(va);
+            if (!pte.present || !maps_cache_frame(mapping, va, pte.frame))
+                continue;
+            auto released = space.page_table().unmap_page(
+                va, [&](VirtAddr, PteInfo const& old) { space.context().frames.unref(old.frame); });
+            if (released.is_error())
+                klog("punch hole: out of memory unsharing a page table at %lx; the page stays mapped", va);
+        }
+    }
+}
+
 void unmap_clean_cache_page(PageCache& cache, u64 index)
 {
     for (Mapping& mapping : cache.mappings()) {
         VirtAddr va;
-        if (!address_of(mapping, index, va))
+        if (mapping.has(VM_LOCKED) || !address_of(mapping, index, va))
             continue;
         AddressSpace& space = *mapping.address_space();
         PteInfo pte = space.page_table().query(va);

@@ -21,9 +21,13 @@ void write_protect_cache_page(PageCache& cache, u64 index);
 // Truncation: removes the PTEs of every page >= first_index from every mapping of `cache`
 // (private copies too, as Linux does), so no PTE outlives the file's end.
 void unmap_cache_pages_from(PageCache& cache, u64 first_index);
+// A hole punched in a memory-only file (MADV_REMOVE, fallocate PUNCH_HOLE): removes every
+// PTE that maps the cache frame of a page in [first_index, last_index]; private copies
+// stay, as Linux keeps them.
+void unmap_cache_frames(PageCache& cache, u64 first_index, u64 last_index);
 // Reclaim: removes each PTE that maps page `index`'s cache frame, unless the MMU dirtied it
 // or it lies in a leaf table shared since a fork (unsharing would need memory, which is
-// what reclaim is short of).
+// what reclaim is short of), or its mapping is locked (mlock: kept in memory).
 void unmap_clean_cache_page(PageCache& cache, u64 index);
 // Reclaim's second chance: clears the accessed bit of every PTE that maps page `index`'s
 // cache frame and says whether any was set — a page some program used since reclaim last

@@ -44,3 +44,8 @@ constexpr bool page_range_end(VirtAddr start, u64 length, VirtAddr& end)
     end = start + rounded;
     return end >= start;
 }
+
+// The most mappings one address space may have: Linux's default vm.max_map_count. mmap is
+// ENOMEM beyond it, and so is a split (munmap, mprotect, mlock or madvise of part of a
+// mapping) that would pass it — a process cannot fill the kernel's heap with mappings.
+constexpr u64 MAX_MAP_COUNT = 65530;

@@ -7,6 +7,7 @@
 #include "kernel/lib/memory.h"
 #include "kernel/mm/frame_allocator.h"
 #include "kernel/mm/mapping.h"
+#include "kernel/mm/reverse_map.h"
 #include "kernel/proc/process.h"
 #include "kernel/runtime/heap.h"
 #include "pagemap.h"
@@ -75,16 +76,61 @@ void fill_meminfo(TextBuilder& out, Process&)
 
 void fill_kernel_command_line(TextBuilder& out, Process&) { out.append("%s\n", boot_command_line()); }
 
+// One line of /proc/<pid>/maps (also the head of each /proc/<pid>/smaps entry).
+void append_maps_line(TextBuilder& out, Mapping const& m)
+{
+    out.append("%012lx-%012lx %c%c%c%c %08lx 00:00 0", m.start(), m.end(), m.is_readable() ? 'r' : '-',
+        m.is_writable() ? 'w' : '-', m.is_executable() ? 'x' : '-', m.is_shared() ? 's' : 'p', m.file_offset());
+    if (m.name()[0])
+        out.append("                          %s", m.name());
+    out.append("\n");
+}
+
 void fill_maps(TextBuilder& out, Process& process)
 {
     if (process.state() == Process::State::Zombie)
         return;
-    for (Mapping const& m : process.address_space().mappings()) {
-        out.append("%012lx-%012lx %c%c%c%c %08lx 00:00 0", m.start(), m.end(), m.is_readable() ? 'r' : '-',
-            m.is_writable() ? 'w' : '-', m.is_executable() ? 'x' : '-', m.is_shared() ? 's' : 'p', m.file_offset());
-        if (m.name()[0])
-            out.append("                          %s", m.name());
-        out.append("\n");
+    for (Mapping const& m : process.address_space().mappings())
+        append_maps_line(out, m);
+}
+
+// /proc/<pid>/smaps: each mapping with what its pages cost, as Linux counts them: Rss the
+// present pages but the zero frame; a page is shared when more than one entry maps it
+// (a cache frame's refcount also holds the cache's own reference); Pss splits each page
+// among its mappers; Locked is the Pss of a locked mapping. Only the fields Pagoda can
+// fill truthfully are there (no huge pages, no swap).
+void fill_smaps(TextBuilder& out, Process& process)
+{
+    if (process.state() == Process::State::Zombie)
+        return;
+    AddressSpace& space = process.address_space();
+    MemoryContext& context = space.context();
+    for (Mapping const& m : space.mappings()) {
+        u64 rss = 0, pss_bytes = 0, shared_clean = 0, shared_dirty = 0, private_clean = 0, private_dirty = 0, referenced = 0,
+            anonymous = 0;
+        space.page_table().for_each_present(m.start(), m.end(), [&](VirtAddr va, PteInfo const& pte) {
+            if (pte.frame == context.zero_frame)
+                return;
+            bool cached = m.cache() && maps_cache_frame(m, va, pte.frame);
+            u64 mappers = context.frames.ref_count(pte.frame) - (cached ? 1 : 0);
+            bool dirty = pte.dirty || (cached && m.cache()->is_dirty(m.file_index(va)));
+            ++rss;
+            pss_bytes += PAGE_SIZE / (mappers ? mappers : 1);
+            (mappers > 1 ? (dirty ? shared_dirty : shared_clean) : (dirty ? private_dirty : private_clean)) += 1;
+            referenced += pte.accessed;
+            anonymous += !cached && !m.is_shared();
+        });
+        append_maps_line(out, m);
+        out.append("Size:           %8lu kB\nKernelPageSize:        4 kB\nMMUPageSize:           4 kB\n", m.size() / 1024);
+        out.append("Rss:            %8lu kB\nPss:            %8lu kB\n", rss * 4, pss_bytes / 1024);
+        out.append("Shared_Clean:   %8lu kB\nShared_Dirty:   %8lu kB\n", shared_clean * 4, shared_dirty * 4);
+        out.append("Private_Clean:  %8lu kB\nPrivate_Dirty:  %8lu kB\n", private_clean * 4, private_dirty * 4);
+        out.append("Referenced:     %8lu kB\nAnonymous:      %8lu kB\n", referenced * 4, anonymous * 4);
+        out.append("Swap:                  0 kB\nLocked:         %8lu kB\n", m.is_locked() ? pss_bytes / 1024 : 0);
+        out.append("VmFlags:%s%s%s%s%s%s%s%s%s%s%s\n", m.is_readable() ? " rd" : "", m.is_writable() ? " wr" : "",
+            m.is_executable() ? " ex" : "", m.is_shared() ? " sh" : "", m.allows(VM_READ) ? " mr" : "",
+            m.allows(VM_WRITE) ? " mw" : "", m.allows(VM_EXEC) ? " me" : "", m.is_shared() ? " ms" : "",
+            m.is_locked() ? " lo" : "", m.has(VM_DONTCOPY) ? " dc" : "", m.has(VM_WIPEONFORK) ? " wf" : "");
     }
 }
 
@@ -142,8 +188,9 @@ void fill_status(TextBuilder& out, Process& process)
     out.append("Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%u\nNgid:\t0\nPid:\t%u\nPPid:\t%u\n", name, process.umask(),
         state, state_name, process.pid(), process.pid(), parent_pid(process));
     out.append("TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\n", process.fds().capacity());
-    out.append("VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%lu\n", mapped_bytes(process) / 1024, resident_pages(process) * 4,
-        process.thread_count());
+    u64 locked = process.state() == Process::State::Zombie ? 0 : process.address_space().locked_bytes();
+    out.append("VmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%lu\n", mapped_bytes(process) / 1024, locked / 1024,
+        resident_pages(process) * 4, process.thread_count());
     // The first thread's own pending set and mask, and the process's shared pending set.
     Thread* first = process.first_thread();
     out.append("SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n", first ? first->pending_signals : 0, process.pending_signals,
@@ -235,8 +282,8 @@ struct ProcFileName {
 // Files of /proc itself, and of each /proc/<pid>.
 ProcFileName const ROOT_FILES[]
     = { { "vmstat", fill_vmstat }, { "meminfo", fill_meminfo }, { "cmdline", fill_kernel_command_line } };
-ProcFileName const PROCESS_FILES[]
-    = { { "maps", fill_maps }, { "stat", fill_stat }, { "status", fill_status }, { "cmdline", fill_cmdline } };
+ProcFileName const PROCESS_FILES[] = { { "maps", fill_maps }, { "smaps", fill_smaps }, { "stat", fill_stat },
+    { "status", fill_status }, { "cmdline", fill_cmdline } };
 
 bool name_is(Name name, char const* text)
 {

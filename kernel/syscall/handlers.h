@@ -71,6 +71,16 @@ Result<i64> sys_mprotect(UserAddress address, u64 length, int prot);
 Result<i64> sys_brk(UserAddress address);
 Result<i64> sys_msync(UserAddress address, u64 length, int flags);
 Result<i64> sys_madvise(UserAddress address, u64 length, int advice);
+Result<i64> sys_mremap(UserAddress address, u64 old_length, u64 new_length, int flags, UserAddress new_address);
+// Locked and resident memory (sys_memory_lock.cpp)
+Result<i64> sys_mlock(UserAddress address, u64 length);
+Result<i64> sys_mlock2(UserAddress address, u64 length, int flags);
+Result<i64> sys_munlock(UserAddress address, u64 length);
+Result<i64> sys_mlockall(int flags);
+Result<i64> sys_munlockall();
+Result<i64> sys_mincore(UserAddress address, u64 length, UserAddress vector);
+// Anonymous files (sys_memfd.cpp)
+Result<i64> sys_memfd_create(UserAddress name, unsigned flags);
 // The process itself (sys_process.cpp)
 Result<i64> sys_exit(int code);
 Result<i64> sys_exit_group(int code);

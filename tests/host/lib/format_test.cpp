@@ -29,3 +29,11 @@ TEST(Format, Octal)
     format(buffer, sizeof buffer, "%04o|%o", 022u, 0755u);
     EXPECT_STREQ(buffer, "0022|755");
 }
+
+TEST(Format, AlternateForm)
+{
+    // '#' was once not understood: the arguments after it were read as the wrong types.
+    char buffer[48];
+    format(buffer, sizeof buffer, "%#lx|%#x|%#o|%#x|%s", 0x3d0f00ul, 0xabu, 0755u, 0u, "end");
+    EXPECT_STREQ(buffer, "0x3d0f00|0xab|0755|0|end");
+}

@@ -340,3 +340,26 @@ TEST(AddressSpace, SharedAnonymousFirstTouchIsWritableFrame)
     EXPECT_TRUE(space->page_table().query(a).writable);
     EXPECT_NE(space->page_table().query(a).frame, env.context.zero_frame);
 }
+
+TEST(AddressSpace, MappingCountIsLimitedAsLinuxLimitsIt)
+{
+    MmEnvironment env;
+    auto space = env.new_space();
+    VirtAddr three = map_private(*space, 3, VM_NONE, 0x10000000);
+    // One-page mappings a page apart (so none merge), until mmap refuses.
+    VirtAddr at = three + 4 * P;
+    while (!space->map_anonymous(at, P, VM_NONE, false, MapPlacement::FixedNoReplace, "").is_error())
+        at += 2 * P;
+    auto refused = space->map_anonymous(at, P, VM_NONE, false, MapPlacement::FixedNoReplace, "");
+    EXPECT_EQ(refused.error(), Errno::NoMemory);
+    EXPECT_EQ(space->mappings().count(), MAX_MAP_COUNT + 1); // do_mmap allows one past the limit
+    // A hole in the middle of a mapping would make one more: ENOMEM, nothing changed.
+    EXPECT_EQ(space->unmap(three + P, P).error(), Errno::NoMemory);
+    EXPECT_EQ(space->protect(three + P, P, VM_READ).error(), Errno::NoMemory);
+    EXPECT_EQ(space->mappings().count(), MAX_MAP_COUNT + 1);
+    // Whole mappings may go, and then a split fits again.
+    MUST(space->unmap(at - 2 * P, P));
+    MUST(space->unmap(at - 4 * P, P));
+    MUST(space->unmap(three + P, P));
+    EXPECT_EQ(space->mappings().count(), MAX_MAP_COUNT);
+}
