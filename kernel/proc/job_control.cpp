@@ -7,7 +7,8 @@ namespace {
 constexpr u64 SA_NOCLDSTOP = 1;
 
 u64 bit(int signal) { return 1ull << (signal - 1); }
-constexpr u64 STOP_SIGNALS = (1ull << (SIGSTOP - 1)) | (1ull << (SIGTSTP - 1)) | (1ull << (SIGTTIN - 1)) | (1ull << (SIGTTOU - 1));
+constexpr u64 STOP_SIGNALS
+    = (1ull << (SIGSTOP - 1)) | (1ull << (SIGTSTP - 1)) | (1ull << (SIGTTIN - 1)) | (1ull << (SIGTTOU - 1));
 
 // Takes `signals` off the process's pending set and every thread's.
 void discard_pending(Process& process, u64 signals)
