@@ -31,13 +31,13 @@ struct TextBuilder {
     }
 };
 
-Result<RefPtr<File>> generate(void (*fill)(TextBuilder&, Process&), Process& process)
+template<typename Fill> Result<RefPtr<File>> generate(Fill fill)
 {
     char* text = new (std::nothrow) char[TEXT_CAPACITY];
     if (!text)
         return Errno::NoMemory;
     TextBuilder builder { text };
-    fill(builder, process);
+    fill(builder);
     return GeneratedFile::create(text, builder.length);
 }
 
@@ -147,13 +147,15 @@ void command_name(Process& process, char out[16])
     out[n] = '\0';
 }
 
+char thread_state_letter(Thread const& thread) { return thread.state == Thread::State::Blocked ? 'S' : 'R'; }
+
 char state_letter(Process& process)
 {
     if (process.state() == Process::State::Zombie)
         return 'Z';
     // Running if any thread runs or may run, as Linux shows the group leader's state.
     bool running = false;
-    process.for_each_thread([&](Thread& thread) { running |= thread.state != Thread::State::Blocked; });
+    process.for_each_thread([&](Thread& thread) { running |= thread_state_letter(thread) == 'R'; });
     return running ? 'R' : 'S';
 }
 
@@ -169,33 +171,45 @@ u64 resident_pages(Process& process)
 
 u32 parent_pid(Process& process) { return process.parent() ? process.parent()->pid() : 0; }
 
-void fill_stat(TextBuilder& out, Process& process)
+// /proc/<pid>/stat, or with `thread` /proc/<pid>/task/<tid>/stat: that thread's id, state
+// and CPU time.
+void fill_stat_of(TextBuilder& out, Process& process, Thread* thread)
 {
     char name[16];
     command_name(process, name);
+    constexpr u64 NS_PER_TICK = 10000000; // clock ticks of 1/100 s
+    CpuTimes times = thread ? thread_cpu_times(*thread) : process.cpu_times();
+    CpuTimes children = process.children_cpu_times();
     // Fields of proc(5) /proc/pid/stat, 1..52; those Pagoda does not track are 0.
-    out.append("%u (%s) %c %u %u %u 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 0 %lu %lu 18446744073709551615", process.pid(), name,
-        state_letter(process), parent_pid(process), process.pid(), process.pid(), mapped_bytes(process), resident_pages(process));
+    out.append("%u (%s) %c %u %u %u 0 -1 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %lu 0 0 %lu %lu 18446744073709551615",
+        thread ? thread->tid() : process.pid(), name, thread ? thread_state_letter(*thread) : state_letter(process),
+        parent_pid(process), process.process_group(), process.session(), times.user_ns / NS_PER_TICK,
+        times.system_ns / NS_PER_TICK, children.user_ns / NS_PER_TICK, children.system_ns / NS_PER_TICK, process.thread_count(),
+        mapped_bytes(process), resident_pages(process));
     out.append(" 0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
 }
 
-void fill_status(TextBuilder& out, Process& process)
+void fill_status_of(TextBuilder& out, Process& process, Thread* thread)
 {
     char name[16];
     command_name(process, name);
-    char state = state_letter(process);
+    char state = thread ? thread_state_letter(*thread) : state_letter(process);
     char const* state_name = state == 'Z' ? "zombie" : state == 'S' ? "sleeping" : "running";
     out.append("Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%u\nNgid:\t0\nPid:\t%u\nPPid:\t%u\n", name, process.umask(),
-        state, state_name, process.pid(), process.pid(), parent_pid(process));
+        state, state_name, process.pid(), thread ? thread->tid() : process.pid(), parent_pid(process));
     out.append("TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\n", process.fds().capacity());
     u64 locked = process.state() == Process::State::Zombie ? 0 : process.address_space().locked_bytes();
     out.append("VmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%lu\n", mapped_bytes(process) / 1024, locked / 1024,
         resident_pages(process) * 4, process.thread_count());
-    // The first thread's own pending set and mask, and the process's shared pending set.
-    Thread* first = process.first_thread();
-    out.append("SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n", first ? first->pending_signals : 0, process.pending_signals,
-        first ? first->signal_mask : 0);
+    // The thread's own pending set and mask (the first thread's for the process), and the
+    // process's shared pending set.
+    Thread* shown = thread ? thread : process.first_thread();
+    out.append("SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n", shown ? shown->pending_signals : 0, process.pending_signals,
+        shown ? shown->signal_mask : 0);
 }
+
+void fill_stat(TextBuilder& out, Process& process) { fill_stat_of(out, process, nullptr); }
+void fill_status(TextBuilder& out, Process& process) { fill_status_of(out, process, nullptr); }
 
 void fill_cmdline(TextBuilder& out, Process& process)
 {
@@ -215,15 +229,23 @@ public:
         ProcessFolder,
         Text,
         Pagemap,
-        Link
+        Link,
+        TaskFolder, // /proc/<pid>/task
+        ThreadFolder, // /proc/<pid>/task/<tid>
+        ThreadText, // its stat and status
     };
     using Generator = void (*)(TextBuilder&, Process&);
+    using ThreadGenerator = void (*)(TextBuilder&, Process&, Thread*);
 
-    ProcInode(Kind kind, u32 pid, Generator generator = nullptr, char const* link = nullptr)
-        : m_kind(kind), m_pid(pid), m_generator(generator), m_link(link)
+    ProcInode(Kind kind, u32 pid, Generator generator = nullptr, char const* link = nullptr, u32 tid = 0,
+        ThreadGenerator thread_generator = nullptr)
+        : m_kind(kind), m_pid(pid), m_tid(tid), m_generator(generator), m_thread_generator(thread_generator), m_link(link)
     { }
 
-    u64 number() const override { return (u64(m_pid) << 8) | u64(m_kind) | (m_generator ? 0x80 : 0); }
+    u64 number() const override
+    {
+        return (u64(m_tid) << 40) | (u64(m_pid) << 8) | u64(m_kind) | (m_generator || m_thread_generator ? 0x80 : 0);
+    }
     u64 device() const override { return proc_device(); }
     u64 stored_size() override { return 0; }
 
@@ -232,12 +254,15 @@ public:
         switch (m_kind) {
         case Kind::Root:
         case Kind::ProcessFolder:
+        case Kind::TaskFolder:
+        case Kind::ThreadFolder:
             return MODE_DIRECTORY | 0555;
         case Kind::Link:
             return MODE_SYMLINK | 0777;
         case Kind::Pagemap:
             return MODE_REGULAR | 0400;
         case Kind::Text:
+        case Kind::ThreadText:
             return MODE_REGULAR | 0444;
         }
         return 0;
@@ -265,10 +290,17 @@ private:
         return device;
     }
     Process* process() const { return find_process(m_pid); }
+    Thread* thread() const
+    {
+        Process* owner = process();
+        return owner ? owner->find_thread(m_tid) : nullptr;
+    }
 
     Kind m_kind;
     u32 m_pid;
+    u32 m_tid;
     Generator m_generator;
+    ThreadGenerator m_thread_generator;
     char const* m_link;
 };
 
@@ -285,14 +317,22 @@ ProcFileName const ROOT_FILES[]
 ProcFileName const PROCESS_FILES[] = { { "maps", fill_maps }, { "smaps", fill_smaps }, { "stat", fill_stat },
     { "status", fill_status }, { "cmdline", fill_cmdline } };
 
+struct ThreadFileName {
+    char const* name;
+    ProcInode::ThreadGenerator generator;
+};
+// Files of each /proc/<pid>/task/<tid>.
+ThreadFileName const THREAD_FILES[] = { { "stat", fill_stat_of }, { "status", fill_status_of } };
+
 bool name_is(Name name, char const* text)
 {
     return strlen(text) == name.length && memcmp(text, name.characters, name.length) == 0;
 }
 
-Result<RefPtr<Inode>> make(ProcInode::Kind kind, u32 pid, ProcInode::Generator generator = nullptr, char const* link = nullptr)
+Result<RefPtr<Inode>> make(ProcInode::Kind kind, u32 pid, ProcInode::Generator generator = nullptr, char const* link = nullptr,
+    u32 tid = 0, ProcInode::ThreadGenerator thread_generator = nullptr)
 {
-    auto* inode = new (std::nothrow) ProcInode(kind, pid, generator, link);
+    auto* inode = new (std::nothrow) ProcInode(kind, pid, generator, link, tid, thread_generator);
     if (!inode)
         return Errno::NoMemory;
     return adopt_ref<Inode>(inode);
@@ -336,6 +376,22 @@ Result<RefPtr<Inode>> ProcInode::lookup(Name name)
             return make(Kind::Pagemap, m_pid);
         if (name_is(name, "exe"))
             return make(Kind::Link, m_pid, nullptr, "exe");
+        if (name_is(name, "task"))
+            return make(Kind::TaskFolder, m_pid);
+        return Errno::NoEntry;
+    }
+    if (m_kind == Kind::TaskFolder) {
+        u32 tid;
+        if (process() && parse_pid(name, tid) && process()->find_thread(tid))
+            return make(Kind::ThreadFolder, m_pid, nullptr, nullptr, tid);
+        return Errno::NoEntry;
+    }
+    if (m_kind == Kind::ThreadFolder) {
+        if (!thread())
+            return Errno::NoEntry;
+        for (auto const& file : THREAD_FILES)
+            if (name_is(name, file.name))
+                return make(Kind::ThreadText, m_pid, nullptr, nullptr, m_tid, file.generator);
         return Errno::NoEntry;
     }
     return Errno::NotDirectory;
@@ -343,9 +399,10 @@ Result<RefPtr<Inode>> ProcInode::lookup(Name name)
 
 Result<void> ProcInode::read_directory(u64& cookie, DirectoryVisitor visit)
 {
-    if (m_kind != Kind::Root && m_kind != Kind::ProcessFolder)
+    if (m_kind != Kind::Root && m_kind != Kind::ProcessFolder && m_kind != Kind::TaskFolder && m_kind != Kind::ThreadFolder)
         return Errno::NotDirectory;
-    // Cookies count entries: ".", "..", the fixed files, then (root only) "self" and the pids.
+    // Cookies count entries: ".", "..", the fixed files, then (root only) "self" and the pids,
+    // or (task) the tids.
     u64 index = 0;
     auto offer = [&](char const* name, u64 number, u8 type) {
         if (index++ < cookie)
@@ -363,6 +420,24 @@ Result<void> ProcInode::read_directory(u64& cookie, DirectoryVisitor visit)
                 return {};
         if (!offer("pagemap", number() + 2, DT_REG) || !offer("exe", number() + 3, DT_LNK))
             return {};
+        (void)offer("task", number() + 4, DT_DIR);
+        return {};
+    }
+    if (m_kind == Kind::ThreadFolder) {
+        for (auto const& file : THREAD_FILES)
+            if (!offer(file.name, number() + 1, DT_REG))
+                return {};
+        return {};
+    }
+    if (m_kind == Kind::TaskFolder) {
+        bool more = true;
+        if (Process* owner = process())
+            owner->for_each_thread([&](Thread& t) {
+                char name[16];
+                format(name, sizeof name, "%u", t.tid());
+                if (more)
+                    more = offer(name, (u64(t.tid()) << 40) | number(), DT_DIR);
+            });
         return {};
     }
     for (auto const& file : ROOT_FILES)
@@ -403,7 +478,7 @@ Result<RefPtr<File>> ProcInode::open(int flags)
 {
     if ((flags & O_ACCMODE) != O_RDONLY)
         return Errno::Access;
-    if (m_kind == Kind::Root || m_kind == Kind::ProcessFolder)
+    if (m_kind == Kind::Root || m_kind == Kind::ProcessFolder || m_kind == Kind::TaskFolder || m_kind == Kind::ThreadFolder)
         return InodeFile::create(RefPtr<Inode>(this));
     Process* owner = process();
     if (!owner)
@@ -411,7 +486,13 @@ Result<RefPtr<File>> ProcInode::open(int flags)
     if (m_kind == Kind::Pagemap)
         return open_pagemap(*owner);
     if (m_kind == Kind::Text)
-        return generate(m_generator, *owner);
+        return generate([&](TextBuilder& out) { m_generator(out, *owner); });
+    if (m_kind == Kind::ThreadText) {
+        Thread* shown = thread();
+        if (!shown)
+            return Errno::NoEntry; // the thread ended
+        return generate([&](TextBuilder& out) { m_thread_generator(out, *owner, shown); });
+    }
     return Errno::Invalid;
 }
 

@@ -5,6 +5,7 @@
 // variable, rwlock, barrier, semaphore; detached threads; /proc/self/status's Threads:.
 // alarm(60): a lost wake-up fails the test (SIGALRM) instead of hanging it.
 #include "tap.h"
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -201,10 +202,42 @@ static int status_threads(void)
     char* line = strstr(buffer, "\nThreads:");
     return line ? atoi(line + 9) : -1;
 }
+// Entries of /proc/self/task other than . and ..
+static int count_tasks(void)
+{
+    DIR* d = opendir("/proc/self/task");
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent* e;
+    while ((e = readdir(d)))
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static int task_status_names(pid_t tid)
+{
+    char path[64], buffer[4096], want[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/status", (int)tid);
+    int fd = open(path, O_RDONLY);
+    ssize_t n = fd >= 0 ? read(fd, buffer, sizeof buffer - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return 0;
+    buffer[n] = 0;
+    snprintf(want, sizeof want, "\nPid:\t%d\n", (int)tid);
+    char tgid[64];
+    snprintf(tgid, sizeof tgid, "\nTgid:\t%d\n", (int)getpid());
+    return strstr(buffer, want) && strstr(buffer, tgid);
+}
+
 static pthread_barrier_t status_barrier;
+static pid_t waiting_tids[3];
 static void* wait_twice(void* arg)
 {
-    (void)arg;
+    waiting_tids[(long)arg] = (pid_t)syscall(SYS_gettid);
     pthread_barrier_wait(&status_barrier); // all alive
     pthread_barrier_wait(&status_barrier); // main has looked
     return NULL;
@@ -222,7 +255,7 @@ static int run(pthread_t* threads, int n, void* (*body)(void*), long arg_step)
 
 int main(void)
 {
-    tap_plan(11);
+    tap_plan(12);
     alarm(60);
     pthread_t threads[WORKERS];
 
@@ -301,14 +334,20 @@ int main(void)
     usleep(20000); // let the detached ones finish exiting
 
     pthread_barrier_init(&status_barrier, NULL, 4);
-    for (int i = 0; i < 3; ++i)
-        pthread_create(&threads[i], NULL, wait_twice, NULL);
+    for (long i = 0; i < 3; ++i)
+        pthread_create(&threads[i], NULL, wait_twice, (void*)i);
     pthread_barrier_wait(&status_barrier);
     int during = status_threads();
+    int task_entries = count_tasks();
+    int task_status_ok = 1;
+    for (int i = 0; i < 3; ++i)
+        task_status_ok &= task_status_names(waiting_tids[i]);
     pthread_barrier_wait(&status_barrier);
     for (int i = 0; i < 3; ++i)
         pthread_join(threads[i], NULL);
     ok(during == 4, "/proc/self/status: Threads: 4 while three threads live (%d)", during);
+    ok(task_entries == 4 && task_status_ok, "/proc/self/task lists the 4 threads (%d); each task/<tid>/status says Pid: tid, Tgid: pid",
+        task_entries);
     int after = -1;
     for (int i = 0; i < 100 && (after = status_threads()) != 1; ++i)
         usleep(1000);
