@@ -26,6 +26,7 @@
 #include "lib/profile.h"
 #include "mm/memory_context.h"
 #include "mm/page_cache.h"
+#include "proc/cpu_timers.h"
 #include "proc/exec.h"
 #include "proc/process.h"
 #include "proc/shutdown.h"
@@ -233,6 +234,7 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
 
     shutdown_set_report({ .vm_counters = g_options.print_stats, .profile = g_options.profile });
     scheduler_initialize();
+    cpu_timers_initialize();
     flusher_start(g_options.flush_interval_seconds * 1000000000, g_options.dirty_age_seconds * 1000000000);
     start_first_process();
     scheduler_start();

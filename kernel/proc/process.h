@@ -10,6 +10,7 @@
 // parent collects the status with wait4 (or at once if the parent ignores SIGCHLD).
 #pragma once
 
+#include "cpu_timers.h"
 #include "interval_timer.h"
 #include "kernel/fs/fd_table.h"
 #include "kernel/fs/inode.h"
@@ -110,6 +111,7 @@ public:
     void set_command_line(char const* const* argv, usize count);
 
     RealIntervalTimer real_timer { *this }; // ITIMER_REAL and alarm()
+    CpuTimers cpu_timers; // ITIMER_VIRTUAL, ITIMER_PROF, RLIMIT_CPU (cpu_timers.h)
     ResourceLimits limits; // inherited at fork, kept by execve
     SignalAction signal_actions[SIGNAL_COUNT];
     u64 pending_signals { 0 }; // sent to the process: any thread that does not block one takes it

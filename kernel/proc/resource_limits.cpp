@@ -34,8 +34,8 @@ Result<void> ResourceLimits::set(int resource, ResourceLimit limit, bool privile
         return Errno::NotPermitted;
     if (resource == RLIMIT_NOFILE && limit.hard > static_cast<u64>(FdTable::MOST_EVER))
         return Errno::NotPermitted;
-    if ((resource == RLIMIT_CPU || resource == RLIMIT_RTTIME) && limit.soft != RLIM_INFINITY)
-        KLOG_ONCE("setrlimit(%s): kept but not enforced (no CPU-time accounting yet)", resource_name(resource));
+    if (resource == RLIMIT_RTTIME && limit.soft != RLIM_INFINITY)
+        KLOG_ONCE("setrlimit(%s): kept but not enforced (no real-time scheduling)", resource_name(resource));
     m_limits[resource] = limit;
     return {};
 }

@@ -21,6 +21,7 @@ Thread* g_idle;
 Thread* g_dead; // exited thread whose stack we were still on; freed after the next switch
 u64 g_ticks_in_slice;
 u64 g_switched_in_at; // monotonic time the current thread got the CPU
+void (*g_cpu_tick_hook)(Thread&, bool);
 
 void idle_loop(void*)
 {
@@ -86,6 +87,8 @@ extern "C" void scheduler_finish_switch()
 }
 
 Thread* current_thread() { return g_current; }
+
+void scheduler_set_cpu_tick_hook(void (*hook)(Thread&, bool)) { g_cpu_tick_hook = hook; }
 
 CpuTimes thread_cpu_times(Thread const& thread)
 {
@@ -215,6 +218,8 @@ void scheduler_tick(unsigned, TrapFrame& frame)
         ++g_current->user_ticks;
     else if (g_current != g_idle)
         ++g_current->system_ticks;
+    if (g_cpu_tick_hook && g_current != g_idle)
+        g_cpu_tick_hook(*g_current, frame.from_user());
     deadline_timers_fire(now);
     for (Thread* thread = g_sleepers.first(); thread;) {
         Thread* next = g_sleepers.next(*thread);

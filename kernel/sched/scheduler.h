@@ -37,5 +37,9 @@ struct CpuTimes {
     }
 };
 CpuTimes thread_cpu_times(Thread const&);
+// Called from every timer tick with the thread that had the CPU (never the idle thread) and
+// whether the tick found it in user mode: how the process layer runs CPU-time timers
+// and limits without the scheduler knowing about them.
+void scheduler_set_cpu_tick_hook(void (*hook)(Thread&, bool in_user_mode));
 // Ends the current thread; the scheduler frees it once off its stack.
 [[noreturn]] void thread_exit_current_noreturn();

@@ -143,21 +143,26 @@ Result<u64> from_timeval(Timeval value)
     return static_cast<u64>(value.seconds) * NS + static_cast<u64>(value.microseconds) * 1000;
 }
 
-ItimerVal to_itimerval(RealIntervalTimer::Setting setting)
-{
-    return { to_timeval(setting.interval_ns), to_timeval(setting.value_ns) };
-}
+ItimerVal to_itimerval(u64 value_ns, u64 interval_ns) { return { to_timeval(interval_ns), to_timeval(value_ns) }; }
 
-// The CPU-time timers need CPU-time accounting, which Pagoda does not do yet.
 Result<void> check_timer(int which)
 {
-    if (which == ITIMER_REAL)
-        return {};
-    if (which == ITIMER_VIRTUAL || which == ITIMER_PROF) {
-        KLOG_ONCE("pid %u: setitimer/getitimer(%s): CPU-time timers are not implemented: EINVAL", current_process().pid(),
-            which == ITIMER_VIRTUAL ? "ITIMER_VIRTUAL" : "ITIMER_PROF");
+    if (which != ITIMER_REAL && which != ITIMER_VIRTUAL && which != ITIMER_PROF)
+        return Errno::Invalid;
+    return {};
+}
+
+// Sets (or with `replace` false only reads) one of the three timers; returns the old setting.
+ItimerVal exchange_timer(int which, u64 value, u64 interval, bool replace)
+{
+    Process& process = current_process();
+    if (which == ITIMER_REAL) {
+        auto old = replace ? process.real_timer.set({ value, interval }) : process.real_timer.current();
+        return to_itimerval(old.value_ns, old.interval_ns);
     }
-    return Errno::Invalid;
+    CpuIntervalTimer& timer = which == ITIMER_VIRTUAL ? process.cpu_timers.virtual_time : process.cpu_timers.profiling;
+    auto old = replace ? timer.set({ value, interval }) : timer.current();
+    return to_itimerval(old.value_ns, old.interval_ns);
 }
 
 }
@@ -180,16 +185,16 @@ Result<i64> sys_setitimer(int which, UserAddress new_value, UserAddress old_valu
         wanted = TRY(read_user<ItimerVal>(new_value));
     u64 value = TRY(from_timeval(wanted.value));
     u64 interval = TRY(from_timeval(wanted.interval));
-    auto old = current_process().real_timer.set({ value, interval });
+    ItimerVal old = exchange_timer(which, value, interval, true);
     if (old_value)
-        TRY(write_user(old_value, to_itimerval(old)));
+        TRY(write_user(old_value, old));
     return 0;
 }
 
 Result<i64> sys_getitimer(int which, UserAddress value)
 {
     TRY(check_timer(which));
-    TRY(write_user(value, to_itimerval(current_process().real_timer.current())));
+    TRY(write_user(value, exchange_timer(which, 0, 0, false)));
     return 0;
 }
 

@@ -1,0 +1,65 @@
+#include "cpu_timers.h"
+#include "kernel/arch/x86_64/timer.h"
+#include "kernel/sched/scheduler.h"
+#include "process.h"
+#include "signal.h"
+
+namespace {
+
+constexpr u64 TICK_NS = 1000000000 / TIMER_HZ;
+
+void check_cpu_limit(Process& process)
+{
+    u64 soft = process.limits.soft(RLIMIT_CPU), hard = process.limits.get(RLIMIT_CPU).hard;
+    if (soft == RLIM_INFINITY && hard == RLIM_INFINITY)
+        return;
+    u64 seconds = process.cpu_times().total() / 1000000000;
+    if (hard != RLIM_INFINITY && seconds >= hard) {
+        (void)send_signal(process, SIGKILL, SignalSender {});
+        return;
+    }
+    if (soft == RLIM_INFINITY || seconds < soft)
+        return;
+    u64& next = process.cpu_timers.next_xcpu_seconds;
+    if (seconds >= max(next, soft)) {
+        (void)send_signal(process, SIGXCPU, SignalSender {});
+        next = seconds + 1;
+    }
+}
+
+// From the timer interrupt: the current thread had the CPU for this tick.
+void on_cpu_tick(Thread& thread, bool in_user_mode)
+{
+    Process* process = thread.process();
+    if (!process || process->state() == Process::State::Zombie)
+        return;
+    if (in_user_mode && process->cpu_timers.virtual_time.charge(TICK_NS))
+        (void)send_signal(*process, SIGVTALRM, SignalSender {});
+    if (process->cpu_timers.profiling.charge(TICK_NS))
+        (void)send_signal(*process, SIGPROF, SignalSender {});
+    check_cpu_limit(*process);
+}
+
+}
+
+CpuIntervalTimer::Setting CpuIntervalTimer::set(Setting setting)
+{
+    Setting old = current();
+    m_left_ns = setting.value_ns;
+    m_interval_ns = setting.value_ns ? setting.interval_ns : 0;
+    return old;
+}
+
+bool CpuIntervalTimer::charge(u64 ns)
+{
+    if (!m_left_ns)
+        return false;
+    if (m_left_ns > ns) {
+        m_left_ns -= ns;
+        return false;
+    }
+    m_left_ns = m_interval_ns;
+    return true;
+}
+
+void cpu_timers_initialize() { scheduler_set_cpu_tick_hook(on_cpu_tick); }
