@@ -1,11 +1,12 @@
 // proc_util.h — small helpers for the process tests (fork, exec, files): reading a whole
-// file, copying a file, faulting in stack, describing a wait status. Header-only, static.
+// file, copying a file, faulting in stack, describing a wait status, counting threads. Header-only, static.
 #ifndef PAGODA_TESTS_PROC_UTIL_H
 #define PAGODA_TESTS_PROC_UTIL_H
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -35,6 +36,16 @@ static inline ssize_t read_whole_file(const char* path, char* buf, size_t cap)
     close(fd);
     buf[used] = '\0';
     return (ssize_t)used;
+}
+
+// The number after "Threads:" in /proc/self/status, or -1.
+static inline int status_threads(void)
+{
+    char buffer[4096];
+    if (read_whole_file("/proc/self/status", buffer, sizeof buffer) <= 0)
+        return -1;
+    char* line = strstr(buffer, "\nThreads:");
+    return line ? atoi(line + 9) : -1;
 }
 
 // Write all of buf to fd (looping over short writes). Returns 0, or -1 with errno.

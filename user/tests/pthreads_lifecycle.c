@@ -12,6 +12,7 @@
 //   - execve in a thread: the other threads are gone, the new program has the old pid and
 //     its only thread's id is that pid.
 // alarm(60) turns a hang into a failure.
+#include "proc_util.h"
 #include "tap.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -22,20 +23,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static int status_threads(void)
-{
-    char buffer[4096];
-    int fd = open("/proc/self/status", O_RDONLY);
-    ssize_t n = fd >= 0 ? read(fd, buffer, sizeof buffer - 1) : -1;
-    if (fd >= 0)
-        close(fd);
-    if (n <= 0)
-        return -1;
-    buffer[n] = 0;
-    char* line = strstr(buffer, "\nThreads:");
-    return line ? atoi(line + 9) : -1;
-}
 
 static void sleep_ms(long ms)
 {

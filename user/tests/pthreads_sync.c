@@ -4,6 +4,7 @@
 // synchronisation object under contention with a checked result: mutex, condition
 // variable, rwlock, barrier, semaphore; detached threads; /proc/self/status's Threads:.
 // alarm(60): a lost wake-up fails the test (SIGALRM) instead of hanging it.
+#include "proc_util.h"
 #include "tap.h"
 #include <dirent.h>
 #include <errno.h>
@@ -189,19 +190,6 @@ static void* detached_body(void* arg)
     return NULL;
 }
 
-static int status_threads(void)
-{
-    char buffer[4096];
-    int fd = open("/proc/self/status", O_RDONLY);
-    ssize_t n = fd >= 0 ? read(fd, buffer, sizeof buffer - 1) : -1;
-    if (fd >= 0)
-        close(fd);
-    if (n <= 0)
-        return -1;
-    buffer[n] = 0;
-    char* line = strstr(buffer, "\nThreads:");
-    return line ? atoi(line + 9) : -1;
-}
 // Entries of /proc/self/task other than . and ..
 static int count_tasks(void)
 {
