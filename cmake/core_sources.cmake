@@ -16,6 +16,8 @@ list(APPEND PAGODA_CORE_SOURCES
     ${CMAKE_SOURCE_DIR}/kernel/fs/whole_file_lock_list.cpp
     ${CMAKE_SOURCE_DIR}/kernel/fs/lock_wait_graph.cpp
     ${CMAKE_SOURCE_DIR}/kernel/fs/lease_list.cpp
+    # The terminal's line discipline (the console drives it).
+    ${CMAKE_SOURCE_DIR}/kernel/fs/line_discipline.cpp
     # The x86 page table reaches memory and the CPU through interfaces (PhysicalAccess,
     # X86Mmu), so the code that shares, copies and frees leaf tables is host-tested too.
     ${CMAKE_SOURCE_DIR}/kernel/arch/x86_64/x86_page_table.cpp
