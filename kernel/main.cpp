@@ -30,6 +30,7 @@
 #include "proc/exec.h"
 #include "proc/process.h"
 #include "proc/shutdown.h"
+#include "proc/terminal.h"
 #include "procfs/procfs.h"
 #include "runtime/heap.h"
 #include "sched/kernel_lock.h"
@@ -235,6 +236,7 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
     shutdown_set_report({ .vm_counters = g_options.print_stats, .profile = g_options.profile });
     scheduler_initialize();
     cpu_timers_initialize();
+    terminal_initialize();
     flusher_start(g_options.flush_interval_seconds * 1000000000, g_options.dirty_age_seconds * 1000000000);
     start_first_process();
     scheduler_start();

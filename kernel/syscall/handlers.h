@@ -137,6 +137,9 @@ Result<i64> sys_clock_getres(int clock, UserAddress resolution);
 Result<i64> sys_getrusage(int who, UserAddress usage);
 Result<i64> sys_times(UserAddress buffer);
 Result<i64> sys_getcpu(UserAddress cpu, UserAddress node, UserAddress cache);
+class Console;
+// The TC*/TIOC* requests of ioctl on the console (sys_terminal.cpp).
+Result<i64> terminal_ioctl(Console&, u64 request, UserAddress argument);
 Result<i64> sys_gettimeofday(UserAddress timeval, UserAddress timezone);
 Result<i64> sys_time(UserAddress seconds);
 Result<i64> sys_nanosleep(UserAddress request, UserAddress remaining);

@@ -1,6 +1,7 @@
 // read/write and friends: data moves between a File and user memory (File::read_to_user,
 // write_from_user), a piece at a time.
 #include "handlers.h"
+#include "kernel/fs/console.h"
 #include "kernel/fs/inode.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/pipe.h"
@@ -9,6 +10,7 @@
 #include "kernel/mm/reclaim.h"
 #include "kernel/proc/resource_limits.h"
 #include "kernel/proc/signal.h"
+#include "kernel/proc/terminal.h"
 
 namespace {
 
@@ -30,6 +32,8 @@ Result<i64> read_into_user(OpenFile& file, UserAddress buffer, u64 count, u64 of
 {
     u64 done = 0;
     count = min<u64>(count, MAX_IO);
+    if (file.file().is_terminal())
+        TRY(check_terminal_read(current_process())); // a background job: SIGTTIN
     while (done < count) {
         reclaim_if_low(kernel_memory_context());
         usize want = min<u64>(PIECE, count - done);
@@ -194,43 +198,10 @@ Result<i64> sys_lseek(int fd, i64 offset, int whence)
 
 Result<i64> sys_ioctl(int fd, u64 request, UserAddress argument)
 {
-    constexpr u64 TCGETS = 0x5401, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404, TIOCGWINSZ = 0x5413, TIOCGPGRP = 0x540F;
     auto file = TRY(file_for(fd));
     if (!file->file().is_terminal())
         return Errno::NotTty;
-    switch (request) {
-    case TCGETS: {
-        // struct termios (kernel layout, 36 bytes): a serial line in canonical mode with echo.
-        struct [[gnu::packed]] {
-            u32 iflag, oflag, cflag, lflag;
-            u8 line;
-            u8 cc[19];
-        } termios {};
-        termios.iflag = 0x500; // ICRNL | IXON
-        termios.oflag = 0x5; // OPOST | ONLCR
-        termios.cflag = 0xbf; // B38400 | CS8 | CREAD
-        termios.lflag = 0x8a3b; // ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN
-        TRY(write_user(argument, termios));
-        return 0;
-    }
-    case TCSETS:
-    case TCSETSW:
-    case TCSETSF:
-        return 0; // the serial console has no modes to change; accepted as Linux would
-    case TIOCGWINSZ: {
-        struct {
-            u16 rows, columns, x_pixels, y_pixels;
-        } size { 24, 80, 0, 0 };
-        TRY(write_user(argument, size));
-        return 0;
-    }
-    case TIOCGPGRP: {
-        TRY(write_user<i32>(argument, static_cast<i32>(current_process().pid())));
-        return 0;
-    }
-    default:
-        return Errno::NotTty;
-    }
+    return terminal_ioctl(Console::terminal(), request, argument);
 }
 
 Result<i64> sys_pipe2(UserAddress fds, int flags)
