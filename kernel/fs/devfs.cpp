@@ -1,6 +1,7 @@
 #include "devfs.h"
 #include "console.h"
 #include "kernel/lib/memory.h"
+#include "memory_metadata.h"
 
 namespace {
 
@@ -43,56 +44,61 @@ struct DeviceName {
 DeviceName const DEVICES[]
     = { { "null", Device::Null }, { "zero", Device::Zero }, { "console", Device::Console }, { "tty", Device::Console } };
 
+constexpr usize DEVICE_COUNT = sizeof DEVICES / sizeof DEVICES[0];
+
+// The mode a node starts with (the console's File says 0620, as Linux's /dev/console).
+u32 initial_mode(Device device)
+{
+    switch (device) {
+    case Device::Folder:
+        return MODE_DIRECTORY | 0755;
+    case Device::Console:
+        return MODE_CHARACTER_DEVICE | 0620;
+    default:
+        return MODE_CHARACTER_DEVICE | 0666;
+    }
+}
+
+// One node of /dev. The folder holds its device nodes for as long as the kernel runs, so a
+// chown, chmod or utimes of /dev/null sticks, as on Linux's devtmpfs.
 class DevInode final : public Inode {
 public:
-    explicit DevInode(Device device) : m_device(device) { }
-    u64 number() const override { return 1 + static_cast<u64>(m_device); }
+    DevInode(Device device, u64 number) : m_device(device), m_number(number), m_metadata(initial_mode(device), InodeOwner {}) { }
+    u64 number() const override { return m_number; }
     u64 device() const override
     {
         static u64 number = allocate_device_number();
         return number;
     }
     u64 stored_size() override { return 0; }
-    // What stat() reports (the console's File says 0620, as Linux's /dev/console).
-    u32 mode() override
+    u32 mode() override { return m_metadata.mode(); }
+    InodeOwner owner() override { return m_metadata.owner(); }
+    Result<void> change_attributes(AttributeChange const& change) override
     {
-        switch (m_device) {
-        case Device::Folder:
-            return MODE_DIRECTORY | 0755;
-        case Device::Console:
-            return MODE_CHARACTER_DEVICE | 0620;
-        default:
-            return MODE_CHARACTER_DEVICE | 0666;
-        }
+        m_metadata.apply(change);
+        return {};
     }
 
     void stat(LinuxStat& out) override
     {
         out = {};
-        out.st_dev = device();
-        out.st_ino = number();
-        out.st_nlink = 1;
-        if (m_device == Device::Folder) {
-            out.st_mode = MODE_DIRECTORY | 0755;
-            return;
+        if (m_device != Device::Folder) {
+            RefPtr<File> file = MUST(open(O_RDONLY));
+            file->stat(out); // the device numbers
         }
-        RefPtr<File> file = MUST(open(O_RDONLY));
-        file->stat(out);
         out.st_dev = device();
         out.st_ino = number();
+        out.st_nlink = m_device == Device::Folder ? 2 : 1;
+        m_metadata.fill_stat(out);
     }
 
     Result<RefPtr<Inode>> lookup(Name name) override
     {
         if (m_device != Device::Folder)
             return Errno::NotDirectory;
-        for (auto const& entry : DEVICES)
-            if (strlen(entry.name) == name.length && memcmp(entry.name, name.characters, name.length) == 0) {
-                auto* inode = new (std::nothrow) DevInode(entry.device);
-                if (!inode)
-                    return Errno::NoMemory;
-                return adopt_ref<Inode>(inode);
-            }
+        for (usize i = 0; i < DEVICE_COUNT; ++i)
+            if (strlen(DEVICES[i].name) == name.length && memcmp(DEVICES[i].name, name.characters, name.length) == 0)
+                return m_children[i];
         return Errno::NoEntry;
     }
 
@@ -100,10 +106,9 @@ public:
     {
         if (m_device != Device::Folder)
             return Errno::NotDirectory;
-        constexpr usize count = sizeof DEVICES / sizeof DEVICES[0];
-        for (; cookie < count; ++cookie) {
+        for (; cookie < DEVICE_COUNT; ++cookie) {
             auto const& entry = DEVICES[cookie];
-            if (!visit(Name { entry.name, strlen(entry.name) }, 2 + static_cast<u64>(entry.device), DT_CHR))
+            if (!visit(Name { entry.name, strlen(entry.name) }, m_children[cookie]->number(), DT_CHR))
                 return {};
         }
         return {};
@@ -127,16 +132,34 @@ public:
         return Errno::NoDevice;
     }
 
+    // The folder's entries, made once. Names that share a device ("console" and "tty")
+    // still get a node each, as they are different files on Linux.
+    Result<void> make_children()
+    {
+        for (usize i = 0; i < DEVICE_COUNT; ++i) {
+            auto* child = new (std::nothrow) DevInode(DEVICES[i].device, 2 + i);
+            if (!child)
+                return Errno::NoMemory;
+            m_children[i] = adopt_ref<Inode>(child);
+        }
+        return {};
+    }
+
 private:
     Device m_device;
+    u64 m_number;
+    MemoryMetadata m_metadata;
+    RefPtr<Inode> m_children[DEVICE_COUNT];
 };
 
 }
 
 Result<RefPtr<Inode>> devfs_create_root()
 {
-    auto* root = new (std::nothrow) DevInode(Device::Folder);
-    if (!root)
+    auto* raw = new (std::nothrow) DevInode(Device::Folder, 1);
+    if (!raw)
         return Errno::NoMemory;
-    return adopt_ref<Inode>(root);
+    RefPtr<DevInode> root = adopt_ref(raw);
+    TRY(root->make_children());
+    return RefPtr<Inode>(root.ptr());
 }

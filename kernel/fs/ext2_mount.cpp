@@ -147,7 +147,31 @@ public:
         return {};
     }
     Result<usize> read_link(char* out, usize capacity) override { return fs().readlink(m_number, out, capacity); }
-    Result<void> set_mode(u32 mode) override { return fs().chmod(m_number, mode); }
+    InodeOwner owner() override
+    {
+        auto info = fs().stat(m_number);
+        return info.is_error() ? InodeOwner {} : InodeOwner { info.value().uid, info.value().gid };
+    }
+    bool is_read_only() override { return fs().read_only(); }
+    // ext2 keeps whole seconds, as Linux's ext2 does on disk.
+    Result<void> change_attributes(AttributeChange const& change) override
+    {
+        if (change.has(AttributeChange::Mode))
+            TRY(fs().chmod(m_number, change.mode));
+        if (change.has(AttributeChange::Uid) || change.has(AttributeChange::Gid)) {
+            Ext2InodeInfo info = TRY(fs().stat(m_number));
+            TRY(fs().chown(m_number, change.has(AttributeChange::Uid) ? change.uid : info.uid,
+                change.has(AttributeChange::Gid) ? change.gid : info.gid));
+        }
+        if (change.has(AttributeChange::Atime) || change.has(AttributeChange::Mtime)) {
+            Ext2InodeInfo info = TRY(fs().stat(m_number));
+            TRY(fs().set_times(m_number, change.has(AttributeChange::Atime) ? static_cast<u32>(change.atime.seconds) : info.atime,
+                change.has(AttributeChange::Mtime) ? static_cast<u32>(change.mtime.seconds) : info.mtime));
+        }
+        if (change.which == 0)
+            TRY(fs().touch(m_number, Ext2TimeUpdate::Change));
+        return {};
+    }
 
     Result<void> store_size(u64 size) override { return fs().set_size(m_number, size); }
     Result<void> reserve_storage(u64 offset, u64 length) override { return fs().reserve_blocks(m_number, offset, length); }

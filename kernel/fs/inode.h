@@ -6,6 +6,7 @@
 #pragma once
 
 #include "file.h"
+#include "inode_attributes.h"
 #include "kernel/lib/function_ref.h"
 #include "kernel/mm/page_cache.h"
 #include "kernel/mm/pager.h"
@@ -49,8 +50,17 @@ public:
     // Symbolic links.
     virtual Result<usize> read_link(char*, usize) { return Errno::Invalid; }
 
-    // Metadata.
-    virtual Result<void> set_mode(u32) { return Errno::NotPermitted; }
+    // Metadata (inode_attributes.h). The owner, for permission checks; root by default.
+    virtual InodeOwner owner() { return {}; }
+    // Applies a change of attributes that the VFS has already checked (fs/attributes.cpp):
+    // what chmod, chown and utimensat do. ReadOnlyFs on read-only media; NotPermitted where
+    // the file system keeps no such attribute.
+    virtual Result<void> change_attributes(AttributeChange const&) { return Errno::NotPermitted; }
+    // The time updates a read, a write or a change of names implies. Memory-only and
+    // generated inodes without times ignore them.
+    virtual void update_times(TimeUpdate) { }
+    // Media that cannot be written (the initramfs): changes fail with ReadOnlyFs.
+    virtual bool is_read_only() { return false; }
 
     // Opening: regular files get an InodeFile over the page cache; devices and /proc files
     // override this to return their own File.

@@ -1,5 +1,6 @@
 #include "tmpfs.h"
 #include "kernel/lib/memory.h"
+#include "memory_metadata.h"
 
 namespace {
 
@@ -19,7 +20,8 @@ bool same_name(DirectoryEntry const& entry, Name name)
 
 class TmpfsInode final : public Inode {
 public:
-    TmpfsInode(u64 device, u64 number, u32 mode) : m_device(device), m_number(number), m_mode(mode) { }
+    TmpfsInode(u64 device, u64 number, u32 mode, InodeOwner owner) : m_device(device), m_number(number), m_metadata(mode, owner)
+    { }
     ~TmpfsInode() override
     {
         while (DirectoryEntry* entry = m_entries) {
@@ -32,21 +34,22 @@ public:
     u64 number() const override { return m_number; }
     u64 device() const override { return m_device; }
     u64 stored_size() override { return 0; }
-    u32 mode() override { return m_mode; }
+    u32 mode() override { return m_metadata.mode(); }
+    InodeOwner owner() override { return m_metadata.owner(); }
 
     void stat(LinuxStat& out) override
     {
         out = {};
         out.st_dev = m_device;
         out.st_ino = m_number;
-        out.st_mode = m_mode;
+        m_metadata.fill_stat(out);
         out.st_nlink = m_links;
         out.st_blksize = PAGE_SIZE;
-        if ((m_mode & MODE_TYPE_MASK) == MODE_REGULAR && m_page_cache)
+        if (is_regular() && m_page_cache)
             out.st_size = static_cast<i64>(m_page_cache->size());
-        else if ((m_mode & MODE_TYPE_MASK) == MODE_SYMLINK)
+        else if (is_symlink())
             out.st_size = static_cast<i64>(strlen(m_link_target));
-        else if ((m_mode & MODE_TYPE_MASK) == MODE_DIRECTORY)
+        else if (is_directory())
             out.st_size = 4096;
         out.st_blocks = (out.st_size + 511) / 512;
     }
@@ -177,7 +180,7 @@ public:
         for (DirectoryEntry* entry = m_entries; entry; entry = entry->next, ++index) {
             if (index + 2 < cookie)
                 continue;
-            u32 type = entry->inode->m_mode & MODE_TYPE_MASK;
+            u32 type = entry->inode->mode() & MODE_TYPE_MASK;
             u8 d_type = type == MODE_DIRECTORY ? DT_DIR : type == MODE_SYMLINK ? DT_LNK : DT_REG;
             if (!visit(Name { entry->name, entry->length }, entry->inode->m_number, d_type))
                 return {};
@@ -195,18 +198,19 @@ public:
         return n;
     }
 
-    Result<void> set_mode(u32 mode) override
+    Result<void> change_attributes(AttributeChange const& change) override
     {
-        m_mode = (m_mode & MODE_TYPE_MASK) | (mode & 07777);
+        m_metadata.apply(change);
         return {};
     }
+    void update_times(TimeUpdate update) override { m_metadata.update_times(update); }
 
     u64 m_parent_number { 0 };
 
 private:
     Result<void> require_directory()
     {
-        if ((m_mode & MODE_TYPE_MASK) != MODE_DIRECTORY)
+        if (!is_directory())
             return Errno::NotDirectory;
         if (m_links == 0)
             return Errno::NoEntry; // removed while someone still had it open
@@ -254,7 +258,7 @@ private:
 
     u64 m_device;
     u64 m_number;
-    u32 m_mode;
+    MemoryMetadata m_metadata;
     u32 m_links { 1 };
     DirectoryEntry* m_entries { nullptr };
     char* m_link_target { nullptr };
@@ -269,7 +273,7 @@ Result<RefPtr<Inode>> TmpfsInode::add_new(Name name, u32 mode)
         return Errno::NameTooLong;
     if (find(name))
         return Errno::Exists;
-    auto* raw = new (std::nothrow) TmpfsInode(m_device, ++g_next_inode_number, mode);
+    auto* raw = new (std::nothrow) TmpfsInode(m_device, ++g_next_inode_number, mode, InodeOwner {});
     if (!raw)
         return Errno::NoMemory;
     RefPtr<TmpfsInode> inode = adopt_ref(raw);
@@ -284,7 +288,7 @@ Result<RefPtr<Inode>> TmpfsInode::add_new(Name name, u32 mode)
 
 Result<RefPtr<Inode>> tmpfs_create_root()
 {
-    auto* root = new (std::nothrow) TmpfsInode(allocate_device_number(), 1, MODE_DIRECTORY | 01777);
+    auto* root = new (std::nothrow) TmpfsInode(allocate_device_number(), 1, MODE_DIRECTORY | 01777, InodeOwner {});
     if (!root)
         return Errno::NoMemory;
     root->m_parent_number = 1;

@@ -57,6 +57,10 @@ Result<i64> sys_symlinkat(UserAddress target, int dirfd, UserAddress link_path);
 Result<i64> sys_chmod(UserAddress path, u32 mode);
 Result<i64> sys_fchmod(int fd, u32 mode);
 Result<i64> sys_fchmodat(int dirfd, UserAddress path, u32 mode);
+Result<i64> sys_chown(UserAddress path, u32 uid, u32 gid);
+Result<i64> sys_fchown(int fd, u32 uid, u32 gid);
+Result<i64> sys_lchown(UserAddress path, u32 uid, u32 gid);
+Result<i64> sys_fchownat(int dirfd, UserAddress path, u32 uid, u32 gid, int flags);
 Result<i64> sys_truncate(UserAddress path, i64 length);
 Result<i64> sys_umask(u32 mask);
 // Memory (sys_memory.cpp)

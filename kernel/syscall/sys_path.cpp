@@ -1,6 +1,7 @@
 // System calls that name files by path: open's resolution, stat, access, readlink, getcwd,
 // chdir, mkdir, unlink, rmdir, rename, link, symlink, chmod, truncate.
 #include "handlers.h"
+#include "kernel/fs/attributes.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
@@ -284,7 +285,7 @@ Result<i64> sys_fchmodat(int dirfd, UserAddress path, u32 mode)
     PATH_BUFFER(normalized);
     TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
     RefPtr<Inode> inode = TRY(vfs_lookup(normalized, FollowLastLink::Yes));
-    TRY(inode->set_mode(mode & 07777));
+    TRY(change_mode(*inode, mode));
     return 0;
 }
 
@@ -296,7 +297,59 @@ Result<i64> sys_fchmod(int fd, u32 mode)
     Inode* inode = file->file().inode();
     if (!inode)
         return Errno::Invalid;
-    TRY(inode->set_mode(mode & 07777));
+    TRY(change_mode(*inode, mode));
+    return 0;
+}
+
+namespace {
+
+// The inode a *at call names: `path` relative to `dirfd`, or with AT_EMPTY_PATH and an
+// empty path the file `dirfd` itself refers to (the current directory for AT_FDCWD).
+Result<RefPtr<Inode>> inode_at(int dirfd, UserAddress path, int flags, FollowLastLink follow)
+{
+    if (flags & AT_EMPTY_PATH) {
+        char first = TRY(read_user<char>(path));
+        if (first == '\0') {
+            if (dirfd == AT_FDCWD)
+                return vfs_lookup(current_process().cwd(), FollowLastLink::Yes);
+            auto file = TRY(current_process().fds().get(dirfd));
+            Inode* inode = file->file().inode();
+            if (!inode)
+                return Errno::Invalid; // a pipe or the console: no inode to change
+            return RefPtr<Inode>(inode);
+        }
+    }
+    PATH_BUFFER(normalized);
+    bool trailing_slash;
+    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX, &trailing_slash));
+    if (trailing_slash)
+        follow = FollowLastLink::Yes;
+    return vfs_lookup(normalized, follow);
+}
+
+}
+
+Result<i64> sys_fchownat(int dirfd, UserAddress path, u32 uid, u32 gid, int flags)
+{
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return Errno::Invalid;
+    FollowLastLink follow = (flags & AT_SYMLINK_NOFOLLOW) ? FollowLastLink::No : FollowLastLink::Yes;
+    RefPtr<Inode> inode = TRY(inode_at(dirfd, path, flags, follow));
+    TRY(change_owner(*inode, uid, gid));
+    return 0;
+}
+
+Result<i64> sys_chown(UserAddress path, u32 uid, u32 gid) { return sys_fchownat(AT_FDCWD, path, uid, gid, 0); }
+
+Result<i64> sys_lchown(UserAddress path, u32 uid, u32 gid) { return sys_fchownat(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW); }
+
+Result<i64> sys_fchown(int fd, u32 uid, u32 gid)
+{
+    auto file = TRY(current_process().fds().get(fd));
+    Inode* inode = file->file().inode();
+    if (!inode)
+        return Errno::Invalid;
+    TRY(change_owner(*inode, uid, gid));
     return 0;
 }
 

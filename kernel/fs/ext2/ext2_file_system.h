@@ -31,6 +31,13 @@ struct Ext2InodeInfo {
     u64 blocks; // 512-byte sectors, indirect blocks included (st_blocks)
 };
 
+// The times that reading, writing and changing names set to now.
+enum class Ext2TimeUpdate {
+    Access, // atime
+    Modify, // mtime and ctime
+    Change, // ctime
+};
+
 struct Ext2Statistics {
     u32 block_size;
     u64 blocks;
@@ -51,6 +58,7 @@ public:
 
     u32 root_inode() const { return EXT2_ROOT_INODE; }
     u32 block_size() const { return m_volume.block_size(); }
+    bool read_only() const { return m_volume.read_only(); }
     // Sizes and free counts for statfs(2), from the in-memory superblock.
     Ext2Statistics statistics();
 
@@ -104,6 +112,8 @@ public:
     Result<void> chmod(u32 inode, u32 mode); // permission bits only; the type stays
     Result<void> chown(u32 inode, u32 uid, u32 gid);
     Result<void> set_times(u32 inode, u32 atime, u32 mtime);
+    // Sets the times an update implies to now (no other attribute changes).
+    Result<void> touch(u32 inode, Ext2TimeUpdate);
 
     // Frees `inode` if an unlink or rmdir took its last link; otherwise does nothing.
     Result<void> release_inode(u32 inode);
