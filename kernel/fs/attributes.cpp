@@ -48,3 +48,19 @@ Result<void> change_mode(Inode& inode, u32 mode)
     change.mode = mode & 07777;
     return inode.change_attributes(change);
 }
+
+Result<void> change_times(Inode& inode, TimeSetting atime, TimeSetting mtime)
+{
+    if (inode.is_read_only())
+        return Errno::ReadOnlyFs;
+    AttributeChange change = change_now();
+    auto set = [&](TimeSetting setting, u32 bit, FileTime& field) {
+        if (setting.kind == TimeSetting::Omit)
+            return;
+        change.which |= bit;
+        field = setting.kind == TimeSetting::Now ? change.ctime : setting.time;
+    };
+    set(atime, AttributeChange::Atime, change.atime);
+    set(mtime, AttributeChange::Mtime, change.mtime);
+    return inode.change_attributes(change);
+}

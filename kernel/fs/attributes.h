@@ -13,3 +13,16 @@ constexpr u32 UNCHANGED_ID = 0xffffffff; // chown's -1
 Result<void> change_owner(Inode&, u32 uid, u32 gid);
 // chmod(2): the permission bits (07777 of `mode`).
 Result<void> change_mode(Inode&, u32 mode);
+
+// utimensat's request for one time: the given time, now, or leave it.
+struct TimeSetting {
+    enum Kind {
+        Given,
+        Now,
+        Omit,
+    } kind;
+    FileTime time;
+};
+// utimensat(2) and the older utimes calls: sets atime and mtime as asked; ctime becomes
+// now. (The caller returns early when both are Omit, as Linux does before the lookup.)
+Result<void> change_times(Inode&, TimeSetting atime, TimeSetting mtime);

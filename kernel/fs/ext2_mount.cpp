@@ -172,6 +172,30 @@ public:
             TRY(fs().touch(m_number, Ext2TimeUpdate::Change));
         return {};
     }
+    void update_times(TimeUpdate update) override
+    {
+        if (fs().read_only())
+            return;
+        Ext2TimeUpdate what = Ext2TimeUpdate::Change;
+        switch (update) {
+        case TimeUpdate::Access: {
+            auto info = fs().stat(m_number);
+            if (info.is_error()
+                || !relatime_wants_update(FileTime { info.value().atime }, FileTime { info.value().mtime },
+                    FileTime { info.value().ctime }, file_time_now()))
+                return;
+            what = Ext2TimeUpdate::Access;
+            break;
+        }
+        case TimeUpdate::Modify:
+            what = Ext2TimeUpdate::Modify;
+            break;
+        case TimeUpdate::Change:
+            break;
+        }
+        // Like Linux's mark_inode_dirty after a time update: an I/O error shows at sync.
+        (void)fs().touch(m_number, what);
+    }
 
     Result<void> store_size(u64 size) override { return fs().set_size(m_number, size); }
     Result<void> reserve_storage(u64 offset, u64 length) override { return fs().reserve_blocks(m_number, offset, length); }

@@ -96,6 +96,7 @@ public:
         auto& inode = static_cast<TmpfsInode&>(target);
         TRY(add_entry(name, RefPtr<TmpfsInode>(&inode)));
         ++inode.m_links;
+        inode.m_metadata.update_times(TimeUpdate::Change);
         return {};
     }
 
@@ -108,6 +109,7 @@ public:
         if (entry->inode->is_directory())
             return Errno::IsDirectory;
         --entry->inode->m_links;
+        entry->inode->m_metadata.update_times(TimeUpdate::Change);
         remove_entry(entry);
         return {};
     }
@@ -149,12 +151,14 @@ public:
             if (existing->inode->m_entries)
                 return Errno::NotEmpty;
             --existing->inode->m_links;
+            existing->inode->m_metadata.update_times(TimeUpdate::Change);
             if (moving_directory)
                 --target.m_links;
             target.remove_entry(existing);
         }
         TRY(target.add_entry(to, moving));
         remove_entry(find(from));
+        moving->m_metadata.update_times(TimeUpdate::Change);
         if (moving->is_directory() && &target != this) {
             --m_links;
             ++target.m_links;
@@ -240,6 +244,7 @@ private:
         while (*tail)
             tail = &(*tail)->next;
         *tail = entry;
+        m_metadata.update_times(TimeUpdate::Modify);
         return {};
     }
 
@@ -249,6 +254,7 @@ private:
             if (*link == entry) {
                 *link = entry->next;
                 delete entry;
+                m_metadata.update_times(TimeUpdate::Modify);
                 return;
             }
         }

@@ -54,6 +54,9 @@ Result<i64> sys_link(UserAddress old_path, UserAddress new_path);
 Result<i64> sys_linkat(int old_dirfd, UserAddress old_path, int new_dirfd, UserAddress new_path, int flags);
 Result<i64> sys_symlink(UserAddress target, UserAddress link_path);
 Result<i64> sys_symlinkat(UserAddress target, int dirfd, UserAddress link_path);
+Result<i64> sys_truncate(UserAddress path, i64 length);
+Result<i64> sys_umask(u32 mask);
+// Attributes: mode, owner, times (sys_attributes.cpp)
 Result<i64> sys_chmod(UserAddress path, u32 mode);
 Result<i64> sys_fchmod(int fd, u32 mode);
 Result<i64> sys_fchmodat(int dirfd, UserAddress path, u32 mode);
@@ -61,8 +64,10 @@ Result<i64> sys_chown(UserAddress path, u32 uid, u32 gid);
 Result<i64> sys_fchown(int fd, u32 uid, u32 gid);
 Result<i64> sys_lchown(UserAddress path, u32 uid, u32 gid);
 Result<i64> sys_fchownat(int dirfd, UserAddress path, u32 uid, u32 gid, int flags);
-Result<i64> sys_truncate(UserAddress path, i64 length);
-Result<i64> sys_umask(u32 mask);
+Result<i64> sys_utime(UserAddress path, UserAddress times);
+Result<i64> sys_utimes(UserAddress path, UserAddress times);
+Result<i64> sys_futimesat(int dirfd, UserAddress path, UserAddress times);
+Result<i64> sys_utimensat(int dirfd, UserAddress path, UserAddress times, int flags);
 // Memory (sys_memory.cpp)
 Result<i64> sys_mmap(UserAddress address, u64 length, int prot, int flags, int fd, i64 offset);
 Result<i64> sys_munmap(UserAddress address, u64 length);

@@ -384,5 +384,6 @@ Result<i64> sys_getdents64(int fd, UserAddress buffer, u64 size)
         return Errno::Invalid;
     TRY(copy_to_user(user_space(), buffer, chunk, used));
     file->offset = cookie;
+    inode->update_times(TimeUpdate::Access); // reading a directory, as Linux's iterate_dir
     return static_cast<i64>(used);
 }

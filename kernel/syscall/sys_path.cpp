@@ -1,15 +1,10 @@
 // System calls that name files by path: open's resolution, stat, access, readlink, getcwd,
-// chdir, mkdir, unlink, rmdir, rename, link, symlink, chmod, truncate.
+// chdir, mkdir, unlink, rmdir, rename, link, symlink, truncate. (chmod, chown and the
+// utimes family are in sys_attributes.cpp.)
 #include "handlers.h"
-#include "kernel/fs/attributes.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
-
-namespace {
-constexpr int AT_FDCWD = -100;
-constexpr int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_SYMLINK_FOLLOW = 0x400, AT_EMPTY_PATH = 0x1000;
-}
 
 Result<void> read_user_path_at(int dirfd, UserAddress address, char* out, usize capacity, bool* trailing_slash)
 {
@@ -31,6 +26,28 @@ Result<void> read_user_path_at(int dirfd, UserAddress address, char* out, usize 
 Result<void> read_user_path(UserAddress address, char* out, usize capacity)
 {
     return read_user_path_at(AT_FDCWD, address, out, capacity);
+}
+
+Result<RefPtr<Inode>> read_user_inode_at(int dirfd, UserAddress path, int flags, FollowLastLink follow)
+{
+    if (flags & AT_EMPTY_PATH) {
+        char first = TRY(read_user<char>(path));
+        if (first == '\0') {
+            if (dirfd == AT_FDCWD)
+                return vfs_lookup(current_process().cwd(), FollowLastLink::Yes);
+            auto file = TRY(current_process().fds().get(dirfd));
+            Inode* inode = file->file().inode();
+            if (!inode)
+                return Errno::Invalid; // a pipe or the console: no inode here
+            return RefPtr<Inode>(inode);
+        }
+    }
+    PATH_BUFFER(normalized);
+    bool trailing_slash;
+    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX, &trailing_slash));
+    if (trailing_slash)
+        follow = FollowLastLink::Yes;
+    return vfs_lookup(normalized, follow);
 }
 
 namespace {
@@ -279,79 +296,6 @@ Result<i64> sys_symlinkat(UserAddress target, int dirfd, UserAddress link_path)
 }
 
 Result<i64> sys_symlink(UserAddress target, UserAddress link_path) { return sys_symlinkat(target, AT_FDCWD, link_path); }
-
-Result<i64> sys_fchmodat(int dirfd, UserAddress path, u32 mode)
-{
-    PATH_BUFFER(normalized);
-    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
-    RefPtr<Inode> inode = TRY(vfs_lookup(normalized, FollowLastLink::Yes));
-    TRY(change_mode(*inode, mode));
-    return 0;
-}
-
-Result<i64> sys_chmod(UserAddress path, u32 mode) { return sys_fchmodat(AT_FDCWD, path, mode); }
-
-Result<i64> sys_fchmod(int fd, u32 mode)
-{
-    auto file = TRY(current_process().fds().get(fd));
-    Inode* inode = file->file().inode();
-    if (!inode)
-        return Errno::Invalid;
-    TRY(change_mode(*inode, mode));
-    return 0;
-}
-
-namespace {
-
-// The inode a *at call names: `path` relative to `dirfd`, or with AT_EMPTY_PATH and an
-// empty path the file `dirfd` itself refers to (the current directory for AT_FDCWD).
-Result<RefPtr<Inode>> inode_at(int dirfd, UserAddress path, int flags, FollowLastLink follow)
-{
-    if (flags & AT_EMPTY_PATH) {
-        char first = TRY(read_user<char>(path));
-        if (first == '\0') {
-            if (dirfd == AT_FDCWD)
-                return vfs_lookup(current_process().cwd(), FollowLastLink::Yes);
-            auto file = TRY(current_process().fds().get(dirfd));
-            Inode* inode = file->file().inode();
-            if (!inode)
-                return Errno::Invalid; // a pipe or the console: no inode to change
-            return RefPtr<Inode>(inode);
-        }
-    }
-    PATH_BUFFER(normalized);
-    bool trailing_slash;
-    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX, &trailing_slash));
-    if (trailing_slash)
-        follow = FollowLastLink::Yes;
-    return vfs_lookup(normalized, follow);
-}
-
-}
-
-Result<i64> sys_fchownat(int dirfd, UserAddress path, u32 uid, u32 gid, int flags)
-{
-    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
-        return Errno::Invalid;
-    FollowLastLink follow = (flags & AT_SYMLINK_NOFOLLOW) ? FollowLastLink::No : FollowLastLink::Yes;
-    RefPtr<Inode> inode = TRY(inode_at(dirfd, path, flags, follow));
-    TRY(change_owner(*inode, uid, gid));
-    return 0;
-}
-
-Result<i64> sys_chown(UserAddress path, u32 uid, u32 gid) { return sys_fchownat(AT_FDCWD, path, uid, gid, 0); }
-
-Result<i64> sys_lchown(UserAddress path, u32 uid, u32 gid) { return sys_fchownat(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW); }
-
-Result<i64> sys_fchown(int fd, u32 uid, u32 gid)
-{
-    auto file = TRY(current_process().fds().get(fd));
-    Inode* inode = file->file().inode();
-    if (!inode)
-        return Errno::Invalid;
-    TRY(change_owner(*inode, uid, gid));
-    return 0;
-}
 
 Result<i64> sys_truncate(UserAddress path, i64 length)
 {

@@ -318,6 +318,7 @@ Result<void> Ext2FileSystem::touch(u32 inode, Ext2TimeUpdate update)
 {
     TRY(check_writable());
     Ext2DiskInode record = TRY(m_inodes.read(inode));
+    Ext2DiskInode before = record;
     u32 now = m_volume.now();
     switch (update) {
     case Ext2TimeUpdate::Access:
@@ -330,6 +331,10 @@ Result<void> Ext2FileSystem::touch(u32 inode, Ext2TimeUpdate update)
         record.ctime = now;
         break;
     }
+    // Within the same second nothing changes, and the inode table block stays clean: a
+    // loop of small write()s dirties it once a second, not once a call.
+    if (record.atime == before.atime && record.mtime == before.mtime && record.ctime == before.ctime)
+        return {};
     return m_inodes.write(inode, record);
 }
 
