@@ -41,8 +41,10 @@ struct DeviceName {
     char const* name;
     Device device;
 };
-DeviceName const DEVICES[]
-    = { { "null", Device::Null }, { "zero", Device::Zero }, { "console", Device::Console }, { "tty", Device::Console } };
+// "shm" is only listed here: main.cpp mounts a tmpfs on /dev/shm (POSIX shared memory, and
+// where LTP's library keeps its results), and a mount hides what lies beneath it.
+DeviceName const DEVICES[] = { { "null", Device::Null }, { "zero", Device::Zero }, { "console", Device::Console },
+    { "tty", Device::Console }, { "shm", Device::Folder } };
 
 constexpr usize DEVICE_COUNT = sizeof DEVICES / sizeof DEVICES[0];
 
@@ -96,6 +98,8 @@ public:
     {
         if (m_device != Device::Folder)
             return Errno::NotDirectory;
+        if (!holds_nodes())
+            return Errno::NoEntry;
         for (usize i = 0; i < DEVICE_COUNT; ++i)
             if (strlen(DEVICES[i].name) == name.length && memcmp(DEVICES[i].name, name.characters, name.length) == 0)
                 return m_children[i];
@@ -106,9 +110,12 @@ public:
     {
         if (m_device != Device::Folder)
             return Errno::NotDirectory;
+        if (!holds_nodes())
+            return {};
         for (; cookie < DEVICE_COUNT; ++cookie) {
             auto const& entry = DEVICES[cookie];
-            if (!visit(Name { entry.name, strlen(entry.name) }, m_children[cookie]->number(), DT_CHR))
+            u8 type = entry.device == Device::Folder ? DT_DIR : DT_CHR;
+            if (!visit(Name { entry.name, strlen(entry.name) }, m_children[cookie]->number(), type))
                 return {};
         }
         return {};
@@ -146,6 +153,9 @@ public:
     }
 
 private:
+    // Only /dev itself: its "shm" folder is empty (a tmpfs is mounted over it).
+    bool holds_nodes() const { return static_cast<bool>(m_children[0]); }
+
     Device m_device;
     u64 m_number;
     MemoryMetadata m_metadata;

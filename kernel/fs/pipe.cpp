@@ -29,7 +29,7 @@ public:
             if (io.nonblocking)
                 return Errno::TryAgain;
             if (m_readable.wait_interruptible() == WaitResult::Interrupted)
-                return Errno::Interrupted;
+                return Errno::RestartSys;
         }
         usize want = min(io.count, m_used);
         usize done = 0;
@@ -63,7 +63,7 @@ public:
                 if (io.nonblocking)
                     return done ? Result<usize>(done) : Result<usize>(Errno::TryAgain);
                 if (m_writable.wait_interruptible() == WaitResult::Interrupted)
-                    return done ? Result<usize>(done) : Result<usize>(Errno::Interrupted);
+                    return done ? Result<usize>(done) : Result<usize>(Errno::RestartSys);
                 continue;
             }
             usize n = min(left, room);
