@@ -4,15 +4,24 @@
 #pragma once
 
 #include "inode.h"
+#include "kernel/lib/credentials.h"
 
 constexpr u32 UNCHANGED_ID = 0xffffffff; // chown's -1
 
-// chown(2): a new owner and/or group (UNCHANGED_ID keeps one). Clears set-user-ID, and
-// set-group-ID when group execution is allowed, on anything but a directory — even when
+// Whose a new inode in `directory` is (Linux's inode_init_owner): the creator's fsuid, and
+// the directory's group if it is set-group-ID (a new directory then inherits the bit), else
+// the creator's fsgid. `mode` (type and permission bits) may lose S_ISGID: a group-executable
+// file may not become set-group-ID for a group its creator is not in.
+InodeOwner owner_for_new_inode(Inode& directory, Credentials const&, u32& mode);
+
+// chown(2): a new owner and/or group (UNCHANGED_ID keeps one). Only root gives a file away;
+// its owner may change the group to one it is in (else NotPermitted). Clears set-user-ID,
+// and set-group-ID when group execution is allowed, on anything but a directory — even when
 // nothing else changes, as Linux does. ReadOnlyFs on read-only media.
-Result<void> change_owner(Inode&, u32 uid, u32 gid);
-// chmod(2): the permission bits (07777 of `mode`).
-Result<void> change_mode(Inode&, u32 mode);
+Result<void> change_owner(Inode&, u32 uid, u32 gid, Credentials const&);
+// chmod(2): the permission bits (07777 of `mode`), by the owner or root (else NotPermitted);
+// S_ISGID is dropped for a group the caller is not in.
+Result<void> change_mode(Inode&, u32 mode, Credentials const&);
 
 // utimensat's request for one time: the given time, now, or leave it.
 struct TimeSetting {
@@ -25,4 +34,6 @@ struct TimeSetting {
 };
 // utimensat(2) and the older utimes calls: sets atime and mtime as asked; ctime becomes
 // now. (The caller returns early when both are Omit, as Linux does before the lookup.)
-Result<void> change_times(Inode&, TimeSetting atime, TimeSetting mtime);
+// A given time needs the owner or root (NotPermitted); "now" also whoever may write it
+// (Access).
+Result<void> change_times(Inode&, TimeSetting atime, TimeSetting mtime, Credentials const&);

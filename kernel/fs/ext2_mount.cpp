@@ -100,19 +100,20 @@ public:
         u32 number = TRY(fs().lookup(m_number, name.characters, name.length));
         return m_mount.inode(number);
     }
-    Result<RefPtr<Inode>> create(Name name, u32 mode) override
+    Result<RefPtr<Inode>> create(Name name, u32 mode, InodeOwner owner) override
     {
-        u32 number = TRY(fs().create(m_number, name.characters, name.length, MODE_REGULAR | (mode & 07777)));
+        u32 number = TRY(fs().create(
+            m_number, name.characters, name.length, MODE_REGULAR | (mode & 07777), Ext2Owner { owner.uid, owner.gid }));
         return m_mount.inode(number);
     }
-    Result<RefPtr<Inode>> make_directory(Name name, u32 mode) override
+    Result<RefPtr<Inode>> make_directory(Name name, u32 mode, InodeOwner owner) override
     {
-        u32 number = TRY(fs().mkdir(m_number, name.characters, name.length, mode & 07777));
+        u32 number = TRY(fs().mkdir(m_number, name.characters, name.length, mode & 07777, Ext2Owner { owner.uid, owner.gid }));
         return m_mount.inode(number);
     }
-    Result<void> make_symlink(Name name, char const* target) override
+    Result<void> make_symlink(Name name, char const* target, InodeOwner owner) override
     {
-        TRY(fs().symlink(m_number, name.characters, name.length, target, strlen(target)));
+        TRY(fs().symlink(m_number, name.characters, name.length, target, strlen(target), Ext2Owner { owner.uid, owner.gid }));
         return {};
     }
     Result<void> link(Name name, Inode& target) override

@@ -37,9 +37,11 @@ public:
 
     // Directories.
     virtual Result<RefPtr<Inode>> lookup(Name) { return Errno::NotDirectory; }
-    virtual Result<RefPtr<Inode>> create(Name, u32 /*mode*/) { return Errno::NotDirectory; }
-    virtual Result<RefPtr<Inode>> make_directory(Name, u32 /*mode*/) { return Errno::NotDirectory; }
-    virtual Result<void> make_symlink(Name, char const* /*target*/) { return Errno::NotDirectory; }
+    // New entries: `mode` holds the permission bits (and set-ID bits) the VFS decided, and
+    // `owner` whose the inode is (attributes.h, owner_for_new_inode).
+    virtual Result<RefPtr<Inode>> create(Name, u32 /*mode*/, InodeOwner) { return Errno::NotDirectory; }
+    virtual Result<RefPtr<Inode>> make_directory(Name, u32 /*mode*/, InodeOwner) { return Errno::NotDirectory; }
+    virtual Result<void> make_symlink(Name, char const* /*target*/, InodeOwner) { return Errno::NotDirectory; }
     virtual Result<void> link(Name, Inode& /*target*/) { return Errno::NotDirectory; }
     virtual Result<void> unlink(Name) { return Errno::NotDirectory; }
     virtual Result<void> remove_directory(Name) { return Errno::NotDirectory; }

@@ -63,18 +63,21 @@ public:
         return RefPtr<Inode>(entry->inode.ptr());
     }
 
-    Result<RefPtr<Inode>> create(Name name, u32 mode) override { return add_new(name, MODE_REGULAR | (mode & 07777)); }
-
-    Result<RefPtr<Inode>> make_directory(Name name, u32 mode) override
+    Result<RefPtr<Inode>> create(Name name, u32 mode, InodeOwner owner) override
     {
-        RefPtr<Inode> directory = TRY(add_new(name, MODE_DIRECTORY | (mode & 07777)));
+        return add_new(name, MODE_REGULAR | (mode & 07777), owner);
+    }
+
+    Result<RefPtr<Inode>> make_directory(Name name, u32 mode, InodeOwner owner) override
+    {
+        RefPtr<Inode> directory = TRY(add_new(name, MODE_DIRECTORY | (mode & 07777), owner));
         ++m_links; // the child's ".."
         return directory;
     }
 
-    Result<void> make_symlink(Name name, char const* target) override
+    Result<void> make_symlink(Name name, char const* target, InodeOwner owner) override
     {
-        RefPtr<Inode> link = TRY(add_new(name, MODE_SYMLINK | 0777));
+        RefPtr<Inode> link = TRY(add_new(name, MODE_SYMLINK | 0777, owner));
         auto& symlink = static_cast<TmpfsInode&>(*link);
         usize length = strlen(target);
         symlink.m_link_target = new (std::nothrow) char[length + 1];
@@ -260,7 +263,7 @@ private:
         }
     }
 
-    Result<RefPtr<Inode>> add_new(Name name, u32 mode);
+    Result<RefPtr<Inode>> add_new(Name name, u32 mode, InodeOwner);
 
     u64 m_device;
     u64 m_number;
@@ -272,14 +275,14 @@ private:
 
 u64 g_next_inode_number = 1;
 
-Result<RefPtr<Inode>> TmpfsInode::add_new(Name name, u32 mode)
+Result<RefPtr<Inode>> TmpfsInode::add_new(Name name, u32 mode, InodeOwner owner)
 {
     TRY(require_directory());
     if (name.length > 255)
         return Errno::NameTooLong;
     if (find(name))
         return Errno::Exists;
-    auto* raw = new (std::nothrow) TmpfsInode(m_device, ++g_next_inode_number, mode, InodeOwner {});
+    auto* raw = new (std::nothrow) TmpfsInode(m_device, ++g_next_inode_number, mode, owner);
     if (!raw)
         return Errno::NoMemory;
     RefPtr<TmpfsInode> inode = adopt_ref(raw);

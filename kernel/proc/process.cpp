@@ -76,6 +76,7 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
     memcpy(child->m_command_line, parent.m_command_line, sizeof m_command_line);
     child->m_command_line_length = parent.m_command_line_length;
     child->m_umask = parent.m_umask;
+    child->credentials = parent.credentials;
     for (int i = 0; i < SIGNAL_COUNT; ++i)
         child->signal_actions[i] = parent.signal_actions[i];
     child->signal_mask = parent.signal_mask;

@@ -12,6 +12,7 @@
 #include "interval_timer.h"
 #include "kernel/fs/fd_table.h"
 #include "kernel/fs/inode.h"
+#include "kernel/lib/credentials.h"
 #include "kernel/lib/function_ref.h"
 #include "kernel/lib/intrusive_list.h"
 #include "kernel/lib/signal_numbers.h"
@@ -89,6 +90,9 @@ public:
     void set_command_line(char const* const* argv, usize count);
 
     RealIntervalTimer real_timer { *this }; // ITIMER_REAL and alarm()
+    // Whom the process acts as (uid, gid, groups...); a child inherits them at fork.
+    Credentials credentials;
+
     SignalAction signal_actions[SIGNAL_COUNT];
     u64 signal_mask { 0 };
     u64 pending_signals { 0 };

@@ -24,7 +24,7 @@ FollowLastLink follow_unless(int flags) { return (flags & AT_SYMLINK_NOFOLLOW) ?
 Result<i64> sys_fchmodat(int dirfd, UserAddress path, u32 mode)
 {
     RefPtr<Inode> inode = TRY(read_user_inode_at(dirfd, path, 0, FollowLastLink::Yes));
-    TRY(change_mode(*inode, mode));
+    TRY(change_mode(*inode, mode, caller_credentials()));
     return 0;
 }
 
@@ -33,7 +33,7 @@ Result<i64> sys_chmod(UserAddress path, u32 mode) { return sys_fchmodat(AT_FDCWD
 Result<i64> sys_fchmod(int fd, u32 mode)
 {
     RefPtr<Inode> inode = TRY(inode_of_fd(fd));
-    TRY(change_mode(*inode, mode));
+    TRY(change_mode(*inode, mode, caller_credentials()));
     return 0;
 }
 
@@ -42,7 +42,7 @@ Result<i64> sys_fchownat(int dirfd, UserAddress path, u32 uid, u32 gid, int flag
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return Errno::Invalid;
     RefPtr<Inode> inode = TRY(read_user_inode_at(dirfd, path, flags, follow_unless(flags)));
-    TRY(change_owner(*inode, uid, gid));
+    TRY(change_owner(*inode, uid, gid, caller_credentials()));
     return 0;
 }
 
@@ -53,7 +53,7 @@ Result<i64> sys_lchown(UserAddress path, u32 uid, u32 gid) { return sys_fchownat
 Result<i64> sys_fchown(int fd, u32 uid, u32 gid)
 {
     RefPtr<Inode> inode = TRY(inode_of_fd(fd));
-    TRY(change_owner(*inode, uid, gid));
+    TRY(change_owner(*inode, uid, gid, caller_credentials()));
     return 0;
 }
 
@@ -95,7 +95,7 @@ Result<RefPtr<Inode>> utimes_target(int dirfd, UserAddress path, int flags)
 Result<i64> set_times_at(int dirfd, UserAddress path, TimeSetting atime, TimeSetting mtime, int flags)
 {
     RefPtr<Inode> inode = TRY(utimes_target(dirfd, path, flags));
-    TRY(change_times(*inode, atime, mtime));
+    TRY(change_times(*inode, atime, mtime, caller_credentials()));
     return 0;
 }
 

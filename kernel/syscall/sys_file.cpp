@@ -140,7 +140,7 @@ Result<i64> sys_openat(int dirfd, UserAddress path, int flags, u32 mode)
     PATH_BUFFER(normalized);
     TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
     Process& process = current_process();
-    RefPtr<File> file = TRY(vfs_open(normalized, flags, mode & ~process.umask() & 07777));
+    RefPtr<File> file = TRY(vfs_open(normalized, flags, mode & ~process.umask() & 07777, process.credentials));
     auto* open_file = new (std::nothrow) OpenFile(file, flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY));
     if (!open_file)
         return Errno::NoMemory;

@@ -3,6 +3,7 @@
 // utimes family are in sys_attributes.cpp.)
 #include "handlers.h"
 #include "kernel/fs/path_buffer.h"
+#include "kernel/fs/permission.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
 
@@ -28,13 +29,13 @@ Result<void> read_user_path(UserAddress address, char* out, usize capacity)
     return read_user_path_at(AT_FDCWD, address, out, capacity);
 }
 
-Result<RefPtr<Inode>> read_user_inode_at(int dirfd, UserAddress path, int flags, FollowLastLink follow)
+Result<RefPtr<Inode>> read_user_inode_at(int dirfd, UserAddress path, int flags, FollowLastLink follow, Credentials const& who)
 {
     if (flags & AT_EMPTY_PATH) {
         char first = TRY(read_user<char>(path));
         if (first == '\0') {
             if (dirfd == AT_FDCWD)
-                return vfs_lookup(current_process().cwd(), FollowLastLink::Yes);
+                return vfs_lookup(current_process().cwd(), FollowLastLink::Yes, who);
             auto file = TRY(current_process().fds().get(dirfd));
             Inode* inode = file->file().inode();
             if (!inode)
@@ -47,7 +48,7 @@ Result<RefPtr<Inode>> read_user_inode_at(int dirfd, UserAddress path, int flags,
     TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX, &trailing_slash));
     if (trailing_slash)
         follow = FollowLastLink::Yes;
-    return vfs_lookup(normalized, follow);
+    return vfs_lookup(normalized, follow, who);
 }
 
 namespace {
@@ -59,7 +60,7 @@ Result<i64> stat_path_at(int dirfd, UserAddress path, UserAddress stat, FollowLa
     TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX, &trailing_slash));
     if (trailing_slash)
         follow = FollowLastLink::Yes;
-    RefPtr<Inode> inode = TRY(vfs_lookup(normalized, follow));
+    RefPtr<Inode> inode = TRY(vfs_lookup(normalized, follow, caller_credentials()));
     LinuxStat result;
     inode->stat(result);
     TRY(write_user(stat, result));
@@ -126,7 +127,8 @@ Result<i64> sys_statx(int dirfd, UserAddress path, int flags, u32, UserAddress b
         bool trailing_slash;
         TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX, &trailing_slash));
         bool follow = !(flags & AT_SYMLINK_NOFOLLOW) || trailing_slash;
-        RefPtr<Inode> inode = TRY(vfs_lookup(normalized, follow ? FollowLastLink::Yes : FollowLastLink::No));
+        RefPtr<Inode> inode
+            = TRY(vfs_lookup(normalized, follow ? FollowLastLink::Yes : FollowLastLink::No, caller_credentials()));
         inode->stat(s);
     }
     Statx out {};
@@ -150,21 +152,27 @@ Result<i64> sys_statx(int dirfd, UserAddress path, int flags, u32, UserAddress b
     return 0;
 }
 
-Result<i64> sys_faccessat(int dirfd, UserAddress path, int mode)
+Result<i64> sys_faccessat2(int dirfd, UserAddress path, int mode, int flags)
 {
     constexpr int R_OK = 4, W_OK = 2, X_OK = 1;
     if (mode & ~(R_OK | W_OK | X_OK))
         return Errno::Invalid;
-    PATH_BUFFER(normalized);
-    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
-    RefPtr<Inode> inode = TRY(vfs_lookup(normalized, FollowLastLink::Yes));
-    // Pagoda runs everything as root: only execute permission and read-only media refuse.
-    if ((mode & X_OK) && !inode->is_directory() && !(inode->mode() & 0111))
-        return Errno::Access;
+    if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return Errno::Invalid;
+    // "Could the real user do this?" unless AT_EACCESS asks about the effective one; the
+    // walk to the file is made with the same ids.
+    Credentials const& caller = caller_credentials();
+    Credentials checked = (flags & AT_EACCESS) ? caller : caller.for_access_check();
+    FollowLastLink follow = (flags & AT_SYMLINK_NOFOLLOW) ? FollowLastLink::No : FollowLastLink::Yes;
+    RefPtr<Inode> inode = TRY(read_user_inode_at(dirfd, path, flags & AT_EMPTY_PATH, follow, checked));
+    // The bits match Linux's MAY_READ, MAY_WRITE and MAY_EXEC.
+    TRY(inode_permission(*inode, checked, static_cast<u32>(mode)));
     return 0;
 }
 
-Result<i64> sys_access(UserAddress path, int mode) { return sys_faccessat(AT_FDCWD, path, mode); }
+Result<i64> sys_faccessat(int dirfd, UserAddress path, int mode) { return sys_faccessat2(dirfd, path, mode, 0); }
+
+Result<i64> sys_access(UserAddress path, int mode) { return sys_faccessat2(AT_FDCWD, path, mode, 0); }
 
 Result<i64> sys_readlinkat(int dirfd, UserAddress path, UserAddress buffer, u64 size)
 {
@@ -173,7 +181,7 @@ Result<i64> sys_readlinkat(int dirfd, UserAddress path, UserAddress buffer, u64 
     PATH_BUFFER(normalized);
     TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
     PATH_BUFFER(target);
-    usize n = TRY(vfs_readlink(normalized, target, min<u64>(size, PATH_MAX)));
+    usize n = TRY(vfs_readlink(normalized, target, min<u64>(size, PATH_MAX), caller_credentials()));
     TRY(copy_to_user(user_space(), buffer, target, n));
     return static_cast<i64>(n);
 }
@@ -198,9 +206,10 @@ Result<i64> sys_chdir(UserAddress path)
     PATH_BUFFER(normalized);
     TRY(read_user_path(path, normalized, PATH_MAX));
     PATH_BUFFER(resolved);
-    RefPtr<Inode> inode = TRY(vfs_lookup(normalized, FollowLastLink::Yes, resolved, PATH_MAX));
+    RefPtr<Inode> inode = TRY(vfs_lookup(normalized, FollowLastLink::Yes, caller_credentials(), resolved, PATH_MAX));
     if (!inode->is_directory())
         return Errno::NotDirectory;
+    TRY(inode_permission(*inode, caller_credentials(), MayExecute));
     TRY(current_process().set_cwd(resolved));
     return 0;
 }
@@ -211,6 +220,7 @@ Result<i64> sys_fchdir(int fd)
     Inode* inode = file->file().inode();
     if (!inode || !inode->is_directory())
         return Errno::NotDirectory;
+    TRY(inode_permission(*inode, caller_credentials(), MayExecute));
     TRY(current_process().set_cwd(file->path()));
     return 0;
 }
@@ -219,7 +229,7 @@ Result<i64> sys_mkdirat(int dirfd, UserAddress path, u32 mode)
 {
     PATH_BUFFER(normalized);
     TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
-    TRY(vfs_mkdir(normalized, mode & ~current_process().umask() & 07777));
+    TRY(vfs_mkdir(normalized, mode & ~current_process().umask() & 07777, caller_credentials()));
     return 0;
 }
 
@@ -232,9 +242,9 @@ Result<i64> sys_unlinkat(int dirfd, UserAddress path, int flags)
     PATH_BUFFER(normalized);
     TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
     if (flags & AT_REMOVEDIR)
-        TRY(vfs_rmdir(normalized));
+        TRY(vfs_rmdir(normalized, caller_credentials()));
     else
-        TRY(vfs_unlink(normalized));
+        TRY(vfs_unlink(normalized, caller_credentials()));
     return 0;
 }
 
@@ -247,7 +257,7 @@ Result<i64> sys_renameat(int old_dirfd, UserAddress old_path, int new_dirfd, Use
     PATH_BUFFER(to);
     TRY(read_user_path_at(old_dirfd, old_path, from, PATH_MAX));
     TRY(read_user_path_at(new_dirfd, new_path, to, PATH_MAX));
-    TRY(vfs_rename(from, to));
+    TRY(vfs_rename(from, to, caller_credentials()));
     return 0;
 }
 
@@ -273,10 +283,10 @@ Result<i64> sys_linkat(int old_dirfd, UserAddress old_path, int new_dirfd, UserA
     TRY(read_user_path_at(new_dirfd, new_path, to, PATH_MAX));
     if (flags & AT_SYMLINK_FOLLOW) {
         PATH_BUFFER(resolved);
-        TRY(vfs_lookup(from, FollowLastLink::Yes, resolved, PATH_MAX));
-        TRY(vfs_link(resolved, to));
+        TRY(vfs_lookup(from, FollowLastLink::Yes, caller_credentials(), resolved, PATH_MAX));
+        TRY(vfs_link(resolved, to, caller_credentials()));
     } else {
-        TRY(vfs_link(from, to));
+        TRY(vfs_link(from, to, caller_credentials()));
     }
     return 0;
 }
@@ -291,7 +301,7 @@ Result<i64> sys_symlinkat(UserAddress target, int dirfd, UserAddress link_path)
     if (!text[0])
         return Errno::NoEntry;
     TRY(read_user_path_at(dirfd, link_path, where, PATH_MAX));
-    TRY(vfs_symlink(text, where));
+    TRY(vfs_symlink(text, where, caller_credentials()));
     return 0;
 }
 
@@ -303,7 +313,12 @@ Result<i64> sys_truncate(UserAddress path, i64 length)
         return Errno::Invalid;
     PATH_BUFFER(normalized);
     TRY(read_user_path(path, normalized, PATH_MAX));
-    RefPtr<Inode> inode = TRY(vfs_lookup(normalized, FollowLastLink::Yes));
+    RefPtr<Inode> inode = TRY(vfs_lookup(normalized, FollowLastLink::Yes, caller_credentials()));
+    if (inode->is_directory())
+        return Errno::IsDirectory;
+    if (!inode->is_regular())
+        return Errno::Invalid;
+    TRY(inode_permission(*inode, caller_credentials(), MayWrite));
     // Writing by name needs write access as an open file would: not to a running program.
     TRY(inode->get_write_access());
     auto truncated = inode->truncate(static_cast<u64>(length));

@@ -10,6 +10,8 @@
 using UserAddress = u64;
 
 inline AddressSpace& user_space() { return current_process().address_space(); }
+// Whom the calling process acts as: what every permission check is made for.
+inline Credentials const& caller_credentials() { return current_process().credentials; }
 
 template<typename T> Result<T> read_user(UserAddress address)
 {
@@ -34,5 +36,7 @@ Result<void> read_user_path(UserAddress address, char* out, usize capacity);
 Result<void> read_user_path_at(int dirfd, UserAddress address, char* out, usize capacity, bool* trailing_slash = nullptr);
 // The inode a *at() call names: `path` relative to `dirfd`, or, with AT_EMPTY_PATH in
 // `flags` and an empty path, the file `dirfd` refers to (the current directory for
-// AT_FDCWD). A trailing slash follows a last link whatever `follow` says.
-Result<RefPtr<Inode>> read_user_inode_at(int dirfd, UserAddress path, int flags, FollowLastLink follow);
+// AT_FDCWD). A trailing slash follows a last link whatever `follow` says. The walk checks
+// search permission for `who` (access() walks with the real ids).
+Result<RefPtr<Inode>> read_user_inode_at(
+    int dirfd, UserAddress path, int flags, FollowLastLink follow, Credentials const& who = caller_credentials());

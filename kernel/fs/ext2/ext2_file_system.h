@@ -38,6 +38,12 @@ enum class Ext2TimeUpdate {
     Change, // ctime
 };
 
+// Whose a new inode is (the VFS decides: the creator, or a set-group-ID directory's group).
+struct Ext2Owner {
+    u32 uid { 0 };
+    u32 gid { 0 };
+};
+
 struct Ext2Statistics {
     u32 block_size;
     u64 blocks;
@@ -91,8 +97,8 @@ public:
 
     // Namespace changes. Each returns NotDirectory when `directory` is not one, Exists when
     // the new name is taken, NoSpace when no inode or block is left.
-    Result<u32> create(u32 directory, char const* name, usize length, u32 mode);
-    Result<u32> mkdir(u32 directory, char const* name, usize length, u32 mode);
+    Result<u32> create(u32 directory, char const* name, usize length, u32 mode, Ext2Owner = {});
+    Result<u32> mkdir(u32 directory, char const* name, usize length, u32 mode, Ext2Owner = {});
     // Removes an empty directory (NotEmpty otherwise); returns its inode for release_inode.
     Result<u32> rmdir(u32 directory, char const* name, usize length);
     // Removes a non-directory name (IsDirectory otherwise); returns its inode.
@@ -104,7 +110,7 @@ public:
     // A new name for the non-directory `inode` (NotPermitted for directories).
     Result<void> link(u32 inode, u32 directory, char const* name, usize length);
     // A symbolic link to `target` (stored in the inode when under 60 bytes).
-    Result<u32> symlink(u32 directory, char const* name, usize length, char const* target, usize target_length);
+    Result<u32> symlink(u32 directory, char const* name, usize length, char const* target, usize target_length, Ext2Owner = {});
     // Copies up to `capacity` bytes of the link's target; returns how many. Invalid if not a link.
     Result<usize> readlink(u32 inode, char* buffer, usize capacity);
 
@@ -130,7 +136,7 @@ private:
     Result<void> check_writable() const;
     // A directory that can receive a new entry `name`: exists, not deleted, name free.
     Result<Ext2DiskInode> prepare_new_entry(u32 directory, char const* name, usize length);
-    Ext2DiskInode new_inode_record(u16 mode) const;
+    Ext2DiskInode new_inode_record(u16 mode, Ext2Owner) const;
     Result<void> discard_new_inode(u32 inode);
     Result<void> free_inode_now(u32 inode);
     Result<void> adjust_links(u32 inode, int delta);
