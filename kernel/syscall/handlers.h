@@ -56,6 +56,8 @@ Result<i64> sys_linkat(int old_dirfd, UserAddress old_path, int new_dirfd, UserA
 Result<i64> sys_symlink(UserAddress target, UserAddress link_path);
 Result<i64> sys_symlinkat(UserAddress target, int dirfd, UserAddress link_path);
 Result<i64> sys_truncate(UserAddress path, i64 length);
+Result<i64> sys_statfs(UserAddress path, UserAddress buffer);
+Result<i64> sys_fstatfs(int fd, UserAddress buffer);
 Result<i64> sys_umask(u32 mask);
 // Attributes: mode, owner, times (sys_attributes.cpp)
 Result<i64> sys_chmod(UserAddress path, u32 mode);
