@@ -28,12 +28,20 @@ public:
     // The one Inode object for `number`, made on first use.
     Result<RefPtr<Inode>> inode(u32 number);
     void forget(Ext2Inode&);
-    bool has_object_for(u32 number) const;
+    // An inode that lost its last name (unlink, rmdir, rename over it) is freed now if
+    // nothing but this mount's cache holds it, else when its last holder lets go.
+    void release_if_unused(u32 number);
     Result<void> sync(bool unmount);
     void release_unused();
 
     Ext2Mount* next { nullptr };
 
+private:
+    Ext2Inode* object_for(u32 number) const;
+    // Lets go of the cache's reference to an unlinked inode that is not mapped.
+    void drop_if_unused(Ext2Inode&);
+
+public:
 private:
     static constexpr usize BUCKETS = 256;
     OwnPtr<Ext2FileSystem> m_fs;
@@ -247,13 +255,7 @@ public:
 
 private:
     Ext2FileSystem& fs() { return m_mount.fs(); }
-    // An inode that lost its last name is freed now if no object stands for it (else when
-    // the object goes: see the destructor).
-    void release_if_unused(u32 number)
-    {
-        if (!m_mount.has_object_for(number))
-            (void)fs().release_inode(number);
-    }
+    void release_if_unused(u32 number) { m_mount.release_if_unused(number); }
 
     Ext2Mount& m_mount;
     u32 m_number;
@@ -279,12 +281,36 @@ Result<RefPtr<Inode>> Ext2Mount::inode(u32 number)
     return adopt_ref<Inode>(inode);
 }
 
-bool Ext2Mount::has_object_for(u32 number) const
+Ext2Inode* Ext2Mount::object_for(u32 number) const
 {
     for (Ext2Inode* i = m_buckets[number % BUCKETS]; i; i = i->next_in_bucket)
         if (i->number() == number)
-            return true;
-    return false;
+            return i;
+    return nullptr;
+}
+
+void Ext2Mount::drop_if_unused(Ext2Inode& inode)
+{
+    // A linked inode keeps its cached pages until memory is short. An unlinked one needs the
+    // mount's reference no longer: no name can find it again. Dropping it destroys the
+    // object at once if nothing else holds it, or when the last open file or cwd lets go;
+    // the destructor frees the inode. Only a mapped one stays with the mount, since its
+    // pages may still be read in (release_unused drops it once unmapped).
+    bool mapped = inode.cache() && inode.cache()->is_mapped();
+    if (!inode.held_by_mount || mapped || !inode.is_unlinked())
+        return;
+    inode.held_by_mount = false;
+    inode.unref();
+}
+
+void Ext2Mount::release_if_unused(u32 number)
+{
+    // The VFS looked the entry up before removing it (permission checks), so an object
+    // usually exists; without one, nothing holds the inode at all.
+    if (Ext2Inode* inode = object_for(number))
+        drop_if_unused(*inode);
+    else
+        (void)m_fs->release_inode(number);
 }
 
 void Ext2Mount::forget(Ext2Inode& inode)
@@ -302,14 +328,7 @@ void Ext2Mount::release_unused()
     for (usize b = 0; b < BUCKETS; ++b) {
         for (Ext2Inode* inode = m_buckets[b]; inode;) {
             Ext2Inode* next = inode->next_in_bucket;
-            // Only the mount's own reference left, and nothing mapped: an unlinked file can
-            // go now; a linked one keeps its cached pages until memory is short.
-            bool only_mount = inode->ref_count() == 1 && inode->held_by_mount;
-            bool mapped = inode->cache() && inode->cache()->is_mapped();
-            if (only_mount && !mapped && inode->is_unlinked()) {
-                inode->held_by_mount = false;
-                inode->unref(); // destroys it, which unlinks it from this bucket
-            }
+            drop_if_unused(*inode);
             inode = next;
         }
     }

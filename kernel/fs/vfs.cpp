@@ -304,15 +304,19 @@ Result<void> vfs_rename(char const* from, char const* to, Credentials const& who
     usize from_length = strlen(from);
     if (strncmp(from, to, from_length) == 0 && to[from_length] == '/')
         return Errno::Invalid;
-    RefPtr<Inode> moving = TRY(removable_entry(source, who));
-    auto replaced = target.parent->lookup(target.name);
-    if (replaced.is_error())
-        TRY(may_create(*target.parent, who));
-    else
-        TRY(may_delete(*target.parent, *replaced.value(), who));
-    // A directory that changes parent rewrites its "..": that needs write permission on it.
-    if (moving->is_directory() && source.parent != target.parent)
-        TRY(inode_permission(*moving, who, MayWrite));
+    {
+        // The references end before the rename, so that a replaced file that nothing else
+        // holds can be freed as soon as it loses its name.
+        RefPtr<Inode> moving = TRY(removable_entry(source, who));
+        auto replaced = target.parent->lookup(target.name);
+        if (replaced.is_error())
+            TRY(may_create(*target.parent, who));
+        else
+            TRY(may_delete(*target.parent, *replaced.value(), who));
+        // A directory that changes parent rewrites its "..": that needs write permission on it.
+        if (moving->is_directory() && source.parent != target.parent)
+            TRY(inode_permission(*moving, who, MayWrite));
+    }
     return source.parent->rename(source.name, *target.parent, target.name);
 }
 
