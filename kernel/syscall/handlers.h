@@ -130,6 +130,8 @@ Result<i64> sys_getpgid(int pid);
 Result<i64> sys_getpgrp();
 Result<i64> sys_setsid();
 Result<i64> sys_getsid(int pid);
+// Sockets: none (sys_socket.cpp)
+Result<i64> sys_socket(int domain, int type, int protocol);
 // futex (sys_futex.cpp)
 Result<i64> sys_futex(UserAddress address, int operation, u32 value, UserAddress timeout, UserAddress address2, u32 value3);
 // Time (sys_time.cpp)

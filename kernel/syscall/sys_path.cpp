@@ -112,11 +112,16 @@ struct Statx {
 };
 static_assert(sizeof(Statx) == 256);
 
-Result<i64> sys_statx(int dirfd, UserAddress path, int flags, u32, UserAddress buffer)
+Result<i64> sys_statx(int dirfd, UserAddress path, int flags, u32 mask, UserAddress buffer)
 {
     constexpr int KNOWN = AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 /* NO_AUTOMOUNT */ | 0x6000 /* SYNC_TYPE */;
     constexpr u32 STATX_BASIC_STATS = 0x7ff;
+    constexpr u32 STATX__RESERVED = 0x80000000;
+    constexpr int AT_STATX_SYNC_TYPE = 0x6000;
     if (flags & ~KNOWN)
+        return Errno::Invalid;
+    // Both sync kinds at once, or a mask bit Linux keeps for a future struct: EINVAL.
+    if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE || (mask & STATX__RESERVED))
         return Errno::Invalid;
     LinuxStat s;
     char first = TRY(read_user<char>(path));
