@@ -164,3 +164,10 @@ void Credentials::start_program(bool set_user_id, u32 file_uid, bool set_group_i
     suid = fsuid = euid;
     sgid = fsgid = egid;
 }
+
+bool Credentials::may_signal(Credentials const& target) const
+{
+    if (is_privileged()) // CAP_KILL
+        return true;
+    return euid == target.suid || euid == target.uid || uid == target.suid || uid == target.uid;
+}

@@ -69,6 +69,12 @@ struct Credentials {
     Result<void> set_resgid(u32 real, u32 effective, u32 saved);
     u32 set_fsgid(u32);
 
+    // kill(2): whether a process with these credentials may signal one with `target`'s:
+    // root may signal anyone, others a process whose real or saved uid is their real or
+    // effective uid (Linux's kill_ok_by_cred; SIGCONT within a session is the caller's
+    // business).
+    bool may_signal(Credentials const& target) const;
+
     // execve: a set-user-ID program runs as its file's owner, a set-group-ID one (with group
     // execute) as its group; then the saved and file-system ids follow the effective ones.
     void start_program(bool set_user_id, u32 file_uid, bool set_group_id, u32 file_gid);

@@ -7,7 +7,7 @@
 
 Result<i64> sys_socket(int domain, int, int)
 {
-    KLOG_ONCE("pid %u: socket(domain %d): no address family is supported (no networking): EAFNOSUPPORT",
-        current_process().pid(), domain);
+    KLOG_ONCE("pid %u: socket(domain %d): no address family is supported (no networking): EAFNOSUPPORT", current_process().pid(),
+        domain);
     return Errno::AddressFamilyNotSupported;
 }

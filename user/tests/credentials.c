@@ -9,10 +9,14 @@
 //   setgroups EPERM; once all three uids are not 0, root cannot come back;
 //   setfsuid returns the old fsuid and moves only to one of the ids;
 //   execve sets the saved ids to the effective ones, and a set-user-ID / set-group-ID
-//   program runs as its file's owner and group.
+//   program runs as its file's owner and group;
+//   kill: an ordinary user may not signal root's process (EPERM) but may signal its own,
+//   and SIGCONT within its session; kill(0) succeeds if one member of the group could be
+//   signalled; kill(-1) does not fail for lack of permission.
 #define _GNU_SOURCE
 #include "child_checks.h"
 
+#include <signal.h>
 #include <sys/fsuid.h>
 #include <sys/syscall.h>
 
@@ -88,6 +92,25 @@ static void setfsuid_rules(void)
     ok(seteuid(1000) == 0 && setfsuid(-1) == 1000, "seteuid moves the fsuid with it");
 }
 
+static void kill_rules(void)
+{
+    pid_t root_parent = getppid();
+    ok(setresgid(1000, 1000, 1000) == 0 && setresuid(1000, 1000, 1000) == 0, "drop to 1000");
+    ok(fails_with(kill(root_parent, 0), EPERM), "kill of root's process: EPERM (errno=%d)", errno);
+    ok(kill(root_parent, SIGCONT) == 0, "SIGCONT to a process of the same session (errno=%d)", errno);
+    fflush(stdout);
+    pid_t own = fork();
+    if (own == 0) {
+        pause();
+        _exit(0);
+    }
+    ok(own > 0 && kill(own, 0) == 0, "kill of one's own process (errno=%d)", errno);
+    ok(kill(0, 0) == 0, "kill(0): root's process in the group does not make it fail (errno=%d)", errno);
+    ok(kill(-1, 0) == 0, "kill(-1) (errno=%d)", errno);
+    kill(own, SIGKILL);
+    waitpid(own, NULL, 0);
+}
+
 static const char* self;
 
 // execve of this program with "ids": the new program reports its ids as its exit status.
@@ -143,5 +166,6 @@ int main(int argc, char** argv)
     checks_in_child("setreuid", setreuid_rules);
     checks_in_child("setfsuid", setfsuid_rules);
     checks_in_child("exec", exec_rules);
+    checks_in_child("kill", kill_rules);
     return tap_done();
 }
