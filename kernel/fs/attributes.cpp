@@ -66,6 +66,22 @@ Result<void> change_owner(Inode& inode, u32 uid, u32 gid, Credentials const& who
     return inode.change_attributes(change);
 }
 
+Result<void> clear_set_id_before_write(Inode& inode, Credentials const& who)
+{
+    u32 mode = inode.mode();
+    if ((mode & MODE_TYPE_MASK) != MODE_REGULAR || who.is_fs_privileged())
+        return {};
+    u32 kept = mode & ~SET_UID;
+    if (mode & GROUP_EXECUTE)
+        kept &= ~SET_GID;
+    if (kept == mode)
+        return {};
+    AttributeChange change = change_now();
+    change.which = AttributeChange::Mode;
+    change.mode = kept & 07777;
+    return inode.change_attributes(change);
+}
+
 Result<void> change_mode(Inode& inode, u32 mode, Credentials const& who)
 {
     if (inode.is_read_only())

@@ -23,6 +23,12 @@ Result<void> change_owner(Inode&, u32 uid, u32 gid, Credentials const&);
 // S_ISGID is dropped for a group the caller is not in.
 Result<void> change_mode(Inode&, u32 mode, Credentials const&);
 
+// Before a write or truncate by `who` (Linux's file_remove_privs): a regular file that is
+// set-user-ID, or set-group-ID with group execute, loses those bits unless `who` is root
+// (CAP_FSETID) — otherwise anyone allowed to write a set-user-ID program could make it run
+// their code with its owner's privileges.
+Result<void> clear_set_id_before_write(Inode&, Credentials const&);
+
 // utimensat's request for one time: the given time, now, or leave it.
 struct TimeSetting {
     enum Kind {

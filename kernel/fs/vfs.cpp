@@ -261,7 +261,9 @@ Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode, Credentials
     if ((flags & O_TRUNC) && inode->is_regular() && !created) {
         if (access == O_RDONLY)
             TRY(inode->get_write_access());
-        auto truncated = inode->truncate(0);
+        auto truncated = clear_set_id_before_write(*inode, who);
+        if (!truncated.is_error())
+            truncated = inode->truncate(0);
         if (access == O_RDONLY)
             inode->put_write_access();
         TRY(truncated);

@@ -1,6 +1,7 @@
 // read/write and friends: data moves between a File and user memory (File::read_to_user,
 // write_from_user), a piece at a time.
 #include "handlers.h"
+#include "kernel/fs/attributes.h"
 #include "kernel/fs/inode.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/pipe.h"
@@ -44,6 +45,8 @@ Result<i64> read_into_user(OpenFile& file, UserAddress buffer, u64 count, u64 of
 
 Result<i64> write_from_user(OpenFile& file, UserAddress buffer, u64 count, u64 offset)
 {
+    if (Inode* inode = file.file().inode(); inode && count > 0)
+        TRY(clear_set_id_before_write(*inode, caller_credentials()));
     u64 done = 0;
     count = min<u64>(count, MAX_IO);
     while (done < count) {
@@ -327,6 +330,7 @@ Result<i64> sys_ftruncate(int fd, i64 length)
     Inode* inode = file->file().inode();
     if (!inode || !file->can_write())
         return inode ? Errno::Invalid : Errno::Invalid;
+    TRY(clear_set_id_before_write(*inode, caller_credentials()));
     TRY(inode->truncate(static_cast<u64>(length)));
     return 0;
 }

@@ -3,6 +3,7 @@
 // chdir, mkdir, unlink, rmdir, rename, link, symlink, truncate, statfs. (chmod, chown and
 // the utimes family are in sys_attributes.cpp.)
 #include "handlers.h"
+#include "kernel/fs/attributes.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/permission.h"
 #include "kernel/fs/vfs.h"
@@ -327,6 +328,10 @@ Result<i64> sys_truncate(UserAddress path, i64 length)
     TRY(inode_permission(*inode, caller_credentials(), MayWrite));
     // Writing by name needs write access as an open file would: not to a running program.
     TRY(inode->get_write_access());
+    if (auto cleared = clear_set_id_before_write(*inode, caller_credentials()); cleared.is_error()) {
+        inode->put_write_access();
+        return cleared.error();
+    }
     auto truncated = inode->truncate(static_cast<u64>(length));
     inode->put_write_access();
     TRY(truncated);

@@ -13,7 +13,8 @@
 //   belong to uid 1000 and gid 1000, in a set-group-ID directory to its group (a new
 //   subdirectory inherits the bit); access() checks the real ids, AT_EACCESS the
 //   effective ones; execve of a file without execute permission EACCES — for root too
-//   when no x bit is set at all, while root reads and writes a mode-0 file.
+//   when no x bit is set at all, while root reads and writes a mode-0 file;
+//   a write or truncate by anyone but root clears S_ISUID, and S_ISGID with group execute.
 // disk: 16
 // args: @DIR@
 #define _GNU_SOURCE
@@ -131,6 +132,30 @@ static void attributes(void)
     ok(utimensat(AT_FDCWD, at("own-0066"), given, 0) == 0, "a given time on one's own file (errno=%d)", errno);
 }
 
+static mode_t mode_of(const char* name)
+{
+    struct stat st;
+    return stat(at(name), &st) == 0 ? st.st_mode & 07777 : 0;
+}
+
+static int write_one(const char* name)
+{
+    int fd = open(at(name), O_WRONLY);
+    int r = fd >= 0 && write(fd, "x", 1) == 1;
+    close(fd);
+    return r;
+}
+
+static void writes_clear_set_id(void)
+{
+    as_user();
+    ok(write_one("suid-own") && mode_of("suid-own") == 0755, "a write clears S_ISUID and S_ISGID with g+x (mode %o)",
+        mode_of("suid-own"));
+    ok(write_one("sgid-lock") && mode_of("sgid-lock") == 02745, "S_ISGID without g+x stays (mode %o)", mode_of("sgid-lock"));
+    ok(truncate(at("suid-trunc"), 0) == 0 && mode_of("suid-trunc") == 0755, "truncate clears S_ISUID (mode %o)",
+        mode_of("suid-trunc"));
+}
+
 static void new_files(void)
 {
     as_user();
@@ -168,6 +193,7 @@ static void access_and_exec(void)
 
 static void root_rules(void)
 {
+    ok(write_one("suid-root") && mode_of("suid-root") == 06777, "root's write keeps the bits (mode %o)", mode_of("suid-root"));
     ok(opens("root-0000", O_RDWR), "root reads and writes a mode-0 file");
     char* argv[] = { "x", NULL };
     ok(fails_with(execv(at("prog-0644"), argv), EACCES), "root cannot execute a file with no x bit: EACCES");
@@ -190,6 +216,10 @@ static void round_in(const char* dir, const char* where)
     make("own-0400", 0400, 1000, 1000);
     make("own-0066", 0066, 1000, 1000);
     make("prog-suid", 04755, 0, 0);
+    make("suid-own", 06755, 1000, 1000);
+    make("sgid-lock", 02745, 1000, 1000);
+    make("suid-trunc", 04755, 1000, 1000);
+    make("suid-root", 06777, 1000, 1000);
     make("own-3000", 0755, 1000, 3000);
     make("group-0040", 0040, 0, 2000);
     make("group-0404", 0404, 0, 2000);
@@ -223,6 +253,7 @@ static void round_in(const char* dir, const char* where)
     checks_in_child(where, attributes);
     checks_in_child(where, new_files);
     checks_in_child(where, access_and_exec);
+    checks_in_child(where, writes_clear_set_id);
     root_rules();
     ok(nftw(base, remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0, "%s: everything removed again (errno=%d)", where, errno);
 }
