@@ -37,35 +37,30 @@ enum class Device {
     Console
 };
 
+// A name in /dev, and the mode its node starts with: Linux's (/dev/tty is for everyone, the
+// console for root).
 struct DeviceName {
     char const* name;
     Device device;
+    u32 mode;
 };
 // "shm" is only listed here: main.cpp mounts a tmpfs on /dev/shm (POSIX shared memory, and
 // where LTP's library keeps its results), and a mount hides what lies beneath it.
-DeviceName const DEVICES[] = { { "null", Device::Null }, { "zero", Device::Zero }, { "console", Device::Console },
-    { "tty", Device::Console }, { "shm", Device::Folder } };
+DeviceName const DEVICES[] = {
+    { "null", Device::Null, MODE_CHARACTER_DEVICE | 0666 },
+    { "zero", Device::Zero, MODE_CHARACTER_DEVICE | 0666 },
+    { "console", Device::Console, MODE_CHARACTER_DEVICE | 0600 },
+    { "tty", Device::Console, MODE_CHARACTER_DEVICE | 0666 },
+    { "shm", Device::Folder, MODE_DIRECTORY | 01777 },
+};
 
 constexpr usize DEVICE_COUNT = sizeof DEVICES / sizeof DEVICES[0];
-
-// The mode a node starts with (the console's File says 0620, as Linux's /dev/console).
-u32 initial_mode(Device device)
-{
-    switch (device) {
-    case Device::Folder:
-        return MODE_DIRECTORY | 0755;
-    case Device::Console:
-        return MODE_CHARACTER_DEVICE | 0620;
-    default:
-        return MODE_CHARACTER_DEVICE | 0666;
-    }
-}
 
 // One node of /dev. The folder holds its device nodes for as long as the kernel runs, so a
 // chown, chmod or utimes of /dev/null sticks, as on Linux's devtmpfs.
 class DevInode final : public Inode {
 public:
-    DevInode(Device device, u64 number) : m_device(device), m_number(number), m_metadata(initial_mode(device), InodeOwner {}) { }
+    DevInode(Device device, u64 number, u32 mode) : m_device(device), m_number(number), m_metadata(mode, InodeOwner {}) { }
     u64 number() const override { return m_number; }
     u64 device() const override
     {
@@ -144,7 +139,7 @@ public:
     Result<void> make_children()
     {
         for (usize i = 0; i < DEVICE_COUNT; ++i) {
-            auto* child = new (std::nothrow) DevInode(DEVICES[i].device, 2 + i);
+            auto* child = new (std::nothrow) DevInode(DEVICES[i].device, 2 + i, DEVICES[i].mode);
             if (!child)
                 return Errno::NoMemory;
             m_children[i] = adopt_ref<Inode>(child);
@@ -166,7 +161,7 @@ private:
 
 Result<RefPtr<Inode>> devfs_create_root()
 {
-    auto* raw = new (std::nothrow) DevInode(Device::Folder, 1);
+    auto* raw = new (std::nothrow) DevInode(Device::Folder, 1, MODE_DIRECTORY | 0755);
     if (!raw)
         return Errno::NoMemory;
     RefPtr<DevInode> root = adopt_ref(raw);

@@ -14,7 +14,8 @@
 //   subdirectory inherits the bit); access() checks the real ids, AT_EACCESS the
 //   effective ones; execve of a file without execute permission EACCES — for root too
 //   when no x bit is set at all, while root reads and writes a mode-0 file;
-//   a write or truncate by anyone but root clears S_ISUID, and S_ISGID with group execute.
+//   a write or truncate by anyone but root clears S_ISUID, and S_ISGID with group execute;
+//   /dev/null, /dev/zero and /dev/tty are for everyone.
 // disk: 16
 // args: @DIR@
 #define _GNU_SOURCE
@@ -85,6 +86,11 @@ static void classes(void)
     ok(opens("listable", O_RDONLY | O_DIRECTORY) && fails_with(open(at("unlistable"), O_RDONLY | O_DIRECTORY), EACCES),
         "opening a directory needs read permission");
     ok(fails_with(truncate(at("other-0004"), 0), EACCES), "truncate without write permission: EACCES");
+    int null = open("/dev/null", O_RDWR), zero = open("/dev/zero", O_RDONLY);
+    ok(null >= 0 && zero >= 0, "/dev/null and /dev/zero are for everyone (errno=%d)", errno);
+    close(null);
+    close(zero);
+    ok(stat("/dev/tty", &st) == 0 && (st.st_mode & 0777) == 0666, "/dev/tty is mode 0666 (%o)", st.st_mode & 0777);
 }
 
 static void directories(void)
