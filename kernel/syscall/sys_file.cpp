@@ -8,6 +8,7 @@
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/reclaim.h"
+#include "kernel/proc/resource_limits.h"
 #include "kernel/proc/signal.h"
 
 namespace {
@@ -45,10 +46,14 @@ Result<i64> read_into_user(OpenFile& file, UserAddress buffer, u64 count, u64 of
 
 Result<i64> write_from_user(OpenFile& file, UserAddress buffer, u64 count, u64 offset)
 {
-    if (Inode* inode = file.file().inode(); inode && count > 0)
-        TRY(clear_set_id_before_write(*inode, caller_credentials()));
     u64 done = 0;
     count = min<u64>(count, MAX_IO);
+    if (Inode* inode = file.file().inode(); inode && inode->is_regular())
+        count = TRY(fit_file_size_limit(current_process(), offset, count));
+    // As Linux's generic_write_checks then file_remove_privs: a write refused for its size
+    // leaves the set-id bits alone.
+    if (Inode* inode = file.file().inode(); inode && count > 0)
+        TRY(clear_set_id_before_write(*inode, caller_credentials()));
     while (done < count) {
         reclaim_if_low(kernel_memory_context());
         usize want = min<u64>(PIECE, count - done);
@@ -277,9 +282,9 @@ Result<i64> sys_dup3(int old_fd, int new_fd, int flags)
         return Errno::Invalid;
     FdTable& table = current_process().fds();
     auto file = TRY(table.get(old_fd));
-    if (new_fd < 0 || new_fd >= FdTable::MAX_FDS)
+    if (new_fd < 0 || new_fd >= table.limit())
         return Errno::BadFd;
-    table.install(new_fd, file, flags & O_CLOEXEC);
+    TRY(table.install(new_fd, file, flags & O_CLOEXEC));
     return new_fd;
 }
 
@@ -301,7 +306,7 @@ Result<i64> sys_fcntl(int fd, int command, u64 argument)
     switch (command) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
-        if (argument >= FdTable::MAX_FDS)
+        if (argument >= static_cast<u64>(table.limit()))
             return Errno::Invalid;
         return TRY(table.allocate(file, command == F_DUPFD_CLOEXEC, static_cast<int>(argument)));
     case F_GETFD:
@@ -330,6 +335,7 @@ Result<i64> sys_ftruncate(int fd, i64 length)
     Inode* inode = file->file().inode();
     if (!inode || !file->can_write())
         return inode ? Errno::Invalid : Errno::Invalid;
+    TRY(check_file_size_limit(current_process(), file->file().size(), static_cast<u64>(length)));
     TRY(clear_set_id_before_write(*inode, caller_credentials()));
     TRY(inode->truncate(static_cast<u64>(length)));
     return 0;

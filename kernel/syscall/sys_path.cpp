@@ -1,5 +1,4 @@
 // System calls that name files by path: open's resolution, stat, access, readlink, getcwd,
-// System calls that name files by path: open's resolution, stat, access, readlink, getcwd,
 // chdir, mkdir, unlink, rmdir, rename, link, symlink, truncate, statfs. (chmod, chown and
 // the utimes family are in sys_attributes.cpp.)
 #include "handlers.h"
@@ -8,6 +7,7 @@
 #include "kernel/fs/permission.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
+#include "kernel/proc/resource_limits.h"
 
 Result<void> read_user_path_at(int dirfd, UserAddress address, char* out, usize capacity, bool* trailing_slash)
 {
@@ -326,6 +326,9 @@ Result<i64> sys_truncate(UserAddress path, i64 length)
     if (!inode->is_regular())
         return Errno::Invalid;
     TRY(inode_permission(*inode, caller_credentials(), MayWrite));
+    LinuxStat now;
+    inode->stat(now);
+    TRY(check_file_size_limit(current_process(), static_cast<u64>(now.st_size), static_cast<u64>(length)));
     // Writing by name needs write access as an open file would: not to a running program.
     TRY(inode->get_write_access());
     if (auto cleared = clear_set_id_before_write(*inode, caller_credentials()); cleared.is_error()) {
