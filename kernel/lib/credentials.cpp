@@ -171,3 +171,11 @@ bool Credentials::may_signal(Credentials const& target) const
         return true;
     return euid == target.suid || euid == target.uid || uid == target.suid || uid == target.uid;
 }
+
+bool Credentials::may_use_limits_of(Credentials const& target) const
+{
+    if (is_privileged()) // CAP_SYS_RESOURCE
+        return true;
+    return uid == target.uid && uid == target.euid && uid == target.suid && gid == target.gid && gid == target.egid
+        && gid == target.sgid;
+}

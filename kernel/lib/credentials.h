@@ -75,6 +75,11 @@ struct Credentials {
     // business).
     bool may_signal(Credentials const& target) const;
 
+    // prlimit64 on another process: root may, others only a process whose real, effective
+    // and saved uids are all their real uid, and its three gids their real gid (Linux's
+    // check_prlimit_permission).
+    bool may_use_limits_of(Credentials const& target) const;
+
     // execve: a set-user-ID program runs as its file's owner, a set-group-ID one (with group
     // execute) as its group; then the saved and file-system ids follow the effective ones.
     void start_program(bool set_user_id, u32 file_uid, bool set_group_id, u32 file_gid);

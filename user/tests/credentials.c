@@ -12,11 +12,17 @@
 //   program runs as its file's owner and group;
 //   kill: an ordinary user may not signal root's process (EPERM) but may signal its own,
 //   and SIGCONT within its session; kill(0) succeeds if one member of the group could be
-//   signalled; kill(-1) does not fail for lack of permission.
+//   signalled; kill(-1) does not fail for lack of permission;
+//   resource limits: root raises a hard limit, an ordinary user only lowers it (EPERM);
+//   prlimit64 on another process needs its real, effective and saved uids (and gids) to be
+//   the caller's real ones (EPERM for root's process and for one whose saved uid is 0, even
+//   to read); RLIMIT_NPROC stops a user's fork with EAGAIN once it has that many processes,
+//   a zombie included, and not a process of the real uid 0.
 #define _GNU_SOURCE
 #include "child_checks.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/fsuid.h>
 #include <sys/syscall.h>
 
@@ -111,6 +117,124 @@ static void kill_rules(void)
     waitpid(own, NULL, 0);
 }
 
+// A child that sleeps until `*release` (the write end of its pipe) is closed; `ids` >= 0
+// makes it setresuid(ids, ids, 0) first. It can be ended by an ordinary user whatever ids
+// it has. -1 if the fork fails.
+static pid_t sleeper(int ids, int* release)
+{
+    int pipe_fds[2];
+    if (pipe(pipe_fds) != 0)
+        bail("pipe (errno=%d)", errno);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        // Only its own pipe: a copy of another sleeper's write end would keep that one alive.
+        for (int fd = 3; fd < 64; ++fd)
+            if (fd != pipe_fds[0])
+                close(fd);
+        if (ids >= 0 && (setresgid(ids, ids, ids) != 0 || setresuid(ids, ids, 0) != 0))
+            _exit(1);
+        char byte;
+        read(pipe_fds[0], &byte, 1);
+        _exit(0);
+    }
+    int saved = errno;
+    close(pipe_fds[0]);
+    *release = pipe_fds[1];
+    if (pid < 0)
+        close(pipe_fds[1]);
+    errno = saved;
+    return pid;
+}
+
+static void end(pid_t pid, int release)
+{
+    close(release);
+    waitpid(pid, NULL, 0);
+}
+
+static void limit_rules(void)
+{
+    struct rlimit now, got;
+    getrlimit(RLIMIT_NOFILE, &now);
+    rlim_t hard = now.rlim_max;
+    struct rlimit lower = { 64, hard - 10 }, back = { 64, hard };
+    ok(setrlimit(RLIMIT_NOFILE, &lower) == 0, "root lowers RLIMIT_NOFILE's hard limit (errno=%d)", errno);
+    errno = 0;
+    int raised = setrlimit(RLIMIT_NOFILE, &back);
+    if (has_sys_resource())
+        ok(raised == 0, "and with CAP_SYS_RESOURCE (euid 0) raises it again (errno=%d)", errno);
+    else
+        ok(raised == -1 && errno == EPERM, "and without CAP_SYS_RESOURCE may not raise it (errno=%d)", errno);
+    setrlimit(RLIMIT_NOFILE, &lower);
+    int release_roots, release_half, release_own;
+    pid_t roots = sleeper(-1, &release_roots), half = sleeper(1000, &release_half);
+    ok(setresgid(1000, 1000, 1000) == 0 && setresuid(1000, 1000, 1000) == 0, "drop to 1000");
+    struct rlimit lowest = { 64, hard - 20 };
+    ok(setrlimit(RLIMIT_NOFILE, &lowest) == 0, "an ordinary user lowers the hard limit (errno=%d)", errno);
+    ok(fails_with(setrlimit(RLIMIT_NOFILE, &lower), EPERM), "but cannot raise it again: EPERM (errno=%d)", errno);
+    ok(fails_with(prlimit(roots, RLIMIT_NOFILE, NULL, &got), EPERM), "prlimit64 reading root's process: EPERM (errno=%d)",
+        errno);
+    // `half` may not have changed its ids yet; until it has, it is root's process: EPERM too.
+    ok(fails_with(prlimit(half, RLIMIT_NOFILE, NULL, &got), EPERM),
+        "prlimit64 on a process of uid 1000 with saved uid 0: EPERM (errno=%d)", errno);
+    pid_t own = sleeper(-1, &release_own);
+    struct rlimit own_limit = { 64, hard - 30 };
+    ok(prlimit(own, RLIMIT_NOFILE, &own_limit, NULL) == 0 && prlimit(own, RLIMIT_NOFILE, NULL, &got) == 0
+            && got.rlim_max == hard - 30,
+        "prlimit64 on one's own process sets and reads (errno=%d)", errno);
+    ok(fails_with(prlimit(own, RLIMIT_NOFILE, &lowest, NULL), EPERM), "but may not raise its hard limit (errno=%d)",
+        errno);
+    end(own, release_own);
+    end(roots, release_roots);
+    end(half, release_half);
+}
+
+// Waits (without reaping) until /proc/<pid>/stat shows the process as a zombie.
+static int becomes_zombie(pid_t pid)
+{
+    char path[64], stat[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    for (int tries = 0; tries < 100000; ++tries) {
+        ssize_t n = read_whole_file(path, stat, sizeof stat);
+        const char* state = n > 0 ? strrchr(stat, ')') : NULL;
+        if (state && state[1] == ' ' && state[2] == 'Z')
+            return 1;
+        usleep(1000);
+    }
+    return 0;
+}
+
+// RLIMIT_NPROC as uid 4242 (a uid nothing else on the machine runs as): a limit of 2 is
+// this process and one child.
+static void process_limit(void)
+{
+    struct rlimit one = { 1, 2 };
+    int release;
+    ok(setrlimit(RLIMIT_NPROC, &one) == 0, "root sets RLIMIT_NPROC to 1 (hard 2) (errno=%d)", errno);
+    pid_t child = sleeper(-1, &release);
+    ok(child > 0, "and still forks: the real uid 0 is exempt (errno=%d)", errno);
+    if (child > 0)
+        end(child, release);
+    ok(setresgid(4242, 4242, 4242) == 0 && setresuid(4242, 4242, 4242) == 0, "drop to 4242");
+    struct rlimit two = { 2, 2 };
+    ok(setrlimit(RLIMIT_NPROC, &two) == 0, "RLIMIT_NPROC 2: this process and one more (errno=%d)", errno);
+    child = sleeper(-1, &release);
+    ok(child > 0, "the first child forks (errno=%d)", errno);
+    if (child < 0)
+        return;
+    int release_second;
+    ok(fails_with(sleeper(-1, &release_second), EAGAIN), "a second fork: EAGAIN (errno=%d)", errno);
+    close(release);
+    ok(becomes_zombie(child), "the child is a zombie, not reaped");
+    ok(fails_with(sleeper(-1, &release_second), EAGAIN), "a zombie still counts: EAGAIN (errno=%d)", errno);
+    waitpid(child, NULL, 0);
+    child = sleeper(-1, &release);
+    ok(child > 0, "once it is reaped, a fork works again (errno=%d)", errno);
+    if (child > 0)
+        end(child, release);
+}
+
 static const char* self;
 
 // execve of this program with "ids": the new program reports its ids as its exit status.
@@ -167,5 +291,7 @@ int main(int argc, char** argv)
     checks_in_child("setfsuid", setfsuid_rules);
     checks_in_child("exec", exec_rules);
     checks_in_child("kill", kill_rules);
+    checks_in_child("limits", limit_rules);
+    checks_in_child("RLIMIT_NPROC", process_limit);
     return tap_done();
 }

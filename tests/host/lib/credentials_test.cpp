@@ -111,6 +111,24 @@ TEST(Credentials, ExecOfASetUserIdProgram)
     EXPECT_EQ(c.egid, 0u); // no set-group-ID: the group stays
 }
 
+TEST(Credentials, PrlimitNeedsAllThreeIdsToBeTheCallersRealOne)
+{
+    Credentials caller = user(1000, 1000, 1000);
+    caller.gid = caller.egid = caller.sgid = 1000;
+    Credentials same = caller;
+    EXPECT_TRUE(caller.may_use_limits_of(same));
+    Credentials saved_root = same;
+    saved_root.suid = 0; // kill may signal it (same real uid); prlimit may not touch it
+    EXPECT_FALSE(caller.may_use_limits_of(saved_root));
+    EXPECT_TRUE(caller.may_signal(saved_root));
+    Credentials other_group = same;
+    other_group.egid = 2000;
+    EXPECT_FALSE(caller.may_use_limits_of(other_group));
+    Credentials root;
+    EXPECT_FALSE(caller.may_use_limits_of(root));
+    EXPECT_TRUE(root.may_use_limits_of(caller));
+}
+
 TEST(GroupList, SortedWithDuplicatesAndSearchable)
 {
     u32 given[] = { 30, 10, 20, 10 };
