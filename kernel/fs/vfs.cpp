@@ -1,5 +1,6 @@
 #include "vfs.h"
 #include "attributes.h"
+#include "file_lock.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/lib/memory.h"
 #include "permission.h"
@@ -179,10 +180,22 @@ Result<ParentAndName> vfs_lookup_parent(char const* path, Credentials const& who
 
 namespace {
 
+// A directory removed while a process still works in it (or has it open) takes no new
+// names: ENOENT, as on Linux.
+Result<void> require_not_removed(Inode& directory)
+{
+    LinuxStat status {};
+    directory.stat(status);
+    if (status.st_nlink == 0)
+        return Errno::NoEntry;
+    return {};
+}
+
 // The directory that is to hold a new name (mkdir, link, symlink, open with O_CREAT): the
 // name must be free (EEXIST — the root and every mount point exist already, as on Linux,
 // where `mkdir -p /tmp/x` relies on it, not the EBUSY that removing one gives), then the
-// caller must be allowed to add to the directory (EROFS, EACCES), in Linux's order.
+// directory must not have been removed (ENOENT), then the caller must be allowed to add to
+// it (EROFS, EACCES), in Linux's order (may_create).
 Result<ParentAndName> prepare_new_name(char const* path, Credentials const& who)
 {
     if (path[0] == '\0' || mounted_at(path, strlen(path)))
@@ -190,6 +203,7 @@ Result<ParentAndName> prepare_new_name(char const* path, Credentials const& who)
     ParentAndName where = TRY(vfs_lookup_parent(path, who));
     if (!where.parent->lookup(where.name).is_error())
         return Errno::Exists;
+    TRY(require_not_removed(*where.parent));
     TRY(may_create(*where.parent, who));
     return where;
 }
@@ -258,6 +272,8 @@ Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode, Credentials
     // keeps a running program's executable from being truncated (ETXTBSY). O_RDONLY with
     // O_TRUNC truncates too on Linux; it takes write access just for the truncation.
     RefPtr<File> file = TRY(inode->open(flags));
+    // A lease holder is told, and given time, before the open (and its truncation) goes on.
+    TRY(break_leases(*inode, access != O_RDONLY, flags & O_NONBLOCK));
     if ((flags & O_TRUNC) && inode->is_regular() && !created) {
         if (access == O_RDONLY)
             TRY(inode->get_write_access());

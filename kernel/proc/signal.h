@@ -8,18 +8,28 @@
 
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "kernel/lib/result.h"
+#include "kernel/lib/signal_numbers.h"
 
 class Process;
+class Thread;
 
 // A fault raised by the current user thread (SIGSEGV, SIGBUS, ...) with its si_code and
 // si_addr: runs the handler if one is installed and the signal is not blocked; otherwise
 // the process dies, logged in one line. Returns only when a handler was set up.
 void deliver_fault_signal(TrapFrame& frame, int signal, int code, u64 address);
-// kill(): makes `signal` pending in `target` and wakes it if it sleeps, so it acts on it.
-Result<void> send_signal(Process& target, int signal);
-// Called on every return to user mode: acts on the pending signals of the current process.
+// The current process as a signal's sender (SI_USER: kill, and Linux's send_sig for
+// SIGPIPE and SIGXFSZ), or the kernel if no process runs.
+SignalSender current_sender(int code = SI_USER);
+// kill(): makes `signal` pending in `target` and wakes one of its threads that does not
+// block it, so it acts on it.
+Result<void> send_signal(Process& target, int signal, SignalSender from = current_sender());
+// tgkill()/tkill(): the same for one thread of `target` (only it may take the signal).
+Result<void> send_thread_signal(Process& target, Thread& thread, int signal);
+// Called on every return to user mode: acts on the signals the current thread may take
+// (its own, then its process's), or ends the thread if another is ending the group.
 void handle_pending_signals();
-// True if the current process has a deliverable signal (blocking calls then return EINTR).
+// True if the current thread has a deliverable signal (blocking calls then return EINTR),
+// or must end.
 bool signal_pending();
 // Keeps the thread's interrupt flag (sched/thread.h) equal to "a signal is deliverable",
 // so that exactly then its interruptible sleeps end. Called whenever pending signals or
@@ -29,3 +39,27 @@ void update_signal_interrupt(Process&);
 // restored rax (the value the interrupted code sees).
 Result<i64> return_from_signal_handler(TrapFrame& frame);
 char const* signal_name(int signal);
+
+// --- Waiting for signals (rt_sigpending, rt_sigtimedwait, rt_sigsuspend) and the
+// alternate signal stack (sigaltstack), for the calling thread.
+// Signals pending for the thread (its own and its process's) that it blocks.
+u64 blocked_pending_signals();
+// Takes the lowest signal of `set` pending for the thread, without running a handler; 0 if
+// none is. `sender`, if given, says who sent it.
+int take_pending_signal(u64 set, SignalSender* sender = nullptr);
+// Sets the thread's mask (SIGKILL and SIGSTOP stay unblocked) and re-routes process signals.
+void set_signal_mask(u64 mask);
+// sigsuspend: the next handler's frame restores `mask` (not the one it runs under), so the
+// handler's sigreturn puts back the mask from before the call.
+void restore_mask_after_next_handler(u64 mask);
+// If no handler ran after all, the mask goes back at once.
+void restore_mask_now_if_pending();
+struct AltStackSetting {
+    u64 base;
+    u32 flags; // SS_ONSTACK (in use), SS_DISABLE, SS_AUTODISARM
+    u64 size;
+};
+// The thread's alternate stack as sigaltstack reports it; `sp` tells whether it is in use.
+AltStackSetting alt_stack_setting(Thread const&, u64 sp);
+// EINVAL for unknown flags, ENOMEM below MINSIGSTKSZ.
+Result<void> set_alt_stack(Thread&, AltStackSetting const&);

@@ -11,6 +11,7 @@
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "kernel/lib/intrusive_list.h"
 #include "kernel/lib/result.h"
+#include "kernel/lib/signal_numbers.h"
 
 class Process;
 class AddressSpace;
@@ -47,6 +48,9 @@ public:
     TrapFrame& user_frame() { return *reinterpret_cast<TrapFrame*>(m_kernel_stack_top - sizeof(TrapFrame)); }
 
     u32 tid() const { return m_tid; }
+    // execve from a thread other than the first: the survivor takes over the process's id,
+    // as on Linux (its old id dies with the thread it was).
+    void take_over_id(u32 tid) { m_tid = tid; }
     char const* name() const { return m_name; }
     Process* process() const { return m_process; }
     u64 kernel_stack_top() const { return m_kernel_stack_top; }
@@ -86,6 +90,15 @@ public:
 
     // --- Per-thread state of the process layer (proc/), stored here, never read by sched.
     u64 clear_child_tid { 0 }; // set_tid_address, CLONE_CHILD_CLEARTID
+    u64 robust_list { 0 }; // set_robust_list: the C library's list of robust mutexes held
+    u64 signal_mask { 0 }; // blocked signals: each thread has its own (rt_sigprocmask)
+    u64 pending_signals { 0 }; // sent to this thread alone (tgkill, its own faults)
+    SignalSender pending_sender[SIGNAL_COUNT]; // who sent each of them
+    u64 mask_after_handler { 0 }; // sigsuspend: the mask the next handler's frame restores
+    bool restore_mask_after_handler { false };
+    u64 alt_stack_base { 0 }, alt_stack_size { 0 }; // sigaltstack; size 0 = none
+    bool alt_stack_autodisarm { false }; // SS_AUTODISARM: disabled while a handler runs on it
+    ListNode group_node; // in its process's list of threads
 
 private:
     Thread(char const* name, u32 tid, Process* process);

@@ -300,6 +300,8 @@ Result<i64> sys_dup2(int old_fd, int new_fd)
 Result<i64> sys_fcntl(int fd, int command, u64 argument)
 {
     constexpr int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030;
+    constexpr int F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7, F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38;
+    constexpr int F_SETLEASE = 1024, F_GETLEASE = 1025;
     constexpr int FD_CLOEXEC = 1;
     FdTable& table = current_process().fds();
     auto file = TRY(table.get(fd));
@@ -322,6 +324,15 @@ Result<i64> sys_fcntl(int fd, int command, u64 argument)
         file->set_flags((file->flags() & ~changeable) | (static_cast<int>(argument) & changeable));
         return 0;
     }
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW:
+    case F_SETLEASE:
+    case F_GETLEASE:
+        return fcntl_file_lock(fd, *file, command, argument);
     default:
         return Errno::Invalid;
     }

@@ -5,18 +5,13 @@
 #include "kernel/arch/x86_64/timer.h"
 #include "kernel/dev/clock.h"
 #include "kernel/proc/futex.h"
+#include "timespec.h"
 
 namespace {
 
 constexpr int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10;
 constexpr int FUTEX_PRIVATE_FLAG = 128, FUTEX_CLOCK_REALTIME = 256;
 constexpr u32 FUTEX_BITSET_MATCH_ANY = 0xffffffff;
-constexpr u64 NS = 1000000000;
-
-struct Timespec {
-    i64 seconds;
-    i64 nanoseconds;
-};
 
 }
 
@@ -36,10 +31,7 @@ Result<i64> sys_futex(UserAddress address, int operation, u32 value, UserAddress
             return Errno::NoSys;
         u64 deadline = 0;
         if (timeout) {
-            Timespec t = TRY(read_user<Timespec>(timeout));
-            if (t.seconds < 0 || t.nanoseconds < 0 || t.nanoseconds >= static_cast<i64>(NS))
-                return Errno::Invalid;
-            u64 requested = static_cast<u64>(t.seconds) * NS + static_cast<u64>(t.nanoseconds);
+            u64 requested = nanoseconds_of(TRY(read_timespec(timeout)));
             u64 now = monotonic_nanoseconds();
             if (command == FUTEX_WAIT) {
                 deadline = now + requested; // relative

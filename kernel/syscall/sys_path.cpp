@@ -3,19 +3,42 @@
 // the utimes family are in sys_attributes.cpp.)
 #include "handlers.h"
 #include "kernel/fs/attributes.h"
+#include "kernel/fs/file_lock.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/permission.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
 #include "kernel/proc/resource_limits.h"
 
-Result<void> read_user_path_at(int dirfd, UserAddress address, char* out, usize capacity, bool* trailing_slash)
+namespace {
+
+LastComponent last_component_of(char const* path, usize length)
+{
+    while (length > 1 && path[length - 1] == '/')
+        --length; // "x/./" ends in "." too
+    usize start = length;
+    while (start > 0 && path[start - 1] != '/')
+        --start;
+    usize n = length - start;
+    if (n == 1 && path[start] == '.')
+        return LastComponent::Dot;
+    if (n == 2 && path[start] == '.' && path[start + 1] == '.')
+        return LastComponent::DotDot;
+    return LastComponent::Name;
+}
+
+}
+
+Result<void> read_user_path_at(
+    int dirfd, UserAddress address, char* out, usize capacity, bool* trailing_slash, LastComponent* last)
 {
     PATH_BUFFER(raw);
     usize length = TRY(copy_string_from_user(user_space(), raw, address, PATH_MAX));
     // "link/" names what the link points to, as on Linux: the caller must follow it.
     if (trailing_slash)
         *trailing_slash = length > 0 && raw[length - 1] == '/';
+    if (last)
+        *last = last_component_of(raw, length);
     if (raw[0] == '/' || dirfd == AT_FDCWD)
         return normalize_path(current_process().cwd(), raw, out, capacity);
     // Relative to an open directory: the path it was opened by.
@@ -235,7 +258,13 @@ Result<i64> sys_fchdir(int fd)
 Result<i64> sys_mkdirat(int dirfd, UserAddress path, u32 mode)
 {
     PATH_BUFFER(normalized);
-    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
+    LastComponent last;
+    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX, nullptr, &last));
+    if (last != LastComponent::Name) {
+        // "x/." and "x/.." exist once x does (ENOENT otherwise): never a new name.
+        TRY(vfs_lookup(normalized, FollowLastLink::Yes, caller_credentials()));
+        return Errno::Exists;
+    }
     TRY(vfs_mkdir(normalized, mode & ~current_process().umask() & 07777, caller_credentials()));
     return 0;
 }
@@ -247,7 +276,17 @@ Result<i64> sys_unlinkat(int dirfd, UserAddress path, int flags)
     if (flags & ~AT_REMOVEDIR)
         return Errno::Invalid;
     PATH_BUFFER(normalized);
-    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
+    LastComponent last;
+    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX, nullptr, &last));
+    if (last != LastComponent::Name) {
+        // Linux walks to the directory first (ENOENT, ENOTDIR), then refuses to remove it
+        // by "." (EINVAL) or ".." (ENOTEMPTY: it holds at least the one we came from), and
+        // unlink of either is EISDIR.
+        TRY(vfs_lookup(normalized, FollowLastLink::Yes, caller_credentials()));
+        if (!(flags & AT_REMOVEDIR))
+            return Errno::IsDirectory;
+        return last == LastComponent::Dot ? Errno::Invalid : Errno::NotEmpty;
+    }
     if (flags & AT_REMOVEDIR)
         TRY(vfs_rmdir(normalized, caller_credentials()));
     else
@@ -331,6 +370,10 @@ Result<i64> sys_truncate(UserAddress path, i64 length)
     TRY(check_file_size_limit(current_process(), static_cast<u64>(now.st_size), static_cast<u64>(length)));
     // Writing by name needs write access as an open file would: not to a running program.
     TRY(inode->get_write_access());
+    if (auto broken = break_leases(*inode, true, false); broken.is_error()) {
+        inode->put_write_access();
+        return broken.error();
+    }
     if (auto cleared = clear_set_id_before_write(*inode, caller_credentials()); cleared.is_error()) {
         inode->put_write_access();
         return cleared.error();

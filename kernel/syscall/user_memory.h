@@ -30,10 +30,19 @@ constexpr int AT_FDCWD = -100;
 constexpr int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_EACCESS = 0x200, AT_SYMLINK_FOLLOW = 0x400,
               AT_EMPTY_PATH = 0x1000;
 
+// What the path's last component was before normalization took it away: "x/." and "x/.."
+// name x and x's parent, but calls that make or remove a name refuse them as Linux does.
+enum class LastComponent {
+    Name,
+    Dot,
+    DotDot
+};
+
 // Copies a NUL-terminated path from user memory and normalizes it against the cwd, or for
 // the *at() calls against the directory `dirfd` was opened as (AT_FDCWD = the cwd).
 Result<void> read_user_path(UserAddress address, char* out, usize capacity);
-Result<void> read_user_path_at(int dirfd, UserAddress address, char* out, usize capacity, bool* trailing_slash = nullptr);
+Result<void> read_user_path_at(
+    int dirfd, UserAddress address, char* out, usize capacity, bool* trailing_slash = nullptr, LastComponent* last = nullptr);
 // The inode a *at() call names: `path` relative to `dirfd`, or, with AT_EMPTY_PATH in
 // `flags` and an empty path, the file `dirfd` refers to (the current directory for
 // AT_FDCWD). A trailing slash follows a last link whatever `follow` says. The walk checks
