@@ -169,13 +169,10 @@ Result<i64> sys_wait4(int pid, UserAddress status, int options, UserAddress rusa
 
 namespace {
 
-// One signal from the caller to `target`, if its credentials allow (EPERM otherwise);
-// SIGCONT may always go to a process of the caller's own session (Linux's check_kill_permission).
+// One signal from the caller to `target`, if check_kill_permission allows (EPERM otherwise).
 Result<void> signal_if_permitted(Process& self, Process& target, int signal)
 {
-    bool same_session = signal == SIGCONT && target.session() == self.session();
-    if (!same_session && !self.credentials.may_signal(target.credentials))
-        return Errno::NotPermitted;
+    TRY(check_kill_permission(self, target, signal));
     return send_signal(target, signal);
 }
 

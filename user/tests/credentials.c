@@ -10,7 +10,7 @@
 //   setfsuid returns the old fsuid and moves only to one of the ids;
 //   execve sets the saved ids to the effective ones, and a set-user-ID / set-group-ID
 //   program runs as its file's owner and group;
-//   kill: an ordinary user may not signal root's process (EPERM) but may signal its own,
+//   kill (tgkill, tkill too): an ordinary user may not signal root's process (EPERM) but may signal its own,
 //   and SIGCONT within its session; kill(0) succeeds if one member of the group could be
 //   signalled; kill(-1) does not fail for lack of permission;
 //   resource limits: root raises a hard limit, an ordinary user only lowers it (EPERM);
@@ -103,6 +103,8 @@ static void kill_rules(void)
     pid_t root_parent = getppid();
     ok(setresgid(1000, 1000, 1000) == 0 && setresuid(1000, 1000, 1000) == 0, "drop to 1000");
     ok(fails_with(kill(root_parent, 0), EPERM), "kill of root's process: EPERM (errno=%d)", errno);
+    ok(fails_with(syscall(SYS_tgkill, root_parent, root_parent, 0), EPERM) && fails_with(syscall(SYS_tkill, root_parent, 0), EPERM),
+        "tgkill and tkill of root's thread: EPERM too (errno=%d)", errno);
     ok(kill(root_parent, SIGCONT) == 0, "SIGCONT to a process of the same session (errno=%d)", errno);
     fflush(stdout);
     pid_t own = fork();
