@@ -75,6 +75,7 @@ public:
     }
 
     Result<void> truncate(u64) override { return Errno::ReadOnlyFs; }
+    bool is_read_only() override { return true; }
 
     // The archive is the backing store: clean pages may be dropped and read again.
     Result<void> read_page(u64 index, u8* page) override

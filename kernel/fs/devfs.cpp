@@ -1,6 +1,7 @@
 #include "devfs.h"
 #include "console.h"
 #include "kernel/lib/memory.h"
+#include "memory_metadata.h"
 
 namespace {
 
@@ -37,65 +38,67 @@ enum class Device {
     Console
 };
 
+// A name in /dev, and the mode its node starts with: Linux's (/dev/tty is for everyone, the
+// console for root).
 struct DeviceName {
     char const* name;
     Device device;
+    u32 mode;
 };
 // "shm" is only listed here: main.cpp mounts a tmpfs on /dev/shm (POSIX shared memory, and
 // where LTP's library keeps its results), and a mount hides what lies beneath it.
-DeviceName const DEVICES[] = { { "null", Device::Null }, { "zero", Device::Zero }, { "console", Device::Console },
-    { "tty", Device::Console }, { "shm", Device::Folder } };
+DeviceName const DEVICES[] = {
+    { "null", Device::Null, MODE_CHARACTER_DEVICE | 0666 },
+    { "zero", Device::Zero, MODE_CHARACTER_DEVICE | 0666 },
+    { "console", Device::Console, MODE_CHARACTER_DEVICE | 0600 },
+    { "tty", Device::Console, MODE_CHARACTER_DEVICE | 0666 },
+    { "shm", Device::Folder, MODE_DIRECTORY | 01777 },
+};
 
+constexpr usize DEVICE_COUNT = sizeof DEVICES / sizeof DEVICES[0];
+
+// One node of /dev. The folder holds its device nodes for as long as the kernel runs, so a
+// chown, chmod or utimes of /dev/null sticks, as on Linux's devtmpfs.
 class DevInode final : public Inode {
 public:
-    explicit DevInode(Device device) : m_device(device) { }
-    u64 number() const override { return 1 + static_cast<u64>(m_device); }
+    DevInode(Device device, u64 number, u32 mode) : m_device(device), m_number(number), m_metadata(mode, InodeOwner {}) { }
+    u64 number() const override { return m_number; }
     u64 device() const override
     {
         static u64 number = allocate_device_number();
         return number;
     }
     u64 stored_size() override { return 0; }
-    // What stat() reports (the console's File says 0620, as Linux's /dev/console).
-    u32 mode() override
+    u32 mode() override { return m_metadata.mode(); }
+    InodeOwner owner() override { return m_metadata.owner(); }
+    Result<void> change_attributes(AttributeChange const& change) override
     {
-        switch (m_device) {
-        case Device::Folder:
-            return MODE_DIRECTORY | 0755;
-        case Device::Console:
-            return MODE_CHARACTER_DEVICE | 0620;
-        default:
-            return MODE_CHARACTER_DEVICE | 0666;
-        }
+        m_metadata.apply(change);
+        return {};
     }
 
     void stat(LinuxStat& out) override
     {
         out = {};
-        out.st_dev = device();
-        out.st_ino = number();
-        out.st_nlink = 1;
-        if (m_device == Device::Folder) {
-            out.st_mode = MODE_DIRECTORY | 0755;
-            return;
+        if (m_device != Device::Folder) {
+            RefPtr<File> file = MUST(open(O_RDONLY));
+            file->stat(out); // the device numbers
         }
-        RefPtr<File> file = MUST(open(O_RDONLY));
-        file->stat(out);
         out.st_dev = device();
         out.st_ino = number();
+        out.st_nlink = m_device == Device::Folder ? 2 : 1;
+        m_metadata.fill_stat(out);
     }
 
     Result<RefPtr<Inode>> lookup(Name name) override
     {
         if (m_device != Device::Folder)
             return Errno::NotDirectory;
-        for (auto const& entry : DEVICES)
-            if (strlen(entry.name) == name.length && memcmp(entry.name, name.characters, name.length) == 0) {
-                auto* inode = new (std::nothrow) DevInode(entry.device);
-                if (!inode)
-                    return Errno::NoMemory;
-                return adopt_ref<Inode>(inode);
-            }
+        if (!holds_nodes())
+            return Errno::NoEntry;
+        for (usize i = 0; i < DEVICE_COUNT; ++i)
+            if (strlen(DEVICES[i].name) == name.length && memcmp(DEVICES[i].name, name.characters, name.length) == 0)
+                return m_children[i];
         return Errno::NoEntry;
     }
 
@@ -103,11 +106,12 @@ public:
     {
         if (m_device != Device::Folder)
             return Errno::NotDirectory;
-        constexpr usize count = sizeof DEVICES / sizeof DEVICES[0];
-        for (; cookie < count; ++cookie) {
+        if (!holds_nodes())
+            return {};
+        for (; cookie < DEVICE_COUNT; ++cookie) {
             auto const& entry = DEVICES[cookie];
             u8 type = entry.device == Device::Folder ? DT_DIR : DT_CHR;
-            if (!visit(Name { entry.name, strlen(entry.name) }, 2 + static_cast<u64>(entry.device), type))
+            if (!visit(Name { entry.name, strlen(entry.name) }, m_children[cookie]->number(), type))
                 return {};
         }
         return {};
@@ -131,16 +135,37 @@ public:
         return Errno::NoDevice;
     }
 
+    // The folder's entries, made once. Names that share a device ("console" and "tty")
+    // still get a node each, as they are different files on Linux.
+    Result<void> make_children()
+    {
+        for (usize i = 0; i < DEVICE_COUNT; ++i) {
+            auto* child = new (std::nothrow) DevInode(DEVICES[i].device, 2 + i, DEVICES[i].mode);
+            if (!child)
+                return Errno::NoMemory;
+            m_children[i] = adopt_ref<Inode>(child);
+        }
+        return {};
+    }
+
 private:
+    // Only /dev itself: its "shm" folder is empty (a tmpfs is mounted over it).
+    bool holds_nodes() const { return static_cast<bool>(m_children[0]); }
+
     Device m_device;
+    u64 m_number;
+    MemoryMetadata m_metadata;
+    RefPtr<Inode> m_children[DEVICE_COUNT];
 };
 
 }
 
 Result<RefPtr<Inode>> devfs_create_root()
 {
-    auto* root = new (std::nothrow) DevInode(Device::Folder);
-    if (!root)
+    auto* raw = new (std::nothrow) DevInode(Device::Folder, 1, MODE_DIRECTORY | 0755);
+    if (!raw)
         return Errno::NoMemory;
-    return adopt_ref<Inode>(root);
+    RefPtr<DevInode> root = adopt_ref(raw);
+    TRY(root->make_children());
+    return RefPtr<Inode>(root.ptr());
 }

@@ -28,12 +28,20 @@ public:
     // The one Inode object for `number`, made on first use.
     Result<RefPtr<Inode>> inode(u32 number);
     void forget(Ext2Inode&);
-    bool has_object_for(u32 number) const;
+    // An inode that lost its last name (unlink, rmdir, rename over it) is freed now if
+    // nothing but this mount's cache holds it, else when its last holder lets go.
+    void release_if_unused(u32 number);
     Result<void> sync(bool unmount);
     void release_unused();
 
     Ext2Mount* next { nullptr };
 
+private:
+    Ext2Inode* object_for(u32 number) const;
+    // Lets go of the cache's reference to an unlinked inode that is not mapped.
+    void drop_if_unused(Ext2Inode&);
+
+public:
 private:
     static constexpr usize BUCKETS = 256;
     OwnPtr<Ext2FileSystem> m_fs;
@@ -117,19 +125,20 @@ public:
         u32 number = TRY(fs().lookup(m_number, name.characters, name.length));
         return m_mount.inode(number);
     }
-    Result<RefPtr<Inode>> create(Name name, u32 mode) override
+    Result<RefPtr<Inode>> create(Name name, u32 mode, InodeOwner owner) override
     {
-        u32 number = TRY(fs().create(m_number, name.characters, name.length, MODE_REGULAR | (mode & 07777)));
+        u32 number = TRY(fs().create(
+            m_number, name.characters, name.length, MODE_REGULAR | (mode & 07777), Ext2Owner { owner.uid, owner.gid }));
         return m_mount.inode(number);
     }
-    Result<RefPtr<Inode>> make_directory(Name name, u32 mode) override
+    Result<RefPtr<Inode>> make_directory(Name name, u32 mode, InodeOwner owner) override
     {
-        u32 number = TRY(fs().mkdir(m_number, name.characters, name.length, mode & 07777));
+        u32 number = TRY(fs().mkdir(m_number, name.characters, name.length, mode & 07777, Ext2Owner { owner.uid, owner.gid }));
         return m_mount.inode(number);
     }
-    Result<void> make_symlink(Name name, char const* target) override
+    Result<void> make_symlink(Name name, char const* target, InodeOwner owner) override
     {
-        TRY(fs().symlink(m_number, name.characters, name.length, target, strlen(target)));
+        TRY(fs().symlink(m_number, name.characters, name.length, target, strlen(target), Ext2Owner { owner.uid, owner.gid }));
         return {};
     }
     Result<void> link(Name name, Inode& target) override
@@ -164,7 +173,55 @@ public:
         return {};
     }
     Result<usize> read_link(char* out, usize capacity) override { return fs().readlink(m_number, out, capacity); }
-    Result<void> set_mode(u32 mode) override { return fs().chmod(m_number, mode); }
+    InodeOwner owner() override
+    {
+        auto info = fs().stat(m_number);
+        return info.is_error() ? InodeOwner {} : InodeOwner { info.value().uid, info.value().gid };
+    }
+    bool is_read_only() override { return fs().read_only(); }
+    // ext2 keeps whole seconds, as Linux's ext2 does on disk.
+    Result<void> change_attributes(AttributeChange const& change) override
+    {
+        if (change.has(AttributeChange::Mode))
+            TRY(fs().chmod(m_number, change.mode));
+        if (change.has(AttributeChange::Uid) || change.has(AttributeChange::Gid)) {
+            Ext2InodeInfo info = TRY(fs().stat(m_number));
+            TRY(fs().chown(m_number, change.has(AttributeChange::Uid) ? change.uid : info.uid,
+                change.has(AttributeChange::Gid) ? change.gid : info.gid));
+        }
+        if (change.has(AttributeChange::Atime) || change.has(AttributeChange::Mtime)) {
+            Ext2InodeInfo info = TRY(fs().stat(m_number));
+            TRY(fs().set_times(m_number, change.has(AttributeChange::Atime) ? static_cast<u32>(change.atime.seconds) : info.atime,
+                change.has(AttributeChange::Mtime) ? static_cast<u32>(change.mtime.seconds) : info.mtime));
+        }
+        if (change.which == 0)
+            TRY(fs().touch(m_number, Ext2TimeUpdate::Change));
+        return {};
+    }
+    void update_times(TimeUpdate update) override
+    {
+        if (fs().read_only())
+            return;
+        Ext2TimeUpdate what = Ext2TimeUpdate::Change;
+        switch (update) {
+        case TimeUpdate::Access: {
+            auto info = fs().stat(m_number);
+            if (info.is_error()
+                || !relatime_wants_update(FileTime { info.value().atime }, FileTime { info.value().mtime },
+                    FileTime { info.value().ctime }, file_time_now()))
+                return;
+            what = Ext2TimeUpdate::Access;
+            break;
+        }
+        case TimeUpdate::Modify:
+            what = Ext2TimeUpdate::Modify;
+            break;
+        case TimeUpdate::Change:
+            break;
+        }
+        // Like Linux's mark_inode_dirty after a time update: an I/O error shows at sync.
+        (void)fs().touch(m_number, what);
+    }
 
     Result<void> store_size(u64 size) override { return fs().set_size(m_number, size); }
     Result<void> reserve_storage(u64 offset, u64 length) override { return fs().reserve_blocks(m_number, offset, length); }
@@ -198,13 +255,7 @@ public:
 
 private:
     Ext2FileSystem& fs() { return m_mount.fs(); }
-    // An inode that lost its last name is freed now if no object stands for it (else when
-    // the object goes: see the destructor).
-    void release_if_unused(u32 number)
-    {
-        if (!m_mount.has_object_for(number))
-            (void)fs().release_inode(number);
-    }
+    void release_if_unused(u32 number) { m_mount.release_if_unused(number); }
 
     Ext2Mount& m_mount;
     u32 m_number;
@@ -230,12 +281,36 @@ Result<RefPtr<Inode>> Ext2Mount::inode(u32 number)
     return adopt_ref<Inode>(inode);
 }
 
-bool Ext2Mount::has_object_for(u32 number) const
+Ext2Inode* Ext2Mount::object_for(u32 number) const
 {
     for (Ext2Inode* i = m_buckets[number % BUCKETS]; i; i = i->next_in_bucket)
         if (i->number() == number)
-            return true;
-    return false;
+            return i;
+    return nullptr;
+}
+
+void Ext2Mount::drop_if_unused(Ext2Inode& inode)
+{
+    // A linked inode keeps its cached pages until memory is short. An unlinked one needs the
+    // mount's reference no longer: no name can find it again. Dropping it destroys the
+    // object at once if nothing else holds it, or when the last open file or cwd lets go;
+    // the destructor frees the inode. Only a mapped one stays with the mount, since its
+    // pages may still be read in (release_unused drops it once unmapped).
+    bool mapped = inode.cache() && inode.cache()->is_mapped();
+    if (!inode.held_by_mount || mapped || !inode.is_unlinked())
+        return;
+    inode.held_by_mount = false;
+    inode.unref();
+}
+
+void Ext2Mount::release_if_unused(u32 number)
+{
+    // The VFS looked the entry up before removing it (permission checks), so an object
+    // usually exists; without one, nothing holds the inode at all.
+    if (Ext2Inode* inode = object_for(number))
+        drop_if_unused(*inode);
+    else
+        (void)m_fs->release_inode(number);
 }
 
 void Ext2Mount::forget(Ext2Inode& inode)
@@ -253,14 +328,7 @@ void Ext2Mount::release_unused()
     for (usize b = 0; b < BUCKETS; ++b) {
         for (Ext2Inode* inode = m_buckets[b]; inode;) {
             Ext2Inode* next = inode->next_in_bucket;
-            // Only the mount's own reference left, and nothing mapped: an unlinked file can
-            // go now; a linked one keeps its cached pages until memory is short.
-            bool only_mount = inode->ref_count() == 1 && inode->held_by_mount;
-            bool mapped = inode->cache() && inode->cache()->is_mapped();
-            if (only_mount && !mapped && inode->is_unlinked()) {
-                inode->held_by_mount = false;
-                inode->unref(); // destroys it, which unlinks it from this bucket
-            }
+            drop_if_unused(*inode);
             inode = next;
         }
     }

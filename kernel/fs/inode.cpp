@@ -95,7 +95,10 @@ Result<void> Inode::truncate(u64 size)
         return Errno::Invalid;
     RefPtr<PageCache> cache = TRY(page_cache());
     cache->set_size(size);
-    return store_size(size);
+    TRY(store_size(size));
+    // Even when the size stays: truncate(2) always marks the file modified on Linux.
+    update_times(TimeUpdate::Modify);
+    return {};
 }
 
 Result<void> Inode::sync()
@@ -143,7 +146,10 @@ Result<usize> InodeFile::read(u8* buffer, usize count, u64 offset)
 {
     if (!m_cache)
         return Errno::IsDirectory;
-    return m_cache->read(offset, buffer, count);
+    usize done = TRY(m_cache->read(offset, buffer, count));
+    if (count > 0)
+        m_inode->update_times(TimeUpdate::Access);
+    return done;
 }
 
 Result<usize> InodeFile::write(u8 const* buffer, usize count, u64 offset)
@@ -159,11 +165,14 @@ Result<usize> InodeFile::read_to_user(UserIo const& io)
 {
     if (!m_cache)
         return Errno::IsDirectory;
-    return m_cache->read_with(io.offset, io.count, [&](u8 const* bytes, usize done, usize chunk) -> Result<usize> {
+    usize done = TRY(m_cache->read_with(io.offset, io.count, [&](u8 const* bytes, usize done, usize chunk) -> Result<usize> {
         if (!bytes) // a hole reads as zeros: the shared zero frame's
             bytes = m_cache->context().physical.map_frame(m_cache->context().zero_frame);
         return copy_to_user_partial(io.space, io.buffer + done, bytes, chunk);
-    });
+    }));
+    if (io.count > 0)
+        m_inode->update_times(TimeUpdate::Access);
+    return done;
 }
 
 Result<usize> InodeFile::write_from_user(UserIo const& io)
@@ -189,6 +198,8 @@ Result<usize> InodeFile::finish_write(u64 old_size, u64 offset, usize written)
         }
         return reserved.error();
     }
+    if (written > 0)
+        m_inode->update_times(TimeUpdate::Modify);
     throttle_dirty_writer(*m_cache);
     return written;
 }

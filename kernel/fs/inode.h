@@ -6,6 +6,7 @@
 #pragma once
 
 #include "file.h"
+#include "inode_attributes.h"
 #include "kernel/lib/function_ref.h"
 #include "kernel/mm/page_cache.h"
 #include "kernel/mm/pager.h"
@@ -36,9 +37,11 @@ public:
 
     // Directories.
     virtual Result<RefPtr<Inode>> lookup(Name) { return Errno::NotDirectory; }
-    virtual Result<RefPtr<Inode>> create(Name, u32 /*mode*/) { return Errno::NotDirectory; }
-    virtual Result<RefPtr<Inode>> make_directory(Name, u32 /*mode*/) { return Errno::NotDirectory; }
-    virtual Result<void> make_symlink(Name, char const* /*target*/) { return Errno::NotDirectory; }
+    // New entries: `mode` holds the permission bits (and set-ID bits) the VFS decided, and
+    // `owner` whose the inode is (attributes.h, owner_for_new_inode).
+    virtual Result<RefPtr<Inode>> create(Name, u32 /*mode*/, InodeOwner) { return Errno::NotDirectory; }
+    virtual Result<RefPtr<Inode>> make_directory(Name, u32 /*mode*/, InodeOwner) { return Errno::NotDirectory; }
+    virtual Result<void> make_symlink(Name, char const* /*target*/, InodeOwner) { return Errno::NotDirectory; }
     virtual Result<void> link(Name, Inode& /*target*/) { return Errno::NotDirectory; }
     virtual Result<void> unlink(Name) { return Errno::NotDirectory; }
     virtual Result<void> remove_directory(Name) { return Errno::NotDirectory; }
@@ -49,8 +52,17 @@ public:
     // Symbolic links.
     virtual Result<usize> read_link(char*, usize) { return Errno::Invalid; }
 
-    // Metadata.
-    virtual Result<void> set_mode(u32) { return Errno::NotPermitted; }
+    // Metadata (inode_attributes.h). The owner, for permission checks; root by default.
+    virtual InodeOwner owner() { return {}; }
+    // Applies a change of attributes that the VFS has already checked (fs/attributes.cpp):
+    // what chmod, chown and utimensat do. ReadOnlyFs on read-only media; NotPermitted where
+    // the file system keeps no such attribute.
+    virtual Result<void> change_attributes(AttributeChange const&) { return Errno::NotPermitted; }
+    // The time updates a read, a write or a change of names implies. Memory-only and
+    // generated inodes without times ignore them.
+    virtual void update_times(TimeUpdate) { }
+    // Media that cannot be written (the initramfs): changes fail with ReadOnlyFs.
+    virtual bool is_read_only() { return false; }
     // statfs(2): sizes and free counts of the file system this inode is on. tmpfs and ext2
     // answer; the others (/proc, /dev, the initramfs) give NoSys.
     virtual Result<void> statfs(LinuxStatfs&) { return Errno::NoSys; }

@@ -11,7 +11,7 @@ u64 g_memfd_count = 0; // for a name no other file in it has
 
 }
 
-Result<RefPtr<OpenFile>> memfd_open(char const* name)
+Result<RefPtr<OpenFile>> memfd_open(char const* name, Credentials const& who)
 {
     if (!g_memfd_root)
         g_memfd_root = TRY(tmpfs_create_root());
@@ -20,7 +20,8 @@ Result<RefPtr<OpenFile>> memfd_open(char const* name)
     char entry[32];
     auto entry_length = static_cast<usize>(format(entry, sizeof entry, "%lu", ++g_memfd_count));
     Name entry_name { entry, entry_length };
-    RefPtr<Inode> inode = TRY(g_memfd_root->create(entry_name, 0777)); // Linux's mode, without MFD_NOEXEC_SEAL
+    // Linux's mode, without MFD_NOEXEC_SEAL; owned by the caller's file-system ids.
+    RefPtr<Inode> inode = TRY(g_memfd_root->create(entry_name, MODE_REGULAR | 0777, InodeOwner { who.fsuid, who.fsgid }));
     auto file = inode->open(O_RDWR);
     MUST(g_memfd_root->unlink(entry_name));
     if (file.is_error())

@@ -7,6 +7,8 @@
 // mapping of one "/memfd:NAME (deleted)", as Linux does.
 #pragma once
 
+#include "kernel/lib/credentials.h"
+
 #include "file.h"
 
 // The longest name memfd_create takes: NAME_MAX less the "memfd:" prefix.
@@ -14,4 +16,4 @@ constexpr usize MEMFD_NAME_MAX = 249;
 
 // A new, empty file opened for reading and writing; `name` (at most MEMFD_NAME_MAX bytes)
 // is only for display.
-Result<RefPtr<OpenFile>> memfd_open(char const* name);
+Result<RefPtr<OpenFile>> memfd_open(char const* name, Credentials const& who);

@@ -2,6 +2,7 @@
 #include "kernel/lib/assert.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/memory_context.h"
+#include "memory_metadata.h"
 
 namespace {
 
@@ -79,8 +80,8 @@ bool same_name(DirectoryEntry const& entry, Name name)
 // given back when it goes.
 class TmpfsInode final : public Inode {
 public:
-    TmpfsInode(RefPtr<TmpfsSpace> space, u64 device, u64 number, u32 mode)
-        : m_space(space), m_device(device), m_number(number), m_mode(mode)
+    TmpfsInode(RefPtr<TmpfsSpace> space, u64 device, u64 number, u32 mode, InodeOwner owner)
+        : m_space(space), m_device(device), m_number(number), m_metadata(mode, owner)
     { }
     ~TmpfsInode() override
     {
@@ -95,25 +96,26 @@ public:
     u64 number() const override { return m_number; }
     u64 device() const override { return m_device; }
     u64 stored_size() override { return 0; }
-    u32 mode() override { return m_mode; }
+    u32 mode() override { return m_metadata.mode(); }
+    InodeOwner owner() override { return m_metadata.owner(); }
 
     void stat(LinuxStat& out) override
     {
         out = {};
         out.st_dev = m_device;
         out.st_ino = m_number;
-        out.st_mode = m_mode;
+        m_metadata.fill_stat(out);
         out.st_nlink = m_links;
         out.st_blksize = PAGE_SIZE;
-        if ((m_mode & MODE_TYPE_MASK) == MODE_REGULAR && m_page_cache)
+        if (is_regular() && m_page_cache)
             out.st_size = static_cast<i64>(m_page_cache->size());
-        else if ((m_mode & MODE_TYPE_MASK) == MODE_SYMLINK)
+        else if (is_symlink())
             out.st_size = static_cast<i64>(strlen(m_link_target));
-        else if ((m_mode & MODE_TYPE_MASK) == MODE_DIRECTORY)
+        else if (is_directory())
             out.st_size = 4096;
         out.st_blocks = (out.st_size + 511) / 512;
         // A file's blocks are the pages it holds (holes hold none), as Linux counts them.
-        if ((m_mode & MODE_TYPE_MASK) == MODE_REGULAR)
+        if (is_regular())
             out.st_blocks = m_page_cache ? static_cast<i64>(m_page_cache->cached_pages() * (PAGE_SIZE / 512)) : 0;
     }
 
@@ -133,23 +135,26 @@ public:
         return RefPtr<Inode>(entry->inode.ptr());
     }
 
-    Result<RefPtr<Inode>> create(Name name, u32 mode) override { return add_new(name, MODE_REGULAR | (mode & 07777)); }
-
-    Result<RefPtr<Inode>> make_directory(Name name, u32 mode) override
+    Result<RefPtr<Inode>> create(Name name, u32 mode, InodeOwner owner) override
     {
-        RefPtr<Inode> directory = TRY(add_new(name, MODE_DIRECTORY | (mode & 07777)));
+        return add_new(name, MODE_REGULAR | (mode & 07777), owner);
+    }
+
+    Result<RefPtr<Inode>> make_directory(Name name, u32 mode, InodeOwner owner) override
+    {
+        RefPtr<Inode> directory = TRY(add_new(name, MODE_DIRECTORY | (mode & 07777), owner));
         ++m_links; // the child's ".."
         return directory;
     }
 
-    Result<void> make_symlink(Name name, char const* target) override
+    Result<void> make_symlink(Name name, char const* target, InodeOwner owner) override
     {
         usize length = strlen(target);
         char* copy = new (std::nothrow) char[length + 1];
         if (!copy)
             return Errno::NoMemory;
         memcpy(copy, target, length + 1);
-        auto link = add_new(name, MODE_SYMLINK | 0777);
+        auto link = add_new(name, MODE_SYMLINK | 0777, owner);
         if (link.is_error()) {
             delete[] copy;
             return link.error();
@@ -174,6 +179,7 @@ public:
             return added.error();
         }
         ++inode.m_links;
+        inode.m_metadata.update_times(TimeUpdate::Change);
         return {};
     }
 
@@ -186,6 +192,7 @@ public:
         if (entry->inode->is_directory())
             return Errno::IsDirectory;
         entry->inode->drop_link();
+        entry->inode->m_metadata.update_times(TimeUpdate::Change);
         remove_entry(entry);
         return {};
     }
@@ -226,6 +233,7 @@ public:
                 return Errno::NotDirectory;
             if (existing->inode->m_entries)
                 return Errno::NotEmpty;
+            existing->inode->m_metadata.update_times(TimeUpdate::Change);
             if (moving_directory) {
                 existing->inode->m_links = 0;
                 --target.m_links;
@@ -236,6 +244,7 @@ public:
         }
         TRY(target.add_entry(to, moving));
         remove_entry(find(from));
+        moving->m_metadata.update_times(TimeUpdate::Change);
         if (moving->is_directory() && &target != this) {
             --m_links;
             ++target.m_links;
@@ -261,7 +270,7 @@ public:
         for (DirectoryEntry* entry = m_entries; entry; entry = entry->next) {
             if (entry->cookie < cookie)
                 continue;
-            u32 type = entry->inode->m_mode & MODE_TYPE_MASK;
+            u32 type = entry->inode->mode() & MODE_TYPE_MASK;
             u8 d_type = type == MODE_DIRECTORY ? DT_DIR : type == MODE_SYMLINK ? DT_LNK : DT_REG;
             if (!visit(Name { entry->name, entry->length }, entry->inode->m_number, d_type))
                 return {};
@@ -279,11 +288,12 @@ public:
         return n;
     }
 
-    Result<void> set_mode(u32 mode) override
+    Result<void> change_attributes(AttributeChange const& change) override
     {
-        m_mode = (m_mode & MODE_TYPE_MASK) | (mode & 07777);
+        m_metadata.apply(change);
         return {};
     }
+    void update_times(TimeUpdate update) override { m_metadata.update_times(update); }
 
     u64 m_parent_number { 0 };
 
@@ -299,7 +309,7 @@ private:
 
     Result<void> require_directory()
     {
-        if ((m_mode & MODE_TYPE_MASK) != MODE_DIRECTORY)
+        if (!is_directory())
             return Errno::NotDirectory;
         if (m_links == 0)
             return Errno::NoEntry; // removed while someone still had it open
@@ -330,6 +340,7 @@ private:
         while (*tail)
             tail = &(*tail)->next;
         *tail = entry;
+        m_metadata.update_times(TimeUpdate::Modify);
         return {};
     }
 
@@ -339,17 +350,18 @@ private:
             if (*link == entry) {
                 *link = entry->next;
                 delete entry;
+                m_metadata.update_times(TimeUpdate::Modify);
                 return;
             }
         }
     }
 
-    Result<RefPtr<Inode>> add_new(Name name, u32 mode);
+    Result<RefPtr<Inode>> add_new(Name name, u32 mode, InodeOwner);
 
     RefPtr<TmpfsSpace> m_space;
     u64 m_device;
     u64 m_number;
-    u32 m_mode;
+    MemoryMetadata m_metadata;
     u32 m_links { 1 };
     DirectoryEntry* m_entries { nullptr };
     u64 m_next_cookie { 2 }; // after "." and ".."
@@ -358,7 +370,7 @@ private:
 
 u64 g_next_inode_number = 1;
 
-Result<RefPtr<Inode>> TmpfsInode::add_new(Name name, u32 mode)
+Result<RefPtr<Inode>> TmpfsInode::add_new(Name name, u32 mode, InodeOwner owner)
 {
     TRY(require_directory());
     if (name.length > 255)
@@ -366,7 +378,7 @@ Result<RefPtr<Inode>> TmpfsInode::add_new(Name name, u32 mode)
     if (find(name))
         return Errno::Exists;
     TRY(m_space->take_inode_slot()); // the new inode's own; its destructor gives it back
-    auto* raw = new (std::nothrow) TmpfsInode(m_space, m_device, ++g_next_inode_number, mode);
+    auto* raw = new (std::nothrow) TmpfsInode(m_space, m_device, ++g_next_inode_number, mode, owner);
     if (!raw) {
         m_space->give_back_inode_slot();
         return Errno::NoMemory;
@@ -387,7 +399,7 @@ Result<RefPtr<Inode>> tmpfs_create_root()
     u64 half_of_ram = kernel_memory_context().frames.total_frames() / 2;
     RefPtr<TmpfsSpace> space = TRY(TmpfsSpace::create(half_of_ram, half_of_ram));
     TRY(space->take_inode_slot()); // the root's
-    auto* root = new (std::nothrow) TmpfsInode(space, allocate_device_number(), 1, MODE_DIRECTORY | 01777);
+    auto* root = new (std::nothrow) TmpfsInode(space, allocate_device_number(), 1, MODE_DIRECTORY | 01777, InodeOwner {});
     if (!root) {
         space->give_back_inode_slot();
         return Errno::NoMemory;

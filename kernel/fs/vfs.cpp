@@ -1,7 +1,9 @@
 #include "vfs.h"
+#include "attributes.h"
 #include "file_lock.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/lib/memory.h"
+#include "permission.h"
 
 namespace {
 
@@ -109,7 +111,8 @@ Result<void> vfs_mount(char const* where, RefPtr<Inode> root)
     return {};
 }
 
-Result<RefPtr<Inode>> vfs_lookup(char const* original, FollowLastLink follow, char* resolved, usize capacity)
+Result<RefPtr<Inode>> vfs_lookup(
+    char const* original, FollowLastLink follow, Credentials const& who, char* resolved, usize capacity)
 {
     PATH_BUFFER(path);
     usize original_length = strlen(original);
@@ -130,6 +133,7 @@ restart:
             ++end;
         if (!inode->is_directory())
             return Errno::NotDirectory;
+        TRY(may_search(*inode, who));
         RefPtr<Inode> next = mounted_at(path, end);
         if (!next)
             next = TRY(inode->lookup(Name { path + start, end - start }));
@@ -152,7 +156,7 @@ restart:
     return inode;
 }
 
-Result<ParentAndName> vfs_lookup_parent(char const* path)
+Result<ParentAndName> vfs_lookup_parent(char const* path, Credentials const& who)
 {
     usize length = strlen(path);
     if (length == 0)
@@ -164,9 +168,11 @@ Result<ParentAndName> vfs_lookup_parent(char const* path)
     usize folder_length = slash > 0 ? slash - 1 : 0;
     memcpy(folder, path, folder_length);
     folder[folder_length] = '\0';
-    RefPtr<Inode> parent = TRY(vfs_lookup(folder, FollowLastLink::Yes));
+    RefPtr<Inode> parent = TRY(vfs_lookup(folder, FollowLastLink::Yes, who));
     if (!parent->is_directory())
         return Errno::NotDirectory;
+    // Looking the last name up needs search permission too, whatever is done with it.
+    TRY(may_search(*parent, who));
     if (mounted_at(path, length))
         return Errno::Busy; // a mount point cannot be removed or renamed
     return ParentAndName { parent, Name { path + slash, length - slash } };
@@ -185,31 +191,68 @@ Result<void> require_not_removed(Inode& directory)
     return {};
 }
 
-// The directory that is to hold a new name (mkdir, link, symlink). The root and every mount
-// point are names that exist already: EEXIST, as on Linux, where `mkdir -p /tmp/x` relies on
-// it — not the EBUSY that removing or renaming one gives.
-Result<ParentAndName> lookup_parent_for_new_name(char const* path)
+// The directory that is to hold a new name (mkdir, link, symlink, open with O_CREAT): the
+// name must be free (EEXIST — the root and every mount point exist already, as on Linux,
+// where `mkdir -p /tmp/x` relies on it, not the EBUSY that removing one gives), then the
+// directory must not have been removed (ENOENT), then the caller must be allowed to add to
+// it (EROFS, EACCES), in Linux's order (may_create).
+Result<ParentAndName> prepare_new_name(char const* path, Credentials const& who)
 {
     if (path[0] == '\0' || mounted_at(path, strlen(path)))
         return Errno::Exists;
-    ParentAndName where = TRY(vfs_lookup_parent(path));
+    ParentAndName where = TRY(vfs_lookup_parent(path, who));
+    if (!where.parent->lookup(where.name).is_error())
+        return Errno::Exists;
     TRY(require_not_removed(*where.parent));
+    TRY(may_create(*where.parent, who));
     return where;
 }
 
+// The entry a removal or rename acts on, after the checks that it may go (may_delete).
+Result<RefPtr<Inode>> removable_entry(ParentAndName const& where, Credentials const& who)
+{
+    RefPtr<Inode> victim = TRY(where.parent->lookup(where.name));
+    TRY(may_delete(*where.parent, *victim, who));
+    return victim;
 }
 
-Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode)
+// open(2)'s permission check on an existing file (Linux's may_open): read and/or write as
+// the access mode says, and write for O_TRUNC even with O_RDONLY.
+Result<void> may_open(Inode& inode, int flags, Credentials const& who)
+{
+    u32 may = 0;
+    switch (flags & O_ACCMODE) {
+    case O_RDONLY:
+        may = MayRead;
+        break;
+    case O_WRONLY:
+        may = MayWrite;
+        break;
+    default: // O_RDWR, and 3, which Linux also checks as both
+        may = MayRead | MayWrite;
+        break;
+    }
+    if (flags & O_TRUNC)
+        may |= MayWrite;
+    return inode_permission(inode, who, may);
+}
+
+}
+
+Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode, Credentials const& who)
 {
     FollowLastLink follow = (flags & O_NOFOLLOW) ? FollowLastLink::No : FollowLastLink::Yes;
-    auto found = vfs_lookup(path, follow);
+    auto found = vfs_lookup(path, follow, who);
     RefPtr<Inode> inode;
+    bool created = false;
     if (found.is_error()) {
         if (found.error() != Errno::NoEntry || !(flags & O_CREAT))
             return found.error();
-        ParentAndName where = TRY(vfs_lookup_parent(path));
-        TRY(require_not_removed(*where.parent));
-        inode = TRY(where.parent->create(where.name, mode));
+        ParentAndName where = TRY(prepare_new_name(path, who));
+        u32 new_mode = MODE_REGULAR | (mode & 07777);
+        InodeOwner owner = owner_for_new_inode(*where.parent, who, new_mode);
+        inode = TRY(where.parent->create(where.name, new_mode, owner));
+        created = true;
     } else {
         if ((flags & O_CREAT) && (flags & O_EXCL))
             return Errno::Exists;
@@ -222,68 +265,98 @@ Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode)
     int access = flags & O_ACCMODE;
     if (inode->is_directory() && (access != O_RDONLY || (flags & O_CREAT)))
         return Errno::IsDirectory;
+    // A file this call created may be opened as asked whatever its mode says.
+    if (!created)
+        TRY(may_open(*inode, flags, who));
     // Open first, truncate afterwards, as Linux does: the open file's write access is what
-    // keeps a running program's executable from being truncated (ETXTBSY).
+    // keeps a running program's executable from being truncated (ETXTBSY). O_RDONLY with
+    // O_TRUNC truncates too on Linux; it takes write access just for the truncation.
     RefPtr<File> file = TRY(inode->open(flags));
     // A lease holder is told, and given time, before the open (and its truncation) goes on.
     TRY(break_leases(*inode, access != O_RDONLY, flags & O_NONBLOCK));
-    if ((flags & O_TRUNC) && access != O_RDONLY && inode->is_regular())
-        TRY(inode->truncate(0));
+    if ((flags & O_TRUNC) && inode->is_regular() && !created) {
+        if (access == O_RDONLY)
+            TRY(inode->get_write_access());
+        auto truncated = clear_set_id_before_write(*inode, who);
+        if (!truncated.is_error())
+            truncated = inode->truncate(0);
+        if (access == O_RDONLY)
+            inode->put_write_access();
+        TRY(truncated);
+    }
     return file;
 }
 
-Result<void> vfs_mkdir(char const* path, u32 mode)
+Result<void> vfs_mkdir(char const* path, u32 mode, Credentials const& who)
 {
-    ParentAndName where = TRY(lookup_parent_for_new_name(path));
-    TRY(where.parent->make_directory(where.name, mode));
+    ParentAndName where = TRY(prepare_new_name(path, who));
+    u32 new_mode = MODE_DIRECTORY | (mode & 07777);
+    InodeOwner owner = owner_for_new_inode(*where.parent, who, new_mode);
+    TRY(where.parent->make_directory(where.name, new_mode, owner));
     return {};
 }
 
-Result<void> vfs_unlink(char const* path)
+Result<void> vfs_unlink(char const* path, Credentials const& who)
 {
-    ParentAndName where = TRY(vfs_lookup_parent(path));
+    ParentAndName where = TRY(vfs_lookup_parent(path, who));
+    TRY(removable_entry(where, who));
     return where.parent->unlink(where.name);
 }
 
-Result<void> vfs_rmdir(char const* path)
+Result<void> vfs_rmdir(char const* path, Credentials const& who)
 {
     if (path[0] == '\0')
         return Errno::Busy;
-    ParentAndName where = TRY(vfs_lookup_parent(path));
+    ParentAndName where = TRY(vfs_lookup_parent(path, who));
+    TRY(removable_entry(where, who));
     return where.parent->remove_directory(where.name);
 }
 
-Result<void> vfs_rename(char const* from, char const* to)
+Result<void> vfs_rename(char const* from, char const* to, Credentials const& who)
 {
-    ParentAndName source = TRY(vfs_lookup_parent(from));
-    ParentAndName target = TRY(vfs_lookup_parent(to));
+    ParentAndName source = TRY(vfs_lookup_parent(from, who));
+    ParentAndName target = TRY(vfs_lookup_parent(to, who));
     if (source.parent->device() != target.parent->device())
         return Errno::CrossDevice;
     // A directory cannot move into itself.
     usize from_length = strlen(from);
     if (strncmp(from, to, from_length) == 0 && to[from_length] == '/')
         return Errno::Invalid;
+    {
+        // The references end before the rename, so that a replaced file that nothing else
+        // holds can be freed as soon as it loses its name.
+        RefPtr<Inode> moving = TRY(removable_entry(source, who));
+        auto replaced = target.parent->lookup(target.name);
+        if (replaced.is_error())
+            TRY(may_create(*target.parent, who));
+        else
+            TRY(may_delete(*target.parent, *replaced.value(), who));
+        // A directory that changes parent rewrites its "..": that needs write permission on it.
+        if (moving->is_directory() && source.parent != target.parent)
+            TRY(inode_permission(*moving, who, MayWrite));
+    }
     return source.parent->rename(source.name, *target.parent, target.name);
 }
 
-Result<void> vfs_link(char const* existing, char const* new_path)
+Result<void> vfs_link(char const* existing, char const* new_path, Credentials const& who)
 {
-    RefPtr<Inode> inode = TRY(vfs_lookup(existing, FollowLastLink::No));
-    ParentAndName where = TRY(lookup_parent_for_new_name(new_path));
+    RefPtr<Inode> inode = TRY(vfs_lookup(existing, FollowLastLink::No, who));
+    ParentAndName where = TRY(prepare_new_name(new_path, who));
     if (where.parent->device() != inode->device())
         return Errno::CrossDevice;
     return where.parent->link(where.name, *inode);
 }
 
-Result<void> vfs_symlink(char const* target, char const* link_path)
+Result<void> vfs_symlink(char const* target, char const* link_path, Credentials const& who)
 {
-    ParentAndName where = TRY(lookup_parent_for_new_name(link_path));
-    return where.parent->make_symlink(where.name, target);
+    ParentAndName where = TRY(prepare_new_name(link_path, who));
+    u32 mode = MODE_SYMLINK | 0777;
+    return where.parent->make_symlink(where.name, target, owner_for_new_inode(*where.parent, who, mode));
 }
 
-Result<usize> vfs_readlink(char const* path, char* out, usize capacity)
+Result<usize> vfs_readlink(char const* path, char* out, usize capacity, Credentials const& who)
 {
-    RefPtr<Inode> inode = TRY(vfs_lookup(path, FollowLastLink::No));
+    RefPtr<Inode> inode = TRY(vfs_lookup(path, FollowLastLink::No, who));
     return inode->read_link(out, capacity);
 }
 

@@ -6,9 +6,14 @@
 // Paths reach the VFS normalized (normalize_path: absolute, "." and ".." resolved lexically,
 // written without the leading slash, "" for the root). Symbolic links are followed in every
 // component but the last, and in the last when the caller asks (open without O_NOFOLLOW).
+//
+// Every call acts for someone (`who`, the calling process's credentials) and checks what
+// Linux checks for them (fs/permission.h): search permission on every directory walked,
+// write permission on a directory whose entries change, the sticky bit, open's access.
 #pragma once
 
 #include "inode.h"
+#include "kernel/lib/credentials.h"
 #include "path_buffer.h"
 
 enum class FollowLastLink {
@@ -24,26 +29,27 @@ Result<void> normalize_path(char const* cwd, char const* path, char* out, usize 
 Result<void> vfs_mount(char const* where, RefPtr<Inode> root);
 
 // The inode a path names. `resolved`, if given, receives the path with links followed.
-Result<RefPtr<Inode>> vfs_lookup(char const* path, FollowLastLink, char* resolved = nullptr, usize capacity = 0);
+Result<RefPtr<Inode>> vfs_lookup(
+    char const* path, FollowLastLink, Credentials const& who, char* resolved = nullptr, usize capacity = 0);
 
 // The directory that would hold `path`'s last component, and that component.
 struct ParentAndName {
     RefPtr<Inode> parent;
     Name name;
 };
-Result<ParentAndName> vfs_lookup_parent(char const* path);
+Result<ParentAndName> vfs_lookup_parent(char const* path, Credentials const& who);
 
 // open(2): resolves, creates with O_CREAT (mode & ~umask is the caller's job), checks
 // O_EXCL/O_DIRECTORY/O_TRUNC and access, and opens.
-Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode);
+Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode, Credentials const& who);
 
-// Process-independent helpers for the path system calls.
-Result<void> vfs_mkdir(char const* path, u32 mode);
-Result<void> vfs_unlink(char const* path);
-Result<void> vfs_rmdir(char const* path);
-Result<void> vfs_rename(char const* from, char const* to);
-Result<void> vfs_link(char const* existing, char const* new_path);
-Result<void> vfs_symlink(char const* target, char const* link_path);
-Result<usize> vfs_readlink(char const* path, char* out, usize capacity);
+// The path system calls, given the caller's credentials rather than its process.
+Result<void> vfs_mkdir(char const* path, u32 mode, Credentials const& who);
+Result<void> vfs_unlink(char const* path, Credentials const& who);
+Result<void> vfs_rmdir(char const* path, Credentials const& who);
+Result<void> vfs_rename(char const* from, char const* to, Credentials const& who);
+Result<void> vfs_link(char const* existing, char const* new_path, Credentials const& who);
+Result<void> vfs_symlink(char const* target, char const* link_path, Credentials const& who);
+Result<usize> vfs_readlink(char const* path, char* out, usize capacity, Credentials const& who);
 // Writes every file system's dirty data and metadata to its device (sync(2), shutdown).
 Result<void> vfs_sync_all();

@@ -48,6 +48,7 @@ char const* errno_name(Errno e)
         NAME(Loop, "ELOOP")
         NAME(Overflow, "EOVERFLOW")
         NAME(NotSupported, "EOPNOTSUPP")
+        NAME(AddressFamilyNotSupported, "EAFNOSUPPORT")
         NAME(TimedOut, "ETIMEDOUT")
 #undef NAME
     }

@@ -43,6 +43,7 @@ enum class Errno : int {
     Loop = 40, // ELOOP
     Overflow = 75, // EOVERFLOW
     NotSupported = 95, // EOPNOTSUPP
+    AddressFamilyNotSupported = 97, // EAFNOSUPPORT
     TimedOut = 110, // ETIMEDOUT
 
     // Kernel-internal codes (Linux's, from include/linux/errno.h) that never reach a program:

@@ -4,6 +4,7 @@
 #include "kernel/dev/random.h"
 #include "kernel/fs/inode.h"
 #include "kernel/fs/path_buffer.h"
+#include "kernel/fs/permission.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/user_layout.h"
@@ -207,9 +208,11 @@ Result<void> exec_file(
 {
     reached = ExecStage::Checking;
     PATH_BUFFER(resolved);
-    RefPtr<Inode> file = TRY(vfs_lookup(path, FollowLastLink::Yes, resolved + 1, PATH_MAX - 1));
-    if (!file->is_regular() || !(file->mode() & 0111))
+    RefPtr<Inode> file = TRY(vfs_lookup(path, FollowLastLink::Yes, process.credentials, resolved + 1, PATH_MAX - 1));
+    // Only a regular file runs, and only with execute permission — root too needs some x bit.
+    if (!file->is_regular())
         return Errno::Access;
+    TRY(inode_permission(*file, process.credentials, MayExecute));
     resolved[0] = '/';
     {
         auto* script = new (std::nothrow) ScriptHeader;
@@ -252,6 +255,9 @@ Result<void> exec_file(
         space->page_table().activate();
     process.set_address_space(static_cast<RefPtr<AddressSpace>&&>(space));
     process.set_executable(static_cast<ExecutableHold&&>(hold));
+    u32 mode = file->mode();
+    InodeOwner owner = file->owner();
+    process.credentials.start_program(mode & 04000, owner.uid, (mode & 02010) == 02010, owner.gid);
     process.set_executable_path(static_cast<SharedString&&>(executable_path));
     process.note_exec_ran();
     process.fds().close_on_exec_files();

@@ -38,6 +38,27 @@ Result<Process*> Process::create_first()
     return process;
 }
 
+namespace {
+
+// RLIMIT_NPROC (Linux's copy_process): a user may have as many processes, zombies included,
+// as the forking process's soft limit allows; processes of the real uid 0 and privileged
+// forkers (CAP_SYS_RESOURCE) are exempt.
+bool over_process_limit(Process& parent, Process& child)
+{
+    Credentials const& who = parent.credentials;
+    u64 limit = parent.limits.soft(RLIMIT_NPROC);
+    if (limit == RLIM_INFINITY || who.uid == 0 || who.is_privileged())
+        return false;
+    u64 count = 0;
+    for_each_process([&](Process& process) {
+        if (&process != &child && process.credentials.uid == who.uid)
+            ++count;
+    });
+    return count >= limit;
+}
+
+}
+
 Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, bool share_memory, u64 child_stack)
 {
     RefPtr<AddressSpace> space;
@@ -49,6 +70,13 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
     auto* child = new (std::nothrow) Process;
     if (!child)
         return Errno::NoMemory;
+    // From here on the child is in the process table as its parent's user, so a fork that
+    // slept in fork_address_space above is counted by the next one's RLIMIT_NPROC check.
+    child->credentials = parent.credentials;
+    if (over_process_limit(parent, *child)) {
+        delete child;
+        return Errno::TryAgain;
+    }
     if (auto copied = child->m_fds.copy_from(parent.m_fds); copied.is_error()) {
         delete child;
         return copied.error();

@@ -14,6 +14,7 @@
 #include "interval_timer.h"
 #include "kernel/fs/fd_table.h"
 #include "kernel/fs/inode.h"
+#include "kernel/lib/credentials.h"
 #include "kernel/lib/function_ref.h"
 #include "kernel/lib/intrusive_list.h"
 #include "kernel/lib/shared_string.h"
@@ -113,6 +114,9 @@ public:
     RealIntervalTimer real_timer { *this }; // ITIMER_REAL and alarm()
     CpuTimers cpu_timers; // ITIMER_VIRTUAL, ITIMER_PROF, RLIMIT_CPU (cpu_timers.h)
     ResourceLimits limits; // inherited at fork, kept by execve
+    // Whom the process acts as (uid, gid, groups...); a child inherits them at fork.
+    Credentials credentials;
+
     SignalAction signal_actions[SIGNAL_COUNT];
     u64 pending_signals { 0 }; // sent to the process: any thread that does not block one takes it
     SignalSender pending_sender[SIGNAL_COUNT]; // who sent each of them

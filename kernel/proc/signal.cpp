@@ -469,3 +469,13 @@ Result<void> set_alt_stack(Thread& thread, AltStackSetting const& setting)
     thread.alt_stack_autodisarm = setting.flags & SS_AUTODISARM;
     return {};
 }
+
+Result<void> check_kill_permission(Process& sender, Process& target, int signal)
+{
+    if (signal < 0 || signal > SIGNAL_COUNT)
+        return Errno::Invalid; // before permission, as Linux
+    bool same_session = signal == SIGCONT && target.session() == sender.session();
+    if (!same_session && !sender.credentials.may_signal(target.credentials))
+        return Errno::NotPermitted;
+    return {};
+}

@@ -23,6 +23,10 @@ SignalSender current_sender(int code = SI_USER);
 // kill(): makes `signal` pending in `target` and wakes one of its threads that does not
 // block it, so it acts on it.
 Result<void> send_signal(Process& target, int signal, SignalSender from = current_sender());
+// Whether `sender` may signal `target` (Linux's check_kill_permission): its credentials
+// allow it (Credentials::may_signal), or it is SIGCONT within the sender's session;
+// NotPermitted otherwise. kill, tgkill and tkill ask before they send.
+Result<void> check_kill_permission(Process& sender, Process& target, int signal);
 // tgkill()/tkill(): the same for one thread of `target` (only it may take the signal).
 Result<void> send_thread_signal(Process& target, Thread& thread, int signal);
 // Called on every return to user mode: acts on the signals the current thread may take

@@ -40,6 +40,7 @@ Result<i64> sys_newfstatat(int dirfd, UserAddress path, UserAddress stat, int fl
 Result<i64> sys_statx(int dirfd, UserAddress path, int flags, u32 mask, UserAddress buffer);
 Result<i64> sys_access(UserAddress path, int mode);
 Result<i64> sys_faccessat(int dirfd, UserAddress path, int mode);
+Result<i64> sys_faccessat2(int dirfd, UserAddress path, int mode, int flags);
 Result<i64> sys_readlink(UserAddress path, UserAddress buffer, u64 size);
 Result<i64> sys_readlinkat(int dirfd, UserAddress path, UserAddress buffer, u64 size);
 Result<i64> sys_getcwd(UserAddress buffer, u64 size);
@@ -57,13 +58,22 @@ Result<i64> sys_link(UserAddress old_path, UserAddress new_path);
 Result<i64> sys_linkat(int old_dirfd, UserAddress old_path, int new_dirfd, UserAddress new_path, int flags);
 Result<i64> sys_symlink(UserAddress target, UserAddress link_path);
 Result<i64> sys_symlinkat(UserAddress target, int dirfd, UserAddress link_path);
-Result<i64> sys_chmod(UserAddress path, u32 mode);
-Result<i64> sys_fchmod(int fd, u32 mode);
-Result<i64> sys_fchmodat(int dirfd, UserAddress path, u32 mode);
 Result<i64> sys_truncate(UserAddress path, i64 length);
 Result<i64> sys_statfs(UserAddress path, UserAddress buffer);
 Result<i64> sys_fstatfs(int fd, UserAddress buffer);
 Result<i64> sys_umask(u32 mask);
+// Attributes: mode, owner, times (sys_attributes.cpp)
+Result<i64> sys_chmod(UserAddress path, u32 mode);
+Result<i64> sys_fchmod(int fd, u32 mode);
+Result<i64> sys_fchmodat(int dirfd, UserAddress path, u32 mode);
+Result<i64> sys_chown(UserAddress path, u32 uid, u32 gid);
+Result<i64> sys_fchown(int fd, u32 uid, u32 gid);
+Result<i64> sys_lchown(UserAddress path, u32 uid, u32 gid);
+Result<i64> sys_fchownat(int dirfd, UserAddress path, u32 uid, u32 gid, int flags);
+Result<i64> sys_utime(UserAddress path, UserAddress times);
+Result<i64> sys_utimes(UserAddress path, UserAddress times);
+Result<i64> sys_futimesat(int dirfd, UserAddress path, UserAddress times);
+Result<i64> sys_utimensat(int dirfd, UserAddress path, UserAddress times, int flags);
 // Memory (sys_memory.cpp)
 Result<i64> sys_mmap(UserAddress address, u64 length, int prot, int flags, int fd, i64 offset);
 Result<i64> sys_munmap(UserAddress address, u64 length);
@@ -87,10 +97,6 @@ Result<i64> sys_exit_group(int code);
 Result<i64> sys_getpid();
 Result<i64> sys_getppid();
 Result<i64> sys_gettid();
-Result<i64> sys_getuid();
-Result<i64> sys_geteuid();
-Result<i64> sys_getgid();
-Result<i64> sys_getegid();
 Result<i64> sys_arch_prctl(int code, u64 address);
 Result<i64> sys_set_tid_address(UserAddress address);
 Result<i64> sys_set_robust_list(UserAddress head, u64 length);
@@ -115,6 +121,23 @@ Result<i64> sys_sched_setaffinity(int pid, u64 length, UserAddress mask);
 Result<i64> sys_getrandom(UserAddress buffer, u64 length, u32 flags);
 Result<i64> sys_sysinfo(UserAddress buffer);
 Result<i64> sys_reboot(u32 magic1, u32 magic2, u32 command, UserAddress argument);
+// Credentials (sys_credentials.cpp)
+Result<i64> sys_getuid();
+Result<i64> sys_geteuid();
+Result<i64> sys_getgid();
+Result<i64> sys_getegid();
+Result<i64> sys_setuid(u32 uid);
+Result<i64> sys_setgid(u32 gid);
+Result<i64> sys_setreuid(u32 real, u32 effective);
+Result<i64> sys_setregid(u32 real, u32 effective);
+Result<i64> sys_setresuid(u32 real, u32 effective, u32 saved);
+Result<i64> sys_setresgid(u32 real, u32 effective, u32 saved);
+Result<i64> sys_getresuid(UserAddress real, UserAddress effective, UserAddress saved);
+Result<i64> sys_getresgid(UserAddress real, UserAddress effective, UserAddress saved);
+Result<i64> sys_setfsuid(u32 uid);
+Result<i64> sys_setfsgid(u32 gid);
+Result<i64> sys_getgroups(int size, UserAddress list);
+Result<i64> sys_setgroups(int size, UserAddress list);
 // Processes: creation, replacement, ending, waiting (sys_family.cpp)
 Result<i64> sys_fork();
 Result<i64> sys_vfork();
@@ -129,6 +152,8 @@ Result<i64> sys_getpgid(int pid);
 Result<i64> sys_getpgrp();
 Result<i64> sys_setsid();
 Result<i64> sys_getsid(int pid);
+// Sockets: none (sys_socket.cpp)
+Result<i64> sys_socket(int domain, int type, int protocol);
 // futex (sys_futex.cpp)
 Result<i64> sys_futex(UserAddress address, int operation, u32 value, UserAddress timeout, UserAddress address2, u32 value3);
 // Time (sys_time.cpp)

@@ -182,33 +182,55 @@ Result<i64> sys_wait4(int pid, UserAddress status, int options, UserAddress rusa
     }
 }
 
+namespace {
+
+// One signal from the caller to `target`, if check_kill_permission allows (EPERM otherwise).
+Result<void> signal_if_permitted(Process& self, Process& target, int signal)
+{
+    TRY(check_kill_permission(self, target, signal));
+    return send_signal(target, signal);
+}
+
+}
+
 Result<i64> sys_kill(int pid, int signal)
 {
     if (signal < 0 || signal > SIGNAL_COUNT)
         return Errno::Invalid;
+    Process& self = current_process();
     if (pid > 0) {
         Process* target = find_process(static_cast<u32>(pid));
         if (!target)
             return Errno::NoProcess;
-        TRY(send_signal(*target, signal));
+        TRY(signal_if_permitted(self, *target, signal));
         return 0;
     }
-    Process& self = current_process();
     if (pid == -1) {
-        // Every process but init and the caller.
+        // Every process but init and the caller; those it may not signal do not count
+        // against it (Linux returns 0 even if none could be reached for lack of permission).
         bool found = false;
         for_each_process([&](Process& target) {
             if (target.pid() == 1 || &target == &self)
                 return;
             found = true;
-            (void)send_signal(target, signal);
+            (void)signal_if_permitted(self, target, signal);
         });
         return found ? Result<i64>(0) : Result<i64>(Errno::NoProcess);
     }
-    // 0: the caller's own process group; -pgid: that group. -INT_MIN has no group.
+    // 0: the caller's own process group; -pgid: that group. -INT_MIN has no group. Success
+    // if one member got it; EPERM if the caller could reach none.
     if (pid == INT32_MIN)
         return Errno::NoProcess;
     u32 group = pid == 0 ? self.process_group() : static_cast<u32>(-pid);
-    usize reached = for_each_in_process_group(group, [&](Process& target) { (void)send_signal(target, signal); });
-    return reached ? Result<i64>(0) : Result<i64>(Errno::NoProcess);
+    bool delivered = false;
+    Result<void> last;
+    usize reached = for_each_in_process_group(group, [&](Process& target) {
+        last = signal_if_permitted(self, target, signal);
+        delivered |= !last.is_error();
+    });
+    if (!reached)
+        return Errno::NoProcess;
+    if (!delivered && last.is_error())
+        return last.error();
+    return 0;
 }

@@ -1,6 +1,7 @@
 // read/write and friends: data moves between a File and user memory (File::read_to_user,
 // write_from_user), a piece at a time.
 #include "handlers.h"
+#include "kernel/fs/attributes.h"
 #include "kernel/fs/console.h"
 #include "kernel/fs/inode.h"
 #include "kernel/fs/path_buffer.h"
@@ -53,6 +54,10 @@ Result<i64> write_from_user(OpenFile& file, UserAddress buffer, u64 count, u64 o
     count = min<u64>(count, MAX_IO);
     if (Inode* inode = file.file().inode(); inode && inode->is_regular())
         count = TRY(fit_file_size_limit(current_process(), offset, count));
+    // As Linux's generic_write_checks then file_remove_privs: a write refused for its size
+    // leaves the set-id bits alone.
+    if (Inode* inode = file.file().inode(); inode && count > 0)
+        TRY(clear_set_id_before_write(*inode, caller_credentials()));
     while (done < count) {
         reclaim_if_low(kernel_memory_context());
         usize want = min<u64>(PIECE, count - done);
@@ -147,7 +152,7 @@ Result<i64> sys_openat(int dirfd, UserAddress path, int flags, u32 mode)
     PATH_BUFFER(normalized);
     TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
     Process& process = current_process();
-    RefPtr<File> file = TRY(vfs_open(normalized, flags, mode & ~process.umask() & 07777));
+    RefPtr<File> file = TRY(vfs_open(normalized, flags, mode & ~process.umask() & 07777, process.credentials));
     auto* open_file = new (std::nothrow) OpenFile(file, flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY));
     if (!open_file)
         return Errno::NoMemory;
@@ -313,6 +318,7 @@ Result<i64> sys_ftruncate(int fd, i64 length)
     if (!inode || !file->can_write())
         return inode ? Errno::Invalid : Errno::Invalid;
     TRY(check_file_size_limit(current_process(), file->file().size(), static_cast<u64>(length)));
+    TRY(clear_set_id_before_write(*inode, caller_credentials()));
     TRY(inode->truncate(static_cast<u64>(length)));
     return 0;
 }
@@ -370,5 +376,6 @@ Result<i64> sys_getdents64(int fd, UserAddress buffer, u64 size)
         return Errno::Invalid;
     TRY(copy_to_user(user_space(), buffer, chunk, used));
     file->offset = cookie;
+    inode->update_times(TimeUpdate::Access); // reading a directory, as Linux's iterate_dir
     return static_cast<i64>(used);
 }

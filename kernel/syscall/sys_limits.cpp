@@ -4,9 +4,9 @@
 
 namespace {
 
-// Everything runs as root (uid 0, every capability) until credentials exist: raising a hard
-// limit is allowed, as CAP_SYS_RESOURCE allows it on Linux.
-bool may_raise_hard_limits(Process&) { return true; }
+// Raising a hard limit needs CAP_SYS_RESOURCE on Linux, which a process has while its
+// effective uid is 0 (see docs/permissions.md).
+bool may_raise_hard_limits(Process& process) { return process.credentials.is_privileged(); }
 
 // What a new limit changes at once: the descriptor table's bound.
 void apply(Process& process, int resource)
@@ -52,9 +52,12 @@ Result<i64> sys_prlimit64(int pid, int resource, UserAddress new_limit, UserAddr
     Process* target = pid == 0 ? &current_process() : (pid > 0 ? find_process(static_cast<u32>(pid)) : nullptr);
     if (!target || target->state() == Process::State::Zombie)
         return Errno::NoProcess;
+    Process& self = current_process();
+    if (target != &self && !self.credentials.may_use_limits_of(target->credentials))
+        return Errno::NotPermitted;
     ResourceLimit old = target->limits.get(resource);
     if (new_limit) {
-        TRY(target->limits.set(resource, wanted, may_raise_hard_limits(current_process())));
+        TRY(target->limits.set(resource, wanted, may_raise_hard_limits(self)));
         apply(*target, resource);
     }
     if (old_limit)

@@ -25,6 +25,6 @@ Result<i64> sys_memfd_create(UserAddress name, unsigned flags)
             (flags & MFD_HUGETLB) ? "huge pages are" : "file sealing is");
         return Errno::Invalid;
     }
-    RefPtr<OpenFile> file = TRY(memfd_open(text));
+    RefPtr<OpenFile> file = TRY(memfd_open(text, current_process().credentials));
     return TRY(current_process().fds().allocate(file, flags & MFD_CLOEXEC));
 }

@@ -18,10 +18,6 @@ Result<i64> sys_getppid()
     Process* parent = current_process().parent();
     return parent ? parent->pid() : 0;
 }
-Result<i64> sys_getuid() { return 0; }
-Result<i64> sys_geteuid() { return 0; }
-Result<i64> sys_getgid() { return 0; }
-Result<i64> sys_getegid() { return 0; }
 
 Result<i64> sys_arch_prctl(int code, u64 address)
 {

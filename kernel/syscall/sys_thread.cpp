@@ -64,6 +64,7 @@ Result<i64> sys_tgkill(int tgid, int tid, int signal)
     Thread* thread = process ? process->find_thread(static_cast<u32>(tid)) : nullptr;
     if (!thread)
         return Errno::NoProcess;
+    TRY(check_kill_permission(current_process(), *process, signal));
     TRY(send_thread_signal(*process, *thread, signal));
     return 0;
 }
@@ -76,6 +77,7 @@ Result<i64> sys_tkill(int tid, int signal)
     Thread* thread = find_any_thread(static_cast<u32>(tid), &process);
     if (!thread)
         return Errno::NoProcess;
+    TRY(check_kill_permission(current_process(), *process, signal));
     TRY(send_thread_signal(*process, *thread, signal));
     return 0;
 }

@@ -1,5 +1,6 @@
 // proc_util.h — small helpers for the process tests (fork, exec, files): reading a whole
-// file, copying a file, faulting in stack, describing a wait status, counting threads. Header-only, static.
+// file, copying a file, faulting in stack, describing a wait status, counting threads,
+// CAP_SYS_RESOURCE. Header-only, static.
 #ifndef PAGODA_TESTS_PROC_UTIL_H
 #define PAGODA_TESTS_PROC_UTIL_H
 
@@ -46,6 +47,18 @@ static inline int status_threads(void)
         return -1;
     char* line = strstr(buffer, "\nThreads:");
     return line ? atoi(line + 9) : -1;
+}
+
+// Whether this process may raise hard limits: CAP_SYS_RESOURCE (bit 24) in CapEff, where
+// /proc/self/status shows capabilities; a kernel that shows none (Pagoda) gives a process
+// every capability while its effective uid is 0.
+static inline int has_sys_resource(void)
+{
+    char status[4096];
+    if (read_whole_file("/proc/self/status", status, sizeof status) < 0)
+        return geteuid() == 0;
+    char* line = strstr(status, "CapEff:");
+    return line ? (int)((strtoull(line + 7, NULL, 16) >> 24) & 1) : geteuid() == 0;
 }
 
 // Write all of buf to fd (looping over short writes). Returns 0, or -1 with errno.

@@ -65,18 +65,6 @@ static void basics(void)
     ok(setrlimit(RLIMIT_CORE, &bad) == -1 && errno == EINVAL, "soft above hard: EINVAL (errno=%d)", errno);
 }
 
-// Whether this process may raise hard limits: CAP_SYS_RESOURCE (bit 24) in CapEff, where
-// /proc/self/status shows capabilities; a kernel that shows none runs everything as root
-// with every capability (Pagoda).
-static int has_sys_resource(void)
-{
-    char status[4096];
-    if (read_whole_file("/proc/self/status", status, sizeof status) < 0)
-        return 1;
-    char* line = strstr(status, "CapEff:");
-    return !line || ((strtoull(line + 7, NULL, 16) >> 24) & 1);
-}
-
 static void raise_hard(void)
 {
     struct rlimit lower = { 512, 2048 };

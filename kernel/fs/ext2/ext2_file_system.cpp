@@ -314,6 +314,30 @@ Result<void> Ext2FileSystem::set_times(u32 inode, u32 atime, u32 mtime)
     return m_inodes.write(inode, record);
 }
 
+Result<void> Ext2FileSystem::touch(u32 inode, Ext2TimeUpdate update)
+{
+    TRY(check_writable());
+    Ext2DiskInode record = TRY(m_inodes.read(inode));
+    Ext2DiskInode before = record;
+    u32 now = m_volume.now();
+    switch (update) {
+    case Ext2TimeUpdate::Access:
+        record.atime = now;
+        break;
+    case Ext2TimeUpdate::Modify:
+        record.mtime = record.ctime = now;
+        break;
+    case Ext2TimeUpdate::Change:
+        record.ctime = now;
+        break;
+    }
+    // Within the same second nothing changes, and the inode table block stays clean: a
+    // loop of small write()s dirties it once a second, not once a call.
+    if (record.atime == before.atime && record.mtime == before.mtime && record.ctime == before.ctime)
+        return {};
+    return m_inodes.write(inode, record);
+}
+
 // Blocks first, then the inode record (zeroed but for dtime, which e2fsck wants non-zero
 // on a deleted inode), then the bitmap bit.
 Result<void> Ext2FileSystem::free_inode_now(u32 inode)

@@ -31,6 +31,19 @@ struct Ext2InodeInfo {
     u64 blocks; // 512-byte sectors, indirect blocks included (st_blocks)
 };
 
+// The times that reading, writing and changing names set to now.
+enum class Ext2TimeUpdate {
+    Access, // atime
+    Modify, // mtime and ctime
+    Change, // ctime
+};
+
+// Whose a new inode is (the VFS decides: the creator, or a set-group-ID directory's group).
+struct Ext2Owner {
+    u32 uid { 0 };
+    u32 gid { 0 };
+};
+
 struct Ext2Statistics {
     u32 block_size;
     u64 blocks;
@@ -51,6 +64,7 @@ public:
 
     u32 root_inode() const { return EXT2_ROOT_INODE; }
     u32 block_size() const { return m_volume.block_size(); }
+    bool read_only() const { return m_volume.read_only(); }
     // Sizes and free counts for statfs(2), from the in-memory superblock.
     Ext2Statistics statistics();
 
@@ -83,8 +97,8 @@ public:
 
     // Namespace changes. Each returns NotDirectory when `directory` is not one, Exists when
     // the new name is taken, NoSpace when no inode or block is left.
-    Result<u32> create(u32 directory, char const* name, usize length, u32 mode);
-    Result<u32> mkdir(u32 directory, char const* name, usize length, u32 mode);
+    Result<u32> create(u32 directory, char const* name, usize length, u32 mode, Ext2Owner = {});
+    Result<u32> mkdir(u32 directory, char const* name, usize length, u32 mode, Ext2Owner = {});
     // Removes an empty directory (NotEmpty otherwise); returns its inode for release_inode.
     Result<u32> rmdir(u32 directory, char const* name, usize length);
     // Removes a non-directory name (IsDirectory otherwise); returns its inode.
@@ -96,7 +110,7 @@ public:
     // A new name for the non-directory `inode` (NotPermitted for directories).
     Result<void> link(u32 inode, u32 directory, char const* name, usize length);
     // A symbolic link to `target` (stored in the inode when under 60 bytes).
-    Result<u32> symlink(u32 directory, char const* name, usize length, char const* target, usize target_length);
+    Result<u32> symlink(u32 directory, char const* name, usize length, char const* target, usize target_length, Ext2Owner = {});
     // Copies up to `capacity` bytes of the link's target; returns how many. Invalid if not a link.
     Result<usize> readlink(u32 inode, char* buffer, usize capacity);
 
@@ -104,6 +118,8 @@ public:
     Result<void> chmod(u32 inode, u32 mode); // permission bits only; the type stays
     Result<void> chown(u32 inode, u32 uid, u32 gid);
     Result<void> set_times(u32 inode, u32 atime, u32 mtime);
+    // Sets the times an update implies to now (no other attribute changes).
+    Result<void> touch(u32 inode, Ext2TimeUpdate);
 
     // Frees `inode` if an unlink or rmdir took its last link; otherwise does nothing.
     Result<void> release_inode(u32 inode);
@@ -120,7 +136,7 @@ private:
     Result<void> check_writable() const;
     // A directory that can receive a new entry `name`: exists, not deleted, name free.
     Result<Ext2DiskInode> prepare_new_entry(u32 directory, char const* name, usize length);
-    Ext2DiskInode new_inode_record(u16 mode) const;
+    Ext2DiskInode new_inode_record(u16 mode, Ext2Owner) const;
     Result<void> discard_new_inode(u32 inode);
     Result<void> free_inode_now(u32 inode);
     Result<void> adjust_links(u32 inode, int delta);

@@ -59,11 +59,15 @@ Result<Ext2DiskInode> Ext2FileSystem::prepare_new_entry(u32 directory, char cons
     return dir;
 }
 
-Ext2DiskInode Ext2FileSystem::new_inode_record(u16 mode) const
+Ext2DiskInode Ext2FileSystem::new_inode_record(u16 mode, Ext2Owner owner) const
 {
     Ext2DiskInode record {};
     u32 now = m_volume.now();
     record.mode = mode;
+    record.uid = static_cast<u16>(owner.uid);
+    record.uid_high = static_cast<u16>(owner.uid >> 16);
+    record.gid = static_cast<u16>(owner.gid);
+    record.gid_high = static_cast<u16>(owner.gid >> 16);
     record.atime = record.ctime = record.mtime = now;
     record.links_count = 1;
     if (m_volume.inode_size() > EXT2_GOOD_OLD_INODE_SIZE) {
@@ -84,7 +88,7 @@ Result<void> Ext2FileSystem::adjust_links(u32 inode, int delta)
     return m_inodes.write(inode, record);
 }
 
-Result<u32> Ext2FileSystem::create(u32 directory, char const* name, usize length, u32 mode)
+Result<u32> Ext2FileSystem::create(u32 directory, char const* name, usize length, u32 mode, Ext2Owner owner)
 {
     TRY(prepare_new_entry(directory, name, length));
     u16 type = static_cast<u16>(mode & EXT2_S_IFMT);
@@ -93,7 +97,7 @@ Result<u32> Ext2FileSystem::create(u32 directory, char const* name, usize length
     if (type != EXT2_S_IFREG && type != EXT2_S_IFIFO && type != EXT2_S_IFSOCK)
         return Errno::Invalid;
     u32 inode = TRY(m_allocator.allocate_inode(directory, false));
-    Ext2DiskInode record = new_inode_record(static_cast<u16>(type | (mode & 07777)));
+    Ext2DiskInode record = new_inode_record(static_cast<u16>(type | (mode & 07777)), owner);
     TRY(m_inodes.write_new(inode, record));
     auto added = m_directories.add(directory, name, length, inode, ext2_file_type_of_mode(record.mode));
     if (added.is_error()) {
@@ -103,13 +107,13 @@ Result<u32> Ext2FileSystem::create(u32 directory, char const* name, usize length
     return inode;
 }
 
-Result<u32> Ext2FileSystem::mkdir(u32 directory, char const* name, usize length, u32 mode)
+Result<u32> Ext2FileSystem::mkdir(u32 directory, char const* name, usize length, u32 mode, Ext2Owner owner)
 {
     Ext2DiskInode parent = TRY(prepare_new_entry(directory, name, length));
     if (parent.links_count >= EXT2_LINK_MAX)
         return Errno::TooManyLinks;
     u32 inode = TRY(m_allocator.allocate_inode(directory, true));
-    Ext2DiskInode record = new_inode_record(static_cast<u16>(EXT2_S_IFDIR | (mode & 07777)));
+    Ext2DiskInode record = new_inode_record(static_cast<u16>(EXT2_S_IFDIR | (mode & 07777)), owner);
     record.links_count = 2; // its entry in the parent, and its own "."
     TRY(m_inodes.write_new(inode, record));
     auto initialized = m_directories.initialize(inode, directory);
@@ -180,7 +184,8 @@ Result<void> Ext2FileSystem::link(u32 inode, u32 directory, char const* name, us
     return adjust_links(inode, +1);
 }
 
-Result<u32> Ext2FileSystem::symlink(u32 directory, char const* name, usize length, char const* target, usize target_length)
+Result<u32> Ext2FileSystem::symlink(
+    u32 directory, char const* name, usize length, char const* target, usize target_length, Ext2Owner owner)
 {
     TRY(prepare_new_entry(directory, name, length));
     if (target_length == 0)
@@ -189,7 +194,7 @@ Result<u32> Ext2FileSystem::symlink(u32 directory, char const* name, usize lengt
     if (target_length >= m_volume.block_size() || target_length >= PAGE_SIZE)
         return Errno::NameTooLong;
     u32 inode = TRY(m_allocator.allocate_inode(directory, false));
-    Ext2DiskInode record = new_inode_record(static_cast<u16>(EXT2_S_IFLNK | 0777));
+    Ext2DiskInode record = new_inode_record(static_cast<u16>(EXT2_S_IFLNK | 0777), owner);
     bool fast = target_length <= EXT2_FAST_SYMLINK_MAX;
     if (fast) {
         memcpy(record.block, target, target_length);
