@@ -2,7 +2,7 @@
 #include "kernel/arch/x86_64/serial.h"
 #include "kernel/arch/x86_64/traps.h"
 #include "kernel/mm/user_memory.h"
-#include "kernel/sched/wait_queue.h"
+#include "kernel/sched/wait_set.h"
 
 namespace {
 
@@ -63,6 +63,16 @@ Result<usize> Console::read_to_user(UserIo const& io)
     usize copied = TRY(copy_to_user_partial(io.space, io.buffer, line, n));
     g_input_head = (g_input_head + copied) % sizeof g_input;
     return copied;
+}
+
+u32 Console::poll(WaitSet* waiter)
+{
+    if (waiter)
+        waiter->watch(g_readers);
+    u32 events = POLL_OUT | POLL_WRNORM;
+    if (g_input_head != g_input_tail)
+        events |= POLL_IN | POLL_RDNORM;
+    return events;
 }
 
 Result<usize> Console::write(u8 const* buffer, usize count, u64)

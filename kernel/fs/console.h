@@ -10,6 +10,8 @@ public:
     Result<usize> read_to_user(UserIo const&) override;
     Result<usize> write(u8 const* buffer, usize count, u64 offset) override;
     void stat(LinuxStat&) const override;
+    // Readable while received bytes wait in the input ring; output never waits.
+    u32 poll(WaitSet*) override;
     bool is_terminal() const override { return true; }
     bool is_seekable() const override { return false; }
 };

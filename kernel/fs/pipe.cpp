@@ -1,126 +1,214 @@
-// Pipes: a 64 KiB ring between a read end and a write end. Bytes move straight between the
-// ring and user memory, a contiguous piece at a time, and a piece counts only if it was
-// copied whole — as in Linux, where a pipe buffer that faults part-way is neither consumed
-// nor committed: a read into a buffer that runs into a read-only page returns EFAULT (or
-// the pieces before it) and leaves the bytes in the pipe; a write from a half-unmapped
-// buffer adds nothing of the piece that faulted. Nothing taken from a pipe is ever lost.
+// Pipes, laid out as Linux lays them out: a ring of slots, each one page holding the bytes
+// of one or more writes. So a pipe holds as much as Linux's does for the same writes:
+//
+//   * a write first tops up the last page, if its first (size mod 4096) bytes fit there
+//     whole — small writes share pages, large ones go page-aligned into fresh slots;
+//   * the rest takes fresh slots, a page each, while one is free; with none free the
+//     writer sleeps (EAGAIN if non-blocking). A write of at most PIPE_BUF bytes therefore
+//     goes into one page at once, never interleaved with another (POSIX's atomic write);
+//   * a read takes bytes from the oldest slot on; a slot frees once read to its end, and
+//     only then is there room for a writer (and POLLOUT).
+//
+// Bytes move straight between a slot and user memory, a page piece at a time, and a piece
+// counts only if it was copied whole — as in Linux, where a pipe buffer that faults part-way
+// is neither consumed nor committed: a read into a buffer that runs into a read-only page
+// returns EFAULT (or the pieces before it) and leaves the bytes in the pipe; a write from a
+// half-unmapped buffer adds nothing of the piece that faulted. Nothing taken from a pipe is
+// ever lost.
 //
 // Locking: the kernel lock. A copy may fault on the user buffer, and that fault may wait for
 // the disk with the lock kept, so nothing else touches the ring meanwhile.
 #include "pipe.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/user_memory.h"
-#include "kernel/sched/wait_queue.h"
+#include "kernel/sched/wait_set.h"
 
-namespace {
+Result<RefPtr<Pipe>> Pipe::create()
+{
+    auto* pipe = new (std::nothrow) Pipe;
+    if (!pipe)
+        return Errno::NoMemory;
+    RefPtr<Pipe> result = adopt_ref(pipe);
+    pipe->m_slots = new (std::nothrow) Slot[DEFAULT_SLOTS];
+    if (!pipe->m_slots)
+        return Errno::NoMemory;
+    pipe->m_slot_count = DEFAULT_SLOTS;
+    return result;
+}
 
-// POSIX: a write of at most PIPE_BUF bytes is atomic — never interleaved with another.
-constexpr usize PIPE_BUF = 4096;
+Pipe::~Pipe()
+{
+    while (!is_empty())
+        release_first_slot();
+    delete[] m_spare_page;
+    delete[] m_slots;
+}
 
-class Pipe : public RefCounted<Pipe> {
-public:
-    static constexpr usize CAPACITY = 64 * KiB;
-
-    Result<usize> read(UserIo const& io)
-    {
-        while (m_used == 0) {
-            if (m_writers == 0)
-                return 0;
-            if (io.nonblocking)
-                return Errno::TryAgain;
-            if (m_readable.wait_interruptible() == WaitResult::Interrupted)
-                return Errno::Interrupted;
-        }
-        usize want = min(io.count, m_used);
-        usize done = 0;
-        while (done < want) {
-            usize at = (m_head + done) % CAPACITY;
-            usize piece = min(want - done, CAPACITY - at); // up to the ring's end
-            auto copied = copy_to_user(io.space, io.buffer + done, m_data + at, piece);
-            if (copied.is_error()) {
-                if (done == 0)
-                    return copied.error();
-                break;
-            }
-            done += piece;
-        }
-        m_head = (m_head + done) % CAPACITY;
-        m_used -= done;
-        m_writable.wake_all();
-        return done;
+u8* Pipe::take_page()
+{
+    if (u8* page = m_spare_page) {
+        m_spare_page = nullptr;
+        return page;
     }
+    return new (std::nothrow) u8[PAGE_SIZE];
+}
 
-    Result<usize> write(UserIo const& io)
-    {
-        usize done = 0;
-        while (done < io.count) {
-            // No reader: EPIPE (the system-call layer raises SIGPIPE for it).
-            if (m_readers == 0)
-                return done ? Result<usize>(done) : Result<usize>(Errno::BrokenPipe);
-            usize room = CAPACITY - m_used;
-            usize left = io.count - done;
-            if (room == 0 || (io.count <= PIPE_BUF && room < left)) {
-                if (io.nonblocking)
-                    return done ? Result<usize>(done) : Result<usize>(Errno::TryAgain);
-                if (m_writable.wait_interruptible() == WaitResult::Interrupted)
-                    return done ? Result<usize>(done) : Result<usize>(Errno::Interrupted);
-                continue;
+void Pipe::release_first_slot()
+{
+    Slot& first = slot(m_tail++);
+    if (!m_spare_page)
+        m_spare_page = first.page;
+    else
+        delete[] first.page;
+    first.page = nullptr;
+}
+
+usize Pipe::bytes_available() const
+{
+    usize bytes = 0;
+    for (u32 counter = m_tail; counter != m_head; ++counter)
+        bytes += m_slots[counter & (m_slot_count - 1)].length;
+    return bytes;
+}
+
+Result<usize> Pipe::read(UserIo const& io)
+{
+    usize done = 0;
+    while (done < io.count) {
+        if (!is_empty()) {
+            Slot& first = slot(m_tail);
+            usize piece = min<usize>(first.length, io.count - done);
+            if (auto copied = copy_to_user(io.space, io.buffer + done, first.page + first.offset, piece); copied.is_error())
+                return done ? Result<usize>(done) : Result<usize>(copied.error());
+            done += piece;
+            first.offset += piece;
+            first.length -= piece;
+            if (first.length == 0) {
+                release_first_slot();
+                m_writable.wake_all();
             }
-            usize n = min(left, room);
-            for (usize copied = 0; copied < n;) {
-                usize at = (m_head + m_used) % CAPACITY;
-                usize piece = min(n - copied, CAPACITY - at); // up to the ring's end
-                auto result = copy_from_user(io.space, m_data + at, io.buffer + done, piece);
-                if (result.is_error()) {
-                    if (done > 0)
-                        m_readable.wake_all();
-                    return done ? Result<usize>(done) : Result<usize>(result.error());
-                }
-                m_used += piece;
-                done += piece;
-                copied += piece;
-            }
+            continue;
+        }
+        // Empty: what was read so far is the answer; otherwise end of file or a wait.
+        if (done > 0 || m_writers == 0)
+            break;
+        if (io.nonblocking)
+            return Errno::TryAgain;
+        if (m_readable.wait_interruptible() == WaitResult::Interrupted)
+            return Errno::Interrupted;
+    }
+    return done;
+}
+
+Result<usize> Pipe::write(UserIo const& io)
+{
+    // No reader: EPIPE (the system-call layer raises SIGPIPE for it).
+    if (m_readers == 0)
+        return Errno::BrokenPipe;
+    usize done = 0;
+    usize head_piece = io.count % PAGE_SIZE;
+    if (head_piece && !is_empty()) {
+        Slot& last = slot(m_head - 1);
+        if (last.offset + last.length + head_piece <= PAGE_SIZE) {
+            TRY(copy_from_user(io.space, last.page + last.offset + last.length, io.buffer, head_piece));
+            last.length += head_piece;
+            done = head_piece;
             m_readable.wake_all();
         }
-        return done;
     }
-
-    void add_reader() { ++m_readers; }
-    void add_writer() { ++m_writers; }
-    void remove_reader()
-    {
-        --m_readers;
-        m_writable.wake_all();
-    }
-    void remove_writer()
-    {
-        --m_writers;
-        m_readable.wake_all();
-    }
-    ~Pipe() { delete[] m_data; }
-    static Pipe* create()
-    {
-        auto* pipe = new (std::nothrow) Pipe;
-        if (!pipe)
-            return nullptr;
-        pipe->m_data = new (std::nothrow) u8[CAPACITY];
-        if (!pipe->m_data) {
-            delete pipe;
-            return nullptr;
+    while (done < io.count) {
+        if (m_readers == 0)
+            return done ? Result<usize>(done) : Result<usize>(Errno::BrokenPipe);
+        if (!is_full()) {
+            u8* page = take_page();
+            if (!page)
+                return done ? Result<usize>(done) : Result<usize>(Errno::NoMemory);
+            usize piece = min<usize>(PAGE_SIZE, io.count - done);
+            if (auto copied = copy_from_user(io.space, page, io.buffer + done, piece); copied.is_error()) {
+                if (!m_spare_page)
+                    m_spare_page = page;
+                else
+                    delete[] page;
+                return done ? Result<usize>(done) : Result<usize>(copied.error());
+            }
+            slot(m_head++) = { page, 0, static_cast<u32>(piece) };
+            done += piece;
+            m_readable.wake_all();
+            continue;
         }
-        return pipe;
+        if (io.nonblocking)
+            return done ? Result<usize>(done) : Result<usize>(Errno::TryAgain);
+        if (m_writable.wait_interruptible() == WaitResult::Interrupted)
+            return done ? Result<usize>(done) : Result<usize>(Errno::Interrupted);
     }
+    return done;
+}
 
-private:
-    Pipe() = default;
-    u8* m_data { nullptr };
-    usize m_head { 0 };
-    usize m_used { 0 };
-    unsigned m_readers { 0 };
-    unsigned m_writers { 0 };
-    WaitQueue m_readable;
-    WaitQueue m_writable;
-};
+u32 Pipe::poll(bool reads, bool writes, u64 writers_seen_at_open, WaitSet* waiter)
+{
+    u32 events = 0;
+    if (reads) {
+        if (waiter)
+            waiter->watch(m_readable);
+        if (!is_empty())
+            events |= POLL_IN | POLL_RDNORM;
+        // Hang-up: every writer is gone — but a FIFO's reader that never had one is not hung
+        // up (Linux compares w_counter with what the reader saw at open).
+        if (m_writers == 0 && m_writers_seen != writers_seen_at_open)
+            events |= POLL_HUP;
+    }
+    if (writes) {
+        if (waiter)
+            waiter->watch(m_writable);
+        if (!is_full())
+            events |= POLL_OUT | POLL_WRNORM;
+        if (m_readers == 0)
+            events |= POLL_ERR;
+    }
+    return events;
+}
+
+Result<usize> Pipe::resize(u64 bytes)
+{
+    // Linux's round_pipe_size(): a power of two of pages, at least one; nothing above 2^31.
+    if (bytes > (u64(1) << 31))
+        return Errno::Invalid;
+    u32 count = 1;
+    while (count * PAGE_SIZE < bytes)
+        count *= 2;
+    if (occupied() > count)
+        return Errno::Busy;
+    if (count == m_slot_count)
+        return capacity();
+    auto* slots = new (std::nothrow) Slot[count];
+    if (!slots)
+        return Errno::NoMemory;
+    // The slots keep their order, now from the start of the new ring.
+    u32 used = occupied();
+    for (u32 i = 0; i < used; ++i)
+        slots[i] = slot(m_tail + i);
+    delete[] m_slots;
+    m_slots = slots;
+    m_slot_count = count;
+    m_tail = 0;
+    m_head = used;
+    m_writable.wake_all(); // there may be room now
+    return capacity();
+}
+
+void Pipe::remove_reader()
+{
+    --m_readers;
+    m_writable.wake_all();
+}
+
+void Pipe::remove_writer()
+{
+    --m_writers;
+    m_readable.wake_all();
+}
+
+namespace {
 
 // One end of a pipe; its lifetime is the count of readers or writers.
 class PipeEnd final : public File {
@@ -131,6 +219,7 @@ public:
             m_pipe->add_writer();
         else
             m_pipe->add_reader();
+        m_writers_seen_at_open = m_pipe->writers_seen();
     }
     ~PipeEnd() override
     {
@@ -151,6 +240,8 @@ public:
             return Errno::BadFd;
         return m_pipe->write(io);
     }
+    u32 poll(WaitSet* waiter) override { return m_pipe->poll(!m_is_write_end, m_is_write_end, m_writers_seen_at_open, waiter); }
+    Pipe* pipe() override { return m_pipe.ptr(); }
     void stat(LinuxStat& out) const override
     {
         out = {};
@@ -164,16 +255,15 @@ public:
 private:
     RefPtr<Pipe> m_pipe;
     bool m_is_write_end;
+    u64 m_writers_seen_at_open { 0 };
 };
 
 }
 
 Result<PipeEnds> create_pipe()
 {
-    Pipe* raw = Pipe::create();
-    if (!raw)
-        return Errno::NoMemory;
-    RefPtr<Pipe> pipe = adopt_ref(raw);
+    RefPtr<Pipe> pipe = TRY(Pipe::create());
+    // The read end first: it has seen no writer yet, so it hangs up once this one is gone.
     auto* reader = new (std::nothrow) PipeEnd(pipe, false);
     if (!reader)
         return Errno::NoMemory;

@@ -1,10 +1,70 @@
-// Pipes: a 64 KiB ring buffer (Linux's default capacity) with a read end and a write end.
-// Readers block while it is empty and a writer exists; writers block while it is full and a
-// reader exists. With no writers left, read returns 0 (end of file); with no readers left,
-// write fails with EPIPE and raises SIGPIPE.
+// Pipes: a ring of page-sized slots (16, Linux's default 64 KiB; F_SETPIPE_SZ changes the
+// count) with a read end and a write end. Readers block while it is empty and a writer exists; writers
+// block while it is full and a reader exists. With no writers left, read returns 0 (end of
+// file); with no readers left, write fails with EPIPE and raises SIGPIPE. Both ends report
+// readiness to poll() as Linux's pipe_poll does.
 #pragma once
 
 #include "file.h"
+#include "kernel/sched/wait_queue.h"
+
+class Pipe : public RefCounted<Pipe> {
+public:
+    static constexpr usize DEFAULT_SLOTS = 16; // 64 KiB
+    static Result<RefPtr<Pipe>> create();
+    ~Pipe();
+
+    // Data, a page piece at a time (pipe.cpp says what a fault part-way keeps).
+    Result<usize> read(UserIo const&);
+    Result<usize> write(UserIo const&);
+    // POLL_* for an end that reads and/or writes; watches the queues that change them.
+    u32 poll(bool reads, bool writes, u64 writers_seen_at_open, WaitSet*);
+
+    // fcntl F_GETPIPE_SZ / F_SETPIPE_SZ: the capacity in bytes, a power-of-two number of
+    // pages (at least one), as Linux rounds it: Invalid above 2^31 bytes, Busy if the pages
+    // in use do not fit, NoMemory. Returns the new capacity.
+    usize capacity() const { return m_slot_count * PAGE_SIZE; }
+    Result<usize> resize(u64 bytes);
+    usize bytes_available() const; // FIONREAD
+
+    void add_reader() { ++m_readers; }
+    void add_writer()
+    {
+        ++m_writers;
+        ++m_writers_seen;
+    }
+    void remove_reader();
+    void remove_writer();
+    // Writers that ever opened the pipe (Linux's w_counter): a read end reports POLLHUP only
+    // once a writer it could have heard from has gone.
+    u64 writers_seen() const { return m_writers_seen; }
+
+private:
+    // One page of the ring and the bytes of it not read yet, [offset, offset + length).
+    struct Slot {
+        u8* page;
+        u32 offset;
+        u32 length;
+    };
+    Pipe() = default;
+    Slot& slot(u32 counter) { return m_slots[counter & (m_slot_count - 1)]; }
+    u32 occupied() const { return m_head - m_tail; }
+    bool is_empty() const { return m_head == m_tail; }
+    bool is_full() const { return occupied() >= m_slot_count; }
+    u8* take_page();
+    void release_first_slot();
+
+    Slot* m_slots { nullptr };
+    u32 m_slot_count { 0 }; // a power of two
+    u32 m_head { 0 }; // slots ever filled (the next one is slot(m_head))
+    u32 m_tail { 0 }; // slots ever emptied (the oldest is slot(m_tail))
+    u8* m_spare_page { nullptr }; // one emptied page kept for the next write
+    unsigned m_readers { 0 };
+    unsigned m_writers { 0 };
+    u64 m_writers_seen { 0 };
+    WaitQueue m_readable; // woken when bytes arrive or the last writer goes
+    WaitQueue m_writable; // woken when a page frees or the last reader goes
+};
 
 struct PipeEnds {
     RefPtr<File> read_end;
