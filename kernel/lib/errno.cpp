@@ -45,6 +45,7 @@ char const* errno_name(Errno e)
         NAME(Overflow, "EOVERFLOW")
         NAME(NotSupported, "EOPNOTSUPP")
         NAME(TimedOut, "ETIMEDOUT")
+        NAME(RestartUnlessHandled, "ERESTARTNOHAND")
 #undef NAME
     }
     return "E?";

@@ -42,6 +42,10 @@ enum class Errno : int {
     Overflow = 75, // EOVERFLOW
     NotSupported = 95, // EOPNOTSUPP
     TimedOut = 110, // ETIMEDOUT
+    // Kernel-internal, never seen by a program (Linux's ERESTARTNOHAND): a call interrupted
+    // by a signal that fails with EINTR if a handler runs — whatever SA_RESTART says — and is
+    // restarted otherwise (poll, select). proc/signal.cpp turns it into one or the other.
+    RestartUnlessHandled = 514,
 };
 
 constexpr long errno_to_syscall_return(Errno e) { return -static_cast<long>(e); }

@@ -80,6 +80,11 @@ public:
     SignalAction signal_actions[SIGNAL_COUNT];
     u64 signal_mask { 0 };
     u64 pending_signals { 0 };
+    // A call that slept under a temporary mask (ppoll, pselect6) and was interrupted: the
+    // mask to put back once the handler's frame has saved it (Linux's saved_sigmask and
+    // TIF_RESTORE_SIGMASK; signal.h, replace_signal_mask).
+    u64 saved_signal_mask { 0 };
+    bool restore_saved_signal_mask { false };
 
     // Ends the process with a wait(2)-style status (exit code << 8, or the signal number).
     // Called by its own thread; does not return.

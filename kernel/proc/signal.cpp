@@ -87,11 +87,13 @@ bool enter_handler(TrapFrame& frame, int signal, SigInfo const& info)
 
     SignalFrame out {};
     out.return_address = action.restorer;
+    // The mask rt_sigreturn restores: the caller's own, not a temporary one of ppoll's.
+    u64 mask_to_restore = process.restore_saved_signal_mask ? process.saved_signal_mask : process.signal_mask;
     out.uc.mcontext = { frame.r8, frame.r9, frame.r10, frame.r11, frame.r12, frame.r13, frame.r14, frame.r15, frame.rdi,
         frame.rsi, frame.rbp, frame.rbx, frame.rdx, frame.rax, frame.rcx, frame.rsp, frame.rip, frame.rflags,
-        static_cast<u16>(frame.cs), 0, 0, static_cast<u16>(frame.ss), frame.error_code, frame.vector, process.signal_mask,
+        static_cast<u16>(frame.cs), 0, 0, static_cast<u16>(frame.ss), frame.error_code, frame.vector, mask_to_restore,
         frame.vector == 14 ? frame.cr2 : 0, fpstate, {} };
-    out.uc.sigmask = process.signal_mask;
+    out.uc.sigmask = mask_to_restore;
     out.info = info;
 
     AddressSpace& space = process.address_space();
@@ -100,6 +102,7 @@ bool enter_handler(TrapFrame& frame, int signal, SigInfo const& info)
         || copy_to_user(space, frame_address, &out, sizeof out).is_error())
         return false;
 
+    process.restore_saved_signal_mask = false;
     frame.rsp = frame_address;
     frame.rip = action.handler;
     frame.rdi = static_cast<u64>(signal);
@@ -114,6 +117,18 @@ bool enter_handler(TrapFrame& frame, int signal, SigInfo const& info)
     if (action.flags & SA_RESETHAND)
         process.signal_actions[signal - 1] = {};
     return true;
+}
+
+bool syscall_returned(TrapFrame const& frame, Errno error)
+{
+    return static_cast<i64>(frame.rax) == errno_to_syscall_return(error);
+}
+
+// Points the thread back at its `syscall` instruction with the call's number in rax.
+void restart_syscall(TrapFrame& frame)
+{
+    frame.rax = frame.error_code; // the system call number, kept by syscall_entry
+    frame.rip -= 2;
 }
 
 bool has_handler(Process& process, int signal)
@@ -190,13 +205,12 @@ void handle_pending_signals()
             die_from(process, signal);
 
         // Interrupted system calls: restart them after the handler (SA_RESTART) or let
-        // them fail with EINTR.
+        // them fail with EINTR; those that never restart after a handler fail with EINTR.
         bool in_syscall = frame.vector == SYSCALL_VECTOR;
-        if (in_syscall && static_cast<i64>(frame.rax) == -static_cast<i64>(Errno::Interrupted)
-            && (process.signal_actions[signal - 1].flags & SA_RESTART)) {
-            frame.rax = frame.error_code; // the system call number, kept by syscall_entry
-            frame.rip -= 2; // back onto the syscall instruction
-        }
+        if (in_syscall && syscall_returned(frame, Errno::Interrupted) && (process.signal_actions[signal - 1].flags & SA_RESTART))
+            restart_syscall(frame);
+        if (in_syscall && syscall_returned(frame, Errno::RestartUnlessHandled))
+            frame.rax = static_cast<u64>(errno_to_syscall_return(Errno::Interrupted));
         SigInfo info {};
         info.signo = signal;
         info.code = SI_USER;
@@ -206,6 +220,35 @@ void handle_pending_signals()
         }
         break; // one handler at a time; the rest stay pending until it returns
     }
+    // No handler ran: a call that restarts unless handled runs again, and a temporary mask
+    // nobody saved goes back now.
+    if (frame.vector == SYSCALL_VECTOR && syscall_returned(frame, Errno::RestartUnlessHandled))
+        restart_syscall(frame);
+    if (process.restore_saved_signal_mask) {
+        process.signal_mask = process.saved_signal_mask;
+        process.restore_saved_signal_mask = false;
+    }
+    update_signal_interrupt(process);
+}
+
+u64 replace_signal_mask(u64 mask)
+{
+    Process& process = current_process();
+    u64 old = process.signal_mask;
+    process.signal_mask = mask & ~UNBLOCKABLE;
+    update_signal_interrupt(process); // what the new mask lets through ends the wait at once
+    return old;
+}
+
+void restore_signal_mask(u64 old_mask, CallInterrupted interrupted)
+{
+    Process& process = current_process();
+    if (interrupted == CallInterrupted::Yes) {
+        process.saved_signal_mask = old_mask; // handle_pending_signals() restores it
+        process.restore_saved_signal_mask = true;
+        return;
+    }
+    process.signal_mask = old_mask;
     update_signal_interrupt(process);
 }
 

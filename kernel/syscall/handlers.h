@@ -29,6 +29,11 @@ Result<i64> sys_fsync(int fd);
 Result<i64> sys_fdatasync(int fd);
 Result<i64> sys_sync();
 Result<i64> sys_getdents64(int fd, UserAddress buffer, u64 size);
+// Waiting for descriptors (sys_poll.cpp, sys_select.cpp)
+Result<i64> sys_poll(UserAddress fds, u32 count, i32 timeout_ms);
+Result<i64> sys_ppoll(UserAddress fds, u32 count, UserAddress timeout, UserAddress mask, u64 mask_size);
+Result<i64> sys_select(int nfds, UserAddress in, UserAddress out, UserAddress except, UserAddress timeout);
+Result<i64> sys_pselect6(int nfds, UserAddress in, UserAddress out, UserAddress except, UserAddress timeout, UserAddress mask);
 // Names and metadata (sys_path.cpp)
 Result<i64> sys_stat(UserAddress path, UserAddress stat);
 Result<i64> sys_lstat(UserAddress path, UserAddress stat);
