@@ -5,6 +5,7 @@
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/pipe.h"
 #include "kernel/fs/vfs.h"
+#include "kernel/lib/log.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/reclaim.h"
 #include "kernel/proc/signal.h"
@@ -141,7 +142,10 @@ Result<i64> sys_openat(int dirfd, UserAddress path, int flags, u32 mode)
     TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
     Process& process = current_process();
     RefPtr<File> file = TRY(vfs_open(normalized, flags, mode & ~process.umask() & 07777));
-    auto* open_file = new (std::nothrow) OpenFile(file, flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY));
+    // The status flags F_GETFL shows: what open() does not consume, and O_LARGEFILE, which
+    // Linux sets on every file opened by a 64-bit program.
+    auto* open_file
+        = new (std::nothrow) OpenFile(file, (flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)) | O_LARGEFILE);
     if (!open_file)
         return Errno::NoMemory;
     RefPtr<OpenFile> description = adopt_ref(open_file);
@@ -189,10 +193,55 @@ Result<i64> sys_lseek(int fd, i64 offset, int whence)
     return position;
 }
 
+namespace {
+
+struct GenericIoctl {
+    bool handled;
+    Result<i64> result;
+};
+
+// The requests every kind of file answers (Linux's do_vfs_ioctl): close-on-exec, O_NONBLOCK,
+// and FIONREAD — the bytes a read would find now — for pipes and regular files.
+GenericIoctl generic_ioctl(int fd, OpenFile& file, u64 request, UserAddress argument)
+{
+    constexpr u64 FIONREAD = 0x541B, FIONBIO = 0x5421, FIONCLEX = 0x5450, FIOCLEX = 0x5451;
+    switch (request) {
+    case FIOCLEX:
+    case FIONCLEX:
+        current_process().fds().set_close_on_exec(fd, request == FIOCLEX);
+        return { true, 0 };
+    case FIONBIO: {
+        auto on = read_user<i32>(argument);
+        if (on.is_error())
+            return { true, on.error() };
+        file.set_flags(on.value() ? file.flags() | O_NONBLOCK : file.flags() & ~O_NONBLOCK);
+        return { true, 0 };
+    }
+    case FIONREAD: {
+        i32 available;
+        if (Pipe* pipe = file.file().pipe())
+            available = static_cast<i32>(pipe->bytes_available());
+        else if (Inode* inode = file.file().inode(); inode && inode->is_regular())
+            available
+                = file.offset < file.file().size() ? static_cast<i32>(min<u64>(file.file().size() - file.offset, 0x7fffffff)) : 0;
+        else
+            return { false, 0 }; // a terminal's (TIOCINQ) or nobody's
+        auto written = write_user(argument, available);
+        return { true, written.is_error() ? Result<i64>(written.error()) : Result<i64>(0) };
+    }
+    default:
+        return { false, 0 };
+    }
+}
+
+}
+
 Result<i64> sys_ioctl(int fd, u64 request, UserAddress argument)
 {
     constexpr u64 TCGETS = 0x5401, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404, TIOCGWINSZ = 0x5413, TIOCGPGRP = 0x540F;
     auto file = TRY(file_for(fd));
+    if (auto generic = generic_ioctl(fd, *file, request, argument); generic.handled)
+        return static_cast<Result<i64>&&>(generic.result);
     if (!file->file().is_terminal())
         return Errno::NotTty;
     switch (request) {
@@ -232,12 +281,15 @@ Result<i64> sys_ioctl(int fd, u64 request, UserAddress argument)
 
 Result<i64> sys_pipe2(UserAddress fds, int flags)
 {
+    constexpr int O_PIPE_DIRECT = 040000; // O_DIRECT: a "packet mode" pipe
+    if (flags & O_PIPE_DIRECT)
+        klog("pid %u: pipe2 O_DIRECT (packet mode) is not supported: EINVAL", current_process().pid());
     if (flags & ~(O_CLOEXEC | O_NONBLOCK))
         return Errno::Invalid;
     PipeEnds ends = TRY(create_pipe());
     FdTable& table = current_process().fds();
-    auto* reader = new (std::nothrow) OpenFile(ends.read_end, O_RDONLY);
-    auto* writer = new (std::nothrow) OpenFile(ends.write_end, O_WRONLY);
+    auto* reader = new (std::nothrow) OpenFile(ends.read_end, O_RDONLY | (flags & O_NONBLOCK));
+    auto* writer = new (std::nothrow) OpenFile(ends.write_end, O_WRONLY | (flags & O_NONBLOCK));
     if (!reader || !writer) {
         delete reader;
         delete writer;
@@ -289,10 +341,49 @@ Result<i64> sys_dup2(int old_fd, int new_fd)
     return sys_dup3(old_fd, new_fd, 0);
 }
 
+namespace {
+
+constexpr int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030, F_SETPIPE_SZ = 1031,
+              F_GETPIPE_SZ = 1032;
+constexpr int FD_CLOEXEC = 1;
+constexpr int O_DIRECT = 040000, O_NOATIME = 01000000;
+
+// Commands Linux has that Pagoda does not: EINVAL, as Linux answers a command it does not
+// know, and one log line per command naming it.
+Result<i64> refuse_fcntl(int command)
+{
+    struct Known {
+        int command;
+        char const* name;
+    };
+    static constexpr Known known[] = { { 8, "F_SETOWN" }, { 9, "F_GETOWN" }, { 10, "F_SETSIG" }, { 11, "F_GETSIG" },
+        { 15, "F_SETOWN_EX" }, { 16, "F_GETOWN_EX" }, { 1024, "F_SETLEASE" }, { 1025, "F_GETLEASE" }, { 1026, "F_NOTIFY" },
+        { 1033, "F_ADD_SEALS" }, { 1034, "F_GET_SEALS" } };
+    static bool reported[sizeof known / sizeof known[0]];
+    for (usize i = 0; i < sizeof known / sizeof known[0]; ++i)
+        if (known[i].command == command && !reported[i]) {
+            reported[i] = true;
+            klog("pid %u: fcntl %s is not supported: EINVAL", current_process().pid(), known[i].name);
+        }
+    return Errno::Invalid;
+}
+
+// F_SETFL: only these status flags change; the access mode and creation flags stay.
+Result<i64> set_status_flags(OpenFile& file, int flags)
+{
+    constexpr int changeable = O_APPEND | O_NONBLOCK | O_NOATIME;
+    if (flags & O_DIRECT) {
+        klog("pid %u: fcntl F_SETFL O_DIRECT is not supported (no direct I/O): EINVAL", current_process().pid());
+        return Errno::Invalid;
+    }
+    file.set_flags((file.flags() & ~changeable) | (flags & changeable));
+    return 0;
+}
+
+}
+
 Result<i64> sys_fcntl(int fd, int command, u64 argument)
 {
-    constexpr int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030;
-    constexpr int FD_CLOEXEC = 1;
     FdTable& table = current_process().fds();
     auto file = TRY(table.get(fd));
     switch (command) {
@@ -308,14 +399,19 @@ Result<i64> sys_fcntl(int fd, int command, u64 argument)
         return 0;
     case F_GETFL:
         return file->flags();
-    case F_SETFL: {
-        // Only O_APPEND and O_NONBLOCK may change; the access mode stays.
-        constexpr int changeable = O_APPEND | O_NONBLOCK;
-        file->set_flags((file->flags() & ~changeable) | (static_cast<int>(argument) & changeable));
-        return 0;
+    case F_SETFL:
+        return set_status_flags(*file, static_cast<int>(argument));
+    case F_GETPIPE_SZ:
+    case F_SETPIPE_SZ: {
+        Pipe* pipe = file->file().pipe();
+        if (!pipe)
+            return Errno::BadFd;
+        if (command == F_GETPIPE_SZ)
+            return static_cast<i64>(pipe->capacity());
+        return static_cast<i64>(TRY(pipe->resize(static_cast<u32>(argument)))); // Linux takes an unsigned int
     }
     default:
-        return Errno::Invalid;
+        return refuse_fcntl(command);
     }
 }
 
@@ -331,11 +427,15 @@ Result<i64> sys_ftruncate(int fd, i64 length)
     return 0;
 }
 
+// Only files of a file system can be synced: pipes, the console and devices have nothing
+// to write back and refuse with EINVAL, as on Linux (no fsync operation).
 Result<i64> sys_fsync(int fd)
 {
     auto file = TRY(file_for(fd));
-    if (Inode* inode = file->file().inode())
-        TRY(inode->sync());
+    Inode* inode = file->file().inode();
+    if (!inode)
+        return Errno::Invalid;
+    TRY(inode->sync());
     return 0;
 }
 
