@@ -9,6 +9,7 @@ list(APPEND PAGODA_CORE_SOURCES
     # (hardware-free files from kernel/proc and kernel/fs are added here)
     ${CMAKE_SOURCE_DIR}/kernel/proc/elf.cpp
     ${CMAKE_SOURCE_DIR}/kernel/proc/initial_stack.cpp
+    ${CMAKE_SOURCE_DIR}/kernel/proc/oom_policy.cpp
     ${CMAKE_SOURCE_DIR}/kernel/fs/cpio.cpp
     # The x86 page table reaches memory and the CPU through interfaces (PhysicalAccess,
     # X86Mmu), so the code that shares, copies and frees leaf tables is host-tested too.

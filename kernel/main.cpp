@@ -154,6 +154,7 @@ void mount_file_systems()
     MUST(vfs_mount("tmp", MUST(tmpfs_create_root())));
     MUST(vfs_mount("proc", MUST(procfs_create_root())));
     MUST(vfs_mount("dev", MUST(devfs_create_root())));
+    MUST(vfs_mount("dev/shm", MUST(tmpfs_create_root())));
     if (next_disk < virtio_blk_count())
         mount_disk(next_disk, "mnt");
     // The symbol table for backtraces: the module after the initramfs, or the only one.

@@ -1,6 +1,7 @@
 #include "virtio_blk.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
+#include "kernel/arch/x86_64/timer.h"
 #include "kernel/arch/x86_64/traps.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/memory.h"
@@ -30,6 +31,8 @@ constexpr u32 FEATURE_FLUSH = 1 << 9;
 constexpr u32 REQUEST_READ = 0, REQUEST_WRITE = 1, REQUEST_FLUSH = 4;
 constexpr u16 DESCRIPTOR_NEXT = 1, DESCRIPTOR_DEVICE_WRITES = 2;
 constexpr usize MAX_REQUEST_PAGES = 130; // descriptors per request: 512 KiB of data at most
+// How long a disk wait sleeps before it looks at the used ring itself (see wait_for_completion).
+constexpr u64 MISSED_INTERRUPT_CHECK_NS = 20'000'000;
 
 struct Descriptor {
     u64 address;
@@ -75,6 +78,8 @@ private:
     Result<void> submit(u32 type, u64 sector, Segment const* segments, usize count);
     Result<void> submit(u32 type, u64 sector, u8* buffer, usize length);
     void wait_for_completion();
+    // Takes note of the requests the device has finished (the used ring moved); true if any.
+    bool collect_used();
 
     u16 m_io_base { 0 };
     int m_irq { -1 };
@@ -87,6 +92,7 @@ private:
     bool m_has_flush { false };
     bool m_busy { false };
     bool volatile m_completed { false };
+    u64 m_missed_interrupts { 0 }; // requests found finished by looking (wait_for_completion)
     WaitQueue m_idle;
     WaitQueue m_completion;
     RequestHeader* m_header { nullptr };
@@ -177,8 +183,23 @@ void VirtioBlock::wait_for_completion()
     // Keep the kernel lock while the disk works: the VM or file-system operation that
     // asked for this I/O must not be interleaved with another (sched/kernel_lock.h).
     KeepKernelLockWhileSleeping keep;
-    while (!m_completed)
-        m_completion.wait();
+    while (!m_completed) {
+        // The completion interrupt can go missing: under QEMU (TCG, legacy INTx) a finished
+        // request was seen with its used-ring entry written, the line low and no interrupt
+        // ever after, which hung the machine under heavy paging. So a wait that hears
+        // nothing for a while reads the ISR itself (which also lowers and re-arms the line)
+        // and looks at the used ring. A signal for this thread ends the sleep early (the
+        // wait is interruptible only so that it can have a deadline); then it polls.
+        WaitResult woken = m_completion.wait_interruptible(monotonic_nanoseconds() + MISSED_INTERRUPT_CHECK_NS);
+        if (woken == WaitResult::Woken || m_completed)
+            continue;
+        if (woken == WaitResult::TimedOut)
+            (void)cpu::in8(m_io_base + IsrStatus);
+        else
+            cpu::pause();
+        if (collect_used() && woken == WaitResult::TimedOut && m_missed_interrupts++ == 0)
+            klog("virtio-blk: a request finished without an interrupt; found by looking");
+    }
 }
 
 Result<void> VirtioBlock::submit(u32 type, u64 sector, u8* buffer, usize length)
@@ -252,21 +273,23 @@ Result<void> VirtioBlock::submit(u32 type, u64 sector, Segment const* segments, 
     return {};
 }
 
+bool VirtioBlock::collect_used()
+{
+    auto* used_index = reinterpret_cast<u16 volatile*>(m_used + 2);
+    if (m_last_used == *used_index)
+        return false;
+    m_last_used = *used_index; // one request in flight: every new entry is its
+    m_completed = true;
+    m_completion.wake_all();
+    return true;
+}
+
 bool VirtioBlock::handle_interrupt(unsigned irq)
 {
     if (static_cast<int>(irq) != m_irq)
         return false;
     u8 isr = cpu::in8(m_io_base + IsrStatus); // reading acknowledges the interrupt
-    auto* used_index = reinterpret_cast<u16 volatile*>(m_used + 2);
-    bool progressed = false;
-    while (m_last_used != *used_index) {
-        ++m_last_used;
-        progressed = true;
-    }
-    if (progressed) {
-        m_completed = true;
-        m_completion.wake_all();
-    }
+    bool progressed = collect_used();
     return isr != 0 || progressed;
 }
 

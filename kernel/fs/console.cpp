@@ -48,7 +48,7 @@ Result<usize> Console::read_to_user(UserIo const& io)
         if (io.nonblocking)
             return Errno::TryAgain;
         if (g_readers.wait_interruptible() == WaitResult::Interrupted)
-            return Errno::Interrupted;
+            return Errno::RestartSys;
     }
     // Up to one line (as a terminal in canonical mode gives it), peeked into a buffer first:
     // only what reaches the user leaves the input ring, the rest is there for the next read.

@@ -40,8 +40,10 @@ struct DeviceName {
     char const* name;
     Device device;
 };
-DeviceName const DEVICES[]
-    = { { "null", Device::Null }, { "zero", Device::Zero }, { "console", Device::Console }, { "tty", Device::Console } };
+// "shm" is only listed here: main.cpp mounts a tmpfs on /dev/shm (POSIX shared memory, and
+// where LTP's library keeps its results), and a mount hides what lies beneath it.
+DeviceName const DEVICES[] = { { "null", Device::Null }, { "zero", Device::Zero }, { "console", Device::Console },
+    { "tty", Device::Console }, { "shm", Device::Folder } };
 
 class DevInode final : public Inode {
 public:
@@ -103,7 +105,8 @@ public:
         constexpr usize count = sizeof DEVICES / sizeof DEVICES[0];
         for (; cookie < count; ++cookie) {
             auto const& entry = DEVICES[cookie];
-            if (!visit(Name { entry.name, strlen(entry.name) }, 2 + static_cast<u64>(entry.device), DT_CHR))
+            u8 type = entry.device == Device::Folder ? DT_DIR : DT_CHR;
+            if (!visit(Name { entry.name, strlen(entry.name) }, 2 + static_cast<u64>(entry.device), type))
                 return {};
         }
         return {};

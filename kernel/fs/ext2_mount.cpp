@@ -95,6 +95,23 @@ public:
         out.st_ctime = i.ctime;
     }
 
+    Result<void> statfs(LinuxStatfs& out) override
+    {
+        constexpr i64 EXT2_SUPER_MAGIC = 0xEF53;
+        Ext2Statistics figures = fs().statistics();
+        out = {};
+        out.f_type = EXT2_SUPER_MAGIC;
+        out.f_bsize = out.f_frsize = figures.block_size;
+        out.f_blocks = figures.blocks;
+        out.f_bfree = figures.free_blocks;
+        out.f_bavail = figures.available_blocks;
+        out.f_files = figures.inodes;
+        out.f_ffree = figures.free_inodes;
+        out.f_namelen = 255;
+        out.f_flags = STATFS_VALID;
+        return {};
+    }
+
     Result<RefPtr<Inode>> lookup(Name name) override
     {
         u32 number = TRY(fs().lookup(m_number, name.characters, name.length));

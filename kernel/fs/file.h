@@ -27,6 +27,21 @@ struct LinuxStat {
 };
 static_assert(sizeof(LinuxStat) == 144);
 
+// struct statfs of Linux x86_64 (statfs(2), fstatfs(2)): a file system's sizes and counts.
+struct LinuxStatfs {
+    i64 f_type; // the file system's magic number (TMPFS_MAGIC, EXT2_SUPER_MAGIC, ...)
+    i64 f_bsize;
+    u64 f_blocks, f_bfree, f_bavail; // in f_bsize units
+    u64 f_files, f_ffree; // inodes
+    i32 f_fsid[2];
+    i64 f_namelen;
+    i64 f_frsize;
+    i64 f_flags; // ST_* mount flags; STATFS_VALID says f_flags is filled
+    i64 f_spare[4];
+};
+static_assert(sizeof(LinuxStatfs) == 120);
+constexpr i64 STATFS_VALID = 0x20; // ST_VALID
+
 constexpr u32 MODE_TYPE_MASK = 0170000;
 constexpr u32 MODE_REGULAR = 0100000;
 constexpr u32 MODE_DIRECTORY = 0040000;

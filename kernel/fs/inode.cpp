@@ -15,7 +15,7 @@ Inode::~Inode()
 Result<RefPtr<PageCache>> Inode::page_cache()
 {
     if (!m_page_cache)
-        m_page_cache = TRY(PageCache::create(kernel_memory_context(), *this, stored_size()));
+        m_page_cache = TRY(PageCache::create(kernel_memory_context(), *this, stored_size(), page_limit()));
     return m_page_cache;
 }
 

@@ -51,13 +51,18 @@ public:
 
     // Metadata.
     virtual Result<void> set_mode(u32) { return Errno::NotPermitted; }
+    // statfs(2): sizes and free counts of the file system this inode is on. tmpfs and ext2
+    // answer; the others (/proc, /dev, the initramfs) give NoSys.
+    virtual Result<void> statfs(LinuxStatfs&) { return Errno::NoSys; }
 
     // Opening: regular files get an InodeFile over the page cache; devices and /proc files
     // override this to return their own File.
     virtual Result<RefPtr<File>> open(int flags);
 
-    // Regular files. The cache is created on first use and lives as long as the inode.
+    // Regular files. The cache is created on first use and lives as long as the inode; its
+    // pages count against page_limit() if the file system has one (tmpfs: page_limit.h).
     Result<RefPtr<PageCache>> page_cache();
+    virtual RefPtr<PageLimit> page_limit() { return {}; }
     virtual Result<void> truncate(u64 size);
     // Writes the file's dirty pages and metadata to stable storage (fsync).
     virtual Result<void> sync();

@@ -95,7 +95,7 @@ Result<usize> Pipe::read(UserIo const& io)
         if (io.nonblocking)
             return Errno::TryAgain;
         if (m_readable.wait_interruptible() == WaitResult::Interrupted)
-            return Errno::Interrupted;
+            return Errno::RestartSys;
     }
     return done;
 }
@@ -139,7 +139,7 @@ Result<usize> Pipe::write(UserIo const& io)
         if (io.nonblocking)
             return done ? Result<usize>(done) : Result<usize>(Errno::TryAgain);
         if (m_writable.wait_interruptible() == WaitResult::Interrupted)
-            return done ? Result<usize>(done) : Result<usize>(Errno::Interrupted);
+            return done ? Result<usize>(done) : Result<usize>(Errno::RestartSys);
     }
     return done;
 }

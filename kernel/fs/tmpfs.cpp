@@ -1,7 +1,64 @@
 #include "tmpfs.h"
+#include "kernel/lib/assert.h"
 #include "kernel/lib/memory.h"
+#include "kernel/mm/memory_context.h"
 
 namespace {
+
+constexpr i64 TMPFS_MAGIC = 0x01021994;
+
+// What one tmpfs instance may hold (Linux's shmem_sb_info): pages of file data, counted by
+// the PageLimit every file's page cache charges, and inodes. An inode takes one slot for
+// itself and one per extra hard link, as on Linux (so links cannot fill memory either).
+class TmpfsSpace : public RefCounted<TmpfsSpace> {
+public:
+    static Result<RefPtr<TmpfsSpace>> create(u64 max_pages, u64 max_inodes)
+    {
+        RefPtr<PageLimit> pages = TRY(PageLimit::create(max_pages));
+        auto* space = new (std::nothrow) TmpfsSpace(pages, max_inodes);
+        if (!space)
+            return Errno::NoMemory;
+        return adopt_ref(space);
+    }
+
+    RefPtr<PageLimit> const& pages() const { return m_pages; }
+    // NoSpace when every inode slot is taken.
+    Result<void> take_inode_slot()
+    {
+        if (m_used_inodes >= m_max_inodes)
+            return Errno::NoSpace;
+        ++m_used_inodes;
+        return {};
+    }
+    void give_back_inode_slot()
+    {
+        VERIFY(m_used_inodes > 0);
+        --m_used_inodes;
+    }
+
+    void statfs(LinuxStatfs& out) const
+    {
+        out = {};
+        out.f_type = TMPFS_MAGIC;
+        out.f_bsize = PAGE_SIZE;
+        out.f_frsize = PAGE_SIZE;
+        out.f_blocks = m_pages->max_pages();
+        out.f_bfree = out.f_bavail = m_pages->free_pages();
+        out.f_files = m_max_inodes;
+        out.f_ffree = m_max_inodes - m_used_inodes;
+        out.f_namelen = 255;
+        out.f_flags = STATFS_VALID;
+    }
+
+private:
+    friend class RefCounted<TmpfsSpace>;
+    TmpfsSpace(RefPtr<PageLimit> pages, u64 max_inodes) : m_pages(pages), m_max_inodes(max_inodes) { }
+    ~TmpfsSpace() = default;
+
+    RefPtr<PageLimit> m_pages;
+    u64 m_max_inodes;
+    u64 m_used_inodes { 0 };
+};
 
 class TmpfsInode;
 
@@ -17,9 +74,13 @@ bool same_name(DirectoryEntry const& entry, Name name)
     return entry.length == name.length && memcmp(entry.name, name.characters, name.length) == 0;
 }
 
+// Every inode holds one slot of its TmpfsSpace, taken before it was made (add_new) and
+// given back when it goes.
 class TmpfsInode final : public Inode {
 public:
-    TmpfsInode(u64 device, u64 number, u32 mode) : m_device(device), m_number(number), m_mode(mode) { }
+    TmpfsInode(RefPtr<TmpfsSpace> space, u64 device, u64 number, u32 mode)
+        : m_space(space), m_device(device), m_number(number), m_mode(mode)
+    { }
     ~TmpfsInode() override
     {
         while (DirectoryEntry* entry = m_entries) {
@@ -27,6 +88,7 @@ public:
             delete entry;
         }
         delete[] m_link_target;
+        m_space->give_back_inode_slot();
     }
 
     u64 number() const override { return m_number; }
@@ -49,7 +111,17 @@ public:
         else if ((m_mode & MODE_TYPE_MASK) == MODE_DIRECTORY)
             out.st_size = 4096;
         out.st_blocks = (out.st_size + 511) / 512;
+        // A file's blocks are the pages it holds (holes hold none), as Linux counts them.
+        if ((m_mode & MODE_TYPE_MASK) == MODE_REGULAR)
+            out.st_blocks = m_page_cache ? static_cast<i64>(m_page_cache->cached_pages() * (PAGE_SIZE / 512)) : 0;
     }
+
+    Result<void> statfs(LinuxStatfs& out) override
+    {
+        m_space->statfs(out);
+        return {};
+    }
+    RefPtr<PageLimit> page_limit() override { return m_space->pages(); }
 
     Result<RefPtr<Inode>> lookup(Name name) override
     {
@@ -71,13 +143,17 @@ public:
 
     Result<void> make_symlink(Name name, char const* target) override
     {
-        RefPtr<Inode> link = TRY(add_new(name, MODE_SYMLINK | 0777));
-        auto& symlink = static_cast<TmpfsInode&>(*link);
         usize length = strlen(target);
-        symlink.m_link_target = new (std::nothrow) char[length + 1];
-        if (!symlink.m_link_target)
+        char* copy = new (std::nothrow) char[length + 1];
+        if (!copy)
             return Errno::NoMemory;
-        memcpy(symlink.m_link_target, target, length + 1);
+        memcpy(copy, target, length + 1);
+        auto link = add_new(name, MODE_SYMLINK | 0777);
+        if (link.is_error()) {
+            delete[] copy;
+            return link.error();
+        }
+        static_cast<TmpfsInode&>(*link.value()).m_link_target = copy;
         return {};
     }
 
@@ -91,7 +167,11 @@ public:
         if (find(name))
             return Errno::Exists;
         auto& inode = static_cast<TmpfsInode&>(target);
-        TRY(add_entry(name, RefPtr<TmpfsInode>(&inode)));
+        TRY(m_space->take_inode_slot()); // a link costs a slot, as on Linux
+        if (auto added = add_entry(name, RefPtr<TmpfsInode>(&inode)); added.is_error()) {
+            m_space->give_back_inode_slot();
+            return added.error();
+        }
         ++inode.m_links;
         return {};
     }
@@ -104,7 +184,7 @@ public:
             return Errno::NoEntry;
         if (entry->inode->is_directory())
             return Errno::IsDirectory;
-        --entry->inode->m_links;
+        entry->inode->drop_link();
         remove_entry(entry);
         return {};
     }
@@ -145,9 +225,12 @@ public:
                 return Errno::NotDirectory;
             if (existing->inode->m_entries)
                 return Errno::NotEmpty;
-            --existing->inode->m_links;
-            if (moving_directory)
+            if (moving_directory) {
+                existing->inode->m_links = 0;
                 --target.m_links;
+            } else {
+                existing->inode->drop_link();
+            }
             target.remove_entry(existing);
         }
         TRY(target.add_entry(to, moving));
@@ -204,6 +287,15 @@ public:
     u64 m_parent_number { 0 };
 
 private:
+    // A name of this (non-directory) inode goes away. Every link but the last holds an inode
+    // slot of its own; the last one's slot is the inode's, given back when it goes.
+    void drop_link()
+    {
+        if (m_links > 1)
+            m_space->give_back_inode_slot();
+        --m_links;
+    }
+
     Result<void> require_directory()
     {
         if ((m_mode & MODE_TYPE_MASK) != MODE_DIRECTORY)
@@ -252,6 +344,7 @@ private:
 
     Result<RefPtr<Inode>> add_new(Name name, u32 mode);
 
+    RefPtr<TmpfsSpace> m_space;
     u64 m_device;
     u64 m_number;
     u32 m_mode;
@@ -269,9 +362,12 @@ Result<RefPtr<Inode>> TmpfsInode::add_new(Name name, u32 mode)
         return Errno::NameTooLong;
     if (find(name))
         return Errno::Exists;
-    auto* raw = new (std::nothrow) TmpfsInode(m_device, ++g_next_inode_number, mode);
-    if (!raw)
+    TRY(m_space->take_inode_slot()); // the new inode's own; its destructor gives it back
+    auto* raw = new (std::nothrow) TmpfsInode(m_space, m_device, ++g_next_inode_number, mode);
+    if (!raw) {
+        m_space->give_back_inode_slot();
         return Errno::NoMemory;
+    }
     RefPtr<TmpfsInode> inode = adopt_ref(raw);
     inode->m_parent_number = m_number;
     if ((mode & MODE_TYPE_MASK) == MODE_DIRECTORY)
@@ -284,9 +380,15 @@ Result<RefPtr<Inode>> TmpfsInode::add_new(Name name, u32 mode)
 
 Result<RefPtr<Inode>> tmpfs_create_root()
 {
-    auto* root = new (std::nothrow) TmpfsInode(allocate_device_number(), 1, MODE_DIRECTORY | 01777);
-    if (!root)
+    // Linux's defaults: half of RAM for the data, and as many inodes as half of RAM has pages.
+    u64 half_of_ram = kernel_memory_context().frames.total_frames() / 2;
+    RefPtr<TmpfsSpace> space = TRY(TmpfsSpace::create(half_of_ram, half_of_ram));
+    TRY(space->take_inode_slot()); // the root's
+    auto* root = new (std::nothrow) TmpfsInode(space, allocate_device_number(), 1, MODE_DIRECTORY | 01777);
+    if (!root) {
+        space->give_back_inode_slot();
         return Errno::NoMemory;
+    }
     root->m_parent_number = 1;
     return adopt_ref<Inode>(root);
 }

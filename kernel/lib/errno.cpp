@@ -10,6 +10,8 @@ char const* errno_name(Errno e)
         NAME(NoEntry, "ENOENT")
         NAME(NoProcess, "ESRCH")
         NAME(Interrupted, "EINTR")
+        NAME(RestartSys, "ERESTARTSYS")
+        NAME(RestartNoHand, "ERESTARTNOHAND")
         NAME(IoError, "EIO")
         NAME(NoDeviceOrAddress, "ENXIO")
         NAME(ArgListTooBig, "E2BIG")
@@ -45,7 +47,6 @@ char const* errno_name(Errno e)
         NAME(Overflow, "EOVERFLOW")
         NAME(NotSupported, "EOPNOTSUPP")
         NAME(TimedOut, "ETIMEDOUT")
-        NAME(RestartUnlessHandled, "ERESTARTNOHAND")
 #undef NAME
     }
     return "E?";

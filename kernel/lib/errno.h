@@ -42,11 +42,16 @@ enum class Errno : int {
     Overflow = 75, // EOVERFLOW
     NotSupported = 95, // EOPNOTSUPP
     TimedOut = 110, // ETIMEDOUT
-    // Kernel-internal, never seen by a program (Linux's ERESTARTNOHAND): a call interrupted
-    // by a signal that fails with EINTR if a handler runs — whatever SA_RESTART says — and is
-    // restarted otherwise (poll, select). proc/signal.cpp turns it into one or the other.
-    RestartUnlessHandled = 514,
+
+    // Kernel-internal codes (Linux's, from include/linux/errno.h) that never reach a program:
+    // a system call a signal interrupted returns one, and the signal code (proc/signal.cpp)
+    // turns it into EINTR or restarts the call, depending on whether a handler runs.
+    RestartSys = 512, // ERESTARTSYS: restart if no handler runs or it has SA_RESTART, else EINTR
+    RestartNoHand = 514, // ERESTARTNOHAND: restart only if no handler runs (pause, poll, sigsuspend)
 };
+
+// True for the codes above.
+constexpr bool is_restart_code(Errno e) { return e == Errno::RestartSys || e == Errno::RestartNoHand; }
 
 constexpr long errno_to_syscall_return(Errno e) { return -static_cast<long>(e); }
 char const* errno_name(Errno e);

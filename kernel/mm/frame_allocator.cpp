@@ -39,10 +39,17 @@ void FrameAllocator::add_free_range(FrameNumber first, u64 count)
     m_total_frames += count;
 }
 
-Result<FrameNumber> FrameAllocator::allocate()
+Result<FrameNumber> FrameAllocator::allocate(FrameUse use)
 {
     if (m_free_head == NO_FRAME)
         return Errno::NoMemory;
+    if (m_free_frames <= m_reserve) {
+        if (use == FrameUse::User) {
+            ++m_reserve_refusals;
+            return Errno::NoMemory;
+        }
+        ++m_reserve_allocations;
+    }
     FrameNumber number = m_free_head;
     Frame& record = frame(number);
     VERIFY(record.flags == Frame::Free && record.ref_count == 0);

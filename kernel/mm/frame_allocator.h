@@ -7,6 +7,12 @@
 // reference); the frame returns to the free list when unref() brings it to 0. Reserved frames
 // are never counted or freed; the Zero frame is counted but never freed.
 //
+// The reserve: user frames (FrameUse::User) may not take the last reserve() free frames;
+// kernel frames may. Programs can ask for memory without end, the kernel's own objects are
+// bounded by limits; so when programs have filled memory the kernel can still grow its heap
+// (a path buffer for unlink), map a kernel stack or a page table (munmap of a shared table)
+// — and with that, free memory again.
+//
 // Locking: protected by the VM lock (the kernel lock, docs/locking.md); allocate() and
 // unref() never sleep.
 #pragma once
@@ -14,6 +20,12 @@
 #include "../lib/result.h"
 #include "../lib/types.h"
 #include "frame.h"
+
+// Who a frame is for (see the reserve above).
+enum class FrameUse {
+    Kernel, // the kernel heap, kernel stacks, page tables, the zero frame: may use the reserve
+    User, // anonymous pages, copy-on-write copies, page-cache pages: stop at the reserve
+};
 
 class FrameAllocator {
 public:
@@ -28,8 +40,8 @@ public:
     void add_free_range(FrameNumber first, u64 count);
 
     // Pops a frame from the free list with ref_count 1. Its contents are NOT zeroed.
-    // Errno::NoMemory when no frame is free.
-    Result<FrameNumber> allocate();
+    // Errno::NoMemory when no frame is free, or for a User frame when only the reserve is.
+    Result<FrameNumber> allocate(FrameUse use = FrameUse::Kernel);
 
     // Adds or drops one reference. unref() frees the frame at 0; Reserved frames are ignored
     // and the Zero frame is never freed.
@@ -49,6 +61,19 @@ public:
     u64 total_frames() const { return m_total_frames; } // frames ever added as free
     u64 free_frames() const { return m_free_frames; }
 
+    // The frames only kernel allocations may take (0 at construction).
+    void set_reserve(u64 frames) { m_reserve = frames; }
+    u64 reserve() const { return m_reserve; }
+    // Frames a User allocation can still get.
+    u64 user_free_frames() const { return m_free_frames > m_reserve ? m_free_frames - m_reserve : 0; }
+    // User allocations refused because only the reserve was left; kernel allocations that
+    // took a frame of the reserve. Both only count up.
+    u64 reserve_refusals() const { return m_reserve_refusals; }
+    u64 reserve_allocations() const { return m_reserve_allocations; }
+    // The kernel's reserve for `total` frames: 1/128 of memory (Linux's min_free_kbytes is
+    // of that order), at least 64 frames and at most 1024 (4 MiB).
+    static u64 default_reserve(u64 total) { return min<u64>(max<u64>(total / 128, 64), 1024); }
+
 private:
     static constexpr FrameNumber NO_FRAME = ~FrameNumber(0);
 
@@ -61,4 +86,7 @@ private:
     FrameNumber m_free_head { NO_FRAME };
     u64 m_total_frames { 0 };
     u64 m_free_frames { 0 };
+    u64 m_reserve { 0 };
+    u64 m_reserve_refusals { 0 };
+    u64 m_reserve_allocations { 0 };
 };

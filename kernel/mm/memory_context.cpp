@@ -11,14 +11,14 @@ Result<FrameNumber> create_zero_frame(FrameAllocator& frames, PhysicalAccess& ph
 
 Result<FrameNumber> allocate_zeroed_frame(MemoryContext& context)
 {
-    FrameNumber frame = TRY(context.frames.allocate());
+    FrameNumber frame = TRY(context.frames.allocate(FrameUse::User));
     __builtin_memset(context.physical.map_frame(frame), 0, PAGE_SIZE);
     return frame;
 }
 
 Result<FrameNumber> allocate_copy_of(MemoryContext& context, FrameNumber original)
 {
-    FrameNumber frame = TRY(context.frames.allocate());
+    FrameNumber frame = TRY(context.frames.allocate(FrameUse::User));
     __builtin_memcpy(context.physical.map_frame(frame), context.physical.map_frame(original), PAGE_SIZE);
     return frame;
 }

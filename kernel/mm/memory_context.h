@@ -35,7 +35,8 @@ struct MemoryContext {
     bool (*vm_lock_held)() { nullptr };
 };
 
-// Frames with contents: a fresh frame of zeros, and a copy of a frame (NoMemory).
+// User frames with contents (FrameUse::User: they stop at the reserve): a fresh frame of
+// zeros, and a copy of a frame (NoMemory).
 Result<FrameNumber> allocate_zeroed_frame(MemoryContext&);
 Result<FrameNumber> allocate_copy_of(MemoryContext&, FrameNumber original);
 

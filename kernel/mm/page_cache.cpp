@@ -8,9 +8,9 @@
 #include "reverse_map.h"
 #include <new>
 
-Result<RefPtr<PageCache>> PageCache::create(MemoryContext& context, Pager& pager, u64 size)
+Result<RefPtr<PageCache>> PageCache::create(MemoryContext& context, Pager& pager, u64 size, RefPtr<PageLimit> limit)
 {
-    auto* cache = new (std::nothrow) PageCache(context, &pager, size, false);
+    auto* cache = new (std::nothrow) PageCache(context, &pager, size, false, std::move(limit));
     if (!cache)
         return Errno::NoMemory;
     return adopt_ref(cache);
@@ -18,14 +18,14 @@ Result<RefPtr<PageCache>> PageCache::create(MemoryContext& context, Pager& pager
 
 Result<RefPtr<PageCache>> PageCache::create_anonymous(MemoryContext& context, u64 size)
 {
-    auto* cache = new (std::nothrow) PageCache(context, nullptr, size, true);
+    auto* cache = new (std::nothrow) PageCache(context, nullptr, size, true, {});
     if (!cache)
         return Errno::NoMemory;
     return adopt_ref(cache);
 }
 
-PageCache::PageCache(MemoryContext& context, Pager* pager, u64 size, bool anonymous)
-    : m_context(context), m_pager(pager), m_anonymous(anonymous), m_size(size)
+PageCache::PageCache(MemoryContext& context, Pager* pager, u64 size, bool anonymous, RefPtr<PageLimit> limit)
+    : m_context(context), m_pager(pager), m_anonymous(anonymous), m_size(size), m_limit(std::move(limit))
 {
     if (m_pager && m_pager->is_backed()) {
         VERIFY(m_context.backed_caches);
@@ -68,20 +68,49 @@ void PageCache::drop_page(u64 index, CachedPage& page)
     m_pages.remove(index);
     m_context.frames.unref(frame);
     --m_context.stats.page_cache_pages;
+    if (!is_backed())
+        --m_context.stats.unbacked_pages;
+    if (m_limit)
+        m_limit->uncharge();
+}
+
+Result<FrameNumber> PageCache::take_frame_for_page()
+{
+    if (m_limit)
+        TRY(m_limit->charge());
+    auto frame = m_context.frames.allocate(FrameUse::User);
+    if (frame.is_error() && m_limit)
+        m_limit->uncharge();
+    return frame;
+}
+
+void PageCache::cancel_page(FrameNumber frame)
+{
+    m_context.frames.unref(frame);
+    if (m_limit)
+        m_limit->uncharge();
+}
+
+Result<void> PageCache::insert_page(u64 index, FrameNumber frame)
+{
+    auto inserted = m_pages.insert(index, frame);
+    if (inserted.is_error()) {
+        cancel_page(frame);
+        return inserted.error();
+    }
+    ++m_context.stats.page_cache_pages;
+    if (!is_backed())
+        ++m_context.stats.unbacked_pages;
+    return {};
 }
 
 Result<FrameNumber> PageCache::add_zeroed_page(u64 index)
 {
     if (index >= PageIndex::MAX_PAGES)
         return Errno::FileTooBig;
-    FrameNumber frame = TRY(m_context.frames.allocate());
+    FrameNumber frame = TRY(take_frame_for_page());
     __builtin_memset(m_context.physical.map_frame(frame), 0, PAGE_SIZE);
-    auto inserted = m_pages.insert(index, frame);
-    if (inserted.is_error()) {
-        m_context.frames.unref(frame);
-        return inserted.error();
-    }
-    ++m_context.stats.page_cache_pages;
+    TRY(insert_page(index, frame));
     return frame;
 }
 
@@ -101,29 +130,24 @@ Result<FrameNumber> PageCache::get_page(u64 index)
         return Errno::FileTooBig;
     if (!m_pager || !m_pager->is_backed())
         return add_zeroed_page(index); // a hole: the cache is the only copy
-    FrameNumber frame = TRY(m_context.frames.allocate());
+    FrameNumber frame = TRY(take_frame_for_page());
     PROFILE("page cache: page read through the Pager (disk)");
     auto read = m_pager->read_page(index, m_context.physical.map_frame(frame)); // may sleep
     if (read.is_error()) {
-        m_context.frames.unref(frame);
+        cancel_page(frame);
         return read.error();
     }
     // Someone else may have read the same page while we slept: theirs stays, ours goes.
     if (CachedPage* page = m_pages.find(index)) {
-        m_context.frames.unref(frame);
+        cancel_page(frame);
         return page->frame;
     }
     // Or the file shrank meanwhile: a page past its end must not enter the cache.
     if (index >= page_count()) {
-        m_context.frames.unref(frame);
+        cancel_page(frame);
         return Errno::Range;
     }
-    auto inserted = m_pages.insert(index, frame);
-    if (inserted.is_error()) {
-        m_context.frames.unref(frame);
-        return inserted.error();
-    }
-    ++m_context.stats.page_cache_pages;
+    TRY(insert_page(index, frame));
     ++m_context.stats.page_cache_reads;
     return frame;
 }
@@ -404,6 +428,8 @@ u64 PageCache::evict_clean_pages(u64 wanted)
 Result<void> PageCache::detach_pager()
 {
     auto result = write_back_all(WriteBackReason::Release);
+    if (is_backed())
+        m_context.stats.unbacked_pages += m_pages.count(); // now the only copy of the data
     m_pager = nullptr;
     if (m_backed_node.is_linked())
         PageCacheList::remove(*this);

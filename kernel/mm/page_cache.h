@@ -37,14 +37,16 @@
 #include "mapping.h"
 #include "memory_context.h"
 #include "page_index.h"
+#include "page_limit.h"
 #include "pager.h"
 
 class PageCache : public RefCounted<PageCache> {
 public:
     using MappingList = IntrusiveList<Mapping, &Mapping::m_cache_node>;
 
-    // A cache for a file of `size` bytes whose bytes `pager` reaches. NoMemory.
-    static Result<RefPtr<PageCache>> create(MemoryContext& context, Pager& pager, u64 size = 0);
+    // A cache for a file of `size` bytes whose bytes `pager` reaches. Its pages count
+    // against `limit` if one is given (page_limit.h: tmpfs). NoMemory.
+    static Result<RefPtr<PageCache>> create(MemoryContext& context, Pager& pager, u64 size = 0, RefPtr<PageLimit> limit = {});
     // The backing of one MAP_SHARED|MAP_ANONYMOUS mmap: non-backed, `size` bytes of zeros.
     static Result<RefPtr<PageCache>> create_anonymous(MemoryContext& context, u64 size);
 
@@ -66,9 +68,10 @@ public:
 
     // The frame caching page `index`, reading it through the Pager on a miss (a non-backed
     // cache zero-fills instead). The cache keeps its own reference: a caller that keeps the
-    // frame beyond the current operation (a PTE) must ref() it. NoMemory, FileTooBig (index
-    // past 4 TiB), the Pager's error (IoError), or Range when the file was truncated below
-    // the page while the Pager read it (the page is past the end now).
+    // frame beyond the current operation (a PTE) must ref() it. NoMemory, NoSpace (the
+    // cache's PageLimit is used up), FileTooBig (index past 4 TiB), the Pager's error
+    // (IoError), or Range when the file was truncated below the page while the Pager read it
+    // (the page is past the end now).
     Result<FrameNumber> get_page(u64 index);
     // The cached frame without reading; false on a miss.
     bool find_page(u64 index, FrameNumber& frame) const;
@@ -120,12 +123,18 @@ private:
     friend class RefCounted<PageCache>;
     friend class Mapping; // links itself in and out of m_mappings
 
-    PageCache(MemoryContext& context, Pager* pager, u64 size, bool anonymous);
+    PageCache(MemoryContext& context, Pager* pager, u64 size, bool anonymous, RefPtr<PageLimit> limit);
     ~PageCache(); // drops every page; the mapping list must be empty (mappings hold refs)
 
     u64 now() const { return m_context.clock_ns ? m_context.clock_ns() : 0; }
     // Allocates a zeroed frame and caches it at `index` (not read from the Pager).
     Result<FrameNumber> add_zeroed_page(u64 index);
+    // Charges the limit and takes a user frame for a page about to enter the cache; undone
+    // by cancel_page() if it does not enter after all.
+    Result<FrameNumber> take_frame_for_page();
+    void cancel_page(FrameNumber frame);
+    // Caches `frame` (from take_frame_for_page) at `index`; NoMemory undoes it.
+    Result<void> insert_page(u64 index, FrameNumber frame);
     // Removes page `index` from the cache and drops the cache's frame reference.
     void drop_page(u64 index, CachedPage& page);
     // Zeroes the bytes of the page containing byte `offset` from `offset` to the page end.
@@ -141,6 +150,7 @@ private:
     bool m_anonymous;
     u64 m_size;
     u64 m_dirty_count { 0 };
+    RefPtr<PageLimit> m_limit; // null: no limit
     PageIndex m_pages;
     MappingList m_mappings;
 

@@ -1,9 +1,11 @@
 #include "vm_stats.h"
 
 #include "../lib/format.h"
+#include "frame_allocator.h"
 
-usize format_vmstat(VmStats const& stats, u64 frames_total, u64 frames_free, char* buffer, usize size)
+usize format_vmstat(VmStats const& stats, FrameAllocator const& frames, char* buffer, usize size)
 {
+    u64 frames_free = frames.free_frames();
     // Linux names where Linux has the counter, Pagoda's own names otherwise.
     struct Line {
         char const* name;
@@ -12,6 +14,7 @@ usize format_vmstat(VmStats const& stats, u64 frames_total, u64 frames_free, cha
     Line const lines[] = {
         { "nr_free_pages", frames_free },
         { "nr_file_pages", stats.page_cache_pages },
+        { "nr_shmem", stats.unbacked_pages },
         { "nr_dirty", stats.dirty_pages },
         { "nr_written", stats.written_back_pages },
         { "nr_written_sync", stats.written_back_for[static_cast<usize>(WriteBackReason::Sync)] },
@@ -32,8 +35,12 @@ usize format_vmstat(VmStats const& stats, u64 frames_total, u64 frames_free, cha
         { "forks", stats.forks },
         { "pgtable_shared", stats.page_tables_shared },
         { "pgtable_copied", stats.page_tables_copied },
-        { "frames_total", frames_total },
+        { "oom_kill", stats.oom_kills },
+        { "frames_total", frames.total_frames() },
         { "frames_free", frames_free },
+        { "frames_reserve", frames.reserve() },
+        { "reserve_refused", frames.reserve_refusals() },
+        { "reserve_used", frames.reserve_allocations() },
     };
     usize length = 0;
     if (size > 0)

@@ -5,6 +5,8 @@
 
 #include "../lib/types.h"
 
+class FrameAllocator;
+
 // Why PageCache::write_back() ran. The work is the same; the counters tell the reasons apart,
 // so a test can see which path wrote a page.
 enum class WriteBackReason {
@@ -28,15 +30,17 @@ struct VmStats {
     u64 page_cache_reads { 0 }; // pages read through a Pager on a cache miss ("major" faults/reads)
     u64 page_cache_evictions { 0 }; // clean unmapped pages dropped by evict_clean_pages()
     u64 page_cache_pages { 0 }; // frames currently held by page caches
+    u64 unbacked_pages { 0 }; // of those, pages that are the only copy (tmpfs, shared anonymous): never evicted
     u64 dirty_pages { 0 }; // page-cache frames currently dirty
     u64 written_back_pages { 0 }; // page-cache frames written back so far
     u64 written_back_for[WRITE_BACK_REASONS] {}; // the same, by WriteBackReason
     u64 forks { 0 }; // successful fork_address_space() calls
     u64 page_tables_shared { 0 }; // leaf page tables shared with a child at fork (2 MiB each)
     u64 page_tables_copied { 0 }; // shared leaf tables copied on a first change afterwards
+    u64 oom_kills { 0 }; // processes killed because a page fault found no frame (proc/oom.h)
 };
 
-// Writes the counters plus the frame totals as /proc/vmstat-style "name value\n" lines into
-// buffer (NUL-terminated, truncated to size). Returns the length the full text would have,
-// so a caller can detect truncation as with snprintf.
-usize format_vmstat(VmStats const& stats, u64 frames_total, u64 frames_free, char* buffer, usize size);
+// Writes the counters plus the frame totals and the reserve as /proc/vmstat-style
+// "name value\n" lines into buffer (NUL-terminated, truncated to size). Returns the length
+// the full text would have, so a caller can detect truncation as with snprintf.
+usize format_vmstat(VmStats const& stats, FrameAllocator const& frames, char* buffer, usize size);

@@ -190,6 +190,7 @@ Result<void> exec_program(
     process.set_address_space(static_cast<RefPtr<AddressSpace>&&>(space));
     process.set_executable(static_cast<ExecutableHold&&>(hold));
     process.set_executable_path(absolute_path);
+    process.note_exec_ran();
     process.fds().close_on_exec_files();
     for (auto& action : process.signal_actions)
         if (action.handler > 1)

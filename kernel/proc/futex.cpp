@@ -60,15 +60,17 @@ Result<void> futex_wait(AddressSpace& space, u64 address, u32 expected, u64 dead
     while (!waiter.woken) {
         if (signal_pending()) {
             g_waiters.remove(waiter);
-            return Errno::Interrupted;
+            // Linux: a wait without a time-out restarts after a SA_RESTART handler; one with
+            // a time-out ends with EINTR whenever a handler runs.
+            return deadline_ns ? Errno::Interrupted : Errno::RestartSys;
         }
         if (deadline_ns) {
-            if (sleep_until(deadline_ns) && !waiter.woken) {
+            if (sleep_until(deadline_ns, true) && !waiter.woken) {
                 g_waiters.remove(waiter);
                 return Errno::TimedOut;
             }
         } else {
-            block_current();
+            block_current(true);
         }
     }
     return {};

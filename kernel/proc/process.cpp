@@ -66,6 +66,8 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
     asm volatile("fxsave %0" : "=m"(child_thread.fpu_state));
 
     child->m_parent = &parent;
+    child->m_process_group = parent.m_process_group;
+    child->m_session = parent.m_session;
     parent.m_children.append(*child);
     child->m_fds.copy_from(parent.m_fds);
     memcpy(child->m_cwd, parent.m_cwd, sizeof m_cwd);
@@ -157,6 +159,7 @@ void Process::exit(int wait_status)
     // files are closed, as Linux drops its address space (and exe_file) first: a parent that
     // sees a pipe of ours close may then open the file for writing.
     m_executable.release();
+    real_timer.stop();
     m_fds.close_all();
     reparent_children_to_init();
     release_vfork_parent();
@@ -180,18 +183,18 @@ void Process::exit(int wait_status)
     thread_exit_current_noreturn();
 }
 
-Process* Process::find_zombie_child(i32 pid)
+Process* Process::find_zombie_child(ChildSelector selector)
 {
     for (Process& child : m_children)
-        if (child.m_state == State::Zombie && (pid == -1 || static_cast<i32>(child.m_pid) == pid))
+        if (child.m_state == State::Zombie && selector.matches(child))
             return &child;
     return nullptr;
 }
 
-bool Process::has_child(i32 pid) const
+bool Process::has_child(ChildSelector selector) const
 {
     for (Process& child : m_children)
-        if (pid == -1 || static_cast<i32>(child.m_pid) == pid)
+        if (selector.matches(child))
             return true;
     return false;
 }

@@ -9,6 +9,7 @@
 // parent collects the status with wait4 (or at once if the parent ignores SIGCHLD).
 #pragma once
 
+#include "interval_timer.h"
 #include "kernel/fs/fd_table.h"
 #include "kernel/fs/inode.h"
 #include "kernel/lib/function_ref.h"
@@ -43,6 +44,16 @@ public:
 
     u32 pid() const { return m_pid; }
     Process* parent() const { return m_parent; }
+    // Job control (session.h): the process group and the session this process belongs to.
+    // Both are inherited at fork; the first process has 0 for both, as Linux's init.
+    u32 process_group() const { return m_process_group; }
+    u32 session() const { return m_session; }
+    void set_process_group(u32 id) { m_process_group = id; }
+    void set_session(u32 id) { m_session = id; }
+    // True once the process has run execve(): its parent may no longer move it to another
+    // process group (setpgid: EACCES). Linux's "not PF_FORKNOEXEC".
+    bool has_exec_run() const { return m_has_exec_run; }
+    void note_exec_ran() { m_has_exec_run = true; }
     State state() const { return m_state; }
     int wait_status() const { return m_wait_status; }
     AddressSpace& address_space() { return *m_address_space; }
@@ -77,6 +88,7 @@ public:
     usize command_line_length() const { return m_command_line_length; }
     void set_command_line(char const* const* argv, usize count);
 
+    RealIntervalTimer real_timer { *this }; // ITIMER_REAL and alarm()
     SignalAction signal_actions[SIGNAL_COUNT];
     u64 signal_mask { 0 };
     u64 pending_signals { 0 };
@@ -94,9 +106,22 @@ public:
     // Blocks the calling parent until this vfork child releases it.
     void wait_for_vfork_release();
 
-    // wait4: the first zombie child matching `pid` (-1 = any), or nullptr.
-    Process* find_zombie_child(i32 pid);
-    bool has_child(i32 pid) const;
+    // Which children a wait4/waitpid call waits for: one pid, one process group, or any.
+    struct ChildSelector {
+        enum class Kind {
+            Any,
+            Pid,
+            Group
+        } kind;
+        u32 id;
+        bool matches(Process const& child) const
+        {
+            return kind == Kind::Any || (kind == Kind::Pid ? child.m_pid : child.m_process_group) == id;
+        }
+    };
+    // wait4: the first zombie child the selector matches, or nullptr.
+    Process* find_zombie_child(ChildSelector);
+    bool has_child(ChildSelector) const;
     // Frees a zombie child whose status has been collected.
     void reap(Process& child);
     WaitQueue child_state_changed; // the parent sleeps here in wait4
@@ -110,6 +135,9 @@ private:
     void reparent_children_to_init();
 
     u32 m_pid;
+    u32 m_process_group { 0 };
+    u32 m_session { 0 };
+    bool m_has_exec_run { false };
     Process* m_parent { nullptr };
     IntrusiveList<Process, &Process::sibling_node> m_children;
     State m_state { State::Running };

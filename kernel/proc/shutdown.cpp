@@ -14,9 +14,7 @@ void log_vm_counters()
 {
     static char text[4096];
     MemoryContext& memory = kernel_memory_context();
-    usize length
-        = min<usize>(format_vmstat(memory.stats, memory.frames.total_frames(), memory.frames.free_frames(), text, sizeof text),
-            sizeof text - 1);
+    usize length = min<usize>(format_vmstat(memory.stats, memory.frames, text, sizeof text), sizeof text - 1);
     for (char* line = text; line < text + length;) {
         char* end = line;
         while (end < text + length && *end != '\n')

@@ -119,21 +119,27 @@ bool enter_handler(TrapFrame& frame, int signal, SigInfo const& info)
     return true;
 }
 
-bool syscall_returned(TrapFrame const& frame, Errno error)
-{
-    return static_cast<i64>(frame.rax) == errno_to_syscall_return(error);
-}
-
-// Points the thread back at its `syscall` instruction with the call's number in rax.
-void restart_syscall(TrapFrame& frame)
-{
-    frame.rax = frame.error_code; // the system call number, kept by syscall_entry
-    frame.rip -= 2;
-}
-
 bool has_handler(Process& process, int signal)
 {
     return signal != SIGKILL && process.signal_actions[signal - 1].handler > SIG_IGN;
+}
+
+// A system call that a signal interrupted returned a restart code (lib/errno.h). Once it is
+// known whether a handler runs (`handler`, null if none), this decides what the program
+// sees: the call again (back onto the syscall instruction with its number in rax), or EINTR.
+void settle_interrupted_call(TrapFrame& frame, SignalAction const* handler)
+{
+    i64 result = static_cast<i64>(frame.rax);
+    if (frame.vector != SYSCALL_VECTOR || result >= 0 || !is_restart_code(static_cast<Errno>(-result)))
+        return;
+    auto code = static_cast<Errno>(-result);
+    bool restart = !handler || (code == Errno::RestartSys && (handler->flags & SA_RESTART));
+    if (restart) {
+        frame.rax = frame.error_code; // the system call number, kept by syscall_entry
+        frame.rip -= 2; // back onto the syscall instruction
+    } else {
+        frame.rax = static_cast<u64>(errno_to_syscall_return(Errno::Interrupted));
+    }
 }
 
 }
@@ -204,13 +210,7 @@ void handle_pending_signals()
         if (!has_handler(process, signal))
             die_from(process, signal);
 
-        // Interrupted system calls: restart them after the handler (SA_RESTART) or let
-        // them fail with EINTR; those that never restart after a handler fail with EINTR.
-        bool in_syscall = frame.vector == SYSCALL_VECTOR;
-        if (in_syscall && syscall_returned(frame, Errno::Interrupted) && (process.signal_actions[signal - 1].flags & SA_RESTART))
-            restart_syscall(frame);
-        if (in_syscall && syscall_returned(frame, Errno::RestartUnlessHandled))
-            frame.rax = static_cast<u64>(errno_to_syscall_return(Errno::Interrupted));
+        settle_interrupted_call(frame, &process.signal_actions[signal - 1]);
         SigInfo info {};
         info.signo = signal;
         info.code = SI_USER;
@@ -218,13 +218,11 @@ void handle_pending_signals()
             klog("pid %u: cannot deliver %s (bad stack or no restorer): killed", process.pid(), signal_name(signal));
             die_from(process, SIGSEGV);
         }
-        break; // one handler at a time; the rest stay pending until it returns
+        update_signal_interrupt(process);
+        return; // one handler at a time; the rest stay pending until it returns
     }
-    // No handler ran: a call that restarts unless handled runs again, and a temporary mask
-    // nobody saved goes back now.
-    if (frame.vector == SYSCALL_VECTOR && syscall_returned(frame, Errno::RestartUnlessHandled))
-        restart_syscall(frame);
-    if (process.restore_saved_signal_mask) {
+    settle_interrupted_call(frame, nullptr); // no handler ran: an interrupted call restarts
+    if (process.restore_saved_signal_mask) { // nor did a handler save the caller's mask
         process.signal_mask = process.saved_signal_mask;
         process.restore_saved_signal_mask = false;
     }

@@ -3,10 +3,10 @@
 // SIGSEGV/SIGBUS; any other exception is a signal to the program. A fault caused by the
 // kernel itself never comes here: it panics in trap_dispatch.
 #include "kernel/arch/x86_64/entry.h"
-#include "kernel/lib/log.h"
 #include "kernel/lib/profile.h"
 #include "kernel/mm/reclaim.h"
 #include "kernel/sched/kernel_lock.h"
+#include "oom.h"
 #include "process.h"
 #include "signal.h"
 
@@ -28,7 +28,11 @@ void resolve_page_fault(TrapFrame& frame, UserTrap const& trap)
         deliver_fault_signal(frame, SIGBUS, BUS_ADRERR, trap.address);
         return;
     case FaultResult::OutOfMemory:
-        klog("pid %u: out of memory at %lx, killed", process.pid(), trap.address);
+        // proc/oom.h: another process may die for it, and this access then runs again.
+        if (out_of_memory(process, trap.address) == OomOutcome::Retry) {
+            oom_wait();
+            return;
+        }
         process.exit(wait_status_signaled(SIGKILL));
     }
 }

@@ -8,6 +8,7 @@
 #include "kernel/mm/frame_allocator.h"
 #include "kernel/mm/mapping.h"
 #include "kernel/proc/process.h"
+#include "kernel/runtime/heap.h"
 #include "pagemap.h"
 #include <cstdarg>
 
@@ -42,9 +43,10 @@ Result<RefPtr<File>> generate(void (*fill)(TextBuilder&, Process&), Process& pro
 void fill_vmstat(TextBuilder& out, Process&)
 {
     FrameAllocator& frames = kernel_frame_allocator();
-    out.length
-        = format_vmstat(kernel_memory_context().stats, frames.total_frames(), frames.free_frames(), out.text, TEXT_CAPACITY);
+    out.length = format_vmstat(kernel_memory_context().stats, frames, out.text, TEXT_CAPACITY);
     out.length = min<usize>(out.length, TEXT_CAPACITY - 1);
+    // The kernel heap (runtime/heap.h): bytes in use, and bytes of frames mapped for it.
+    out.append("kernel_heap_bytes %lu\nkernel_heap_mapped %lu\n", heap_bytes_used(), heap_bytes_mapped());
 }
 
 void fill_meminfo(TextBuilder& out, Process&)
@@ -54,7 +56,10 @@ void fill_meminfo(TextBuilder& out, Process&)
     u64 total_kb = frames.total_frames() * 4, free_kb = frames.free_frames() * 4;
     out.append("MemTotal:       %8lu kB\n", total_kb);
     out.append("MemFree:        %8lu kB\n", free_kb);
-    out.append("MemAvailable:   %8lu kB\n", free_kb + stats.page_cache_pages * 4);
+    // Available: what user allocations may still take (the kernel's reserve excluded) plus
+    // the cache pages reclaim can drop (not tmpfs or shared anonymous pages, the only copy).
+    u64 available_kb = (frames.user_free_frames() + stats.page_cache_pages - stats.unbacked_pages) * 4;
+    out.append("MemAvailable:   %8lu kB\n", available_kb);
     out.append("Buffers:        %8lu kB\n", 0ul);
     out.append("Cached:         %8lu kB\n", stats.page_cache_pages * 4);
     out.append("SwapCached:     %8lu kB\n", 0ul);
@@ -62,6 +67,7 @@ void fill_meminfo(TextBuilder& out, Process&)
     out.append("Writeback:      %8lu kB\n", 0ul);
     out.append("SwapTotal:      %8lu kB\n", 0ul);
     out.append("SwapFree:       %8lu kB\n", 0ul);
+    out.append("Shmem:          %8lu kB\n", stats.unbacked_pages * 4);
     out.append("CommitLimit:    %8lu kB\n", total_kb / 2);
 }
 

@@ -1,4 +1,5 @@
 #include "scheduler.h"
+#include "deadline_timer.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/gdt.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
@@ -188,11 +189,12 @@ extern "C" void thread_exit_current() { thread_exit_current_noreturn(); }
 
 namespace {
 
-// The timer interrupt: wakes sleepers whose deadline passed, and preempts user code (and
-// the idle loop) at the end of its time slice.
+// The timer interrupt: fires due deadline timers, wakes sleepers whose deadline passed,
+// and preempts user code (and the idle loop) at the end of its time slice.
 void scheduler_tick(unsigned, TrapFrame& frame)
 {
     u64 now = monotonic_nanoseconds();
+    deadline_timers_fire(now);
     for (Thread* thread = g_sleepers.first(); thread;) {
         Thread* next = g_sleepers.next(*thread);
         if (thread->wake_at <= now) {

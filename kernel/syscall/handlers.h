@@ -63,6 +63,8 @@ Result<i64> sys_chmod(UserAddress path, u32 mode);
 Result<i64> sys_fchmod(int fd, u32 mode);
 Result<i64> sys_fchmodat(int dirfd, UserAddress path, u32 mode);
 Result<i64> sys_truncate(UserAddress path, i64 length);
+Result<i64> sys_statfs(UserAddress path, UserAddress buffer);
+Result<i64> sys_fstatfs(int fd, UserAddress buffer);
 Result<i64> sys_umask(u32 mask);
 // Memory (sys_memory.cpp)
 Result<i64> sys_mmap(UserAddress address, u64 length, int prot, int flags, int fd, i64 offset);
@@ -90,7 +92,10 @@ Result<i64> sys_prlimit64(int pid, int resource, UserAddress new_limit, UserAddr
 Result<i64> sys_rt_sigaction(int signal, UserAddress action, UserAddress old_action, u64 size);
 Result<i64> sys_rt_sigprocmask(int how, UserAddress set, UserAddress old_set, u64 size);
 Result<i64> sys_rt_sigreturn();
+Result<i64> sys_pause();
 Result<i64> sys_sched_yield();
+Result<i64> sys_sched_getaffinity(int pid, u64 length, UserAddress mask);
+Result<i64> sys_sched_setaffinity(int pid, u64 length, UserAddress mask);
 Result<i64> sys_getrandom(UserAddress buffer, u64 length, u32 flags);
 Result<i64> sys_sysinfo(UserAddress buffer);
 Result<i64> sys_reboot(u32 magic1, u32 magic2, u32 command, UserAddress argument);
@@ -101,6 +106,12 @@ Result<i64> sys_clone(u64 flags, UserAddress child_stack, UserAddress parent_tid
 Result<i64> sys_execve(UserAddress path, UserAddress argv, UserAddress envp);
 Result<i64> sys_wait4(int pid, UserAddress status, int options, UserAddress rusage);
 Result<i64> sys_kill(int pid, int signal);
+// Process groups and sessions (sys_session.cpp)
+Result<i64> sys_setpgid(int pid, int pgid);
+Result<i64> sys_getpgid(int pid);
+Result<i64> sys_getpgrp();
+Result<i64> sys_setsid();
+Result<i64> sys_getsid(int pid);
 // futex (sys_futex.cpp)
 Result<i64> sys_futex(UserAddress address, int operation, u32 value, UserAddress timeout, UserAddress address2, u32 value3);
 // Time (sys_time.cpp)
@@ -109,3 +120,6 @@ Result<i64> sys_gettimeofday(UserAddress timeval, UserAddress timezone);
 Result<i64> sys_time(UserAddress seconds);
 Result<i64> sys_nanosleep(UserAddress request, UserAddress remaining);
 Result<i64> sys_clock_nanosleep(int clock, int flags, UserAddress request, UserAddress remaining);
+Result<i64> sys_alarm(u32 seconds);
+Result<i64> sys_setitimer(int which, UserAddress new_value, UserAddress old_value);
+Result<i64> sys_getitimer(int which, UserAddress value);

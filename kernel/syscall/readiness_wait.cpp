@@ -57,7 +57,7 @@ Result<i64> wait_until_ready(ReadinessTimeout const& timeout, FunctionRef<Result
         if (watches.out_of_memory())
             return Errno::NoMemory;
         if (signal_pending())
-            return Errno::RestartUnlessHandled;
+            return Errno::RestartNoHand;
         if (timed_out)
             return 0;
         if (watches.wait(timeout.deadline_ns()) == WaitResult::TimedOut)

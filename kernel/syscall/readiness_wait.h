@@ -5,7 +5,7 @@
 //   nothing ready?  sleep on the set until a queue is woken, the time-out, or a signal
 //   pass 2, 3, ...: ask again (the watches stay), until something is ready
 //
-// A signal ends the wait with ERESTARTNOHAND (Errno::RestartUnlessHandled): EINTR once the
+// A signal ends the wait with ERESTARTNOHAND (Errno::RestartNoHand): EINTR once the
 // handler runs, whatever SA_RESTART says — poll and select are never restarted after a
 // handler, as on Linux.
 #pragma once
@@ -44,7 +44,7 @@ private:
 
 // `scan(watcher)` looks at every descriptor once and returns how many are ready (or an
 // error); with a non-null watcher it also watches their queues. Returns scan's count, 0
-// after the time-out, RestartUnlessHandled for a signal, NoMemory if a queue could not be
+// after the time-out, RestartNoHand for a signal, NoMemory if a queue could not be
 // watched and nothing is ready.
 Result<i64> wait_until_ready(ReadinessTimeout const&, FunctionRef<Result<i64>(WaitSet*)> scan);
 

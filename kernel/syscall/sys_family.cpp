@@ -7,6 +7,7 @@
 #include "kernel/lib/memory.h"
 #include "kernel/lib/profile.h"
 #include "kernel/proc/exec.h"
+#include "kernel/proc/session.h"
 #include "kernel/proc/signal.h"
 
 namespace {
@@ -170,9 +171,15 @@ Result<i64> sys_wait4(int pid, UserAddress status, int options, UserAddress rusa
     // -INT_MIN would be the process group INT_MIN, which cannot be negated: Linux says ESRCH.
     if (pid == INT32_MIN)
         return Errno::NoProcess;
-    // No process groups: 0 and -pgid mean "any child" too.
-    i32 wanted = pid > 0 ? pid : -1;
     Process& self = current_process();
+    using Kind = Process::ChildSelector::Kind;
+    Process::ChildSelector wanted { Kind::Any, 0 };
+    if (pid > 0)
+        wanted = { Kind::Pid, static_cast<u32>(pid) };
+    else if (pid == 0)
+        wanted = { Kind::Group, self.process_group() };
+    else if (pid < -1)
+        wanted = { Kind::Group, static_cast<u32>(-pid) };
     while (true) {
         if (Process* child = self.find_zombie_child(wanted)) {
             i32 child_pid = static_cast<i32>(child->pid());
@@ -190,9 +197,8 @@ Result<i64> sys_wait4(int pid, UserAddress status, int options, UserAddress rusa
             return Errno::NoChild;
         if (options & WNOHANG)
             return 0;
-        if (signal_pending())
-            return Errno::Interrupted;
-        self.child_state_changed.wait();
+        if (self.child_state_changed.wait_interruptible() == WaitResult::Interrupted)
+            return Errno::RestartSys;
     }
 }
 
@@ -207,14 +213,22 @@ Result<i64> sys_kill(int pid, int signal)
         TRY(send_signal(*target, signal));
         return 0;
     }
-    // No process groups: 0 and -pgid reach every process, -1 every process but init and us.
     Process& self = current_process();
-    bool found = false;
-    for_each_process([&](Process& target) {
-        if (target.pid() == 1 || (pid == -1 && &target == &self))
-            return;
-        found = true;
-        (void)send_signal(target, signal);
-    });
-    return found ? Result<i64>(0) : Result<i64>(Errno::NoProcess);
+    if (pid == -1) {
+        // Every process but init and the caller.
+        bool found = false;
+        for_each_process([&](Process& target) {
+            if (target.pid() == 1 || &target == &self)
+                return;
+            found = true;
+            (void)send_signal(target, signal);
+        });
+        return found ? Result<i64>(0) : Result<i64>(Errno::NoProcess);
+    }
+    // 0: the caller's own process group; -pgid: that group. -INT_MIN has no group.
+    if (pid == INT32_MIN)
+        return Errno::NoProcess;
+    u32 group = pid == 0 ? self.process_group() : static_cast<u32>(-pid);
+    usize reached = for_each_in_process_group(group, [&](Process& target) { (void)send_signal(target, signal); });
+    return reached ? Result<i64>(0) : Result<i64>(Errno::NoProcess);
 }

@@ -1,5 +1,5 @@
 // System calls that name files by path: open's resolution, stat, access, readlink, getcwd,
-// chdir, mkdir, unlink, rmdir, rename, link, symlink, chmod, truncate.
+// chdir, mkdir, unlink, rmdir, rename, link, symlink, chmod, truncate, statfs.
 #include "handlers.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/vfs.h"
@@ -312,6 +312,31 @@ Result<i64> sys_truncate(UserAddress path, i64 length)
     auto truncated = inode->truncate(static_cast<u64>(length));
     inode->put_write_access();
     TRY(truncated);
+    return 0;
+}
+
+// statfs/fstatfs: the figures of the file system holding the path or the open file (tmpfs
+// and ext2 have them; elsewhere ENOSYS).
+Result<i64> sys_statfs(UserAddress path, UserAddress buffer)
+{
+    PATH_BUFFER(normalized);
+    TRY(read_user_path(path, normalized, PATH_MAX));
+    RefPtr<Inode> inode = TRY(vfs_lookup(normalized, FollowLastLink::Yes));
+    LinuxStatfs figures;
+    TRY(inode->statfs(figures));
+    TRY(write_user(buffer, figures));
+    return 0;
+}
+
+Result<i64> sys_fstatfs(int fd, UserAddress buffer)
+{
+    auto file = TRY(current_process().fds().get(fd));
+    Inode* inode = file->file().inode();
+    if (!inode)
+        return Errno::NoSys;
+    LinuxStatfs figures;
+    TRY(inode->statfs(figures));
+    TRY(write_user(buffer, figures));
     return 0;
 }
 

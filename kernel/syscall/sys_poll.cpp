@@ -86,7 +86,7 @@ Result<i64> sys_ppoll(UserAddress fds, u32 count, UserAddress user_timeout, User
         old_mask = replace_signal_mask(TRY(read_user<u64>(user_mask)));
     }
     Result<i64> result = poll_fds(fds, count, timeout);
-    bool interrupted = result.is_error() && result.error() == Errno::RestartUnlessHandled;
+    bool interrupted = result.is_error() && result.error() == Errno::RestartNoHand;
     if (masked)
         restore_signal_mask(old_mask, interrupted ? CallInterrupted::Yes : CallInterrupted::No);
     // Linux writes the time left back (not for a zero time-out); a fault there is ignored.

@@ -133,6 +133,15 @@ Result<i64> sys_rt_sigaction(int signal, UserAddress action, UserAddress old_act
     return 0;
 }
 
+// Sleeps until a signal runs a handler or ends the process; a signal that only stops and
+// continues it lets it sleep on (ERESTARTNOHAND). Nothing else wakes it.
+Result<i64> sys_pause()
+{
+    WaitQueue nobody_wakes;
+    while (nobody_wakes.wait_interruptible() != WaitResult::Interrupted) { }
+    return Errno::RestartNoHand;
+}
+
 Result<i64> sys_rt_sigreturn() { return return_from_signal_handler(current_thread()->user_frame()); }
 
 Result<i64> sys_rt_sigprocmask(int how, UserAddress set, UserAddress old_set, u64 size)
@@ -166,6 +175,44 @@ Result<i64> sys_rt_sigprocmask(int how, UserAddress set, UserAddress old_set, u6
 Result<i64> sys_sched_yield()
 {
     yield();
+    return 0;
+}
+
+namespace {
+
+// Pagoda runs on one CPU: every affinity mask is CPU 0. Linux's mask is as many longs as
+// the CPUs need, one here.
+constexpr u32 CPU_COUNT = 1;
+constexpr u64 CPU_MASK_BYTES = (CPU_COUNT + 63) / 64 * 8;
+
+Result<void> check_affinity_target(int pid)
+{
+    if (pid < 0 || (pid > 0 && !find_process(static_cast<u32>(pid))))
+        return Errno::NoProcess;
+    return {};
+}
+
+}
+
+Result<i64> sys_sched_getaffinity(int pid, u64 length, UserAddress mask)
+{
+    if (length * 8 < CPU_COUNT || (length & 7))
+        return Errno::Invalid;
+    TRY(check_affinity_target(pid));
+    u64 cpus[CPU_MASK_BYTES / 8] = { 1 };
+    u64 size = min(length, CPU_MASK_BYTES);
+    TRY(copy_to_user(user_space(), mask, cpus, size));
+    return static_cast<i64>(size);
+}
+
+// Accepted when the mask includes the one CPU; the thread runs there anyway.
+Result<i64> sys_sched_setaffinity(int pid, u64 length, UserAddress mask)
+{
+    u64 cpus[CPU_MASK_BYTES / 8] = {};
+    TRY(copy_from_user(user_space(), cpus, mask, min(length, CPU_MASK_BYTES)));
+    TRY(check_affinity_target(pid));
+    if (!(cpus[0] & 1))
+        return Errno::Invalid;
     return 0;
 }
 

@@ -121,7 +121,7 @@ template<typename Time> Result<i64> finish_with_time_left(Result<i64> result, Us
     Time remaining { static_cast<i64>(left / NANOSECONDS_PER_SECOND), static_cast<i64>(left % NANOSECONDS_PER_SECOND) };
     if constexpr (__is_same(Time, Timeval))
         remaining.microseconds /= 1000;
-    if (write_user(user_time, remaining).is_error() && result.is_error() && result.error() == Errno::RestartUnlessHandled)
+    if (write_user(user_time, remaining).is_error() && result.is_error() && result.error() == Errno::RestartNoHand)
         return Errno::Interrupted;
     return result;
 }
@@ -163,7 +163,7 @@ Result<i64> sys_pselect6(int nfds, UserAddress in, UserAddress out, UserAddress 
     }
     Result<i64> result = select_fds(nfds, in, out, except, timeout);
     if (masked) {
-        bool interrupted = result.is_error() && result.error() == Errno::RestartUnlessHandled;
+        bool interrupted = result.is_error() && result.error() == Errno::RestartNoHand;
         restore_signal_mask(old_mask, interrupted ? CallInterrupted::Yes : CallInterrupted::No);
     }
     return finish_with_time_left<Timespec>(static_cast<Result<i64>&&>(result), user_timeout, timeout);

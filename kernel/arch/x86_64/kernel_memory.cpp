@@ -81,18 +81,6 @@ u64* kernel_leaf_entry(u64 va, bool allocate)
     return &table(table_physical)[(va >> 12) & 0x1FF];
 }
 
-void unmap_kernel_pages(u64 start, u64 end)
-{
-    for (u64 va = start; va < end; va += PAGE_SIZE) {
-        u64* entry = kernel_leaf_entry(va, false);
-        if (!entry || !(*entry & PTE_PRESENT))
-            continue;
-        g_frame_allocator->unref(physical_to_frame(*entry & PTE_ADDRESS_MASK));
-        *entry = 0;
-        cpu::invalidate_page(va);
-    }
-}
-
 bool stack_slot_used(u64 slot) { return g_stack_slots_used[slot / 64] & (1ull << (slot % 64)); }
 
 // Freed stacks kept mapped for the next thread (Linux keeps a few vmap stacks cached too):
@@ -121,6 +109,18 @@ u64 virtual_to_physical(void const* address)
         return (*entry & PTE_ADDRESS_MASK) | (va & (PAGE_SIZE - 1));
     }
     return va - DIRECT_MAP_BASE;
+}
+
+void unmap_kernel_pages(u64 start, u64 end)
+{
+    for (u64 va = start; va < end; va += PAGE_SIZE) {
+        u64* entry = kernel_leaf_entry(va, false);
+        if (!entry || !(*entry & PTE_PRESENT))
+            continue;
+        g_frame_allocator->unref(physical_to_frame(*entry & PTE_ADDRESS_MASK));
+        *entry = 0;
+        cpu::invalidate_page(va);
+    }
 }
 
 Result<void> map_kernel_pages(u64 start, u64 end)
@@ -239,6 +239,7 @@ void initialize_kernel_memory(BootInfo const& boot)
         if (end > start)
             g_frame_allocator->add_free_range(start / PAGE_SIZE, (end - start) / PAGE_SIZE);
     }
-    klog("memory: %lu MiB RAM, %lu frames free, boot used %lu KiB", ram_end / MiB, g_frame_allocator->free_frames(),
-        (bump.next - page_round_up(first_free)) / KiB);
+    g_frame_allocator->set_reserve(FrameAllocator::default_reserve(g_frame_allocator->total_frames()));
+    klog("memory: %lu MiB RAM, %lu frames free (%lu reserved for the kernel), boot used %lu KiB", ram_end / MiB,
+        g_frame_allocator->free_frames(), g_frame_allocator->reserve(), (bump.next - page_round_up(first_free)) / KiB);
 }

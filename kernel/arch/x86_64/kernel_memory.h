@@ -43,6 +43,9 @@ constexpr u64 KERNEL_HEAP_MAX = 64 * GiB;
 // Maps fresh frames at [start, end) (page aligned) of a kernel region, writable, not
 // executable; contents undefined. NoMemory (nothing left mapped) when frames run out.
 Result<void> map_kernel_pages(u64 start, u64 end);
+// Unmaps [start, end) (page aligned) of a kernel region and frees its frames; pages not
+// mapped are skipped. Never allocates (the page tables stay).
+void unmap_kernel_pages(u64 start, u64 end);
 
 // Physically contiguous memory for device rings (virtio queues), taken once at boot from a
 // small reserved area and never freed. Page aligned, zeroed; nullptr when the area is used up.

@@ -131,6 +131,24 @@ TEST_F(FileMapTest, PastEndOfFileIsSigbusAndTheTailReadsZeros)
     EXPECT_EQ(peek(*space, b + 2 * P), 0); // the file grew by a hole
 }
 
+// A shared mapping of a tmpfs file whose file system is full: a store to a hole is SIGBUS
+// (as on Linux), a page already there stays writable.
+TEST_F(FileMapTest, FaultOnAHoleBeyondThePageLimitIsSigbus)
+{
+    FakePager tmpfs(false);
+    RefPtr<PageLimit> limit = MUST(PageLimit::create(1));
+    cache = MUST(PageCache::create(env.context, tmpfs, 2 * P, limit));
+    VirtAddr a = map(*space, 2, true);
+    EXPECT_EQ(touch(*space, a, FaultAccess::Write), FaultResult::Handled);
+    EXPECT_EQ(touch(*space, a + P, FaultAccess::Write), FaultResult::Bus);
+    EXPECT_EQ(touch(*space, a + P, FaultAccess::Read), FaultResult::Bus);
+    EXPECT_EQ(limit->used_pages(), 1u);
+    MUST(space->unmap(a, 2 * P));
+    cache.clear();
+    EXPECT_EQ(limit->used_pages(), 0u);
+    EXPECT_EQ(env.frames.free_frames(), env.initial_free());
+}
+
 TEST_F(FileMapTest, PagerReadErrorIsSigbus)
 {
     open_file(P);

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <memory>
 #include <set>
+#include <vector>
 
 namespace {
 
@@ -100,4 +101,62 @@ TEST(FrameAllocator, FreeListThreadsThroughFrameRecords)
     a.frames.add_free_range(1000, 3);
     EXPECT_EQ(a.frames.frame(1000).next_free, 1001u);
     EXPECT_EQ(a.frames.frame(1001).next_free, 1002u);
+}
+
+// The reserve: user frames stop at it, kernel frames may take it; both are counted.
+TEST(FrameAllocator, UserFramesStopAtTheReserveKernelFramesMayTakeIt)
+{
+    Allocator64 a;
+    a.frames.add_free_range(1000, 64);
+    a.frames.set_reserve(8);
+    EXPECT_EQ(a.frames.reserve(), 8u);
+    EXPECT_EQ(a.frames.user_free_frames(), 56u);
+    std::vector<FrameNumber> user;
+    for (int i = 0; i < 56; ++i)
+        user.push_back(MUST(a.frames.allocate(FrameUse::User)));
+    EXPECT_EQ(a.frames.free_frames(), 8u);
+    EXPECT_EQ(a.frames.user_free_frames(), 0u);
+    auto refused = a.frames.allocate(FrameUse::User);
+    ASSERT_TRUE(refused.is_error());
+    EXPECT_EQ(refused.error(), Errno::NoMemory);
+    EXPECT_EQ(a.frames.reserve_refusals(), 1u);
+    EXPECT_EQ(a.frames.free_frames(), 8u) << "a refused allocation takes nothing";
+
+    std::vector<FrameNumber> kernel;
+    for (int i = 0; i < 8; ++i)
+        kernel.push_back(MUST(a.frames.allocate(FrameUse::Kernel)));
+    EXPECT_EQ(a.frames.reserve_allocations(), 8u);
+    EXPECT_TRUE(a.frames.allocate().is_error()) << "the reserve is used up: nothing left at all";
+
+    // Freeing user frames gives user allocations room again only above the reserve.
+    a.frames.unref(user.back());
+    user.pop_back();
+    EXPECT_TRUE(a.frames.allocate(FrameUse::User).is_error());
+    for (FrameNumber frame : kernel)
+        a.frames.unref(frame);
+    EXPECT_EQ(a.frames.user_free_frames(), 1u);
+    user.push_back(MUST(a.frames.allocate(FrameUse::User)));
+    EXPECT_EQ(a.frames.reserve_refusals(), 2u);
+    for (FrameNumber frame : user)
+        a.frames.unref(frame);
+    EXPECT_EQ(a.frames.free_frames(), 64u);
+}
+
+TEST(FrameAllocator, KernelAllocationsAboveTheReserveAreNotCountedAsUsingIt)
+{
+    Allocator64 a;
+    a.frames.add_free_range(1000, 64);
+    a.frames.set_reserve(60);
+    for (int i = 0; i < 4; ++i)
+        (void)MUST(a.frames.allocate());
+    EXPECT_EQ(a.frames.reserve_allocations(), 0u);
+    (void)MUST(a.frames.allocate());
+    EXPECT_EQ(a.frames.reserve_allocations(), 1u);
+}
+
+TEST(FrameAllocator, DefaultReserveScalesWithMemoryWithinBounds)
+{
+    EXPECT_EQ(FrameAllocator::default_reserve(1024), 64u); // 4 MiB of RAM: the floor
+    EXPECT_EQ(FrameAllocator::default_reserve(24576), 192u); // 96 MiB: 1/128
+    EXPECT_EQ(FrameAllocator::default_reserve(1u << 20), 1024u); // 4 GiB: the ceiling
 }

@@ -257,6 +257,74 @@ TEST_F(CacheTest, NonBackedCacheIsNeverDirtyNorEvictedAndHolesNeedNoFrame)
     EXPECT_EQ(tmpfs.reads + tmpfs.writes, 0u);
 }
 
+// tmpfs's size limit: pages of the caches sharing a PageLimit stop at it with NoSpace (a
+// write returns the short count first), holes cost nothing, and freed pages give room back.
+TEST_F(CacheTest, PageLimitBoundsTheCachesThatShareItWithNoSpace)
+{
+    FakePager tmpfs(false);
+    RefPtr<PageLimit> limit = MUST(PageLimit::create(3));
+    auto first = MUST(PageCache::create(env.context, tmpfs, 0, limit));
+    auto second = MUST(PageCache::create(env.context, tmpfs, 0, limit));
+    std::vector<u8> data(2 * P + 10, 7);
+    EXPECT_EQ(MUST(first->write(0, data.data(), data.size())), data.size()); // 3 pages
+    EXPECT_EQ(limit->used_pages(), 3u);
+    EXPECT_EQ(env.stats.unbacked_pages, 3u);
+    u64 free_before = env.frames.free_frames();
+    auto refused = second->write(0, data.data(), 1);
+    ASSERT_TRUE(refused.is_error());
+    EXPECT_EQ(refused.error(), Errno::NoSpace);
+    EXPECT_EQ(env.frames.free_frames(), free_before) << "no frame taken for a refused page";
+    auto refused_page = second->get_page(5); // a fault on a hole
+    ASSERT_TRUE(refused_page.is_error());
+    EXPECT_EQ(refused_page.error(), Errno::NoSpace);
+    // Growing a file makes holes, which need no page; reading them needs none either.
+    second->set_size(10 * P);
+    u8 byte = 1;
+    EXPECT_EQ(MUST(second->read(9 * P, &byte, 1)), 1u);
+    EXPECT_EQ(byte, 0);
+    // Shrinking the first file frees two pages: a write of three pages now stops after two.
+    first->set_size(P);
+    EXPECT_EQ(limit->used_pages(), 1u);
+    EXPECT_EQ(MUST(second->write(0, data.data(), 3 * P)), 2 * P);
+    EXPECT_EQ(limit->used_pages(), 3u);
+    // Dropping a cache gives its pages back to the limit and its frames to the allocator.
+    first.clear();
+    second.clear();
+    EXPECT_EQ(limit->used_pages(), 0u);
+    EXPECT_EQ(env.stats.unbacked_pages, 0u);
+    EXPECT_EQ(env.frames.free_frames(), env.initial_free());
+}
+
+// Pages are user frames: they stop at the frame allocator's reserve (NoMemory), before the limit.
+TEST_F(CacheTest, CachePagesStopAtTheFrameReserve)
+{
+    FakePager tmpfs(false);
+    auto memory = MUST(PageCache::create(env.context, tmpfs, 0));
+    env.frames.set_reserve(env.frames.free_frames() - 2);
+    std::vector<u8> data(4 * P, 1);
+    EXPECT_EQ(MUST(memory->write(0, data.data(), data.size())), 2 * P);
+    auto refused = memory->write(2 * P, data.data(), P);
+    ASSERT_TRUE(refused.is_error());
+    EXPECT_EQ(refused.error(), Errno::NoMemory);
+    EXPECT_GE(env.frames.reserve_refusals(), 1u);
+    memory.clear();
+    env.frames.set_reserve(0);
+    EXPECT_EQ(env.frames.free_frames(), env.initial_free());
+}
+
+// An ext2 file's cache pages become the only copy when its Pager detaches (the inode went
+// while the file is still mapped): they are counted as such from then on.
+TEST_F(CacheTest, DetachedPagesCountAsTheOnlyCopy)
+{
+    open_file(2 * P);
+    (void)read_all();
+    EXPECT_EQ(env.stats.unbacked_pages, 0u);
+    MUST(cache->detach_pager());
+    EXPECT_EQ(env.stats.unbacked_pages, 2u);
+    cache.clear();
+    EXPECT_EQ(env.stats.unbacked_pages, 0u);
+}
+
 TEST_F(CacheTest, DetachPagerWritesBackAndForgets)
 {
     open_file(P);

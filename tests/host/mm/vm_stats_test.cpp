@@ -1,3 +1,4 @@
+#include "kernel/mm/frame_allocator.h"
 #include "kernel/mm/vm_stats.h"
 #include <cstring>
 #include <gtest/gtest.h>
@@ -18,13 +19,22 @@ TEST(VmStats, FormatsProcVmstatLines)
     stats.written_back_for[static_cast<usize>(WriteBackReason::Sync)] = 5;
     stats.written_back_for[static_cast<usize>(WriteBackReason::Unmap)] = 4;
     stats.forks = 10;
+    stats.unbacked_pages = 2;
+    stats.oom_kills = 1;
+    Frame table[256];
+    FrameAllocator frames(table, 0, 256);
+    frames.add_free_range(0, 256);
+    frames.set_reserve(16);
+    for (int i = 0; i < 56; ++i)
+        (void)MUST(frames.allocate());
     char buffer[1024];
-    usize n = format_vmstat(stats, 256, 200, buffer, sizeof buffer);
+    usize n = format_vmstat(stats, frames, buffer, sizeof buffer);
     std::string text(buffer);
     EXPECT_EQ(n, text.size());
     EXPECT_EQ(text,
         "nr_free_pages 200\n"
         "nr_file_pages 6\n"
+        "nr_shmem 2\n"
         "nr_dirty 8\n"
         "nr_written 9\n"
         "nr_written_sync 5\n"
@@ -45,17 +55,24 @@ TEST(VmStats, FormatsProcVmstatLines)
         "forks 10\n"
         "pgtable_shared 0\n"
         "pgtable_copied 0\n"
+        "oom_kill 1\n"
         "frames_total 256\n"
-        "frames_free 200\n");
+        "frames_free 200\n"
+        "frames_reserve 16\n"
+        "reserve_refused 0\n"
+        "reserve_used 0\n");
 }
 
 TEST(VmStats, TruncatesAndReportsFullLength)
 {
     VmStats stats;
+    Frame table[1];
+    FrameAllocator frames(table, 0, 1);
+    frames.add_free_range(0, 1);
     char full[1024];
-    usize n = format_vmstat(stats, 1, 1, full, sizeof full);
+    usize n = format_vmstat(stats, frames, full, sizeof full);
     char small[20];
-    EXPECT_EQ(format_vmstat(stats, 1, 1, small, sizeof small), n);
+    EXPECT_EQ(format_vmstat(stats, frames, small, sizeof small), n);
     EXPECT_EQ(strlen(small), sizeof small - 1);
     EXPECT_EQ(std::string(small), std::string(full, sizeof small - 1));
 }
