@@ -68,6 +68,7 @@ struct UserIo {
     usize count;
     u64 offset; // the file position (streams ignore it)
     bool nonblocking; // O_NONBLOCK on the open file: EAGAIN rather than waiting
+    bool packets { false }; // O_DIRECT on a pipe: each write is read back as its own packets
 };
 
 class File : public RefCounted<File> {
@@ -107,7 +108,8 @@ public:
 // Linux open(2) flags that matter here.
 constexpr int O_ACCMODE = 3, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2;
 constexpr int O_CREAT = 0100, O_EXCL = 0200, O_NOCTTY = 0400, O_TRUNC = 01000, O_APPEND = 02000;
-constexpr int O_NONBLOCK = 04000, O_LARGEFILE = 0100000, O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000;
+constexpr int O_NONBLOCK = 04000, O_DIRECT = 040000, O_LARGEFILE = 0100000, O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000,
+              O_CLOEXEC = 02000000;
 
 class OpenFile : public RefCounted<OpenFile> {
 public:
@@ -122,6 +124,7 @@ public:
     bool can_read() const { return (m_flags & O_ACCMODE) != O_WRONLY; }
     bool can_write() const { return (m_flags & O_ACCMODE) != O_RDONLY; }
     bool is_nonblocking() const { return m_flags & O_NONBLOCK; }
+    bool is_direct() const { return m_flags & O_DIRECT; }
     u64 offset { 0 };
 
 private:

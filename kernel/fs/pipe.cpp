@@ -9,6 +9,10 @@
 //   * a read takes bytes from the oldest slot on; a slot frees once read to its end, and
 //     only then is there room for a writer (and POLLOUT).
 //
+// Packet mode (O_DIRECT, Linux's PIPE_BUF_FLAG_PACKET): a write never tops up a page and
+// each of its pages is a packet; a read takes at most one packet, and what of it does not
+// fit the reader's buffer is dropped.
+//
 // Bytes move straight between a slot and user memory, a page piece at a time, and a piece
 // counts only if it was copied whole — as in Linux, where a pipe buffer that faults part-way
 // is neither consumed nor committed: a read into a buffer that runs into a read-only page
@@ -83,10 +87,15 @@ Result<usize> Pipe::read(UserIo const& io)
             done += piece;
             first.offset += piece;
             first.length -= piece;
+            bool packet = first.packet;
+            if (packet)
+                first.length = 0; // the rest of a packet is dropped
             if (first.length == 0) {
                 release_first_slot();
                 m_writable.wake_all();
             }
+            if (packet)
+                break;
             continue;
         }
         // Empty: what was read so far is the answer; otherwise end of file or a wait.
@@ -107,9 +116,9 @@ Result<usize> Pipe::write(UserIo const& io)
         return Errno::BrokenPipe;
     usize done = 0;
     usize head_piece = io.count % PAGE_SIZE;
-    if (head_piece && !is_empty()) {
+    if (head_piece && !is_empty() && !io.packets) {
         Slot& last = slot(m_head - 1);
-        if (last.offset + last.length + head_piece <= PAGE_SIZE) {
+        if (!last.packet && last.offset + last.length + head_piece <= PAGE_SIZE) {
             TRY(copy_from_user(io.space, last.page + last.offset + last.length, io.buffer, head_piece));
             last.length += head_piece;
             done = head_piece;
@@ -131,7 +140,7 @@ Result<usize> Pipe::write(UserIo const& io)
                     delete[] page;
                 return done ? Result<usize>(done) : Result<usize>(copied.error());
             }
-            slot(m_head++) = { page, 0, static_cast<u32>(piece) };
+            slot(m_head++) = { page, 0, static_cast<u32>(piece), io.packets };
             done += piece;
             m_readable.wake_all();
             continue;

@@ -45,6 +45,7 @@ private:
         u8* page;
         u32 offset;
         u32 length;
+        bool packet; // written in packet mode: read whole or the rest dropped, never topped up
     };
     Pipe() = default;
     Slot& slot(u32 counter) { return m_slots[counter & (m_slot_count - 1)]; }

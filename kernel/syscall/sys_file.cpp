@@ -50,7 +50,8 @@ Result<i64> write_from_user(OpenFile& file, UserAddress buffer, u64 count, u64 o
     while (done < count) {
         reclaim_if_low(kernel_memory_context());
         usize want = min<u64>(PIECE, count - done);
-        auto n = file.file().write_from_user({ user_space(), buffer + done, want, offset + done, file.is_nonblocking() });
+        auto n = file.file().write_from_user(
+            { user_space(), buffer + done, want, offset + done, file.is_nonblocking(), file.is_direct() });
         if (n.is_error()) {
             // A pipe without readers: EPIPE, and SIGPIPE for the writer, as Linux does.
             if (n.error() == Errno::BrokenPipe)
@@ -86,20 +87,39 @@ Result<i64> write_at_offset(int fd, UserAddress buffer, u64 count)
     return n;
 }
 
-Result<i64> vector_io(int fd, UserAddress iov, int count, Result<i64> (*one)(int, UserAddress, u64))
+enum class Direction {
+    Read,
+    Write
+};
+
+// readv/writev, checked as Linux checks them: the descriptor and its mode first (EBADF),
+// then the whole vector before any I/O (import_iovec): at most UIO_MAXIOV entries, none
+// with a negative length as a ssize_t (EINVAL), the array readable (EFAULT); the total is
+// cut to MAX_RW_COUNT. Then one piece after the other, stopping at the first short one.
+Result<i64> vector_io(int fd, UserAddress iov, int count, Direction direction)
 {
-    if (count < 0 || count > 1024)
+    constexpr u32 UIO_MAXIOV = 1024;
+    auto file = TRY(file_for(fd));
+    if (!(direction == Direction::Read ? file->can_read() : file->can_write()))
+        return Errno::BadFd;
+    if (static_cast<u32>(count) > UIO_MAXIOV)
         return Errno::Invalid;
-    i64 total = 0;
     for (int i = 0; i < count; ++i) {
         IoVec vec = TRY(read_user<IoVec>(iov + i * sizeof(IoVec)));
-        if (vec.length == 0)
+        if (static_cast<i64>(vec.length) < 0)
+            return Errno::Invalid;
+    }
+    i64 total = 0;
+    for (int i = 0; i < count && total < MAX_IO; ++i) {
+        IoVec vec = TRY(read_user<IoVec>(iov + i * sizeof(IoVec)));
+        u64 length = min<u64>(vec.length, static_cast<u64>(MAX_IO - total));
+        if (length == 0)
             continue;
-        auto n = one(fd, vec.base, vec.length);
+        auto n = direction == Direction::Read ? read_at_offset(fd, vec.base, length) : write_at_offset(fd, vec.base, length);
         if (n.is_error())
             return total ? Result<i64>(total) : Result<i64>(n.error());
         total += n.value();
-        if (static_cast<u64>(n.value()) < vec.length)
+        if (static_cast<u64>(n.value()) < length)
             break;
     }
     return total;
@@ -109,8 +129,8 @@ Result<i64> vector_io(int fd, UserAddress iov, int count, Result<i64> (*one)(int
 
 Result<i64> sys_read(int fd, UserAddress buffer, u64 count) { return read_at_offset(fd, buffer, count); }
 Result<i64> sys_write(int fd, UserAddress buffer, u64 count) { return write_at_offset(fd, buffer, count); }
-Result<i64> sys_readv(int fd, UserAddress iov, int count) { return vector_io(fd, iov, count, read_at_offset); }
-Result<i64> sys_writev(int fd, UserAddress iov, int count) { return vector_io(fd, iov, count, write_at_offset); }
+Result<i64> sys_readv(int fd, UserAddress iov, int count) { return vector_io(fd, iov, count, Direction::Read); }
+Result<i64> sys_writev(int fd, UserAddress iov, int count) { return vector_io(fd, iov, count, Direction::Write); }
 
 Result<i64> sys_pread64(int fd, UserAddress buffer, u64 count, i64 offset)
 {
@@ -133,6 +153,10 @@ Result<i64> sys_pwrite64(int fd, UserAddress buffer, u64 count, i64 offset)
         return Errno::IllegalSeek;
     if (offset < 0)
         return Errno::Invalid;
+    // On Linux a file opened O_APPEND appends whatever offset pwrite is given (a
+    // documented bug kept for compatibility); the file position does not move.
+    if (file->flags() & O_APPEND)
+        offset = static_cast<i64>(file->file().size());
     return write_from_user(*file, buffer, count, offset);
 }
 
@@ -281,15 +305,14 @@ Result<i64> sys_ioctl(int fd, u64 request, UserAddress argument)
 
 Result<i64> sys_pipe2(UserAddress fds, int flags)
 {
-    constexpr int O_PIPE_DIRECT = 040000; // O_DIRECT: a "packet mode" pipe
-    if (flags & O_PIPE_DIRECT)
-        klog("pid %u: pipe2 O_DIRECT (packet mode) is not supported: EINVAL", current_process().pid());
-    if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+    // O_DIRECT makes a "packet mode" pipe (pipe(7)).
+    if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
         return Errno::Invalid;
     PipeEnds ends = TRY(create_pipe());
     FdTable& table = current_process().fds();
-    auto* reader = new (std::nothrow) OpenFile(ends.read_end, O_RDONLY | (flags & O_NONBLOCK));
-    auto* writer = new (std::nothrow) OpenFile(ends.write_end, O_WRONLY | (flags & O_NONBLOCK));
+    int status = flags & (O_NONBLOCK | O_DIRECT);
+    auto* reader = new (std::nothrow) OpenFile(ends.read_end, O_RDONLY | status);
+    auto* writer = new (std::nothrow) OpenFile(ends.write_end, O_WRONLY | status);
     if (!reader || !writer) {
         delete reader;
         delete writer;
@@ -346,7 +369,7 @@ namespace {
 constexpr int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030, F_SETPIPE_SZ = 1031,
               F_GETPIPE_SZ = 1032;
 constexpr int FD_CLOEXEC = 1;
-constexpr int O_DIRECT = 040000, O_NOATIME = 01000000;
+constexpr int O_NOATIME = 01000000;
 
 // Commands Linux has that Pagoda does not: EINVAL, as Linux answers a command it does not
 // know, and one log line per command naming it.
@@ -369,10 +392,12 @@ Result<i64> refuse_fcntl(int command)
 }
 
 // F_SETFL: only these status flags change; the access mode and creation flags stay.
+// O_DIRECT is a pipe's packet mode; on other files it would be direct I/O, which Pagoda
+// does not do (Linux refuses it too where a file system cannot).
 Result<i64> set_status_flags(OpenFile& file, int flags)
 {
-    constexpr int changeable = O_APPEND | O_NONBLOCK | O_NOATIME;
-    if (flags & O_DIRECT) {
+    constexpr int changeable = O_APPEND | O_NONBLOCK | O_NOATIME | O_DIRECT;
+    if ((flags & O_DIRECT) && !file.file().pipe()) {
         klog("pid %u: fcntl F_SETFL O_DIRECT is not supported (no direct I/O): EINVAL", current_process().pid());
         return Errno::Invalid;
     }

@@ -53,7 +53,8 @@ Result<i64> poll_fds(UserAddress user_fds, u32 count, ReadinessTimeout const& ti
         return Errno::Invalid;
     PollFd fds[MAX_POLL_FDS];
     TRY(copy_from_user(user_space(), fds, user_fds, count * sizeof(PollFd)));
-    Result<i64> result = wait_until_ready(timeout, [&](WaitSet* watcher) -> Result<i64> { return scan_poll_fds(fds, count, watcher); });
+    Result<i64> result
+        = wait_until_ready(timeout, [&](WaitSet* watcher) -> Result<i64> { return scan_poll_fds(fds, count, watcher); });
     for (u32 i = 0; i < count; ++i)
         TRY(write_user(user_fds + i * sizeof(PollFd) + __builtin_offsetof(PollFd, revents), fds[i].revents));
     return result;

@@ -92,11 +92,11 @@ Result<i64> select_fds(int nfds, UserAddress in, UserAddress out, UserAddress ex
         if ((asked.in.has(fd) || asked.out.has(fd) || asked.except.has(fd)) && table.get(fd).is_error())
             return Errno::BadFd;
     SelectSets ready;
-    i64 count = TRY(wait_until_ready(timeout, [&](WaitSet* watcher) -> Result<i64> {
-        return scan_select_sets(asked, ready, nfds, watcher);
-    }));
+    i64 count = TRY(wait_until_ready(
+        timeout, [&](WaitSet* watcher) -> Result<i64> { return scan_select_sets(asked, ready, nfds, watcher); }));
     usize bytes = bytes_for(nfds);
-    for (auto [address, set] : { std::pair { in, &ready.in }, std::pair { out, &ready.out }, std::pair { except, &ready.except } })
+    for (auto [address, set] :
+        { std::pair { in, &ready.in }, std::pair { out, &ready.out }, std::pair { except, &ready.except } })
         if (address)
             TRY(copy_to_user(user_space(), address, set->words, bytes));
     return count;
@@ -113,7 +113,8 @@ struct Timespec {
 
 // The time left goes back to the caller's struct (not for a zero time-out). A fault there
 // is ignored, as Linux ignores it — but an interrupted call then says EINTR outright.
-template<typename Time> Result<i64> finish_with_time_left(Result<i64> result, UserAddress user_time, ReadinessTimeout const& timeout)
+template<typename Time>
+Result<i64> finish_with_time_left(Result<i64> result, UserAddress user_time, ReadinessTimeout const& timeout)
 {
     if (!user_time || timeout.is_zero())
         return result;
@@ -134,13 +135,14 @@ Result<i64> sys_select(int nfds, UserAddress in, UserAddress out, UserAddress ex
     if (user_timeout) {
         Timeval value = TRY(read_user<Timeval>(user_timeout));
         // Linux folds whole seconds of microseconds into the seconds before checking.
-        timeout = TRY(ReadinessTimeout::from_seconds(
-            value.seconds + value.microseconds / 1000000, (value.microseconds % 1000000) * 1000));
+        timeout = TRY(
+            ReadinessTimeout::from_seconds(value.seconds + value.microseconds / 1000000, (value.microseconds % 1000000) * 1000));
     }
     return finish_with_time_left<Timeval>(select_fds(nfds, in, out, except, timeout), user_timeout, timeout);
 }
 
-Result<i64> sys_pselect6(int nfds, UserAddress in, UserAddress out, UserAddress except, UserAddress user_timeout, UserAddress user_mask)
+Result<i64> sys_pselect6(
+    int nfds, UserAddress in, UserAddress out, UserAddress except, UserAddress user_timeout, UserAddress user_mask)
 {
     // The sixth argument points to { const sigset_t* mask; size_t size; }.
     struct MaskArgument {

@@ -2,7 +2,7 @@
 // and F_SETFL's O_NONBLOCK (EAGAIN for an empty read and a full write, a short write past
 // PIPE_BUF, an atomic one at or below it), how much a pipe holds for writes of different
 // sizes (pages shared by small writes, as Linux's pipe buffers are), F_GETPIPE_SZ and
-// F_SETPIPE_SZ (rounding, the data kept, EBUSY, EBADF), F_GETFL's flags (O_LARGEFILE for
+// F_SETPIPE_SZ (rounding, the data kept, EBUSY, EBADF), packet mode (O_DIRECT), F_GETFL's flags (O_LARGEFILE for
 // open(), not for pipes), F_SETFL changing only status flags, F_DUPFD/F_GETFD/F_SETFD,
 // FIONREAD/FIONBIO/FIOCLEX, EINVAL for an unknown command, and fsync/fdatasync refusing
 // pipes and /dev/null with EINVAL.
@@ -140,6 +140,42 @@ static void pipe_sizes(void)
     unlink(path);
 }
 
+// pipe(7)'s packet mode: O_DIRECT on the write end makes each write (each page of one)
+// a packet; a read returns at most one packet and drops what does not fit.
+static void packet_mode(void)
+{
+    int p[2];
+    if (pipe2(p, O_DIRECT | O_NONBLOCK) != 0)
+        bail("pipe2(O_DIRECT): errno %d", errno);
+    ok(fcntl(p[1], F_GETFL) == (O_WRONLY | O_NONBLOCK | O_DIRECT), "pipe2(O_DIRECT): F_GETFL shows O_DIRECT (%#o)", fcntl(p[1], F_GETFL));
+    char in[16] = { 0 };
+    write(p[1], "abc", 3);
+    write(p[1], "defg", 4);
+    ssize_t first = read(p[0], in, sizeof in);
+    ok(first == 3 && memcmp(in, "abc", 3) == 0, "two writes are two packets: the first read gets 3 bytes (r=%zd)", first);
+    ssize_t second = read(p[0], in, sizeof in);
+    ok(second == 4 && memcmp(in, "defg", 4) == 0, "the second read gets the second packet (r=%zd)", second);
+    memset(block, 'p', 5000);
+    block[4096] = 'q';
+    ok(write(p[1], block, 5000) == 5000, "a 5000-byte write: packets of 4096 and 904 bytes");
+    ssize_t small = read(p[0], in, 10);
+    ssize_t rest = read(p[0], block, sizeof block);
+    ok(small == 10 && rest == 904 && block[0] == 'q', "a 10-byte read takes 10 bytes of the first and drops its rest; the next gets 904 (r=%zd, %zd)",
+        small, rest);
+    close(p[0]);
+    close(p[1]);
+
+    if (pipe2(p, O_NONBLOCK) != 0)
+        bail("pipe2: errno %d", errno);
+    ok(fcntl(p[1], F_SETFL, O_NONBLOCK | O_DIRECT) == 0 && fcntl(p[1], F_GETFL) == (O_WRONLY | O_NONBLOCK | O_DIRECT),
+        "F_SETFL O_DIRECT turns packet mode on for a pipe");
+    write(p[1], "ab", 2);
+    write(p[1], "cd", 2);
+    ok(read(p[0], in, sizeof in) == 2, "and writes are packets from then on");
+    close(p[0]);
+    close(p[1]);
+}
+
 static void descriptor_commands(void)
 {
     char path[] = "/tmp/pipe_nonblock_XXXXXX";
@@ -194,6 +230,7 @@ int main(void)
     signal(SIGPIPE, SIG_IGN);
     nonblocking_pipes();
     pipe_sizes();
+    packet_mode();
     descriptor_commands();
     return tap_done();
 }
