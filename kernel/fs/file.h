@@ -47,6 +47,8 @@ constexpr u32 MODE_REGULAR = 0100000;
 constexpr u32 MODE_DIRECTORY = 0040000;
 constexpr u32 MODE_CHARACTER_DEVICE = 0020000;
 constexpr u32 MODE_SYMLINK = 0120000;
+constexpr u32 MODE_FIFO = 0010000;
+constexpr u32 MODE_SOCKET = 0140000;
 
 class Inode;
 class AddressSpace;

@@ -23,6 +23,7 @@
 // Locking: the kernel lock. A copy may fault on the user buffer, and that fault may wait for
 // the disk with the lock kept, so nothing else touches the ring meanwhile.
 #include "pipe.h"
+#include "inode.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/user_memory.h"
 #include "kernel/sched/wait_set.h"
@@ -40,8 +41,25 @@ Result<RefPtr<Pipe>> Pipe::create()
     return result;
 }
 
+namespace {
+Pipe::FifoList g_fifo_pipes; // the pipes of FIFOs that have an open end
+}
+
+Result<RefPtr<Pipe>> Pipe::for_fifo(Inode& inode)
+{
+    for (Pipe& pipe : g_fifo_pipes)
+        if (pipe.m_fifo == &inode)
+            return RefPtr<Pipe>(&pipe);
+    RefPtr<Pipe> pipe = TRY(create());
+    pipe->m_fifo = &inode;
+    g_fifo_pipes.append(*pipe);
+    return pipe;
+}
+
 Pipe::~Pipe()
 {
+    if (m_fifo_node.is_linked())
+        FifoList::remove(*this);
     while (!is_empty())
         release_first_slot();
     delete[] m_spare_page;
@@ -205,6 +223,28 @@ Result<usize> Pipe::resize(u64 bytes)
     return capacity();
 }
 
+void Pipe::add_reader()
+{
+    ++m_readers;
+    ++m_readers_seen;
+    m_partner_opened.wake_all();
+}
+
+void Pipe::add_writer()
+{
+    ++m_writers;
+    ++m_writers_seen;
+    m_partner_opened.wake_all();
+}
+
+Result<void> Pipe::wait_for_partner(Partner partner, u64 seen)
+{
+    while ((partner == Partner::Reader ? m_readers_seen : m_writers_seen) == seen)
+        if (m_partner_opened.wait_interruptible() == WaitResult::Interrupted)
+            return Errno::RestartSys;
+    return {};
+}
+
 void Pipe::remove_reader()
 {
     --m_readers;
@@ -219,40 +259,48 @@ void Pipe::remove_writer()
 
 namespace {
 
-// One end of a pipe; its lifetime is the count of readers or writers.
+// One end of a pipe; its lifetime is one count of readers and/or writers.
 class PipeEnd final : public File {
 public:
-    PipeEnd(RefPtr<Pipe> pipe, bool is_write_end) : m_pipe(pipe), m_is_write_end(is_write_end)
+    PipeEnd(RefPtr<Pipe> pipe, PipeAccess access, u64 writers_seen_at_open, RefPtr<Inode> fifo)
+        : m_pipe(pipe)
+        , m_reads(access != PipeAccess::Write)
+        , m_writes(access != PipeAccess::Read)
+        , m_writers_seen_at_open(writers_seen_at_open)
+        , m_fifo(fifo)
     {
-        if (is_write_end)
-            m_pipe->add_writer();
-        else
+        if (m_reads)
             m_pipe->add_reader();
-        m_writers_seen_at_open = m_pipe->writers_seen();
+        if (m_writes)
+            m_pipe->add_writer();
     }
     ~PipeEnd() override
     {
-        if (m_is_write_end)
-            m_pipe->remove_writer();
-        else
+        if (m_reads)
             m_pipe->remove_reader();
+        if (m_writes)
+            m_pipe->remove_writer();
     }
     Result<usize> read_to_user(UserIo const& io) override
     {
-        if (m_is_write_end)
+        if (!m_reads)
             return Errno::BadFd;
         return m_pipe->read(io);
     }
     Result<usize> write_from_user(UserIo const& io) override
     {
-        if (!m_is_write_end)
+        if (!m_writes)
             return Errno::BadFd;
         return m_pipe->write(io);
     }
-    u32 poll(WaitSet* waiter) override { return m_pipe->poll(!m_is_write_end, m_is_write_end, m_writers_seen_at_open, waiter); }
+    u32 poll(WaitSet* waiter) override { return m_pipe->poll(m_reads, m_writes, m_writers_seen_at_open, waiter); }
     Pipe* pipe() override { return m_pipe.ptr(); }
     void stat(LinuxStat& out) const override
     {
+        if (m_fifo) {
+            m_fifo->stat(out);
+            return;
+        }
         out = {};
         out.st_mode = 0010000 | 0600; // S_IFIFO
         out.st_nlink = 1;
@@ -263,22 +311,27 @@ public:
 
 private:
     RefPtr<Pipe> m_pipe;
-    bool m_is_write_end;
-    u64 m_writers_seen_at_open { 0 };
+    bool m_reads;
+    bool m_writes;
+    u64 m_writers_seen_at_open;
+    RefPtr<Inode> m_fifo;
 };
 
+}
+
+Result<RefPtr<File>> create_pipe_end(RefPtr<Pipe> pipe, PipeAccess access, u64 writers_seen_at_open, RefPtr<Inode> fifo)
+{
+    auto* end = new (std::nothrow) PipeEnd(pipe, access, writers_seen_at_open, fifo);
+    if (!end)
+        return Errno::NoMemory;
+    return adopt_ref<File>(end);
 }
 
 Result<PipeEnds> create_pipe()
 {
     RefPtr<Pipe> pipe = TRY(Pipe::create());
-    // The read end first: it has seen no writer yet, so it hangs up once this one is gone.
-    auto* reader = new (std::nothrow) PipeEnd(pipe, false);
-    if (!reader)
-        return Errno::NoMemory;
-    RefPtr<File> read_end = adopt_ref<File>(reader);
-    auto* writer = new (std::nothrow) PipeEnd(pipe, true);
-    if (!writer)
-        return Errno::NoMemory;
-    return PipeEnds { read_end, adopt_ref<File>(writer) };
+    // The read end has seen no writer: it hangs up once the write end is gone.
+    RefPtr<File> read_end = TRY(create_pipe_end(pipe, PipeAccess::Read, 0, nullptr));
+    RefPtr<File> write_end = TRY(create_pipe_end(pipe, PipeAccess::Write, 0, nullptr));
+    return PipeEnds { read_end, write_end };
 }

@@ -1,17 +1,22 @@
 // Pipes: a ring of page-sized slots (16, Linux's default 64 KiB; F_SETPIPE_SZ changes the
-// count) with a read end and a write end. Readers block while it is empty and a writer exists; writers
-// block while it is full and a reader exists. With no writers left, read returns 0 (end of
-// file); with no readers left, write fails with EPIPE and raises SIGPIPE. Both ends report
-// readiness to poll() as Linux's pipe_poll does.
+// count) with a read end and a write end. Readers block while it is empty and a writer
+// exists; writers block while it is full and a reader exists. With no writers left, read
+// returns 0 (end of file); with no readers left, write fails with EPIPE and raises SIGPIPE.
+// Both ends report readiness to poll() as Linux's pipe_poll does. A named pipe (FIFO) is
+// the same Pipe, found through its inode while any end is open (fifo.h).
 #pragma once
 
 #include "file.h"
+#include "kernel/lib/intrusive_list.h"
 #include "kernel/sched/wait_queue.h"
 
 class Pipe : public RefCounted<Pipe> {
 public:
     static constexpr usize DEFAULT_SLOTS = 16; // 64 KiB
     static Result<RefPtr<Pipe>> create();
+    // The pipe of FIFO `inode`: the one its open ends share, or a new one (Linux's i_pipe;
+    // it goes, with any bytes left in it, when the last end closes).
+    static Result<RefPtr<Pipe>> for_fifo(Inode&);
     ~Pipe();
 
     // Data, a page piece at a time (pipe.cpp says what a fault part-way keeps).
@@ -27,17 +32,26 @@ public:
     Result<usize> resize(u64 bytes);
     usize bytes_available() const; // FIONREAD
 
-    void add_reader() { ++m_readers; }
-    void add_writer()
-    {
-        ++m_writers;
-        ++m_writers_seen;
-    }
+    // Each end counts once as a reader and/or a writer; a new one wakes FIFO openers waiting
+    // for a partner.
+    void add_reader();
+    void add_writer();
     void remove_reader();
     void remove_writer();
-    // Writers that ever opened the pipe (Linux's w_counter): a read end reports POLLHUP only
-    // once a writer it could have heard from has gone.
+    unsigned readers() const { return m_readers; }
+    unsigned writers() const { return m_writers; }
+    // Readers and writers that ever opened the pipe (Linux's r_counter and w_counter): a read
+    // end reports POLLHUP only once a writer it could have heard from has gone, and a FIFO
+    // opener waits until the other count moves.
+    u64 readers_seen() const { return m_readers_seen; }
     u64 writers_seen() const { return m_writers_seen; }
+    // Sleeps until readers_seen() (or writers_seen()) differs from `seen`. Interrupted by a
+    // signal: RestartSys.
+    enum class Partner {
+        Reader,
+        Writer
+    };
+    Result<void> wait_for_partner(Partner, u64 seen);
 
 private:
     // One page of the ring and the bytes of it not read yet, [offset, offset + length).
@@ -62,9 +76,16 @@ private:
     u8* m_spare_page { nullptr }; // one emptied page kept for the next write
     unsigned m_readers { 0 };
     unsigned m_writers { 0 };
+    u64 m_readers_seen { 0 };
     u64 m_writers_seen { 0 };
     WaitQueue m_readable; // woken when bytes arrive or the last writer goes
     WaitQueue m_writable; // woken when a page frees or the last reader goes
+    WaitQueue m_partner_opened; // woken when an end opens (FIFO opens wait here)
+    Inode* m_fifo { nullptr }; // the FIFO's inode (kept alive by every end), or null
+    ListNode m_fifo_node; // in the list of open FIFOs' pipes
+
+public:
+    using FifoList = IntrusiveList<Pipe, &Pipe::m_fifo_node>;
 };
 
 struct PipeEnds {
@@ -73,3 +94,13 @@ struct PipeEnds {
 };
 
 Result<PipeEnds> create_pipe();
+
+// One end of `pipe` that reads, writes or both, counted as a reader and/or writer until it
+// closes; `fifo`, the named pipe's inode, is what stat() reports (null for pipe()).
+// `writers_seen_at_open` is the writers_seen() before which POLLHUP is held back.
+enum class PipeAccess {
+    Read,
+    Write,
+    ReadWrite
+};
+Result<RefPtr<File>> create_pipe_end(RefPtr<Pipe>, PipeAccess, u64 writers_seen_at_open, RefPtr<Inode> fifo);

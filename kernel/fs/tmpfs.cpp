@@ -132,7 +132,7 @@ public:
         return RefPtr<Inode>(entry->inode.ptr());
     }
 
-    Result<RefPtr<Inode>> create(Name name, u32 mode) override { return add_new(name, MODE_REGULAR | (mode & 07777)); }
+    Result<RefPtr<Inode>> create(Name name, u32 mode) override { return add_new(name, type_of_new_file(mode) | (mode & 07777)); }
 
     Result<RefPtr<Inode>> make_directory(Name name, u32 mode) override
     {
@@ -261,7 +261,11 @@ public:
             if (index + 2 < cookie)
                 continue;
             u32 type = entry->inode->m_mode & MODE_TYPE_MASK;
-            u8 d_type = type == MODE_DIRECTORY ? DT_DIR : type == MODE_SYMLINK ? DT_LNK : DT_REG;
+            u8 d_type = type == MODE_DIRECTORY ? DT_DIR
+                : type == MODE_SYMLINK         ? DT_LNK
+                : type == MODE_FIFO            ? DT_FIFO
+                : type == MODE_SOCKET          ? DT_SOCK
+                                               : DT_REG;
             if (!visit(Name { entry->name, entry->length }, entry->inode->m_number, d_type))
                 return {};
             cookie = index + 3;

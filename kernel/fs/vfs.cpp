@@ -222,6 +222,13 @@ Result<void> vfs_mkdir(char const* path, u32 mode)
     return {};
 }
 
+Result<void> vfs_mknod(char const* path, u32 mode)
+{
+    ParentAndName where = TRY(lookup_parent_for_new_name(path));
+    TRY(where.parent->create(where.name, mode));
+    return {};
+}
+
 Result<void> vfs_unlink(char const* path)
 {
     ParentAndName where = TRY(vfs_lookup_parent(path));

@@ -39,6 +39,8 @@ Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode);
 
 // Process-independent helpers for the path system calls.
 Result<void> vfs_mkdir(char const* path, u32 mode);
+// mknod(2) of a regular file, FIFO or socket node (the type in `mode`); Exists if taken.
+Result<void> vfs_mknod(char const* path, u32 mode);
 Result<void> vfs_unlink(char const* path);
 Result<void> vfs_rmdir(char const* path);
 Result<void> vfs_rename(char const* from, char const* to);

@@ -398,7 +398,7 @@ Result<i64> set_status_flags(OpenFile& file, int flags)
 {
     constexpr int changeable = O_APPEND | O_NONBLOCK | O_NOATIME | O_DIRECT;
     if ((flags & O_DIRECT) && !file.file().pipe()) {
-        klog("pid %u: fcntl F_SETFL O_DIRECT is not supported (no direct I/O): EINVAL", current_process().pid());
+        KLOG_ONCE("pid %u: fcntl F_SETFL O_DIRECT is not supported (no direct I/O): EINVAL", current_process().pid());
         return Errno::Invalid;
     }
     file.set_flags((file.flags() & ~changeable) | (flags & changeable));
