@@ -11,6 +11,7 @@ list(APPEND PAGODA_CORE_SOURCES
     ${CMAKE_SOURCE_DIR}/kernel/proc/initial_stack.cpp
     ${CMAKE_SOURCE_DIR}/kernel/proc/oom_policy.cpp
     ${CMAKE_SOURCE_DIR}/kernel/fs/cpio.cpp
+    ${CMAKE_SOURCE_DIR}/kernel/fs/pipe_ring.cpp
     # The x86 page table reaches memory and the CPU through interfaces (PhysicalAccess,
     # X86Mmu), so the code that shares, copies and frees leaf tables is host-tested too.
     ${CMAKE_SOURCE_DIR}/kernel/arch/x86_64/x86_page_table.cpp

@@ -9,28 +9,26 @@
 #include "file.h"
 #include "kernel/lib/intrusive_list.h"
 #include "kernel/sched/wait_queue.h"
+#include "pipe_ring.h"
 
 class Pipe : public RefCounted<Pipe> {
 public:
-    static constexpr usize DEFAULT_SLOTS = 16; // 64 KiB
     static Result<RefPtr<Pipe>> create();
     // The pipe of FIFO `inode`: the one its open ends share, or a new one (Linux's i_pipe;
     // it goes, with any bytes left in it, when the last end closes).
     static Result<RefPtr<Pipe>> for_fifo(Inode&);
     ~Pipe();
 
-    // Data, a page piece at a time (pipe.cpp says what a fault part-way keeps).
+    // Data, a page piece at a time (pipe_ring.h says what a fault part-way keeps).
     Result<usize> read(UserIo const&);
     Result<usize> write(UserIo const&);
     // POLL_* for an end that reads and/or writes; watches the queues that change them.
     u32 poll(bool reads, bool writes, u64 writers_seen_at_open, WaitSet*);
 
-    // fcntl F_GETPIPE_SZ / F_SETPIPE_SZ: the capacity in bytes, a power-of-two number of
-    // pages (at least one), as Linux rounds it: Invalid above 2^31 bytes, Busy if the pages
-    // in use do not fit, NoMemory. Returns the new capacity.
-    usize capacity() const { return m_slot_count * PAGE_SIZE; }
+    // fcntl F_GETPIPE_SZ / F_SETPIPE_SZ (PipeRing::resize) and FIONREAD.
+    usize capacity() const { return m_ring.capacity(); }
     Result<usize> resize(u64 bytes);
-    usize bytes_available() const; // FIONREAD
+    usize bytes_available() const { return m_ring.bytes(); }
 
     // Each end counts once as a reader and/or a writer; a new one wakes FIFO openers waiting
     // for a partner.
@@ -54,26 +52,9 @@ public:
     Result<void> wait_for_partner(Partner, u64 seen);
 
 private:
-    // One page of the ring and the bytes of it not read yet, [offset, offset + length).
-    struct Slot {
-        u8* page;
-        u32 offset;
-        u32 length;
-        bool packet; // written in packet mode: read whole or the rest dropped, never topped up
-    };
     Pipe() = default;
-    Slot& slot(u32 counter) { return m_slots[counter & (m_slot_count - 1)]; }
-    u32 occupied() const { return m_head - m_tail; }
-    bool is_empty() const { return m_head == m_tail; }
-    bool is_full() const { return occupied() >= m_slot_count; }
-    u8* take_page();
-    void release_first_slot();
 
-    Slot* m_slots { nullptr };
-    u32 m_slot_count { 0 }; // a power of two
-    u32 m_head { 0 }; // slots ever filled (the next one is slot(m_head))
-    u32 m_tail { 0 }; // slots ever emptied (the oldest is slot(m_tail))
-    u8* m_spare_page { nullptr }; // one emptied page kept for the next write
+    PipeRing m_ring;
     unsigned m_readers { 0 };
     unsigned m_writers { 0 };
     u64 m_readers_seen { 0 };
