@@ -101,10 +101,11 @@ int format_to_buffer(char* buffer, usize size, char const* fmt, va_list args)
             break;
         }
         case 'u':
+        case 'o':
         case 'x':
         case 'X': {
             u64 value = longness ? va_arg(args, u64) : va_arg(args, unsigned);
-            unsigned base = *p == 'u' ? 10 : 16;
+            unsigned base = *p == 'u' ? 10 : *p == 'o' ? 8 : 16;
             usize n = unsigned_to_text(value, base, *p == 'X', digits);
             put_padded(out, digits, n, width, left, pad);
             break;

@@ -1,4 +1,4 @@
-// A small printf for the kernel (and hosted tests): %d %i %u %x %X %p %s %c %% with
+// A small printf for the kernel (and hosted tests): %d %i %u %o %x %X %p %s %c %% with
 // flags '-', '0', width, precision for %s, and length modifiers l, ll, z.
 #pragma once
 

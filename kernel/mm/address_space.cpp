@@ -1,6 +1,7 @@
 // AddressSpace: creation and teardown, mmap/munmap/mprotect/msync/madvise, brk and queries.
 #include "address_space.h"
 #include "../lib/assert.h"
+#include "../lib/memory.h"
 #include "../lib/profile.h"
 #include "reverse_map.h"
 #include <new>
@@ -304,6 +305,23 @@ VirtAddr AddressSpace::brk(VirtAddr requested)
     }
     m_brk = requested;
     return m_brk;
+}
+
+u64 AddressSpace::mapped_bytes() const
+{
+    u64 total = 0;
+    for (Mapping const& mapping : m_mappings)
+        total += mapping.size();
+    return total;
+}
+
+u64 AddressSpace::data_bytes() const
+{
+    u64 total = 0;
+    for (Mapping const& mapping : m_mappings)
+        if (mapping.is_private() && mapping.is_writable() && strcmp(mapping.name(), "[stack]") != 0)
+            total += mapping.size();
+    return total;
 }
 
 u64 AddressSpace::resident_pages() const

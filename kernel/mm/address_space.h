@@ -120,6 +120,11 @@ public:
 
     // Pages with a present PTE, not counting the shared zero frame (Linux's RSS rule).
     u64 resident_pages() const;
+    // The sizes RLIMIT_AS and RLIMIT_DATA limit (Linux's total_vm and data_vm): every
+    // mapping, and the private writable ones that are not the stack. A walk over the
+    // mappings: callers ask only when a limit is set.
+    u64 mapped_bytes() const;
+    u64 data_bytes() const;
 
     // --- For the rest of the VM core (fork, the fault handler, the reverse map) ---
     // Takes a new mapping (its range free) into this space. Exists if it overlaps.

@@ -403,26 +403,34 @@ Result<void> PageCache::write_back_older_than(u64 now, u64 age)
     return result;
 }
 
-u64 PageCache::evict_clean_pages(u64 wanted)
+PageCache::Eviction PageCache::evict_clean_pages(u64 wanted, bool include_mapped, u64 scan_limit)
 {
-    if (!is_backed())
-        return 0;
-    u64 evicted = 0;
-    u64 index = 0;
-    while (evicted < wanted) {
+    Eviction result;
+    if (!is_backed() || m_pages.count() == 0)
+        return result;
+    scan_limit = min(scan_limit, m_pages.count());
+    u64 index = m_reclaim_hand;
+    for (u64 scanned = 0; scanned < scan_limit && result.evicted < wanted; ++scanned) {
         CachedPage* page = m_pages.next_present(index, ~u64(0), index);
         if (!page)
+            page = m_pages.next_present(0, ~u64(0), index); // wrap around
+        if (!page)
             break;
-        if (!page->dirty && m_context.frames.ref_count(page->frame) > 1)
-            unmap_clean_cache_page(*this, index);
+        if (include_mapped && !page->dirty && m_context.frames.ref_count(page->frame) > 1) {
+            if (clear_cache_page_referenced(*this, index))
+                ++result.spared;
+            else
+                unmap_clean_cache_page(*this, index);
+        }
         if (!page->dirty && m_context.frames.ref_count(page->frame) == 1) {
             drop_page(index, *page);
-            ++evicted;
+            ++result.evicted;
             ++m_context.stats.page_cache_evictions;
         }
         ++index;
     }
-    return evicted;
+    m_reclaim_hand = index;
+    return result;
 }
 
 Result<void> PageCache::detach_pager()

@@ -107,9 +107,19 @@ public:
     // For the flusher: writes back pages dirty since at least `age` ns before `now`.
     Result<void> write_back_older_than(u64 now, u64 age);
 
-    // Memory pressure: drops up to `wanted` clean pages that no PTE maps (frame refcount 1)
-    // from a backed cache; a later access reads them again. Returns how many were dropped.
-    u64 evict_clean_pages(u64 wanted);
+    // Memory pressure: drops up to `wanted` clean pages from a backed cache; a later access
+    // reads them again. Without `include_mapped`, only pages no PTE maps (frame refcount 1)
+    // go. With it, a mapped page is unmapped from every mapping first — unless a program
+    // used it since reclaim last looked (an accessed bit, cleared now): that one is spared
+    // this time (the clock algorithm's second chance), so reclaim never takes the code a
+    // program is running from under it. The scan goes on from where the last one stopped
+    // (the clock's hand), looks at no more than `scan_limit` pages, and at most at every
+    // page once.
+    struct Eviction {
+        u64 evicted { 0 };
+        u64 spared { 0 }; // mapped pages passed over because they were in use
+    };
+    Eviction evict_clean_pages(u64 wanted, bool include_mapped, u64 scan_limit = ~u64(0));
 
     // Writes back, then forgets the Pager (see the lifetime note above). Returns the
     // write-back error, if any; the Pager is forgotten either way.
@@ -150,6 +160,7 @@ private:
     bool m_anonymous;
     u64 m_size;
     u64 m_dirty_count { 0 };
+    u64 m_reclaim_hand { 0 }; // the page index reclaim looks at next (evict_clean_pages)
     RefPtr<PageLimit> m_limit; // null: no limit
     PageIndex m_pages;
     MappingList m_mappings;

@@ -79,6 +79,11 @@ public:
     // Clears the hardware dirty bit of every present entry that has it, calling `was_dirty`
     // for each (write-back moves the bit into the page cache).
     virtual Result<void> clean(VirtAddr start, VirtAddr end, PteVisitor was_dirty) = 0;
+    // Reclaim's second chance: clears the accessed bit of the entry at `va` and says whether
+    // it was set (a page used since the last look). The translation is invalidated too, so
+    // the next use sets the bit again. An entry in a leaf table shared since fork is left as
+    // it is and counts as used. False for an absent entry.
+    virtual bool clear_accessed(VirtAddr va) = 0;
     // Calls `visit` for every present entry, in ascending address order. The visitor must
     // not change this table.
     virtual void for_each_present(VirtAddr start, VirtAddr end, PteVisitor visit) const = 0;

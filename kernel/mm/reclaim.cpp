@@ -1,14 +1,17 @@
 #include "reclaim.h"
 #include "page_cache.h"
 
-u64 reclaim_clean_pages(MemoryContext& context, u64 wanted)
+Reclaimed reclaim_clean_pages(MemoryContext& context, u64 wanted, ReclaimMapped mapped, u64 scan_limit)
 {
-    u64 dropped = 0;
+    Reclaimed result;
     context.backed_caches->for_each([&](PageCache& cache) {
-        if (dropped < wanted)
-            dropped += cache.evict_clean_pages(wanted - dropped);
+        if (result.dropped >= wanted)
+            return;
+        PageCache::Eviction eviction = cache.evict_clean_pages(wanted - result.dropped, mapped == ReclaimMapped::Yes, scan_limit);
+        result.dropped += eviction.evicted;
+        result.spared += eviction.spared;
     });
-    return dropped;
+    return result;
 }
 
 void reclaim_if_low(MemoryContext& context)
@@ -17,6 +20,8 @@ void reclaim_if_low(MemoryContext& context)
     u64 total = context.frames.total_frames();
     u64 low_watermark = min<u64>(2048, total / 16); // 8 MiB at most
     u64 free = context.frames.user_free_frames();
-    if (free < low_watermark)
-        reclaim_clean_pages(context, 2 * low_watermark - free);
+    if (free < low_watermark) {
+        u64 wanted = 2 * low_watermark - free;
+        reclaim_clean_pages(context, wanted, ReclaimMapped::No, 4 * wanted);
+    }
 }

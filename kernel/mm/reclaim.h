@@ -12,7 +12,23 @@
 #include "../lib/types.h"
 #include "memory_context.h"
 
-// Drops up to `wanted` clean pages from the backed page caches; returns how many.
-u64 reclaim_clean_pages(MemoryContext&, u64 wanted);
-// At a safe point: if fewer than the low watermark of frames are free, reclaims a batch.
+// Which clean pages reclaim may take: only those no process maps (what read() left in the
+// cache), or mapped ones too (unmapped from every mapping first, unless in use).
+enum class ReclaimMapped {
+    No,
+    Yes
+};
+// Drops up to `wanted` clean pages from the backed page caches, looking at no more than
+// `scan_limit` pages of each; says how many it dropped, and how many mapped pages it spared
+// because programs were using them (PageCache::evict_clean_pages: the second chance).
+struct Reclaimed {
+    u64 dropped { 0 };
+    u64 spared { 0 };
+};
+Reclaimed reclaim_clean_pages(MemoryContext&, u64 wanted, ReclaimMapped, u64 scan_limit = ~u64(0));
+// At a safe point: if fewer than the low watermark of frames are free, reclaims a batch of
+// pages no process maps, with a bounded scan (a few pages per page wanted). Mapped pages are
+// left to a fault that finds no frame at all (out_of_memory, proc/oom.h): taking them here
+// too would look at each page twice in one kernel entry, with no chance for the program to
+// show in between that it still uses them, and evict the code it runs.
 void reclaim_if_low(MemoryContext&);

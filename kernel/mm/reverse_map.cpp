@@ -67,6 +67,21 @@ void unmap_clean_cache_page(PageCache& cache, u64 index)
     }
 }
 
+bool clear_cache_page_referenced(PageCache& cache, u64 index)
+{
+    bool referenced = false;
+    for (Mapping& mapping : cache.mappings()) {
+        VirtAddr va;
+        if (!address_of(mapping, index, va))
+            continue;
+        PageTable& table = mapping.address_space()->page_table();
+        PteInfo pte = table.query(va);
+        if (pte.present && maps_cache_frame(mapping, va, pte.frame) && table.clear_accessed(va))
+            referenced = true;
+    }
+    return referenced;
+}
+
 void collect_dirty_bits(Mapping const& mapping, VirtAddr start, VirtAddr end)
 {
     PageCache* cache = mapping.cache();

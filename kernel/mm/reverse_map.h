@@ -25,6 +25,10 @@ void unmap_cache_pages_from(PageCache& cache, u64 first_index);
 // or it lies in a leaf table shared since a fork (unsharing would need memory, which is
 // what reclaim is short of).
 void unmap_clean_cache_page(PageCache& cache, u64 index);
+// Reclaim's second chance: clears the accessed bit of every PTE that maps page `index`'s
+// cache frame and says whether any was set — a page some program used since reclaim last
+// looked at it, which it spares this time.
+bool clear_cache_page_referenced(PageCache& cache, u64 index);
 // msync, munmap, MADV_DONTNEED: moves the PTE dirty bits of [start, end) of a shared
 // mapping of a backed file into its cache (clearing them in the PTEs).
 void collect_dirty_bits(Mapping const& mapping, VirtAddr start, VirtAddr end);

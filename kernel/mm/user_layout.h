@@ -1,6 +1,7 @@
 // Where things live in a user address space (x86_64, 4-level paging, 47-bit user half).
 //
-//   USER_TOP        0x00007fff'ffff'f000  ┐ stack grows down from here, up to USER_STACK_MAX
+//   USER_TOP        0x00007fff'ffff'f000  ┐ stack grows down from here: RLIMIT_STACK's soft value
+//                                         │ (8 MiB by default), at most USER_STACK_MAX
 //                                         │ USER_STACK_GAP: nothing else is placed here
 //   USER_MMAP_TOP   USER_TOP - gap        ┘ mmap(NULL, ...) searches top-down from here
 //        ...        mmap area, shared libraries (none yet), anonymous mappings
@@ -18,9 +19,12 @@ constexpr VirtAddr USER_HALF_END = 0x0000800000000000;
 // Linux keeps the last page below the canonical hole unmapped (TASK_SIZE); so do we.
 constexpr VirtAddr USER_TOP = 0x00007fff'ffff'f000;
 constexpr VirtAddr USER_STACK_TOP = USER_TOP;
-constexpr u64 USER_STACK_MAX = 8 * MiB; // Linux's default RLIMIT_STACK
 // Linux's minimum gap between the stack top and mmap_base; leaves room for the stack to grow.
 constexpr u64 USER_STACK_GAP = 128 * MiB;
+// The largest stack, whatever RLIMIT_STACK says (unlimited too): the gap less Linux's 1 MiB
+// guard gap below a stack. (Linux moves mmap_base down for a larger limit; Pagoda's mmap
+// area starts at a fixed address.)
+constexpr u64 USER_STACK_MAX = USER_STACK_GAP - 1 * MiB;
 constexpr VirtAddr USER_MMAP_TOP = USER_TOP - USER_STACK_GAP;
 constexpr VirtAddr USER_MMAP_BASE = USER_BASE;
 

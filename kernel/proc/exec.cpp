@@ -142,8 +142,18 @@ AuxValues aux_values_for(CheckedProgram const& program)
     return aux;
 }
 
+// The stack mapping of a new program: RLIMIT_STACK's soft value, in whole pages, at least
+// what the initial stack needs and at most USER_STACK_MAX. Mapped lazily, so a large limit
+// costs nothing until the stack grows.
+u64 stack_size(u64 limit, u64 image_size)
+{
+    u64 size = limit >= USER_STACK_MAX ? USER_STACK_MAX : page_round_up(limit);
+    return max(size, page_round_up(image_size));
+}
+
 // The new address space: segments, heap start, stack and its contents.
-Result<RefPtr<AddressSpace>> build_address_space(CheckedProgram const& program, StackImage const& stack, char const* path)
+Result<RefPtr<AddressSpace>> build_address_space(
+    CheckedProgram const& program, StackImage const& stack, char const* path, u64 stack_limit)
 {
     RefPtr<AddressSpace> space = TRY(AddressSpace::create(kernel_memory_context()));
     VirtAddr mapped_until = 0;
@@ -152,8 +162,8 @@ Result<RefPtr<AddressSpace>> build_address_space(CheckedProgram const& program, 
     VirtAddr image_end = page_round_up(program.elf.highest_vaddr + program.bias);
     space->set_brk(image_end, image_end);
 
-    VirtAddr stack_bottom = USER_STACK_TOP - USER_STACK_MAX;
-    TRY(space->map_anonymous(stack_bottom, USER_STACK_MAX, VM_READ | VM_WRITE, false, MapPlacement::Fixed, "[stack]"));
+    u64 size = stack_size(stack_limit, stack.stack().size);
+    TRY(space->map_anonymous(USER_STACK_TOP - size, size, VM_READ | VM_WRITE, false, MapPlacement::Fixed, "[stack]"));
     TRY(copy_to_user(*space, stack.stack().rsp, stack.bytes(), stack.stack().size));
     return space;
 }
@@ -170,6 +180,7 @@ Result<void> exec_program(
         return Errno::Access;
     resolved[0] = '/';
     char const* absolute_path = resolved;
+    SharedString executable_path = TRY(SharedString::create(absolute_path));
     // Not a file someone has open for writing (ETXTBSY); and from now on no one may open it so.
     ExecutableHold hold = TRY(ExecutableHold::take(file));
 
@@ -181,7 +192,7 @@ Result<void> exec_program(
     // Linux's point of no return (begin_new_exec) comes before the segments are mapped: a
     // program whose image cannot be built (a bss larger than memory) kills the process.
     reached = ExecStage::Building;
-    RefPtr<AddressSpace> space = TRY(build_address_space(program, stack, absolute_path));
+    RefPtr<AddressSpace> space = TRY(build_address_space(program, stack, absolute_path, process.limits.soft(RLIMIT_STACK)));
 
     // The old program is gone from here on. Load the new page table first: the old one may
     // be freed with the old address space.
@@ -189,7 +200,7 @@ Result<void> exec_program(
         space->page_table().activate();
     process.set_address_space(static_cast<RefPtr<AddressSpace>&&>(space));
     process.set_executable(static_cast<ExecutableHold&&>(hold));
-    process.set_executable_path(absolute_path);
+    process.set_executable_path(static_cast<SharedString&&>(executable_path));
     process.note_exec_ran();
     process.fds().close_on_exec_files();
     for (auto& action : process.signal_actions)

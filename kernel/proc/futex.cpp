@@ -65,12 +65,12 @@ Result<void> futex_wait(AddressSpace& space, u64 address, u32 expected, u64 dead
             return deadline_ns ? Errno::Interrupted : Errno::RestartSys;
         }
         if (deadline_ns) {
-            if (sleep_until(deadline_ns, true) && !waiter.woken) {
+            if (sleep_until(deadline_ns, SleepKind::Interruptible) && !waiter.woken) {
                 g_waiters.remove(waiter);
                 return Errno::TimedOut;
             }
         } else {
-            block_current(true);
+            block_current(SleepKind::Interruptible);
         }
     }
     return {};

@@ -24,6 +24,7 @@ struct Victim {
 constexpr usize VICTIMS_REMEMBERED = 16;
 Victim g_victims[VICTIMS_REMEMBERED];
 usize g_next_victim;
+u32 g_spared_for; // the faulter whose last reclaim spared pages in use and dropped none
 
 OomCandidate::State state_of(u32 pid, u64 now)
 {
@@ -46,8 +47,19 @@ u64 resident_pages(Process& process) { return process.has_address_space() ? proc
 OomOutcome out_of_memory(Process& faulter, u64 address)
 {
     MemoryContext& memory = kernel_memory_context();
-    if (reclaim_clean_pages(memory, RECLAIM_BATCH) > 0)
-        return OomOutcome::Retry;
+    Reclaimed reclaimed = reclaim_clean_pages(memory, RECLAIM_BATCH, ReclaimMapped::Yes);
+    if (reclaimed.dropped > 0) {
+        g_spared_for = 0;
+        return OomOutcome::RetryNow;
+    }
+    // Only pages in use were left, and their accessed bits are clear now: once, let the
+    // faulter run again, so that what it does not touch meanwhile can go at the next fault.
+    // The second time in a row, what is left is its working set: someone must die.
+    if (reclaimed.spared > 0 && g_spared_for != faulter.pid()) {
+        g_spared_for = faulter.pid();
+        return OomOutcome::RetryNow;
+    }
+    g_spared_for = 0;
 
     // The candidates: every live process. The array comes from the kernel heap, which may
     // use the frames reserved for the kernel; without it the faulter goes.
@@ -95,4 +107,4 @@ OomOutcome out_of_memory(Process& faulter, u64 address)
     return OomOutcome::KillFaulter;
 }
 
-void oom_wait() { (void)sleep_until(monotonic_nanoseconds() + WAIT_NS, true); }
+void oom_wait() { (void)sleep_until(monotonic_nanoseconds() + WAIT_NS, SleepKind::Interruptible); }

@@ -1,5 +1,7 @@
 // Out of memory: what a user page fault does when no frame is left for it. Clean page-cache
-// pages are dropped first; if there are none, a process is killed by the policy of
+// pages are dropped first, mapped ones too, except pages programs used since reclaim last
+// looked (their second chance: the faulter runs the access again once, and what it did not
+// touch meanwhile can go); if there are none, a process is killed by the policy of
 // oom_policy.h (the largest, never init while another process lives), and the faulter
 // retries once the victim's memory is back. Memory held only by tmpfs files cannot be
 // taken back this way; tmpfs's own limit (fs/tmpfs.h) keeps it to half of RAM.
@@ -10,7 +12,8 @@
 class Process;
 
 enum class OomOutcome {
-    Retry, // memory was (or soon will be) freed: oom_wait(), then run the access again
+    RetryNow, // clean pages were dropped (or spared once, see below): run the access again
+    Retry, // a victim will free its memory: oom_wait(), then run the access again
     KillFaulter, // the faulting process must die (SIGKILL)
 };
 

@@ -31,7 +31,7 @@ Result<Process*> Process::create_first()
         auto* open_file = new (std::nothrow) OpenFile(console, O_RDWR);
         if (!open_file)
             return Errno::NoMemory;
-        process->m_fds.install(fd, adopt_ref(open_file), false);
+        TRY(process->m_fds.install(fd, adopt_ref(open_file), false));
     }
     g_init = process;
     return process;
@@ -48,6 +48,10 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
     auto* child = new (std::nothrow) Process;
     if (!child)
         return Errno::NoMemory;
+    if (auto copied = child->m_fds.copy_from(parent.m_fds); copied.is_error()) {
+        delete child;
+        return copied.error();
+    }
 
     TrapFrame frame = parent_thread.user_frame();
     frame.rax = 0; // fork returns 0 in the child
@@ -69,10 +73,10 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
     child->m_process_group = parent.m_process_group;
     child->m_session = parent.m_session;
     parent.m_children.append(*child);
-    child->m_fds.copy_from(parent.m_fds);
-    memcpy(child->m_cwd, parent.m_cwd, sizeof m_cwd);
+    child->limits = parent.limits;
+    child->m_cwd = parent.m_cwd;
     child->m_executable = parent.m_executable.duplicate();
-    memcpy(child->m_executable_path, parent.m_executable_path, sizeof m_executable_path);
+    child->m_executable_path = parent.m_executable_path;
     memcpy(child->m_command_line, parent.m_command_line, sizeof m_command_line);
     child->m_command_line_length = parent.m_command_line_length;
     child->m_umask = parent.m_umask;
@@ -91,19 +95,9 @@ void Process::set_address_space(RefPtr<AddressSpace> space)
         m_thread->address_space = m_address_space.ptr();
 }
 
-void Process::set_executable_path(char const* path)
-{
-    usize n = min<usize>(strlen(path), sizeof m_executable_path - 1);
-    memcpy(m_executable_path, path, n);
-    m_executable_path[n] = '\0';
-}
-
 Result<void> Process::set_cwd(char const* normalized)
 {
-    usize n = strlen(normalized);
-    if (n >= sizeof m_cwd)
-        return Errno::NameTooLong;
-    memcpy(m_cwd, normalized, n + 1);
+    m_cwd = TRY(SharedString::create(normalized));
     return {};
 }
 
@@ -130,8 +124,11 @@ void Process::release_vfork_parent()
 
 void Process::wait_for_vfork_release()
 {
+    // Killable, as Linux's: a signal that ends the parent ends the wait (the child goes on
+    // in the memory it holds a reference to); others wait until the child execs or exits.
     while (m_vfork_parent_waiting)
-        m_vfork_release.wait();
+        if (m_vfork_release.wait_killable() == WaitResult::Interrupted)
+            return;
 }
 
 void Process::reparent_children_to_init()

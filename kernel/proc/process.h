@@ -14,11 +14,13 @@
 #include "kernel/fs/inode.h"
 #include "kernel/lib/function_ref.h"
 #include "kernel/lib/intrusive_list.h"
+#include "kernel/lib/shared_string.h"
 #include "kernel/lib/signal_numbers.h"
 #include "kernel/mm/address_space.h"
 #include "kernel/sched/scheduler.h"
 #include "kernel/sched/thread.h"
 #include "kernel/sched/wait_queue.h"
+#include "resource_limits.h"
 
 struct SignalAction {
     u64 handler { 0 }; // SIG_DFL = 0, SIG_IGN = 1, else a user function
@@ -70,10 +72,12 @@ public:
 
     // The running program's file, held against writers (ETXTBSY) until exit or the next exec.
     void set_executable(ExecutableHold hold) { m_executable = static_cast<ExecutableHold&&>(hold); }
-    char const* executable_path() const { return m_executable_path; }
-    void set_executable_path(char const*);
-    char const* cwd() const { return m_cwd; }
-    // `normalized` is a resolved directory path; NameTooLong if it does not fit.
+    // The running program's absolute path (as /proc/<pid>/exe shows it).
+    char const* executable_path() const { return m_executable_path.text(); }
+    void set_executable_path(SharedString path) { m_executable_path = static_cast<SharedString&&>(path); }
+    // The working directory, normalized (vfs.h: no leading slash; "" is the root).
+    char const* cwd() const { return m_cwd.text(); }
+    // `normalized` is a resolved directory path of up to PATH_MAX bytes. NoMemory.
     Result<void> set_cwd(char const* normalized);
     u32 umask() const { return m_umask; }
     // Returns the previous mask, as umask(2).
@@ -89,6 +93,7 @@ public:
     void set_command_line(char const* const* argv, usize count);
 
     RealIntervalTimer real_timer { *this }; // ITIMER_REAL and alarm()
+    ResourceLimits limits; // inherited at fork, kept by execve
     SignalAction signal_actions[SIGNAL_COUNT];
     u64 signal_mask { 0 };
     u64 pending_signals { 0 };
@@ -103,7 +108,8 @@ public:
     [[noreturn]] void exit(int wait_status);
     // A vfork child has exec'd or exited: its parent may go on.
     void release_vfork_parent();
-    // Blocks the calling parent until this vfork child releases it.
+    // Blocks the calling parent until this vfork child releases it, or until a signal that
+    // ends the parent arrives (a killable wait).
     void wait_for_vfork_release();
 
     // Which children a wait4/waitpid call waits for: one pid, one process group, or any.
@@ -148,8 +154,8 @@ private:
     bool m_vfork_parent_waiting { false };
     WaitQueue m_vfork_release;
     ExecutableHold m_executable;
-    char m_executable_path[256] {};
-    char m_cwd[256] { "" };
+    SharedString m_executable_path;
+    SharedString m_cwd;
     u32 m_umask { 022 };
     char m_command_line[512] {};
     usize m_command_line_length { 0 };

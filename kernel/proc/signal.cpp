@@ -192,10 +192,17 @@ void update_signal_interrupt(Process& process)
     Thread* thread = process.main_thread();
     if (!thread)
         return;
-    if (deliverable(process))
-        thread->interrupt();
-    else
+    u64 pending = deliverable(process);
+    if (!pending) {
         thread->clear_interrupt();
+        return;
+    }
+    // Fatal: SIGKILL, or a signal whose default action ends the process (no handler).
+    bool fatal = false;
+    for (int signal = 1; signal <= SIGNAL_COUNT && !fatal; ++signal)
+        if ((pending & (1ull << (signal - 1))) && !has_handler(process, signal) && takes_effect(process, signal))
+            fatal = true;
+    thread->interrupt(fatal);
 }
 
 void handle_pending_signals()

@@ -29,11 +29,15 @@ void resolve_page_fault(TrapFrame& frame, UserTrap const& trap)
         return;
     case FaultResult::OutOfMemory:
         // proc/oom.h: another process may die for it, and this access then runs again.
-        if (out_of_memory(process, trap.address) == OomOutcome::Retry) {
+        switch (out_of_memory(process, trap.address)) {
+        case OomOutcome::RetryNow:
+            return;
+        case OomOutcome::Retry:
             oom_wait();
             return;
+        case OomOutcome::KillFaulter:
+            process.exit(wait_status_signaled(SIGKILL));
         }
-        process.exit(wait_status_signaled(SIGKILL));
     }
 }
 

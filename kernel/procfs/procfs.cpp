@@ -45,8 +45,9 @@ void fill_vmstat(TextBuilder& out, Process&)
     FrameAllocator& frames = kernel_frame_allocator();
     out.length = format_vmstat(kernel_memory_context().stats, frames, out.text, TEXT_CAPACITY);
     out.length = min<usize>(out.length, TEXT_CAPACITY - 1);
-    // The kernel heap (runtime/heap.h): bytes in use, and bytes of frames mapped for it.
-    out.append("kernel_heap_bytes %lu\nkernel_heap_mapped %lu\n", heap_bytes_used(), heap_bytes_mapped());
+    // The kernel heap (runtime/heap.h): bytes in use, bytes of frames mapped for it, blocks in use.
+    out.append("kernel_heap_bytes %lu\nkernel_heap_mapped %lu\nkernel_heap_objects %lu\n", heap_bytes_used(), heap_bytes_mapped(),
+        heap_blocks_used());
 }
 
 void fill_meminfo(TextBuilder& out, Process&)
@@ -69,6 +70,7 @@ void fill_meminfo(TextBuilder& out, Process&)
     out.append("SwapFree:       %8lu kB\n", 0ul);
     out.append("Shmem:          %8lu kB\n", stats.unbacked_pages * 4);
     out.append("CommitLimit:    %8lu kB\n", total_kb / 2);
+    out.append("KernelHeap:     %8lu kB\n", heap_bytes_used() / 1024);
 }
 
 void fill_kernel_command_line(TextBuilder& out, Process&) { out.append("%s\n", boot_command_line()); }
@@ -109,12 +111,7 @@ char state_letter(Process& process)
 
 u64 mapped_bytes(Process& process)
 {
-    u64 total = 0;
-    if (process.state() == Process::State::Zombie)
-        return 0;
-    for (Mapping const& m : process.address_space().mappings())
-        total += m.size();
-    return total;
+    return process.state() == Process::State::Zombie ? 0 : process.address_space().mapped_bytes();
 }
 
 u64 resident_pages(Process& process)
@@ -140,9 +137,9 @@ void fill_status(TextBuilder& out, Process& process)
     command_name(process, name);
     char state = state_letter(process);
     char const* state_name = state == 'Z' ? "zombie" : state == 'S' ? "sleeping" : "running";
-    out.append("Name:\t%s\nUmask:\t0022\nState:\t%c (%s)\nTgid:\t%u\nNgid:\t0\nPid:\t%u\nPPid:\t%u\n", name, state, state_name,
-        process.pid(), process.pid(), parent_pid(process));
-    out.append("TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\n", FdTable::MAX_FDS);
+    out.append("Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%u\nNgid:\t0\nPid:\t%u\nPPid:\t%u\n", name, process.umask(),
+        state, state_name, process.pid(), process.pid(), parent_pid(process));
+    out.append("TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\n", process.fds().capacity());
     out.append("VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t1\n", mapped_bytes(process) / 1024, resident_pages(process) * 4);
     out.append("SigPnd:\t%016lx\nSigBlk:\t%016lx\n", process.pending_signals, process.signal_mask);
 }
@@ -334,14 +331,15 @@ Result<usize> ProcInode::read_link(char* out, usize capacity)
 {
     if (m_kind != Kind::Link)
         return Errno::Invalid;
-    char text[256];
+    char number[16];
+    char const* text = number;
     if (strcmp(m_link, "self") == 0) {
-        format(text, sizeof text, "%u", m_pid);
+        format(number, sizeof number, "%u", m_pid);
     } else {
         Process* owner = process();
         if (!owner)
             return Errno::NoEntry;
-        format(text, sizeof text, "%s", owner->executable_path());
+        text = owner->executable_path(); // up to PATH_MAX bytes
     }
     usize n = min(strlen(text), capacity);
     memcpy(out, text, n);

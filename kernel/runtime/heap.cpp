@@ -26,6 +26,7 @@ constexpr usize TRIM_THRESHOLD = 1 * MiB;
 Block* g_free_list;
 u8* g_end; // the heap is [KERNEL_HEAP_AREA, g_end)
 usize g_bytes_used;
+usize g_blocks_used;
 
 // Puts a used block on the address-ordered free list, merged with free neighbours; returns
 // the free block that now holds it.
@@ -144,6 +145,7 @@ void* heap_allocate(usize size)
     block->is_free = false;
     block->next_free = nullptr;
     g_bytes_used += block->size;
+    ++g_blocks_used;
     return block + 1;
 }
 
@@ -152,9 +154,11 @@ void heap_free(void* pointer)
     if (!pointer)
         return;
     Block* block = release(static_cast<Block*>(pointer) - 1);
+    --g_blocks_used;
     if (!block->next_free)
         trim_tail(block);
 }
 
 usize heap_bytes_mapped() { return g_end - reinterpret_cast<u8*>(KERNEL_HEAP_AREA); }
 usize heap_bytes_used() { return g_bytes_used; }
+usize heap_blocks_used() { return g_blocks_used; }

@@ -19,3 +19,5 @@ void heap_free(void*);
 // Bytes mapped for the heap, and of those the bytes in use (block headers included).
 usize heap_bytes_mapped();
 usize heap_bytes_used();
+// Blocks in use (/proc/vmstat kernel_heap_objects: the fuzzer's leak check counts objects too).
+usize heap_blocks_used();

@@ -133,16 +133,16 @@ void yield()
         kernel_lock_acquire();
 }
 
-void block_current(bool interruptible)
+void block_current(SleepKind kind)
 {
     cpu::InterruptsDisabled guard;
     bool lend = should_lend_kernel_lock();
     if (lend)
         kernel_lock_release();
     g_current->state = Thread::State::Blocked;
-    g_current->sleeping_interruptibly = interruptible;
+    g_current->sleep_kind = kind;
     switch_to_next();
-    g_current->sleeping_interruptibly = false;
+    g_current->sleep_kind = SleepKind::Uninterruptible;
     if (lend)
         kernel_lock_acquire();
 }
@@ -160,14 +160,14 @@ void wake_up(Thread& thread)
     g_run_queue.append(thread);
 }
 
-bool sleep_until(u64 deadline_ns, bool interruptible)
+bool sleep_until(u64 deadline_ns, SleepKind kind)
 {
     cpu::InterruptsDisabled guard;
     Thread& self = *g_current;
     self.wake_at = deadline_ns;
     self.was_interrupted_by_timeout = false;
     g_sleepers.append(self);
-    block_current(interruptible); // wake_up() takes us off g_sleepers
+    block_current(kind); // wake_up() takes us off g_sleepers
     return self.was_interrupted_by_timeout;
 }
 

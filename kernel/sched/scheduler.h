@@ -15,12 +15,12 @@ Thread* current_thread();
 void scheduler_add(Thread&);
 // Gives up the CPU; the current thread stays runnable.
 void yield();
-// Marks the current thread blocked and switches away; returns after wake_up(). With
-// `interruptible`, Thread::interrupt() also wakes it.
-void block_current(bool interruptible = false);
+// Marks the current thread blocked and switches away; returns after wake_up(), or after
+// Thread::interrupt() if `kind` lets that end the sleep.
+void block_current(SleepKind kind = SleepKind::Uninterruptible);
 void wake_up(Thread&);
-// Blocks the current thread until monotonic time `deadline_ns`, until woken, or (if
-// interruptible) until interrupted. Returns true if the deadline passed.
-bool sleep_until(u64 deadline_ns, bool interruptible = false);
+// Blocks the current thread until monotonic time `deadline_ns`, until woken, or until
+// interrupted as `kind` allows. Returns true if the deadline passed.
+bool sleep_until(u64 deadline_ns, SleepKind kind = SleepKind::Uninterruptible);
 // Ends the current thread; the scheduler frees it once off its stack.
 [[noreturn]] void thread_exit_current_noreturn();

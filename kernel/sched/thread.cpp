@@ -70,10 +70,13 @@ Result<void> Thread::allocate_stack()
     return {};
 }
 
-void Thread::interrupt()
+void Thread::interrupt(bool fatal)
 {
     m_interrupt_pending = true;
-    if (state == State::Blocked && sleeping_interruptibly)
+    m_fatal_interrupt_pending = m_fatal_interrupt_pending || fatal;
+    if (state != State::Blocked)
+        return;
+    if (sleep_kind == SleepKind::Interruptible || (sleep_kind == SleepKind::Killable && m_fatal_interrupt_pending))
         wake_up(*this);
 }
 

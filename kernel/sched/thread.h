@@ -15,6 +15,15 @@
 class Process;
 class AddressSpace;
 
+// What may end a sleep besides its own event: nothing (a disk request in flight, the kernel
+// lock), any signal that wants the thread (a pipe, wait4, a futex), or only one that ends
+// the process (a vfork parent waiting for its child).
+enum class SleepKind : u8 {
+    Uninterruptible,
+    Interruptible,
+    Killable,
+};
+
 class Thread {
 public:
     enum class State {
@@ -48,15 +57,21 @@ public:
     // --- Interruptible sleeps (Linux's TIF_SIGPENDING). The process layer calls interrupt()
     // when a signal wants this thread back in user mode: an interruptible sleep ends with
     // WaitResult::Interrupted, and every later one returns at once until the process layer
-    // calls clear_interrupt() (nothing deliverable is left). The scheduler never decides
-    // which signals those are.
-    void interrupt();
-    void clear_interrupt() { m_interrupt_pending = false; }
+    // calls clear_interrupt() (nothing deliverable is left). `fatal` says the signal will end
+    // the process: then killable sleeps end too (Linux's TASK_KILLABLE). The scheduler never
+    // decides which signals those are.
+    void interrupt(bool fatal);
+    void clear_interrupt()
+    {
+        m_interrupt_pending = false;
+        m_fatal_interrupt_pending = false;
+    }
     bool interrupt_pending() const { return m_interrupt_pending; }
+    bool fatal_interrupt_pending() const { return m_fatal_interrupt_pending; }
 
     // --- Scheduler state (scheduler.cpp, wait_queue.cpp).
     State state { State::Runnable };
-    bool sleeping_interruptibly { false }; // Blocked in an interruptible wait
+    SleepKind sleep_kind { SleepKind::Uninterruptible }; // of the current sleep, while Blocked
     u64 saved_rsp { 0 }; // kernel stack pointer while switched out (switch_context)
     u64 wake_at { 0 }; // for sleeping threads: monotonic ns deadline
     bool was_interrupted_by_timeout { false };
@@ -82,6 +97,7 @@ private:
     u8* m_kernel_stack { nullptr }; // lowest usable byte (the guard page lies below)
     u64 m_kernel_stack_top { 0 };
     bool m_interrupt_pending { false };
+    bool m_fatal_interrupt_pending { false };
 };
 
 constexpr usize KERNEL_STACK_SIZE = 32 * 1024;

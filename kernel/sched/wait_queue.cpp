@@ -27,10 +27,22 @@ WaitResult WaitQueue::wait_interruptible(u64 deadline_ns)
         return WaitResult::Interrupted;
     m_waiters.append(self);
     // However it ends, wake_up() has taken us off this queue.
-    bool timed_out = deadline_ns ? sleep_until(deadline_ns, true) : (block_current(true), false);
+    bool timed_out
+        = deadline_ns ? sleep_until(deadline_ns, SleepKind::Interruptible) : (block_current(SleepKind::Interruptible), false);
     if (timed_out)
         return WaitResult::TimedOut;
     return self.interrupt_pending() ? WaitResult::Interrupted : WaitResult::Woken;
+}
+
+WaitResult WaitQueue::wait_killable()
+{
+    cpu::InterruptsDisabled guard;
+    Thread& self = *current_thread();
+    if (self.fatal_interrupt_pending())
+        return WaitResult::Interrupted;
+    m_waiters.append(self);
+    block_current(SleepKind::Killable);
+    return self.fatal_interrupt_pending() ? WaitResult::Interrupted : WaitResult::Woken;
 }
 
 void WaitQueue::wake_all()

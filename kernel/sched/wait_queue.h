@@ -42,6 +42,10 @@ public:
     // Blocks until woken, until monotonic time `deadline_ns` (0 = none), or until the thread
     // is interrupted; returns Interrupted at once if an interrupt is already pending.
     WaitResult wait_interruptible(u64 deadline_ns = 0);
+    // Blocks until woken or until a signal that ends the process arrives (Interrupted);
+    // other signals stay pending. For waits that must not end early but must not outlive
+    // a SIGKILL either.
+    WaitResult wait_killable();
     // Both wakes also notify every WaitSet watching the queue.
     void wake_all();
     // Wakes up to `count` waiters, oldest first; returns how many.

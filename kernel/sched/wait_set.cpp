@@ -69,9 +69,9 @@ WaitResult WaitSet::wait(u64 deadline_ns)
             return WaitResult::TimedOut;
         m_sleeper = &self;
         if (deadline_ns)
-            sleep_until(deadline_ns, true);
+            sleep_until(deadline_ns, SleepKind::Interruptible);
         else
-            block_current(true);
+            block_current(SleepKind::Interruptible);
         m_sleeper = nullptr;
     }
     bool notified = m_notified;

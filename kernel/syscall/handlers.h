@@ -91,6 +91,7 @@ Result<i64> sys_set_tid_address(UserAddress address);
 Result<i64> sys_set_robust_list(UserAddress head, u64 length);
 Result<i64> sys_uname(UserAddress buffer);
 Result<i64> sys_getrlimit(int resource, UserAddress limit);
+Result<i64> sys_setrlimit(int resource, UserAddress limit);
 Result<i64> sys_prlimit64(int pid, int resource, UserAddress new_limit, UserAddress old_limit);
 Result<i64> sys_rt_sigaction(int signal, UserAddress action, UserAddress old_action, u64 size);
 Result<i64> sys_rt_sigprocmask(int how, UserAddress set, UserAddress old_set, u64 size);

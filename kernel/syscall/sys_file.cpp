@@ -8,6 +8,7 @@
 #include "kernel/lib/log.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/reclaim.h"
+#include "kernel/proc/resource_limits.h"
 #include "kernel/proc/signal.h"
 
 namespace {
@@ -47,6 +48,8 @@ Result<i64> write_from_user(OpenFile& file, UserAddress buffer, u64 count, u64 o
 {
     u64 done = 0;
     count = min<u64>(count, MAX_IO);
+    if (Inode* inode = file.file().inode(); inode && inode->is_regular())
+        count = TRY(fit_file_size_limit(current_process(), offset, count));
     while (done < count) {
         reclaim_if_low(kernel_memory_context());
         usize want = min<u64>(PIECE, count - done);
@@ -349,9 +352,9 @@ Result<i64> sys_dup3(int old_fd, int new_fd, int flags)
         return Errno::Invalid;
     FdTable& table = current_process().fds();
     auto file = TRY(table.get(old_fd));
-    if (new_fd < 0 || new_fd >= FdTable::MAX_FDS)
+    if (new_fd < 0 || new_fd >= table.limit())
         return Errno::BadFd;
-    table.install(new_fd, file, flags & O_CLOEXEC);
+    TRY(table.install(new_fd, file, flags & O_CLOEXEC));
     return new_fd;
 }
 
@@ -414,7 +417,7 @@ Result<i64> sys_fcntl(int fd, int command, u64 argument)
     switch (command) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
-        if (argument >= FdTable::MAX_FDS)
+        if (argument >= static_cast<u64>(table.limit()))
             return Errno::Invalid;
         return TRY(table.allocate(file, command == F_DUPFD_CLOEXEC, static_cast<int>(argument)));
     case F_GETFD:
@@ -448,6 +451,7 @@ Result<i64> sys_ftruncate(int fd, i64 length)
     Inode* inode = file->file().inode();
     if (!inode || !file->can_write())
         return inode ? Errno::Invalid : Errno::Invalid;
+    TRY(check_file_size_limit(current_process(), file->file().size(), static_cast<u64>(length)));
     TRY(inode->truncate(static_cast<u64>(length)));
     return 0;
 }

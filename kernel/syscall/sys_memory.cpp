@@ -2,6 +2,7 @@
 #include "handlers.h"
 #include "kernel/fs/inode.h"
 #include "kernel/lib/memory.h"
+#include "kernel/proc/resource_limits.h"
 
 namespace {
 
@@ -42,6 +43,17 @@ Result<RefPtr<PageCache>> cache_for_mapping(OpenFile& file, bool shared, int pro
     if (!inode || !inode->is_regular())
         return Errno::NoDevice;
     return inode->page_cache();
+}
+
+// RLIMIT_AS and RLIMIT_DATA, as Linux's may_expand_vm checks them: true when `bytes` more
+// of mappings (of private writable memory, for `is_data`) would pass the soft limit.
+bool exceeds_limits(AddressSpace& space, u64 bytes, bool is_data)
+{
+    ResourceLimits const& limits = current_process().limits;
+    u64 all = limits.soft(RLIMIT_AS), data = limits.soft(RLIMIT_DATA);
+    if (all != RLIM_INFINITY && space.mapped_bytes() + bytes > all)
+        return true;
+    return is_data && data != RLIM_INFINITY && space.data_bytes() + bytes > data;
 }
 
 // Whether Linux charges a new mapping to its commit count, and so weighs it against all of
@@ -102,6 +114,10 @@ Result<i64> sys_mmap(UserAddress address, u64 length, int prot, int flags, int f
     if (is_charged(prot, flags, shared) && exceeds_all_memory(kernel_memory_context(), size))
         return Errno::NoMemory;
     AddressSpace& space = user_space();
+    constexpr int MAP_GROWSDOWN = 0x0100, MAP_STACK = 0x20000;
+    bool is_data = !shared && (prot & PROT_WRITE) && !(flags & (MAP_GROWSDOWN | MAP_STACK));
+    if (exceeds_limits(space, size, is_data))
+        return Errno::NoMemory;
     VirtAddr result;
     if (anonymous) {
         result = TRY(space.map_anonymous(address, size, prot & PROT_ALL, shared, placement, ""));
@@ -172,4 +188,13 @@ Result<i64> sys_mprotect(UserAddress address, u64 length, int prot)
     return 0;
 }
 
-Result<i64> sys_brk(UserAddress address) { return static_cast<i64>(user_space().brk(address)); }
+// Growth past RLIMIT_AS or RLIMIT_DATA leaves the break where it is, as a failed brk does.
+Result<i64> sys_brk(UserAddress address)
+{
+    AddressSpace& space = user_space();
+    VirtAddr current = space.current_brk();
+    if (address > current && address >= space.brk_base()
+        && exceeds_limits(space, page_round_up(address) - page_round_up(current), true))
+        return static_cast<i64>(current);
+    return static_cast<i64>(space.brk(address));
+}

@@ -4,6 +4,7 @@
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
+#include "kernel/proc/resource_limits.h"
 
 namespace {
 constexpr int AT_FDCWD = -100;
@@ -307,6 +308,9 @@ Result<i64> sys_truncate(UserAddress path, i64 length)
     PATH_BUFFER(normalized);
     TRY(read_user_path(path, normalized, PATH_MAX));
     RefPtr<Inode> inode = TRY(vfs_lookup(normalized, FollowLastLink::Yes));
+    LinuxStat now;
+    inode->stat(now);
+    TRY(check_file_size_limit(current_process(), static_cast<u64>(now.st_size), static_cast<u64>(length)));
     // Writing by name needs write access as an open file would: not to a running program.
     TRY(inode->get_write_access());
     auto truncated = inode->truncate(static_cast<u64>(length));

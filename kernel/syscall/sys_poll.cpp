@@ -1,8 +1,10 @@
 // poll and ppoll: wait until one of several descriptors is ready (readiness_wait.h).
 #include "handlers.h"
 #include "kernel/fs/fd_table.h"
+#include "kernel/lib/own_ptr.h"
 #include "kernel/proc/signal.h"
 #include "readiness_wait.h"
+#include <new>
 
 namespace {
 
@@ -13,10 +15,6 @@ struct PollFd {
     i16 revents;
 };
 static_assert(sizeof(PollFd) == 8);
-
-// RLIMIT_NOFILE: Linux refuses more entries than a process may have descriptors (repeats
-// allowed), so the whole array fits on the kernel stack.
-constexpr u32 MAX_POLL_FDS = FdTable::MAX_FDS;
 
 // One pass over the array: each entry's revents, and how many are non-zero. A negative fd
 // is skipped (revents 0); a closed one is POLLNVAL; otherwise the file's events, filtered
@@ -46,15 +44,19 @@ i64 scan_poll_fds(PollFd* fds, u32 count, WaitSet* watcher)
 }
 
 // poll's work after its time-out and signal mask are settled: copy the array in, wait,
-// copy every revents back (also after a signal, as Linux does).
+// copy every revents back (also after a signal, as Linux does). Linux refuses more entries
+// than the process may have descriptors (RLIMIT_NOFILE; repeats count), and that bounds the
+// kernel's copy of the array.
 Result<i64> poll_fds(UserAddress user_fds, u32 count, ReadinessTimeout const& timeout)
 {
-    if (count > MAX_POLL_FDS)
+    if (count > static_cast<u32>(current_process().fds().limit()))
         return Errno::Invalid;
-    PollFd fds[MAX_POLL_FDS];
-    TRY(copy_from_user(user_space(), fds, user_fds, count * sizeof(PollFd)));
+    OwnArray<PollFd> fds(count ? new (std::nothrow) PollFd[count] : nullptr);
+    if (count && !fds)
+        return Errno::NoMemory;
+    TRY(copy_from_user(user_space(), fds.ptr(), user_fds, count * sizeof(PollFd)));
     Result<i64> result
-        = wait_until_ready(timeout, [&](WaitSet* watcher) -> Result<i64> { return scan_poll_fds(fds, count, watcher); });
+        = wait_until_ready(timeout, [&](WaitSet* watcher) -> Result<i64> { return scan_poll_fds(fds.ptr(), count, watcher); });
     for (u32 i = 0; i < count; ++i)
         TRY(write_user(user_fds + i * sizeof(PollFd) + __builtin_offsetof(PollFd, revents), fds[i].revents));
     return result;

@@ -78,46 +78,6 @@ Result<i64> sys_uname(UserAddress buffer)
     return 0;
 }
 
-namespace {
-
-struct RLimit {
-    u64 current, maximum;
-};
-constexpr u64 RLIM_INFINITY = ~0ull;
-
-Result<RLimit> limit_for(int resource)
-{
-    constexpr int RLIMIT_STACK = 3, RLIMIT_NOFILE = 7, RLIMIT_NLIMITS = 16;
-    if (resource < 0 || resource >= RLIMIT_NLIMITS)
-        return Errno::Invalid;
-    if (resource == RLIMIT_STACK)
-        return RLimit { 8 * MiB, RLIM_INFINITY };
-    if (resource == RLIMIT_NOFILE)
-        return RLimit { FdTable::MAX_FDS, FdTable::MAX_FDS };
-    return RLimit { RLIM_INFINITY, RLIM_INFINITY };
-}
-
-}
-
-Result<i64> sys_getrlimit(int resource, UserAddress limit)
-{
-    RLimit value = TRY(limit_for(resource));
-    TRY(write_user(limit, value));
-    return 0;
-}
-
-Result<i64> sys_prlimit64(int pid, int resource, UserAddress new_limit, UserAddress old_limit)
-{
-    if (pid != 0 && static_cast<u32>(pid) != current_process().pid())
-        return Errno::NoProcess;
-    RLimit value = TRY(limit_for(resource));
-    if (new_limit)
-        return Errno::NotPermitted; // limits are fixed in Pagoda
-    if (old_limit)
-        TRY(write_user(old_limit, value));
-    return 0;
-}
-
 Result<i64> sys_rt_sigaction(int signal, UserAddress action, UserAddress old_action, u64 size)
 {
     if (signal < 1 || signal > SIGNAL_COUNT || size != 8)

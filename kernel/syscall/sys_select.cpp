@@ -8,8 +8,11 @@
 // its table's size.
 #include "handlers.h"
 #include "kernel/fs/fd_table.h"
+#include "kernel/lib/memory.h"
+#include "kernel/lib/own_ptr.h"
 #include "kernel/proc/signal.h"
 #include "readiness_wait.h"
+#include <new>
 
 namespace {
 
@@ -18,27 +21,26 @@ constexpr u32 WRITABLE = POLL_OUT | POLL_WRNORM | POLL_WRBAND | POLL_ERR;
 constexpr u32 EXCEPTION = POLL_PRI;
 
 constexpr int WORD_BITS = 64;
-constexpr int SET_WORDS = FdTable::MAX_FDS / WORD_BITS;
 
-// One of select's sets: the first `nfds` bits of a user fd_set (whole 64-bit words are
-// read and written, as Linux does; bits at and above nfds read as 0 and are written as 0).
+usize words_for(int nfds) { return static_cast<usize>((nfds + WORD_BITS - 1) / WORD_BITS); }
+
+// One of select's sets: the first `nfds` bits of a user fd_set, kept in words the caller
+// owns (whole 64-bit words are read and written, as Linux does; bits at and above nfds
+// read as 0 and are written as 0).
 struct FdSet {
-    u64 words[SET_WORDS] {};
+    u64* words { nullptr };
     bool has(int fd) const { return words[fd / WORD_BITS] & (u64(1) << (fd % WORD_BITS)); }
-    void add(int fd) { words[fd / WORD_BITS] |= u64(1) << (fd % WORD_BITS); }
+    void add(int fd) const { words[fd / WORD_BITS] |= u64(1) << (fd % WORD_BITS); }
 };
 
-usize bytes_for(int nfds) { return static_cast<usize>((nfds + WORD_BITS - 1) / WORD_BITS) * sizeof(u64); }
-
-Result<FdSet> read_fd_set(UserAddress address, int nfds)
+Result<void> read_fd_set(FdSet set, UserAddress address, int nfds)
 {
-    FdSet set;
     if (!address)
-        return set;
-    TRY(copy_from_user(user_space(), set.words, address, bytes_for(nfds)));
+        return {};
+    TRY(copy_from_user(user_space(), set.words, address, words_for(nfds) * sizeof(u64)));
     if (nfds % WORD_BITS)
         set.words[nfds / WORD_BITS] &= (u64(1) << (nfds % WORD_BITS)) - 1;
-    return set;
+    return {};
 }
 
 struct SelectSets {
@@ -46,10 +48,11 @@ struct SelectSets {
 };
 
 // One pass: the result sets and the count of ready pairs.
-i64 scan_select_sets(SelectSets const& asked, SelectSets& ready, int nfds, WaitSet* watcher)
+i64 scan_select_sets(SelectSets const& asked, SelectSets const& ready, int nfds, WaitSet* watcher)
 {
     FdTable& table = current_process().fds();
-    ready = {};
+    for (FdSet set : { ready.in, ready.out, ready.except })
+        memset(set.words, 0, words_for(nfds) * sizeof(u64));
     i64 count = 0;
     for (int fd = 0; fd < nfds; ++fd) {
         bool in = asked.in.has(fd), out = asked.out.has(fd), except = asked.except.has(fd);
@@ -80,25 +83,32 @@ i64 scan_select_sets(SelectSets const& asked, SelectSets& ready, int nfds, WaitS
 
 // select's work once its time-out and signal mask are settled (Linux's core_sys_select):
 // read the sets, check every descriptor in them is open, wait, write the sets back — not
-// after a signal, which leaves them as they were.
+// after a signal, which leaves them as they were. The six sets (three asked, three ready)
+// share one allocation of the table's size at most.
 Result<i64> select_fds(int nfds, UserAddress in, UserAddress out, UserAddress except, ReadinessTimeout const& timeout)
 {
     if (nfds < 0)
         return Errno::Invalid;
-    nfds = min(nfds, FdTable::MAX_FDS);
-    SelectSets asked { TRY(read_fd_set(in, nfds)), TRY(read_fd_set(out, nfds)), TRY(read_fd_set(except, nfds)) };
     FdTable& table = current_process().fds();
+    nfds = min(nfds, table.capacity());
+    usize words = words_for(nfds);
+    OwnArray<u64> storage(words ? new (std::nothrow) u64[6 * words]() : nullptr);
+    if (words && !storage)
+        return Errno::NoMemory;
+    auto set_at = [&](usize index) { return FdSet { storage.ptr() + index * words }; };
+    SelectSets asked { set_at(0), set_at(1), set_at(2) };
+    SelectSets ready { set_at(3), set_at(4), set_at(5) };
+    TRY(read_fd_set(asked.in, in, nfds));
+    TRY(read_fd_set(asked.out, out, nfds));
+    TRY(read_fd_set(asked.except, except, nfds));
     for (int fd = 0; fd < nfds; ++fd)
         if ((asked.in.has(fd) || asked.out.has(fd) || asked.except.has(fd)) && table.get(fd).is_error())
             return Errno::BadFd;
-    SelectSets ready;
     i64 count = TRY(wait_until_ready(
         timeout, [&](WaitSet* watcher) -> Result<i64> { return scan_select_sets(asked, ready, nfds, watcher); }));
-    usize bytes = bytes_for(nfds);
-    for (auto [address, set] :
-        { std::pair { in, &ready.in }, std::pair { out, &ready.out }, std::pair { except, &ready.except } })
+    for (auto [address, set] : { std::pair { in, ready.in }, std::pair { out, ready.out }, std::pair { except, ready.except } })
         if (address)
-            TRY(copy_to_user(user_space(), address, set->words, bytes));
+            TRY(copy_to_user(user_space(), address, set.words, words * sizeof(u64)));
     return count;
 }
 

@@ -51,7 +51,7 @@ Result<i64> sleep_for(UserAddress remaining, u64 deadline)
                 TRY(write_user(remaining, Timespec { static_cast<i64>(left / NS), static_cast<i64>(left % NS) }));
             return Errno::Interrupted;
         }
-        sleep_until(deadline, true);
+        sleep_until(deadline, SleepKind::Interruptible);
     }
     return 0;
 }

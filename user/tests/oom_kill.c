@@ -61,7 +61,9 @@ static void hog(size_t pages, int ready, int forever)
 // Touches up to `pages` pages, reporting the count every 256 pages on `progress`.
 static void filler(size_t pages, int progress)
 {
-    unsigned char* p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    // MAP_NORESERVE: more than all of memory in one mapping is refused otherwise (the
+    // overcommit heuristic, as on Linux).
+    unsigned char* p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         _exit(1);
     for (size_t i = 0; i < pages; ++i) {

@@ -227,6 +227,25 @@ PteInfo X86PageTable::query(VirtAddr va) const
     return describe(entry, *directory);
 }
 
+bool X86PageTable::clear_accessed(VirtAddr va)
+{
+    u64* directory = directory_entry(va, false);
+    if (!directory || !(*directory & PRESENT))
+        return false;
+    u64& entry = table_of(frame_of(*directory))[index_at_level(va, 0)];
+    if (!(entry & PRESENT))
+        return false;
+    if (!(*directory & WRITABLE))
+        return true; // a shared leaf table: its entries are not ours alone to change
+    if (!(entry & ACCESSED))
+        return false;
+    entry &= ~ACCESSED;
+    TlbFlush batch;
+    batch.add_page(va);
+    flush(batch);
+    return true;
+}
+
 void X86PageTable::for_each_present(VirtAddr start, VirtAddr end, PteVisitor visit) const
 {
     end = min<VirtAddr>(end, USER_HALF_END);

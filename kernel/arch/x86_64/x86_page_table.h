@@ -64,6 +64,7 @@ public:
     ~X86PageTable() override;
 
     Result<void> map(VirtAddr, FrameNumber, PageAccess) override;
+    bool clear_accessed(VirtAddr) override;
     PteInfo query(VirtAddr) const override;
     Result<void> unmap(VirtAddr start, VirtAddr end, PteVisitor release) override;
     Result<void> protect(VirtAddr start, VirtAddr end, FunctionRef<PageAccess(VirtAddr, PteInfo const&)> decide) override;

@@ -66,6 +66,16 @@ Result<void> FakePageTable::clean(VirtAddr start, VirtAddr end, PteVisitor was_d
     return {};
 }
 
+bool FakePageTable::clear_accessed(VirtAddr va)
+{
+    auto it = m_entries.find(page_round_down(va));
+    if (it == m_entries.end())
+        return false;
+    bool was = it->second.accessed;
+    it->second.accessed = false;
+    return was;
+}
+
 PteInfo FakePageTable::query(VirtAddr va) const
 {
     auto it = m_entries.find(page_round_down(va));

@@ -24,6 +24,7 @@ public:
     Result<void> clean(VirtAddr start, VirtAddr end, PteVisitor was_dirty) override;
     Result<void> fork_range(PageTable& child, VirtAddr start, VirtAddr end,
         FunctionRef<Result<ForkedEntry>(VirtAddr, PteInfo const&)> decide) override;
+    bool clear_accessed(VirtAddr va) override;
     PteInfo query(VirtAddr va) const override;
     void for_each_present(VirtAddr start, VirtAddr end, PteVisitor visit) const override;
     void activate() override { ++activations; }

@@ -22,3 +22,10 @@ TEST(Format, NegativeZeroPadded)
     format(buffer, sizeof buffer, "%05d", -3);
     EXPECT_STREQ(buffer, "-0003");
 }
+
+TEST(Format, Octal)
+{
+    char buffer[16];
+    format(buffer, sizeof buffer, "%04o|%o", 022u, 0755u);
+    EXPECT_STREQ(buffer, "0022|755");
+}

@@ -326,8 +326,12 @@ TEST_F(FileMapTest, EvictionUnmapsCleanPagesAndAFaultRereads)
     for (u64 i = 0; i < 3; ++i)
         (void)peek(*space, a + i * P);
     u64 free_before = env.frames.free_frames();
-    // Clean pages are taken back even while mapped: the PTEs go first (reclaim.h).
-    EXPECT_EQ(cache->evict_clean_pages(2), 2u);
+    // Watermark reclaim leaves pages that programs map alone (reclaim.h).
+    EXPECT_EQ(cache->evict_clean_pages(2, false).evicted, 0u);
+    EXPECT_EQ(env.frames.free_frames(), free_before);
+    EXPECT_TRUE(space->page_table().query(a).present);
+    // Clean pages are taken back even while mapped when asked: the PTEs go first.
+    EXPECT_EQ(cache->evict_clean_pages(2, true).evicted, 2u);
     EXPECT_EQ(env.frames.free_frames(), free_before + 2);
     EXPECT_FALSE(space->page_table().query(a).present);
     EXPECT_TRUE(space->page_table().query(a + 2 * P).present);
@@ -336,13 +340,33 @@ TEST_F(FileMapTest, EvictionUnmapsCleanPagesAndAFaultRereads)
     EXPECT_EQ(pager.reads, 4u);
 }
 
+// The clock's second chance: a mapped page the program used since the last look (the MMU
+// set its accessed bit) is spared once, with the bit cleared; unused since, it goes.
+TEST_F(FileMapTest, EvictionSparesAPageInUseOnce)
+{
+    open_file(2 * P);
+    VirtAddr a = map(*space, 2, false);
+    (void)peek(*space, a);
+    (void)peek(*space, a + P);
+    FakePageTable* table = &env.fake(*space);
+    table->touch(a, false); // the program runs from page 0
+    auto first = cache->evict_clean_pages(10, true);
+    EXPECT_EQ(first.evicted, 1u); // page 1, untouched
+    EXPECT_EQ(first.spared, 1u);
+    EXPECT_TRUE(space->page_table().query(a).present);
+    EXPECT_FALSE(table->entry(a)->accessed);
+    auto second = cache->evict_clean_pages(10, true);
+    EXPECT_EQ(second.evicted, 1u); // not used since: its second chance is spent
+    EXPECT_FALSE(space->page_table().query(a).present);
+}
+
 TEST_F(FileMapTest, EvictionKeepsPagesDirtiedThroughASharedMapping)
 {
     open_file(2 * P);
     VirtAddr a = map(*space, 2, true);
     poke(*space, a, 7);
     (void)peek(*space, a + P);
-    EXPECT_EQ(cache->evict_clean_pages(10), 1u); // page 1 only: page 0 is dirty
+    EXPECT_EQ(cache->evict_clean_pages(10, true).evicted, 1u); // page 1 only: page 0 is dirty
     EXPECT_TRUE(space->page_table().query(a).present);
     EXPECT_EQ(peek(*space, a), 7);
 }

@@ -211,7 +211,7 @@ TEST_F(CacheTest, EvictionDropsOnlyCleanPages)
     FrameNumber pinned;
     ASSERT_TRUE(cache->find_page(2, pinned));
     env.frames.ref(pinned); // as a PTE would
-    EXPECT_EQ(cache->evict_clean_pages(100), 2u); // pages 0 and 3
+    EXPECT_EQ(cache->evict_clean_pages(100, true).evicted, 2u); // pages 0 and 3
     EXPECT_EQ(env.stats.page_cache_evictions, 2u);
     FrameNumber frame;
     EXPECT_FALSE(cache->find_page(0, frame));
@@ -234,8 +234,31 @@ TEST_F(CacheTest, EvictionStopsAtWanted)
 {
     open_file(4 * P);
     (void)read_all();
-    EXPECT_EQ(cache->evict_clean_pages(1), 1u);
+    EXPECT_EQ(cache->evict_clean_pages(1, true).evicted, 1u);
     EXPECT_EQ(cache->cached_pages(), 3u);
+}
+
+// The clock's hand: each scan goes on from where the last stopped, and looks at no more
+// pages than it is allowed (pinned pages here, which it cannot take).
+TEST_F(CacheTest, EvictionResumesWhereItStoppedAndBoundsItsScan)
+{
+    open_file(4 * P);
+    (void)read_all();
+    FrameNumber frame;
+    EXPECT_EQ(cache->evict_clean_pages(1, true).evicted, 1u);
+    EXPECT_FALSE(cache->find_page(0, frame));
+    EXPECT_EQ(cache->evict_clean_pages(1, true).evicted, 1u);
+    EXPECT_FALSE(cache->find_page(1, frame)); // not page 0 again: it went on
+    FrameNumber pinned[2];
+    ASSERT_TRUE(cache->find_page(2, pinned[0]));
+    ASSERT_TRUE(cache->find_page(3, pinned[1]));
+    env.frames.ref(pinned[0]);
+    EXPECT_EQ(cache->evict_clean_pages(10, true, 1).evicted, 0u); // looked only at page 2
+    EXPECT_TRUE(cache->find_page(3, frame));
+    EXPECT_EQ(cache->evict_clean_pages(10, true, 1).evicted, 1u); // then at page 3
+    EXPECT_FALSE(cache->find_page(3, frame));
+    EXPECT_EQ(cache->evict_clean_pages(10, true).evicted, 0u); // around again: page 2 is pinned
+    env.frames.unref(pinned[0]);
 }
 
 TEST_F(CacheTest, NonBackedCacheIsNeverDirtyNorEvictedAndHolesNeedNoFrame)
@@ -252,7 +275,7 @@ TEST_F(CacheTest, NonBackedCacheIsNeverDirtyNorEvictedAndHolesNeedNoFrame)
     EXPECT_EQ(buffer[0], 0);
     EXPECT_EQ(buffer[2 * P + 2], 3);
     EXPECT_EQ(memory->cached_pages(), 1u); // reading the holes allocated nothing
-    EXPECT_EQ(memory->evict_clean_pages(10), 0u);
+    EXPECT_EQ(memory->evict_clean_pages(10, true).evicted, 0u);
     MUST(memory->write_back_all(WriteBackReason::Sync));
     EXPECT_EQ(tmpfs.reads + tmpfs.writes, 0u);
 }
