@@ -3,7 +3,8 @@
 // events filter; sleeping until a child writes, closes its end or makes room (the child acts
 // only once the parent is asleep); a time-out sleeps at least as long as asked; a handler
 // ends the wait with EINTR even with SA_RESTART; ppoll's mask holds during the wait only and
-// the time left is written back; EINVAL and EFAULT cases.
+// the time left is written back; EINVAL and EFAULT cases; a descriptor and an array beyond
+// the default RLIMIT_NOFILE once it is raised.
 #define _GNU_SOURCE
 #include "tap.h"
 #include "wait_util.h"
@@ -301,6 +302,40 @@ static void errors(void)
     ok(r == -1 && errno == EINVAL, "ppoll with nfds -1: EINVAL (errno=%d)", errno);
 }
 
+// A descriptor above Linux's default limit of 1024, once setrlimit allows it: poll takes
+// an array as long as the new limit, and no longer.
+static void beyond_the_default_limit(void)
+{
+    struct rlimit saved;
+    getrlimit(RLIMIT_NOFILE, &saved);
+    enum { HIGH_FD = 1500, LIMIT = 2048 };
+    if (saved.rlim_max < LIMIT)
+        bail("the hard RLIMIT_NOFILE %ld is below %d", (long)saved.rlim_max, LIMIT);
+    struct rlimit raised = { LIMIT, saved.rlim_max };
+    if (setrlimit(RLIMIT_NOFILE, &raised) != 0)
+        bail("setrlimit: errno %d", errno);
+    int p[2];
+    if (pipe(p) != 0 || dup2(p[0], HIGH_FD) != HIGH_FD || write(p[1], "x", 1) != 1)
+        bail("pipe, dup2 or write: errno %d", errno);
+    static struct pollfd entries[LIMIT + 1];
+    for (int i = 0; i < LIMIT + 1; ++i)
+        entries[i] = (struct pollfd) { .fd = -1, .events = POLLIN };
+    entries[HIGH_FD].fd = HIGH_FD;
+    errno = 0;
+    long r = syscall(SYS_poll, entries, (unsigned long)HIGH_FD + 1, 0);
+    ok(r == 1 && entries[HIGH_FD].revents == POLLIN, "descriptor %d in an array of %d: POLLIN (r=%ld revents=%#x errno=%d)",
+        HIGH_FD, HIGH_FD + 1, r, entries[HIGH_FD].revents, errno);
+    r = syscall(SYS_poll, entries, (unsigned long)LIMIT, 0);
+    ok(r == 1, "an array as long as the raised limit (r=%ld errno=%d)", r, errno);
+    errno = 0;
+    r = syscall(SYS_poll, entries, (unsigned long)LIMIT + 1, 0);
+    ok(r == -1 && errno == EINVAL, "one entry more than the raised limit: EINVAL (r=%ld errno=%d)", r, errno);
+    close(HIGH_FD);
+    close(p[0]);
+    close(p[1]);
+    setrlimit(RLIMIT_NOFILE, &saved);
+}
+
 int main(void)
 {
     readiness_of_pipes();
@@ -308,5 +343,6 @@ int main(void)
     sleeping_until_ready();
     time_outs_and_signals();
     errors();
+    beyond_the_default_limit();
     return tap_done();
 }

@@ -4,7 +4,8 @@
 // nfds), EINVAL for a negative nfds or time-out, EFAULT; sleeping until a child writes;
 // the time left written back (raw system calls, which musl's wrappers would hide); a handler
 // ends the wait with EINTR even with SA_RESTART and leaves the sets as they were;
-// pselect6's mask holds during the wait only.
+// pselect6's mask holds during the wait only; a descriptor above FD_SETSIZE once
+// RLIMIT_NOFILE is raised.
 #define _GNU_SOURCE
 #include "tap.h"
 #include "wait_util.h"
@@ -12,6 +13,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -248,10 +250,48 @@ static void waiting(void)
     close(p[0]), close(p[1]);
 }
 
+// A descriptor above FD_SETSIZE (1024), once setrlimit allows it: select reads and writes
+// sets as long as nfds asks (here arrays of words, as a program that outgrows fd_set uses).
+static void beyond_fd_setsize(void)
+{
+    struct rlimit saved;
+    getrlimit(RLIMIT_NOFILE, &saved);
+    enum { HIGH_FD = 1500, LIMIT = 2048, WORDS = LIMIT / 64 };
+    if (saved.rlim_max < LIMIT)
+        bail("the hard RLIMIT_NOFILE %ld is below %d", (long)saved.rlim_max, LIMIT);
+    struct rlimit raised = { LIMIT, saved.rlim_max };
+    if (setrlimit(RLIMIT_NOFILE, &raised) != 0)
+        bail("setrlimit: errno %d", errno);
+    int p[2];
+    if (pipe(p) != 0 || dup2(p[0], HIGH_FD) != HIGH_FD || write(p[1], "x", 1) != 1)
+        bail("pipe, dup2 or write: errno %d", errno);
+    unsigned long long in[WORDS] = { 0 }, out[WORDS] = { 0 };
+    in[HIGH_FD / 64] = 1ULL << (HIGH_FD % 64);
+    in[p[1] / 64] |= 1ULL << (p[1] % 64); // a write end is never readable
+    out[HIGH_FD / 64] = 1ULL << (HIGH_FD % 64); // nor a read end writable
+    struct timeval zero = { 0, 0 };
+    errno = 0;
+    long r = raw_select(HIGH_FD + 1, (fd_set*)in, (fd_set*)out, NULL, &zero);
+    int others = 0;
+    for (int i = 0; i < WORDS; ++i)
+        others += (i == HIGH_FD / 64 ? in[i] & ~(1ULL << (HIGH_FD % 64)) : in[i]) != 0 || out[i] != 0;
+    ok(r == 1 && (in[HIGH_FD / 64] >> (HIGH_FD % 64) & 1) && others == 0,
+        "descriptor %d readable in a %d-bit set, nothing else reported (r=%ld errno=%d)", HIGH_FD, HIGH_FD + 1, r, errno);
+    close(HIGH_FD);
+    errno = 0;
+    in[HIGH_FD / 64] = 1ULL << (HIGH_FD % 64);
+    r = raw_select(HIGH_FD + 1, (fd_set*)in, NULL, NULL, &zero);
+    ok(r == -1 && errno == EBADF, "the same descriptor once closed: EBADF (r=%ld errno=%d)", r, errno);
+    close(p[0]);
+    close(p[1]);
+    setrlimit(RLIMIT_NOFILE, &saved);
+}
+
 int main(void)
 {
     readiness();
     errors();
     waiting();
+    beyond_fd_setsize();
     return tap_done();
 }
