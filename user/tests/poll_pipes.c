@@ -306,17 +306,11 @@ static void errors(void)
 // an array as long as the new limit, and no longer.
 static void beyond_the_default_limit(void)
 {
-    struct rlimit saved;
-    getrlimit(RLIMIT_NOFILE, &saved);
     enum { HIGH_FD = 1500, LIMIT = 2048 };
-    if (saved.rlim_max < LIMIT)
-        bail("the hard RLIMIT_NOFILE %ld is below %d", (long)saved.rlim_max, LIMIT);
-    struct rlimit raised = { LIMIT, saved.rlim_max };
-    if (setrlimit(RLIMIT_NOFILE, &raised) != 0)
-        bail("setrlimit: errno %d", errno);
+    struct rlimit saved;
     int p[2];
-    if (pipe(p) != 0 || dup2(p[0], HIGH_FD) != HIGH_FD || write(p[1], "x", 1) != 1)
-        bail("pipe, dup2 or write: errno %d", errno);
+    if (readable_pipe_above_default_limit(HIGH_FD, LIMIT, p, &saved) != 0)
+        bail("a pipe at descriptor %d under a limit of %d: errno %d", HIGH_FD, LIMIT, errno);
     static struct pollfd entries[LIMIT + 1];
     for (int i = 0; i < LIMIT + 1; ++i)
         entries[i] = (struct pollfd) { .fd = -1, .events = POLLIN };

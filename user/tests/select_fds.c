@@ -254,17 +254,11 @@ static void waiting(void)
 // sets as long as nfds asks (here arrays of words, as a program that outgrows fd_set uses).
 static void beyond_fd_setsize(void)
 {
-    struct rlimit saved;
-    getrlimit(RLIMIT_NOFILE, &saved);
     enum { HIGH_FD = 1500, LIMIT = 2048, WORDS = LIMIT / 64 };
-    if (saved.rlim_max < LIMIT)
-        bail("the hard RLIMIT_NOFILE %ld is below %d", (long)saved.rlim_max, LIMIT);
-    struct rlimit raised = { LIMIT, saved.rlim_max };
-    if (setrlimit(RLIMIT_NOFILE, &raised) != 0)
-        bail("setrlimit: errno %d", errno);
+    struct rlimit saved;
     int p[2];
-    if (pipe(p) != 0 || dup2(p[0], HIGH_FD) != HIGH_FD || write(p[1], "x", 1) != 1)
-        bail("pipe, dup2 or write: errno %d", errno);
+    if (readable_pipe_above_default_limit(HIGH_FD, LIMIT, p, &saved) != 0)
+        bail("a pipe at descriptor %d under a limit of %d: errno %d", HIGH_FD, LIMIT, errno);
     unsigned long long in[WORDS] = { 0 }, out[WORDS] = { 0 };
     in[HIGH_FD / 64] = 1ULL << (HIGH_FD % 64);
     in[p[1] / 64] |= 1ULL << (p[1] % 64); // a write end is never readable

@@ -5,10 +5,12 @@
 #ifndef PAGODA_TESTS_WAIT_UTIL_H
 #define PAGODA_TESTS_WAIT_UTIL_H
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,6 +49,24 @@ static inline int wait_until_sleeping(pid_t pid)
         nanosleep(&pause, NULL);
     }
     return -1;
+}
+
+// For tests of descriptors above Linux's default RLIMIT_NOFILE of 1024: raises the soft limit
+// to `limit` (the old limits go to *saved), makes a pipe with one byte in it and gives its
+// read end the descriptor `fd` as well. Returns 0, or -1 with errno set.
+static inline int readable_pipe_above_default_limit(int fd, int limit, int p[2], struct rlimit* saved)
+{
+    getrlimit(RLIMIT_NOFILE, saved);
+    if (saved->rlim_max < (rlim_t)limit) {
+        errno = EPERM;
+        return -1;
+    }
+    struct rlimit raised = { (rlim_t)limit, saved->rlim_max };
+    if (setrlimit(RLIMIT_NOFILE, &raised) != 0 || pipe(p) != 0)
+        return -1;
+    if (dup2(p[0], fd) != fd || write(p[1], "x", 1) != 1)
+        return -1;
+    return 0;
 }
 
 #endif
