@@ -110,8 +110,8 @@ public:
 // Linux open(2) flags that matter here.
 constexpr int O_ACCMODE = 3, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2;
 constexpr int O_CREAT = 0100, O_EXCL = 0200, O_NOCTTY = 0400, O_TRUNC = 01000, O_APPEND = 02000;
-constexpr int O_NONBLOCK = 04000, O_DIRECT = 040000, O_LARGEFILE = 0100000, O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000,
-              O_CLOEXEC = 02000000;
+constexpr int O_NONBLOCK = 04000, O_ASYNC = 020000, O_DIRECT = 040000, O_LARGEFILE = 0100000, O_DIRECTORY = 0200000,
+              O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000;
 
 class OpenFile : public RefCounted<OpenFile> {
 public:

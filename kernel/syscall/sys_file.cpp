@@ -404,6 +404,13 @@ Result<i64> set_status_flags(OpenFile& file, int flags)
         KLOG_ONCE("pid %u: fcntl F_SETFL O_DIRECT is not supported (no direct I/O): EINVAL", current_process().pid());
         return Errno::Invalid;
     }
+    // On a pipe or a terminal Linux turns O_ASYNC into SIGIO for the owner (F_SETOWN); with no
+    // signal-driven I/O here, dropping it there would be a success that never signals. Other
+    // files have no such signal on Linux either, which accepts the flag and drops it.
+    if ((flags & O_ASYNC) && (file.file().pipe() || file.file().is_terminal())) {
+        KLOG_ONCE("pid %u: fcntl F_SETFL O_ASYNC is not supported (no signal-driven I/O): EINVAL", current_process().pid());
+        return Errno::Invalid;
+    }
     file.set_flags((file.flags() & ~changeable) | (flags & changeable));
     return 0;
 }

@@ -4,7 +4,8 @@
 // sizes (pages shared by small writes, as Linux's pipe buffers are), F_GETPIPE_SZ and
 // F_SETPIPE_SZ (rounding, the data kept, EBUSY, EBADF), packet mode (O_DIRECT), F_GETFL's flags (O_LARGEFILE for
 // open(), not for pipes), F_SETFL changing only status flags, F_DUPFD/F_GETFD/F_SETFD,
-// FIONREAD/FIONBIO/FIOCLEX, EINVAL for an unknown command, and fsync/fdatasync refusing
+// FIONREAD/FIONBIO/FIOCLEX, O_ASYNC set or refused (never dropped), EINVAL for an unknown
+// command, and fsync/fdatasync refusing
 // pipes and /dev/null with EINVAL.
 #define _GNU_SOURCE
 #include "tap.h"
@@ -186,6 +187,23 @@ static void descriptor_commands(void)
     ok(flags == (O_RDWR | O_APPEND | O_LARGEFILE), "F_GETFL after open(O_RDWR|O_APPEND|O_CLOEXEC|O_NOCTTY): O_RDWR|O_APPEND|O_LARGEFILE (%#o)", flags);
     ok(fcntl(file, F_SETFL, O_RDONLY | O_NONBLOCK) == 0 && fcntl(file, F_GETFL) == (O_RDWR | O_NONBLOCK | O_LARGEFILE),
         "F_SETFL changes O_APPEND and O_NONBLOCK, not the access mode (%#o)", fcntl(file, F_GETFL));
+    // O_ASYNC: a regular file has no SIGIO on Linux, which accepts the flag and drops it.
+    int async = fcntl(file, F_SETFL, O_ASYNC | O_NONBLOCK);
+    int after = fcntl(file, F_GETFL);
+    ok(async == 0 && after == (O_RDWR | O_NONBLOCK | O_LARGEFILE), "F_SETFL O_ASYNC on a file: 0, the flag dropped (r=%d flags=%#o)",
+        async, after);
+    // On a pipe Linux keeps it and sends SIGIO; Pagoda, without signal-driven I/O, refuses it.
+    // Either way, never a success that leaves the flag out.
+    int ends[2];
+    if (pipe(ends) != 0)
+        bail("pipe: errno %d", errno);
+    errno = 0;
+    async = fcntl(ends[0], F_SETFL, O_ASYNC);
+    after = fcntl(ends[0], F_GETFL);
+    ok((async == 0 && after == (O_RDONLY | O_ASYNC)) || (async == -1 && errno == EINVAL && after == O_RDONLY),
+        "F_SETFL O_ASYNC on a pipe: set, or refused with EINVAL (r=%d errno=%d flags=%#o)", async, errno, after);
+    close(ends[0]);
+    close(ends[1]);
     ok(fcntl(file, F_GETFD) == FD_CLOEXEC, "F_GETFD: FD_CLOEXEC from O_CLOEXEC");
     ok(fcntl(file, F_SETFD, 0) == 0 && fcntl(file, F_GETFD) == 0, "F_SETFD 0 clears it");
     ok(ioctl(file, FIOCLEX) == 0 && fcntl(file, F_GETFD) == FD_CLOEXEC, "FIOCLEX sets it");
