@@ -63,7 +63,8 @@ Result<void> fork_mapping_pages(AddressSpace& parent, Mapping const& mapping, Ad
         VirtAddr chunk = position & ~(span - 1);
         VirtAddr chunk_end = min(chunk + span, mapping.end());
         if (parent.page_table().leaf_table_entries(chunk) == 0) {
-            position = chunk_end; // nothing mapped here yet: nothing to share or copy
+            // Nothing mapped here yet: nothing to share or copy, up to the next table.
+            position = max(chunk_end, parent.page_table().next_chunk_with_table(chunk_end, mapping.end()));
             continue;
         }
         if (!chunk_is_shareable(parent, chunk, span)) {

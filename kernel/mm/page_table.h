@@ -123,6 +123,10 @@ public:
     // How many entries the leaf table of the chunk at `chunk` holds (0 if none): fork
     // shares only well-filled tables, since the first write after fork copies a whole one.
     virtual u32 leaf_table_entries(VirtAddr /*chunk*/) const { return 0; }
+    // The first leaf-span chunk at or after `chunk` and below `end` that has a leaf table, or
+    // `end`: how fork steps over the never-touched parts of a large mapping without looking
+    // at each of its chunks. A table that cannot tell returns `chunk` (skip nothing).
+    virtual VirtAddr next_chunk_with_table(VirtAddr chunk, VirtAddr /*end*/) const { return chunk; }
     // Makes `child` (same kind of table) map [start, end) — leaf-span aligned — through this
     // table's leaf tables. Returns how many tables are now shared. NoMemory if an upper-level
     // table of the child cannot be allocated.

@@ -90,9 +90,14 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
 
 void Process::set_address_space(RefPtr<AddressSpace> space)
 {
+    // The thread points at the new space before the old one may go: dropping the old one
+    // may sleep (dirty shared pages are written back), and the scheduler then loads the
+    // page table of whatever `address_space` says.
+    RefPtr<AddressSpace> old = static_cast<RefPtr<AddressSpace>&&>(m_address_space);
     m_address_space = static_cast<RefPtr<AddressSpace>&&>(space);
     if (m_thread)
         m_thread->address_space = m_address_space.ptr();
+    old.clear();
 }
 
 Result<void> Process::set_cwd(char const* normalized)
@@ -174,9 +179,10 @@ void Process::exit(int wait_status)
     Process* parent = m_parent;
     if (parent->signal_actions[SIGCHLD - 1].handler == SIG_IGN) {
         parent->reap(*this); // nobody will wait for us (POSIX: SIGCHLD ignored)
-    } else {
-        parent->child_state_changed.wake_all();
     }
+    // Also when reaped at once: a parent sleeping in wait4 must look again (and, with no
+    // child left, get ECHILD).
+    parent->child_state_changed.wake_all();
     thread_exit_current_noreturn();
 }
 

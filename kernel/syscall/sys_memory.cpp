@@ -23,12 +23,15 @@ void populate(AddressSpace& space, VirtAddr start, u64 length, int prot)
     FaultAccess access = (prot & PROT_WRITE) ? FaultAccess::Write : FaultAccess::Read;
     if (!(prot & (PROT_READ | PROT_WRITE)))
         return;
-    for (VirtAddr va = start; va < start + length; va += PAGE_SIZE)
+    for (VirtAddr va = start; va < start + length; va += PAGE_SIZE) {
+        if (current_thread()->fatal_interrupt_pending())
+            return; // killed (by the OOM policy, say) while populating: stop, as Linux's is killable
         for (FaultResult result = FaultResult::Retry; result != FaultResult::Handled;) {
             result = handle_page_fault(space, va, access);
             if (result != FaultResult::Handled && result != FaultResult::Retry)
                 return; // as Linux: population stops quietly (past EOF, out of memory)
         }
+    }
 }
 
 // The page cache behind `file` for mmap, with Linux's access checks (do_mmap): the access

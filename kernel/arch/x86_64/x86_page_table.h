@@ -78,6 +78,7 @@ public:
 
     u64 leaf_table_span() const override { return LEAF_TABLE_SPAN; }
     u32 leaf_table_entries(VirtAddr chunk) const override;
+    VirtAddr next_chunk_with_table(VirtAddr chunk, VirtAddr end) const override;
     Result<u64> share_leaf_tables(PageTable& child, VirtAddr start, VirtAddr end) override;
     Result<void> unshare(VirtAddr start, VirtAddr end, bool partial_only) override;
 

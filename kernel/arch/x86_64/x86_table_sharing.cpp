@@ -55,6 +55,21 @@ u32 X86PageTable::leaf_table_entries(VirtAddr chunk) const
     return m_frames.frame(frame_of(*entry)).entries_in_use;
 }
 
+VirtAddr X86PageTable::next_chunk_with_table(VirtAddr chunk, VirtAddr end) const
+{
+    end = min<VirtAddr>(end, USER_HALF_END);
+    while (chunk < end) {
+        chunk = skip_absent_subtrees(chunk, end); // whole 512 GiB and 1 GiB holes at once
+        if (chunk >= end)
+            break;
+        u64* entry = directory_entry(chunk, false);
+        if (entry && (*entry & PRESENT))
+            return chunk;
+        chunk = end_of_entry(chunk, 1);
+    }
+    return end;
+}
+
 Result<u64> X86PageTable::share_leaf_tables(PageTable& child_table, VirtAddr start, VirtAddr end)
 {
     PROFILE("fork: leaf tables shared");

@@ -1,6 +1,6 @@
 // The real X86PageTable on the host (over the test frame arena and a RecordingMmu): range
 // operations and their batched invalidation, and copy-on-write of whole leaf tables at fork
-// driven through AddressSpace — first writes, munmap and mprotect across a shared chunk,
+// driven through AddressSpace (and fork's step over absent tables) — first writes, munmap and mprotect across a shared chunk,
 // exit of either side, out of memory while a table is made private — checking refcounts,
 // contents and that no frame leaks.
 #include "tests/host/mm/mm_test_helpers.h"
@@ -70,6 +70,24 @@ TEST_F(X86Test, MapQueryAndUnmapARange)
     EXPECT_TRUE(table.query(REGION + 3 * P).present);
     MUST(table.unmap(0, X86PageTable::USER_HALF_END, [&](VirtAddr, PteInfo const& old) { env.frames.unref(old.frame); }));
     EXPECT_EQ(table.table_pages(), 1u); // only the PML4 is left: empty tables are freed
+    space.clear();
+    EXPECT_EQ(env.frames.free_frames(), env.initial_free());
+}
+
+TEST_F(X86Test, NextChunkWithTableStepsOverAbsentTables)
+{
+    auto space = env.new_space();
+    X86PageTable& table = env.x86(*space);
+    constexpr VirtAddr FAR = REGION + 3 * 512 * GiB + 7 * CHUNK; // another PML4 entry
+    MUST(table.map(REGION + 5 * CHUNK + P, MUST(env.frames.allocate()), rw()));
+    MUST(table.map(FAR, MUST(env.frames.allocate()), rw()));
+    VirtAddr end = FAR + 64 * CHUNK;
+    EXPECT_EQ(table.next_chunk_with_table(REGION, end), REGION + 5 * CHUNK);
+    EXPECT_EQ(table.next_chunk_with_table(REGION + 5 * CHUNK, end), REGION + 5 * CHUNK);
+    EXPECT_EQ(table.next_chunk_with_table(REGION + 6 * CHUNK, end), FAR);
+    EXPECT_EQ(table.next_chunk_with_table(FAR + CHUNK, end), end);
+    EXPECT_EQ(table.next_chunk_with_table(REGION + 6 * CHUNK, FAR), FAR); // nothing below `end`
+    MUST(table.unmap(0, X86PageTable::USER_HALF_END, [&](VirtAddr, PteInfo const& old) { env.frames.unref(old.frame); }));
     space.clear();
     EXPECT_EQ(env.frames.free_frames(), env.initial_free());
 }
