@@ -228,10 +228,11 @@ struct GenericIoctl {
 };
 
 // The requests every kind of file answers (Linux's do_vfs_ioctl): close-on-exec, O_NONBLOCK,
-// and FIONREAD — the bytes a read would find now — for pipes and regular files.
+// O_ASYNC (FIOASYNC: as fcntl's F_SETFL refuses it, below), and FIONREAD — the bytes a read
+// would find now — for pipes and regular files.
 GenericIoctl generic_ioctl(int fd, OpenFile& file, u64 request, UserAddress argument)
 {
-    constexpr u64 FIONREAD = 0x541B, FIONBIO = 0x5421, FIONCLEX = 0x5450, FIOCLEX = 0x5451;
+    constexpr u64 FIONREAD = 0x541B, FIONBIO = 0x5421, FIONCLEX = 0x5450, FIOCLEX = 0x5451, FIOASYNC = 0x5452;
     switch (request) {
     case FIOCLEX:
     case FIONCLEX:
@@ -243,6 +244,18 @@ GenericIoctl generic_ioctl(int fd, OpenFile& file, u64 request, UserAddress argu
             return { true, on.error() };
         file.set_flags(on.value() ? file.flags() | O_NONBLOCK : file.flags() & ~O_NONBLOCK);
         return { true, 0 };
+    }
+    case FIOASYNC: {
+        auto on = read_user<i32>(argument);
+        if (on.is_error())
+            return { true, on.error() };
+        if (!on.value())
+            return { true, 0 }; // O_ASYNC is never set here
+        // Linux: ENOTTY for a file that has no SIGIO to send; a pipe or terminal would send it.
+        if (!file.file().pipe() && !file.file().is_terminal())
+            return { true, Errno::NotTty };
+        KLOG_ONCE("pid %u: ioctl FIOASYNC is not supported (no signal-driven I/O): EINVAL", current_process().pid());
+        return { true, Errno::Invalid };
     }
     case FIONREAD: {
         i32 available;

@@ -4,7 +4,7 @@
 // sizes (pages shared by small writes, as Linux's pipe buffers are), F_GETPIPE_SZ and
 // F_SETPIPE_SZ (rounding, the data kept, EBUSY, EBADF), packet mode (O_DIRECT), F_GETFL's flags (O_LARGEFILE for
 // open(), not for pipes), F_SETFL changing only status flags, F_DUPFD/F_GETFD/F_SETFD,
-// FIONREAD/FIONBIO/FIOCLEX, O_ASYNC set or refused (never dropped), EINVAL for an unknown
+// FIONREAD/FIONBIO/FIOCLEX, O_ASYNC and FIOASYNC set or refused (never dropped), EINVAL for an unknown
 // command, and fsync/fdatasync refusing
 // pipes and /dev/null with EINVAL.
 #define _GNU_SOURCE
@@ -202,8 +202,21 @@ static void descriptor_commands(void)
     after = fcntl(ends[0], F_GETFL);
     ok((async == 0 && after == (O_RDONLY | O_ASYNC)) || (async == -1 && errno == EINVAL && after == O_RDONLY),
         "F_SETFL O_ASYNC on a pipe: set, or refused with EINVAL (r=%d errno=%d flags=%#o)", async, errno, after);
+    int on = 1, off = 0;
+    errno = 0;
+    async = ioctl(ends[1], FIOASYNC, &on);
+    after = fcntl(ends[1], F_GETFL);
+    ok((async == 0 && after == (O_WRONLY | O_ASYNC)) || (async == -1 && errno == EINVAL && after == O_WRONLY),
+        "FIOASYNC on a pipe: set, or refused with EINVAL (r=%d errno=%d flags=%#o)", async, errno, after);
     close(ends[0]);
     close(ends[1]);
+    errno = 0;
+    async = ioctl(file, FIOASYNC, &on);
+    ok(async == -1 && errno == ENOTTY, "FIOASYNC 1 on a file: ENOTTY, it has no SIGIO (errno=%d)", errno);
+    ok(ioctl(file, FIOASYNC, &off) == 0, "FIOASYNC 0 on a file: 0");
+    errno = 0;
+    async = ioctl(file, FIOASYNC, (void*)8);
+    ok(async == -1 && errno == EFAULT, "FIOASYNC with an unreadable argument: EFAULT (errno=%d)", errno);
     ok(fcntl(file, F_GETFD) == FD_CLOEXEC, "F_GETFD: FD_CLOEXEC from O_CLOEXEC");
     ok(fcntl(file, F_SETFD, 0) == 0 && fcntl(file, F_GETFD) == 0, "F_SETFD 0 clears it");
     ok(ioctl(file, FIOCLEX) == 0 && fcntl(file, F_GETFD) == FD_CLOEXEC, "FIOCLEX sets it");
