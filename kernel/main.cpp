@@ -178,7 +178,7 @@ void start_first_process()
         PANIC("init path too long");
     Process* init = MUST(Process::create_first());
     Thread* thread = MUST(Thread::create_user(*init, init->pid(), TrapFrame {}));
-    init->set_main_thread(thread);
+    init->add_thread(*thread);
     ExecStage reached;
     auto result
         = exec_program(*init, *thread, path, StringList { argv, g_options.init_arg_count + 1 }, StringList { envp, 3 }, reached);

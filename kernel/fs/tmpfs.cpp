@@ -66,6 +66,7 @@ struct DirectoryEntry {
     char name[256];
     usize length;
     RefPtr<TmpfsInode> inode;
+    u64 cookie; // getdents's position of this entry: stays while others come and go
     DirectoryEntry* next;
 };
 
@@ -245,7 +246,8 @@ public:
     Result<void> read_directory(u64& cookie, DirectoryVisitor visit) override
     {
         TRY(require_directory());
-        // Cookies: 0 = ".", 1 = "..", 2 + n = the n-th entry.
+        // Cookies: 0 = ".", 1 = "..", then each entry's own (rising along the list), so an
+        // unlink between two calls skips nothing and repeats nothing.
         if (cookie == 0) {
             if (!visit(Name { ".", 1 }, m_number, DT_DIR))
                 return {};
@@ -256,9 +258,8 @@ public:
                 return {};
             cookie = 2;
         }
-        u64 index = 0;
-        for (DirectoryEntry* entry = m_entries; entry; entry = entry->next, ++index) {
-            if (index + 2 < cookie)
+        for (DirectoryEntry* entry = m_entries; entry; entry = entry->next) {
+            if (entry->cookie < cookie)
                 continue;
             u32 type = entry->inode->m_mode & MODE_TYPE_MASK;
             u8 d_type = type == MODE_DIRECTORY ? DT_DIR
@@ -268,7 +269,7 @@ public:
                                                : DT_REG;
             if (!visit(Name { entry->name, entry->length }, entry->inode->m_number, d_type))
                 return {};
-            cookie = index + 3;
+            cookie = entry->cookie + 1;
         }
         return {};
     }
@@ -327,6 +328,7 @@ private:
         memcpy(entry->name, name.characters, name.length);
         entry->length = name.length;
         entry->inode = inode;
+        entry->cookie = m_next_cookie++;
         entry->next = nullptr;
         DirectoryEntry** tail = &m_entries;
         while (*tail)
@@ -354,6 +356,7 @@ private:
     u32 m_mode;
     u32 m_links { 1 };
     DirectoryEntry* m_entries { nullptr };
+    u64 m_next_cookie { 2 }; // after "." and ".."
     char* m_link_target { nullptr };
 };
 

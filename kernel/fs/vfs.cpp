@@ -173,6 +173,17 @@ Result<ParentAndName> vfs_lookup_parent(char const* path)
 
 namespace {
 
+// A directory removed while a process still works in it (or has it open) takes no new
+// names: ENOENT, as on Linux.
+Result<void> require_not_removed(Inode& directory)
+{
+    LinuxStat status {};
+    directory.stat(status);
+    if (status.st_nlink == 0)
+        return Errno::NoEntry;
+    return {};
+}
+
 // The directory that is to hold a new name (mkdir, link, symlink). The root and every mount
 // point are names that exist already: EEXIST, as on Linux, where `mkdir -p /tmp/x` relies on
 // it — not the EBUSY that removing or renaming one gives.
@@ -180,7 +191,9 @@ Result<ParentAndName> lookup_parent_for_new_name(char const* path)
 {
     if (path[0] == '\0' || mounted_at(path, strlen(path)))
         return Errno::Exists;
-    return vfs_lookup_parent(path);
+    ParentAndName where = TRY(vfs_lookup_parent(path));
+    TRY(require_not_removed(*where.parent));
+    return where;
 }
 
 }
@@ -194,6 +207,7 @@ Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode)
         if (found.error() != Errno::NoEntry || !(flags & O_CREAT))
             return found.error();
         ParentAndName where = TRY(vfs_lookup_parent(path));
+        TRY(require_not_removed(*where.parent));
         inode = TRY(where.parent->create(where.name, mode));
     } else {
         if ((flags & O_CREAT) && (flags & O_EXCL))

@@ -191,6 +191,13 @@ Result<void> exec_program(
 
     // Linux's point of no return (begin_new_exec) comes before the segments are mapped: a
     // program whose image cannot be built (a bss larger than memory) kills the process.
+    // Linux's de_thread: the other threads end before the old program goes, and a thread
+    // other than the first takes over the process's id. (Another thread already ending
+    // the group wins: this call fails and its thread ends on the way out.)
+    if (!process.end_other_threads(thread))
+        return Errno::Interrupted;
+    if (thread.tid() != process.pid())
+        thread.take_over_id(process.pid());
     reached = ExecStage::Building;
     RefPtr<AddressSpace> space = TRY(build_address_space(program, stack, absolute_path, process.limits.soft(RLIMIT_STACK)));
 

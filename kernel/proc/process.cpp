@@ -1,5 +1,4 @@
 #include "process.h"
-#include "futex.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
 #include "kernel/fs/console.h"
@@ -7,7 +6,6 @@
 #include "kernel/lib/memory.h"
 #include "kernel/lib/profile.h"
 #include "kernel/mm/fork.h"
-#include "kernel/mm/user_memory.h"
 #include "shutdown.h"
 
 namespace {
@@ -16,7 +14,9 @@ u32 g_next_pid = 1;
 Process* g_init;
 }
 
-Process::Process() : m_pid(g_next_pid++) { g_processes.append(*this); }
+u32 allocate_task_id() { return g_next_pid++; }
+
+Process::Process() : m_pid(allocate_task_id()) { g_processes.append(*this); }
 
 Process::~Process() { g_processes.remove(*this); }
 
@@ -63,8 +63,8 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
         return thread.error();
     }
     Thread& child_thread = *thread.value();
-    child->m_thread = &child_thread;
     child->set_address_space(static_cast<RefPtr<AddressSpace>&&>(space));
+    child->add_thread(child_thread); // only the calling thread is copied, as on Linux
     child_thread.fs_base = parent_thread.fs_base;
     // The parent's live FPU/SSE registers are the ones to inherit, not its last saved copy.
     asm volatile("fxsave %0" : "=m"(child_thread.fpu_state));
@@ -82,7 +82,7 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
     child->m_umask = parent.m_umask;
     for (int i = 0; i < SIGNAL_COUNT; ++i)
         child->signal_actions[i] = parent.signal_actions[i];
-    child->signal_mask = parent.signal_mask;
+    child_thread.signal_mask = parent_thread.signal_mask;
     child->m_vfork_parent_waiting = share_memory;
     scheduler_add(child_thread);
     return child;
@@ -95,8 +95,8 @@ void Process::set_address_space(RefPtr<AddressSpace> space)
     // page table of whatever `address_space` says.
     RefPtr<AddressSpace> old = static_cast<RefPtr<AddressSpace>&&>(m_address_space);
     m_address_space = static_cast<RefPtr<AddressSpace>&&>(space);
-    if (m_thread)
-        m_thread->address_space = m_address_space.ptr();
+    for (Thread& thread : m_threads)
+        thread.address_space = m_address_space.ptr();
     old.clear();
 }
 
@@ -148,15 +148,13 @@ void Process::reparent_children_to_init()
 
 void Process::exit(int wait_status)
 {
+    Thread& thread = *current_thread();
+    if (!end_other_threads(thread))
+        exit_thread(thread, wait_status); // another thread ends the group: only this one goes
+    // From here on this is the only thread.
     if (m_pid == 1)
         shutdown_after_init_exit(wait_status);
-    // CLONE_CHILD_CLEARTID / set_tid_address: zero the word and wake a futex waiter on it,
-    // as the C library expects when a thread (here: a process) goes away.
-    if (m_thread && m_thread->clear_child_tid && m_address_space) {
-        u32 zero = 0;
-        if (!copy_to_user(*m_address_space, m_thread->clear_child_tid, &zero, sizeof zero).is_error())
-            (void)futex_wake(*m_address_space, m_thread->clear_child_tid, 1, false);
-    }
+    release_thread_user_state(thread);
     // The program's file may be written again once no process runs it; dropped before the
     // files are closed, as Linux drops its address space (and exe_file) first: a parent that
     // sees a pipe of ours close may then open the file for writing.
@@ -168,13 +166,12 @@ void Process::exit(int wait_status)
     // Leave this address space before dropping what may be the last reference to it.
     // Dropping it may sleep (dirty shared pages are written back), so only afterwards does
     // the process become a zombie its parent can reap.
-    if (m_thread)
-        m_thread->address_space = nullptr;
+    thread.address_space = nullptr;
     activate_kernel_page_table();
     m_address_space.clear();
     m_wait_status = wait_status;
     m_state = State::Zombie;
-    m_thread = nullptr;
+    m_threads.remove(thread);
 
     Process* parent = m_parent;
     if (parent->signal_actions[SIGCHLD - 1].handler == SIG_IGN) {

@@ -1,9 +1,10 @@
-// A Process: an address space, open files and one thread, plus its place in the family
-// tree (parent, children) and, once it has exited, its status for the parent to collect.
+// A Process: an address space, open files and its threads (a Linux thread group), plus
+// its place in the family tree (parent, children) and, once it has exited, its status for
+// the parent to collect.
 //
 //   Process ──RefPtr──▶ AddressSpace   (shared with a vfork child until it execs or exits)
 //           ──owns────▶ FdTable ──RefPtr──▶ OpenFile ──RefPtr──▶ File
-//           ──────────▶ Thread             (one per process)
+//           ──list────▶ Thread, Thread, ... (the first one's id is the pid: thread_group.cpp)
 //
 // Lifetime: Running → Zombie (exit: memory and files released at once) → freed when the
 // parent collects the status with wait4 (or at once if the parent ignores SIGCHLD).
@@ -63,12 +64,28 @@ public:
     // Also points the thread at it, so the scheduler loads its page table.
     void set_address_space(RefPtr<AddressSpace>);
     FdTable& fds() { return m_fds; }
-    Thread* main_thread() const { return m_thread; }
-    void set_main_thread(Thread* thread)
-    {
-        m_thread = thread;
-        thread->address_space = m_address_space.ptr();
-    }
+
+    // --- Threads (thread_group.cpp). All share everything above; each has its own
+    // registers, signal mask and thread-directed pending signals (sched/thread.h).
+    // The process's first thread (its id is the pid); null once the process has exited.
+    Thread* first_thread() const { return m_threads.first(); }
+    usize thread_count() const;
+    Thread* find_thread(u32 tid) const;
+    void for_each_thread(FunctionRef<void(Thread&)>) const;
+    // Makes `thread` one of this process's threads (the first one, or a clone's).
+    void add_thread(Thread& thread);
+    // clone(CLONE_THREAD): a new thread that starts from the creator's user registers with
+    // rax = 0, on `stack`, its TLS at `tls`; it runs once the caller returns.
+    Result<Thread*> create_thread(Thread& creator, u64 stack, u64 tls);
+    // exit(2) of one thread: the last one out ends the process with `wait_status`.
+    [[noreturn]] void exit_thread(Thread&, int wait_status);
+    // exit_group and execve: ends every thread but `survivor` and returns true once they
+    // are gone. The others end at their next return towards user mode (a fatal interrupt
+    // wakes them from interruptible and killable sleeps first). False if another thread is
+    // doing this already: then `survivor` is one that must end (thread_must_end).
+    bool end_other_threads(Thread& survivor);
+    // True while end_other_threads runs for a survivor other than `thread`.
+    bool thread_must_end(Thread const& thread) const { return m_survivor && m_survivor != &thread; }
 
     // The running program's file, held against writers (ETXTBSY) until exit or the next exec.
     void set_executable(ExecutableHold hold) { m_executable = static_cast<ExecutableHold&&>(hold); }
@@ -95,16 +112,11 @@ public:
     RealIntervalTimer real_timer { *this }; // ITIMER_REAL and alarm()
     ResourceLimits limits; // inherited at fork, kept by execve
     SignalAction signal_actions[SIGNAL_COUNT];
-    u64 signal_mask { 0 };
-    u64 pending_signals { 0 };
-    // A call that slept under a temporary mask (ppoll, pselect6) and was interrupted: the
-    // mask to put back once the handler's frame has saved it (Linux's saved_sigmask and
-    // TIF_RESTORE_SIGMASK; signal.h, replace_signal_mask).
-    u64 saved_signal_mask { 0 };
-    bool restore_saved_signal_mask { false };
+    u64 pending_signals { 0 }; // sent to the process: any thread that does not block one takes it
 
     // Ends the process with a wait(2)-style status (exit code << 8, or the signal number).
     // Called by its own thread; does not return.
+    // Called by any of its threads (exit_group, a fatal signal): the others end first.
     [[noreturn]] void exit(int wait_status);
     // A vfork child has exec'd or exited: its parent may go on.
     void release_vfork_parent();
@@ -139,6 +151,8 @@ private:
     Process();
     ~Process();
     void reparent_children_to_init();
+    // A thread's last words to user memory: its clear-child-tid word and robust list.
+    void release_thread_user_state(Thread&);
 
     u32 m_pid;
     u32 m_process_group { 0 };
@@ -150,7 +164,9 @@ private:
     int m_wait_status { 0 };
     RefPtr<AddressSpace> m_address_space;
     FdTable m_fds;
-    Thread* m_thread { nullptr };
+    IntrusiveList<Thread, &Thread::group_node> m_threads;
+    Thread* m_survivor { nullptr }; // while end_other_threads runs
+    WaitQueue m_thread_ended; // the survivor waits here for the others
     bool m_vfork_parent_waiting { false };
     WaitQueue m_vfork_release;
     ExecutableHold m_executable;
@@ -163,6 +179,8 @@ private:
 
 Process& current_process();
 Process* find_process(u32 pid);
+// The next process or thread id: both come from one sequence, as Linux's pids and tids.
+u32 allocate_task_id();
 void for_each_process(FunctionRef<void(Process&)>);
 // Wait statuses, as <sys/wait.h> decodes them.
 constexpr int wait_status_exited(int code) { return (code & 0xff) << 8; }

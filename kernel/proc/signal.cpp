@@ -65,7 +65,15 @@ bool takes_effect(Process& process, int signal)
     return true;
 }
 
-u64 deliverable(Process& process) { return process.pending_signals & (~process.signal_mask | UNBLOCKABLE); }
+u64 allowed(Thread const& thread) { return ~thread.signal_mask | UNBLOCKABLE; }
+
+// What `thread` may take now: its own signals and the process's, less those it blocks.
+u64 deliverable(Process& process, Thread const& thread)
+{
+    return (thread.pending_signals | process.pending_signals) & allowed(thread);
+}
+
+u64 bit(int signal) { return 1ull << (signal - 1); }
 
 [[noreturn]] void die_from(Process& process, int signal) { process.exit(wait_status_signaled(signal)); }
 
@@ -88,7 +96,7 @@ bool enter_handler(TrapFrame& frame, int signal, SigInfo const& info)
     SignalFrame out {};
     out.return_address = action.restorer;
     // The mask rt_sigreturn restores: the caller's own, not a temporary one of ppoll's.
-    u64 mask_to_restore = process.restore_saved_signal_mask ? process.saved_signal_mask : process.signal_mask;
+    u64 mask_to_restore = thread.restore_saved_signal_mask ? thread.saved_signal_mask : thread.signal_mask;
     out.uc.mcontext = { frame.r8, frame.r9, frame.r10, frame.r11, frame.r12, frame.r13, frame.r14, frame.r15, frame.rdi,
         frame.rsi, frame.rbp, frame.rbx, frame.rdx, frame.rax, frame.rcx, frame.rsp, frame.rip, frame.rflags,
         static_cast<u16>(frame.cs), 0, 0, static_cast<u16>(frame.ss), frame.error_code, frame.vector, mask_to_restore,
@@ -102,7 +110,7 @@ bool enter_handler(TrapFrame& frame, int signal, SigInfo const& info)
         || copy_to_user(space, frame_address, &out, sizeof out).is_error())
         return false;
 
-    process.restore_saved_signal_mask = false;
+    thread.restore_saved_signal_mask = false;
     frame.rsp = frame_address;
     frame.rip = action.handler;
     frame.rdi = static_cast<u64>(signal);
@@ -111,9 +119,9 @@ bool enter_handler(TrapFrame& frame, int signal, SigInfo const& info)
     frame.rax = 0;
     frame.rflags &= ~(u64(1) << 10); // DF clear, as the ABI requires on function entry
     if (!(action.flags & SA_NODEFER))
-        process.signal_mask |= 1ull << (signal - 1);
-    process.signal_mask |= action.mask;
-    process.signal_mask &= ~UNBLOCKABLE;
+        thread.signal_mask |= bit(signal);
+    thread.signal_mask |= action.mask;
+    thread.signal_mask &= ~UNBLOCKABLE;
     if (action.flags & SA_RESETHAND)
         process.signal_actions[signal - 1] = {};
     return true;
@@ -158,7 +166,7 @@ void deliver_fault_signal(TrapFrame& frame, int signal, int code, u64 address)
     Process& process = current_process();
     // A handler runs only if the signal is not blocked; a blocked or ignored synchronous
     // fault kills the process, as on Linux (it would fault again at once).
-    bool blocked = process.signal_mask & (1ull << (signal - 1));
+    bool blocked = current_thread()->signal_mask & bit(signal);
     if (has_handler(process, signal) && !blocked) {
         SigInfo info {};
         info.signo = signal;
@@ -172,46 +180,100 @@ void deliver_fault_signal(TrapFrame& frame, int signal, int code, u64 address)
     die_from(process, signal);
 }
 
-Result<void> send_signal(Process& target, int signal)
+namespace {
+
+Result<void> check_signal_number(int signal)
 {
     if (signal < 0 || signal > SIGNAL_COUNT)
         return Errno::Invalid;
+    return {};
+}
+
+// Whether `signal` would end the whole process (no handler, a default action that kills).
+bool is_fatal(Process& process, int signal) { return !has_handler(process, signal) && takes_effect(process, signal); }
+
+}
+
+Result<void> send_signal(Process& target, int signal)
+{
+    TRY(check_signal_number(signal));
     if (signal == 0 || target.state() == Process::State::Zombie)
         return {}; // existence check, or a zombie: nothing to do
     if (!takes_effect(target, signal))
         return {};
-    target.pending_signals |= 1ull << (signal - 1);
+    target.pending_signals |= bit(signal);
     update_signal_interrupt(target); // an interruptible sleep ends: EINTR, then the signal acts
     return {};
 }
 
-bool signal_pending() { return deliverable(current_process()) != 0; }
+Result<void> send_thread_signal(Process& target, Thread& thread, int signal)
+{
+    TRY(check_signal_number(signal));
+    if (signal == 0 || target.state() == Process::State::Zombie || !takes_effect(target, signal))
+        return {};
+    thread.pending_signals |= bit(signal);
+    update_signal_interrupt(target);
+    return {};
+}
+
+bool signal_pending()
+{
+    Thread& thread = *current_thread();
+    Process& process = current_process();
+    return deliverable(process, thread) != 0 || process.thread_must_end(thread);
+}
 
 void update_signal_interrupt(Process& process)
 {
-    Thread* thread = process.main_thread();
-    if (!thread)
-        return;
-    u64 pending = deliverable(process);
-    if (!pending) {
-        thread->clear_interrupt();
-        return;
-    }
-    // Fatal: SIGKILL, or a signal whose default action ends the process (no handler).
-    bool fatal = false;
-    for (int signal = 1; signal <= SIGNAL_COUNT && !fatal; ++signal)
-        if ((pending & (1ull << (signal - 1))) && !has_handler(process, signal) && takes_effect(process, signal))
-            fatal = true;
-    thread->interrupt(fatal);
+    // Each signal sent to the process wakes one thread that does not block it — the
+    // current one if it can, as Linux prefers — so one handler runs, and other threads'
+    // sleeps are not cut short for nothing. A thread's own signals wake only it.
+    Thread* current = current_thread();
+    bool current_is_ours = current && current->process() == &process;
+    u64 unclaimed = process.pending_signals;
+    auto claim = [&](Thread& thread) {
+        u64 mine = thread.pending_signals & allowed(thread);
+        u64 shared = unclaimed & allowed(thread);
+        unclaimed &= ~shared;
+        return mine | shared;
+    };
+    auto settle = [&](Thread& thread, u64 wanted) {
+        if (process.thread_must_end(thread)) {
+            thread.interrupt(true);
+            return;
+        }
+        if (!wanted) {
+            thread.clear_interrupt();
+            return;
+        }
+        bool fatal = false;
+        for (int signal = 1; signal <= SIGNAL_COUNT && !fatal; ++signal)
+            if ((wanted & bit(signal)) && is_fatal(process, signal))
+                fatal = true;
+        thread.interrupt(fatal);
+    };
+    if (current_is_ours)
+        settle(*current, claim(*current));
+    process.for_each_thread([&](Thread& thread) {
+        if (&thread != current)
+            settle(thread, claim(thread));
+    });
 }
 
 void handle_pending_signals()
 {
     Process& process = current_process();
-    TrapFrame& frame = current_thread()->user_frame();
-    while (u64 pending = deliverable(process)) {
-        int signal = (pending & (1ull << (SIGKILL - 1))) ? SIGKILL : __builtin_ctzll(pending) + 1;
-        process.pending_signals &= ~(1ull << (signal - 1));
+    Thread& thread = *current_thread();
+    if (process.thread_must_end(thread))
+        process.exit_thread(thread, 0); // another thread ends the group or runs execve
+    TrapFrame& frame = thread.user_frame();
+    while (u64 pending = deliverable(process, thread)) {
+        int signal = (pending & bit(SIGKILL)) ? SIGKILL : __builtin_ctzll(pending) + 1;
+        // The thread's own first, then the process's (Linux: the private queue first).
+        if (thread.pending_signals & bit(signal))
+            thread.pending_signals &= ~bit(signal);
+        else
+            process.pending_signals &= ~bit(signal);
         if (!takes_effect(process, signal))
             continue; // became ignored while pending
         if (!has_handler(process, signal))
@@ -229,9 +291,9 @@ void handle_pending_signals()
         return; // one handler at a time; the rest stay pending until it returns
     }
     settle_interrupted_call(frame, nullptr); // no handler ran: an interrupted call restarts
-    if (process.restore_saved_signal_mask) { // nor did a handler save the caller's mask
-        process.signal_mask = process.saved_signal_mask;
-        process.restore_saved_signal_mask = false;
+    if (thread.restore_saved_signal_mask) { // nor did a handler save the caller's mask
+        thread.signal_mask = thread.saved_signal_mask;
+        thread.restore_saved_signal_mask = false;
     }
     update_signal_interrupt(process);
 }
@@ -239,8 +301,9 @@ void handle_pending_signals()
 u64 replace_signal_mask(u64 mask)
 {
     Process& process = current_process();
-    u64 old = process.signal_mask;
-    process.signal_mask = mask & ~UNBLOCKABLE;
+    Thread& thread = *current_thread();
+    u64 old = thread.signal_mask;
+    thread.signal_mask = mask & ~UNBLOCKABLE;
     update_signal_interrupt(process); // what the new mask lets through ends the wait at once
     return old;
 }
@@ -248,12 +311,13 @@ u64 replace_signal_mask(u64 mask)
 void restore_signal_mask(u64 old_mask, CallInterrupted interrupted)
 {
     Process& process = current_process();
+    Thread& thread = *current_thread();
     if (interrupted == CallInterrupted::Yes) {
-        process.saved_signal_mask = old_mask; // handle_pending_signals() restores it
-        process.restore_saved_signal_mask = true;
+        thread.saved_signal_mask = old_mask; // handle_pending_signals() restores it
+        thread.restore_saved_signal_mask = true;
         return;
     }
-    process.signal_mask = old_mask;
+    thread.signal_mask = old_mask;
     update_signal_interrupt(process);
 }
 
@@ -278,7 +342,7 @@ Result<i64> return_from_signal_handler(TrapFrame& frame)
     frame.cs = USER_CODE_SELECTOR;
     frame.ss = USER_DATA_SELECTOR;
     frame.vector = 0; // not a system call any more: never restarted
-    process.signal_mask = uc.sigmask & ~UNBLOCKABLE;
+    thread.signal_mask = uc.sigmask & ~UNBLOCKABLE;
     if (c.fpstate) {
         alignas(16) u8 saved[512];
         if (!copy_from_user(process.address_space(), saved, c.fpstate, sizeof saved).is_error()) {

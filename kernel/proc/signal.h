@@ -10,16 +10,22 @@
 #include "kernel/lib/result.h"
 
 class Process;
+class Thread;
 
 // A fault raised by the current user thread (SIGSEGV, SIGBUS, ...) with its si_code and
 // si_addr: runs the handler if one is installed and the signal is not blocked; otherwise
 // the process dies, logged in one line. Returns only when a handler was set up.
 void deliver_fault_signal(TrapFrame& frame, int signal, int code, u64 address);
-// kill(): makes `signal` pending in `target` and wakes it if it sleeps, so it acts on it.
+// kill(): makes `signal` pending in `target` and wakes one of its threads that does not
+// block it, so it acts on it.
 Result<void> send_signal(Process& target, int signal);
-// Called on every return to user mode: acts on the pending signals of the current process.
+// tgkill()/tkill(): the same for one thread of `target` (only it may take the signal).
+Result<void> send_thread_signal(Process& target, Thread& thread, int signal);
+// Called on every return to user mode: acts on the signals the current thread may take
+// (its own, then its process's), or ends the thread if another is ending the group.
 void handle_pending_signals();
-// True if the current process has a deliverable signal (blocking calls then return EINTR).
+// True if the current thread has a deliverable signal (blocking calls then return EINTR),
+// or must end.
 bool signal_pending();
 // Keeps the thread's interrupt flag (sched/thread.h) equal to "a signal is deliverable",
 // so that exactly then its interruptible sleeps end. Called whenever pending signals or

@@ -105,8 +105,10 @@ char state_letter(Process& process)
 {
     if (process.state() == Process::State::Zombie)
         return 'Z';
-    Thread* thread = process.main_thread();
-    return thread && thread->state == Thread::State::Blocked ? 'S' : 'R';
+    // Running if any thread runs or may run, as Linux shows the group leader's state.
+    bool running = false;
+    process.for_each_thread([&](Thread& thread) { running |= thread.state != Thread::State::Blocked; });
+    return running ? 'R' : 'S';
 }
 
 u64 mapped_bytes(Process& process)
@@ -140,8 +142,12 @@ void fill_status(TextBuilder& out, Process& process)
     out.append("Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%u\nNgid:\t0\nPid:\t%u\nPPid:\t%u\n", name, process.umask(),
         state, state_name, process.pid(), process.pid(), parent_pid(process));
     out.append("TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\n", process.fds().capacity());
-    out.append("VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t1\n", mapped_bytes(process) / 1024, resident_pages(process) * 4);
-    out.append("SigPnd:\t%016lx\nSigBlk:\t%016lx\n", process.pending_signals, process.signal_mask);
+    out.append("VmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%lu\n", mapped_bytes(process) / 1024, resident_pages(process) * 4,
+        process.thread_count());
+    // The first thread's own pending set and mask, and the process's shared pending set.
+    Thread* first = process.first_thread();
+    out.append("SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n", first ? first->pending_signals : 0, process.pending_signals,
+        first ? first->signal_mask : 0);
 }
 
 void fill_cmdline(TextBuilder& out, Process& process)

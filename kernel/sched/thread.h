@@ -47,6 +47,9 @@ public:
     TrapFrame& user_frame() { return *reinterpret_cast<TrapFrame*>(m_kernel_stack_top - sizeof(TrapFrame)); }
 
     u32 tid() const { return m_tid; }
+    // execve from a thread other than the first: the survivor takes over the process's id,
+    // as on Linux (its old id dies with the thread it was).
+    void take_over_id(u32 tid) { m_tid = tid; }
     char const* name() const { return m_name; }
     Process* process() const { return m_process; }
     u64 kernel_stack_top() const { return m_kernel_stack_top; }
@@ -86,6 +89,15 @@ public:
 
     // --- Per-thread state of the process layer (proc/), stored here, never read by sched.
     u64 clear_child_tid { 0 }; // set_tid_address, CLONE_CHILD_CLEARTID
+    u64 robust_list { 0 }; // set_robust_list: the C library's list of robust mutexes held
+    u64 signal_mask { 0 }; // blocked signals: each thread has its own (rt_sigprocmask)
+    // A call that slept under a temporary mask (ppoll, pselect6) and was interrupted: the
+    // mask to put back once the handler's frame has saved it (Linux's saved_sigmask and
+    // TIF_RESTORE_SIGMASK; proc/signal.h, replace_signal_mask).
+    u64 saved_signal_mask { 0 };
+    bool restore_saved_signal_mask { false };
+    u64 pending_signals { 0 }; // sent to this thread alone (tgkill, its own faults)
+    ListNode group_node; // in its process's list of threads
 
 private:
     Thread(char const* name, u32 tid, Process* process);

@@ -89,6 +89,9 @@ Result<i64> sys_getegid();
 Result<i64> sys_arch_prctl(int code, u64 address);
 Result<i64> sys_set_tid_address(UserAddress address);
 Result<i64> sys_set_robust_list(UserAddress head, u64 length);
+Result<i64> sys_get_robust_list(int tid, UserAddress head_out, UserAddress length_out);
+Result<i64> sys_tgkill(int tgid, int tid, int signal);
+Result<i64> sys_tkill(int tid, int signal);
 Result<i64> sys_uname(UserAddress buffer);
 Result<i64> sys_getrlimit(int resource, UserAddress limit);
 Result<i64> sys_setrlimit(int resource, UserAddress limit);
@@ -107,6 +110,7 @@ Result<i64> sys_reboot(u32 magic1, u32 magic2, u32 command, UserAddress argument
 Result<i64> sys_fork();
 Result<i64> sys_vfork();
 Result<i64> sys_clone(u64 flags, UserAddress child_stack, UserAddress parent_tid, UserAddress child_tid, u64 tls);
+Result<i64> sys_clone3(UserAddress args, u64 size);
 Result<i64> sys_execve(UserAddress path, UserAddress argv, UserAddress envp);
 Result<i64> sys_wait4(int pid, UserAddress status, int options, UserAddress rusage);
 Result<i64> sys_kill(int pid, int signal);

@@ -1,5 +1,6 @@
-// Creating, replacing, ending and waiting for processes: fork, vfork, clone, execve, wait4,
-// kill. The mechanisms live in kernel/proc; this file decodes the Linux arguments.
+// Creating, replacing, ending and waiting for processes: fork, vfork, execve, wait4, kill
+// (clone and clone3: sys_clone.cpp). The mechanisms live in kernel/proc; this file decodes
+// the Linux arguments.
 #include "handlers.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/vfs.h"
@@ -90,42 +91,6 @@ private:
 
 Result<i64> sys_fork() { return create_child(false, 0); }
 Result<i64> sys_vfork() { return create_child(true, 0); }
-
-Result<i64> sys_clone(u64 flags, UserAddress child_stack, UserAddress parent_tid, UserAddress child_tid, u64 tls)
-{
-    constexpr u64 CSIGNAL = 0xff, CLONE_VM = 0x100, CLONE_VFORK = 0x4000, CLONE_SETTLS = 0x80000, CLONE_PARENT_SETTID = 0x100000,
-                  CLONE_CHILD_CLEARTID = 0x200000, CLONE_CHILD_SETTID = 0x1000000;
-    // Bookkeeping flags a C library passes with fork-like clones (glibc's fork uses
-    // CHILD_SETTID|CHILD_CLEARTID): they write or remember thread ids, nothing more.
-    constexpr u64 BOOKKEEPING = CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID;
-    u64 exit_signal = flags & CSIGNAL;
-    u64 sharing = flags & ~CSIGNAL & ~BOOKKEEPING;
-    if (exit_signal != SIGCHLD && exit_signal != 0)
-        return Errno::Invalid;
-    bool share_memory;
-    if (sharing == 0)
-        share_memory = false; // plain clone is fork
-    else if (sharing == (CLONE_VM | CLONE_VFORK))
-        share_memory = true; // posix_spawn's clone: vfork with its own stack
-    else
-        return Errno::Invalid; // threads and the other sharing flags are not supported
-
-    Process& parent = current_process();
-    Process* child = TRY(Process::create_child(parent, *current_thread(), share_memory, child_stack));
-    i32 pid = static_cast<i32>(child->pid());
-    Thread& child_thread = *child->main_thread();
-    if (flags & CLONE_SETTLS)
-        child_thread.fs_base = tls;
-    if (flags & CLONE_CHILD_CLEARTID)
-        child_thread.clear_child_tid = child_tid;
-    if (flags & CLONE_PARENT_SETTID)
-        (void)write_user<i32>(parent_tid, pid);
-    if (flags & CLONE_CHILD_SETTID)
-        (void)copy_to_user(child->address_space(), child_tid, &pid, sizeof pid);
-    if (share_memory)
-        child->wait_for_vfork_release();
-    return pid;
-}
 
 namespace {
 

@@ -11,13 +11,35 @@ constexpr int AT_FDCWD = -100;
 constexpr int AT_SYMLINK_NOFOLLOW = 0x100, AT_REMOVEDIR = 0x200, AT_SYMLINK_FOLLOW = 0x400, AT_EMPTY_PATH = 0x1000;
 }
 
-Result<void> read_user_path_at(int dirfd, UserAddress address, char* out, usize capacity, bool* trailing_slash)
+namespace {
+
+LastComponent last_component_of(char const* path, usize length)
+{
+    while (length > 1 && path[length - 1] == '/')
+        --length; // "x/./" ends in "." too
+    usize start = length;
+    while (start > 0 && path[start - 1] != '/')
+        --start;
+    usize n = length - start;
+    if (n == 1 && path[start] == '.')
+        return LastComponent::Dot;
+    if (n == 2 && path[start] == '.' && path[start + 1] == '.')
+        return LastComponent::DotDot;
+    return LastComponent::Name;
+}
+
+}
+
+Result<void> read_user_path_at(
+    int dirfd, UserAddress address, char* out, usize capacity, bool* trailing_slash, LastComponent* last)
 {
     PATH_BUFFER(raw);
     usize length = TRY(copy_string_from_user(user_space(), raw, address, PATH_MAX));
     // "link/" names what the link points to, as on Linux: the caller must follow it.
     if (trailing_slash)
         *trailing_slash = length > 0 && raw[length - 1] == '/';
+    if (last)
+        *last = last_component_of(raw, length);
     if (raw[0] == '/' || dirfd == AT_FDCWD)
         return normalize_path(current_process().cwd(), raw, out, capacity);
     // Relative to an open directory: the path it was opened by.
@@ -201,7 +223,13 @@ Result<i64> sys_fchdir(int fd)
 Result<i64> sys_mkdirat(int dirfd, UserAddress path, u32 mode)
 {
     PATH_BUFFER(normalized);
-    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
+    LastComponent last;
+    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX, nullptr, &last));
+    if (last != LastComponent::Name) {
+        // "x/." and "x/.." exist once x does (ENOENT otherwise): never a new name.
+        TRY(vfs_lookup(normalized, FollowLastLink::Yes));
+        return Errno::Exists;
+    }
     TRY(vfs_mkdir(normalized, mode & ~current_process().umask() & 07777));
     return 0;
 }
@@ -213,7 +241,17 @@ Result<i64> sys_unlinkat(int dirfd, UserAddress path, int flags)
     if (flags & ~AT_REMOVEDIR)
         return Errno::Invalid;
     PATH_BUFFER(normalized);
-    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
+    LastComponent last;
+    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX, nullptr, &last));
+    if (last != LastComponent::Name) {
+        // Linux walks to the directory first (ENOENT, ENOTDIR), then refuses to remove it
+        // by "." (EINVAL) or ".." (ENOTEMPTY: it holds at least the one we came from), and
+        // unlink of either is EISDIR.
+        TRY(vfs_lookup(normalized, FollowLastLink::Yes));
+        if (!(flags & AT_REMOVEDIR))
+            return Errno::IsDirectory;
+        return last == LastComponent::Dot ? Errno::Invalid : Errno::NotEmpty;
+    }
     if (flags & AT_REMOVEDIR)
         TRY(vfs_rmdir(normalized));
     else

@@ -10,11 +10,9 @@
 
 #include "kernel/proc/shutdown.h"
 
-Result<i64> sys_exit(int code) { current_process().exit(wait_status_exited(code)); }
 Result<i64> sys_exit_group(int code) { current_process().exit(wait_status_exited(code)); }
 
 Result<i64> sys_getpid() { return current_process().pid(); }
-Result<i64> sys_gettid() { return current_thread()->tid(); }
 Result<i64> sys_getppid()
 {
     Process* parent = current_process().parent();
@@ -45,21 +43,6 @@ Result<i64> sys_arch_prctl(int code, u64 address)
     default:
         return Errno::Invalid;
     }
-}
-
-Result<i64> sys_set_tid_address(UserAddress address)
-{
-    current_thread()->clear_child_tid = address;
-    return current_process().pid();
-}
-
-// Robust futex lists matter only to threads dying while holding a lock; with one thread
-// per process the list is never walked. Linux validates the size the same way.
-Result<i64> sys_set_robust_list(UserAddress, u64 length)
-{
-    if (length != 24)
-        return Errno::Invalid;
-    return 0;
 }
 
 Result<i64> sys_uname(UserAddress buffer)
@@ -109,25 +92,27 @@ Result<i64> sys_rt_sigprocmask(int how, UserAddress set, UserAddress old_set, u6
     constexpr int SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
     if (size != 8)
         return Errno::Invalid;
-    Process& process = current_process();
+    Thread& thread = *current_thread(); // each thread has its own mask
     if (old_set)
-        TRY(write_user(old_set, process.signal_mask));
+        TRY(write_user(old_set, thread.signal_mask));
     if (set) {
         u64 mask = TRY(read_user<u64>(set));
         mask &= ~((1ull << (SIGKILL - 1)) | (1ull << (19 - 1))); // SIGKILL and SIGSTOP cannot be blocked
         switch (how) {
         case SIG_BLOCK:
-            process.signal_mask |= mask;
+            thread.signal_mask |= mask;
             break;
         case SIG_UNBLOCK:
-            process.signal_mask &= ~mask;
+            thread.signal_mask &= ~mask;
             break;
         case SIG_SETMASK:
-            process.signal_mask = mask;
+            thread.signal_mask = mask;
             break;
         default:
             return Errno::Invalid;
         }
+        // A process-directed signal this thread now blocks may wake another one instead.
+        update_signal_interrupt(current_process());
     }
     return 0;
 }

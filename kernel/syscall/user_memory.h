@@ -22,7 +22,16 @@ template<typename T> Result<void> write_user(UserAddress address, T const& value
     return copy_to_user(user_space(), address, &value, sizeof(T));
 }
 
+// What the path's last component was before normalization took it away: "x/." and "x/.."
+// name x and x's parent, but calls that make or remove a name refuse them as Linux does.
+enum class LastComponent {
+    Name,
+    Dot,
+    DotDot
+};
+
 // Copies a NUL-terminated path from user memory and normalizes it against the cwd, or for
 // the *at() calls against the directory `dirfd` was opened as (AT_FDCWD = the cwd).
 Result<void> read_user_path(UserAddress address, char* out, usize capacity);
-Result<void> read_user_path_at(int dirfd, UserAddress address, char* out, usize capacity, bool* trailing_slash = nullptr);
+Result<void> read_user_path_at(
+    int dirfd, UserAddress address, char* out, usize capacity, bool* trailing_slash = nullptr, LastComponent* last = nullptr);
