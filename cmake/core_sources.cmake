@@ -12,6 +12,11 @@ list(APPEND PAGODA_CORE_SOURCES
     ${CMAKE_SOURCE_DIR}/kernel/proc/oom_policy.cpp
     ${CMAKE_SOURCE_DIR}/kernel/fs/cpio.cpp
     ${CMAKE_SOURCE_DIR}/kernel/fs/pipe_ring.cpp
+    # File locks: the range, whole-file, lease and wait-for logic (file_lock.cpp, which sleeps, is not).
+    ${CMAKE_SOURCE_DIR}/kernel/fs/record_lock_list.cpp
+    ${CMAKE_SOURCE_DIR}/kernel/fs/whole_file_lock_list.cpp
+    ${CMAKE_SOURCE_DIR}/kernel/fs/lock_wait_graph.cpp
+    ${CMAKE_SOURCE_DIR}/kernel/fs/lease_list.cpp
     # The x86 page table reaches memory and the CPU through interfaces (PhysicalAccess,
     # X86Mmu), so the code that shares, copies and frees leaf tables is host-tested too.
     ${CMAKE_SOURCE_DIR}/kernel/arch/x86_64/x86_page_table.cpp

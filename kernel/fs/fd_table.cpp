@@ -1,4 +1,5 @@
 #include "fd_table.h"
+#include "file_lock.h"
 #include "kernel/lib/memory.h"
 
 FdTable::~FdTable() { delete[] m_entries; }
@@ -49,8 +50,15 @@ Result<void> FdTable::close(int fd)
     // release), and the table must already be as the caller will see it.
     RefPtr<OpenFile> file = static_cast<RefPtr<OpenFile>&&>(m_entries[fd].file);
     m_entries[fd].close_on_exec = false;
+    release_locks_of(file);
     file.clear();
     return {};
+}
+
+void FdTable::release_locks_of(RefPtr<OpenFile> const& file) const
+{
+    if (file)
+        release_record_locks(file->file(), record_lock_owner());
 }
 
 Result<void> FdTable::install(int fd, RefPtr<OpenFile> file, bool close_on_exec)
@@ -59,6 +67,7 @@ Result<void> FdTable::install(int fd, RefPtr<OpenFile> file, bool close_on_exec)
     RefPtr<OpenFile> previous = static_cast<RefPtr<OpenFile>&&>(m_entries[fd].file);
     m_entries[fd].file = static_cast<RefPtr<OpenFile>&&>(file);
     m_entries[fd].close_on_exec = close_on_exec;
+    release_locks_of(previous);
     return {};
 }
 

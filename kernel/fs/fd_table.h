@@ -4,6 +4,10 @@
 // to the process's limit (RLIMIT_NOFILE's soft value, which the process layer sets: Linux's
 // default is 1024, raisable by setrlimit). Every descriptor is below the limit; one the
 // table has no entry for yet is simply not open.
+//
+// The table is also the owner of the POSIX record locks taken through it (Linux's
+// fl_owner = files_struct): every way a descriptor closes — close, dup2 over it, exec's
+// close-on-exec, exit — releases them for its file (file_lock.h).
 #pragma once
 
 #include "file.h"
@@ -40,13 +44,17 @@ public:
     void close_all();
     void close_on_exec_files();
     // A copy sharing every open file description, with the same limit (fork). NoMemory.
+    // The copy owns no record locks.
     Result<void> copy_from(FdTable const&);
+    LockOwner record_lock_owner() const { return LockOwner { this }; }
 
 private:
     struct Entry {
         RefPtr<OpenFile> file;
         bool close_on_exec { false };
     };
+    // Drops this table's record locks on `file`, which a descriptor no longer refers to.
+    void release_locks_of(RefPtr<OpenFile> const& file) const;
     bool is_open(int fd) const { return fd >= 0 && fd < m_capacity && m_entries[fd].file; }
     // Room for descriptor `fd`.
     Result<void> grow_to_hold(int fd);

@@ -1,4 +1,5 @@
 #include "file.h"
+#include "file_lock.h"
 #include "kernel/mm/user_memory.h"
 
 namespace {
@@ -46,4 +47,10 @@ Result<usize> File::write_from_user(UserIo const& io)
             break;
     }
     return done;
+}
+
+OpenFile::~OpenFile()
+{
+    release_open_file_locks(*m_file, lock_owner());
+    delete[] m_path;
 }

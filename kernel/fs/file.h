@@ -6,6 +6,7 @@
 #include "kernel/lib/ref_counted.h"
 #include "kernel/lib/result.h"
 #include "kernel/lib/types.h"
+#include "record_lock_list.h"
 
 // struct stat as the Linux x86_64 ABI lays it out (144 bytes).
 struct LinuxStat {
@@ -116,7 +117,8 @@ constexpr int O_NONBLOCK = 04000, O_ASYNC = 020000, O_DIRECT = 040000, O_LARGEFI
 class OpenFile : public RefCounted<OpenFile> {
 public:
     OpenFile(RefPtr<File> file, int flags) : m_file(static_cast<RefPtr<File>&&>(file)), m_flags(flags) { }
-    ~OpenFile() { delete[] m_path; }
+    // The last reference going is the last close: the OFD and flock locks go with it.
+    ~OpenFile();
     // The normalized path it was opened by, for openat(dirfd, ...) and /proc; may be null.
     char const* path() const { return m_path ? m_path : ""; }
     void set_path(char* path_from_new) { m_path = path_from_new; }
@@ -127,6 +129,8 @@ public:
     bool can_write() const { return (m_flags & O_ACCMODE) != O_RDONLY; }
     bool is_nonblocking() const { return m_flags & O_NONBLOCK; }
     bool is_direct() const { return m_flags & O_DIRECT; }
+    // The owner of its open-file-description (F_OFD_SETLK) and flock locks.
+    LockOwner lock_owner() const { return LockOwner { this }; }
     u64 offset { 0 };
 
 private:

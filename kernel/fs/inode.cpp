@@ -129,6 +129,8 @@ Result<RefPtr<File>> InodeFile::create(RefPtr<Inode> inode, ForWriting for_writi
             inode->put_write_access();
         return Errno::NoMemory;
     }
+    if (for_writing == ForWriting::No)
+        inode->note_read_only_open();
     return adopt_ref<File>(file);
 }
 
@@ -136,6 +138,8 @@ InodeFile::~InodeFile()
 {
     if (m_for_writing == ForWriting::Yes)
         m_inode->put_write_access();
+    else
+        m_inode->note_read_only_close();
 }
 
 Result<usize> InodeFile::read(u8* buffer, usize count, u64 offset)

@@ -87,6 +87,12 @@ public:
     void put_write_access();
     Result<void> deny_write_access();
     void allow_write_access();
+    i32 write_count() const { return m_write_count; }
+    // Open files of it that may only read (Linux's i_readcount), kept by InodeFile: a write
+    // lease (file_lock.h) is refused while anyone else has the file open.
+    u32 read_only_opens() const { return m_read_only_opens; }
+    void note_read_only_open() { ++m_read_only_opens; }
+    void note_read_only_close() { --m_read_only_opens; }
 
     // Pager: how the page cache reads and writes this file's pages. Defaults suit
     // memory-only file systems (tmpfs): zero pages, nothing to write, never evicted.
@@ -99,6 +105,7 @@ protected:
 
 private:
     i32 m_write_count { 0 }; // see get_write_access
+    u32 m_read_only_opens { 0 };
 };
 
 // A running program's hold on its executable file (Inode::deny_write_access), which keeps

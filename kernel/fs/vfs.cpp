@@ -1,4 +1,5 @@
 #include "vfs.h"
+#include "file_lock.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/lib/memory.h"
 
@@ -224,6 +225,8 @@ Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode)
     // Open first, truncate afterwards, as Linux does: the open file's write access is what
     // keeps a running program's executable from being truncated (ETXTBSY).
     RefPtr<File> file = TRY(inode->open(flags));
+    // A lease holder is told, and given time, before the open (and its truncation) goes on.
+    TRY(break_leases(*inode, access != O_RDONLY, flags & O_NONBLOCK));
     if ((flags & O_TRUNC) && access != O_RDONLY && inode->is_regular())
         TRY(inode->truncate(0));
     return file;

@@ -35,7 +35,9 @@ enum class Errno : int {
     TooManyLinks = 31, // EMLINK
     BrokenPipe = 32, // EPIPE
     Range = 34, // ERANGE
+    Deadlock = 35, // EDEADLK
     NameTooLong = 36, // ENAMETOOLONG
+    NoLock = 37, // ENOLCK
     NoSys = 38, // ENOSYS
     NotEmpty = 39, // ENOTEMPTY
     Loop = 40, // ELOOP

@@ -2,8 +2,19 @@
 // (which exception raises which signal) and the process layer.
 #pragma once
 
+#include "types.h"
+
 constexpr int SIGNAL_COUNT = 64;
 constexpr int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGABRT = 6, SIGBUS = 7, SIGFPE = 8, SIGKILL = 9,
               SIGUSR1 = 10, SIGSEGV = 11, SIGUSR2 = 12, SIGPIPE = 13, SIGALRM = 14, SIGTERM = 15, SIGSTKFLT = 16, SIGCHLD = 17,
               SIGCONT = 18, SIGSTOP = 19, SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22, SIGURG = 23, SIGXCPU = 24, SIGXFSZ = 25,
               SIGVTALRM = 26, SIGPROF = 27, SIGWINCH = 28, SIGIO = 29, SIGPWR = 30, SIGSYS = 31, SIGRTMIN = 32;
+
+// Who sent a pending signal, for the handler's siginfo: si_code (SI_USER for kill, SI_TKILL
+// for tgkill, SI_KERNEL for the kernel's own) and si_pid. Standard signals are not queued,
+// so one sender per pending signal is all there is to keep.
+constexpr int SI_USER = 0, SI_KERNEL = 0x80, SI_TKILL = -6;
+struct SignalSender {
+    int code { SI_KERNEL };
+    u32 pid { 0 };
+};

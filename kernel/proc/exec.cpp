@@ -213,6 +213,8 @@ Result<void> exec_program(
     for (auto& action : process.signal_actions)
         if (action.handler > 1)
             action = {}; // caught signals revert to the default; ignored ones stay ignored
+    thread.alt_stack_size = 0; // the new program has no alternate signal stack
+    thread.alt_stack_autodisarm = false;
 
     TrapFrame& frame = thread.user_frame();
     frame = {};

@@ -18,6 +18,7 @@ struct FutexKey {
 struct Waiter {
     FutexKey key;
     Thread* thread;
+    u32 bitset; // FUTEX_WAIT_BITSET: which wakes (of WAKE_BITSET) this waiter answers
     bool woken { false };
     ListNode node;
 };
@@ -46,7 +47,7 @@ Result<FutexKey> key_for(AddressSpace& space, u64 address, bool process_private)
 
 }
 
-Result<void> futex_wait(AddressSpace& space, u64 address, u32 expected, u64 deadline_ns, bool process_private)
+Result<void> futex_wait(AddressSpace& space, u64 address, u32 expected, u64 deadline_ns, bool process_private, u32 bitset)
 {
     FutexKey key = TRY(key_for(space, address, process_private));
     u32 value;
@@ -55,7 +56,7 @@ Result<void> futex_wait(AddressSpace& space, u64 address, u32 expected, u64 dead
         return Errno::TryAgain;
     // Interrupts are off from the check above to the sleep below, so no wake can slip in
     // between (the waker runs only once we have queued ourselves and switched away).
-    Waiter waiter { key, current_thread() };
+    Waiter waiter { key, current_thread(), bitset };
     g_waiters.append(waiter);
     while (!waiter.woken) {
         if (signal_pending()) {
@@ -76,13 +77,14 @@ Result<void> futex_wait(AddressSpace& space, u64 address, u32 expected, u64 dead
     return {};
 }
 
-Result<u32> futex_wake(AddressSpace& space, u64 address, u32 count, bool process_private)
+namespace {
+
+u32 wake_waiters(FutexKey const& key, u32 count, u32 bitset)
 {
-    FutexKey key = TRY(key_for(space, address, process_private));
     u32 woken = 0;
     for (Waiter* waiter = g_waiters.first(); waiter && woken < count;) {
         Waiter* next = g_waiters.next(*waiter);
-        if (waiter->key == key) {
+        if (waiter->key == key && (waiter->bitset & bitset)) {
             g_waiters.remove(*waiter);
             waiter->woken = true;
             wake_up(*waiter->thread);
@@ -90,5 +92,110 @@ Result<u32> futex_wake(AddressSpace& space, u64 address, u32 count, bool process
         }
         waiter = next;
     }
+    return woken;
+}
+
+}
+
+Result<u32> futex_wake(AddressSpace& space, u64 address, u32 count, bool process_private, u32 bitset)
+{
+    FutexKey key = TRY(key_for(space, address, process_private));
+    return wake_waiters(key, count, bitset);
+}
+
+Result<u32> futex_requeue(AddressSpace& space, u64 address, u32 wake_count, u32 move_count, u64 target, bool process_private,
+    bool compare, u32 expected)
+{
+    FutexKey key = TRY(key_for(space, address, process_private));
+    FutexKey target_key = TRY(key_for(space, target, process_private));
+    if (compare) {
+        u32 value;
+        TRY(copy_from_user(space, &value, address, sizeof value));
+        if (value != expected)
+            return Errno::TryAgain;
+    }
+    u32 done = wake_waiters(key, wake_count, FUTEX_BITSET_MATCH_ANY);
+    u32 moved = 0;
+    for (Waiter* waiter = g_waiters.first(); waiter && moved < move_count; waiter = g_waiters.next(*waiter)) {
+        if (waiter->key == key) {
+            waiter->key = target_key; // it sleeps on the other word now; nothing else changes
+            ++moved;
+        }
+    }
+    return done + moved;
+}
+
+namespace {
+
+// FUTEX_WAKE_OP's operation on the second word and its comparison with the old value.
+Result<u32> apply_operation(u32 encoded, u32 old)
+{
+    constexpr u32 OPARG_SHIFT = 8;
+    u32 op = (encoded >> 28) & 7;
+    i32 argument = static_cast<i32>(encoded << 8) >> 20;
+    if ((encoded >> 28) & OPARG_SHIFT) {
+        if (argument < 0 || argument > 31)
+            return Errno::Invalid;
+        argument = 1 << argument;
+    }
+    u32 arg = static_cast<u32>(argument);
+    switch (op) {
+    case 0:
+        return arg; // SET
+    case 1:
+        return old + arg; // ADD
+    case 2:
+        return old | arg; // OR
+    case 3:
+        return old & ~arg; // ANDN
+    case 4:
+        return old ^ arg; // XOR
+    default:
+        return Errno::NoSys;
+    }
+}
+
+Result<bool> compare(u32 encoded, u32 old)
+{
+    i32 value = static_cast<i32>(old);
+    i32 argument = static_cast<i32>(encoded << 20) >> 20;
+    switch ((encoded >> 24) & 15) {
+    case 0:
+        return value == argument;
+    case 1:
+        return value != argument;
+    case 2:
+        return value < argument;
+    case 3:
+        return value <= argument;
+    case 4:
+        return value > argument;
+    case 5:
+        return value >= argument;
+    default:
+        return Errno::NoSys;
+    }
+}
+
+}
+
+Result<u32> futex_wake_op(
+    AddressSpace& space, u64 address, u32 wake_count, u64 second, u32 second_wake_count, u32 encoded, bool process_private)
+{
+    FutexKey key = TRY(key_for(space, address, process_private));
+    FutexKey second_key = TRY(key_for(space, second, process_private));
+    // The read-modify-write of the second word must not sleep half-way, or another thread
+    // could change the word in between: fault it in writable first (writing its own value
+    // back may sleep), then read and write with nothing in between that can.
+    u32 old;
+    TRY(copy_from_user(space, &old, second, sizeof old));
+    TRY(copy_to_user(space, second, &old, sizeof old));
+    TRY(copy_from_user(space, &old, second, sizeof old));
+    u32 updated = TRY(apply_operation(encoded, old));
+    bool wake_second = TRY(compare(encoded, old));
+    TRY(copy_to_user(space, second, &updated, sizeof updated));
+    u32 woken = wake_waiters(key, wake_count, FUTEX_BITSET_MATCH_ANY);
+    if (wake_second)
+        woken += wake_waiters(second_key, second_wake_count, FUTEX_BITSET_MATCH_ANY);
     return woken;
 }

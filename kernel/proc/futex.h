@@ -11,8 +11,23 @@
 
 class AddressSpace;
 
-// FUTEX_WAIT: if the word at `address` still holds `expected`, sleeps until woken or until
-// `deadline_ns` (monotonic; 0 = none). TryAgain if the value differs, TimedOut, Interrupted.
-Result<void> futex_wait(AddressSpace&, u64 address, u32 expected, u64 deadline_ns, bool process_private);
-// FUTEX_WAKE: wakes up to `count` waiters of the word; returns how many.
-Result<u32> futex_wake(AddressSpace&, u64 address, u32 count, bool process_private);
+constexpr u32 FUTEX_BITSET_MATCH_ANY = 0xffffffff;
+
+// FUTEX_WAIT(_BITSET): if the word at `address` still holds `expected`, sleeps until woken
+// by a wake whose bitset shares a bit with `bitset`, or until `deadline_ns` (monotonic; 0 =
+// none). TryAgain if the value differs, TimedOut, Interrupted.
+Result<void> futex_wait(
+    AddressSpace&, u64 address, u32 expected, u64 deadline_ns, bool process_private, u32 bitset = FUTEX_BITSET_MATCH_ANY);
+// FUTEX_WAKE(_BITSET): wakes up to `count` waiters of the word; returns how many.
+Result<u32> futex_wake(AddressSpace&, u64 address, u32 count, bool process_private, u32 bitset = FUTEX_BITSET_MATCH_ANY);
+// FUTEX_(CMP_)REQUEUE: wakes up to `wake_count` waiters of `address` and moves up to
+// `move_count` more to wait on `target` (what a condition variable's broadcast does rather
+// than wake them all onto one mutex). With `compare`, TryAgain unless the word holds
+// `expected`. Returns woken + moved.
+Result<u32> futex_requeue(
+    AddressSpace&, u64 address, u32 wake_count, u32 move_count, u64 target, bool process_private, bool compare, u32 expected);
+// FUTEX_WAKE_OP: changes the word at `second` by the operation encoded in `encoded`, wakes up
+// to `wake_count` waiters of `address`, and, if the old value of `second` passes the
+// encoded comparison, up to `second_wake_count` of `second`. Returns how many woke.
+Result<u32> futex_wake_op(
+    AddressSpace&, u64 address, u32 wake_count, u64 second, u32 second_wake_count, u32 encoded, bool process_private);

@@ -30,7 +30,7 @@ RealIntervalTimer::Setting RealIntervalTimer::set(Setting setting)
 void RealIntervalTimer::expired(DeadlineTimer& timer)
 {
     auto& self = static_cast<RealIntervalTimer&>(timer);
-    (void)send_signal(self.m_owner, SIGALRM);
+    (void)send_signal(self.m_owner, SIGALRM, SignalSender {});
     if (!self.m_interval_ns)
         return;
     u64 now = monotonic_nanoseconds();

@@ -87,7 +87,7 @@ OomOutcome out_of_memory(Process& faulter, u64 address)
             return OomOutcome::Retry;
         klog("out of memory: killed pid %u (%s, %lu KiB resident) for pid %u's fault at %lx", victim->pid(),
             victim->executable_path(), resident_pages(*victim) * (PAGE_SIZE / KiB), faulter.pid(), address);
-        (void)send_signal(*victim, SIGKILL);
+        (void)send_signal(*victim, SIGKILL, SignalSender {});
         remember_victim(victim->pid(), now);
         ++memory.stats.oom_kills;
         return OomOutcome::Retry;

@@ -113,6 +113,7 @@ public:
     ResourceLimits limits; // inherited at fork, kept by execve
     SignalAction signal_actions[SIGNAL_COUNT];
     u64 pending_signals { 0 }; // sent to the process: any thread that does not block one takes it
+    SignalSender pending_sender[SIGNAL_COUNT]; // who sent each of them
 
     // Ends the process with a wait(2)-style status (exit code << 8, or the signal number).
     // Called by its own thread; does not return.

@@ -10,7 +10,8 @@ namespace {
 constexpr u64 SA_SIGINFO = 4, SA_ONSTACK = 0x08000000, SA_RESTORER = 0x04000000, SA_NODEFER = 0x40000000,
               SA_RESETHAND = 0x80000000, SA_RESTART = 0x10000000;
 constexpr u64 UNBLOCKABLE = (1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1));
-constexpr i32 SI_USER = 0;
+constexpr i32 SS_ONSTACK = 1, SS_DISABLE = 2;
+constexpr u32 SS_AUTODISARM = 1u << 31;
 
 // The kernel's signal frame layout for x86_64 (arch/x86/include/uapi/asm/sigcontext.h and
 // ucontext.h): what a handler's third argument points to, and what rt_sigreturn reads back.
@@ -77,6 +78,25 @@ u64 bit(int signal) { return 1ull << (signal - 1); }
 
 [[noreturn]] void die_from(Process& process, int signal) { process.exit(wait_status_signaled(signal)); }
 
+struct AltStack {
+    u64 base, size;
+    bool on_it;
+};
+
+// The thread's alternate signal stack, and whether `sp` is on it (a handler running there).
+AltStack alt_stack_of(Thread const& thread, u64 sp)
+{
+    bool on_it = thread.alt_stack_size && sp - thread.alt_stack_base < thread.alt_stack_size;
+    return { thread.alt_stack_base, thread.alt_stack_size, on_it };
+}
+
+u32 alt_stack_flags(Thread const& thread, AltStack const& alt)
+{
+    if (!alt.size)
+        return SS_DISABLE;
+    return (alt.on_it ? SS_ONSTACK : 0) | (thread.alt_stack_autodisarm ? SS_AUTODISARM : 0);
+}
+
 // Builds the signal frame on the user stack and points the thread at the handler. False if
 // the frame cannot be written (a bad stack): the caller then kills the process.
 bool enter_handler(TrapFrame& frame, int signal, SigInfo const& info)
@@ -87,21 +107,26 @@ bool enter_handler(TrapFrame& frame, int signal, SigInfo const& info)
     if (!(action.flags & SA_RESTORER))
         return false; // x86_64 needs a restorer: every C library passes one
 
-    // Below the red zone: the FPU state (64-byte aligned), then the frame, whose return
-    // address slot sits where a call would have put it (rsp + 8 aligned to 16 at entry).
-    u64 sp = frame.rsp - 128;
+    // SA_ONSTACK with an alternate stack set up, not already in use: the handler runs at its
+    // top. Otherwise below the red zone of the interrupted code's stack. Then the FPU state
+    // (64-byte aligned), then the frame, whose return address slot sits where a call
+    // would have put it (rsp + 8 aligned to 16 at entry).
+    AltStack alt = alt_stack_of(thread, frame.rsp);
+    bool switch_stack = (action.flags & SA_ONSTACK) && alt.size && !alt.on_it;
+    u64 sp = switch_stack ? alt.base + alt.size : frame.rsp - 128;
     u64 fpstate = (sp - 512) & ~u64(63);
     u64 frame_address = ((fpstate - sizeof(SignalFrame)) & ~u64(15)) - 8;
 
     SignalFrame out {};
     out.return_address = action.restorer;
-    // The mask rt_sigreturn restores: the caller's own, not a temporary one of ppoll's.
-    u64 mask_to_restore = thread.restore_saved_signal_mask ? thread.saved_signal_mask : thread.signal_mask;
     out.uc.mcontext = { frame.r8, frame.r9, frame.r10, frame.r11, frame.r12, frame.r13, frame.r14, frame.r15, frame.rdi,
         frame.rsi, frame.rbp, frame.rbx, frame.rdx, frame.rax, frame.rcx, frame.rsp, frame.rip, frame.rflags,
-        static_cast<u16>(frame.cs), 0, 0, static_cast<u16>(frame.ss), frame.error_code, frame.vector, mask_to_restore,
+        static_cast<u16>(frame.cs), 0, 0, static_cast<u16>(frame.ss), frame.error_code, frame.vector, thread.signal_mask,
         frame.vector == 14 ? frame.cr2 : 0, fpstate, {} };
-    out.uc.sigmask = mask_to_restore;
+    out.uc.sigmask = thread.restore_mask_after_handler ? thread.mask_after_handler : thread.signal_mask;
+    out.uc.stack_pointer = alt.base;
+    out.uc.stack_size = alt.size;
+    out.uc.stack_flags = static_cast<i32>(alt_stack_flags(thread, alt));
     out.info = info;
 
     AddressSpace& space = process.address_space();
@@ -110,7 +135,6 @@ bool enter_handler(TrapFrame& frame, int signal, SigInfo const& info)
         || copy_to_user(space, frame_address, &out, sizeof out).is_error())
         return false;
 
-    thread.restore_saved_signal_mask = false;
     frame.rsp = frame_address;
     frame.rip = action.handler;
     frame.rdi = static_cast<u64>(signal);
@@ -124,6 +148,9 @@ bool enter_handler(TrapFrame& frame, int signal, SigInfo const& info)
     thread.signal_mask &= ~UNBLOCKABLE;
     if (action.flags & SA_RESETHAND)
         process.signal_actions[signal - 1] = {};
+    thread.restore_mask_after_handler = false;
+    if (switch_stack && thread.alt_stack_autodisarm)
+        thread.alt_stack_size = 0; // until the handler's sigreturn restores it (uc_stack)
     return true;
 }
 
@@ -189,12 +216,32 @@ Result<void> check_signal_number(int signal)
     return {};
 }
 
+// Takes `signal` off the thread's own pending set if it is there, else off the process's
+// (Linux: the private queue first); returns who sent it.
+SignalSender take(Process& process, Thread& thread, int signal)
+{
+    if (thread.pending_signals & bit(signal)) {
+        thread.pending_signals &= ~bit(signal);
+        return thread.pending_sender[signal - 1];
+    }
+    process.pending_signals &= ~bit(signal);
+    return process.pending_sender[signal - 1];
+}
+
 // Whether `signal` would end the whole process (no handler, a default action that kills).
 bool is_fatal(Process& process, int signal) { return !has_handler(process, signal) && takes_effect(process, signal); }
 
 }
 
-Result<void> send_signal(Process& target, int signal)
+SignalSender current_sender(int code)
+{
+    Thread* thread = current_thread();
+    if (!thread || !thread->process())
+        return {};
+    return { code, thread->process()->pid() };
+}
+
+Result<void> send_signal(Process& target, int signal, SignalSender from)
 {
     TRY(check_signal_number(signal));
     if (signal == 0 || target.state() == Process::State::Zombie)
@@ -202,6 +249,7 @@ Result<void> send_signal(Process& target, int signal)
     if (!takes_effect(target, signal))
         return {};
     target.pending_signals |= bit(signal);
+    target.pending_sender[signal - 1] = from;
     update_signal_interrupt(target); // an interruptible sleep ends: EINTR, then the signal acts
     return {};
 }
@@ -212,6 +260,7 @@ Result<void> send_thread_signal(Process& target, Thread& thread, int signal)
     if (signal == 0 || target.state() == Process::State::Zombie || !takes_effect(target, signal))
         return {};
     thread.pending_signals |= bit(signal);
+    thread.pending_sender[signal - 1] = current_sender(SI_TKILL);
     update_signal_interrupt(target);
     return {};
 }
@@ -269,11 +318,7 @@ void handle_pending_signals()
     TrapFrame& frame = thread.user_frame();
     while (u64 pending = deliverable(process, thread)) {
         int signal = (pending & bit(SIGKILL)) ? SIGKILL : __builtin_ctzll(pending) + 1;
-        // The thread's own first, then the process's (Linux: the private queue first).
-        if (thread.pending_signals & bit(signal))
-            thread.pending_signals &= ~bit(signal);
-        else
-            process.pending_signals &= ~bit(signal);
+        SignalSender sender = take(process, thread, signal);
         if (!takes_effect(process, signal))
             continue; // became ignored while pending
         if (!has_handler(process, signal))
@@ -282,7 +327,8 @@ void handle_pending_signals()
         settle_interrupted_call(frame, &process.signal_actions[signal - 1]);
         SigInfo info {};
         info.signo = signal;
-        info.code = SI_USER;
+        info.code = sender.code;
+        info.fields[0] = sender.pid; // si_pid, then si_uid (0: root)
         if (!enter_handler(frame, signal, info)) {
             klog("pid %u: cannot deliver %s (bad stack or no restorer): killed", process.pid(), signal_name(signal));
             die_from(process, SIGSEGV);
@@ -291,33 +337,7 @@ void handle_pending_signals()
         return; // one handler at a time; the rest stay pending until it returns
     }
     settle_interrupted_call(frame, nullptr); // no handler ran: an interrupted call restarts
-    if (thread.restore_saved_signal_mask) { // nor did a handler save the caller's mask
-        thread.signal_mask = thread.saved_signal_mask;
-        thread.restore_saved_signal_mask = false;
-    }
-    update_signal_interrupt(process);
-}
-
-u64 replace_signal_mask(u64 mask)
-{
-    Process& process = current_process();
-    Thread& thread = *current_thread();
-    u64 old = thread.signal_mask;
-    thread.signal_mask = mask & ~UNBLOCKABLE;
-    update_signal_interrupt(process); // what the new mask lets through ends the wait at once
-    return old;
-}
-
-void restore_signal_mask(u64 old_mask, CallInterrupted interrupted)
-{
-    Process& process = current_process();
-    Thread& thread = *current_thread();
-    if (interrupted == CallInterrupted::Yes) {
-        thread.saved_signal_mask = old_mask; // handle_pending_signals() restores it
-        thread.restore_saved_signal_mask = true;
-        return;
-    }
-    thread.signal_mask = old_mask;
+    restore_mask_now_if_pending(); // (sigsuspend: and sets its mask again)
     update_signal_interrupt(process);
 }
 
@@ -343,6 +363,8 @@ Result<i64> return_from_signal_handler(TrapFrame& frame)
     frame.ss = USER_DATA_SELECTOR;
     frame.vector = 0; // not a system call any more: never restarted
     thread.signal_mask = uc.sigmask & ~UNBLOCKABLE;
+    // The alternate stack as the frame recorded it (SS_AUTODISARM disabled it meanwhile).
+    (void)set_alt_stack(thread, { uc.stack_pointer, static_cast<u32>(uc.stack_flags), uc.stack_size });
     if (c.fpstate) {
         alignas(16) u8 saved[512];
         if (!copy_from_user(process.address_space(), saved, c.fpstate, sizeof saved).is_error()) {
@@ -356,4 +378,87 @@ Result<i64> return_from_signal_handler(TrapFrame& frame)
         }
     }
     return static_cast<i64>(frame.rax);
+}
+
+u64 blocked_pending_signals()
+{
+    Thread& thread = *current_thread();
+    return (thread.pending_signals | current_process().pending_signals) & thread.signal_mask;
+}
+
+int take_pending_signal(u64 set, SignalSender* sender)
+{
+    Thread& thread = *current_thread();
+    Process& process = current_process();
+    u64 pending = (thread.pending_signals | process.pending_signals) & set;
+    if (!pending)
+        return 0;
+    int signal = __builtin_ctzll(pending) + 1;
+    SignalSender from = take(process, thread, signal);
+    if (sender)
+        *sender = from;
+    update_signal_interrupt(process);
+    return signal;
+}
+
+void set_signal_mask(u64 mask)
+{
+    current_thread()->signal_mask = mask & ~UNBLOCKABLE;
+    update_signal_interrupt(current_process());
+}
+
+void restore_mask_after_next_handler(u64 mask)
+{
+    Thread& thread = *current_thread();
+    thread.mask_after_handler = mask;
+    thread.restore_mask_after_handler = true;
+}
+
+u64 replace_signal_mask(u64 mask)
+{
+    u64 old = current_thread()->signal_mask;
+    set_signal_mask(mask); // what the new mask lets through ends the wait at once
+    return old;
+}
+
+void restore_signal_mask(u64 old_mask, CallInterrupted interrupted)
+{
+    if (interrupted == CallInterrupted::Yes)
+        restore_mask_after_next_handler(old_mask); // handle_pending_signals() puts it back
+    else
+        set_signal_mask(old_mask);
+}
+
+void restore_mask_now_if_pending()
+{
+    Thread& thread = *current_thread();
+    if (!thread.restore_mask_after_handler)
+        return;
+    thread.restore_mask_after_handler = false;
+    set_signal_mask(thread.mask_after_handler);
+}
+
+AltStackSetting alt_stack_setting(Thread const& thread, u64 sp)
+{
+    AltStack alt = alt_stack_of(thread, sp);
+    return { alt.base, alt_stack_flags(thread, alt), alt.size };
+}
+
+Result<void> set_alt_stack(Thread& thread, AltStackSetting const& setting)
+{
+    constexpr u64 MINSIGSTKSZ = 2048;
+    u32 mode = setting.flags & ~SS_AUTODISARM;
+    if (mode != 0 && mode != SS_ONSTACK && mode != static_cast<u32>(SS_DISABLE))
+        return Errno::Invalid;
+    if (mode == static_cast<u32>(SS_DISABLE)) {
+        thread.alt_stack_base = thread.alt_stack_size = 0;
+        thread.alt_stack_autodisarm = false;
+        return {};
+    }
+    if (setting.size < MINSIGSTKSZ)
+        return Errno::NoMemory;
+    thread.alt_stack_base = setting.base;
+    thread.alt_stack_size = setting.size;
+    thread.alt_stack_autodisarm = setting.flags & SS_AUTODISARM;
+    return {};
 }

@@ -8,6 +8,7 @@
 
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "kernel/lib/result.h"
+#include "kernel/lib/signal_numbers.h"
 
 class Process;
 class Thread;
@@ -16,9 +17,12 @@ class Thread;
 // si_addr: runs the handler if one is installed and the signal is not blocked; otherwise
 // the process dies, logged in one line. Returns only when a handler was set up.
 void deliver_fault_signal(TrapFrame& frame, int signal, int code, u64 address);
+// The current process as a signal's sender (SI_USER: kill, and Linux's send_sig for
+// SIGPIPE and SIGXFSZ), or the kernel if no process runs.
+SignalSender current_sender(int code = SI_USER);
 // kill(): makes `signal` pending in `target` and wakes one of its threads that does not
 // block it, so it acts on it.
-Result<void> send_signal(Process& target, int signal);
+Result<void> send_signal(Process& target, int signal, SignalSender from = current_sender());
 // tgkill()/tkill(): the same for one thread of `target` (only it may take the signal).
 Result<void> send_thread_signal(Process& target, Thread& thread, int signal);
 // Called on every return to user mode: acts on the signals the current thread may take
@@ -35,7 +39,8 @@ void update_signal_interrupt(Process&);
 // and returns the mask it replaced; restore_signal_mask() puts that back — at once, or, for
 // a call that ends interrupted, only once the handler that interrupted it is set up, so the
 // signal the temporary mask let through is delivered and the handler's frame saves (and
-// rt_sigreturn restores) the old mask, as Linux's set_restore_sigmask() does.
+// rt_sigreturn restores) the old mask, as Linux's set_restore_sigmask() does (on top of
+// set_signal_mask and restore_mask_after_next_handler, below).
 u64 replace_signal_mask(u64 mask);
 enum class CallInterrupted {
     No,
@@ -46,3 +51,27 @@ void restore_signal_mask(u64 old_mask, CallInterrupted);
 // restored rax (the value the interrupted code sees).
 Result<i64> return_from_signal_handler(TrapFrame& frame);
 char const* signal_name(int signal);
+
+// --- Waiting for signals (rt_sigpending, rt_sigtimedwait, rt_sigsuspend) and the
+// alternate signal stack (sigaltstack), for the calling thread.
+// Signals pending for the thread (its own and its process's) that it blocks.
+u64 blocked_pending_signals();
+// Takes the lowest signal of `set` pending for the thread, without running a handler; 0 if
+// none is. `sender`, if given, says who sent it.
+int take_pending_signal(u64 set, SignalSender* sender = nullptr);
+// Sets the thread's mask (SIGKILL and SIGSTOP stay unblocked) and re-routes process signals.
+void set_signal_mask(u64 mask);
+// sigsuspend: the next handler's frame restores `mask` (not the one it runs under), so the
+// handler's sigreturn puts back the mask from before the call.
+void restore_mask_after_next_handler(u64 mask);
+// If no handler ran after all, the mask goes back at once.
+void restore_mask_now_if_pending();
+struct AltStackSetting {
+    u64 base;
+    u32 flags; // SS_ONSTACK (in use), SS_DISABLE, SS_AUTODISARM
+    u64 size;
+};
+// The thread's alternate stack as sigaltstack reports it; `sp` tells whether it is in use.
+AltStackSetting alt_stack_setting(Thread const&, u64 sp);
+// EINVAL for unknown flags, ENOMEM below MINSIGSTKSZ.
+Result<void> set_alt_stack(Thread&, AltStackSetting const&);

@@ -11,6 +11,7 @@
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "kernel/lib/intrusive_list.h"
 #include "kernel/lib/result.h"
+#include "kernel/lib/signal_numbers.h"
 
 class Process;
 class AddressSpace;
@@ -91,12 +92,12 @@ public:
     u64 clear_child_tid { 0 }; // set_tid_address, CLONE_CHILD_CLEARTID
     u64 robust_list { 0 }; // set_robust_list: the C library's list of robust mutexes held
     u64 signal_mask { 0 }; // blocked signals: each thread has its own (rt_sigprocmask)
-    // A call that slept under a temporary mask (ppoll, pselect6) and was interrupted: the
-    // mask to put back once the handler's frame has saved it (Linux's saved_sigmask and
-    // TIF_RESTORE_SIGMASK; proc/signal.h, replace_signal_mask).
-    u64 saved_signal_mask { 0 };
-    bool restore_saved_signal_mask { false };
     u64 pending_signals { 0 }; // sent to this thread alone (tgkill, its own faults)
+    SignalSender pending_sender[SIGNAL_COUNT]; // who sent each of them
+    u64 mask_after_handler { 0 }; // sigsuspend, ppoll, pselect6: the mask the next handler's frame restores
+    bool restore_mask_after_handler { false };
+    u64 alt_stack_base { 0 }, alt_stack_size { 0 }; // sigaltstack; size 0 = none
+    bool alt_stack_autodisarm { false }; // SS_AUTODISARM: disabled while a handler runs on it
     ListNode group_node; // in its process's list of threads
 
 private:

@@ -23,6 +23,9 @@ Result<i64> sys_dup(int fd);
 Result<i64> sys_dup2(int old_fd, int new_fd);
 Result<i64> sys_dup3(int old_fd, int new_fd, int flags);
 Result<i64> sys_fcntl(int fd, int command, u64 argument);
+// File locks (sys_lock.cpp): flock, and the record-lock and lease commands of fcntl, which sys_fcntl hands on.
+Result<i64> sys_flock(int fd, u32 operation);
+Result<i64> fcntl_file_lock(int fd, OpenFile&, int command, UserAddress argument);
 Result<i64> sys_creat(UserAddress path, u32 mode);
 Result<i64> sys_ftruncate(int fd, i64 length);
 Result<i64> sys_fsync(int fd);
@@ -100,6 +103,10 @@ Result<i64> sys_rt_sigaction(int signal, UserAddress action, UserAddress old_act
 Result<i64> sys_rt_sigprocmask(int how, UserAddress set, UserAddress old_set, u64 size);
 Result<i64> sys_rt_sigreturn();
 Result<i64> sys_pause();
+Result<i64> sys_rt_sigpending(UserAddress set, u64 size);
+Result<i64> sys_rt_sigtimedwait(UserAddress set, UserAddress info, UserAddress timeout, u64 size);
+Result<i64> sys_rt_sigsuspend(UserAddress mask, u64 size);
+Result<i64> sys_sigaltstack(UserAddress new_stack, UserAddress old_stack);
 Result<i64> sys_sched_yield();
 Result<i64> sys_sched_getaffinity(int pid, u64 length, UserAddress mask);
 Result<i64> sys_sched_setaffinity(int pid, u64 length, UserAddress mask);

@@ -396,8 +396,7 @@ Result<i64> refuse_fcntl(int command)
         char const* name;
     };
     static constexpr Known known[] = { { 8, "F_SETOWN" }, { 9, "F_GETOWN" }, { 10, "F_SETSIG" }, { 11, "F_GETSIG" },
-        { 15, "F_SETOWN_EX" }, { 16, "F_GETOWN_EX" }, { 1024, "F_SETLEASE" }, { 1025, "F_GETLEASE" }, { 1026, "F_NOTIFY" },
-        { 1033, "F_ADD_SEALS" }, { 1034, "F_GET_SEALS" } };
+        { 15, "F_SETOWN_EX" }, { 16, "F_GETOWN_EX" }, { 1026, "F_NOTIFY" }, { 1033, "F_ADD_SEALS" }, { 1034, "F_GET_SEALS" } };
     static bool reported[sizeof known / sizeof known[0]];
     for (usize i = 0; i < sizeof known / sizeof known[0]; ++i)
         if (known[i].command == command && !reported[i]) {
@@ -432,6 +431,8 @@ Result<i64> set_status_flags(OpenFile& file, int flags)
 
 Result<i64> sys_fcntl(int fd, int command, u64 argument)
 {
+    constexpr int F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7, F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38;
+    constexpr int F_SETLEASE = 1024, F_GETLEASE = 1025;
     FdTable& table = current_process().fds();
     auto file = TRY(table.get(fd));
     switch (command) {
@@ -458,6 +459,15 @@ Result<i64> sys_fcntl(int fd, int command, u64 argument)
             return static_cast<i64>(pipe->capacity());
         return static_cast<i64>(TRY(pipe->resize(static_cast<u32>(argument)))); // Linux takes an unsigned int
     }
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW:
+    case F_SETLEASE:
+    case F_GETLEASE:
+        return fcntl_file_lock(fd, *file, command, argument);
     default:
         return refuse_fcntl(command);
     }

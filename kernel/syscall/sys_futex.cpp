@@ -1,45 +1,49 @@
-// futex(2): FUTEX_WAIT, FUTEX_WAKE and their _BITSET forms with a full bitset, private or
-// shared, with relative (WAIT) or absolute (WAIT_BITSET) time-outs. Requeue and the PI
-// operations return ENOSYS.
+// futex(2): WAIT and WAKE with or without a bitset, REQUEUE and CMP_REQUEUE, WAKE_OP,
+// private or shared, with relative (WAIT) or absolute (WAIT_BITSET, on CLOCK_MONOTONIC or
+// CLOCK_REALTIME) time-outs. The priority-inheritance operations return ENOSYS with a log
+// line (glibc then refuses PTHREAD_PRIO_INHERIT mutexes with ENOTSUP).
 #include "handlers.h"
 #include "kernel/arch/x86_64/timer.h"
 #include "kernel/dev/clock.h"
+#include "kernel/lib/log.h"
 #include "kernel/proc/futex.h"
+#include "timespec.h"
 
 namespace {
 
-constexpr int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10;
+constexpr int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_REQUEUE = 3, FUTEX_CMP_REQUEUE = 4, FUTEX_WAKE_OP = 5, FUTEX_LOCK_PI = 6,
+              FUTEX_UNLOCK_PI = 7, FUTEX_TRYLOCK_PI = 8, FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10,
+              FUTEX_WAIT_REQUEUE_PI = 11, FUTEX_CMP_REQUEUE_PI = 12, FUTEX_LOCK_PI2 = 13;
 constexpr int FUTEX_PRIVATE_FLAG = 128, FUTEX_CLOCK_REALTIME = 256;
-constexpr u32 FUTEX_BITSET_MATCH_ANY = 0xffffffff;
-constexpr u64 NS = 1000000000;
 
-struct Timespec {
-    i64 seconds;
-    i64 nanoseconds;
-};
+// REQUEUE and WAKE_OP pass a second count where the time-out pointer would be.
+u32 count_in_timeout_slot(UserAddress timeout) { return static_cast<u32>(timeout); }
+
+// Linux clamps counts to INT_MAX (a negative int from user space means "all").
+u32 clamp_count(u32 count) { return count > 0x7fffffffu ? 0x7fffffffu : count; }
 
 }
 
-Result<i64> sys_futex(UserAddress address, int operation, u32 value, UserAddress timeout, UserAddress, u32 value3)
+Result<i64> sys_futex(UserAddress address, int operation, u32 value, UserAddress timeout, UserAddress second, u32 value3)
 {
     bool process_private = operation & FUTEX_PRIVATE_FLAG;
     bool realtime = operation & FUTEX_CLOCK_REALTIME;
     int command = operation & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
     AddressSpace& space = user_space();
 
+    // Linux: only the absolute waits may name CLOCK_REALTIME.
+    if (realtime && command != FUTEX_WAIT_BITSET && command != FUTEX_WAIT_REQUEUE_PI && command != FUTEX_LOCK_PI2)
+        return Errno::NoSys;
+
     switch (command) {
     case FUTEX_WAIT:
     case FUTEX_WAIT_BITSET: {
-        if (command == FUTEX_WAIT_BITSET && value3 != FUTEX_BITSET_MATCH_ANY)
-            return value3 == 0 ? Errno::Invalid : Errno::NoSys;
-        if (realtime && command == FUTEX_WAIT)
-            return Errno::NoSys;
+        u32 bitset = command == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : value3;
+        if (bitset == 0)
+            return Errno::Invalid;
         u64 deadline = 0;
         if (timeout) {
-            Timespec t = TRY(read_user<Timespec>(timeout));
-            if (t.seconds < 0 || t.nanoseconds < 0 || t.nanoseconds >= static_cast<i64>(NS))
-                return Errno::Invalid;
-            u64 requested = static_cast<u64>(t.seconds) * NS + static_cast<u64>(t.nanoseconds);
+            u64 requested = nanoseconds_of(TRY(read_timespec(timeout)));
             u64 now = monotonic_nanoseconds();
             if (command == FUTEX_WAIT) {
                 deadline = now + requested; // relative
@@ -51,15 +55,36 @@ Result<i64> sys_futex(UserAddress address, int operation, u32 value, UserAddress
             if (deadline == 0)
                 deadline = 1;
         }
-        TRY(futex_wait(space, address, value, deadline, process_private));
+        TRY(futex_wait(space, address, value, deadline, process_private, bitset));
         return 0;
     }
     case FUTEX_WAKE:
-    case FUTEX_WAKE_BITSET:
-        if (command == FUTEX_WAKE_BITSET && value3 != FUTEX_BITSET_MATCH_ANY)
-            return value3 == 0 ? Errno::Invalid : Errno::NoSys;
-        return TRY(futex_wake(space, address, value, process_private));
+    case FUTEX_WAKE_BITSET: {
+        u32 bitset = command == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : value3;
+        if (bitset == 0)
+            return Errno::Invalid;
+        return TRY(futex_wake(space, address, clamp_count(value), process_private, bitset));
+    }
+    case FUTEX_REQUEUE:
+    case FUTEX_CMP_REQUEUE: {
+        u32 move = count_in_timeout_slot(timeout);
+        if (static_cast<i32>(value) < 0 || static_cast<i32>(move) < 0)
+            return Errno::Invalid;
+        return TRY(futex_requeue(space, address, value, move, second, process_private, command == FUTEX_CMP_REQUEUE, value3));
+    }
+    case FUTEX_WAKE_OP:
+        return TRY(futex_wake_op(
+            space, address, clamp_count(value), second, clamp_count(count_in_timeout_slot(timeout)), value3, process_private));
+    case FUTEX_LOCK_PI:
+    case FUTEX_UNLOCK_PI:
+    case FUTEX_TRYLOCK_PI:
+    case FUTEX_WAIT_REQUEUE_PI:
+    case FUTEX_CMP_REQUEUE_PI:
+    case FUTEX_LOCK_PI2:
+        KLOG_ONCE("pid %u: futex operation %d (priority inheritance) is not supported: ENOSYS", current_process().pid(), command);
+        return Errno::NoSys;
     default:
+        KLOG_ONCE("pid %u: futex operation %d is not known: ENOSYS", current_process().pid(), command);
         return Errno::NoSys;
     }
 }

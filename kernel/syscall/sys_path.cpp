@@ -1,6 +1,7 @@
 // System calls that name files by path: open's resolution, stat, access, readlink, getcwd,
 // chdir, mkdir, unlink, rmdir, rename, link, symlink, chmod, truncate, statfs.
 #include "handlers.h"
+#include "kernel/fs/file_lock.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
@@ -351,6 +352,10 @@ Result<i64> sys_truncate(UserAddress path, i64 length)
     TRY(check_file_size_limit(current_process(), static_cast<u64>(now.st_size), static_cast<u64>(length)));
     // Writing by name needs write access as an open file would: not to a running program.
     TRY(inode->get_write_access());
+    if (auto broken = break_leases(*inode, true, false); broken.is_error()) {
+        inode->put_write_access();
+        return broken.error();
+    }
     auto truncated = inode->truncate(static_cast<u64>(length));
     inode->put_write_access();
     TRY(truncated);

@@ -7,17 +7,12 @@
 #include "kernel/proc/process.h"
 #include "kernel/proc/signal.h"
 #include "kernel/sched/scheduler.h"
+#include "timespec.h"
 
 namespace {
 
-struct Timespec {
-    i64 seconds;
-    i64 nanoseconds;
-};
-
 constexpr int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3,
               CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5, CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7;
-constexpr u64 NS = 1000000000;
 
 Result<u64> clock_now(int clock)
 {
@@ -56,14 +51,6 @@ Result<i64> sleep_for(UserAddress remaining, u64 deadline)
     return 0;
 }
 
-Result<Timespec> read_timespec(UserAddress address)
-{
-    Timespec value = TRY(read_user<Timespec>(address));
-    if (value.seconds < 0 || value.nanoseconds < 0 || value.nanoseconds >= static_cast<i64>(NS))
-        return Errno::Invalid;
-    return value;
-}
-
 }
 
 Result<i64> sys_clock_gettime(int clock, UserAddress timespec)
@@ -92,7 +79,7 @@ Result<i64> sys_time(UserAddress seconds)
 Result<i64> sys_nanosleep(UserAddress request, UserAddress remaining)
 {
     Timespec value = TRY(read_timespec(request));
-    u64 deadline = monotonic_nanoseconds() + static_cast<u64>(value.seconds) * NS + static_cast<u64>(value.nanoseconds);
+    u64 deadline = monotonic_nanoseconds() + nanoseconds_of(value);
     return sleep_for(remaining, deadline);
 }
 
@@ -101,7 +88,7 @@ Result<i64> sys_clock_nanosleep(int clock, int flags, UserAddress request, UserA
     constexpr int TIMER_ABSTIME = 1;
     Timespec value = TRY(read_timespec(request));
     u64 now = TRY(clock_now(clock));
-    u64 requested = static_cast<u64>(value.seconds) * NS + static_cast<u64>(value.nanoseconds);
+    u64 requested = nanoseconds_of(value);
     u64 duration = (flags & TIMER_ABSTIME) ? (requested > now ? requested - now : 0) : requested;
     return sleep_for((flags & TIMER_ABSTIME) ? 0 : remaining, monotonic_nanoseconds() + duration);
 }

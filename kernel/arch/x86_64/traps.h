@@ -8,6 +8,7 @@
 //   syscall instruction           → syscall_dispatch (interrupts.S calls it directly)
 #pragma once
 
+#include "kernel/lib/signal_numbers.h"
 #include "kernel/mm/fault.h"
 #include "trap_frame.h"
 
@@ -27,9 +28,8 @@ struct UserTrap {
     int code;
 };
 
-// Linux's si_code values used for exceptions (asm-generic/siginfo.h).
-constexpr int SI_KERNEL = 0x80, SEGV_MAPERR = 1, SEGV_ACCERR = 2, BUS_ADRALN = 1, BUS_ADRERR = 2, ILL_ILLOPN = 2, FPE_INTDIV = 1,
-              TRAP_BRKPT = 1;
+// Linux's si_code values used for exceptions (asm-generic/siginfo.h; SI_KERNEL: signal_numbers.h).
+constexpr int SEGV_MAPERR = 1, SEGV_ACCERR = 2, BUS_ADRALN = 1, BUS_ADRERR = 2, ILL_ILLOPN = 2, FPE_INTDIV = 1, TRAP_BRKPT = 1;
 
 // A hardware interrupt handler; runs with interrupts disabled, after the end-of-interrupt
 // has been sent (so it may switch threads).
