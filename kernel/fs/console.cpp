@@ -4,7 +4,7 @@
 #include "kernel/arch/x86_64/traps.h"
 #include "kernel/mm/user_memory.h"
 #include "kernel/sched/scheduler.h"
-#include "kernel/sched/wait_queue.h"
+#include "kernel/sched/wait_set.h"
 
 namespace {
 
@@ -102,6 +102,18 @@ Result<usize> Console::read_to_user(UserIo const& io)
     return TRY(copy_to_user_partial(io.space, io.buffer, buffer, n));
 }
 
+u32 Console::poll(WaitSet* waiter)
+{
+    if (waiter)
+        waiter->watch(g_readers);
+    u32 events = POLL_OUT | POLL_WRNORM;
+    // Readable once a read would not wait: a finished line or an EOF (canonical), any byte
+    // (raw; VMIN/VTIME are the reader's, as Linux's poll also reports any byte).
+    if (input_ready())
+        events |= POLL_IN | POLL_RDNORM;
+    return events;
+}
+
 Result<usize> Console::write(u8 const* buffer, usize count, u64)
 {
     g_line.output(buffer, count, [](u8 const* bytes, usize n) { send_to_screen(bytes, n); });
@@ -118,6 +130,8 @@ bool Console::set_termios(Termios const& termios)
 }
 
 void Console::flush_input() { g_line.flush_input(); }
+
+usize Console::bytes_available() const { return g_line.readable(); }
 
 void Console::stat(LinuxStat& out) const
 {

@@ -17,6 +17,8 @@ public:
     Result<usize> read_to_user(UserIo const&) override;
     Result<usize> write(u8 const* buffer, usize count, u64 offset) override;
     void stat(LinuxStat&) const override;
+    // Readable once a read would not wait (console.cpp); output never waits.
+    u32 poll(WaitSet*) override;
     bool is_terminal() const override { return true; }
     bool is_seekable() const override { return false; }
 
@@ -25,6 +27,8 @@ public:
     bool set_termios(Termios const&);
     // TCFLSH: input, output (nothing is buffered on the way out) or both.
     void flush_input();
+    // FIONREAD: what a read would get now.
+    usize bytes_available() const;
 
     // Job control (numbers only; proc/ interprets them). 0 = none.
     u32 foreground_group() const { return m_foreground_group; }

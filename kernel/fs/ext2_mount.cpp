@@ -128,7 +128,7 @@ public:
     Result<RefPtr<Inode>> create(Name name, u32 mode, InodeOwner owner) override
     {
         u32 number = TRY(fs().create(
-            m_number, name.characters, name.length, MODE_REGULAR | (mode & 07777), Ext2Owner { owner.uid, owner.gid }));
+            m_number, name.characters, name.length, type_of_new_file(mode) | (mode & 07777), Ext2Owner { owner.uid, owner.gid }));
         return m_mount.inode(number);
     }
     Result<RefPtr<Inode>> make_directory(Name name, u32 mode, InodeOwner owner) override

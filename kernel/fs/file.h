@@ -48,9 +48,20 @@ constexpr u32 MODE_REGULAR = 0100000;
 constexpr u32 MODE_DIRECTORY = 0040000;
 constexpr u32 MODE_CHARACTER_DEVICE = 0020000;
 constexpr u32 MODE_SYMLINK = 0120000;
+constexpr u32 MODE_FIFO = 0010000;
+constexpr u32 MODE_SOCKET = 0140000;
 
 class Inode;
 class AddressSpace;
+class WaitSet;
+class Pipe;
+
+// Readiness, as poll(2) reports it (Linux's POLL* bits; select's sets are made from them).
+constexpr u32 POLL_IN = 0x001, POLL_PRI = 0x002, POLL_OUT = 0x004, POLL_ERR = 0x008, POLL_HUP = 0x010, POLL_NVAL = 0x020,
+              POLL_RDNORM = 0x040, POLL_RDBAND = 0x080, POLL_WRNORM = 0x100, POLL_WRBAND = 0x200, POLL_RDHUP = 0x2000;
+// What a file that never makes anyone wait reports: readable and writable (regular files,
+// /dev/null, /proc files — Linux's DEFAULT_POLLMASK).
+constexpr u32 POLL_ALWAYS_READY = POLL_IN | POLL_OUT | POLL_RDNORM | POLL_WRNORM;
 
 // One read() or write() between a File and user memory: where the bytes go or come from,
 // how many, the file position, and whether the caller may wait.
@@ -60,6 +71,7 @@ struct UserIo {
     usize count;
     u64 offset; // the file position (streams ignore it)
     bool nonblocking; // O_NONBLOCK on the open file: EAGAIN rather than waiting
+    bool packets { false }; // O_DIRECT on a pipe: each write is read back as its own packets
 };
 
 class File : public RefCounted<File> {
@@ -90,12 +102,20 @@ public:
     // (InodeFile), and streams take from their buffers only what reached the user.
     virtual Result<usize> read_to_user(UserIo const&);
     virtual Result<usize> write_from_user(UserIo const&);
+
+    // The POLL_* events true now. With a `waiter`, also watches the wait queues woken when
+    // they may change, so that poll() sleeps until then (a file that can make a reader or
+    // writer wait must watch the queue its wake-ups go to). The default never waits.
+    virtual u32 poll(WaitSet* /*waiter*/) { return POLL_ALWAYS_READY; }
+    // The pipe behind a pipe end (fcntl's F_GETPIPE_SZ/F_SETPIPE_SZ), or nullptr.
+    virtual Pipe* pipe() { return nullptr; }
 };
 
 // Linux open(2) flags that matter here.
 constexpr int O_ACCMODE = 3, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2;
 constexpr int O_CREAT = 0100, O_EXCL = 0200, O_NOCTTY = 0400, O_TRUNC = 01000, O_APPEND = 02000;
-constexpr int O_NONBLOCK = 04000, O_DIRECTORY = 0200000, O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000;
+constexpr int O_NONBLOCK = 04000, O_ASYNC = 020000, O_DIRECT = 040000, O_LARGEFILE = 0100000, O_DIRECTORY = 0200000,
+              O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000;
 
 class OpenFile : public RefCounted<OpenFile> {
 public:
@@ -111,6 +131,7 @@ public:
     bool can_read() const { return (m_flags & O_ACCMODE) != O_WRONLY; }
     bool can_write() const { return (m_flags & O_ACCMODE) != O_RDONLY; }
     bool is_nonblocking() const { return m_flags & O_NONBLOCK; }
+    bool is_direct() const { return m_flags & O_DIRECT; }
     // The owner of its open-file-description (F_OFD_SETLK) and flock locks.
     LockOwner lock_owner() const { return LockOwner { this }; }
     u64 offset { 0 };

@@ -1,4 +1,5 @@
 #include "inode.h"
+#include "fifo.h"
 #include "flusher.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/address_space.h"
@@ -26,7 +27,9 @@ Result<RefPtr<File>> Inode::open(int flags)
             RefPtr<Inode>(this), (flags & O_ACCMODE) != O_RDONLY ? InodeFile::ForWriting::Yes : InodeFile::ForWriting::No);
     if (is_directory())
         return InodeFile::create(RefPtr<Inode>(this));
-    return Errno::NoDeviceOrAddress;
+    if ((mode() & MODE_TYPE_MASK) == MODE_FIFO)
+        return open_fifo(*this, flags);
+    return Errno::NoDeviceOrAddress; // a socket, or a device this file system cannot reach
 }
 
 Result<void> Inode::get_write_access()

@@ -19,7 +19,10 @@ struct Name {
 // One directory entry reported by read_directory; the callback returns false to stop.
 using DirectoryVisitor = FunctionRef<bool(Name name, u64 inode_number, u8 type)>;
 // d_type values of getdents64.
-constexpr u8 DT_UNKNOWN = 0, DT_CHR = 2, DT_DIR = 4, DT_REG = 8, DT_LNK = 10, DT_FIFO = 1;
+constexpr u8 DT_UNKNOWN = 0, DT_CHR = 2, DT_DIR = 4, DT_REG = 8, DT_LNK = 10, DT_FIFO = 1, DT_SOCK = 12;
+
+// The type a new file gets from create()'s mode: its type bits, or regular without any.
+constexpr u32 type_of_new_file(u32 mode) { return (mode & MODE_TYPE_MASK) ? (mode & MODE_TYPE_MASK) : MODE_REGULAR; }
 
 class Inode : public RefCounted<Inode>, public Pager {
 public:
@@ -38,7 +41,9 @@ public:
     // Directories.
     virtual Result<RefPtr<Inode>> lookup(Name) { return Errno::NotDirectory; }
     // New entries: `mode` holds the permission bits (and set-ID bits) the VFS decided, and
-    // `owner` whose the inode is (attributes.h, owner_for_new_inode).
+    // `owner` whose the inode is (attributes.h, owner_for_new_inode). create makes a regular
+    // file when `mode` has no type bits or MODE_REGULAR (open's O_CREAT), else the FIFO or
+    // socket node its type bits name (mknod).
     virtual Result<RefPtr<Inode>> create(Name, u32 /*mode*/, InodeOwner) { return Errno::NotDirectory; }
     virtual Result<RefPtr<Inode>> make_directory(Name, u32 /*mode*/, InodeOwner) { return Errno::NotDirectory; }
     virtual Result<void> make_symlink(Name, char const* /*target*/, InodeOwner) { return Errno::NotDirectory; }

@@ -1,158 +1,196 @@
-// Pipes: a 64 KiB ring between a read end and a write end. Bytes move straight between the
-// ring and user memory, a contiguous piece at a time, and a piece counts only if it was
-// copied whole — as in Linux, where a pipe buffer that faults part-way is neither consumed
-// nor committed: a read into a buffer that runs into a read-only page returns EFAULT (or
-// the pieces before it) and leaves the bytes in the pipe; a write from a half-unmapped
-// buffer adds nothing of the piece that faulted. Nothing taken from a pipe is ever lost.
+// Pipes: a PipeRing of bytes between readers and writers, and the waiting around it.
 //
 // Locking: the kernel lock. A copy may fault on the user buffer, and that fault may wait for
 // the disk with the lock kept, so nothing else touches the ring meanwhile.
 #include "pipe.h"
+#include "inode.h"
 #include "kernel/lib/memory.h"
-#include "kernel/mm/user_memory.h"
-#include "kernel/sched/wait_queue.h"
+#include "kernel/sched/wait_set.h"
+
+Result<RefPtr<Pipe>> Pipe::create()
+{
+    auto* pipe = new (std::nothrow) Pipe;
+    if (!pipe)
+        return Errno::NoMemory;
+    RefPtr<Pipe> result = adopt_ref(pipe);
+    TRY(pipe->m_ring.initialize());
+    return result;
+}
+
+namespace {
+Pipe::FifoList g_fifo_pipes; // the pipes of FIFOs that have an open end
+}
+
+Result<RefPtr<Pipe>> Pipe::for_fifo(Inode& inode)
+{
+    for (Pipe& pipe : g_fifo_pipes)
+        if (pipe.m_fifo == &inode)
+            return RefPtr<Pipe>(&pipe);
+    RefPtr<Pipe> pipe = TRY(create());
+    pipe->m_fifo = &inode;
+    g_fifo_pipes.append(*pipe);
+    return pipe;
+}
+
+Pipe::~Pipe()
+{
+    if (m_fifo_node.is_linked())
+        FifoList::remove(*this);
+}
+
+Result<usize> Pipe::read(UserIo const& io)
+{
+    while (m_ring.is_empty()) {
+        if (m_writers == 0)
+            return 0;
+        if (io.nonblocking)
+            return Errno::TryAgain;
+        if (m_readable.wait_interruptible() == WaitResult::Interrupted)
+            return Errno::RestartSys;
+    }
+    bool freed_slot;
+    usize taken = TRY(m_ring.take(io.space, io.buffer, io.count, freed_slot));
+    if (freed_slot)
+        m_writable.wake_all();
+    return taken;
+}
+
+Result<usize> Pipe::write(UserIo const& io)
+{
+    // No reader: EPIPE (the system-call layer raises SIGPIPE for it).
+    if (m_readers == 0)
+        return Errno::BrokenPipe;
+    usize done = TRY(m_ring.top_up(io.space, io.buffer, io.count, io.packets));
+    if (done)
+        m_readable.wake_all();
+    while (done < io.count) {
+        if (m_readers == 0)
+            return done ? Result<usize>(done) : Result<usize>(Errno::BrokenPipe);
+        if (!m_ring.is_full()) {
+            auto added = m_ring.add_page(io.space, io.buffer + done, io.count - done, io.packets);
+            if (added.is_error())
+                return done ? Result<usize>(done) : Result<usize>(added.error());
+            done += added.value();
+            m_readable.wake_all();
+            continue;
+        }
+        if (io.nonblocking)
+            return done ? Result<usize>(done) : Result<usize>(Errno::TryAgain);
+        if (m_writable.wait_interruptible() == WaitResult::Interrupted)
+            return done ? Result<usize>(done) : Result<usize>(Errno::RestartSys);
+    }
+    return done;
+}
+
+u32 Pipe::poll(bool reads, bool writes, u64 writers_seen_at_open, WaitSet* waiter)
+{
+    u32 events = 0;
+    if (reads) {
+        if (waiter)
+            waiter->watch(m_readable);
+        if (!m_ring.is_empty())
+            events |= POLL_IN | POLL_RDNORM;
+        // Hang-up: every writer is gone — but a FIFO's reader that never had one is not hung
+        // up (Linux compares w_counter with what the reader saw at open).
+        if (m_writers == 0 && m_writers_seen != writers_seen_at_open)
+            events |= POLL_HUP;
+    }
+    if (writes) {
+        if (waiter)
+            waiter->watch(m_writable);
+        if (!m_ring.is_full())
+            events |= POLL_OUT | POLL_WRNORM;
+        if (m_readers == 0)
+            events |= POLL_ERR;
+    }
+    return events;
+}
+
+Result<usize> Pipe::resize(u64 bytes)
+{
+    usize capacity = TRY(m_ring.resize(bytes));
+    m_writable.wake_all(); // there may be room now
+    return capacity;
+}
+
+void Pipe::add_reader()
+{
+    ++m_readers;
+    ++m_readers_seen;
+    m_partner_opened.wake_all();
+}
+
+void Pipe::add_writer()
+{
+    ++m_writers;
+    ++m_writers_seen;
+    m_partner_opened.wake_all();
+}
+
+Result<void> Pipe::wait_for_partner(Partner partner, u64 seen)
+{
+    while ((partner == Partner::Reader ? m_readers_seen : m_writers_seen) == seen)
+        if (m_partner_opened.wait_interruptible() == WaitResult::Interrupted)
+            return Errno::RestartSys;
+    return {};
+}
+
+void Pipe::remove_reader()
+{
+    --m_readers;
+    m_writable.wake_all();
+}
+
+void Pipe::remove_writer()
+{
+    --m_writers;
+    m_readable.wake_all();
+}
 
 namespace {
 
-// POSIX: a write of at most PIPE_BUF bytes is atomic — never interleaved with another.
-constexpr usize PIPE_BUF = 4096;
-
-class Pipe : public RefCounted<Pipe> {
-public:
-    static constexpr usize CAPACITY = 64 * KiB;
-
-    Result<usize> read(UserIo const& io)
-    {
-        while (m_used == 0) {
-            if (m_writers == 0)
-                return 0;
-            if (io.nonblocking)
-                return Errno::TryAgain;
-            if (m_readable.wait_interruptible() == WaitResult::Interrupted)
-                return Errno::RestartSys;
-        }
-        usize want = min(io.count, m_used);
-        usize done = 0;
-        while (done < want) {
-            usize at = (m_head + done) % CAPACITY;
-            usize piece = min(want - done, CAPACITY - at); // up to the ring's end
-            auto copied = copy_to_user(io.space, io.buffer + done, m_data + at, piece);
-            if (copied.is_error()) {
-                if (done == 0)
-                    return copied.error();
-                break;
-            }
-            done += piece;
-        }
-        m_head = (m_head + done) % CAPACITY;
-        m_used -= done;
-        m_writable.wake_all();
-        return done;
-    }
-
-    Result<usize> write(UserIo const& io)
-    {
-        usize done = 0;
-        while (done < io.count) {
-            // No reader: EPIPE (the system-call layer raises SIGPIPE for it).
-            if (m_readers == 0)
-                return done ? Result<usize>(done) : Result<usize>(Errno::BrokenPipe);
-            usize room = CAPACITY - m_used;
-            usize left = io.count - done;
-            if (room == 0 || (io.count <= PIPE_BUF && room < left)) {
-                if (io.nonblocking)
-                    return done ? Result<usize>(done) : Result<usize>(Errno::TryAgain);
-                if (m_writable.wait_interruptible() == WaitResult::Interrupted)
-                    return done ? Result<usize>(done) : Result<usize>(Errno::RestartSys);
-                continue;
-            }
-            usize n = min(left, room);
-            for (usize copied = 0; copied < n;) {
-                usize at = (m_head + m_used) % CAPACITY;
-                usize piece = min(n - copied, CAPACITY - at); // up to the ring's end
-                auto result = copy_from_user(io.space, m_data + at, io.buffer + done, piece);
-                if (result.is_error()) {
-                    if (done > 0)
-                        m_readable.wake_all();
-                    return done ? Result<usize>(done) : Result<usize>(result.error());
-                }
-                m_used += piece;
-                done += piece;
-                copied += piece;
-            }
-            m_readable.wake_all();
-        }
-        return done;
-    }
-
-    void add_reader() { ++m_readers; }
-    void add_writer() { ++m_writers; }
-    void remove_reader()
-    {
-        --m_readers;
-        m_writable.wake_all();
-    }
-    void remove_writer()
-    {
-        --m_writers;
-        m_readable.wake_all();
-    }
-    ~Pipe() { delete[] m_data; }
-    static Pipe* create()
-    {
-        auto* pipe = new (std::nothrow) Pipe;
-        if (!pipe)
-            return nullptr;
-        pipe->m_data = new (std::nothrow) u8[CAPACITY];
-        if (!pipe->m_data) {
-            delete pipe;
-            return nullptr;
-        }
-        return pipe;
-    }
-
-private:
-    Pipe() = default;
-    u8* m_data { nullptr };
-    usize m_head { 0 };
-    usize m_used { 0 };
-    unsigned m_readers { 0 };
-    unsigned m_writers { 0 };
-    WaitQueue m_readable;
-    WaitQueue m_writable;
-};
-
-// One end of a pipe; its lifetime is the count of readers or writers.
+// One end of a pipe; its lifetime is one count of readers and/or writers.
 class PipeEnd final : public File {
 public:
-    PipeEnd(RefPtr<Pipe> pipe, bool is_write_end) : m_pipe(pipe), m_is_write_end(is_write_end)
+    PipeEnd(RefPtr<Pipe> pipe, PipeAccess access, u64 writers_seen_at_open, RefPtr<Inode> fifo)
+        : m_pipe(pipe)
+        , m_reads(access != PipeAccess::Write)
+        , m_writes(access != PipeAccess::Read)
+        , m_writers_seen_at_open(writers_seen_at_open)
+        , m_fifo(fifo)
     {
-        if (is_write_end)
-            m_pipe->add_writer();
-        else
+        if (m_reads)
             m_pipe->add_reader();
+        if (m_writes)
+            m_pipe->add_writer();
     }
     ~PipeEnd() override
     {
-        if (m_is_write_end)
-            m_pipe->remove_writer();
-        else
+        if (m_reads)
             m_pipe->remove_reader();
+        if (m_writes)
+            m_pipe->remove_writer();
     }
     Result<usize> read_to_user(UserIo const& io) override
     {
-        if (m_is_write_end)
+        if (!m_reads)
             return Errno::BadFd;
         return m_pipe->read(io);
     }
     Result<usize> write_from_user(UserIo const& io) override
     {
-        if (!m_is_write_end)
+        if (!m_writes)
             return Errno::BadFd;
         return m_pipe->write(io);
     }
+    u32 poll(WaitSet* waiter) override { return m_pipe->poll(m_reads, m_writes, m_writers_seen_at_open, waiter); }
+    Pipe* pipe() override { return m_pipe.ptr(); }
     void stat(LinuxStat& out) const override
     {
+        if (m_fifo) {
+            m_fifo->stat(out);
+            return;
+        }
         out = {};
         out.st_mode = 0010000 | 0600; // S_IFIFO
         out.st_nlink = 1;
@@ -163,23 +201,27 @@ public:
 
 private:
     RefPtr<Pipe> m_pipe;
-    bool m_is_write_end;
+    bool m_reads;
+    bool m_writes;
+    u64 m_writers_seen_at_open;
+    RefPtr<Inode> m_fifo;
 };
 
 }
 
+Result<RefPtr<File>> create_pipe_end(RefPtr<Pipe> pipe, PipeAccess access, u64 writers_seen_at_open, RefPtr<Inode> fifo)
+{
+    auto* end = new (std::nothrow) PipeEnd(pipe, access, writers_seen_at_open, fifo);
+    if (!end)
+        return Errno::NoMemory;
+    return adopt_ref<File>(end);
+}
+
 Result<PipeEnds> create_pipe()
 {
-    Pipe* raw = Pipe::create();
-    if (!raw)
-        return Errno::NoMemory;
-    RefPtr<Pipe> pipe = adopt_ref(raw);
-    auto* reader = new (std::nothrow) PipeEnd(pipe, false);
-    if (!reader)
-        return Errno::NoMemory;
-    RefPtr<File> read_end = adopt_ref<File>(reader);
-    auto* writer = new (std::nothrow) PipeEnd(pipe, true);
-    if (!writer)
-        return Errno::NoMemory;
-    return PipeEnds { read_end, adopt_ref<File>(writer) };
+    RefPtr<Pipe> pipe = TRY(Pipe::create());
+    // The read end has seen no writer: it hangs up once the write end is gone.
+    RefPtr<File> read_end = TRY(create_pipe_end(pipe, PipeAccess::Read, 0, nullptr));
+    RefPtr<File> write_end = TRY(create_pipe_end(pipe, PipeAccess::Write, 0, nullptr));
+    return PipeEnds { read_end, write_end };
 }

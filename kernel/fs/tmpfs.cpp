@@ -137,7 +137,7 @@ public:
 
     Result<RefPtr<Inode>> create(Name name, u32 mode, InodeOwner owner) override
     {
-        return add_new(name, MODE_REGULAR | (mode & 07777), owner);
+        return add_new(name, type_of_new_file(mode) | (mode & 07777), owner);
     }
 
     Result<RefPtr<Inode>> make_directory(Name name, u32 mode, InodeOwner owner) override
@@ -271,7 +271,11 @@ public:
             if (entry->cookie < cookie)
                 continue;
             u32 type = entry->inode->mode() & MODE_TYPE_MASK;
-            u8 d_type = type == MODE_DIRECTORY ? DT_DIR : type == MODE_SYMLINK ? DT_LNK : DT_REG;
+            u8 d_type = type == MODE_DIRECTORY ? DT_DIR
+                : type == MODE_SYMLINK         ? DT_LNK
+                : type == MODE_FIFO            ? DT_FIFO
+                : type == MODE_SOCKET          ? DT_SOCK
+                                               : DT_REG;
             if (!visit(Name { entry->name, entry->length }, entry->inode->m_number, d_type))
                 return {};
             cookie = entry->cookie + 1;

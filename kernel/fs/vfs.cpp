@@ -296,6 +296,14 @@ Result<void> vfs_mkdir(char const* path, u32 mode, Credentials const& who)
     return {};
 }
 
+Result<void> vfs_mknod(char const* path, u32 mode, Credentials const& who)
+{
+    ParentAndName where = TRY(prepare_new_name(path, who));
+    InodeOwner owner = owner_for_new_inode(*where.parent, who, mode);
+    TRY(where.parent->create(where.name, mode, owner));
+    return {};
+}
+
 Result<void> vfs_unlink(char const* path, Credentials const& who)
 {
     ParentAndName where = TRY(vfs_lookup_parent(path, who));

@@ -436,6 +436,21 @@ void restore_mask_after_next_handler(u64 mask)
     thread.restore_mask_after_handler = true;
 }
 
+u64 replace_signal_mask(u64 mask)
+{
+    u64 old = current_thread()->signal_mask;
+    set_signal_mask(mask); // what the new mask lets through ends the wait at once
+    return old;
+}
+
+void restore_signal_mask(u64 old_mask, CallInterrupted interrupted)
+{
+    if (interrupted == CallInterrupted::Yes)
+        restore_mask_after_next_handler(old_mask); // handle_pending_signals() puts it back
+    else
+        set_signal_mask(old_mask);
+}
+
 void restore_mask_now_if_pending()
 {
     Thread& thread = *current_thread();

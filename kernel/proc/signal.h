@@ -39,6 +39,18 @@ bool signal_pending();
 // so that exactly then its interruptible sleeps end. Called whenever pending signals or
 // the mask change: by send_signal() and after handle_pending_signals().
 void update_signal_interrupt(Process&);
+// ppoll and pselect6 wait under a mask of the caller's: replace_signal_mask() installs it
+// and returns the mask it replaced; restore_signal_mask() puts that back — at once, or, for
+// a call that ends interrupted, only once the handler that interrupted it is set up, so the
+// signal the temporary mask let through is delivered and the handler's frame saves (and
+// rt_sigreturn restores) the old mask, as Linux's set_restore_sigmask() does (on top of
+// set_signal_mask and restore_mask_after_next_handler, below).
+u64 replace_signal_mask(u64 mask);
+enum class CallInterrupted {
+    No,
+    Yes
+};
+void restore_signal_mask(u64 old_mask, CallInterrupted);
 // rt_sigreturn: restores the registers saved by a handler's signal frame. Returns the
 // restored rax (the value the interrupted code sees).
 Result<i64> return_from_signal_handler(TrapFrame& frame);

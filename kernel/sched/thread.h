@@ -98,7 +98,7 @@ public:
     u64 signal_mask { 0 }; // blocked signals: each thread has its own (rt_sigprocmask)
     u64 pending_signals { 0 }; // sent to this thread alone (tgkill, its own faults)
     SignalSender pending_sender[SIGNAL_COUNT]; // who sent each of them
-    u64 mask_after_handler { 0 }; // sigsuspend: the mask the next handler's frame restores
+    u64 mask_after_handler { 0 }; // sigsuspend, ppoll, pselect6: the mask the next handler's frame restores
     u64 sleep_restart_deadline { 0 }; // a sleep a stop interrupted resumes to this deadline
     bool restore_mask_after_handler { false };
     u64 alt_stack_base { 0 }, alt_stack_size { 0 }; // sigaltstack; size 0 = none

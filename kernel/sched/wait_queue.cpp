@@ -1,6 +1,16 @@
 #include "wait_queue.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "scheduler.h"
+#include "wait_set.h"
+
+WaitQueue::~WaitQueue()
+{
+    cpu::InterruptsDisabled guard;
+    while (WaitQueueWatch* watch = m_watches.take_first()) {
+        watch->queue = nullptr;
+        watch->set->notify();
+    }
+}
 
 void WaitQueue::wait()
 {
@@ -40,6 +50,7 @@ void WaitQueue::wake_all()
     cpu::InterruptsDisabled guard;
     while (Thread* thread = m_waiters.first())
         wake_up(*thread); // takes it off this queue
+    notify_watches();
 }
 
 u32 WaitQueue::wake(u32 count)
@@ -53,5 +64,26 @@ u32 WaitQueue::wake(u32 count)
         wake_up(*thread);
         ++woken;
     }
+    notify_watches();
     return woken;
+}
+
+void WaitQueue::add_watch(WaitQueueWatch& watch)
+{
+    watch.queue = this;
+    m_watches.append(watch);
+}
+
+void WaitQueue::remove_watch(WaitQueueWatch& watch)
+{
+    if (watch.node.is_linked())
+        IntrusiveList<WaitQueueWatch, &WaitQueueWatch::node>::remove(watch);
+    watch.queue = nullptr;
+}
+
+void WaitQueue::notify_watches()
+{
+    // Notifying only marks the set and wakes its thread; the watch stays linked.
+    for (auto& watch : m_watches)
+        watch.set->notify();
 }

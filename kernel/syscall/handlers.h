@@ -32,6 +32,14 @@ Result<i64> sys_fsync(int fd);
 Result<i64> sys_fdatasync(int fd);
 Result<i64> sys_sync();
 Result<i64> sys_getdents64(int fd, UserAddress buffer, u64 size);
+// FIFOs and other nodes (sys_mknod.cpp)
+Result<i64> sys_mknod(UserAddress path, u32 mode, u32 device);
+Result<i64> sys_mknodat(int dirfd, UserAddress path, u32 mode, u32 device);
+// Waiting for descriptors (sys_poll.cpp, sys_select.cpp)
+Result<i64> sys_poll(UserAddress fds, u32 count, i32 timeout_ms);
+Result<i64> sys_ppoll(UserAddress fds, u32 count, UserAddress timeout, UserAddress mask, u64 mask_size);
+Result<i64> sys_select(int nfds, UserAddress in, UserAddress out, UserAddress except, UserAddress timeout);
+Result<i64> sys_pselect6(int nfds, UserAddress in, UserAddress out, UserAddress except, UserAddress timeout, UserAddress mask);
 // Names and metadata (sys_path.cpp)
 Result<i64> sys_stat(UserAddress path, UserAddress stat);
 Result<i64> sys_lstat(UserAddress path, UserAddress stat);

@@ -7,6 +7,7 @@
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/pipe.h"
 #include "kernel/fs/vfs.h"
+#include "kernel/lib/log.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/reclaim.h"
 #include "kernel/proc/resource_limits.h"
@@ -61,7 +62,8 @@ Result<i64> write_from_user(OpenFile& file, UserAddress buffer, u64 count, u64 o
     while (done < count) {
         reclaim_if_low(kernel_memory_context());
         usize want = min<u64>(PIECE, count - done);
-        auto n = file.file().write_from_user({ user_space(), buffer + done, want, offset + done, file.is_nonblocking() });
+        auto n = file.file().write_from_user(
+            { user_space(), buffer + done, want, offset + done, file.is_nonblocking(), file.is_direct() });
         if (n.is_error()) {
             // A pipe without readers: EPIPE, and SIGPIPE for the writer, as Linux does.
             if (n.error() == Errno::BrokenPipe)
@@ -97,20 +99,39 @@ Result<i64> write_at_offset(int fd, UserAddress buffer, u64 count)
     return n;
 }
 
-Result<i64> vector_io(int fd, UserAddress iov, int count, Result<i64> (*one)(int, UserAddress, u64))
+enum class Direction {
+    Read,
+    Write
+};
+
+// readv/writev, checked as Linux checks them: the descriptor and its mode first (EBADF),
+// then the whole vector before any I/O (import_iovec): at most UIO_MAXIOV entries, none
+// with a negative length as a ssize_t (EINVAL), the array readable (EFAULT); the total is
+// cut to MAX_RW_COUNT. Then one piece after the other, stopping at the first short one.
+Result<i64> vector_io(int fd, UserAddress iov, int count, Direction direction)
 {
-    if (count < 0 || count > 1024)
+    constexpr u32 UIO_MAXIOV = 1024;
+    auto file = TRY(file_for(fd));
+    if (!(direction == Direction::Read ? file->can_read() : file->can_write()))
+        return Errno::BadFd;
+    if (static_cast<u32>(count) > UIO_MAXIOV)
         return Errno::Invalid;
-    i64 total = 0;
     for (int i = 0; i < count; ++i) {
         IoVec vec = TRY(read_user<IoVec>(iov + i * sizeof(IoVec)));
-        if (vec.length == 0)
+        if (static_cast<i64>(vec.length) < 0)
+            return Errno::Invalid;
+    }
+    i64 total = 0;
+    for (int i = 0; i < count && total < MAX_IO; ++i) {
+        IoVec vec = TRY(read_user<IoVec>(iov + i * sizeof(IoVec)));
+        u64 length = min<u64>(vec.length, static_cast<u64>(MAX_IO - total));
+        if (length == 0)
             continue;
-        auto n = one(fd, vec.base, vec.length);
+        auto n = direction == Direction::Read ? read_at_offset(fd, vec.base, length) : write_at_offset(fd, vec.base, length);
         if (n.is_error())
             return total ? Result<i64>(total) : Result<i64>(n.error());
         total += n.value();
-        if (static_cast<u64>(n.value()) < vec.length)
+        if (static_cast<u64>(n.value()) < length)
             break;
     }
     return total;
@@ -120,8 +141,8 @@ Result<i64> vector_io(int fd, UserAddress iov, int count, Result<i64> (*one)(int
 
 Result<i64> sys_read(int fd, UserAddress buffer, u64 count) { return read_at_offset(fd, buffer, count); }
 Result<i64> sys_write(int fd, UserAddress buffer, u64 count) { return write_at_offset(fd, buffer, count); }
-Result<i64> sys_readv(int fd, UserAddress iov, int count) { return vector_io(fd, iov, count, read_at_offset); }
-Result<i64> sys_writev(int fd, UserAddress iov, int count) { return vector_io(fd, iov, count, write_at_offset); }
+Result<i64> sys_readv(int fd, UserAddress iov, int count) { return vector_io(fd, iov, count, Direction::Read); }
+Result<i64> sys_writev(int fd, UserAddress iov, int count) { return vector_io(fd, iov, count, Direction::Write); }
 
 Result<i64> sys_pread64(int fd, UserAddress buffer, u64 count, i64 offset)
 {
@@ -144,6 +165,10 @@ Result<i64> sys_pwrite64(int fd, UserAddress buffer, u64 count, i64 offset)
         return Errno::IllegalSeek;
     if (offset < 0)
         return Errno::Invalid;
+    // On Linux a file opened O_APPEND appends whatever offset pwrite is given (a
+    // documented bug kept for compatibility); the file position does not move.
+    if (file->flags() & O_APPEND)
+        offset = static_cast<i64>(file->file().size());
     return write_from_user(*file, buffer, count, offset);
 }
 
@@ -153,7 +178,10 @@ Result<i64> sys_openat(int dirfd, UserAddress path, int flags, u32 mode)
     TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
     Process& process = current_process();
     RefPtr<File> file = TRY(vfs_open(normalized, flags, mode & ~process.umask() & 07777, process.credentials));
-    auto* open_file = new (std::nothrow) OpenFile(file, flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY));
+    // The status flags F_GETFL shows: what open() does not consume, and O_LARGEFILE, which
+    // Linux sets on every file opened by a 64-bit program.
+    auto* open_file
+        = new (std::nothrow) OpenFile(file, (flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY)) | O_LARGEFILE);
     if (!open_file)
         return Errno::NoMemory;
     RefPtr<OpenFile> description = adopt_ref(open_file);
@@ -201,9 +229,67 @@ Result<i64> sys_lseek(int fd, i64 offset, int whence)
     return position;
 }
 
+namespace {
+
+struct GenericIoctl {
+    bool handled;
+    Result<i64> result;
+};
+
+// The requests every kind of file answers (Linux's do_vfs_ioctl): close-on-exec, O_NONBLOCK,
+// O_ASYNC (FIOASYNC: as fcntl's F_SETFL refuses it, below), and FIONREAD — the bytes a read
+// would find now — for pipes and regular files.
+GenericIoctl generic_ioctl(int fd, OpenFile& file, u64 request, UserAddress argument)
+{
+    constexpr u64 FIONREAD = 0x541B, FIONBIO = 0x5421, FIONCLEX = 0x5450, FIOCLEX = 0x5451, FIOASYNC = 0x5452;
+    switch (request) {
+    case FIOCLEX:
+    case FIONCLEX:
+        current_process().fds().set_close_on_exec(fd, request == FIOCLEX);
+        return { true, 0 };
+    case FIONBIO: {
+        auto on = read_user<i32>(argument);
+        if (on.is_error())
+            return { true, on.error() };
+        file.set_flags(on.value() ? file.flags() | O_NONBLOCK : file.flags() & ~O_NONBLOCK);
+        return { true, 0 };
+    }
+    case FIOASYNC: {
+        auto on = read_user<i32>(argument);
+        if (on.is_error())
+            return { true, on.error() };
+        if (!on.value())
+            return { true, 0 }; // O_ASYNC is never set here
+        // Linux: ENOTTY for a file that has no SIGIO to send; a pipe or terminal would send it.
+        if (!file.file().pipe() && !file.file().is_terminal())
+            return { true, Errno::NotTty };
+        KLOG_ONCE("pid %u: ioctl FIOASYNC is not supported (no signal-driven I/O): EINVAL", current_process().pid());
+        return { true, Errno::Invalid };
+    }
+    case FIONREAD: {
+        i32 available;
+        if (Pipe* pipe = file.file().pipe())
+            available = static_cast<i32>(pipe->bytes_available());
+        else if (Inode* inode = file.file().inode(); inode && inode->is_regular())
+            available
+                = file.offset < file.file().size() ? static_cast<i32>(min<u64>(file.file().size() - file.offset, 0x7fffffff)) : 0;
+        else
+            return { false, 0 }; // a terminal's (TIOCINQ) or nobody's
+        auto written = write_user(argument, available);
+        return { true, written.is_error() ? Result<i64>(written.error()) : Result<i64>(0) };
+    }
+    default:
+        return { false, 0 };
+    }
+}
+
+}
+
 Result<i64> sys_ioctl(int fd, u64 request, UserAddress argument)
 {
     auto file = TRY(file_for(fd));
+    if (auto generic = generic_ioctl(fd, *file, request, argument); generic.handled)
+        return static_cast<Result<i64>&&>(generic.result);
     if (!file->file().is_terminal())
         return Errno::NotTty;
     return terminal_ioctl(Console::terminal(), request, argument);
@@ -211,12 +297,14 @@ Result<i64> sys_ioctl(int fd, u64 request, UserAddress argument)
 
 Result<i64> sys_pipe2(UserAddress fds, int flags)
 {
-    if (flags & ~(O_CLOEXEC | O_NONBLOCK))
+    // O_DIRECT makes a "packet mode" pipe (pipe(7)).
+    if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
         return Errno::Invalid;
     PipeEnds ends = TRY(create_pipe());
     FdTable& table = current_process().fds();
-    auto* reader = new (std::nothrow) OpenFile(ends.read_end, O_RDONLY);
-    auto* writer = new (std::nothrow) OpenFile(ends.write_end, O_WRONLY);
+    int status = flags & (O_NONBLOCK | O_DIRECT);
+    auto* reader = new (std::nothrow) OpenFile(ends.read_end, O_RDONLY | status);
+    auto* writer = new (std::nothrow) OpenFile(ends.write_end, O_WRONLY | status);
     if (!reader || !writer) {
         delete reader;
         delete writer;
@@ -268,12 +356,59 @@ Result<i64> sys_dup2(int old_fd, int new_fd)
     return sys_dup3(old_fd, new_fd, 0);
 }
 
+namespace {
+
+constexpr int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030, F_SETPIPE_SZ = 1031,
+              F_GETPIPE_SZ = 1032;
+constexpr int FD_CLOEXEC = 1;
+constexpr int O_NOATIME = 01000000;
+
+// Commands Linux has that Pagoda does not: EINVAL, as Linux answers a command it does not
+// know, and one log line per command naming it.
+Result<i64> refuse_fcntl(int command)
+{
+    struct Known {
+        int command;
+        char const* name;
+    };
+    static constexpr Known known[] = { { 8, "F_SETOWN" }, { 9, "F_GETOWN" }, { 10, "F_SETSIG" }, { 11, "F_GETSIG" },
+        { 15, "F_SETOWN_EX" }, { 16, "F_GETOWN_EX" }, { 1026, "F_NOTIFY" }, { 1033, "F_ADD_SEALS" }, { 1034, "F_GET_SEALS" } };
+    static bool reported[sizeof known / sizeof known[0]];
+    for (usize i = 0; i < sizeof known / sizeof known[0]; ++i)
+        if (known[i].command == command && !reported[i]) {
+            reported[i] = true;
+            klog("pid %u: fcntl %s is not supported: EINVAL", current_process().pid(), known[i].name);
+        }
+    return Errno::Invalid;
+}
+
+// F_SETFL: only these status flags change; the access mode and creation flags stay.
+// O_DIRECT is a pipe's packet mode; on other files it would be direct I/O, which Pagoda
+// does not do (Linux refuses it too where a file system cannot).
+Result<i64> set_status_flags(OpenFile& file, int flags)
+{
+    constexpr int changeable = O_APPEND | O_NONBLOCK | O_NOATIME | O_DIRECT;
+    if ((flags & O_DIRECT) && !file.file().pipe()) {
+        KLOG_ONCE("pid %u: fcntl F_SETFL O_DIRECT is not supported (no direct I/O): EINVAL", current_process().pid());
+        return Errno::Invalid;
+    }
+    // On a pipe or a terminal Linux turns O_ASYNC into SIGIO for the owner (F_SETOWN); with no
+    // signal-driven I/O here, dropping it there would be a success that never signals. Other
+    // files have no such signal on Linux either, which accepts the flag and drops it.
+    if ((flags & O_ASYNC) && (file.file().pipe() || file.file().is_terminal())) {
+        KLOG_ONCE("pid %u: fcntl F_SETFL O_ASYNC is not supported (no signal-driven I/O): EINVAL", current_process().pid());
+        return Errno::Invalid;
+    }
+    file.set_flags((file.flags() & ~changeable) | (flags & changeable));
+    return 0;
+}
+
+}
+
 Result<i64> sys_fcntl(int fd, int command, u64 argument)
 {
-    constexpr int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030;
     constexpr int F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7, F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38;
     constexpr int F_SETLEASE = 1024, F_GETLEASE = 1025;
-    constexpr int FD_CLOEXEC = 1;
     FdTable& table = current_process().fds();
     auto file = TRY(table.get(fd));
     switch (command) {
@@ -289,11 +424,16 @@ Result<i64> sys_fcntl(int fd, int command, u64 argument)
         return 0;
     case F_GETFL:
         return file->flags();
-    case F_SETFL: {
-        // Only O_APPEND and O_NONBLOCK may change; the access mode stays.
-        constexpr int changeable = O_APPEND | O_NONBLOCK;
-        file->set_flags((file->flags() & ~changeable) | (static_cast<int>(argument) & changeable));
-        return 0;
+    case F_SETFL:
+        return set_status_flags(*file, static_cast<int>(argument));
+    case F_GETPIPE_SZ:
+    case F_SETPIPE_SZ: {
+        Pipe* pipe = file->file().pipe();
+        if (!pipe)
+            return Errno::BadFd;
+        if (command == F_GETPIPE_SZ)
+            return static_cast<i64>(pipe->capacity());
+        return static_cast<i64>(TRY(pipe->resize(static_cast<u32>(argument)))); // Linux takes an unsigned int
     }
     case F_GETLK:
     case F_SETLK:
@@ -305,7 +445,7 @@ Result<i64> sys_fcntl(int fd, int command, u64 argument)
     case F_GETLEASE:
         return fcntl_file_lock(fd, *file, command, argument);
     default:
-        return Errno::Invalid;
+        return refuse_fcntl(command);
     }
 }
 
@@ -323,11 +463,15 @@ Result<i64> sys_ftruncate(int fd, i64 length)
     return 0;
 }
 
+// Only files of a file system can be synced: pipes, the console and devices have nothing
+// to write back and refuse with EINVAL, as on Linux (no fsync operation).
 Result<i64> sys_fsync(int fd)
 {
     auto file = TRY(file_for(fd));
-    if (Inode* inode = file->file().inode())
-        TRY(inode->sync());
+    Inode* inode = file->file().inode();
+    if (!inode)
+        return Errno::Invalid;
+    TRY(inode->sync());
     return 0;
 }
 

@@ -9,7 +9,7 @@ namespace {
 
 constexpr u64 TCGETS = 0x5401, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404, TCFLSH = 0x540B, TIOCSCTTY = 0x540E,
               TIOCGPGRP = 0x540F, TIOCSPGRP = 0x5410, TIOCGWINSZ = 0x5413, TIOCSWINSZ = 0x5414, TIOCNOTTY = 0x5422,
-              TIOCGSID = 0x5429;
+              TIOCGSID = 0x5429, TIOCINQ = 0x541B;
 constexpr u64 TCIFLUSH = 0, TCOFLUSH = 1, TCIOFLUSH = 2;
 
 Result<i64> set_modes(Console& console, u64 request, UserAddress argument)
@@ -45,6 +45,9 @@ Result<i64> terminal_ioctl(Console& console, u64 request, UserAddress argument)
             return Errno::Invalid;
         if (argument == TCIFLUSH || argument == TCIOFLUSH)
             console.flush_input(); // output is written at once: there is none to flush
+        return 0;
+    case TIOCINQ: // FIONREAD: the bytes a read would find now
+        TRY(write_user<i32>(argument, static_cast<i32>(console.bytes_available())));
         return 0;
     case TIOCGWINSZ:
         TRY(write_user(argument, console.window_size()));
