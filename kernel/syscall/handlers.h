@@ -153,6 +153,7 @@ Result<i64> sys_clone(u64 flags, UserAddress child_stack, UserAddress parent_tid
 Result<i64> sys_clone3(UserAddress args, u64 size);
 Result<i64> sys_execve(UserAddress path, UserAddress argv, UserAddress envp);
 Result<i64> sys_wait4(int pid, UserAddress status, int options, UserAddress rusage);
+Result<i64> sys_waitid(int type, i32 id, UserAddress info, int options, UserAddress rusage);
 Result<i64> sys_kill(int pid, int signal);
 // Process groups and sessions (sys_session.cpp)
 Result<i64> sys_setpgid(int pid, int pgid);

@@ -8,6 +8,7 @@
 #include "kernel/lib/memory.h"
 #include "kernel/lib/profile.h"
 #include "kernel/proc/exec.h"
+#include "kernel/proc/job_control.h"
 #include "kernel/proc/session.h"
 #include "kernel/proc/signal.h"
 #include "timespec.h"
@@ -128,6 +129,60 @@ Result<i64> sys_execve(UserAddress path, UserAddress argv, UserAddress envp)
     process.exit(wait_status_signaled(SIGSEGV));
 }
 
+namespace {
+
+// What wait4 and waitid wait for, and what they found.
+struct WaitRequest {
+    Process::ChildSelector children;
+    bool exited, stopped, continued; // which state changes count
+    bool no_hang; // WNOHANG: nothing yet is not a reason to sleep
+    bool keep; // WNOWAIT: report, but leave the child (or its report) waitable
+};
+struct WaitFound {
+    Process* child; // null: nothing yet (WNOHANG)
+    enum class What {
+        Exited,
+        Stopped,
+        Continued
+    } what;
+    int stop_signal;
+};
+
+// The one loop behind wait4 and waitid: a zombie first, then a stop or continue report;
+// ECHILD if no child matches; else sleep until a child changes (interruptibly: restarted
+// or EINTR as Linux). A zombie found is collected unless `keep`; the caller reads it first.
+Result<WaitFound> wait_for_child(Process& self, WaitRequest const& request)
+{
+    while (true) {
+        if (Process* child = request.exited ? self.find_zombie_child(request.children) : nullptr)
+            return WaitFound { child, WaitFound::What::Exited, 0 };
+        if (Process* child = (request.stopped || request.continued)
+                ? self.find_reporting_child(request.children, request.stopped, request.continued)
+                : nullptr) {
+            bool stopped = child->job.report == Process::ChildReport::Stopped;
+            if (!request.keep)
+                child->job.report = Process::ChildReport::None; // reported once
+            return WaitFound { child, stopped ? WaitFound::What::Stopped : WaitFound::What::Continued, child->job.stop_signal };
+        }
+        if (!self.has_child(request.children))
+            return Errno::NoChild;
+        if (request.no_hang)
+            return WaitFound { nullptr, WaitFound::What::Exited, 0 };
+        if (self.child_state_changed.wait_interruptible() == WaitResult::Interrupted)
+            return Errno::RestartSys;
+    }
+}
+
+Rusage rusage_of_child(Process& child, bool with_its_children)
+{
+    CpuTimes times = child.cpu_times();
+    if (with_its_children)
+        times += child.children_cpu_times();
+    return rusage_of(times);
+}
+
+}
+
 Result<i64> sys_wait4(int pid, UserAddress status, int options, UserAddress rusage)
 {
     constexpr int WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8, WNOTHREAD = 0x20000000, WALL = 0x40000000,
@@ -146,40 +201,93 @@ Result<i64> sys_wait4(int pid, UserAddress status, int options, UserAddress rusa
         wanted = { Kind::Group, self.process_group() };
     else if (pid < -1)
         wanted = { Kind::Group, static_cast<u32>(-pid) };
-    while (true) {
-        if (Process* child = self.find_zombie_child(wanted)) {
-            i32 child_pid = static_cast<i32>(child->pid());
-            int child_status = child->wait_status();
-            if (status)
-                TRY(write_user<i32>(status, child_status));
-            if (rusage) {
-                CpuTimes times = child->cpu_times();
-                times += child->children_cpu_times();
-                TRY(write_user(rusage, rusage_of(times)));
-            }
-            self.collect(*child);
-            return child_pid;
-        }
-        bool stops = options & WUNTRACED, continues = options & WCONTINUED;
-        if (Process* child = (stops || continues) ? self.find_reporting_child(wanted, stops, continues) : nullptr) {
-            // Reported once: stopped is 0x7f with the signal above it, continued 0xffff.
-            bool stopped = child->job.report == Process::ChildReport::Stopped;
-            child->job.report = Process::ChildReport::None;
-            if (status)
-                TRY(write_user<i32>(status, stopped ? 0x7f | (child->job.stop_signal << 8) : 0xffff));
-            if (rusage) {
-                CpuTimes times = child->cpu_times();
-                TRY(write_user(rusage, rusage_of(times)));
-            }
-            return static_cast<i32>(child->pid());
-        }
-        if (!self.has_child(wanted))
-            return Errno::NoChild;
-        if (options & WNOHANG)
-            return 0;
-        if (self.child_state_changed.wait_interruptible() == WaitResult::Interrupted)
-            return Errno::RestartSys;
+    WaitFound found = TRY(wait_for_child(
+        self, { wanted, true, bool(options & WUNTRACED), bool(options & WCONTINUED), bool(options & WNOHANG), false }));
+    if (!found.child)
+        return 0;
+    Process& child = *found.child;
+    i32 child_pid = static_cast<i32>(child.pid());
+    // The status as <sys/wait.h> decodes it: exited/killed, stopped (0x7f with the signal
+    // above it), continued (0xffff).
+    int child_status = found.what == WaitFound::What::Exited ? child.wait_status()
+        : found.what == WaitFound::What::Stopped             ? 0x7f | (found.stop_signal << 8)
+                                                             : 0xffff;
+    bool exited = found.what == WaitFound::What::Exited;
+    if (status)
+        TRY(write_user<i32>(status, child_status));
+    if (rusage)
+        TRY(write_user(rusage, rusage_of_child(child, exited)));
+    if (exited)
+        self.collect(child);
+    return child_pid;
+}
+
+Result<i64> sys_waitid(int type, i32 id, UserAddress info, int options, UserAddress rusage)
+{
+    constexpr int P_ALL = 0, P_PID = 1, P_PGID = 2, P_PIDFD = 3;
+    constexpr int WNOHANG = 1, WSTOPPED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x01000000, WNOTHREAD = 0x20000000,
+                  WALL = 0x40000000, WCLONE = static_cast<int>(0x80000000);
+    if (options & ~(WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | WNOTHREAD | WALL | WCLONE))
+        return Errno::Invalid;
+    if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+        return Errno::Invalid;
+    Process& self = current_process();
+    using Kind = Process::ChildSelector::Kind;
+    Process::ChildSelector wanted { Kind::Any, 0 };
+    switch (type) {
+    case P_ALL:
+        break;
+    case P_PID:
+        if (id <= 0)
+            return Errno::Invalid;
+        wanted = { Kind::Pid, static_cast<u32>(id) };
+        break;
+    case P_PGID:
+        if (id < 0)
+            return Errno::Invalid;
+        wanted = { Kind::Group, id ? static_cast<u32>(id) : self.process_group() };
+        break;
+    case P_PIDFD:
+        KLOG_ONCE("pid %u: waitid(P_PIDFD): pidfds are not supported: EINVAL", self.pid());
+        return Errno::Invalid;
+    default:
+        return Errno::Invalid;
     }
+    WaitFound found = TRY(wait_for_child(self,
+        { wanted, bool(options & WEXITED), bool(options & WSTOPPED), bool(options & WCONTINUED), bool(options & WNOHANG),
+            bool(options & WNOWAIT) }));
+    // siginfo_t of a SIGCHLD: si_signo, si_errno, si_code, then si_pid, si_uid, si_status.
+    struct {
+        i32 signo, errno_value, code, pad;
+        i32 pid;
+        u32 uid;
+        i32 status;
+        u8 rest[100];
+    } siginfo {};
+    static_assert(sizeof siginfo == 128);
+    if (found.child) {
+        Process& child = *found.child;
+        int wait_status = child.wait_status();
+        siginfo.signo = SIGCHLD;
+        siginfo.pid = static_cast<i32>(child.pid());
+        siginfo.uid = child.credentials.uid;
+        if (found.what == WaitFound::What::Exited) {
+            bool killed = (wait_status & 0x7f) != 0;
+            siginfo.code = killed ? CLD_KILLED : CLD_EXITED;
+            siginfo.status = killed ? wait_status & 0x7f : (wait_status >> 8) & 0xff;
+        } else {
+            siginfo.code = found.what == WaitFound::What::Stopped ? CLD_STOPPED : CLD_CONTINUED;
+            siginfo.status = found.what == WaitFound::What::Stopped ? found.stop_signal : SIGCONT;
+        }
+    }
+    // With WNOHANG and nothing to report, Linux clears si_signo and si_pid: zeros throughout.
+    if (info)
+        TRY(write_user(info, siginfo));
+    if (found.child && rusage)
+        TRY(write_user(rusage, rusage_of_child(*found.child, found.what == WaitFound::What::Exited)));
+    if (found.child && found.what == WaitFound::What::Exited && !(options & WNOWAIT))
+        self.collect(*found.child);
+    return 0;
 }
 
 namespace {
