@@ -135,7 +135,8 @@ void mount_disk(usize index, char const* where)
     auto root = ext2_mount(*disk, where[0] ? where : "root");
     if (root.is_error())
         PANIC("disk %zu: cannot mount its ext2 volume at /%s: %s", index, where, errno_name(root.error()));
-    MUST(vfs_mount(where, root.release_value()));
+    static char const* const devices[] = { "/dev/vda", "/dev/vdb", "/dev/vdc", "/dev/vdd", "/dev/vde", "/dev/vdf" };
+    MUST(vfs_mount(where, root.release_value(), { "ext2", index < 6 ? devices[index] : "/dev/vd?", false }));
     klog("disk %zu: ext2 mounted at /%s", index, where);
 }
 
@@ -151,13 +152,13 @@ void mount_file_systems()
         auto root_inode = cpio_fs_mount(static_cast<u8 const*>(physical_to_virtual(root.start)), root.end - root.start);
         if (root_inode.is_error())
             PANIC("initramfs is not a valid newc cpio archive (%s)", errno_name(root_inode.error()));
-        MUST(vfs_mount("", root_inode.release_value()));
+        MUST(vfs_mount("", root_inode.release_value(), { "rootfs", "rootfs", true }));
         klog("root: initramfs (%lu KiB)", (root.end - root.start) / KiB);
     }
-    MUST(vfs_mount("tmp", MUST(tmpfs_create_root())));
-    MUST(vfs_mount("proc", MUST(procfs_create_root())));
-    MUST(vfs_mount("dev", MUST(devfs_create_root())));
-    MUST(vfs_mount("dev/shm", MUST(tmpfs_create_root())));
+    MUST(vfs_mount("tmp", MUST(tmpfs_create_root()), { "tmpfs", "tmpfs", false }));
+    MUST(vfs_mount("proc", MUST(procfs_create_root()), { "proc", "proc", false }));
+    MUST(vfs_mount("dev", MUST(devfs_create_root()), { "devfs", "devfs", false }));
+    MUST(vfs_mount("dev/shm", MUST(tmpfs_create_root()), { "tmpfs", "tmpfs", false }));
     if (next_disk < virtio_blk_count())
         mount_disk(next_disk, "mnt");
     // The symbol table for backtraces: the module after the initramfs, or the only one.

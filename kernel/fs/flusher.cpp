@@ -27,7 +27,9 @@ void flusher_main(void*)
 {
     // Kernel threads run with interrupts off, like all kernel code (scheduler.h).
     for (;;) {
-        sleep_until(monotonic_nanoseconds() + g_interval_ns);
+        // An idle sleep (Linux's TASK_IDLE): no signal reaches a kernel thread, and an
+        // uninterruptible sleep would count in the load average.
+        sleep_until(monotonic_nanoseconds() + g_interval_ns, SleepKind::Interruptible);
         kernel_lock_acquire();
         flush_once();
         kernel_lock_release();

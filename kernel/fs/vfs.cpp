@@ -10,6 +10,7 @@ namespace {
 struct Mount {
     char path[64];
     RefPtr<Inode> root;
+    MountInfo info;
 };
 Mount g_mounts[8];
 usize g_mount_count;
@@ -101,14 +102,21 @@ Result<void> normalize_path(char const* cwd, char const* path, char* out, usize 
     return {};
 }
 
-Result<void> vfs_mount(char const* where, RefPtr<Inode> root)
+Result<void> vfs_mount(char const* where, RefPtr<Inode> root, MountInfo info)
 {
     if (g_mount_count == sizeof g_mounts / sizeof g_mounts[0] || strlen(where) >= sizeof g_mounts[0].path)
         return Errno::NoSpace;
     Mount& mount = g_mounts[g_mount_count++];
     memcpy(mount.path, where, strlen(where) + 1);
     mount.root = root;
+    mount.info = info;
     return {};
+}
+
+void vfs_for_each_mount(FunctionRef<void(char const* where, MountInfo const&)> visit)
+{
+    for (usize i = 0; i < g_mount_count; ++i)
+        visit(g_mounts[i].path, g_mounts[i].info);
 }
 
 Result<RefPtr<Inode>> vfs_lookup(

@@ -12,6 +12,8 @@
 // write permission on a directory whose entries change, the sticky bit, open's access.
 #pragma once
 
+#include "kernel/lib/function_ref.h"
+
 #include "inode.h"
 #include "kernel/lib/credentials.h"
 #include "path_buffer.h"
@@ -26,7 +28,15 @@ enum class FollowLastLink {
 Result<void> normalize_path(char const* cwd, char const* path, char* out, usize capacity);
 
 // Attaches the file system whose root is `root` at the normalized path `where` ("" = /).
-Result<void> vfs_mount(char const* where, RefPtr<Inode> root);
+// What /proc/mounts says of a mount: its file-system type, where it comes from (a device,
+// or the type's name for one that lives in memory), and whether it can be written.
+struct MountInfo {
+    char const* type;
+    char const* source;
+    bool read_only;
+};
+Result<void> vfs_mount(char const* where, RefPtr<Inode> root, MountInfo);
+void vfs_for_each_mount(FunctionRef<void(char const* where, MountInfo const&)>);
 
 // The inode a path names. `resolved`, if given, receives the path with links followed.
 Result<RefPtr<Inode>> vfs_lookup(

@@ -16,6 +16,7 @@ Process* g_init;
 }
 
 u32 allocate_task_id() { return g_next_pid++; }
+u32 last_task_id() { return g_next_pid - 1; }
 
 Process::Process() : m_pid(allocate_task_id()) { g_processes.append(*this); }
 

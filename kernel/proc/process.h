@@ -214,6 +214,8 @@ Process& current_process();
 Process* find_process(u32 pid);
 // The next process or thread id: both come from one sequence, as Linux's pids and tids.
 u32 allocate_task_id();
+// The id given out last (/proc/loadavg's last field).
+u32 last_task_id();
 void for_each_process(FunctionRef<void(Process&)>);
 // Wait statuses, as <sys/wait.h> decodes them.
 constexpr int wait_status_exited(int code) { return (code & 0xff) << 8; }

@@ -11,25 +11,10 @@
 #include "kernel/proc/process.h"
 #include "kernel/runtime/heap.h"
 #include "pagemap.h"
-#include <cstdarg>
+#include "system_files.h"
+#include "text_builder.h"
 
 namespace {
-
-constexpr usize TEXT_CAPACITY = 16 * 1024;
-
-// Appends formatted text to a growing buffer, truncating at its capacity.
-struct TextBuilder {
-    char* text;
-    usize length { 0 };
-    void append(char const* fmt, ...) __attribute__((format(printf, 2, 3)))
-    {
-        va_list args;
-        va_start(args, fmt);
-        int n = format_to_buffer(text + length, TEXT_CAPACITY - length, fmt, args);
-        va_end(args);
-        length = min<usize>(length + n, TEXT_CAPACITY - 1);
-    }
-};
 
 template<typename Fill> Result<RefPtr<File>> generate(Fill fill)
 {
@@ -312,10 +297,11 @@ struct ProcFileName {
 };
 
 // Files of /proc itself, and of each /proc/<pid>.
-ProcFileName const ROOT_FILES[]
-    = { { "vmstat", fill_vmstat }, { "meminfo", fill_meminfo }, { "cmdline", fill_kernel_command_line } };
+ProcFileName const ROOT_FILES[] = { { "vmstat", fill_vmstat }, { "meminfo", fill_meminfo },
+    { "cmdline", fill_kernel_command_line }, { "uptime", fill_uptime }, { "loadavg", fill_loadavg }, { "stat", fill_system_stat },
+    { "cpuinfo", fill_cpuinfo }, { "mounts", fill_mounts } };
 ProcFileName const PROCESS_FILES[] = { { "maps", fill_maps }, { "smaps", fill_smaps }, { "stat", fill_stat },
-    { "status", fill_status }, { "cmdline", fill_cmdline } };
+    { "status", fill_status }, { "cmdline", fill_cmdline }, { "mounts", fill_mounts } };
 
 struct ThreadFileName {
     char const* name;

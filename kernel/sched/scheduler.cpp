@@ -21,6 +21,10 @@ Thread* g_idle;
 Thread* g_dead; // exited thread whose stack we were still on; freed after the next switch
 u64 g_ticks_in_slice;
 u64 g_switched_in_at; // monotonic time the current thread got the CPU
+SchedulerStats g_stats;
+u32 g_uninterruptible; // threads blocked where no signal wakes them (Linux's D state)
+constexpr u64 LOAD_SHIFT = 11, LOAD_ONE = 1 << LOAD_SHIFT; // Linux's fixed point (FSHIFT)
+constexpr u64 LOAD_DECAY[3] = { 1884, 2014, 2037 }; // exp(-5 s / 1, 5, 15 min) in that point
 void (*g_cpu_tick_hook)(Thread&, bool);
 
 void idle_loop(void*)
@@ -65,6 +69,7 @@ void switch_to_next()
     asm volatile("fxsave %0" : "=m"(previous->fpu_state));
     u64 now = monotonic_nanoseconds();
     previous->cpu_ns += now - g_switched_in_at;
+    ++g_stats.context_switches;
     g_switched_in_at = now;
     next->state = Thread::State::Running;
     g_current = next;
@@ -161,6 +166,8 @@ void block_current(SleepKind kind)
         kernel_lock_release();
     g_current->state = Thread::State::Blocked;
     g_current->sleep_kind = kind;
+    if (kind == SleepKind::Uninterruptible)
+        ++g_uninterruptible;
     switch_to_next();
     g_current->sleep_kind = SleepKind::Uninterruptible;
     if (lend)
@@ -172,6 +179,8 @@ void wake_up(Thread& thread)
     cpu::InterruptsDisabled guard;
     if (thread.state != Thread::State::Blocked)
         return;
+    if (thread.sleep_kind == SleepKind::Uninterruptible)
+        --g_uninterruptible;
     if (thread.scheduler_node.is_linked())
         IntrusiveList<Thread, &Thread::scheduler_node>::remove(thread);
     if (thread.sleep_node.is_linked())
@@ -209,15 +218,40 @@ extern "C" void thread_exit_current() { thread_exit_current_noreturn(); }
 
 namespace {
 
+u32 runnable_threads()
+{
+    u32 count = g_current != g_idle ? 1 : 0;
+    for (Thread& thread : g_run_queue) {
+        (void)thread;
+        ++count;
+    }
+    return count;
+}
+
+// Every 5 s, as Linux's calc_global_load: each average decays towards the number of threads
+// that run, wait to run, or sleep uninterruptibly.
+void update_load_average()
+{
+    static u64 ticks;
+    if (++ticks % (5 * TIMER_HZ) != 0)
+        return;
+    u64 active = (runnable_threads() + g_uninterruptible) * LOAD_ONE;
+    for (int i = 0; i < 3; ++i)
+        g_stats.load[i] = (g_stats.load[i] * LOAD_DECAY[i] + active * (LOAD_ONE - LOAD_DECAY[i])) >> LOAD_SHIFT;
+}
+
 // The timer interrupt: fires due deadline timers, wakes sleepers whose deadline passed,
 // and preempts user code (and the idle loop) at the end of its time slice.
 void scheduler_tick(unsigned, TrapFrame& frame)
 {
     u64 now = monotonic_nanoseconds();
     if (frame.from_user())
-        ++g_current->user_ticks;
+        ++g_current->user_ticks, ++g_stats.user_ticks;
     else if (g_current != g_idle)
-        ++g_current->system_ticks;
+        ++g_current->system_ticks, ++g_stats.system_ticks;
+    else
+        ++g_stats.idle_ticks;
+    update_load_average();
     if (g_cpu_tick_hook && g_current != g_idle)
         g_cpu_tick_hook(*g_current, frame.from_user());
     deadline_timers_fire(now);
@@ -242,4 +276,14 @@ void scheduler_tick(unsigned, TrapFrame& frame)
         yield();
 }
 
+}
+
+SchedulerStats scheduler_stats()
+{
+    cpu::InterruptsDisabled guard;
+    SchedulerStats stats = g_stats;
+    stats.runnable = runnable_threads();
+    stats.uninterruptible = g_uninterruptible;
+    stats.idle_ns = thread_cpu_times(*g_idle).total();
+    return stats;
 }

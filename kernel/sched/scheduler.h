@@ -37,6 +37,19 @@ struct CpuTimes {
     }
 };
 CpuTimes thread_cpu_times(Thread const&);
+// What /proc/stat, /proc/uptime and /proc/loadavg show: timer ticks (TIMER_HZ) that found
+// the CPU in user mode, in the kernel, or idle; switches between threads; the load averages
+// over 1, 5 and 15 minutes in Linux's fixed point (value / 2048), sampled every 5 s; the
+// threads running or ready now; the idle thread's exact time.
+struct SchedulerStats {
+    u64 user_ticks, system_ticks, idle_ticks;
+    u64 context_switches;
+    u64 load[3];
+    u32 runnable;
+    u32 uninterruptible; // blocked where no signal wakes them (Linux's D state)
+    u64 idle_ns;
+};
+SchedulerStats scheduler_stats();
 // Called from every timer tick with the thread that had the CPU (never the idle thread) and
 // whether the tick found it in user mode: how the process layer runs CPU-time timers
 // and limits without the scheduler knowing about them.

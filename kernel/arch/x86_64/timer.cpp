@@ -45,3 +45,5 @@ u64 monotonic_nanoseconds()
     u64 remainder = ticks % g_tsc_per_microsecond;
     return microseconds * 1000 + remainder * 1000 / g_tsc_per_microsecond;
 }
+
+u64 tsc_frequency_hz() { return g_tsc_per_microsecond * 1000000; }

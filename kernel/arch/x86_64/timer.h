@@ -16,3 +16,5 @@ constexpr unsigned TIMER_IRQ = 0;
 // is installed with interrupt_set_handler).
 void timer_initialize();
 u64 monotonic_nanoseconds();
+// The TSC's rate as calibrated at boot, in Hz (/proc/cpuinfo's "cpu MHz").
+u64 tsc_frequency_hz();

@@ -1,0 +1,124 @@
+#include "system_files.h"
+#include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/timer.h"
+#include "kernel/dev/clock.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/proc/process.h"
+#include "kernel/sched/scheduler.h"
+
+namespace {
+
+constexpr u64 NS = 1000000000, USER_HZ = 100;
+
+// Seconds with two decimals, as uptime and loadavg print them.
+void append_hundredths(TextBuilder& out, u64 hundredths) { out.append("%lu.%02lu", hundredths / 100, hundredths % 100); }
+
+u64 ticks_in_user_hz(u64 ticks) { return ticks * USER_HZ / TIMER_HZ; }
+
+// Linux's names for CPUID's feature bits: leaf 1 EDX and ECX, leaf 0x80000001 EDX and ECX.
+struct FlagName {
+    u8 bit;
+    char const* name;
+};
+constexpr FlagName LEAF1_EDX[] = { { 0, "fpu" }, { 1, "vme" }, { 2, "de" }, { 3, "pse" }, { 4, "tsc" }, { 5, "msr" }, { 6, "pae" },
+    { 7, "mce" }, { 8, "cx8" }, { 9, "apic" }, { 11, "sep" }, { 12, "mtrr" }, { 13, "pge" }, { 14, "mca" }, { 15, "cmov" },
+    { 16, "pat" }, { 17, "pse36" }, { 19, "clflush" }, { 21, "dts" }, { 22, "acpi" }, { 23, "mmx" }, { 24, "fxsr" }, { 25, "sse" },
+    { 26, "sse2" }, { 27, "ss" }, { 28, "ht" }, { 29, "tm" }, { 31, "pbe" } };
+constexpr FlagName LEAF1_ECX[] = { { 0, "pni" }, { 1, "pclmulqdq" }, { 3, "monitor" }, { 5, "vmx" }, { 9, "ssse3" }, { 12, "fma" },
+    { 13, "cx16" }, { 17, "pcid" }, { 19, "sse4_1" }, { 20, "sse4_2" }, { 21, "x2apic" }, { 22, "movbe" }, { 23, "popcnt" },
+    { 24, "tsc_deadline_timer" }, { 25, "aes" }, { 26, "xsave" }, { 28, "avx" }, { 29, "f16c" }, { 30, "rdrand" },
+    { 31, "hypervisor" } };
+constexpr FlagName EXTENDED_EDX[] = { { 11, "syscall" }, { 20, "nx" }, { 26, "pdpe1gb" }, { 27, "rdtscp" }, { 29, "lm" } };
+constexpr FlagName EXTENDED_ECX[] = { { 0, "lahf_lm" }, { 5, "abm" }, { 6, "sse4a" }, { 8, "3dnowprefetch" } };
+
+template<usize N> void append_flags(TextBuilder& out, FlagName const (&names)[N], u32 bits)
+{
+    for (FlagName const& flag : names)
+        if (bits & (1u << flag.bit))
+            out.append(" %s", flag.name);
+}
+
+}
+
+void fill_uptime(TextBuilder& out, Process&)
+{
+    append_hundredths(out, monotonic_nanoseconds() / (NS / 100));
+    out.append(" ");
+    append_hundredths(out, scheduler_stats().idle_ns / (NS / 100));
+    out.append("\n");
+}
+
+void fill_loadavg(TextBuilder& out, Process&)
+{
+    SchedulerStats stats = scheduler_stats();
+    for (u64 load : stats.load) {
+        append_hundredths(out, (load * 100 + 1024) >> 11); // Linux's fixed point, rounded
+        out.append(" ");
+    }
+    usize threads = 0;
+    for_each_process([&](Process& process) { threads += process.thread_count(); });
+    out.append("%u/%zu %u\n", stats.runnable, threads, last_task_id());
+}
+
+void fill_system_stat(TextBuilder& out, Process&)
+{
+    // user nice system idle iowait irq softirq steal guest guest_nice, in 1/100 s: nothing
+    // runs niced; time waiting for the disk is idle time; interrupts count as system time.
+    SchedulerStats stats = scheduler_stats();
+    u64 user = ticks_in_user_hz(stats.user_ticks), system = ticks_in_user_hz(stats.system_ticks),
+        idle = ticks_in_user_hz(stats.idle_ticks);
+    out.append("cpu  %lu 0 %lu %lu 0 0 0 0 0 0\n", user, system, idle);
+    out.append("cpu0 %lu 0 %lu %lu 0 0 0 0 0 0\n", user, system, idle);
+    u64 boot_seconds = (realtime_nanoseconds() - monotonic_nanoseconds()) / NS;
+    out.append("ctxt %lu\nbtime %lu\nprocesses %u\nprocs_running %u\nprocs_blocked %u\n", stats.context_switches, boot_seconds,
+        last_task_id(), stats.runnable, stats.uninterruptible);
+}
+
+void fill_cpuinfo(TextBuilder& out, Process&)
+{
+    u32 a, b, c, d;
+    cpu::cpuid(0, 0, a, b, c, d);
+    char vendor[13];
+    memcpy(vendor, &b, 4);
+    memcpy(vendor + 4, &d, 4);
+    memcpy(vendor + 8, &c, 4);
+    vendor[12] = '\0';
+    u32 max_extended, unused;
+    cpu::cpuid(0x80000000, 0, max_extended, unused, unused, unused);
+    char model_name[49] = "unknown";
+    if (max_extended >= 0x80000004) {
+        u32 words[12];
+        for (u32 i = 0; i < 3; ++i)
+            cpu::cpuid(0x80000002 + i, 0, words[i * 4], words[i * 4 + 1], words[i * 4 + 2], words[i * 4 + 3]);
+        memcpy(model_name, words, 48);
+        model_name[48] = '\0';
+    }
+    u32 signature, features_ecx, features_edx;
+    cpu::cpuid(1, 0, signature, unused, features_ecx, features_edx);
+    u32 family = (signature >> 8) & 0xf, model = (signature >> 4) & 0xf;
+    if (family == 0xf)
+        family += (signature >> 20) & 0xff;
+    if (family >= 6)
+        model += ((signature >> 16) & 0xf) << 4;
+    u64 khz = tsc_frequency_hz() / 1000;
+    out.append("processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\nmodel name\t: %s\nstepping\t: %u\n", vendor,
+        family, model, model_name, signature & 0xf);
+    out.append("cpu MHz\t\t: %lu.%03lu\nphysical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\n", khz / 1000, khz % 1000);
+    out.append("flags\t\t:");
+    append_flags(out, LEAF1_EDX, features_edx);
+    append_flags(out, LEAF1_ECX, features_ecx);
+    if (max_extended >= 0x80000001) {
+        u32 extended_ecx, extended_edx;
+        cpu::cpuid(0x80000001, 0, unused, unused, extended_ecx, extended_edx);
+        append_flags(out, EXTENDED_EDX, extended_edx);
+        append_flags(out, EXTENDED_ECX, extended_ecx);
+    }
+    out.append("\n\n");
+}
+
+void fill_mounts(TextBuilder& out, Process&)
+{
+    vfs_for_each_mount([&](char const* where, MountInfo const& info) {
+        out.append("%s /%s %s %s 0 0\n", info.source, where, info.type, info.read_only ? "ro" : "rw");
+    });
+}
