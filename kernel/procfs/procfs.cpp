@@ -138,10 +138,10 @@ char state_letter(Process& process)
 {
     if (process.state() == Process::State::Zombie)
         return 'Z';
-    // Running if any thread runs or may run, as Linux shows the group leader's state.
-    bool running = false;
-    process.for_each_thread([&](Thread& thread) { running |= thread_state_letter(thread) == 'R'; });
-    return running ? 'R' : 'S';
+    // The first thread's state, as Linux shows its group leader's (the process sleeps in a
+    // futex while another of its threads reads this file: 'S').
+    Thread* first = process.first_thread();
+    return first ? thread_state_letter(*first) : 'Z';
 }
 
 u64 mapped_bytes(Process& process)

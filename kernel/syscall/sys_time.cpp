@@ -101,8 +101,11 @@ Result<i64> sys_nanosleep(UserAddress request, UserAddress remaining)
 Result<i64> sys_clock_nanosleep(int clock, int flags, UserAddress request, UserAddress remaining)
 {
     constexpr int TIMER_ABSTIME = 1;
-    if (clock == CLOCK_THREAD_CPUTIME_ID)
-        return Errno::Invalid; // as Linux
+    // Clocks Linux's kernel cannot sleep on: EOPNOTSUPP (the C library makes the thread CPU
+    // clock's EINVAL).
+    if (clock == CLOCK_THREAD_CPUTIME_ID || clock == CLOCK_MONOTONIC_RAW || clock == CLOCK_REALTIME_COARSE
+        || clock == CLOCK_MONOTONIC_COARSE)
+        return Errno::NotSupported;
     if (clock == CLOCK_PROCESS_CPUTIME_ID) {
         KLOG_ONCE("pid %u: clock_nanosleep on CLOCK_PROCESS_CPUTIME_ID is not supported: EINVAL", current_process().pid());
         return Errno::Invalid;
