@@ -20,14 +20,14 @@ struct FlagName {
     u8 bit;
     char const* name;
 };
-constexpr FlagName LEAF1_EDX[] = { { 0, "fpu" }, { 1, "vme" }, { 2, "de" }, { 3, "pse" }, { 4, "tsc" }, { 5, "msr" }, { 6, "pae" },
-    { 7, "mce" }, { 8, "cx8" }, { 9, "apic" }, { 11, "sep" }, { 12, "mtrr" }, { 13, "pge" }, { 14, "mca" }, { 15, "cmov" },
-    { 16, "pat" }, { 17, "pse36" }, { 19, "clflush" }, { 21, "dts" }, { 22, "acpi" }, { 23, "mmx" }, { 24, "fxsr" }, { 25, "sse" },
-    { 26, "sse2" }, { 27, "ss" }, { 28, "ht" }, { 29, "tm" }, { 31, "pbe" } };
-constexpr FlagName LEAF1_ECX[] = { { 0, "pni" }, { 1, "pclmulqdq" }, { 3, "monitor" }, { 5, "vmx" }, { 9, "ssse3" }, { 12, "fma" },
-    { 13, "cx16" }, { 17, "pcid" }, { 19, "sse4_1" }, { 20, "sse4_2" }, { 21, "x2apic" }, { 22, "movbe" }, { 23, "popcnt" },
-    { 24, "tsc_deadline_timer" }, { 25, "aes" }, { 26, "xsave" }, { 28, "avx" }, { 29, "f16c" }, { 30, "rdrand" },
-    { 31, "hypervisor" } };
+constexpr FlagName LEAF1_EDX[] = { { 0, "fpu" }, { 1, "vme" }, { 2, "de" }, { 3, "pse" }, { 4, "tsc" }, { 5, "msr" },
+    { 6, "pae" }, { 7, "mce" }, { 8, "cx8" }, { 9, "apic" }, { 11, "sep" }, { 12, "mtrr" }, { 13, "pge" }, { 14, "mca" },
+    { 15, "cmov" }, { 16, "pat" }, { 17, "pse36" }, { 19, "clflush" }, { 21, "dts" }, { 22, "acpi" }, { 23, "mmx" },
+    { 24, "fxsr" }, { 25, "sse" }, { 26, "sse2" }, { 27, "ss" }, { 28, "ht" }, { 29, "tm" }, { 31, "pbe" } };
+constexpr FlagName LEAF1_ECX[] = { { 0, "pni" }, { 1, "pclmulqdq" }, { 3, "monitor" }, { 5, "vmx" }, { 9, "ssse3" },
+    { 12, "fma" }, { 13, "cx16" }, { 17, "pcid" }, { 19, "sse4_1" }, { 20, "sse4_2" }, { 21, "x2apic" }, { 22, "movbe" },
+    { 23, "popcnt" }, { 24, "tsc_deadline_timer" }, { 25, "aes" }, { 26, "xsave" }, { 28, "avx" }, { 29, "f16c" },
+    { 30, "rdrand" }, { 31, "hypervisor" } };
 constexpr FlagName EXTENDED_EDX[] = { { 11, "syscall" }, { 20, "nx" }, { 26, "pdpe1gb" }, { 27, "rdtscp" }, { 29, "lm" } };
 constexpr FlagName EXTENDED_ECX[] = { { 0, "lahf_lm" }, { 5, "abm" }, { 6, "sse4a" }, { 8, "3dnowprefetch" } };
 
@@ -103,7 +103,8 @@ void fill_cpuinfo(TextBuilder& out, Process&)
     u64 khz = tsc_frequency_hz() / 1000;
     out.append("processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\nmodel name\t: %s\nstepping\t: %u\n", vendor,
         family, model, model_name, signature & 0xf);
-    out.append("cpu MHz\t\t: %lu.%03lu\nphysical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\n", khz / 1000, khz % 1000);
+    out.append(
+        "cpu MHz\t\t: %lu.%03lu\nphysical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\n", khz / 1000, khz % 1000);
     out.append("flags\t\t:");
     append_flags(out, LEAF1_EDX, features_edx);
     append_flags(out, LEAF1_ECX, features_ecx);
