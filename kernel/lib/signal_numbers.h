@@ -10,12 +10,11 @@ constexpr int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGILL = 4, SIGTRAP = 5, SIGA
               SIGCONT = 18, SIGSTOP = 19, SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22, SIGURG = 23, SIGXCPU = 24, SIGXFSZ = 25,
               SIGVTALRM = 26, SIGPROF = 27, SIGWINCH = 28, SIGIO = 29, SIGPWR = 30, SIGSYS = 31, SIGRTMIN = 32;
 
-// Who sent a pending signal, for the handler's siginfo: si_code (SI_USER for kill, SI_TKILL
-// for tgkill, SI_KERNEL for the kernel's own) and si_pid. Standard signals are not queued,
-// so one sender per pending signal is all there is to keep.
-constexpr int SI_USER = 0, SI_KERNEL = 0x80, SI_TKILL = -6;
+// Who sent a pending signal, for the handler's siginfo: si_code (signal_codes.h), si_pid,
+// and si_status or si_value (the same place in siginfo: SIGCHLD's child status, sigqueue's
+// value).
 struct SignalSender {
-    int code { SI_KERNEL };
+    int code { 0x80 }; // SI_KERNEL
     u32 pid { 0 };
-    int status { 0 }; // SIGCHLD's si_status: the child's exit code or signal
+    u64 status_or_value { 0 };
 };

@@ -1,6 +1,6 @@
 #include "futex.h"
+#include "futex_table.h"
 #include "kernel/arch/x86_64/cpu.h"
-#include "kernel/lib/intrusive_list.h"
 #include "kernel/mm/address_space.h"
 #include "kernel/mm/user_memory.h"
 #include "kernel/sched/scheduler.h"
@@ -8,22 +8,9 @@
 
 namespace {
 
-struct FutexKey {
-    void const* object; // the PageCache of a shared mapping, or the AddressSpace
-    u64 offset; // byte offset in the file, or the virtual address
+FutexTable g_table;
 
-    bool operator==(FutexKey const&) const = default;
-};
-
-struct Waiter {
-    FutexKey key;
-    Thread* thread;
-    u32 bitset; // FUTEX_WAIT_BITSET: which wakes (of WAKE_BITSET) this waiter answers
-    bool woken { false };
-    ListNode node;
-};
-
-IntrusiveList<Waiter, &Waiter::node> g_waiters;
+void wake_thread(Thread& thread) { wake_up(thread); }
 
 Result<FutexKey> key_for(AddressSpace& space, u64 address, bool process_private)
 {
@@ -56,18 +43,18 @@ Result<void> futex_wait(AddressSpace& space, u64 address, u32 expected, u64 dead
         return Errno::TryAgain;
     // Interrupts are off from the check above to the sleep below, so no wake can slip in
     // between (the waker runs only once we have queued ourselves and switched away).
-    Waiter waiter { key, current_thread(), bitset };
-    g_waiters.append(waiter);
+    FutexTable::Waiter waiter { key, current_thread(), bitset };
+    g_table.enqueue(waiter);
     while (!waiter.woken) {
         if (signal_pending()) {
-            g_waiters.remove(waiter);
+            g_table.remove(waiter);
             // Linux: a wait without a time-out restarts after a SA_RESTART handler; one with
             // a time-out ends with EINTR whenever a handler runs.
             return deadline_ns ? Errno::Interrupted : Errno::RestartSys;
         }
         if (deadline_ns) {
             if (sleep_until(deadline_ns, SleepKind::Interruptible) && !waiter.woken) {
-                g_waiters.remove(waiter);
+                g_table.remove(waiter);
                 return Errno::TimedOut;
             }
         } else {
@@ -77,30 +64,10 @@ Result<void> futex_wait(AddressSpace& space, u64 address, u32 expected, u64 dead
     return {};
 }
 
-namespace {
-
-u32 wake_waiters(FutexKey const& key, u32 count, u32 bitset)
-{
-    u32 woken = 0;
-    for (Waiter* waiter = g_waiters.first(); waiter && woken < count;) {
-        Waiter* next = g_waiters.next(*waiter);
-        if (waiter->key == key && (waiter->bitset & bitset)) {
-            g_waiters.remove(*waiter);
-            waiter->woken = true;
-            wake_up(*waiter->thread);
-            ++woken;
-        }
-        waiter = next;
-    }
-    return woken;
-}
-
-}
-
 Result<u32> futex_wake(AddressSpace& space, u64 address, u32 count, bool process_private, u32 bitset)
 {
     FutexKey key = TRY(key_for(space, address, process_private));
-    return wake_waiters(key, count, bitset);
+    return g_table.wake(key, count, bitset, [](Thread& thread) { wake_thread(thread); });
 }
 
 Result<u32> futex_requeue(AddressSpace& space, u64 address, u32 wake_count, u32 move_count, u64 target, bool process_private,
@@ -114,15 +81,7 @@ Result<u32> futex_requeue(AddressSpace& space, u64 address, u32 wake_count, u32 
         if (value != expected)
             return Errno::TryAgain;
     }
-    u32 done = wake_waiters(key, wake_count, FUTEX_BITSET_MATCH_ANY);
-    u32 moved = 0;
-    for (Waiter* waiter = g_waiters.first(); waiter && moved < move_count; waiter = g_waiters.next(*waiter)) {
-        if (waiter->key == key) {
-            waiter->key = target_key; // it sleeps on the other word now; nothing else changes
-            ++moved;
-        }
-    }
-    return done + moved;
+    return g_table.requeue(key, target_key, wake_count, move_count, [](Thread& thread) { wake_thread(thread); });
 }
 
 namespace {
@@ -194,8 +153,9 @@ Result<u32> futex_wake_op(
     u32 updated = TRY(apply_operation(encoded, old));
     bool wake_second = TRY(compare(encoded, old));
     TRY(copy_to_user(space, second, &updated, sizeof updated));
-    u32 woken = wake_waiters(key, wake_count, FUTEX_BITSET_MATCH_ANY);
+    auto wake = [](Thread& thread) { wake_thread(thread); };
+    u32 woken = g_table.wake(key, wake_count, FUTEX_BITSET_MATCH_ANY, wake);
     if (wake_second)
-        woken += wake_waiters(second_key, second_wake_count, FUTEX_BITSET_MATCH_ANY);
+        woken += g_table.wake(second_key, second_wake_count, FUTEX_BITSET_MATCH_ANY, wake);
     return woken;
 }

@@ -6,12 +6,11 @@
 // (address space, address).
 #pragma once
 
+#include "futex_table.h"
 #include "kernel/lib/result.h"
 #include "kernel/lib/types.h"
 
 class AddressSpace;
-
-constexpr u32 FUTEX_BITSET_MATCH_ANY = 0xffffffff;
 
 // FUTEX_WAIT(_BITSET): if the word at `address` still holds `expected`, sleeps until woken
 // by a wake whose bitset shares a bit with `bitset`, or until `deadline_ns` (monotonic; 0 =

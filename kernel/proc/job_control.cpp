@@ -13,8 +13,8 @@ constexpr u64 STOP_SIGNALS
 // Takes `signals` off the process's pending set and every thread's.
 void discard_pending(Process& process, u64 signals)
 {
-    process.pending_signals &= ~signals;
-    process.for_each_thread([&](Thread& thread) { thread.pending_signals &= ~signals; });
+    process.pending.discard(signals);
+    process.for_each_thread([&](Thread& thread) { thread.pending.discard(signals); });
 }
 
 }
@@ -36,7 +36,7 @@ void notify_parent(Process& child, int code, int status)
         return;
     bool stop_or_continue = code == CLD_STOPPED || code == CLD_CONTINUED;
     if (!(stop_or_continue && (parent->signal_actions[SIGCHLD - 1].flags & SA_NOCLDSTOP)))
-        (void)send_signal(*parent, SIGCHLD, SignalSender { code, child.pid(), status });
+        (void)send_signal(*parent, SIGCHLD, SignalSender { code, child.pid(), static_cast<u64>(status) });
     parent->child_state_changed.wake_all();
 }
 

@@ -118,8 +118,7 @@ public:
     Credentials credentials;
 
     SignalAction signal_actions[SIGNAL_COUNT];
-    u64 pending_signals { 0 }; // sent to the process: any thread that does not block one takes it
-    SignalSender pending_sender[SIGNAL_COUNT]; // who sent each of them
+    PendingSignals pending; // sent to the process: any thread that does not block one takes it
 
     // Job control (job_control.cpp). What wait4 may still report about this child:
     // WUNTRACED a stop, WCONTINUED a continue (each once).

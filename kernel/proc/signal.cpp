@@ -69,7 +69,7 @@ u64 allowed(Thread const& thread) { return ~thread.signal_mask | UNBLOCKABLE; }
 // What `thread` may take now: its own signals and the process's, less those it blocks.
 u64 deliverable(Process& process, Thread const& thread)
 {
-    return (thread.pending_signals | process.pending_signals) & allowed(thread);
+    return (thread.pending.bits() | process.pending.bits()) & allowed(thread);
 }
 
 u64 bit(int signal) { return 1ull << (signal - 1); }
@@ -219,12 +219,9 @@ Result<void> check_signal_number(int signal)
 // (Linux: the private queue first); returns who sent it.
 SignalSender take(Process& process, Thread& thread, int signal)
 {
-    if (thread.pending_signals & bit(signal)) {
-        thread.pending_signals &= ~bit(signal);
-        return thread.pending_sender[signal - 1];
-    }
-    process.pending_signals &= ~bit(signal);
-    return process.pending_sender[signal - 1];
+    if (thread.pending.has(signal))
+        return thread.pending.take(signal);
+    return process.pending.take(signal);
 }
 
 // Whether `signal` would end the whole process (no handler, a default action that kills).
@@ -251,19 +248,17 @@ Result<void> send_signal(Process& target, int signal, SignalSender from)
     prepare_job_signal(target, signal); // SIGCONT continues a stopped process at once
     if (!takes_effect(target, signal))
         return {};
-    target.pending_signals |= bit(signal);
-    target.pending_sender[signal - 1] = from;
+    TRY(target.pending.add(signal, from));
     update_signal_interrupt(target); // an interruptible sleep ends: EINTR, then the signal acts
     return {};
 }
 
-Result<void> send_thread_signal(Process& target, Thread& thread, int signal)
+Result<void> send_thread_signal(Process& target, Thread& thread, int signal, SignalSender from)
 {
     TRY(check_signal_number(signal));
     if (signal == 0 || target.state() == Process::State::Zombie || !takes_effect(target, signal))
         return {};
-    thread.pending_signals |= bit(signal);
-    thread.pending_sender[signal - 1] = current_sender(SI_TKILL);
+    TRY(thread.pending.add(signal, from));
     update_signal_interrupt(target);
     return {};
 }
@@ -282,9 +277,9 @@ void update_signal_interrupt(Process& process)
     // sleeps are not cut short for nothing. A thread's own signals wake only it.
     Thread* current = current_thread();
     bool current_is_ours = current && current->process() == &process;
-    u64 unclaimed = process.pending_signals;
+    u64 unclaimed = process.pending.bits();
     auto claim = [&](Thread& thread) {
-        u64 mine = thread.pending_signals & allowed(thread);
+        u64 mine = thread.pending.bits() & allowed(thread);
         u64 shared = unclaimed & allowed(thread);
         unclaimed &= ~shared;
         return mine | shared;
@@ -350,7 +345,7 @@ void handle_pending_signals()
         info.signo = signal;
         info.code = sender.code;
         info.fields[0] = sender.pid; // si_pid, then si_uid (0: root)
-        info.fields[1] = static_cast<u32>(sender.status); // SIGCHLD's si_status
+        info.fields[1] = sender.status_or_value; // SIGCHLD's si_status, or sigqueue's si_value
         if (!enter_handler(frame, signal, info)) {
             klog("pid %u: cannot deliver %s (bad stack or no restorer): killed", process.pid(), signal_name(signal));
             die_from(process, SIGSEGV);
@@ -405,14 +400,14 @@ Result<i64> return_from_signal_handler(TrapFrame& frame)
 u64 blocked_pending_signals()
 {
     Thread& thread = *current_thread();
-    return (thread.pending_signals | current_process().pending_signals) & thread.signal_mask;
+    return (thread.pending.bits() | current_process().pending.bits()) & thread.signal_mask;
 }
 
 int take_pending_signal(u64 set, SignalSender* sender)
 {
     Thread& thread = *current_thread();
     Process& process = current_process();
-    u64 pending = (thread.pending_signals | process.pending_signals) & set;
+    u64 pending = (thread.pending.bits() | process.pending.bits()) & set;
     if (!pending)
         return 0;
     int signal = __builtin_ctzll(pending) + 1;

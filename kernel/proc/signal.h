@@ -8,6 +8,7 @@
 
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "kernel/lib/result.h"
+#include "kernel/lib/signal_codes.h"
 #include "kernel/lib/signal_numbers.h"
 
 class Process;
@@ -28,7 +29,7 @@ Result<void> send_signal(Process& target, int signal, SignalSender from = curren
 // NotPermitted otherwise. kill, tgkill and tkill ask before they send.
 Result<void> check_kill_permission(Process& sender, Process& target, int signal);
 // tgkill()/tkill(): the same for one thread of `target` (only it may take the signal).
-Result<void> send_thread_signal(Process& target, Thread& thread, int signal);
+Result<void> send_thread_signal(Process& target, Thread& thread, int signal, SignalSender from = current_sender(SI_TKILL));
 // Called on every return to user mode: acts on the signals the current thread may take
 // (its own, then its process's), or ends the thread if another is ending the group.
 void handle_pending_signals();

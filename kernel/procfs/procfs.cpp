@@ -189,7 +189,7 @@ void fill_status_of(TextBuilder& out, Process& process, Thread* thread)
     // The thread's own pending set and mask (the first thread's for the process), and the
     // process's shared pending set.
     Thread* shown = thread ? thread : process.first_thread();
-    out.append("SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n", shown ? shown->pending_signals : 0, process.pending_signals,
+    out.append("SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n", shown ? shown->pending.bits() : 0, process.pending.bits(),
         shown ? shown->signal_mask : 0);
 }
 

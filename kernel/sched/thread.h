@@ -10,8 +10,8 @@
 
 #include "kernel/arch/x86_64/trap_frame.h"
 #include "kernel/lib/intrusive_list.h"
+#include "kernel/lib/pending_signals.h"
 #include "kernel/lib/result.h"
-#include "kernel/lib/signal_numbers.h"
 
 class Process;
 class AddressSpace;
@@ -96,8 +96,7 @@ public:
     u64 clear_child_tid { 0 }; // set_tid_address, CLONE_CHILD_CLEARTID
     u64 robust_list { 0 }; // set_robust_list: the C library's list of robust mutexes held
     u64 signal_mask { 0 }; // blocked signals: each thread has its own (rt_sigprocmask)
-    u64 pending_signals { 0 }; // sent to this thread alone (tgkill, its own faults)
-    SignalSender pending_sender[SIGNAL_COUNT]; // who sent each of them
+    PendingSignals pending; // sent to this thread alone (tgkill, its own faults)
     u64 mask_after_handler { 0 }; // sigsuspend, ppoll, pselect6: the mask the next handler's frame restores
     u64 sleep_restart_deadline { 0 }; // a sleep a stop interrupted resumes to this deadline
     bool restore_mask_after_handler { false };

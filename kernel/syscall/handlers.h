@@ -122,6 +122,8 @@ Result<i64> sys_pause();
 Result<i64> sys_rt_sigpending(UserAddress set, u64 size);
 Result<i64> sys_rt_sigtimedwait(UserAddress set, UserAddress info, UserAddress timeout, u64 size);
 Result<i64> sys_rt_sigsuspend(UserAddress mask, u64 size);
+Result<i64> sys_rt_sigqueueinfo(i32 pid, int signal, UserAddress info);
+Result<i64> sys_rt_tgsigqueueinfo(i32 tgid, i32 tid, int signal, UserAddress info);
 Result<i64> sys_sigaltstack(UserAddress new_stack, UserAddress old_stack);
 Result<i64> sys_sched_yield();
 Result<i64> sys_sched_getaffinity(int pid, u64 length, UserAddress mask);

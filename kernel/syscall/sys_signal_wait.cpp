@@ -59,12 +59,14 @@ Result<i64> sys_rt_sigtimedwait(UserAddress user_set, UserAddress info, UserAddr
         struct {
             i32 signo, errno_value, code, pad;
             u32 pid, uid;
-            u8 rest[104];
+            u64 status_or_value;
+            u8 rest[96];
         } siginfo {};
         static_assert(sizeof siginfo == 128);
         siginfo.signo = signal;
         siginfo.code = sender.code;
         siginfo.pid = sender.pid;
+        siginfo.status_or_value = sender.status_or_value;
         TRY(write_user(info, siginfo));
     }
     return signal;
@@ -103,5 +105,47 @@ Result<i64> sys_sigaltstack(UserAddress new_stack, UserAddress old_stack)
     }
     if (old_stack)
         TRY(write_user(old_stack, StackT { now.base, static_cast<i32>(now.flags), 0, now.size }));
+    return 0;
+}
+
+namespace {
+
+// rt_sigqueueinfo and rt_tgsigqueueinfo: the caller's siginfo, with Linux's rule that only
+// a process signalling itself may claim a kernel or kill()/tgkill() origin (EPERM).
+Result<SignalSender> sender_from_user(UserAddress info, i32 target_pid)
+{
+    struct {
+        i32 signo, errno_value, code, pad;
+        u32 pid, uid;
+        u64 value;
+    } given = TRY(read_user<decltype(given)>(info));
+    Process& self = current_process();
+    if ((given.code >= 0 || given.code == SI_TKILL) && static_cast<u32>(target_pid) != self.pid())
+        return Errno::NotPermitted;
+    return SignalSender { given.code, given.pid, given.value };
+}
+
+}
+
+Result<i64> sys_rt_sigqueueinfo(i32 pid, int signal, UserAddress info)
+{
+    SignalSender sender = TRY(sender_from_user(info, pid));
+    Process* target = pid > 0 ? find_process(static_cast<u32>(pid)) : nullptr;
+    if (!target)
+        return Errno::NoProcess;
+    TRY(check_kill_permission(current_process(), *target, signal));
+    TRY(send_signal(*target, signal, sender));
+    return 0;
+}
+
+Result<i64> sys_rt_tgsigqueueinfo(i32 tgid, i32 tid, int signal, UserAddress info)
+{
+    SignalSender sender = TRY(sender_from_user(info, tgid));
+    Process* target = tgid > 0 ? find_process(static_cast<u32>(tgid)) : nullptr;
+    Thread* thread = target && tid > 0 ? target->find_thread(static_cast<u32>(tid)) : nullptr;
+    if (!thread)
+        return Errno::NoProcess;
+    TRY(check_kill_permission(current_process(), *target, signal));
+    TRY(send_thread_signal(*target, *thread, signal, sender));
     return 0;
 }

@@ -8,6 +8,7 @@
 //   syscall instruction           → syscall_dispatch (interrupts.S calls it directly)
 #pragma once
 
+#include "kernel/lib/signal_codes.h"
 #include "kernel/lib/signal_numbers.h"
 #include "kernel/mm/fault.h"
 #include "trap_frame.h"
