@@ -15,8 +15,38 @@ u32 g_next_pid = 1;
 Process* g_init;
 }
 
-u32 allocate_task_id() { return g_next_pid++; }
-u32 last_task_id() { return g_next_pid - 1; }
+namespace {
+
+bool task_id_in_use(u32 id)
+{
+    for (Process& process : g_processes)
+        if (process.pid() == id || process.process_group() == id || process.session() == id || process.find_thread(id))
+            return true;
+    return false;
+}
+
+u32 g_last_id;
+u64 g_tasks_created;
+
+}
+
+u32 allocate_task_id()
+{
+    // Linux leaves the first 300 ids to early daemons after a wrap (RESERVED_PIDS).
+    constexpr u32 FIRST_AFTER_WRAP = 300;
+    for (;;) {
+        u32 id = g_next_pid++;
+        if (g_next_pid >= PID_MAX)
+            g_next_pid = FIRST_AFTER_WRAP;
+        if (!task_id_in_use(id)) {
+            ++g_tasks_created;
+            return g_last_id = id;
+        }
+    }
+}
+
+u32 last_task_id() { return g_last_id; }
+u64 tasks_created() { return g_tasks_created; }
 
 Process::Process() : m_pid(allocate_task_id()) { g_processes.append(*this); }
 

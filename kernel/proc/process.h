@@ -211,10 +211,15 @@ private:
 
 Process& current_process();
 Process* find_process(u32 pid);
-// The next process or thread id: both come from one sequence, as Linux's pids and tids.
+// The next process or thread id: both come from one sequence, as Linux's pids and tids,
+// which wraps past PID_MAX (Linux's default pid_max) to 300 and skips ids still in use as a
+// process, thread, process group or session.
+constexpr u32 PID_MAX = 32768;
 u32 allocate_task_id();
-// The id given out last (/proc/loadavg's last field).
+// The id given out last (/proc/loadavg's last field), and how many processes and threads
+// were made since boot (/proc/stat's "processes").
 u32 last_task_id();
+u64 tasks_created();
 void for_each_process(FunctionRef<void(Process&)>);
 // Wait statuses, as <sys/wait.h> decodes them.
 constexpr int wait_status_exited(int code) { return (code & 0xff) << 8; }

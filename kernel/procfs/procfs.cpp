@@ -218,6 +218,8 @@ public:
         TaskFolder, // /proc/<pid>/task
         ThreadFolder, // /proc/<pid>/task/<tid>
         ThreadText, // its stat and status
+        SysFolder, // /proc/sys
+        SysSubfolder, // /proc/sys/kernel (its name in m_link)
     };
     using Generator = void (*)(TextBuilder&, Process&);
     using ThreadGenerator = void (*)(TextBuilder&, Process&, Thread*);
@@ -241,6 +243,8 @@ public:
         case Kind::ProcessFolder:
         case Kind::TaskFolder:
         case Kind::ThreadFolder:
+        case Kind::SysFolder:
+        case Kind::SysSubfolder:
             return MODE_DIRECTORY | 0555;
         case Kind::Link:
             return MODE_SYMLINK | 0777;
@@ -303,6 +307,17 @@ ProcFileName const ROOT_FILES[] = { { "vmstat", fill_vmstat }, { "meminfo", fill
 ProcFileName const PROCESS_FILES[] = { { "maps", fill_maps }, { "smaps", fill_smaps }, { "stat", fill_stat },
     { "status", fill_status }, { "cmdline", fill_cmdline }, { "mounts", fill_mounts } };
 
+// /proc/sys: the kernel's tunables that Pagoda has, read-only (there is nothing to tune).
+void fill_pid_max(TextBuilder& out, Process&) { out.append("%u\n", PID_MAX); }
+void fill_tainted(TextBuilder& out, Process&) { out.append("0\n"); } // nothing taints it
+struct SysctlFile {
+    char const* folder;
+    char const* name;
+    ProcInode::Generator generator;
+};
+SysctlFile const SYSCTL_FILES[] = { { "kernel", "pid_max", fill_pid_max }, { "kernel", "tainted", fill_tainted } };
+char const* const SYSCTL_FOLDERS[] = { "kernel" };
+
 struct ThreadFileName {
     char const* name;
     ProcInode::ThreadGenerator generator;
@@ -347,9 +362,23 @@ Result<RefPtr<Inode>> ProcInode::lookup(Name name)
                 return make(Kind::Text, current_process().pid(), file.generator);
         if (name_is(name, "self"))
             return make(Kind::Link, current_process().pid(), nullptr, "self");
+        if (name_is(name, "sys"))
+            return make(Kind::SysFolder, 0);
         u32 pid;
         if (parse_pid(name, pid) && find_process(pid))
             return make(Kind::ProcessFolder, pid);
+        return Errno::NoEntry;
+    }
+    if (m_kind == Kind::SysFolder) {
+        for (char const* folder : SYSCTL_FOLDERS)
+            if (name_is(name, folder))
+                return make(Kind::SysSubfolder, 0, nullptr, folder);
+        return Errno::NoEntry;
+    }
+    if (m_kind == Kind::SysSubfolder) {
+        for (auto const& file : SYSCTL_FILES)
+            if (strcmp(file.folder, m_link) == 0 && name_is(name, file.name))
+                return make(Kind::Text, current_process().pid(), file.generator);
         return Errno::NoEntry;
     }
     if (m_kind == Kind::ProcessFolder) {
@@ -385,7 +414,7 @@ Result<RefPtr<Inode>> ProcInode::lookup(Name name)
 
 Result<void> ProcInode::read_directory(u64& cookie, DirectoryVisitor visit)
 {
-    if (m_kind != Kind::Root && m_kind != Kind::ProcessFolder && m_kind != Kind::TaskFolder && m_kind != Kind::ThreadFolder)
+    if (!is_directory())
         return Errno::NotDirectory;
     // Cookies count entries: ".", "..", the fixed files, then (root only) "self" and the pids,
     // or (task) the tids.
@@ -415,6 +444,19 @@ Result<void> ProcInode::read_directory(u64& cookie, DirectoryVisitor visit)
                 return {};
         return {};
     }
+    if (m_kind == Kind::SysFolder) {
+        for (char const* folder : SYSCTL_FOLDERS)
+            if (!offer(folder, number() + 1, DT_DIR))
+                return {};
+        return {};
+    }
+    if (m_kind == Kind::SysSubfolder) {
+        u64 n = 1;
+        for (auto const& file : SYSCTL_FILES)
+            if (strcmp(file.folder, m_link) == 0 && !offer(file.name, number() + ++n, DT_REG))
+                return {};
+        return {};
+    }
     if (m_kind == Kind::TaskFolder) {
         bool more = true;
         if (Process* owner = process())
@@ -429,7 +471,7 @@ Result<void> ProcInode::read_directory(u64& cookie, DirectoryVisitor visit)
     for (auto const& file : ROOT_FILES)
         if (!offer(file.name, 2, DT_REG))
             return {};
-    if (!offer("self", 3, DT_LNK))
+    if (!offer("self", 3, DT_LNK) || !offer("sys", 4, DT_DIR))
         return {};
     bool more = true;
     for_each_process([&](Process& p) {
@@ -464,7 +506,7 @@ Result<RefPtr<File>> ProcInode::open(int flags)
 {
     if ((flags & O_ACCMODE) != O_RDONLY)
         return Errno::Access;
-    if (m_kind == Kind::Root || m_kind == Kind::ProcessFolder || m_kind == Kind::TaskFolder || m_kind == Kind::ThreadFolder)
+    if (is_directory())
         return InodeFile::create(RefPtr<Inode>(this));
     Process* owner = process();
     if (!owner)

@@ -70,8 +70,8 @@ void fill_system_stat(TextBuilder& out, Process&)
     out.append("cpu  %lu 0 %lu %lu 0 0 0 0 0 0\n", user, system, idle);
     out.append("cpu0 %lu 0 %lu %lu 0 0 0 0 0 0\n", user, system, idle);
     u64 boot_seconds = (realtime_nanoseconds() - monotonic_nanoseconds()) / NS;
-    out.append("ctxt %lu\nbtime %lu\nprocesses %u\nprocs_running %u\nprocs_blocked %u\n", stats.context_switches, boot_seconds,
-        last_task_id(), stats.runnable, stats.uninterruptible);
+    out.append("ctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %u\nprocs_blocked %u\n", stats.context_switches, boot_seconds,
+        tasks_created(), stats.runnable, stats.uninterruptible);
 }
 
 void fill_cpuinfo(TextBuilder& out, Process&)
