@@ -17,4 +17,5 @@ struct SignalSender {
     int code { 0x80 }; // SI_KERNEL
     u32 pid { 0 };
     u64 status_or_value { 0 };
+    u32 uid { 0 }; // si_uid: the sender's real uid
 };

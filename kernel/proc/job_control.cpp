@@ -36,7 +36,7 @@ void notify_parent(Process& child, int code, int status)
         return;
     bool stop_or_continue = code == CLD_STOPPED || code == CLD_CONTINUED;
     if (!(stop_or_continue && (parent->signal_actions[SIGCHLD - 1].flags & SA_NOCLDSTOP)))
-        (void)send_signal(*parent, SIGCHLD, SignalSender { code, child.pid(), static_cast<u64>(status) });
+        (void)send_signal(*parent, SIGCHLD, SignalSender { code, child.pid(), static_cast<u64>(status), child.credentials.uid });
     parent->child_state_changed.wake_all();
 }
 

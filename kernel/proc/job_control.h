@@ -29,3 +29,14 @@ void wait_while_stopped(Process&, Thread&);
 // SA_NOCLDSTOP for stops and continues), with si_code, si_pid and si_status.
 void notify_parent(Process& child, int code, int status);
 constexpr int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_STOPPED = 5, CLD_CONTINUED = 6;
+// An ended child's si_code and si_status from its wait status: CLD_EXITED and the exit code,
+// or CLD_KILLED and the signal.
+struct ChildExit {
+    int code;
+    int status;
+};
+constexpr ChildExit child_exit_of(int wait_status)
+{
+    return (wait_status & 0x7f) ? ChildExit { CLD_KILLED, wait_status & 0x7f }
+                                : ChildExit { CLD_EXITED, (wait_status >> 8) & 0xff };
+}

@@ -238,8 +238,8 @@ void Process::exit(int wait_status)
     m_threads.remove(thread);
 
     Process* parent = m_parent;
-    bool signaled = (wait_status & 0x7f) != 0;
-    notify_parent(*this, signaled ? CLD_KILLED : CLD_EXITED, signaled ? wait_status & 0x7f : (wait_status >> 8) & 0xff);
+    ChildExit report = child_exit_of(wait_status);
+    notify_parent(*this, report.code, report.status);
     if (parent->signal_actions[SIGCHLD - 1].handler == SIG_IGN) {
         parent->reap(*this); // nobody will wait for us (POSIX: SIGCHLD ignored)
     }

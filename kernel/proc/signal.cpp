@@ -10,7 +10,7 @@ namespace {
 
 constexpr u64 SA_SIGINFO = 4, SA_ONSTACK = 0x08000000, SA_RESTORER = 0x04000000, SA_NODEFER = 0x40000000,
               SA_RESETHAND = 0x80000000, SA_RESTART = 0x10000000;
-constexpr u64 UNBLOCKABLE = (1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1));
+constexpr u64 UNBLOCKABLE = UNBLOCKABLE_SIGNALS;
 constexpr i32 SS_ONSTACK = 1, SS_DISABLE = 2;
 constexpr u32 SS_AUTODISARM = 1u << 31;
 
@@ -35,12 +35,6 @@ struct UContext {
     SigContext mcontext;
     u64 sigmask;
 };
-
-struct SigInfo {
-    i32 signo, errno_value, code, pad;
-    u64 fields[14]; // si_addr, or si_pid/si_uid, at the start
-};
-static_assert(sizeof(SigInfo) == 128);
 
 struct SignalFrame {
     u64 return_address; // sa_restorer: calls rt_sigreturn
@@ -237,7 +231,23 @@ SignalSender current_sender(int code)
     Thread* thread = current_thread();
     if (!thread || !thread->process())
         return {};
-    return { code, thread->process()->pid() };
+    Process& process = *thread->process();
+    return { code, process.pid(), 0, process.credentials.uid };
+}
+
+SigInfo siginfo_from(int signal, SignalSender const& sender)
+{
+    SigInfo info {};
+    info.signo = signal;
+    info.code = sender.code;
+    info.fields[0] = sender.pid | (u64(sender.uid) << 32);
+    info.fields[1] = sender.status_or_value;
+    return info;
+}
+
+SignalSender sender_from(SigInfo const& info)
+{
+    return { info.code, static_cast<u32>(info.fields[0]), info.fields[1], static_cast<u32>(info.fields[0] >> 32) };
 }
 
 Result<void> send_signal(Process& target, int signal, SignalSender from)
@@ -326,6 +336,15 @@ void handle_pending_signals()
             process.exit_thread(thread, 0);
     };
     TrapFrame& frame = thread.user_frame();
+    // The common case, at the end of almost every system call: nothing pending anywhere in
+    // the process and nothing asked of this thread. Nothing to route either, so the walk
+    // over the threads (update_signal_interrupt) is skipped. (A call may still return a restart
+    // code: a sibling took the signal that woke this thread. No handler runs: it restarts.)
+    if (!thread.interrupt_pending() && !thread.pending.bits() && !process.pending.bits() && !process.job.stopped
+        && !process.thread_must_end(thread) && !thread.restore_mask_after_handler) {
+        settle_interrupted_call(frame, nullptr);
+        return;
+    }
     stop_point();
     while (u64 pending = deliverable(process, thread)) {
         int signal = (pending & bit(SIGKILL)) ? SIGKILL : __builtin_ctzll(pending) + 1;
@@ -341,11 +360,7 @@ void handle_pending_signals()
             die_from(process, signal);
 
         settle_interrupted_call(frame, &process.signal_actions[signal - 1]);
-        SigInfo info {};
-        info.signo = signal;
-        info.code = sender.code;
-        info.fields[0] = sender.pid; // si_pid, then si_uid (0: root)
-        info.fields[1] = sender.status_or_value; // SIGCHLD's si_status, or sigqueue's si_value
+        SigInfo info = siginfo_from(signal, sender);
         if (!enter_handler(frame, signal, info)) {
             klog("pid %u: cannot deliver %s (bad stack or no restorer): killed", process.pid(), signal_name(signal));
             die_from(process, SIGSEGV);

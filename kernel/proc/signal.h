@@ -18,6 +18,17 @@ class Thread;
 // si_addr: runs the handler if one is installed and the signal is not blocked; otherwise
 // the process dies, logged in one line. Returns only when a handler was set up.
 void deliver_fault_signal(TrapFrame& frame, int signal, int code, u64 address);
+// siginfo_t as Linux lays it out (128 bytes): after the header, a fault's si_addr, or a
+// sender's si_pid and si_uid then si_status (SIGCHLD) / si_value (sigqueue).
+constexpr u64 UNBLOCKABLE_SIGNALS = (1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1));
+struct SigInfo {
+    i32 signo, errno_value, code, pad;
+    u64 fields[14];
+};
+static_assert(sizeof(SigInfo) == 128);
+SigInfo siginfo_from(int signal, SignalSender const&);
+SignalSender sender_from(SigInfo const&);
+
 // The current process as a signal's sender (SI_USER: kill, and Linux's send_sig for
 // SIGPIPE and SIGXFSZ), or the kernel if no process runs.
 SignalSender current_sender(int code = SI_USER);

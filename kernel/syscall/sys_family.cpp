@@ -256,31 +256,16 @@ Result<i64> sys_waitid(int type, i32 id, UserAddress info, int options, UserAddr
     WaitFound found = TRY(wait_for_child(self,
         { wanted, bool(options & WEXITED), bool(options & WSTOPPED), bool(options & WCONTINUED), bool(options & WNOHANG),
             bool(options & WNOWAIT) }));
-    // siginfo_t of a SIGCHLD: si_signo, si_errno, si_code, then si_pid, si_uid, si_status.
-    struct {
-        i32 signo, errno_value, code, pad;
-        i32 pid;
-        u32 uid;
-        i32 status;
-        u8 rest[100];
-    } siginfo {};
-    static_assert(sizeof siginfo == 128);
+    // The SIGCHLD siginfo of what was found; with WNOHANG and nothing to report, Linux
+    // clears si_signo and si_pid: zeros throughout.
+    SigInfo siginfo {};
     if (found.child) {
         Process& child = *found.child;
-        int wait_status = child.wait_status();
-        siginfo.signo = SIGCHLD;
-        siginfo.pid = static_cast<i32>(child.pid());
-        siginfo.uid = child.credentials.uid;
-        if (found.what == WaitFound::What::Exited) {
-            bool killed = (wait_status & 0x7f) != 0;
-            siginfo.code = killed ? CLD_KILLED : CLD_EXITED;
-            siginfo.status = killed ? wait_status & 0x7f : (wait_status >> 8) & 0xff;
-        } else {
-            siginfo.code = found.what == WaitFound::What::Stopped ? CLD_STOPPED : CLD_CONTINUED;
-            siginfo.status = found.what == WaitFound::What::Stopped ? found.stop_signal : SIGCONT;
-        }
+        ChildExit report = found.what == WaitFound::What::Exited ? child_exit_of(child.wait_status())
+            : found.what == WaitFound::What::Stopped             ? ChildExit { CLD_STOPPED, found.stop_signal }
+                                                                 : ChildExit { CLD_CONTINUED, SIGCONT };
+        siginfo = siginfo_from(SIGCHLD, { report.code, child.pid(), static_cast<u64>(report.status), child.credentials.uid });
     }
-    // With WNOHANG and nothing to report, Linux clears si_signo and si_pid: zeros throughout.
     if (info)
         TRY(write_user(info, siginfo));
     if (found.child && rusage)

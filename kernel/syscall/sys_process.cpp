@@ -93,22 +93,21 @@ Result<i64> sys_rt_sigprocmask(int how, UserAddress set, UserAddress old_set, u6
         TRY(write_user(old_set, thread.signal_mask));
     if (set) {
         u64 mask = TRY(read_user<u64>(set));
-        mask &= ~((1ull << (SIGKILL - 1)) | (1ull << (19 - 1))); // SIGKILL and SIGSTOP cannot be blocked
         switch (how) {
         case SIG_BLOCK:
-            thread.signal_mask |= mask;
+            mask |= thread.signal_mask;
             break;
         case SIG_UNBLOCK:
-            thread.signal_mask &= ~mask;
+            mask = thread.signal_mask & ~mask;
             break;
         case SIG_SETMASK:
-            thread.signal_mask = mask;
             break;
         default:
             return Errno::Invalid;
         }
-        // A process-directed signal this thread now blocks may wake another one instead.
-        update_signal_interrupt(current_process());
+        // SIGKILL and SIGSTOP stay unblocked; a process-directed signal this thread now
+        // blocks may wake another one instead.
+        set_signal_mask(mask);
     }
     return 0;
 }

@@ -8,8 +8,6 @@
 
 namespace {
 
-constexpr u64 UNBLOCKABLE = (1ull << (SIGKILL - 1)) | (1ull << (19 - 1)); // SIGKILL, SIGSTOP
-
 Result<u64> read_signal_set(UserAddress set, u64 size)
 {
     if (size != 8)
@@ -33,7 +31,7 @@ Result<i64> sys_rt_sigpending(UserAddress set, u64 size)
 // could see them. Other signals interrupt the wait (EINTR) as any sleep.
 Result<i64> sys_rt_sigtimedwait(UserAddress user_set, UserAddress info, UserAddress timeout, u64 size)
 {
-    u64 set = TRY(read_signal_set(user_set, size)) & ~UNBLOCKABLE;
+    u64 set = TRY(read_signal_set(user_set, size)) & ~UNBLOCKABLE_SIGNALS;
     u64 deadline = 0;
     if (timeout) {
         u64 wait = nanoseconds_of(TRY(read_timespec(timeout)));
@@ -55,20 +53,8 @@ Result<i64> sys_rt_sigtimedwait(UserAddress user_set, UserAddress info, UserAddr
     set_signal_mask(mask);
     if (!signal)
         return signal_pending() ? Errno::Interrupted : Errno::TryAgain;
-    if (info) {
-        struct {
-            i32 signo, errno_value, code, pad;
-            u32 pid, uid;
-            u64 status_or_value;
-            u8 rest[96];
-        } siginfo {};
-        static_assert(sizeof siginfo == 128);
-        siginfo.signo = signal;
-        siginfo.code = sender.code;
-        siginfo.pid = sender.pid;
-        siginfo.status_or_value = sender.status_or_value;
-        TRY(write_user(info, siginfo));
-    }
+    if (info)
+        TRY(write_user(info, siginfo_from(signal, sender)));
     return signal;
 }
 
@@ -114,15 +100,10 @@ namespace {
 // a process signalling itself may claim a kernel or kill()/tgkill() origin (EPERM).
 Result<SignalSender> sender_from_user(UserAddress info, i32 target_pid)
 {
-    struct {
-        i32 signo, errno_value, code, pad;
-        u32 pid, uid;
-        u64 value;
-    } given = TRY(read_user<decltype(given)>(info));
-    Process& self = current_process();
-    if ((given.code >= 0 || given.code == SI_TKILL) && static_cast<u32>(target_pid) != self.pid())
+    SignalSender given = sender_from(TRY(read_user<SigInfo>(info)));
+    if ((given.code >= 0 || given.code == SI_TKILL) && static_cast<u32>(target_pid) != current_process().pid())
         return Errno::NotPermitted;
-    return SignalSender { given.code, given.pid, given.value };
+    return given;
 }
 
 }
