@@ -119,16 +119,14 @@ void fill_smaps(TextBuilder& out, Process& process)
     }
 }
 
-// The command name Linux shows in stat and status: the executable's base name, 15 bytes.
-void command_name(Process& process, char out[16])
+// The command name Linux shows in stat and status: the thread's (Linux's comm), for the
+// process its first thread's; a zombie's is its executable's base name. 15 bytes at most.
+void command_name(Process& process, Thread* thread, char out[COMMAND_NAME_MAX + 1])
 {
-    char const* path = process.executable_path();
-    char const* base = path;
-    for (char const* p = path; *p; ++p)
-        if (*p == '/')
-            base = p + 1;
-    usize n = min<usize>(strlen(base), 15);
-    memcpy(out, base, n);
+    Thread* named = thread ? thread : process.find_thread(process.pid());
+    char const* name = named ? named->name() : base_name(process.executable_path());
+    usize n = min<usize>(strlen(name), COMMAND_NAME_MAX);
+    memcpy(out, name, n);
     out[n] = '\0';
 }
 
@@ -160,8 +158,8 @@ u32 parent_pid(Process& process) { return process.parent() ? process.parent()->p
 // and CPU time.
 void fill_stat_of(TextBuilder& out, Process& process, Thread* thread)
 {
-    char name[16];
-    command_name(process, name);
+    char name[COMMAND_NAME_MAX + 1];
+    command_name(process, thread, name);
     constexpr u64 NS_PER_TICK = 10000000; // clock ticks of 1/100 s
     CpuTimes times = thread ? thread_cpu_times(*thread) : process.cpu_times();
     CpuTimes children = process.children_cpu_times();
@@ -176,8 +174,8 @@ void fill_stat_of(TextBuilder& out, Process& process, Thread* thread)
 
 void fill_status_of(TextBuilder& out, Process& process, Thread* thread)
 {
-    char name[16];
-    command_name(process, name);
+    char name[COMMAND_NAME_MAX + 1];
+    command_name(process, thread, name);
     char state = thread ? thread_state_letter(*thread) : state_letter(process);
     char const* state_name = state == 'Z' ? "zombie" : state == 'S' ? "sleeping" : "running";
     out.append("Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%u\nNgid:\t0\nPid:\t%u\nPPid:\t%u\n", name, process.umask(),
@@ -193,6 +191,15 @@ void fill_status_of(TextBuilder& out, Process& process, Thread* thread)
         shown ? shown->signal_mask : 0);
 }
 
+// /proc/<pid>/comm and /proc/<pid>/task/<tid>/comm: the command name and a newline.
+void fill_comm_of(TextBuilder& out, Process& process, Thread* thread)
+{
+    char name[COMMAND_NAME_MAX + 1];
+    command_name(process, thread, name);
+    out.append("%s\n", name);
+}
+
+void fill_comm(TextBuilder& out, Process& process) { fill_comm_of(out, process, nullptr); }
 void fill_stat(TextBuilder& out, Process& process) { fill_stat_of(out, process, nullptr); }
 void fill_status(TextBuilder& out, Process& process) { fill_status_of(out, process, nullptr); }
 
@@ -235,6 +242,12 @@ public:
     }
     u64 device() const override { return proc_device(); }
     u64 stored_size() override { return 0; }
+    Result<void> statfs(LinuxStatfs& out) override
+    {
+        constexpr i64 PROC_SUPER_MAGIC = 0x9fa0;
+        statfs_without_storage(out, PROC_SUPER_MAGIC);
+        return {};
+    }
 
     u32 mode() override
     {
@@ -305,7 +318,7 @@ ProcFileName const ROOT_FILES[] = { { "vmstat", fill_vmstat }, { "meminfo", fill
     { "cmdline", fill_kernel_command_line }, { "uptime", fill_uptime }, { "loadavg", fill_loadavg }, { "stat", fill_system_stat },
     { "cpuinfo", fill_cpuinfo }, { "mounts", fill_mounts } };
 ProcFileName const PROCESS_FILES[] = { { "maps", fill_maps }, { "smaps", fill_smaps }, { "stat", fill_stat },
-    { "status", fill_status }, { "cmdline", fill_cmdline }, { "mounts", fill_mounts } };
+    { "status", fill_status }, { "cmdline", fill_cmdline }, { "mounts", fill_mounts }, { "comm", fill_comm } };
 
 // /proc/sys: the kernel's tunables that Pagoda has, read-only (there is nothing to tune).
 void fill_pid_max(TextBuilder& out, Process&) { out.append("%u\n", PID_MAX); }
@@ -323,7 +336,7 @@ struct ThreadFileName {
     ProcInode::ThreadGenerator generator;
 };
 // Files of each /proc/<pid>/task/<tid>.
-ThreadFileName const THREAD_FILES[] = { { "stat", fill_stat_of }, { "status", fill_status_of } };
+ThreadFileName const THREAD_FILES[] = { { "stat", fill_stat_of }, { "status", fill_status_of }, { "comm", fill_comm_of } };
 
 bool name_is(Name name, char const* text)
 {
