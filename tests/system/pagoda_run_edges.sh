@@ -2,7 +2,8 @@
 # tests/system/pagoda_run_edges.sh — tools/pagoda-run and the kernel at their edges: a mistake
 # gets one clear sentence, never a QEMU error, grep noise or a panic with raw addresses.
 #
-#   pagoda_run_memory         --mem abc: one line naming the option, exit 2, QEMU not run;
+#   pagoda_run_memory         --mem abc: one line naming the option, exit 2, QEMU not run
+#                             (and --kvm with --icount, which cannot both be honoured);
 #                             --mem below the kernel's minimum (MINIMUM_MEMORY_MIB in
 #                             kernel/arch/x86_64/kernel_memory.h) refused naming it; at the
 #                             minimum a program runs
@@ -85,6 +86,11 @@ case_pagoda_run_memory() {
     run $name --mem $((MIN - 1)) "$HELLO"
     if [ $status != 2 ] || ! one_line_saying "$log" "at least $MIN MiB"; then
         fail $name "--mem $((MIN - 1)): wanted exit 2 and a sentence naming $MIN MiB, got status $status" "$log"
+        return
+    fi
+    run $name --kvm --icount "$HELLO"
+    if [ $status != 2 ] || ! one_line_saying "$log" "--kvm and --icount"; then
+        fail $name "--kvm --icount: wanted exit 2 and one sentence, got status $status" "$log"
         return
     fi
     run $name --mem "$MIN" "$HELLO"
