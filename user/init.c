@@ -3,7 +3,8 @@
  * kernel's own counters and runs the demos, then gives the console to a login shell. When
  * the shell ends, or `poweroff` asks (busybox's poweroff, halt and reboot signal process 1:
  * SIGUSR2, SIGUSR1, SIGTERM), it ends every other process, syncs and exits — and the kernel
- * powers off when init ends, writing every file system back.
+ * powers off when init ends, writing every file system back. The shell is root's in
+ * /etc/passwd (busybox sh in the default root, bash in tools/mkroot's Debian one).
  *   /init [--no-demos] [--no-shell] */
 #include <errno.h>
 #include <fcntl.h>
@@ -112,6 +113,26 @@ static volatile sig_atomic_t shutdown_signal;
 
 static void note_shutdown(int signal_number) { shutdown_signal = signal_number; }
 
+/* root's shell from /etc/passwd, as login takes it (/bin/sh if the file does not say). */
+static void root_shell(char *path, size_t capacity)
+{
+    snprintf(path, capacity, "/bin/sh");
+    FILE *passwd = fopen("/etc/passwd", "r");
+    if (!passwd)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, passwd)) {
+        if (strncmp(line, "root:", 5) != 0)
+            continue;
+        char *shell = strrchr(line, ':');
+        shell[strcspn(shell, "\n")] = '\0';
+        if (shell[1] == '/')
+            snprintf(path, capacity, "%s", shell + 1);
+        break;
+    }
+    fclose(passwd);
+}
+
 /* The login shell: a session of its own whose controlling terminal is the console (taken
  * from init's session: TIOCSCTTY with 1 steals it, as root may), in /root, reading
  * /etc/profile because its name starts with '-'. */
@@ -127,11 +148,15 @@ static pid_t start_login_shell(void)
     const char *term = getenv("TERM");
     char term_variable[64];
     snprintf(term_variable, sizeof term_variable, "TERM=%s", term ? term : "linux");
-    char *argv[] = { "-sh", NULL };
-    char *envp[] = { "HOME=/root", "PATH=/bin:/sbin:/usr/bin:/usr/sbin", "SHELL=/bin/sh", "USER=root",
+    char shell[256], login_name[260], shell_variable[270];
+    root_shell(shell, sizeof shell);
+    snprintf(login_name, sizeof login_name, "-%s", strrchr(shell, '/') + 1);
+    snprintf(shell_variable, sizeof shell_variable, "SHELL=%s", shell);
+    char *argv[] = { login_name, NULL };
+    char *envp[] = { "HOME=/root", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", shell_variable, "USER=root",
         "LOGNAME=root", term_variable, NULL };
-    execve("/bin/sh", argv, envp);
-    perror("/bin/sh");
+    execve(shell, argv, envp);
+    perror(shell);
     _exit(127);
 }
 
@@ -206,8 +231,10 @@ int main(int argc, char **argv)
         show_demand_paging();
         run_demos();
     }
+    char login_shell[256];
+    root_shell(login_shell, sizeof login_shell);
     struct stat s;
-    if (!shell || stat("/bin/sh", &s) != 0) {
+    if (!shell || stat(login_shell, &s) != 0) {
         printf("\nAll done: powering off (the kernel shuts down when /init exits).\n");
         return 0;
     }
