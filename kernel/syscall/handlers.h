@@ -82,6 +82,7 @@ Result<i64> sys_utime(UserAddress path, UserAddress times);
 Result<i64> sys_utimes(UserAddress path, UserAddress times);
 Result<i64> sys_futimesat(int dirfd, UserAddress path, UserAddress times);
 Result<i64> sys_utimensat(int dirfd, UserAddress path, UserAddress times, int flags);
+Result<i64> sys_fallocate(int fd, int mode, i64 offset, i64 length);
 // Memory (sys_memory.cpp)
 Result<i64> sys_mmap(UserAddress address, u64 length, int prot, int flags, int fd, i64 offset);
 Result<i64> sys_munmap(UserAddress address, u64 length);
