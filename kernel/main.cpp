@@ -257,6 +257,7 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
 
     pic_initialize();
     timer_initialize();
+    klog_set_clock(monotonic_nanoseconds);
     if (g_options.profile)
         profile_set_clock(monotonic_nanoseconds);
     realtime_clock_initialize();

@@ -135,6 +135,7 @@ Result<i64> sys_sysinfo(UserAddress buffer);
 Result<i64> sys_reboot(u32 magic1, u32 magic2, u32 command, UserAddress argument);
 // Credentials (sys_credentials.cpp)
 Result<i64> sys_getuid();
+Result<i64> sys_syslog(int action, UserAddress buffer, int length);
 Result<i64> sys_geteuid();
 Result<i64> sys_getgid();
 Result<i64> sys_getegid();
