@@ -5,8 +5,9 @@
 // fault on purpose, to check the panic report), selftest=stack (overflow a kernel stack into
 // its guard page), selftest=verify (fail a VERIFY, whose message names its source file), root=vda (mount the first disk's ext2
 // volume as / instead of the initramfs; a further disk goes to /mnt), flush_interval=S and dirty_age=S (the write-back flusher's
-// period and age limit, in seconds; 5 and 30 default). Arguments are percent-decoded, so tools/pagoda-run can pass spaces and
-// empty strings
+// period and age limit, in seconds; 5 and 30 default), aslr=off (no address-space randomization:
+// stack, mmap area, PIE base and heap at Linux's fixed places, for reproducible demos). Arguments are percent-decoded, so
+// tools/pagoda-run can pass spaces and empty strings
 // ("%20", and "%" alone for an empty argument).
 #pragma once
 
@@ -25,6 +26,7 @@ struct BootOptions {
     bool root_on_disk { false }; // root=vda: the root file system is ext2 on the first disk
     u64 flush_interval_seconds { 5 }; // flush_interval=S: how often the flusher wakes
     u64 dirty_age_seconds { 30 }; // dirty_age=S: how long a page may stay dirty
+    bool randomize_addresses { true }; // aslr=off: execve places everything at fixed addresses
     char const* init_args[MAX_ARGS];
     usize init_arg_count { 0 };
 };
