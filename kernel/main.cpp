@@ -186,8 +186,8 @@ void start_first_process()
     Thread* thread = MUST(Thread::create_user(*init, init->pid(), TrapFrame {}));
     init->add_thread(*thread);
     ExecStage reached;
-    auto result
-        = exec_program(*init, *thread, path, StringList { argv, g_options.init_arg_count + 1 }, StringList { envp, 3 }, reached);
+    auto result = exec_program(*init, *thread, path, g_options.init_path, StringList { argv, g_options.init_arg_count + 1 },
+        StringList { envp, 3 }, reached);
     if (result.is_error()) {
         klog("cannot run %s: %s", g_options.init_path, errno_name(result.error()));
         klog("init exited: status 127");

@@ -203,13 +203,13 @@ Result<RefPtr<AddressSpace>> build_address_space(
 
 namespace {
 
-Result<void> exec_file(
-    Process& process, Thread& thread, char const* path, StringList argv, StringList envp, ExecStage& reached, int nesting);
+Result<void> exec_file(Process& process, Thread& thread, char const* path, char const* execfn, StringList argv, StringList envp,
+    ExecStage& reached, int nesting);
 
 // A "#!" script: runs its interpreter with [interpreter, argument?, script, argv[1]...].
 // The script is named by its absolute path (Linux passes the path execve was given).
-Result<void> exec_script(Process& process, Thread& thread, ScriptHeader const& script, char const* script_path, StringList argv,
-    StringList envp, ExecStage& reached, int nesting)
+Result<void> exec_script(Process& process, Thread& thread, ScriptHeader const& script, char const* script_path,
+    char const* execfn, StringList argv, StringList envp, ExecStage& reached, int nesting)
 {
     if (nesting >= SCRIPT_NESTING_LIMIT)
         return Errno::Loop;
@@ -227,13 +227,13 @@ Result<void> exec_script(Process& process, Thread& thread, ScriptHeader const& s
     for (u64 i = 1; i < argv.count; ++i)
         items[n++] = argv.items[i];
     items[n] = nullptr;
-    auto result = exec_file(process, thread, interpreter, StringList { items, n }, envp, reached, nesting + 1);
+    auto result = exec_file(process, thread, interpreter, execfn, StringList { items, n }, envp, reached, nesting + 1);
     delete[] items;
     return result;
 }
 
-Result<void> exec_file(
-    Process& process, Thread& thread, char const* path, StringList argv, StringList envp, ExecStage& reached, int nesting)
+Result<void> exec_file(Process& process, Thread& thread, char const* path, char const* execfn, StringList argv, StringList envp,
+    ExecStage& reached, int nesting)
 {
     reached = ExecStage::Checking;
     PATH_BUFFER(resolved);
@@ -249,8 +249,9 @@ Result<void> exec_file(
             return Errno::NoMemory;
         auto is_script = read_script_header(*TRY(file->page_cache()), *script);
         if (is_script.is_error() || is_script.value()) {
-            auto result = is_script.is_error() ? Result<void>(is_script.error())
-                                               : exec_script(process, thread, *script, resolved, argv, envp, reached, nesting);
+            auto result = is_script.is_error()
+                ? Result<void>(is_script.error())
+                : exec_script(process, thread, *script, resolved, execfn, argv, envp, reached, nesting);
             delete script;
             return result;
         }
@@ -270,8 +271,7 @@ Result<void> exec_file(
     u32 mode = file->mode();
     InodeOwner owner = file->owner();
     StackImage stack;
-    TRY(stack.build(
-        program.layout.stack_top, argv, envp, aux_values_for(program, process.credentials, mode, owner), absolute_path));
+    TRY(stack.build(program.layout.stack_top, argv, envp, aux_values_for(program, process.credentials, mode, owner), execfn));
 
     // Linux's de_thread: the other threads end before the old program goes, and a thread
     // other than the first takes over the process's id. (Another thread already ending
@@ -321,7 +321,7 @@ Result<void> exec_file(
 }
 
 Result<void> exec_program(
-    Process& process, Thread& thread, char const* path, StringList argv, StringList envp, ExecStage& reached)
+    Process& process, Thread& thread, char const* path, char const* execfn, StringList argv, StringList envp, ExecStage& reached)
 {
-    return exec_file(process, thread, path, argv, envp, reached, 0);
+    return exec_file(process, thread, path, execfn, argv, envp, reached, 0);
 }
