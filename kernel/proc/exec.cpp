@@ -80,8 +80,10 @@ Result<void> open_interpreter(Process& process, ElfFile const& executable, ElfFi
 {
     PATH_BUFFER(named);
     TRY(read_interpreter_path(executable, named));
-    TRY(normalize_path(process.cwd(), named, path, PATH_MAX));
-    RefPtr<Inode> file = TRY(vfs_lookup(path, FollowLastLink::Yes, process.credentials));
+    // Normalized paths have no leading '/'; the maps name gets one, as the program's does.
+    TRY(normalize_path(process.cwd(), named, path + 1, PATH_MAX - 1));
+    path[0] = '/';
+    RefPtr<Inode> file = TRY(vfs_lookup(path + 1, FollowLastLink::Yes, process.credentials));
     if (!file->is_regular())
         return Errno::Access;
     TRY(inode_permission(*file, process.credentials, MayExecute));
