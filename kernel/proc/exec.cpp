@@ -30,12 +30,13 @@ public:
     ~StackImage() { delete[] m_bytes; }
     Result<void> build(VirtAddr stack_top, StringList argv, StringList envp, AuxValues const& aux, char const* path)
     {
-        m_bytes = new (std::nothrow) u8[INITIAL_STACK_IMAGE_CAPACITY];
+        u64 capacity = initial_stack_capacity(argv, envp, path, INITIAL_STACK_IMAGE_CAPACITY);
+        m_bytes = new (std::nothrow) u8[capacity];
         if (!m_bytes)
             return Errno::NoMemory;
         u8 random[16];
         random_fill(random, sizeof random);
-        m_stack = TRY(build_initial_stack(stack_top, argv, envp, aux, random, path, m_bytes, INITIAL_STACK_IMAGE_CAPACITY));
+        m_stack = TRY(build_initial_stack(stack_top, argv, envp, aux, random, path, m_bytes, capacity));
         return {};
     }
     InitialStack const& stack() const { return m_stack; }

@@ -7,6 +7,7 @@
 #ifndef PAGODA_TESTS_ASLR_CHECK_H
 #define PAGODA_TESTS_ASLR_CHECK_H
 
+#include "proc_util.h"
 #include "tap.h"
 
 #include <elf.h>
@@ -36,24 +37,10 @@ static int report(void)
 // One run of ourselves with "report": its five addresses. 0 on success.
 static int run_once(unsigned long addresses[KINDS])
 {
-    int pipe_fds[2];
-    if (pipe(pipe_fds) != 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(pipe_fds[1], 1);
-        execl("/proc/self/exe", "aslr", "report", (char*)NULL);
-        _exit(127);
-    }
-    close(pipe_fds[1]);
-    char text[256] = { 0 };
-    ssize_t got = 0, n;
-    while (got < (ssize_t)sizeof text - 1 && (n = read(pipe_fds[0], text + got, sizeof text - 1 - got)) > 0)
-        got += n;
-    close(pipe_fds[0]);
-    int status;
-    waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    char text[256];
+    char* const argv[] = { "aslr", "report", NULL };
+    int status = run_capturing_output("/proc/self/exe", argv, text, sizeof text);
+    if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return -1;
     return sscanf(text, "%lx %lx %lx %lx %lx", &addresses[0], &addresses[1], &addresses[2], &addresses[3], &addresses[4])
             == KINDS

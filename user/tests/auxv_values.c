@@ -5,6 +5,7 @@
 // AT_HWCAP2 present, AT_PLATFORM "x86_64", AT_EXECFN the path execve was given, AT_RANDOM 16
 // readable bytes, AT_MINSIGSTKSZ at least one FPU image and frame, AT_SYSINFO_EHDR an ELF
 // header. It runs itself again through a relative path and a symlink to check AT_EXECFN.
+#include "proc_util.h"
 #include "tap.h"
 
 #include <cpuid.h>
@@ -26,21 +27,8 @@ static int present(unsigned long type, unsigned long* value)
 // Runs ourselves as `path` with "execfn", which prints AT_EXECFN; returns what it printed.
 static void execfn_of(const char* path, char* out, size_t size)
 {
-    int fds[2];
-    out[0] = '\0';
-    if (pipe(fds) != 0)
-        return;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fds[1], 1);
-        execl(path, "auxv_values", "execfn", (char*)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    ssize_t n = read(fds[0], out, size - 1);
-    out[n > 0 ? n : 0] = '\0';
-    close(fds[0]);
-    waitpid(pid, NULL, 0);
+    char* const argv[] = { "auxv_values", "execfn", NULL };
+    run_capturing_output(path, argv, out, size);
 }
 
 int main(int argc, char** argv)

@@ -9,6 +9,7 @@
 #ifndef PAGODA_TESTS_DYNAMIC_MUSL_CHECK_H
 #define PAGODA_TESTS_DYNAMIC_MUSL_CHECK_H
 
+#include "proc_util.h"
 #include "tap.h"
 
 #include <elf.h>
@@ -88,23 +89,10 @@ static const char* interpreter_name(void)
 // Runs ourselves with "bases": prints AT_BASE and the program's base.
 static int bases_of_new_run(unsigned long* base, unsigned long* program)
 {
-    int fds[2];
-    if (pipe(fds) != 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fds[1], 1);
-        execl("/proc/self/exe", "dynamic_musl", "bases", (char*)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    char text[128] = "";
-    ssize_t n = read(fds[0], text, sizeof text - 1);
-    text[n > 0 ? n : 0] = '\0';
-    close(fds[0]);
-    int status;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 && sscanf(text, "%lx %lx", base, program) == 2 ? 0 : -1;
+    char text[128];
+    char* const argv[] = { "dynamic_musl", "bases", NULL };
+    int status = run_capturing_output("/proc/self/exe", argv, text, sizeof text);
+    return status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && sscanf(text, "%lx %lx", base, program) == 2 ? 0 : -1;
 }
 
 static int dynamic_check_main(int argc, char** argv)
