@@ -125,7 +125,8 @@ Result<void> check_program(Process& process, Inode& file, CheckedProgram& out)
     VirtAddr top = out.layout.mmap_top;
     if (out.executable.elf.position_independent && !out.has_interpreter)
         top = out.executable.elf.lowest_vaddr + out.bias;
-    if (out.has_interpreter) {
+    // (An ET_EXEC interpreter, rare, goes where it was linked, as on Linux.)
+    if (out.has_interpreter && out.interpreter.elf.position_independent) {
         out.interpreter_bias = TRY(bias_below(out.interpreter.elf, top));
         top = out.interpreter.elf.lowest_vaddr + out.interpreter_bias;
     }

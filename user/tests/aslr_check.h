@@ -60,12 +60,8 @@ static int aslr_check_main(int argc, char** argv)
         "AT_PHDR is where this run loaded its program headers");
 
     char setting[16] = "";
-    FILE* file = fopen("/proc/sys/kernel/randomize_va_space", "r");
-    if (file) {
-        if (!fgets(setting, sizeof setting, file))
-            setting[0] = '\0';
-        fclose(file);
-    }
+    if (read_whole_file("/proc/sys/kernel/randomize_va_space", setting, sizeof setting) < 0)
+        setting[0] = '\0';
     int randomized = setting[0] != '0';
     ok(setting[0] >= '0' && setting[0] <= '2', "randomize_va_space reads 0, 1 or 2 (\"%.1s\")", setting);
 

@@ -137,13 +137,9 @@ static int dynamic_check_main(int argc, char** argv)
     waitpid(child, &status, 0);
     ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "a fork child has the interpreter at the same place and runs libc");
 
-    char setting[4] = "2";
-    FILE* file = fopen("/proc/sys/kernel/randomize_va_space", "r");
-    if (file) {
-        if (!fgets(setting, sizeof setting, file))
-            setting[0] = '2';
-        fclose(file);
-    }
+    char setting[16] = "2";
+    if (read_whole_file("/proc/sys/kernel/randomize_va_space", setting, sizeof setting) < 0)
+        setting[0] = '2';
     unsigned long base1, program1, base2, program2;
     int ran = bases_of_new_run(&base1, &program1) == 0 && bases_of_new_run(&base2, &program2) == 0;
     ok(ran && base1 && program1 >= 0x10000, "execve of itself runs again (AT_BASE %#lx, program %#lx)", base1, program1);

@@ -6,6 +6,7 @@
 // machine (ELIBBAD); a PT_INTERP without its NUL is ENOEXEC. Each failure leaves the caller
 // running; the unchanged copy still runs.
 // build: dynamic
+#include "proc_util.h"
 #include "tap.h"
 
 #include <elf.h>
@@ -58,24 +59,9 @@ static int write_copy(const char* interpreter)
 // execve's errno for the copy, from a child (0 if the exec worked and the child exited 0).
 static int exec_errno(void)
 {
-    int fds[2];
-    if (pipe(fds) != 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl(copy_path, copy_path, "run", (char*)NULL);
-        int e = errno;
-        if (write(fds[1], &e, sizeof e) != sizeof e)
-            _exit(3);
-        _exit(2);
-    }
-    close(fds[1]);
-    int e = 0;
-    if (read(fds[0], &e, sizeof e) != sizeof e)
-        e = 0;
-    close(fds[0]);
+    char* const argv[] = { (char*)copy_path, "run", NULL };
     int status;
-    waitpid(pid, &status, 0);
+    int e = exec_errno_in_child(copy_path, argv, &status);
     if (e == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
         return -1;
     return e;

@@ -182,4 +182,30 @@ static inline int run_capturing_output(const char* path, char* const argv[], cha
     return pid > 0 && waitpid(pid, &status, 0) == pid ? status : -1;
 }
 
+// Runs `path` with `argv` in a child and returns the errno its execv failed with there, or
+// 0 if execv succeeded; the child's wait status goes to *status.
+static inline int exec_errno_in_child(const char* path, char* const argv[], int* status)
+{
+    int fds[2];
+    *status = -1;
+    if (pipe(fds) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        execv(path, argv);
+        int e = errno;
+        write_all(fds[1], &e, sizeof e);
+        _exit(127);
+    }
+    close(fds[1]);
+    int e = 0;
+    if (read_full(fds[0], &e, sizeof e) != sizeof e)
+        e = 0;
+    close(fds[0]);
+    if (pid > 0)
+        waitpid(pid, status, 0);
+    return e;
+}
+
 #endif
