@@ -150,7 +150,7 @@ static void find_maps(unsigned long* vdso_start, unsigned long* vvar_start)
 
 int main(void)
 {
-    tap_plan(22);
+    tap_plan(23);
     unsigned long image = getauxval(AT_SYSINFO_EHDR);
     ok(image != 0 && image % 4096 == 0, "AT_SYSINFO_EHDR is a page address (%#lx)", image);
     if (!image)
@@ -205,6 +205,12 @@ int main(void)
     long long tv_ns = (long long)tv.tv_sec * 1000000000 + tv.tv_usec * 1000;
     ok(tv_result == 0 && tv_ns / 1000 >= nanoseconds(wall_before) / 1000 && tv_ns <= nanoseconds(wall_after),
         "__vdso_gettimeofday lies between two CLOCK_REALTIME readings");
+    struct { int minutes_west, dst_time; } user_zone = { -1, -1 }, kernel_zone = { -2, -2 };
+    vdso_gettimeofday(&tv, &user_zone);
+    syscall(SYS_gettimeofday, &tv, &kernel_zone);
+    ok(user_zone.minutes_west == kernel_zone.minutes_west && user_zone.dst_time == kernel_zone.dst_time,
+        "__vdso_gettimeofday and the system call write the same time zone (%d/%d, kernel %d/%d)", user_zone.minutes_west,
+        user_zone.dst_time, kernel_zone.minutes_west, kernel_zone.dst_time);
     time_t seconds_before = (time_t)syscall(SYS_time, NULL), stored = 0;
     time_t seconds = vdso_time(&stored);
     time_t seconds_after = (time_t)syscall(SYS_time, NULL);
