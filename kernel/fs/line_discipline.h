@@ -33,15 +33,16 @@ constexpr u32 OPOST = 0x1, ONLCR = 0x4;
 // c_cflag: the serial line's framing, reported as it is (38400 baud, 8 bits, receiver on)
 constexpr u32 B38400 = 0xf, CS8 = 0x30, CREAD = 0x80;
 // c_lflag
-constexpr u32 ISIG = 0x1, ICANON = 0x2, ECHO = 0x8, ECHOE = 0x10, ECHOK = 0x20, ECHONL = 0x40, NOFLSH = 0x80, ECHOCTL = 0x200,
-              ECHOKE = 0x800, IEXTEN = 0x8000;
+// (TOSTOP is the console's: a background writer gets SIGTTOU, proc/terminal.h)
+constexpr u32 ISIG = 0x1, ICANON = 0x2, ECHO = 0x8, ECHOE = 0x10, ECHOK = 0x20, ECHONL = 0x40, NOFLSH = 0x80, TOSTOP = 0x100,
+              ECHOCTL = 0x200, ECHOKE = 0x800, IEXTEN = 0x8000;
 // c_cc
 constexpr int VINTR = 0, VQUIT = 1, VERASE = 2, VKILL = 3, VEOF = 4, VTIME = 5, VMIN = 6, VSUSP = 10, VEOL = 11, VWERASE = 14,
               VEOL2 = 16;
 // The bits the line discipline honours; any other set bit is refused.
 constexpr u32 IFLAG_SUPPORTED = INLCR | IGNCR | ICRNL;
 constexpr u32 OFLAG_SUPPORTED = OPOST | ONLCR;
-constexpr u32 LFLAG_SUPPORTED = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHONL | NOFLSH | ECHOCTL | ECHOKE | IEXTEN;
+constexpr u32 LFLAG_SUPPORTED = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHONL | NOFLSH | TOSTOP | ECHOCTL | ECHOKE | IEXTEN;
 }
 
 class LineDiscipline {

@@ -260,6 +260,7 @@ Result<void> exec_file(
     process.credentials.start_program(mode & 04000, owner.uid, (mode & 02010) == 02010, owner.gid);
     process.set_executable_path(static_cast<SharedString&&>(executable_path));
     process.note_exec_ran();
+    process.posix_timers.clear(); // timer_create's timers end with the program, as Linux's
     process.fds().close_on_exec_files();
     for (auto& action : process.signal_actions)
         if (action.handler > 1)

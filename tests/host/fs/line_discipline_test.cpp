@@ -135,9 +135,19 @@ TEST(LineDisciplineTest, ModesItDoesNotHonourAreRefused)
     t.iflag |= 0x400; // IXON: flow control, not implemented
     EXPECT_FALSE(line.set_termios(t));
     EXPECT_EQ(line.termios().iflag & 0x400, 0u);
-    Termios tostop = line.termios();
-    tostop.lflag |= 0x100; // TOSTOP
-    EXPECT_FALSE(line.set_termios(tostop));
+    Termios extproc = line.termios();
+    extproc.lflag |= 0x10000; // EXTPROC
+    EXPECT_FALSE(line.set_termios(extproc));
+}
+
+TEST(LineDisciplineTest, TostopIsKeptAndReported)
+{
+    // The console acts on it (a background writer gets SIGTTOU); the discipline keeps it.
+    LineDiscipline line;
+    Termios t = line.termios();
+    t.lflag |= termios_bits::TOSTOP;
+    EXPECT_TRUE(line.set_termios(t));
+    EXPECT_TRUE(line.termios().lflag & termios_bits::TOSTOP);
 }
 
 TEST(LineDisciplineTest, NoSignalsWithoutIsigAndNoFlushWithNoflsh)
