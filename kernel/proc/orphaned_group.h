@@ -37,8 +37,7 @@ struct GroupMemberView {
 // of the same session.
 constexpr bool links_group_to_session(GroupMemberView const& member, u32 group)
 {
-    return !member.leaving && member.has_parent && member.parent_group != group
-        && member.parent_session == member.session;
+    return !member.leaving && member.has_parent && member.parent_group != group && member.parent_session == member.session;
 }
 
 // A group is orphaned when no member links it (`for_each_member` calls its argument for each

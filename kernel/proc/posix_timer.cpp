@@ -26,8 +26,7 @@ PosixTimer::PosixTimer(Process& owner, i32 id, Clock clock, u32 cpu_thread_id, N
     , m_clock(clock)
     , m_cpu_thread_id(cpu_thread_id)
     , m_notification(notification)
-{
-}
+{ }
 
 u64 PosixTimer::cpu_clock_now() const
 {
@@ -64,12 +63,20 @@ PosixTimer::Setting PosixTimer::set(Setting setting, bool absolute)
         cancel();
         return old;
     }
-    u64 deadline = setting.value_ns;
+    // The first expiry on the monotonic clock, which may lie before boot (a wall-clock time
+    // long past): the periods from there to now are overruns of the first signal.
+    u64 now = monotonic_nanoseconds();
+    i64 deadline = static_cast<i64>(setting.value_ns);
     if (!absolute)
-        deadline += monotonic_nanoseconds();
+        deadline += static_cast<i64>(now);
     else if (m_clock == Clock::Realtime)
-        deadline = deadline > realtime_ahead_of_monotonic() ? deadline - realtime_ahead_of_monotonic() : 0;
-    arm(deadline);
+        deadline -= static_cast<i64>(realtime_ahead_of_monotonic());
+    m_missed_before_arming = 0;
+    if (deadline < static_cast<i64>(now) && m_interval_ns) {
+        m_missed_before_arming = static_cast<u64>(static_cast<i64>(now) - deadline) / m_interval_ns;
+        deadline += static_cast<i64>(m_missed_before_arming * m_interval_ns);
+    }
+    arm(deadline > 0 ? static_cast<u64>(deadline) : 0);
     return old;
 }
 
@@ -78,13 +85,15 @@ PosixTimer::Setting PosixTimer::set(Setting setting, bool absolute)
 void PosixTimer::expired(DeadlineTimer& timer)
 {
     auto& self = static_cast<PosixTimer&>(timer);
-    u64 missed = 0;
+    u64 missed = self.m_missed_before_arming;
+    self.m_missed_before_arming = 0;
     if (self.m_interval_ns) {
         u64 now = monotonic_nanoseconds();
         u64 next = self.deadline() + self.m_interval_ns;
         if (next <= now) {
-            missed = (now - next) / self.m_interval_ns + 1;
-            next += missed * self.m_interval_ns;
+            u64 skipped = (now - next) / self.m_interval_ns + 1;
+            next += skipped * self.m_interval_ns;
+            missed += skipped;
         }
         self.arm(next);
     }
@@ -124,7 +133,8 @@ bool PosixTimer::own_signal_pending() const
     if (m_owner.pending.has_from(signal, SI_TIMER, static_cast<u32>(m_id)))
         return true;
     bool pending = false;
-    m_owner.for_each_thread([&](Thread& thread) { pending |= thread.pending.has_from(signal, SI_TIMER, static_cast<u32>(m_id)); });
+    m_owner.for_each_thread(
+        [&](Thread& thread) { pending |= thread.pending.has_from(signal, SI_TIMER, static_cast<u32>(m_id)); });
     return pending;
 }
 
@@ -156,8 +166,8 @@ i32 PosixTimer::signal_taken()
     return m_delivered_overrun;
 }
 
-Result<PosixTimer*> PosixTimers::create(Process& owner, PosixTimer::Clock clock, u32 cpu_thread_id,
-    PosixTimer::Notification notification)
+Result<PosixTimer*> PosixTimers::create(
+    Process& owner, PosixTimer::Clock clock, u32 cpu_thread_id, PosixTimer::Notification notification)
 {
     i32 id = 0;
     PosixTimer* after = nullptr; // the timers are kept by id: the new one goes after this one

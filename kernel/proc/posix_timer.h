@@ -77,6 +77,7 @@ private:
     u32 m_cpu_thread_id; // ThreadCpu: whose CPU time
     Notification m_notification;
     u64 m_interval_ns { 0 };
+    u64 m_missed_before_arming { 0 }; // periods of a first expiry set in the past
     u64 m_cpu_deadline { 0 }; // ProcessCpu, ThreadCpu: the expiry on the clock; 0 = disarmed
     i32 m_pending_overrun { 0 }; // since the signal pending now was sent
     i32 m_delivered_overrun { 0 };

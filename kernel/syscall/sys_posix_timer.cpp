@@ -94,7 +94,10 @@ Result<PosixTimer*> timer_for(i32 id)
     return timer;
 }
 
-ItimerSpec to_itimerspec(PosixTimer::Setting setting) { return { to_timespec(setting.interval_ns), to_timespec(setting.value_ns) }; }
+ItimerSpec to_itimerspec(PosixTimer::Setting setting)
+{
+    return { to_timespec(setting.interval_ns), to_timespec(setting.value_ns) };
+}
 
 }
 
@@ -120,7 +123,8 @@ Result<i64> sys_timer_settime(i32 id, int flags, UserAddress new_value, UserAddr
         if (t.seconds < 0 || t.nanoseconds < 0 || t.nanoseconds >= static_cast<i64>(NS))
             return Errno::Invalid;
     PosixTimer* timer = TRY(timer_for(id));
-    PosixTimer::Setting old = timer->set({ nanoseconds_of(wanted.value), nanoseconds_of(wanted.interval) }, flags & TIMER_ABSTIME);
+    PosixTimer::Setting old
+        = timer->set({ nanoseconds_of(wanted.value), nanoseconds_of(wanted.interval) }, flags & TIMER_ABSTIME);
     if (old_value)
         TRY(write_user(old_value, to_itimerspec(old)));
     return 0;
