@@ -9,6 +9,7 @@
 #include "kernel/mm/fork.h"
 #include "session.h"
 #include "shutdown.h"
+#include "signal.h"
 #include "terminal.h"
 
 namespace {
@@ -125,6 +126,7 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
         return thread.error();
     }
     Thread& child_thread = *thread.value();
+    child_thread.set_name(parent_thread.name(), COMMAND_NAME_MAX);
     child->set_address_space(static_cast<RefPtr<AddressSpace>&&>(space));
     child->add_thread(child_thread); // only the calling thread is copied, as on Linux
     child_thread.fs_base = parent_thread.fs_base;
@@ -201,13 +203,22 @@ void Process::wait_for_vfork_release()
             return;
 }
 
-void Process::reparent_children_to_init()
+void Process::reparent_children()
 {
+    Process* reaper = g_init;
+    for (Process* ancestor = m_parent; ancestor && ancestor != g_init; ancestor = ancestor->m_parent) {
+        if (ancestor->child_subreaper && !ancestor->m_exiting && ancestor->m_state == State::Running) {
+            reaper = ancestor;
+            break;
+        }
+    }
     while (Process* child = m_children.take_first()) {
-        child->m_parent = g_init;
-        g_init->m_children.append(*child);
+        child->m_parent = reaper;
+        reaper->m_children.append(*child);
         if (child->m_state == State::Zombie)
-            g_init->child_state_changed.wake_all();
+            reaper->child_state_changed.wake_all();
+        else if (child->parent_death_signal)
+            (void)send_signal(*child, child->parent_death_signal, current_sender(SI_USER));
         hang_up_if_orphaned_by_reparenting(*child, *this);
     }
 }
@@ -220,6 +231,7 @@ void Process::exit(int wait_status)
     // From here on this is the only thread.
     if (m_pid == 1)
         shutdown_after_init_exit(wait_status);
+    m_exiting = true;
     release_thread_user_state(thread);
     // The program's file may be written again once no process runs it; dropped before the
     // files are closed, as Linux drops its address space (and exe_file) first: a parent that
@@ -230,7 +242,7 @@ void Process::exit(int wait_status)
     m_fds.close_all();
     if (m_session == m_pid)
         controlling_process_exited(*this); // a session leader's terminal goes free
-    reparent_children_to_init();
+    reparent_children();
     hang_up_if_orphaned_by_exit(*this);
     release_vfork_parent();
     // Leave this address space before dropping what may be the last reference to it.
