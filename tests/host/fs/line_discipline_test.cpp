@@ -164,3 +164,45 @@ TEST(LineDisciplineTest, NoSignalsWithoutIsigAndNoFlushWithNoflsh)
     EXPECT_EQ(t.signals.size(), 1u);
     EXPECT_EQ(t.read(), "\x03\n");
 }
+
+TEST(LineDisciplineTest, LnextQuotesTheNextKey)
+{
+    Terminal t;
+    t.type("a\x16\x03"); // ^V ^C: a character, not SIGINT
+    EXPECT_TRUE(t.signals.empty());
+    EXPECT_EQ(t.screen, "a^\b^C"); // "^" then back over it, then the quoted key as ^C
+    t.type("\x16\x7f"
+           "b\x16\x16\r"); // a quoted DEL does not erase; a quoted ^V is kept
+    EXPECT_EQ(t.read(),
+        std::string("a\x03\x7f"
+                    "b\x16\n"));
+    t.type("\x16\r\r"); // a quoted CR is not turned into a newline
+    EXPECT_EQ(t.read(), std::string("\r\n"));
+}
+
+TEST(LineDisciplineTest, LnextNeedsIexten)
+{
+    Terminal t;
+    Termios modes = t.line.termios();
+    modes.lflag &= ~termios_bits::IEXTEN;
+    ASSERT_TRUE(t.line.set_termios(modes));
+    t.type("\x16\x03");
+    EXPECT_EQ(t.signals, std::vector<int> { SIGINT }); // ^V was an ordinary key, then ^C
+}
+
+TEST(LineDisciplineTest, ReprintShowsTheLineBeingEditedAgain)
+{
+    Terminal t;
+    t.type("first\r");
+    t.screen.clear();
+    t.type("ls -l\x7f\x12");
+    EXPECT_EQ(t.screen, "ls -l\b \b^R\r\nls -");
+    t.type("a\r");
+    EXPECT_EQ(t.read(), "first\n");
+    EXPECT_EQ(t.read(), "ls -a\n"); // ^R is not part of the line
+    Termios quiet = t.line.termios();
+    quiet.lflag &= ~termios_bits::ECHO;
+    ASSERT_TRUE(t.line.set_termios(quiet));
+    t.type("x\x12\r"); // without ECHO, ^R is an ordinary character
+    EXPECT_EQ(t.read(), "x\x12\n");
+}
