@@ -17,6 +17,15 @@ bool on_cpu_clock(PosixTimer::Clock clock)
 // wall-clock deadline is a monotonic one this far earlier.
 u64 realtime_ahead_of_monotonic() { return realtime_nanoseconds() - monotonic_nanoseconds(); }
 
+// The expiry after `deadline` (one period on), moved on by whole periods until it lies after
+// `now`; `skipped` gets the periods passed over: overruns (Linux's hrtimer_forward).
+u64 next_expiry(u64 deadline, u64 now, u64 interval, u64& skipped)
+{
+    u64 next = deadline + interval;
+    skipped = next <= now ? (now - next) / interval + 1 : 0;
+    return next + skipped * interval;
+}
+
 }
 
 PosixTimer::PosixTimer(Process& owner, i32 id, Clock clock, u32 cpu_thread_id, Notification notification)
@@ -88,14 +97,9 @@ void PosixTimer::expired(DeadlineTimer& timer)
     u64 missed = self.m_missed_before_arming;
     self.m_missed_before_arming = 0;
     if (self.m_interval_ns) {
-        u64 now = monotonic_nanoseconds();
-        u64 next = self.deadline() + self.m_interval_ns;
-        if (next <= now) {
-            u64 skipped = (now - next) / self.m_interval_ns + 1;
-            next += skipped * self.m_interval_ns;
-            missed += skipped;
-        }
-        self.arm(next);
+        u64 skipped;
+        self.arm(next_expiry(self.deadline(), monotonic_nanoseconds(), self.m_interval_ns, skipped));
+        missed += skipped;
     }
     self.notify(missed);
 }
@@ -108,16 +112,7 @@ void PosixTimer::check_cpu_clock()
     if (now < m_cpu_deadline)
         return;
     u64 missed = 0;
-    if (m_interval_ns) {
-        u64 next = m_cpu_deadline + m_interval_ns;
-        if (next <= now) {
-            missed = (now - next) / m_interval_ns + 1;
-            next += missed * m_interval_ns;
-        }
-        m_cpu_deadline = next;
-    } else {
-        m_cpu_deadline = 0;
-    }
+    m_cpu_deadline = m_interval_ns ? next_expiry(m_cpu_deadline, now, m_interval_ns, missed) : 0;
     notify(missed);
 }
 
