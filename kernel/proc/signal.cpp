@@ -5,6 +5,7 @@
 #include "kernel/mm/user_memory.h"
 #include "kernel/sched/scheduler.h"
 #include "process.h"
+#include "session.h"
 
 namespace {
 
@@ -223,9 +224,12 @@ Result<void> check_signal_number(int signal)
 // (Linux: the private queue first); returns who sent it.
 SignalSender take(Process& process, Thread& thread, int signal)
 {
-    if (thread.pending.has(signal))
-        return thread.pending.take(signal);
-    return process.pending.take(signal);
+    SignalSender sender = thread.pending.has(signal) ? thread.pending.take(signal) : process.pending.take(signal);
+    // A POSIX timer's signal: si_overrun counts the expiries since it was sent.
+    if (sender.code == SI_TIMER)
+        if (PosixTimer* timer = process.posix_timers.find(static_cast<i32>(sender.pid)))
+            sender.uid = static_cast<u32>(timer->signal_taken());
+    return sender;
 }
 
 // Whether `signal` would end the whole process (no handler, a default action that kills).
@@ -362,6 +366,10 @@ void handle_pending_signals()
         if (!takes_effect(process, signal))
             continue; // became ignored while pending
         if (is_stop_signal(signal) && !has_handler(process, signal)) {
+            // The terminal's stop signals do nothing to an orphaned group: nobody would
+            // continue it. SIGSTOP always stops (Linux's get_signal).
+            if (signal != SIGSTOP && process_group_orphaned(process.process_group()))
+                continue;
             stop_process(process, signal);
             stop_point();
             continue;

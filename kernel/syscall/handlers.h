@@ -188,3 +188,8 @@ Result<i64> sys_clock_nanosleep(int clock, int flags, UserAddress request, UserA
 Result<i64> sys_alarm(u32 seconds);
 Result<i64> sys_setitimer(int which, UserAddress new_value, UserAddress old_value);
 Result<i64> sys_getitimer(int which, UserAddress value);
+Result<i64> sys_timer_create(int clock, UserAddress event, UserAddress timer_id);
+Result<i64> sys_timer_settime(i32 id, int flags, UserAddress new_value, UserAddress old_value);
+Result<i64> sys_timer_gettime(i32 id, UserAddress value);
+Result<i64> sys_timer_getoverrun(i32 id);
+Result<i64> sys_timer_delete(i32 id);

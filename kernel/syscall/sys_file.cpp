@@ -36,7 +36,7 @@ Result<i64> read_into_user(OpenFile& file, UserAddress buffer, u64 count, u64 of
     u64 done = 0;
     count = min<u64>(count, MAX_IO);
     if (file.file().is_terminal())
-        TRY(check_terminal_read(current_process())); // a background job: SIGTTIN
+        TRY(check_terminal_access(current_process(), SIGTTIN)); // a background job: SIGTTIN
     while (done < count) {
         reclaim_if_low(kernel_memory_context());
         usize want = min<u64>(PIECE, count - done);
@@ -60,6 +60,8 @@ Result<i64> write_from_user(OpenFile& file, UserAddress buffer, u64 count, u64 o
     // leaves the set-id bits alone.
     if (Inode* inode = file.file().inode(); inode && count > 0)
         TRY(clear_set_id_before_write(*inode, caller_credentials()));
+    if (file.file().is_terminal() && Console::terminal().stops_background_writers())
+        TRY(check_terminal_access(current_process(), SIGTTOU)); // TOSTOP: a background job gets SIGTTOU
     while (done < count) {
         reclaim_if_low(kernel_memory_context());
         usize want = min<u64>(PIECE, count - done);
