@@ -165,12 +165,14 @@ void fill_stat_of(TextBuilder& out, Process& process, Thread* thread)
     constexpr u64 NS_PER_TICK = 10000000; // clock ticks of 1/100 s
     CpuTimes times = thread ? thread_cpu_times(*thread) : process.cpu_times();
     CpuTimes children = process.children_cpu_times();
+    Thread* shown = thread ? thread : process.first_thread();
+    int nice = shown ? shown->nice : 0; // a zombie has no threads left
     // Fields of proc(5) /proc/pid/stat, 1..52; those Pagoda does not track are 0.
-    out.append("%u (%s) %c %u %u %u 0 -1 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %lu 0 0 %lu %lu 18446744073709551615",
+    out.append("%u (%s) %c %u %u %u 0 -1 4194304 0 0 0 0 %lu %lu %lu %lu %d %d %lu 0 0 %lu %lu 18446744073709551615",
         thread ? thread->tid() : process.pid(), name, thread ? thread_state_letter(*thread) : state_letter(process),
         parent_pid(process), process.process_group(), process.session(), times.user_ns / NS_PER_TICK,
-        times.system_ns / NS_PER_TICK, children.user_ns / NS_PER_TICK, children.system_ns / NS_PER_TICK, process.thread_count(),
-        mapped_bytes(process), resident_pages(process));
+        times.system_ns / NS_PER_TICK, children.user_ns / NS_PER_TICK, children.system_ns / NS_PER_TICK, 20 + nice, nice,
+        process.thread_count(), mapped_bytes(process), resident_pages(process));
     out.append(" 0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
 }
 
