@@ -58,20 +58,41 @@ Result<void> splice_link(Inode& link, char* path, usize capacity, usize folder_e
 
 }
 
-Result<void> normalize_path(char const* cwd, char const* path, char* out, usize capacity)
+Result<void> normalize_path(char const* cwd, char const* path, char* out, usize capacity, Credentials const* who)
 {
     if (!path[0])
         return Errno::NoEntry;
     usize length = 0;
+    // out[0..physical) is taken to hold no links: `cwd` (chdir stores the resolved path), or
+    // what a ".." left. A ".." beyond it goes up from the path so far with its links
+    // followed; within it, no lookup (".." of a removed working directory works, as on Linux).
+    usize physical = 0;
+    auto make_physical = [&]() -> Result<void> {
+        if (length == physical)
+            return {};
+        out[length] = '\0';
+        PATH_BUFFER(resolved);
+        RefPtr<Inode> directory = TRY(vfs_lookup(out, FollowLastLink::Yes, *who, resolved, PATH_MAX));
+        if (!directory->is_directory())
+            return Errno::NotDirectory;
+        length = strlen(resolved);
+        if (length >= capacity)
+            return Errno::NameTooLong;
+        memcpy(out, resolved, length + 1);
+        return {};
+    };
     // Pushes one component, or pops one for "..".
     auto add_component = [&](char const* start, usize n) -> Result<void> {
         if (n == 0 || (n == 1 && start[0] == '.'))
             return {};
         if (n == 2 && start[0] == '.' && start[1] == '.') {
+            if (who)
+                TRY(make_physical());
             while (length > 0 && out[length - 1] != '/')
                 --length;
             if (length > 0)
                 --length;
+            physical = length; // (with `who`) a real directory's path; without, unused
             return {};
         }
         if (n > 255)
@@ -95,8 +116,10 @@ Result<void> normalize_path(char const* cwd, char const* path, char* out, usize 
         }
         return {};
     };
-    if (path[0] != '/')
+    if (path[0] != '/') {
         TRY(add_path(cwd));
+        physical = length;
+    }
     TRY(add_path(path));
     out[length] = '\0';
     return {};
@@ -247,10 +270,10 @@ Result<void> may_open(Inode& inode, int flags, Credentials const& who)
 
 }
 
-Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode, Credentials const& who)
+Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode, Credentials const& who, char* resolved)
 {
     FollowLastLink follow = (flags & O_NOFOLLOW) ? FollowLastLink::No : FollowLastLink::Yes;
-    auto found = vfs_lookup(path, follow, who);
+    auto found = vfs_lookup(path, follow, who, resolved, PATH_MAX);
     RefPtr<Inode> inode;
     bool created = false;
     if (found.is_error()) {
@@ -261,6 +284,8 @@ Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode, Credentials
         InodeOwner owner = owner_for_new_inode(*where.parent, who, new_mode);
         inode = TRY(where.parent->create(where.name, new_mode, owner));
         created = true;
+        if (resolved)
+            memcpy(resolved, path, strlen(path) + 1);
     } else {
         if ((flags & O_CREAT) && (flags & O_EXCL))
             return Errno::Exists;
