@@ -4,6 +4,7 @@
 #include "kernel/fs/path_buffer.h"
 #include "kernel/lib/memory.h"
 #include "permission.h"
+#include "pipe.h"
 
 namespace {
 
@@ -172,8 +173,17 @@ restart:
         if (next->is_symlink() && (!is_last || follow == FollowLastLink::Yes)) {
             if (++links > MAX_LINKS)
                 return Errno::Loop;
-            TRY(splice_link(*next, path, PATH_MAX, start > 0 ? start - 1 : 0, end));
-            goto restart;
+            if (RefPtr<OpenFile> behind = next->file_behind_link()) {
+                // A magic link: on to the open file's inode. One without (a pipe, the
+                // console) can only end the path: vfs_open opens the file behind it.
+                if (Inode* target = behind->file().inode())
+                    next = RefPtr<Inode>(target);
+                else if (!is_last)
+                    return Errno::NotDirectory;
+            } else {
+                TRY(splice_link(*next, path, PATH_MAX, start > 0 ? start - 1 : 0, end));
+                goto restart;
+            }
         }
         inode = next;
         position = is_last ? end : end + 1;
@@ -270,6 +280,22 @@ Result<void> may_open(Inode& inode, int flags, Credentials const& who)
 
 }
 
+namespace {
+
+// Opening /proc/<pid>/fd/N of a file without an inode: a pipe gives a new end of the same pipe
+// (as Linux opens the pipe's inode), the console the console.
+Result<RefPtr<File>> open_file_behind_link(File& file, int flags)
+{
+    Pipe* pipe = file.pipe();
+    if (!pipe)
+        return RefPtr<File>(&file);
+    int access = flags & O_ACCMODE;
+    PipeAccess end = access == O_RDONLY ? PipeAccess::Read : access == O_WRONLY ? PipeAccess::Write : PipeAccess::ReadWrite;
+    return create_pipe_end(RefPtr<Pipe>(pipe), end, pipe->writers_seen(), nullptr);
+}
+
+}
+
 Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode, Credentials const& who, char* resolved)
 {
     FollowLastLink follow = (flags & O_NOFOLLOW) ? FollowLastLink::No : FollowLastLink::Yes;
@@ -291,6 +317,9 @@ Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode, Credentials
             return Errno::Exists;
         inode = found.release_value();
     }
+    if (inode->is_symlink() && follow == FollowLastLink::Yes)
+        if (RefPtr<OpenFile> behind = inode->file_behind_link())
+            return open_file_behind_link(behind->file(), flags);
     if (inode->is_symlink())
         return Errno::Loop; // O_NOFOLLOW on a link
     if ((flags & O_DIRECTORY) && !inode->is_directory())
