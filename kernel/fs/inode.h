@@ -72,7 +72,7 @@ public:
     // Media that cannot be written (the initramfs): changes fail with ReadOnlyFs.
     virtual bool is_read_only() { return false; }
     // statfs(2): sizes and free counts of the file system this inode is on. tmpfs and ext2
-    // answer; the others (/proc, /dev, the initramfs) give NoSys.
+    // count their space; /proc, /dev and the initramfs have none (statfs_without_storage).
     virtual Result<void> statfs(LinuxStatfs&) { return Errno::NoSys; }
 
     // Opening: regular files get an InodeFile over the page cache; devices and /proc files
@@ -84,6 +84,14 @@ public:
     Result<RefPtr<PageCache>> page_cache();
     virtual RefPtr<PageLimit> page_limit() { return {}; }
     virtual Result<void> truncate(u64 size);
+    // fallocate(2), for a file whose pages are its only storage (tmpfs, memfd: Linux's
+    // shmem): allocate gives every page of the range a (zero) frame now, so a later store
+    // cannot fail for want of space, and grows the size to the range's end unless
+    // `keep_size`; NoSpace up front when the file system's page limit cannot hold the pages
+    // missing. punch_hole frees the range's pages (they read as zeros again). A file on a
+    // disk gets NotSupported (EOPNOTSUPP), as Linux's ext2, which has no fallocate, answers.
+    Result<void> allocate(u64 offset, u64 length, bool keep_size);
+    Result<void> punch_hole(u64 offset, u64 length);
     // Writes the file's dirty pages and metadata to stable storage (fsync).
     virtual Result<void> sync();
     // The size the file system has on record, used to start the page cache.
@@ -146,6 +154,11 @@ private:
 };
 
 // An open regular file: reads and writes go through the inode's page cache.
+// What statfs reports for a file system that stores nothing (Linux's proc, devtmpfs and
+// ramfs report the same way): its magic number, no blocks and no inode counts, so that df
+// leaves it out.
+void statfs_without_storage(LinuxStatfs&, i64 magic);
+
 class InodeFile final : public File {
 public:
     // `for_writing`: the open file may write, so it holds write access to the inode

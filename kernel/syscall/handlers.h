@@ -82,6 +82,7 @@ Result<i64> sys_utime(UserAddress path, UserAddress times);
 Result<i64> sys_utimes(UserAddress path, UserAddress times);
 Result<i64> sys_futimesat(int dirfd, UserAddress path, UserAddress times);
 Result<i64> sys_utimensat(int dirfd, UserAddress path, UserAddress times, int flags);
+Result<i64> sys_fallocate(int fd, int mode, i64 offset, i64 length);
 // Memory (sys_memory.cpp)
 Result<i64> sys_mmap(UserAddress address, u64 length, int prot, int flags, int fd, i64 offset);
 Result<i64> sys_munmap(UserAddress address, u64 length);
@@ -105,6 +106,7 @@ Result<i64> sys_exit_group(int code);
 Result<i64> sys_getpid();
 Result<i64> sys_getppid();
 Result<i64> sys_gettid();
+Result<i64> sys_prctl(int option, u64 argument2, u64 argument3, u64 argument4, u64 argument5);
 Result<i64> sys_arch_prctl(int code, u64 address);
 Result<i64> sys_set_tid_address(UserAddress address);
 Result<i64> sys_set_robust_list(UserAddress head, u64 length);
@@ -138,6 +140,7 @@ Result<i64> sys_sysinfo(UserAddress buffer);
 Result<i64> sys_reboot(u32 magic1, u32 magic2, u32 command, UserAddress argument);
 // Credentials (sys_credentials.cpp)
 Result<i64> sys_getuid();
+Result<i64> sys_syslog(int action, UserAddress buffer, int length);
 Result<i64> sys_geteuid();
 Result<i64> sys_getgid();
 Result<i64> sys_getegid();
