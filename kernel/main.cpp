@@ -122,6 +122,7 @@ void set_up_memory_context()
         // is the only one there is.
         .vm_lock_held = kernel_lock_held_or_booting,
         .caller_dying = [] { return current_thread() && current_thread()->fatal_interrupt_pending(); },
+        .offer_cpu = offer_cpu,
     };
     klog("fork mode: %s", g_options.eager_copy_fork ? "eager copy (fork=copy)" : "copy-on-write");
 }

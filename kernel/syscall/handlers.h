@@ -152,6 +152,8 @@ Result<i64> sys_setresuid(u32 real, u32 effective, u32 saved);
 Result<i64> sys_setresgid(u32 real, u32 effective, u32 saved);
 Result<i64> sys_getresuid(UserAddress real, UserAddress effective, UserAddress saved);
 Result<i64> sys_getresgid(UserAddress real, UserAddress effective, UserAddress saved);
+Result<i64> sys_capget(UserAddress header, UserAddress data);
+Result<i64> sys_capset(UserAddress header, UserAddress data);
 Result<i64> sys_setfsuid(u32 uid);
 Result<i64> sys_setfsgid(u32 gid);
 Result<i64> sys_getgroups(int size, UserAddress list);

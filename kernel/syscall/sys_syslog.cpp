@@ -37,12 +37,10 @@ Result<i64> sys_syslog(int action, UserAddress buffer, int length)
         return Errno::NotPermitted;
     bool reads = action == Read || action == ReadAll || action == ReadClear;
     if (reads) {
-        if (length < 0)
+        if (!buffer || length < 0)
             return Errno::Invalid;
         if (length == 0)
             return 0;
-        if (!buffer)
-            return Errno::Invalid;
     }
     static char text[KLOG_RING_SIZE];
     usize capacity = min<usize>(static_cast<usize>(length), sizeof text);
