@@ -134,7 +134,8 @@ public:
     Result<void> make_children()
     {
         for (usize i = 0; i < DEVICE_COUNT; ++i) {
-            auto* child = new (std::nothrow) DevInode(DEVICES[i].device, 2 + i, DEVICES[i].mode, DEVICES[i].number, DEVICES[i].target);
+            auto* child
+                = new (std::nothrow) DevInode(DEVICES[i].device, 2 + i, DEVICES[i].mode, DEVICES[i].number, DEVICES[i].target);
             if (!child)
                 return Errno::NoMemory;
             m_children[i] = adopt_ref<Inode>(child);
