@@ -383,11 +383,15 @@ void handle_pending_signals()
             klog("pid %u: cannot deliver %s (bad stack or no restorer): killed", process.pid(), signal_name(signal));
             die_from(process, SIGSEGV);
         }
-        update_signal_interrupt(process);
-        return; // one handler at a time; the rest stay pending until it returns
+        // As Linux: every signal still deliverable under the handler's mask gets its frame
+        // now, on top of this one, so the last one taken (the highest-numbered) runs first
+        // and returns into the one below it. Programs can tell: zsh's `wait` ends for a trap
+        // only if the trap's handler runs after SIGCHLD's (tests: signal_nesting).
     }
-    settle_interrupted_call(frame, nullptr); // no handler ran: an interrupted call restarts
-    restore_mask_now_if_pending(); // (sigsuspend: and sets its mask again)
+    // If no handler ran, an interrupted call restarts and sigsuspend's mask is put back;
+    // after a handler's frame (rax 0, nothing to restore) both do nothing.
+    settle_interrupted_call(frame, nullptr);
+    restore_mask_now_if_pending();
     update_signal_interrupt(process);
 }
 

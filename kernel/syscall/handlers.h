@@ -113,6 +113,8 @@ Result<i64> sys_set_robust_list(UserAddress head, u64 length);
 Result<i64> sys_get_robust_list(int tid, UserAddress head_out, UserAddress length_out);
 Result<i64> sys_tgkill(int tgid, int tid, int signal);
 Result<i64> sys_tkill(int tid, int signal);
+// The living thread `tid` wherever it lives (tids and pids share one sequence), and its process.
+Thread* find_any_thread(u32 tid, Process** owner);
 Result<i64> sys_uname(UserAddress buffer);
 Result<i64> sys_getrlimit(int resource, UserAddress limit);
 Result<i64> sys_setrlimit(int resource, UserAddress limit);
@@ -128,6 +130,9 @@ Result<i64> sys_rt_sigqueueinfo(i32 pid, int signal, UserAddress info);
 Result<i64> sys_rt_tgsigqueueinfo(i32 tgid, i32 tid, int signal, UserAddress info);
 Result<i64> sys_sigaltstack(UserAddress new_stack, UserAddress old_stack);
 Result<i64> sys_sched_yield();
+// Nice values (sys_priority.cpp)
+Result<i64> sys_getpriority(int which, int who);
+Result<i64> sys_setpriority(int which, int who, int nice);
 Result<i64> sys_sched_getaffinity(int pid, u64 length, UserAddress mask);
 Result<i64> sys_sched_setaffinity(int pid, u64 length, UserAddress mask);
 Result<i64> sys_getrandom(UserAddress buffer, u64 length, u32 flags);

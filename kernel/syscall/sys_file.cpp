@@ -180,7 +180,10 @@ Result<i64> sys_openat(int dirfd, UserAddress path, int flags, u32 mode)
     PATH_BUFFER(normalized);
     TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
     Process& process = current_process();
-    RefPtr<File> file = TRY(vfs_open(normalized, flags, mode & ~process.umask() & 07777, process.credentials));
+    // The description keeps the path with its links followed, as Linux's does: what
+    // /proc/self/fd shows, fchdir sets and a dirfd's ".." goes up from.
+    PATH_BUFFER(resolved);
+    RefPtr<File> file = TRY(vfs_open(normalized, flags, mode & ~process.umask() & 07777, process.credentials, resolved));
     // The status flags F_GETFL shows: what open() does not consume, and O_LARGEFILE, which
     // Linux sets on every file opened by a 64-bit program.
     auto* open_file
@@ -188,9 +191,9 @@ Result<i64> sys_openat(int dirfd, UserAddress path, int flags, u32 mode)
     if (!open_file)
         return Errno::NoMemory;
     RefPtr<OpenFile> description = adopt_ref(open_file);
-    usize length = strlen(normalized);
+    usize length = strlen(resolved);
     if (char* copy = new (std::nothrow) char[length + 1]) {
-        memcpy(copy, normalized, length + 1);
+        memcpy(copy, resolved, length + 1);
         description->set_path(copy);
     }
     return TRY(process.fds().allocate(description, flags & O_CLOEXEC));
