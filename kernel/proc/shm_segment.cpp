@@ -1,6 +1,7 @@
 #include "shm_segment.h"
 #include "kernel/lib/assert.h"
 #include "kernel/lib/format.h"
+#include "kernel/lib/log.h"
 #include <new>
 
 bool ipc_permits(IpcPermission const& perm, Credentials const& who, u32 requested)
@@ -79,7 +80,7 @@ Result<u32> ShmRegistry::free_slot()
     if (m_capacity >= limit)
         return Errno::NoSpace;
     u32 capacity = static_cast<u32>(min<u64>(limit, m_capacity ? u64(m_capacity) * 2 : 64));
-    auto** slots = new (std::nothrow) ShmSegment*[capacity] {};
+    auto** slots = new (std::nothrow) ShmSegment* [capacity] {};
     if (!slots)
         return Errno::NoMemory;
     for (u32 i = 0; i < m_capacity; ++i)
@@ -93,6 +94,11 @@ Result<u32> ShmRegistry::free_slot()
 
 Result<i32> ShmRegistry::create(i32 key, u64 size, u32 flags, Credentials const& who)
 {
+    // Pagoda has no huge pages: Linux without hugetlbfs refuses them so (hstate_sizelog).
+    if (flags & SHM_HUGETLB) {
+        KLOG_ONCE("shmget(SHM_HUGETLB): huge pages are not implemented: EINVAL");
+        return Errno::Invalid;
+    }
     u64 pages = page_round_up(size) / PAGE_SIZE;
     if (size < SHM_MIN_SIZE || size > m_limits.max_size)
         return Errno::Invalid;

@@ -33,14 +33,15 @@ Result<u64> parse_number(char const* text, usize length)
 // One line per segment in Linux's columns (ipc/shm.c sysvipc_shm_proc_show, 64-bit).
 void fill_sysvipc_shm(TextBuilder& out, Process&)
 {
-    out.append("       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime"
-               "      ctime                   rss                  swap\n");
+    out.append(
+        "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime"
+        "      ctime                   rss                  swap\n");
     kernel_shm_registry().for_each([&](ShmSegment& segment) {
         IpcPermission const& perm = segment.permission();
         out.append("%10d %10d  %4o %21lu %5u %5u  %5lu %5u %5u %5u %5u %10ld %10ld %10ld %21lu %21lu\n", perm.key, segment.id(),
-            perm.mode, segment.size(), segment.creator_pid, segment.last_pid, segment.attach_count(), perm.uid, perm.gid, perm.cuid,
-            perm.cgid, segment.attach_time, segment.detach_time, segment.change_time, segment.cache()->cached_pages() * PAGE_SIZE,
-            0ul);
+            perm.mode, segment.size(), segment.creator_pid, segment.last_pid, segment.attach_count(), perm.uid, perm.gid,
+            perm.cuid, perm.cgid, segment.attach_time, segment.detach_time, segment.change_time,
+            segment.cache()->cached_pages() * PAGE_SIZE, 0ul);
     });
 }
 

@@ -129,18 +129,16 @@ Result<i64> stat_segment(int id, int command, UserAddress buffer)
     ShmSegment* segment = TRY(command == IPC_STAT ? registry().find(id) : registry().at_index(id));
     if (command != SHM_STAT_ANY && !ipc_permits(segment->permission(), caller_credentials(), 0444))
         return Errno::Access;
+    // The copy may sleep (a fault on a file page); the segment may be gone afterwards.
+    i32 full_id = segment->id();
     TRY(write_user(buffer, describe(*segment)));
-    return command == IPC_STAT ? 0 : segment->id();
+    return command == IPC_STAT ? 0 : full_id;
 }
 
 }
 
 Result<i64> sys_shmget(i32 key, u64 size, int flags)
 {
-    if (flags & SHM_HUGETLB) {
-        KLOG_ONCE("pid %u: shmget(SHM_HUGETLB): huge pages are not implemented: EINVAL", current_process().pid());
-        return Errno::Invalid;
-    }
     return TRY(registry().get(key, size, static_cast<u32>(flags), caller_credentials()));
 }
 
@@ -176,6 +174,10 @@ Result<i64> sys_shmat(int id, UserAddress address, int flags)
     // Without SHM_REMAP, a fixed attach may not replace what is mapped there.
     if (address && !(flags & SHM_REMAP) && (address + length < address || !space.mappings().is_free(address, address + length)))
         return Errno::Invalid;
+    // The attach counts against RLIMIT_AS as any mapping does (Linux's may_expand_vm).
+    u64 address_limit = current_process().limits.soft(RLIMIT_AS);
+    if (address_limit != RLIM_INFINITY && space.mapped_bytes() + length > address_limit)
+        return Errno::NoMemory;
     // A read-only attach is a read-only open of the segment's file: mprotect may never make
     // it writable (EACCES), as on Linux.
     u32 max_prot = (flags & SHM_RDONLY) ? VM_READ | VM_EXEC : VM_PROT_MASK;
