@@ -57,23 +57,6 @@ static struct shmid_ds stat_of(int id)
     return ds;
 }
 
-static int maps_line_ends_with(const void* start, const char* name)
-{
-    static char text[65536];
-    if (read_whole_file("/proc/self/maps", text, sizeof text) < 0)
-        return 0;
-    char head[32];
-    snprintf(head, sizeof head, "%" PRIxPTR "-", (uintptr_t)start);
-    for (char* line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-        if (strncmp(line, head, strlen(head)) != 0)
-            continue;
-        char* end = strchr(line, '\n');
-        size_t length = end ? (size_t)(end - line) : strlen(line);
-        return length >= strlen(name) && memcmp(line + length - strlen(name), name, strlen(name)) == 0;
-    }
-    return 0;
-}
-
 static unsigned long read_number(const char* path)
 {
     char text[64] = { 0 };
@@ -178,7 +161,7 @@ int main(int argc, char** argv)
     ok(ds.shm_nattch == 1 && ds.shm_lpid == getpid() && ds.shm_atime > 0, "attached: nattch 1, lpid and atime set (nattch %lu)",
         (unsigned long)ds.shm_nattch);
     ok(a[0] == 0 && a[SIZE - 1] == 0 && a[PAGES * PAGE - 1] == 0, "a new segment reads as zeros, to the end of its last page");
-    ok(maps_line_ends_with(a, "/SYSV00000000 (deleted)"), "/proc/self/maps names it /SYSV00000000 (deleted)");
+    ok(maps_names(a, "/SYSV00000000 (deleted)"), "/proc/self/maps names it /SYSV00000000 (deleted)");
     for (int i = 0; i < PAGES; ++i)
         a[i * PAGE + 7] = (char)(0x40 + i);
     strcpy(a + PAGE + 100, "from the parent");
@@ -227,7 +210,7 @@ int main(int argc, char** argv)
         bail("shmat of the keyed segment (errno=%d)", errno);
     char name[40];
     snprintf(name, sizeof name, "/SYSV%08x (deleted)", (unsigned)key);
-    ok(maps_line_ends_with(k, name), "/proc/self/maps names it %s", name);
+    ok(maps_names(k, name), "/proc/self/maps names it %s", name);
     strcpy(k + PAGE, "from the parent");
     ok(shmget(key, SIZE, IPC_CREAT | IPC_EXCL | 0600) == -1 && errno == EEXIST, "IPC_CREAT|IPC_EXCL of its key again: EEXIST");
     ok(shmget(key, SIZE + PAGE, 0) == -1 && errno == EINVAL, "asking its key for more than its size: EINVAL");
