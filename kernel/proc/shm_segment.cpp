@@ -69,17 +69,20 @@ Result<i32> ShmRegistry::get(i32 key, u64 size, u32 flags, Credentials const& wh
     return segment->m_id;
 }
 
-Result<u32> ShmRegistry::free_slot()
+Result<u32> ShmRegistry::free_slot(u32 from, bool asked_for)
 {
     u64 limit = min<u64>(m_limits.max_segments, IPC_MNI);
     if (m_in_use >= limit)
         return Errno::NoSpace;
-    for (u32 i = 0; i < m_capacity && i < limit; ++i)
+    u32 end = asked_for ? IPC_MNI : static_cast<u32>(limit);
+    for (u32 i = from; i < min(end, m_capacity); ++i)
         if (!m_slots[i])
             return i;
-    if (m_capacity >= limit)
+    u32 first_new = max(from, m_capacity);
+    if (first_new >= end)
         return Errno::NoSpace;
-    u32 capacity = static_cast<u32>(min<u64>(limit, m_capacity ? u64(m_capacity) * 2 : 64));
+    // Grown to twice the slots (at least 64, and at least up to the slot wanted).
+    u32 capacity = min(end, max(first_new + 1, m_capacity ? m_capacity * 2 : 64u));
     auto** slots = new (std::nothrow) ShmSegment* [capacity] {};
     if (!slots)
         return Errno::NoMemory;
@@ -87,7 +90,6 @@ Result<u32> ShmRegistry::free_slot()
         slots[i] = m_slots[i];
     delete[] m_slots;
     m_slots = slots;
-    u32 first_new = m_capacity;
     m_capacity = capacity;
     return first_new;
 }
@@ -111,7 +113,11 @@ Result<i32> ShmRegistry::create(i32 key, u64 size, u32 flags, Credentials const&
     if (!(flags & SHM_NORESERVE) && exceeds_all_memory(m_context, size))
         return Errno::NoMemory;
     RefPtr<PageCache> cache = TRY(PageCache::create_anonymous(m_context, size));
-    u32 index = TRY(free_slot());
+    if (m_in_use >= min<u64>(m_limits.max_segments, IPC_MNI))
+        return Errno::NoSpace; // before shm_next_id is used up, as Linux's ipc_addid checks
+    i32 wanted = m_limits.next_id;
+    m_limits.next_id = -1; // used up by this attempt, whatever comes of it (Linux)
+    u32 index = TRY(wanted >= 0 ? free_slot(static_cast<u32>(wanted) % IPC_MNI, true) : free_slot(0, false));
     auto* segment = new (std::nothrow) ShmSegment(*this, cache, size);
     if (!segment)
         return Errno::NoMemory;
@@ -120,8 +126,12 @@ Result<i32> ShmRegistry::create(i32 key, u64 size, u32 flags, Credentials const&
     perm.uid = perm.cuid = who.euid;
     perm.gid = perm.cgid = who.egid;
     perm.mode = flags & IPC_MODE_BITS;
-    perm.seq = static_cast<u16>(m_next_seq);
-    m_next_seq = m_next_seq >= IPC_ID_SEQ_MAX ? 0 : m_next_seq + 1;
+    if (wanted >= 0) {
+        perm.seq = static_cast<u16>(static_cast<u32>(wanted) / IPC_MNI);
+    } else {
+        perm.seq = static_cast<u16>(m_next_seq);
+        m_next_seq = m_next_seq >= IPC_ID_SEQ_MAX ? 0 : m_next_seq + 1;
+    }
     segment->m_index = index;
     segment->m_id = static_cast<i32>(u32(perm.seq) * IPC_MNI + index);
     segment->change_time = m_environment.now();

@@ -101,11 +101,14 @@ public:
         i64 (*now)();
         u32 (*current_pid)();
     };
-    // The tunables of /proc/sys/kernel: shmmax (bytes), shmall (pages), shmmni (segments).
+    // The tunables of /proc/sys/kernel: shmmax (bytes), shmall (pages), shmmni (segments),
+    // and shm_next_id: the id the next segment made should get (-1: none), used once. Linux
+    // gives it if its slot is free, else the next free slot above with its sequence number.
     struct Limits {
         u64 max_size { SHM_DEFAULT_MAX };
         u64 max_pages { SHM_DEFAULT_MAX };
         u64 max_segments { SHM_DEFAULT_MNI };
+        i32 next_id { -1 };
     };
 
     ShmRegistry(MemoryContext& context, Environment environment) : m_context(context), m_environment(environment) { }
@@ -151,7 +154,9 @@ private:
     friend class ShmSegment;
     ShmSegment* find_key(i32 key);
     Result<i32> create(i32 key, u64 size, u32 flags, Credentials const& who);
-    Result<u32> free_slot();
+    // The lowest free slot from `from` on: below shmmni, or below IPC_MNI for an id asked
+    // for through shm_next_id (Linux lets that one lie past shmmni). ENOSPC, ENOMEM.
+    Result<u32> free_slot(u32 from, bool asked_for);
     // The segment goes: slot, pages, key.
     void destroy(ShmSegment& segment);
     void destroy_if_unused(ShmSegment& segment);

@@ -5,12 +5,15 @@ namespace {
 
 ShmRegistry::Limits& limits() { return kernel_shm_registry().limits(); }
 
-// Linux's proc_doulongvec_minmax for one value: digits between optional white space.
-Result<u64> parse_number(char const* text, usize length)
+// Linux's proc_doulongvec_minmax for one value: digits between optional white space (and,
+// where `negative` is given, a minus sign, which it reports).
+Result<u64> parse_number(char const* text, usize length, bool* negative = nullptr)
 {
     auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n'; };
     usize i = 0;
     while (i < length && is_space(text[i]))
+        ++i;
+    if (negative && (*negative = i < length && text[i] == '-'))
         ++i;
     if (i == length || text[i] < '0' || text[i] > '9')
         return Errno::Invalid;
@@ -48,6 +51,7 @@ void fill_sysvipc_shm(TextBuilder& out, Process&)
 void fill_shmmax(TextBuilder& out, Process&) { out.append("%lu\n", limits().max_size); }
 void fill_shmall(TextBuilder& out, Process&) { out.append("%lu\n", limits().max_pages); }
 void fill_shmmni(TextBuilder& out, Process&) { out.append("%lu\n", limits().max_segments); }
+void fill_shm_next_id(TextBuilder& out, Process&) { out.append("%d\n", limits().next_id); }
 
 Result<void> set_shmmax(char const* text, usize length)
 {
@@ -67,5 +71,15 @@ Result<void> set_shmmni(char const* text, usize length)
     if (value > IPC_MNI)
         return Errno::Invalid;
     limits().max_segments = value;
+    return {};
+}
+
+Result<void> set_shm_next_id(char const* text, usize length)
+{
+    bool negative = false;
+    u64 value = TRY(parse_number(text, length, &negative));
+    if (negative ? value != 1 : value > 0x7fffffff) // -1 ... INT_MAX
+        return Errno::Invalid;
+    limits().next_id = negative ? -1 : static_cast<i32>(value);
     return {};
 }

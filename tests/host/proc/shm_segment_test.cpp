@@ -161,3 +161,18 @@ TEST(ShmSegment, HoldKeepsARemovedSegmentUntilReleased)
     shm.registry.release(segment);
     EXPECT_EQ(shm.registry.find(id).error(), Errno::Invalid);
 }
+
+TEST(ShmRegistry, NextIdIsUsedOnceAndMovesUpWhenTaken)
+{
+    Shm shm;
+    shm.registry.limits().next_id = 5 * IPC_MNI + 300;
+    i32 a = MUST(shm.registry.get(IPC_PRIVATE, P, 0600, shm.root));
+    EXPECT_EQ(a, 5 * IPC_MNI + 300); // past shmmni's 4096 slots too, as Linux allows
+    EXPECT_EQ(shm.registry.limits().next_id, -1);
+    shm.registry.limits().next_id = 7 * IPC_MNI + 300; // slot 300 is taken: the next one up
+    EXPECT_EQ(MUST(shm.registry.get(IPC_PRIVATE, P, 0600, shm.root)), 7 * IPC_MNI + 301);
+    EXPECT_EQ(MUST(shm.registry.get(IPC_PRIVATE, P, 0600, shm.root)), 0 * IPC_MNI + 0); // back to the usual rule
+    shm.registry.limits().next_id = 42;
+    EXPECT_EQ(shm.registry.get(IPC_PRIVATE, 0, 0600, shm.root).error(), Errno::Invalid);
+    EXPECT_EQ(shm.registry.limits().next_id, 42); // a call refused before an id is chosen keeps it
+}
