@@ -67,8 +67,16 @@ void parse_boot_options(char* command_line, BootOptions& out)
         } else if (strncmp(word, "init=", 5) == 0) {
             percent_decode(word + 5);
             out.init_path = word + 5;
+        } else if (strncmp(word, "args=", 5) == 0) {
+            percent_decode(word + 5);
+            out.args_file = word + 5;
+        } else if (strncmp(word, "env=", 4) == 0) {
+            percent_decode(word + 4);
+            out.env_file = word + 4;
         } else if (strcmp(word, "log=console") == 0) {
             out.log_to_console = true;
+        } else if (strcmp(word, "log=boot") == 0) {
+            out.log_to_console_at_boot = true;
         } else if (strcmp(word, "fork=copy") == 0) {
             out.eager_copy_fork = true;
         } else if (strcmp(word, "selftest=fault") == 0) {

@@ -1,13 +1,20 @@
 // The kernel command line (QEMU -append): space-separated options, then "--" and the first
-// program's arguments. Options: init=PATH (default /init), log=console (mirror the kernel
-// log onto the console), fork=copy (eager-copy fork instead of copy-on-write), stats (print
-// the VM counters to the log when the first program exits), selftest=fault (make the kernel
-// fault on purpose, to check the panic report), selftest=stack (overflow a kernel stack into
-// its guard page), selftest=verify (fail a VERIFY, whose message names its source file), root=vda (mount the first disk's ext2
-// volume as / instead of the initramfs; a further disk goes to /mnt), flush_interval=S and dirty_age=S (the write-back flusher's
-// period and age limit, in seconds; 5 and 30 default). Arguments are percent-decoded, so tools/pagoda-run can pass spaces and
-// empty strings
-// ("%20", and "%" alone for an empty argument).
+// program's arguments. Options:
+//   init=PATH            the first program (default /init)
+//   args=PATH, env=PATH  files in the root whose NUL-terminated strings are the first
+//                        program's whole argv (argv[0] included) and its environment
+//                        (init_arguments.h): how tools/pagoda-run passes any argument list
+//   log=console          mirror the kernel log onto the console
+//   log=boot             mirror it until the first program starts, then only a panic
+//   fork=copy            eager-copy fork instead of copy-on-write
+//   stats, profile       print the VM counters / the kernel's stage times when init exits
+//   selftest=fault|stack|verify  fault on purpose, overflow a kernel stack into its guard
+//                        page, fail a VERIFY (whose message names its source file)
+//   root=vda             mount the first disk's ext2 volume as / instead of the initramfs;
+//                        further disks go to /mnt, /mnt1, /mnt2...
+//   flush_interval=S, dirty_age=S  the write-back flusher's period and age limit (5, 30)
+// Words after "--" are percent-decoded, so a hand-written command line can pass spaces and
+// empty strings ("%20", and "%" alone for an empty argument); at most MAX_ARGS of them.
 #pragma once
 
 #include "lib/types.h"
@@ -15,7 +22,8 @@
 struct BootOptions {
     static constexpr usize MAX_ARGS = 64;
     char const* init_path { "/init" };
-    bool log_to_console { false };
+    bool log_to_console { false }; // log=console: the whole log on the console too
+    bool log_to_console_at_boot { false }; // log=boot: until the first program starts, then panics only
     bool eager_copy_fork { false };
     bool print_stats { false };
     bool profile { false }; // profile: time kernel stages (lib/profile.h), printed at shutdown
@@ -25,6 +33,8 @@ struct BootOptions {
     bool root_on_disk { false }; // root=vda: the root file system is ext2 on the first disk
     u64 flush_interval_seconds { 5 }; // flush_interval=S: how often the flusher wakes
     u64 dirty_age_seconds { 30 }; // dirty_age=S: how long a page may stay dirty
+    char const* args_file { nullptr }; // args=PATH: argv from this file instead of after "--"
+    char const* env_file { nullptr }; // env=PATH: the environment from this file
     char const* init_args[MAX_ARGS];
     usize init_arg_count { 0 };
 };

@@ -4,15 +4,21 @@
 #include <cstdarg>
 
 namespace {
-bool g_mirror_to_console = false;
+ConsoleMirror g_mirror = ConsoleMirror::Off;
 }
 
-void klog_set_mirror_to_console(bool mirror) { g_mirror_to_console = mirror; }
+void klog_set_console_mirror(ConsoleMirror mirror) { g_mirror = mirror; }
+
+void klog_panic_begins()
+{
+    if (g_mirror == ConsoleMirror::PanicsOnly)
+        g_mirror = ConsoleMirror::Everything;
+}
 
 void klog_raw(char const* text, usize length)
 {
     serial_write(SerialPort::Com2, text, length);
-    if (g_mirror_to_console)
+    if (g_mirror == ConsoleMirror::Everything)
         serial_write(SerialPort::Com1, text, length);
 }
 

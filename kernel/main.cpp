@@ -21,6 +21,7 @@
 #include "fs/flusher.h"
 #include "fs/tmpfs.h"
 #include "fs/vfs.h"
+#include "init_arguments.h"
 #include "lib/log.h"
 #include "lib/memory.h"
 #include "lib/profile.h"
@@ -159,8 +160,11 @@ void mount_file_systems()
     MUST(vfs_mount("proc", MUST(procfs_create_root()), { "proc", "proc", false }));
     MUST(vfs_mount("dev", MUST(devfs_create_root()), { "devfs", "devfs", false }));
     MUST(vfs_mount("dev/shm", MUST(tmpfs_create_root()), { "tmpfs", "tmpfs", false }));
-    if (next_disk < virtio_blk_count())
-        mount_disk(next_disk, "mnt");
+    // Every further disk: /mnt, /mnt1, /mnt2... in the order QEMU attached them.
+    // (virtio_blk finds four disks at most.)
+    static char const* const disk_mount_points[] = { "mnt", "mnt1", "mnt2", "mnt3" };
+    for (usize n = 0; next_disk < virtio_blk_count() && n < sizeof disk_mount_points / sizeof *disk_mount_points; ++n)
+        mount_disk(next_disk++, disk_mount_points[n]);
     // The symbol table for backtraces: the module after the initramfs, or the only one.
     usize map_module = g_options.root_on_disk ? 0 : 1;
     if (g_boot_info.module_count > map_module) {
@@ -169,13 +173,46 @@ void mount_file_systems()
     }
 }
 
+// The first program's argv: the args= file's strings, or init= and the words after "--".
+// Loaded once at boot into `file` (which keeps them).
+Result<StringList> first_program_arguments(StringFile& file, char const** from_command_line)
+{
+    if (g_options.args_file) {
+        TRY(file.read(g_options.args_file));
+        if (file.strings().count == 0)
+            return Errno::Invalid; // argv[0] at least, as execve's callers give
+        return file.strings();
+    }
+    from_command_line[0] = g_options.init_path;
+    for (usize i = 0; i < g_options.init_arg_count; ++i)
+        from_command_line[i + 1] = g_options.init_args[i];
+    return StringList { from_command_line, g_options.init_arg_count + 1 };
+}
+
 void start_first_process()
 {
-    char const* argv[BootOptions::MAX_ARGS + 1];
-    argv[0] = g_options.init_path;
-    for (usize i = 0; i < g_options.init_arg_count; ++i)
-        argv[i + 1] = g_options.init_args[i];
-    static char const* const envp[] = { "HOME=/", "TERM=linux", "PATH=/bin:/sbin:/usr/bin:/usr/sbin" };
+    static char const* const default_environment[] = { "HOME=/", "TERM=linux", "PATH=/bin:/sbin:/usr/bin:/usr/sbin" };
+    char const* command_line_argv[BootOptions::MAX_ARGS + 1];
+    // Static: the strings must outlive this function, since the process keeps pointers to
+    // none of them but its command line is set from them after exec.
+    static StringFile argument_file;
+    static StringFile environment_file;
+    auto arguments = first_program_arguments(argument_file, command_line_argv);
+    if (arguments.is_error()) {
+        klog("cannot read the arguments file %s: %s", g_options.args_file, errno_name(arguments.error()));
+        klog("init exited: status 127");
+        debug_exit(DebugExitStatus::PowerOff);
+    }
+    StringList argv = arguments.value();
+    StringList envp { default_environment, 3 };
+    if (g_options.env_file) {
+        if (auto read = environment_file.read(g_options.env_file); read.is_error()) {
+            klog("cannot read the environment file %s: %s", g_options.env_file, errno_name(read.error()));
+            klog("init exited: status 127");
+            debug_exit(DebugExitStatus::PowerOff);
+        }
+        envp = environment_file.strings();
+    }
 
     char path[256];
     if (normalize_path("", g_options.init_path, path, sizeof path).is_error())
@@ -184,14 +221,13 @@ void start_first_process()
     Thread* thread = MUST(Thread::create_user(*init, init->pid(), TrapFrame {}));
     init->add_thread(*thread);
     ExecStage reached;
-    auto result
-        = exec_program(*init, *thread, path, StringList { argv, g_options.init_arg_count + 1 }, StringList { envp, 3 }, reached);
+    auto result = exec_program(*init, *thread, path, argv, envp, reached);
     if (result.is_error()) {
         klog("cannot run %s: %s", g_options.init_path, errno_name(result.error()));
         klog("init exited: status 127");
         debug_exit(DebugExitStatus::PowerOff);
     }
-    init->set_command_line(argv, g_options.init_arg_count + 1);
+    init->set_command_line(argv.items, argv.count);
     klog("starting %s as pid %u", g_options.init_path, init->pid());
     scheduler_add(*thread);
 }
@@ -207,7 +243,8 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
     run_global_constructors();
     parse_multiboot(multiboot_magic, multiboot_info, g_boot_info);
     parse_boot_options(g_boot_info.command_line, g_options);
-    klog_set_mirror_to_console(g_options.log_to_console);
+    klog_set_console_mirror(
+        g_options.log_to_console || g_options.log_to_console_at_boot ? ConsoleMirror::Everything : ConsoleMirror::Off);
     klog("Pagoda booting");
 
     gdt_initialize();
@@ -240,5 +277,9 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
     terminal_initialize();
     flusher_start(g_options.flush_interval_seconds * 1000000000, g_options.dirty_age_seconds * 1000000000);
     start_first_process();
+    if (g_options.log_to_console_at_boot && !g_options.log_to_console) {
+        klog("the rest of the kernel log goes to the log port (COM2) only; a panic comes here too");
+        klog_set_console_mirror(ConsoleMirror::PanicsOnly);
+    }
     scheduler_start();
 }

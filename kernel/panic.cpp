@@ -63,6 +63,7 @@ void panic(char const* fmt, ...)
     if (g_panicking)
         debug_exit(DebugExitStatus::Panic); // a panic while panicking: just stop
     g_panicking = true;
+    klog_panic_begins();
 
     char reason[256];
     va_list args;

@@ -1,14 +1,23 @@
 /* The default /init: what a newcomer sees when Pagoda boots with tools/boot. It greets,
  * shows the machine's memory as the kernel counts it, demonstrates demand paging with the
- * kernel's own counters, and powers off by exiting (the kernel shuts down when init ends). */
+ * kernel's own counters and runs the demos, then gives the console to a login shell. When
+ * the shell ends, or `poweroff` asks (busybox's poweroff, halt and reboot signal process 1:
+ * SIGUSR2, SIGUSR1, SIGTERM), it ends every other process, syncs and exits — and the kernel
+ * powers off when init ends, writing every file system back. The shell is root's in
+ * /etc/passwd (busybox sh in the default root, bash in tools/mkroot's Debian one).
+ *   /init [--no-demos] [--no-shell] */
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "demos/vmstat_field.h"
@@ -67,24 +76,16 @@ static void run_demos(void)
         run("/bin/mmapdemo", "/mnt");
 }
 
-int main(void)
+/* Demand paging, watched through the kernel's counters. */
+static void show_demand_paging(void)
 {
-    struct utsname name;
-    uname(&name);
-    printf("Welcome to %s %s (%s).\n", name.sysname, name.release, name.machine);
-
     struct counters start, mapped, read_done, written, unmapped;
-    snapshot(&start);
-    printf("Memory: %ld frames of 4 KiB (%ld MiB), %ld free (%ld MiB).\n", start.frames_total,
-        start.frames_total / 256, start.frames_free, start.frames_free / 256);
-
-    /* Demand paging, watched through the kernel's counters. */
     enum { PAGES = 16 };
     snapshot(&start);
     volatile char *memory = mmap(NULL, PAGES * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (memory == MAP_FAILED) {
         perror("mmap");
-        return 1;
+        return;
     }
     snapshot(&mapped);
     for (int i = 0; i < PAGES; ++i)
@@ -105,8 +106,143 @@ int main(void)
     printf("  write every page:  %ld zero-fill write faults, %ld frames taken (one fresh frame each)\n",
         written.zero_fill_write - read_done.zero_fill_write, read_done.frames_free - written.frames_free);
     printf("  munmap:            %ld frames given back\n", unmapped.frames_free - written.frames_free);
+}
 
-    run_demos();
-    printf("\nAll done: powering off (the kernel shuts down when /init exits).\n");
+/* Set by the signals busybox's poweroff, halt and reboot send to process 1. */
+static volatile sig_atomic_t shutdown_signal;
+
+static void note_shutdown(int signal_number) { shutdown_signal = signal_number; }
+
+/* root's shell from /etc/passwd, as login takes it (/bin/sh if the file does not say). */
+static void root_shell(char *path, size_t capacity)
+{
+    snprintf(path, capacity, "/bin/sh");
+    FILE *passwd = fopen("/etc/passwd", "r");
+    if (!passwd)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, passwd)) {
+        if (strncmp(line, "root:", 5) != 0)
+            continue;
+        char *shell = strrchr(line, ':');
+        shell[strcspn(shell, "\n")] = '\0';
+        if (shell[1] == '/')
+            snprintf(path, capacity, "%s", shell + 1);
+        break;
+    }
+    fclose(passwd);
+}
+
+/* The login shell: a session of its own whose controlling terminal is the console (taken
+ * from init's session: TIOCSCTTY with 1 steals it, as root may), in /root, reading
+ * /etc/profile because its name starts with '-'. */
+static pid_t start_login_shell(void)
+{
+    pid_t child = fork();
+    if (child != 0)
+        return child;
+    setsid();
+    if (ioctl(0, TIOCSCTTY, 1) < 0)
+        perror("init: TIOCSCTTY");
+    chdir("/root");
+    const char *term = getenv("TERM");
+    char term_variable[64];
+    snprintf(term_variable, sizeof term_variable, "TERM=%s", term ? term : "linux");
+    char shell[256], login_name[260], shell_variable[270];
+    root_shell(shell, sizeof shell);
+    snprintf(login_name, sizeof login_name, "-%s", strrchr(shell, '/') + 1);
+    snprintf(shell_variable, sizeof shell_variable, "SHELL=%s", shell);
+    char *argv[] = { login_name, NULL };
+    char *envp[] = { "HOME=/root", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", shell_variable, "USER=root",
+        "LOGNAME=root", term_variable, NULL };
+    execve(shell, argv, envp);
+    perror(shell);
+    _exit(127);
+}
+
+/* Reaps every child (init is every orphan's parent) until `shell` ends or a shutdown signal
+ * arrives. */
+static void wait_for_shell(pid_t shell)
+{
+    while (!shutdown_signal) {
+        int status;
+        pid_t done = wait(&status);
+        if (done == shell)
+            return;
+        if (done < 0 && errno == ECHILD)
+            return;
+    }
+}
+
+/* What a shutdown does before the kernel's: SIGTERM to every process, a second for them to
+ * finish, SIGKILL to what is left, every zombie reaped, and the file systems synced. */
+static void end_every_process(void)
+{
+    kill(-1, SIGTERM);
+    for (int tries = 0; tries < 10; ++tries) {
+        while (waitpid(-1, NULL, WNOHANG) > 0) { }
+        if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
+            break;
+        struct timespec tenth = { 0, 100 * 1000 * 1000 };
+        nanosleep(&tenth, NULL);
+    }
+    kill(-1, SIGKILL);
+    while (wait(NULL) > 0) { }
+    sync();
+}
+
+static void print_file(const char *path)
+{
+    char text[4096];
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return;
+    ssize_t n;
+    while ((n = read(fd, text, sizeof text)) > 0)
+        fwrite(text, 1, (size_t)n, stdout);
+    close(fd);
+    fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    int demos = 1, shell = 1;
+    for (int i = 1; i < argc; ++i) {
+        if (strcmp(argv[i], "--no-demos") == 0)
+            demos = 0;
+        else if (strcmp(argv[i], "--no-shell") == 0)
+            shell = 0;
+        else
+            fprintf(stderr, "init: unknown option %s (wants --no-demos, --no-shell)\n", argv[i]);
+    }
+    struct sigaction on_shutdown = { .sa_handler = note_shutdown };
+    sigaction(SIGUSR1, &on_shutdown, NULL);
+    sigaction(SIGUSR2, &on_shutdown, NULL);
+    sigaction(SIGTERM, &on_shutdown, NULL);
+
+    struct utsname name;
+    uname(&name);
+    printf("Welcome to %s %s (%s).\n", name.sysname, name.release, name.machine);
+    struct counters now;
+    snapshot(&now);
+    printf("Memory: %ld frames of 4 KiB (%ld MiB), %ld free (%ld MiB).\n", now.frames_total,
+        now.frames_total / 256, now.frames_free, now.frames_free / 256);
+    if (demos) {
+        show_demand_paging();
+        run_demos();
+    }
+    char login_shell[256];
+    root_shell(login_shell, sizeof login_shell);
+    struct stat s;
+    if (!shell || stat(login_shell, &s) != 0) {
+        printf("\nAll done: powering off (the kernel shuts down when /init exits).\n");
+        return 0;
+    }
+    print_file("/etc/motd");
+    wait_for_shell(start_login_shell());
+    if (shutdown_signal == SIGTERM)
+        printf("\nPagoda does not reboot: powering off instead.\n");
+    end_every_process();
+    printf("\nPowering off (the kernel writes every file system back when /init exits).\n");
     return 0;
 }

@@ -76,6 +76,14 @@ public:
 
     Result<void> truncate(u64) override { return Errno::ReadOnlyFs; }
     bool is_read_only() override { return true; }
+    // Linux unpacks an initramfs into a ramfs; this one stays in the archive, read-only.
+    Result<void> statfs(LinuxStatfs& out) override
+    {
+        constexpr i64 RAMFS_MAGIC = 0x858458f6;
+        statfs_without_storage(out, RAMFS_MAGIC);
+        out.f_flags |= STATFS_READ_ONLY;
+        return {};
+    }
 
     // The archive is the backing store: clean pages may be dropped and read again.
     Result<void> read_page(u64 index, u8* page) override

@@ -69,6 +69,12 @@ public:
         return number;
     }
     u64 stored_size() override { return 0; }
+    // Linux's /dev is a devtmpfs, which reports itself as a tmpfs.
+    Result<void> statfs(LinuxStatfs& out) override
+    {
+        statfs_without_storage(out, TMPFS_MAGIC);
+        return {};
+    }
     u32 mode() override { return m_metadata.mode(); }
     InodeOwner owner() override { return m_metadata.owner(); }
     Result<void> change_attributes(AttributeChange const& change) override

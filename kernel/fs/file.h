@@ -42,6 +42,8 @@ struct LinuxStatfs {
 };
 static_assert(sizeof(LinuxStatfs) == 120);
 constexpr i64 STATFS_VALID = 0x20; // ST_VALID
+constexpr i64 STATFS_READ_ONLY = 0x1; // ST_RDONLY
+constexpr i64 TMPFS_MAGIC = 0x01021994;
 
 constexpr u32 MODE_TYPE_MASK = 0170000;
 constexpr u32 MODE_REGULAR = 0100000;

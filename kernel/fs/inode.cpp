@@ -214,3 +214,13 @@ u64 allocate_device_number()
     static u64 next = 1;
     return next++;
 }
+
+void statfs_without_storage(LinuxStatfs& out, i64 magic)
+{
+    out = {};
+    out.f_type = magic;
+    out.f_bsize = PAGE_SIZE;
+    out.f_frsize = PAGE_SIZE;
+    out.f_namelen = 255;
+    out.f_flags = STATFS_VALID;
+}

@@ -69,7 +69,7 @@ public:
     // Media that cannot be written (the initramfs): changes fail with ReadOnlyFs.
     virtual bool is_read_only() { return false; }
     // statfs(2): sizes and free counts of the file system this inode is on. tmpfs and ext2
-    // answer; the others (/proc, /dev, the initramfs) give NoSys.
+    // count their space; /proc, /dev and the initramfs have none (statfs_without_storage).
     virtual Result<void> statfs(LinuxStatfs&) { return Errno::NoSys; }
 
     // Opening: regular files get an InodeFile over the page cache; devices and /proc files
@@ -143,6 +143,11 @@ private:
 };
 
 // An open regular file: reads and writes go through the inode's page cache.
+// What statfs reports for a file system that stores nothing (Linux's proc, devtmpfs and
+// ramfs report the same way): its magic number, no blocks and no inode counts, so that df
+// leaves it out.
+void statfs_without_storage(LinuxStatfs&, i64 magic);
+
 class InodeFile final : public File {
 public:
     // `for_writing`: the open file may write, so it holds write access to the inode

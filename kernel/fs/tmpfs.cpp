@@ -6,8 +6,6 @@
 
 namespace {
 
-constexpr i64 TMPFS_MAGIC = 0x01021994;
-
 // What one tmpfs instance may hold (Linux's shmem_sb_info): pages of file data, counted by
 // the PageLimit every file's page cache charges, and inodes. An inode takes one slot for
 // itself and one per extra hard link, as on Linux (so links cannot fill memory either).

@@ -16,3 +16,14 @@ int strcmp(char const*, char const*);
 int strncmp(char const*, char const*, usize);
 }
 #endif
+
+// The part of a path after its last '/' (all of it when there is none), as basename(3)
+// for a path without a trailing slash.
+inline char const* base_name(char const* path)
+{
+    char const* base = path;
+    for (char const* p = path; *p; ++p)
+        if (*p == '/')
+            base = p + 1;
+    return base;
+}

@@ -259,6 +259,8 @@ Result<void> exec_file(
     InodeOwner owner = file->owner();
     process.credentials.start_program(mode & 04000, owner.uid, (mode & 02010) == 02010, owner.gid);
     process.set_executable_path(static_cast<SharedString&&>(executable_path));
+    thread.set_name(base_name(path), COMMAND_NAME_MAX); // the name as called: a link's, not its target's
+    process.dumpable = true;
     process.note_exec_ran();
     process.fds().close_on_exec_files();
     for (auto& action : process.signal_actions)

@@ -123,6 +123,7 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
         return thread.error();
     }
     Thread& child_thread = *thread.value();
+    child_thread.set_name(parent_thread.name(), COMMAND_NAME_MAX);
     child->set_address_space(static_cast<RefPtr<AddressSpace>&&>(space));
     child->add_thread(child_thread); // only the calling thread is copied, as on Linux
     child_thread.fs_base = parent_thread.fs_base;

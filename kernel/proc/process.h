@@ -34,6 +34,9 @@ struct SignalAction {
 
 constexpr u64 SIG_DFL = 0, SIG_IGN = 1;
 
+// Linux's TASK_COMM_LEN less its NUL: the longest command name (a thread's name()).
+constexpr usize COMMAND_NAME_MAX = 15;
+
 class Process {
 public:
     enum class State {
@@ -59,6 +62,7 @@ public:
     // process group (setpgid: EACCES). Linux's "not PF_FORKNOEXEC".
     bool has_exec_run() const { return m_has_exec_run; }
     void note_exec_ran() { m_has_exec_run = true; }
+    bool dumpable { true }; // prctl PR_SET_DUMPABLE; exec sets it again
     State state() const { return m_state; }
     int wait_status() const { return m_wait_status; }
     AddressSpace& address_space() { return *m_address_space; }

@@ -100,6 +100,7 @@ Result<Thread*> Process::create_thread(Thread& creator, u64 stack, u64 tls)
         frame.rsp = stack;
     Thread* thread = TRY(Thread::create_user(*this, allocate_task_id(), frame));
     thread->fs_base = tls;
+    thread->set_name(creator.name(), COMMAND_NAME_MAX);
     // The creator's live FPU/SSE registers are the ones to inherit, not its last saved copy.
     asm volatile("fxsave %0" : "=m"(thread->fpu_state));
     thread->signal_mask = creator.signal_mask;

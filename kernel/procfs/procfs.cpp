@@ -85,34 +85,65 @@ void fill_maps(TextBuilder& out, Process& process)
 // (a cache frame's refcount also holds the cache's own reference); Pss splits each page
 // among its mappers; Locked is the Pss of a locked mapping. Only the fields Pagoda can
 // fill truthfully are there (no huge pages, no swap).
+// What smaps counts for one mapping (or, summed, for smaps_rollup), in pages except Pss.
+struct SmapsCounts {
+    u64 rss = 0, pss_bytes = 0, shared_clean = 0, shared_dirty = 0, private_clean = 0, private_dirty = 0, referenced = 0,
+        anonymous = 0, locked_pss_bytes = 0;
+
+    void add(SmapsCounts const& other)
+    {
+        rss += other.rss, pss_bytes += other.pss_bytes, shared_clean += other.shared_clean, shared_dirty += other.shared_dirty;
+        private_clean += other.private_clean, private_dirty += other.private_dirty, referenced += other.referenced;
+        anonymous += other.anonymous, locked_pss_bytes += other.locked_pss_bytes;
+    }
+};
+
+// A page is shared when more than one page table maps its frame (the page cache's own
+// reference does not count, as Linux counts mappings, not references); Pss gives each
+// mapper its share.
+SmapsCounts count_smaps(AddressSpace& space, Mapping const& m)
+{
+    MemoryContext& context = space.context();
+    SmapsCounts counts;
+    space.page_table().for_each_present(m.start(), m.end(), [&](VirtAddr va, PteInfo const& pte) {
+        if (pte.frame == context.zero_frame)
+            return;
+        bool cached = m.cache() && maps_cache_frame(m, va, pte.frame);
+        u64 mappers = context.frames.ref_count(pte.frame) - (cached ? 1 : 0);
+        // A frame that is not the page cache's (anonymous memory, a private copy) exists
+        // nowhere else, so it is dirty whatever its PTE says (fork may have cleaned it).
+        bool dirty = pte.dirty || !cached || m.cache()->is_dirty(m.file_index(va));
+        ++counts.rss;
+        counts.pss_bytes += PAGE_SIZE / (mappers ? mappers : 1);
+        (mappers > 1 ? (dirty ? counts.shared_dirty : counts.shared_clean)
+                     : (dirty ? counts.private_dirty : counts.private_clean))
+            += 1;
+        counts.referenced += pte.accessed;
+        counts.anonymous += !cached && !m.is_shared();
+    });
+    if (m.is_locked())
+        counts.locked_pss_bytes = counts.pss_bytes;
+    return counts;
+}
+
+void append_smaps_counts(TextBuilder& out, SmapsCounts const& c)
+{
+    out.append("Rss:            %8lu kB\nPss:            %8lu kB\n", c.rss * 4, c.pss_bytes / 1024);
+    out.append("Shared_Clean:   %8lu kB\nShared_Dirty:   %8lu kB\n", c.shared_clean * 4, c.shared_dirty * 4);
+    out.append("Private_Clean:  %8lu kB\nPrivate_Dirty:  %8lu kB\n", c.private_clean * 4, c.private_dirty * 4);
+    out.append("Referenced:     %8lu kB\nAnonymous:      %8lu kB\n", c.referenced * 4, c.anonymous * 4);
+    out.append("Swap:                  0 kB\nLocked:         %8lu kB\n", c.locked_pss_bytes / 1024);
+}
+
 void fill_smaps(TextBuilder& out, Process& process)
 {
     if (process.state() == Process::State::Zombie)
         return;
     AddressSpace& space = process.address_space();
-    MemoryContext& context = space.context();
     for (Mapping const& m : space.mappings()) {
-        u64 rss = 0, pss_bytes = 0, shared_clean = 0, shared_dirty = 0, private_clean = 0, private_dirty = 0, referenced = 0,
-            anonymous = 0;
-        space.page_table().for_each_present(m.start(), m.end(), [&](VirtAddr va, PteInfo const& pte) {
-            if (pte.frame == context.zero_frame)
-                return;
-            bool cached = m.cache() && maps_cache_frame(m, va, pte.frame);
-            u64 mappers = context.frames.ref_count(pte.frame) - (cached ? 1 : 0);
-            bool dirty = pte.dirty || (cached && m.cache()->is_dirty(m.file_index(va)));
-            ++rss;
-            pss_bytes += PAGE_SIZE / (mappers ? mappers : 1);
-            (mappers > 1 ? (dirty ? shared_dirty : shared_clean) : (dirty ? private_dirty : private_clean)) += 1;
-            referenced += pte.accessed;
-            anonymous += !cached && !m.is_shared();
-        });
         append_maps_line(out, m);
         out.append("Size:           %8lu kB\nKernelPageSize:        4 kB\nMMUPageSize:           4 kB\n", m.size() / 1024);
-        out.append("Rss:            %8lu kB\nPss:            %8lu kB\n", rss * 4, pss_bytes / 1024);
-        out.append("Shared_Clean:   %8lu kB\nShared_Dirty:   %8lu kB\n", shared_clean * 4, shared_dirty * 4);
-        out.append("Private_Clean:  %8lu kB\nPrivate_Dirty:  %8lu kB\n", private_clean * 4, private_dirty * 4);
-        out.append("Referenced:     %8lu kB\nAnonymous:      %8lu kB\n", referenced * 4, anonymous * 4);
-        out.append("Swap:                  0 kB\nLocked:         %8lu kB\n", m.is_locked() ? pss_bytes / 1024 : 0);
+        append_smaps_counts(out, count_smaps(space, m));
         out.append("VmFlags:%s%s%s%s%s%s%s%s%s%s%s\n", m.is_readable() ? " rd" : "", m.is_writable() ? " wr" : "",
             m.is_executable() ? " ex" : "", m.is_shared() ? " sh" : "", m.allows(VM_READ) ? " mr" : "",
             m.allows(VM_WRITE) ? " mw" : "", m.allows(VM_EXEC) ? " me" : "", m.is_shared() ? " ms" : "",
@@ -120,16 +151,33 @@ void fill_smaps(TextBuilder& out, Process& process)
     }
 }
 
-// The command name Linux shows in stat and status: the executable's base name, 15 bytes.
-void command_name(Process& process, char out[16])
+// /proc/<pid>/smaps_rollup: the sums of smaps over every mapping, under one line that spans
+// them all, as Linux prints it.
+void fill_smaps_rollup(TextBuilder& out, Process& process)
 {
-    char const* path = process.executable_path();
-    char const* base = path;
-    for (char const* p = path; *p; ++p)
-        if (*p == '/')
-            base = p + 1;
-    usize n = min<usize>(strlen(base), 15);
-    memcpy(out, base, n);
+    if (process.state() == Process::State::Zombie)
+        return;
+    AddressSpace& space = process.address_space();
+    SmapsCounts total;
+    VirtAddr first = 0, last = 0;
+    for (Mapping const& m : space.mappings()) {
+        if (!first)
+            first = m.start();
+        last = m.end();
+        total.add(count_smaps(space, m));
+    }
+    out.append("%08lx-%08lx ---p 00000000 00:00 0                          [rollup]\n", first, last);
+    append_smaps_counts(out, total);
+}
+
+// The command name Linux shows in stat and status: the thread's (Linux's comm), for the
+// process its first thread's; a zombie's is its executable's base name. 15 bytes at most.
+void command_name(Process& process, Thread* thread, char out[COMMAND_NAME_MAX + 1])
+{
+    Thread* named = thread ? thread : process.find_thread(process.pid());
+    char const* name = named ? named->name() : base_name(process.executable_path());
+    usize n = min<usize>(strlen(name), COMMAND_NAME_MAX);
+    memcpy(out, name, n);
     out[n] = '\0';
 }
 
@@ -161,8 +209,8 @@ u32 parent_pid(Process& process) { return process.parent() ? process.parent()->p
 // and CPU time.
 void fill_stat_of(TextBuilder& out, Process& process, Thread* thread)
 {
-    char name[16];
-    command_name(process, name);
+    char name[COMMAND_NAME_MAX + 1];
+    command_name(process, thread, name);
     constexpr u64 NS_PER_TICK = 10000000; // clock ticks of 1/100 s
     CpuTimes times = thread ? thread_cpu_times(*thread) : process.cpu_times();
     CpuTimes children = process.children_cpu_times();
@@ -177,8 +225,8 @@ void fill_stat_of(TextBuilder& out, Process& process, Thread* thread)
 
 void fill_status_of(TextBuilder& out, Process& process, Thread* thread)
 {
-    char name[16];
-    command_name(process, name);
+    char name[COMMAND_NAME_MAX + 1];
+    command_name(process, thread, name);
     char state = thread ? thread_state_letter(*thread) : state_letter(process);
     char const* state_name = state == 'Z' ? "zombie" : state == 'S' ? "sleeping" : "running";
     out.append("Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%u\nNgid:\t0\nPid:\t%u\nPPid:\t%u\n", name, process.umask(),
@@ -194,6 +242,15 @@ void fill_status_of(TextBuilder& out, Process& process, Thread* thread)
         shown ? shown->signal_mask : 0);
 }
 
+// /proc/<pid>/comm and /proc/<pid>/task/<tid>/comm: the command name and a newline.
+void fill_comm_of(TextBuilder& out, Process& process, Thread* thread)
+{
+    char name[COMMAND_NAME_MAX + 1];
+    command_name(process, thread, name);
+    out.append("%s\n", name);
+}
+
+void fill_comm(TextBuilder& out, Process& process) { fill_comm_of(out, process, nullptr); }
 void fill_stat(TextBuilder& out, Process& process) { fill_stat_of(out, process, nullptr); }
 void fill_status(TextBuilder& out, Process& process) { fill_status_of(out, process, nullptr); }
 
@@ -237,6 +294,12 @@ public:
     }
     u64 device() const override { return proc_device(); }
     u64 stored_size() override { return 0; }
+    Result<void> statfs(LinuxStatfs& out) override
+    {
+        constexpr i64 PROC_SUPER_MAGIC = 0x9fa0;
+        statfs_without_storage(out, PROC_SUPER_MAGIC);
+        return {};
+    }
 
     u32 mode() override
     {
@@ -312,8 +375,9 @@ struct ProcFileName {
 ProcFileName const ROOT_FILES[] = { { "vmstat", fill_vmstat }, { "meminfo", fill_meminfo },
     { "cmdline", fill_kernel_command_line }, { "uptime", fill_uptime }, { "loadavg", fill_loadavg }, { "stat", fill_system_stat },
     { "cpuinfo", fill_cpuinfo }, { "mounts", fill_mounts } };
-ProcFileName const PROCESS_FILES[] = { { "maps", fill_maps }, { "smaps", fill_smaps }, { "stat", fill_stat },
-    { "status", fill_status }, { "cmdline", fill_cmdline }, { "mounts", fill_mounts } };
+ProcFileName const PROCESS_FILES[]
+    = { { "maps", fill_maps }, { "smaps", fill_smaps }, { "stat", fill_stat }, { "status", fill_status },
+          { "cmdline", fill_cmdline }, { "mounts", fill_mounts }, { "comm", fill_comm }, { "smaps_rollup", fill_smaps_rollup } };
 
 // /proc/sys: the kernel's tunables that Pagoda has; those with a writer may be changed.
 void fill_pid_max(TextBuilder& out, Process&) { out.append("%u\n", PID_MAX); }
@@ -338,7 +402,7 @@ struct ThreadFileName {
     ProcInode::ThreadGenerator generator;
 };
 // Files of each /proc/<pid>/task/<tid>.
-ThreadFileName const THREAD_FILES[] = { { "stat", fill_stat_of }, { "status", fill_status_of } };
+ThreadFileName const THREAD_FILES[] = { { "stat", fill_stat_of }, { "status", fill_status_of }, { "comm", fill_comm_of } };
 
 bool name_is(Name name, char const* text)
 {

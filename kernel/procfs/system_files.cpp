@@ -13,8 +13,6 @@ constexpr u64 NS = 1000000000, USER_HZ = 100;
 // Seconds with two decimals, as uptime and loadavg print them.
 void append_hundredths(TextBuilder& out, u64 hundredths) { out.append("%lu.%02lu", hundredths / 100, hundredths % 100); }
 
-u64 ticks_in_user_hz(u64 ticks) { return ticks * USER_HZ / TIMER_HZ; }
-
 // Linux's names for CPUID's feature bits: leaf 1 EDX and ECX, leaf 0x80000001 EDX and ECX.
 struct FlagName {
     u8 bit;
@@ -64,9 +62,14 @@ void fill_system_stat(TextBuilder& out, Process&)
 {
     // user nice system idle iowait irq softirq steal guest guest_nice, in 1/100 s: nothing
     // runs niced; time waiting for the disk is idle time; interrupts count as system time.
+    // Measured as the threads' CPU times are (the clock at each switch), so that the line
+    // and a process's own times agree even when timer ticks come late; the ticks only say
+    // how the busy time divides into user and system.
     SchedulerStats stats = scheduler_stats();
-    u64 user = ticks_in_user_hz(stats.user_ticks), system = ticks_in_user_hz(stats.system_ticks),
-        idle = ticks_in_user_hz(stats.idle_ticks);
+    u64 busy_ns = monotonic_nanoseconds() - stats.idle_ns;
+    u64 ticks = stats.user_ticks + stats.system_ticks;
+    u64 system_ns = ticks ? static_cast<u64>(static_cast<unsigned __int128>(busy_ns) * stats.system_ticks / ticks) : 0;
+    u64 user = (busy_ns - system_ns) / (NS / USER_HZ), system = system_ns / (NS / USER_HZ), idle = stats.idle_ns / (NS / USER_HZ);
     out.append("cpu  %lu 0 %lu %lu 0 0 0 0 0 0\n", user, system, idle);
     out.append("cpu0 %lu 0 %lu %lu 0 0 0 0 0 0\n", user, system, idle);
     u64 boot_seconds = (realtime_nanoseconds() - monotonic_nanoseconds()) / NS;

@@ -38,13 +38,18 @@ u64 prepare_switch_frame(u64 stack_pointer, void (*entry)(), u64 a, u64 b)
 
 Thread::Thread(char const* name, u32 tid, Process* process) : m_tid(tid), m_process(process)
 {
-    usize i = 0;
-    for (; name[i] && i + 1 < sizeof m_name; ++i)
-        m_name[i] = name[i];
-    m_name[i] = '\0';
+    set_name(name, sizeof m_name - 1);
     if (!g_initial_fpu_state_ready)
         capture_initial_fpu_state();
     memcpy(fpu_state, g_initial_fpu_state, sizeof fpu_state);
+}
+
+void Thread::set_name(char const* name, usize max_length)
+{
+    usize i = 0;
+    for (; name[i] && i < max_length && i + 1 < sizeof m_name; ++i)
+        m_name[i] = name[i];
+    m_name[i] = '\0';
 }
 
 Thread::~Thread()

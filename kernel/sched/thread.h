@@ -51,7 +51,10 @@ public:
     // execve from a thread other than the first: the survivor takes over the process's id,
     // as on Linux (its old id dies with the thread it was).
     void take_over_id(u32 tid) { m_tid = tid; }
+    // A user thread's name is its command name (Linux's comm: prctl PR_SET_NAME, exec's
+    // file name), at most 15 bytes; a kernel thread's says what it does.
     char const* name() const { return m_name; }
+    void set_name(char const* name, usize max_length);
     Process* process() const { return m_process; }
     u64 kernel_stack_top() const { return m_kernel_stack_top; }
     // The kernel stack has an unmapped guard page below it, so an overflow faults at once;

@@ -110,6 +110,7 @@ Result<i64> sys_exit_group(int code);
 Result<i64> sys_getpid();
 Result<i64> sys_getppid();
 Result<i64> sys_gettid();
+Result<i64> sys_prctl(int option, u64 argument2, u64 argument3, u64 argument4, u64 argument5);
 Result<i64> sys_arch_prctl(int code, u64 address);
 Result<i64> sys_set_tid_address(UserAddress address);
 Result<i64> sys_set_robust_list(UserAddress head, u64 length);

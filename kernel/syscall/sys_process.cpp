@@ -3,6 +3,7 @@
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/timer.h"
 #include "kernel/dev/random.h"
+#include "kernel/lib/log.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/frame_allocator.h"
 #include "kernel/proc/signal.h"
@@ -37,6 +38,39 @@ Result<i64> sys_arch_prctl(int code, u64 address)
     case ARCH_GET_GS:
         return Errno::NoSys; // no program we run uses %gs; say so rather than half-work
     default:
+        return Errno::Invalid;
+    }
+}
+
+Result<i64> sys_prctl(int option, u64 argument2, u64, u64, u64)
+{
+    constexpr int PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4, PR_SET_NAME = 15, PR_GET_NAME = 16;
+    Thread& thread = *current_thread();
+    switch (option) {
+    case PR_SET_NAME: {
+        // Up to 15 bytes of the string; a longer one is cut, as Linux's is.
+        char name[COMMAND_NAME_MAX + 1] {};
+        for (usize i = 0; i < COMMAND_NAME_MAX; ++i)
+            if ((name[i] = TRY(read_user<char>(argument2 + i))) == '\0')
+                break;
+        thread.set_name(name, COMMAND_NAME_MAX);
+        return 0;
+    }
+    case PR_GET_NAME: {
+        char name[COMMAND_NAME_MAX + 1] {};
+        memcpy(name, thread.name(), strlen(thread.name()));
+        TRY(copy_to_user(user_space(), argument2, name, sizeof name));
+        return 0;
+    }
+    case PR_GET_DUMPABLE:
+        return current_process().dumpable ? 1 : 0;
+    case PR_SET_DUMPABLE:
+        if (argument2 > 1)
+            return Errno::Invalid; // 2 (SUID_DUMP_ROOT) is not for prctl, as on Linux
+        current_process().dumpable = argument2 == 1;
+        return 0;
+    default:
+        klog("pid %u: prctl option %d is not supported: EINVAL", current_process().pid(), option);
         return Errno::Invalid;
     }
 }
@@ -179,6 +213,8 @@ Result<i64> sys_reboot(u32 magic1, u32 magic2, u32 command, UserAddress)
     bool second_ok = false;
     for (u32 value : MAGIC2_VALUES)
         second_ok |= magic2 == value;
+    if (!current_process().credentials.is_privileged())
+        return Errno::NotPermitted; // CAP_SYS_BOOT, checked first as Linux does
     if (!magic_ok || !second_ok)
         return Errno::Invalid;
     if (command == CMD_POWER_OFF || command == CMD_HALT || command == CMD_RESTART)

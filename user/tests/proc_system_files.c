@@ -3,11 +3,14 @@
 // least the CPU time this test spins and has ctxt, btime (boot = now - uptime),
 // processes, procs_running; /proc/loadavg has three averages and running/total with this
 // thread running; /proc/cpuinfo names the processor, vendor and flags; /proc/mounts and
-// /proc/self/mounts list the root and /proc (type proc) alike; /proc/sys/kernel/pid_max and
-// tainted read as numbers.
+// /proc/self/mounts list the root and /proc (type proc) alike; statfs of /proc says proc
+// and counts no blocks (so df leaves it out); /proc/sys/kernel/pid_max and tainted read as
+// numbers.
 #include "proc_util.h"
 #include "tap.h"
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/vfs.h>
 #include <time.h>
 
 static char buffer[65536], other[65536];
@@ -54,7 +57,7 @@ static void spin_cpu_ms(long ms)
 
 int main(void)
 {
-    tap_plan(9);
+    tap_plan(10);
     double up0 = uptime();
     struct timespec pause = { 0, 200 * 1000000 };
     nanosleep(&pause, NULL);
@@ -88,6 +91,11 @@ int main(void)
         "/proc/mounts lists the root and /proc (type proc)");
     int self = read_whole_file("/proc/self/mounts", other, sizeof other) > 0;
     ok(self && strcmp(buffer, other) == 0, "/proc/self/mounts says the same");
+    struct statfs proc_fs;
+    int r = statfs("/proc", &proc_fs);
+    ok(r == 0 && proc_fs.f_type == 0x9fa0 && proc_fs.f_blocks == 0,
+        "statfs(/proc): PROC_SUPER_MAGIC, no blocks (r=%d errno=%d type %#lx blocks %lu)", r, errno, (long)proc_fs.f_type,
+        (unsigned long)proc_fs.f_blocks);
     long pid_max = read_whole_file("/proc/sys/kernel/pid_max", buffer, sizeof buffer) > 0 ? atol(buffer) : -1;
     int tainted = read_whole_file("/proc/sys/kernel/tainted", other, sizeof other) > 0 && other[0] >= '0' && other[0] <= '9';
     ok(pid_max >= 32768 && pid_max > getpid() && tainted, "/proc/sys/kernel/pid_max (%ld) is above our pid; tainted is a number",
