@@ -136,7 +136,7 @@ Result<i32> ShmRegistry::create(i32 key, u64 size, u32 flags, Credentials const&
     segment->m_id = static_cast<i32>(u32(perm.seq) * IPC_MNI + index);
     segment->change_time = m_environment.now();
     segment->creator_pid = m_environment.current_pid();
-    // Linux names the segment's file "SYSV" and the key in hex; a removed one is deleted.
+    // Linux names the segment's file "SYSV" and the key in hex, a file in no directory.
     format(segment->m_name, sizeof segment->m_name, "/SYSV%08x (deleted)", static_cast<u32>(key));
     cache->set_observer(segment);
     m_slots[index] = segment;
