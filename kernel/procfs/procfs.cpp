@@ -14,18 +14,19 @@
 #include "kernel/runtime/heap.h"
 #include "pagemap.h"
 #include "system_files.h"
+#include "sysvipc.h"
 #include "text_builder.h"
 
 namespace {
 
-template<typename Fill> Result<RefPtr<File>> generate(Fill fill)
+template<typename Fill> Result<RefPtr<File>> generate(Fill fill, GeneratedFile::Writer writer = nullptr)
 {
     char* text = new (std::nothrow) char[TEXT_CAPACITY];
     if (!text)
         return Errno::NoMemory;
     TextBuilder builder { text };
     fill(builder);
-    return GeneratedFile::create(text, builder.length);
+    return GeneratedFile::create(text, builder.length, MODE_REGULAR | (writer ? 0644 : 0444), writer);
 }
 
 void fill_vmstat(TextBuilder& out, Process&)
@@ -284,6 +285,7 @@ public:
         SysSubfolder, // /proc/sys/kernel (its name in m_link)
         FdFolder, // /proc/<pid>/fd
         FdLink, // /proc/<pid>/fd/<n> (n in m_tid): a magic link to the open file
+        SysvipcFolder, // /proc/sysvipc
     };
     using Generator = void (*)(TextBuilder&, Process&);
     using ThreadGenerator = void (*)(TextBuilder&, Process&, Thread*);
@@ -321,6 +323,7 @@ public:
         case Kind::ThreadFolder:
         case Kind::SysFolder:
         case Kind::SysSubfolder:
+        case Kind::SysvipcFolder:
             return MODE_DIRECTORY | 0555;
         case Kind::FdFolder:
             return MODE_DIRECTORY | 0500;
@@ -336,6 +339,7 @@ public:
         case Kind::Pagemap:
             return MODE_REGULAR | 0400;
         case Kind::Text:
+            return MODE_REGULAR | (m_writer ? 0644 : 0444);
         case Kind::ThreadText:
             return MODE_REGULAR | 0444;
         }
@@ -373,6 +377,9 @@ public:
         return file.is_error() ? nullptr : file.release_value();
     }
 
+    // A /proc/sys tunable: writable (by root, the owner), writes going to `writer`.
+    void set_writer(GeneratedFile::Writer writer) { m_writer = writer; }
+
 private:
     static u64 proc_device()
     {
@@ -393,6 +400,7 @@ private:
     ThreadGenerator m_thread_generator;
     char const* m_link;
     u64 m_made_at; // realtime nanoseconds
+    GeneratedFile::Writer m_writer { nullptr };
 };
 
 namespace {
@@ -410,7 +418,7 @@ ProcFileName const PROCESS_FILES[]
     = { { "maps", fill_maps }, { "smaps", fill_smaps }, { "stat", fill_stat }, { "status", fill_status },
           { "cmdline", fill_cmdline }, { "mounts", fill_mounts }, { "comm", fill_comm }, { "smaps_rollup", fill_smaps_rollup } };
 
-// /proc/sys: the kernel's tunables that Pagoda has, read-only (there is nothing to tune).
+// /proc/sys: the kernel's tunables that Pagoda has; those with a writer may be changed.
 void fill_pid_max(TextBuilder& out, Process&) { out.append("%u\n", PID_MAX); }
 void fill_tainted(TextBuilder& out, Process&) { out.append("0\n"); } // nothing taints it
 // 2 (Linux's default: stack, mmap area, PIE base and heap randomized) or 0 after aslr=off.
@@ -419,9 +427,15 @@ struct SysctlFile {
     char const* folder;
     char const* name;
     ProcInode::Generator generator;
+    GeneratedFile::Writer writer;
 };
-SysctlFile const SYSCTL_FILES[] = { { "kernel", "pid_max", fill_pid_max }, { "kernel", "tainted", fill_tainted },
-    { "kernel", "randomize_va_space", fill_randomize_va_space } };
+SysctlFile const SYSCTL_FILES[] = { { "kernel", "pid_max", fill_pid_max, nullptr }, { "kernel", "tainted", fill_tainted, nullptr },
+    { "kernel", "randomize_va_space", fill_randomize_va_space, nullptr }, { "kernel", "shmmax", fill_shmmax, set_shmmax },
+    { "kernel", "shmall", fill_shmall, set_shmall }, { "kernel", "shmmni", fill_shmmni, set_shmmni },
+    { "kernel", "shm_next_id", fill_shm_next_id, set_shm_next_id } };
+// /proc/sysvipc: System V IPC objects (shared memory only: Pagoda has no semaphores or
+// message queues).
+ProcFileName const SYSVIPC_FILES[] = { { "shm", fill_sysvipc_shm } };
 char const* const SYSCTL_FOLDERS[] = { "kernel" };
 
 struct ThreadFileName {
@@ -470,6 +484,8 @@ Result<RefPtr<Inode>> ProcInode::lookup(Name name)
             return make(Kind::Link, current_process().pid(), nullptr, "self");
         if (name_is(name, "sys"))
             return make(Kind::SysFolder, 0);
+        if (name_is(name, "sysvipc"))
+            return make(Kind::SysvipcFolder, 0);
         u32 pid;
         if (parse_pid(name, pid) && find_process(pid))
             return make(Kind::ProcessFolder, pid);
@@ -483,7 +499,16 @@ Result<RefPtr<Inode>> ProcInode::lookup(Name name)
     }
     if (m_kind == Kind::SysSubfolder) {
         for (auto const& file : SYSCTL_FILES)
-            if (strcmp(file.folder, m_link) == 0 && name_is(name, file.name))
+            if (strcmp(file.folder, m_link) == 0 && name_is(name, file.name)) {
+                RefPtr<Inode> inode = TRY(make(Kind::Text, current_process().pid(), file.generator));
+                static_cast<ProcInode*>(inode.ptr())->set_writer(file.writer);
+                return inode;
+            }
+        return Errno::NoEntry;
+    }
+    if (m_kind == Kind::SysvipcFolder) {
+        for (auto const& file : SYSVIPC_FILES)
+            if (name_is(name, file.name))
                 return make(Kind::Text, current_process().pid(), file.generator);
         return Errno::NoEntry;
     }
@@ -582,6 +607,12 @@ Result<void> ProcInode::read_directory(u64& cookie, DirectoryVisitor visit)
                 return {};
         return {};
     }
+    if (m_kind == Kind::SysvipcFolder) {
+        for (auto const& file : SYSVIPC_FILES)
+            if (!offer(file.name, number() + 1, DT_REG))
+                return {};
+        return {};
+    }
     if (m_kind == Kind::SysSubfolder) {
         u64 n = 1;
         for (auto const& file : SYSCTL_FILES)
@@ -603,7 +634,7 @@ Result<void> ProcInode::read_directory(u64& cookie, DirectoryVisitor visit)
     for (auto const& file : ROOT_FILES)
         if (!offer(file.name, 2, DT_REG))
             return {};
-    if (!offer("self", 3, DT_LNK) || !offer("sys", 4, DT_DIR))
+    if (!offer("self", 3, DT_LNK) || !offer("sys", 4, DT_DIR) || !offer("sysvipc", 5, DT_DIR))
         return {};
     bool more = true;
     for_each_process([&](Process& p) {
@@ -678,7 +709,7 @@ Result<usize> ProcInode::read_link(char* out, usize capacity)
 
 Result<RefPtr<File>> ProcInode::open(int flags)
 {
-    if ((flags & O_ACCMODE) != O_RDONLY)
+    if ((flags & O_ACCMODE) != O_RDONLY && !m_writer)
         return Errno::Access;
     if (is_directory())
         return InodeFile::create(RefPtr<Inode>(this));
@@ -687,6 +718,8 @@ Result<RefPtr<File>> ProcInode::open(int flags)
         return Errno::NoEntry;
     if (m_kind == Kind::Pagemap)
         return open_pagemap(*owner);
+    if (m_kind == Kind::Text && m_writer)
+        return generate([&](TextBuilder& out) { m_generator(out, *owner); }, m_writer);
     if (m_kind == Kind::Text)
         return generate([&](TextBuilder& out) { m_generator(out, *owner); });
     if (m_kind == Kind::ThreadText) {

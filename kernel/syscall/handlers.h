@@ -100,6 +100,11 @@ Result<i64> sys_munlockall();
 Result<i64> sys_mincore(UserAddress address, u64 length, UserAddress vector);
 // Anonymous files (sys_memfd.cpp)
 Result<i64> sys_memfd_create(UserAddress name, unsigned flags);
+// System V shared memory (sys_shm.cpp)
+Result<i64> sys_shmget(i32 key, u64 size, int flags);
+Result<i64> sys_shmat(int id, UserAddress address, int flags);
+Result<i64> sys_shmdt(UserAddress address);
+Result<i64> sys_shmctl(int id, int command, UserAddress buffer);
 // The process itself (sys_process.cpp)
 Result<i64> sys_exit(int code);
 Result<i64> sys_exit_group(int code);
