@@ -13,6 +13,7 @@
 #include "pagemap.h"
 #include "system_files.h"
 #include "text_builder.h"
+#include "trace_file.h"
 
 namespace {
 
@@ -277,6 +278,8 @@ public:
         ThreadText, // its stat and status
         SysFolder, // /proc/sys
         SysSubfolder, // /proc/sys/kernel (its name in m_link)
+        PagodaFolder, // /proc/pagoda: what only Pagoda has
+        VmTrace, // /proc/pagoda/trace (trace_file.h)
     };
     using Generator = void (*)(TextBuilder&, Process&);
     using ThreadGenerator = void (*)(TextBuilder&, Process&, Thread*);
@@ -308,7 +311,10 @@ public:
         case Kind::ThreadFolder:
         case Kind::SysFolder:
         case Kind::SysSubfolder:
+        case Kind::PagodaFolder:
             return MODE_DIRECTORY | 0555;
+        case Kind::VmTrace:
+            return MODE_REGULAR | 0600;
         case Kind::Link:
             return MODE_SYMLINK | 0777;
         case Kind::Pagemap:
@@ -428,6 +434,8 @@ Result<RefPtr<Inode>> ProcInode::lookup(Name name)
             return make(Kind::Link, current_process().pid(), nullptr, "self");
         if (name_is(name, "sys"))
             return make(Kind::SysFolder, 0);
+        if (name_is(name, "pagoda"))
+            return make(Kind::PagodaFolder, 0);
         u32 pid;
         if (parse_pid(name, pid) && find_process(pid))
             return make(Kind::ProcessFolder, pid);
@@ -445,6 +453,8 @@ Result<RefPtr<Inode>> ProcInode::lookup(Name name)
                 return make(Kind::Text, current_process().pid(), file.generator);
         return Errno::NoEntry;
     }
+    if (m_kind == Kind::PagodaFolder)
+        return name_is(name, "trace") ? make(Kind::VmTrace, 0) : Result<RefPtr<Inode>>(Errno::NoEntry);
     if (m_kind == Kind::ProcessFolder) {
         if (!process())
             return Errno::NoEntry;
@@ -508,6 +518,10 @@ Result<void> ProcInode::read_directory(u64& cookie, DirectoryVisitor visit)
                 return {};
         return {};
     }
+    if (m_kind == Kind::PagodaFolder) {
+        (void)offer("trace", number() + 1, DT_REG);
+        return {};
+    }
     if (m_kind == Kind::SysFolder) {
         for (char const* folder : SYSCTL_FOLDERS)
             if (!offer(folder, number() + 1, DT_DIR))
@@ -535,7 +549,7 @@ Result<void> ProcInode::read_directory(u64& cookie, DirectoryVisitor visit)
     for (auto const& file : ROOT_FILES)
         if (!offer(file.name, 2, DT_REG))
             return {};
-    if (!offer("self", 3, DT_LNK) || !offer("sys", 4, DT_DIR))
+    if (!offer("self", 3, DT_LNK) || !offer("sys", 4, DT_DIR) || !offer("pagoda", 5, DT_DIR))
         return {};
     bool more = true;
     for_each_process([&](Process& p) {
@@ -568,6 +582,8 @@ Result<usize> ProcInode::read_link(char* out, usize capacity)
 
 Result<RefPtr<File>> ProcInode::open(int flags)
 {
+    if (m_kind == Kind::VmTrace)
+        return open_vm_trace_file((flags & O_ACCMODE) != O_RDONLY);
     if ((flags & O_ACCMODE) != O_RDONLY)
         return Errno::Access;
     if (is_directory())

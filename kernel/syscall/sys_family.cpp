@@ -11,6 +11,7 @@
 #include "kernel/proc/job_control.h"
 #include "kernel/proc/session.h"
 #include "kernel/proc/signal.h"
+#include "kernel/proc/vm_trace_process.h"
 #include "timespec.h"
 
 namespace {
@@ -106,6 +107,8 @@ Result<void> execve(UserAddress path, UserAddress argv, UserAddress envp, ExecSt
     Process& process = current_process();
     TRY(exec_program(process, *current_thread(), normalized, arguments.argv(), arguments.envp(), reached));
     process.set_command_line(arguments.argv().items, arguments.argv().count);
+    VM_TRACE(trace_exec(process));
+    VM_TRACE(trace_vfork_end(process, false));
     process.release_vfork_parent();
     return {};
 }
