@@ -223,8 +223,8 @@ usize format_vm_trace_record(VmTraceRecord const& r, u32 cpu, char* line, usize 
     case VmEvent::Mmap:
         prot_text(r.kind, prot);
         return n
-            + format(rest, room, " start=0x%lx length=0x%lx prot=%s flags=0x%x cache=0x%lx offset=0x%lx", a[0], a[1], prot, r.count,
-                a[2], a[3]);
+            + format(rest, room, " start=0x%lx length=0x%lx prot=%s flags=0x%x cache=0x%lx offset=0x%lx", a[0], a[1], prot,
+                r.count, a[2], a[3]);
     case VmEvent::Munmap:
         return n + format(rest, room, " start=0x%lx length=0x%lx", a[0], a[1]);
     case VmEvent::Mprotect:

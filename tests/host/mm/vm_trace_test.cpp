@@ -14,7 +14,8 @@ struct TraceSession {
     std::vector<VmTraceRecord> slots;
     explicit TraceSession(u64 capacity, MmEnvironment* env = nullptr) : slots(capacity)
     {
-        vm_trace_set_sources({ .clock_ns = [] { return u64(1000); }, .current_ids = [](u32& pid, u32& tid) { pid = 7, tid = 8; } });
+        vm_trace_set_sources(
+            { .clock_ns = [] { return u64(1000); }, .current_ids = [](u32& pid, u32& tid) { pid = 7, tid = 8; } });
         vm_trace_start(slots.data(), capacity, env ? env->frames.total_frames() : 64, env ? env->frames.free_frames() : 60);
     }
     ~TraceSession()
