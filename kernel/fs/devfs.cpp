@@ -1,5 +1,6 @@
 #include "devfs.h"
 #include "console.h"
+#include "kernel/dev/random.h"
 #include "kernel/lib/memory.h"
 #include "memory_metadata.h"
 
@@ -31,10 +32,37 @@ private:
     bool m_zeros;
 };
 
+// /dev/random and /dev/urandom: the bytes getrandom() gives (kernel/dev/random.h), never
+// blocking, as Linux's since 5.6 once its pool is ready; what is written is taken and, since
+// this generator has no pool to mix it into, dropped.
+class RandomDevice final : public File {
+public:
+    explicit RandomDevice(u32 minor) : m_minor(minor) { }
+    Result<usize> read(u8* buffer, usize count, u64) override
+    {
+        random_fill(buffer, count);
+        return count;
+    }
+    Result<usize> write(u8 const*, usize count, u64) override { return count; }
+    void stat(LinuxStat& out) const override
+    {
+        out = {};
+        out.st_mode = MODE_CHARACTER_DEVICE | 0666;
+        out.st_rdev = (1 << 8) | m_minor;
+        out.st_nlink = 1;
+    }
+    bool is_seekable() const override { return false; }
+
+private:
+    u32 m_minor;
+};
+
 enum class Device {
     Folder,
     Null,
     Zero,
+    Random,
+    Urandom,
     Console
 };
 
@@ -50,6 +78,8 @@ struct DeviceName {
 DeviceName const DEVICES[] = {
     { "null", Device::Null, MODE_CHARACTER_DEVICE | 0666 },
     { "zero", Device::Zero, MODE_CHARACTER_DEVICE | 0666 },
+    { "random", Device::Random, MODE_CHARACTER_DEVICE | 0666 },
+    { "urandom", Device::Urandom, MODE_CHARACTER_DEVICE | 0666 },
     { "console", Device::Console, MODE_CHARACTER_DEVICE | 0600 },
     { "tty", Device::Console, MODE_CHARACTER_DEVICE | 0666 },
     { "shm", Device::Folder, MODE_DIRECTORY | 01777 },
@@ -131,6 +161,13 @@ public:
         case Device::Null:
         case Device::Zero: {
             auto* file = new (std::nothrow) NullDevice(m_device == Device::Zero);
+            if (!file)
+                return Errno::NoMemory;
+            return adopt_ref<File>(file);
+        }
+        case Device::Random:
+        case Device::Urandom: {
+            auto* file = new (std::nothrow) RandomDevice(m_device == Device::Random ? 8 : 9);
             if (!file)
                 return Errno::NoMemory;
             return adopt_ref<File>(file);

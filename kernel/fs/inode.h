@@ -81,6 +81,14 @@ public:
     Result<RefPtr<PageCache>> page_cache();
     virtual RefPtr<PageLimit> page_limit() { return {}; }
     virtual Result<void> truncate(u64 size);
+    // fallocate(2), for a file whose pages are its only storage (tmpfs, memfd: Linux's
+    // shmem): allocate gives every page of the range a (zero) frame now, so a later store
+    // cannot fail for want of space, and grows the size to the range's end unless
+    // `keep_size`; NoSpace up front when the file system's page limit cannot hold the pages
+    // missing. punch_hole frees the range's pages (they read as zeros again). A file on a
+    // disk gets NotSupported (EOPNOTSUPP), as Linux's ext2, which has no fallocate, answers.
+    Result<void> allocate(u64 offset, u64 length, bool keep_size);
+    Result<void> punch_hole(u64 offset, u64 length);
     // Writes the file's dirty pages and metadata to stable storage (fsync).
     virtual Result<void> sync();
     // The size the file system has on record, used to start the page cache.
