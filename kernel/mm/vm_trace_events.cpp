@@ -16,6 +16,19 @@ VmTraceRecord record_of(VmEvent event)
     return record;
 }
 
+// A record of four numbers, a kind and a count.
+void record_numbers(VmEvent event, u64 a, u64 b, u64 c, u64 d, u8 kind, u32 count)
+{
+    VmTraceRecord record = record_of(event);
+    record.arg[0] = a;
+    record.arg[1] = b;
+    record.arg[2] = c;
+    record.arg[3] = d;
+    record.kind = kind;
+    record.count = count;
+    vm_trace_record(record);
+}
+
 }
 
 u64 trace_cache_id(PageCache const& cache) { return reinterpret_cast<uptr>(&cache) & 0xffffffffffull; }
@@ -38,31 +51,18 @@ void trace_fault(PageFault const& fault, FaultCase fault_case, FaultResult resul
 
 void trace_frame(VmEvent event, FrameNumber frame, FrameUse use)
 {
-    VmTraceRecord record = record_of(event);
-    record.arg[0] = frame;
-    record.kind = static_cast<u8>(use);
-    vm_trace_record(record);
+    record_numbers(event, frame, 0, 0, 0, static_cast<u8>(use), 0);
 }
 
 void trace_cache_page(VmEvent event, PageCache const& cache, u64 index, FrameNumber frame, CacheFill fill)
 {
-    VmTraceRecord record = record_of(event);
-    record.arg[0] = trace_cache_id(cache);
-    record.arg[1] = index;
-    record.arg[2] = frame;
-    record.kind = static_cast<u8>(fill);
-    vm_trace_record(record);
+    record_numbers(event, trace_cache_id(cache), index, frame, 0, static_cast<u8>(fill), 0);
 }
 
 void trace_write_back_start(PageCache& cache, u64 first, u64 last, WriteBackReason reason)
 {
     g_written_back_at_start = cache.context().stats.written_back_pages;
-    VmTraceRecord record = record_of(VmEvent::WriteBackStart);
-    record.arg[0] = trace_cache_id(cache);
-    record.arg[1] = first;
-    record.arg[2] = last;
-    record.kind = static_cast<u8>(reason);
-    vm_trace_record(record);
+    record_numbers(VmEvent::WriteBackStart, trace_cache_id(cache), first, last, 0, static_cast<u8>(reason), 0);
 }
 
 void trace_write_back_end(PageCache& cache, bool failed)
@@ -76,34 +76,17 @@ void trace_write_back_end(PageCache& cache, bool failed)
 
 void trace_cache_file(PageCache const& cache, u64 device, u64 inode)
 {
-    VmTraceRecord record = record_of(VmEvent::CacheFile);
-    record.arg[0] = trace_cache_id(cache);
-    record.arg[1] = device;
-    record.arg[2] = inode;
-    vm_trace_record(record);
-}
-
-void trace_disk(VmEvent event, u64 device, u64 inode, u64 index, u64 block, u32 blocks)
-{
-    VmTraceRecord record = record_of(event);
-    record.arg[0] = device;
-    record.arg[1] = inode;
-    record.arg[2] = index;
-    record.arg[3] = block;
-    record.count = blocks;
-    vm_trace_record(record);
+    record_numbers(VmEvent::CacheFile, trace_cache_id(cache), device, inode, 0, 0, 0);
 }
 
 void trace_memory_call(VmEvent event, u64 a, u64 b, u64 c, u64 d, u8 prot, u32 flags)
 {
-    VmTraceRecord record = record_of(event);
-    record.arg[0] = a;
-    record.arg[1] = b;
-    record.arg[2] = c;
-    record.arg[3] = d;
-    record.kind = prot;
-    record.count = flags;
-    vm_trace_record(record);
+    record_numbers(event, a, b, c, d, prot, flags);
+}
+
+void trace_disk(VmEvent event, u64 device, u64 inode, u64 index, u64 block, u32 blocks)
+{
+    record_numbers(event, device, inode, index, block, 0, blocks);
 }
 
 namespace {
