@@ -290,7 +290,11 @@ class Story:
     def _on_exit(self, r):
         status = r["status"]
         text = "status %d" % (status >> 8) if status & 0x7f == 0 else "killed by signal %d" % (status & 0x7f)
-        self._step(r, "exit", "pid %d exited (%s): its pages are unmapped, its frames' refcounts drop." % (r["pid"], text))
+        lender = self.process(r["pid"])["vfork_of"]
+        if lender:
+            self._step(r, "exit", "pid %d exited (%s); the address space it borrowed stays pid %d's." % (r["pid"], text, lender))
+        else:
+            self._step(r, "exit", "pid %d exited (%s): its pages are unmapped, its frames' refcounts drop." % (r["pid"], text))
         self._op("exit", r["pid"])
 
     def _describe_range(self, r):
@@ -344,10 +348,12 @@ class Story:
 
     def _on_fault(self, r):
         pid, va, case = r["pid"], r["addr"], r["case"]
+        # A vfork child touches its parent's address space: the pages are the parent's.
+        space = self.process(pid)["vfork_of"] or pid
         access = {"read": "read", "write": "wrote", "exec": "ran code at"}[r["access"]]
         who = "pid %d %s 0x%x" % (pid, access, va)
         old, new = r["old"], r["new"]
-        vma = self.vma_at(pid, va)
+        vma = self.vma_at(space, va)
         file_page = None
         if vma and vma["cache"]:
             index = (vma["offset"] + va - vma["start"]) // PAGE
@@ -403,7 +409,7 @@ class Story:
         # (pid 0: the kernel loading the first program; the exec's snapshot shows the result.)
         if new is not None and pid != 0:
             is_cache_frame = case in ("file_read", "file_shared_write") and file_page is not None
-            self._op("map", pid, va, new, writable or case in ("zero_write", "cow_copy", "file_cow", "file_shared_write"),
+            self._op("map", space, va, new, writable or case in ("zero_write", "cow_copy", "file_cow", "file_shared_write"),
                      file_page[0] if is_cache_frame else None, file_page[1] if is_cache_frame else None)
             if is_cache_frame:
                 self._op("cache_page", file_page[0], file_page[1], new)

@@ -92,6 +92,27 @@ class ForkStoryTest(unittest.TestCase):
         self.assertTrue(self.story.processes[1]["pages"][0x1000]["writable"])
 
 
+VFORK_TRACE = """\
+0 10 0 0 0 trace_start frames=100 free=90 capacity=1024
+1 11 0 1 1 exec name=demo
+2 12 0 1 1 vma start=0x1000 end=0x2000 prot=rw- shared=0 cache=0x0 offset=0x0 flags=0x0
+3 13 0 1 1 fork child=2 vfork=1 pages=0 tables=0
+4 14 0 2 2 fault addr=0x1000 access=write case=zero_write result=handled old=- old_ref=0 new=0x70 new_ref=1
+5 15 0 2 2 exit status=0x700
+6 16 0 2 2 vfork_end parent=1 by=exit
+"""
+
+
+class VforkStoryTest(unittest.TestCase):
+    def test_child_writes_into_its_parents_space(self):
+        s = story.Story(story.parse(VFORK_TRACE))
+        self.assertEqual([step["kind"] for step in s.steps], ["start", "exec", "vfork", "zero_write", "exit", "vfork_end"])
+        self.assertEqual(s.processes[1]["pages"][0x1000]["frame"], 0x70)  # the parent's page
+        self.assertEqual(s.processes[2]["pages"], {})
+        self.assertIn("borrowed stays pid 1's", s.steps[4]["sentence"])
+        self.assertIsNone(s.processes[2]["vfork_of"])
+
+
 class FileStoryTest(unittest.TestCase):
     def test_dirty_and_written_back(self):
         s = story.Story(story.parse(FILE_TRACE))

@@ -10,8 +10,8 @@ const SVG = "http://www.w3.org/2000/svg";
 const story = window.STORY;
 const steps = story.steps;
 const ROW = 16;
-const COLUMN = { process: 10, frame: 440, cache: 640, disk: 900 };
-const WIDTH = { process: 360, frame: 110, cache: 200, disk: 120 };
+const COLUMN = { process: 10, frame: 480, cache: 680, disk: 940 };
+const WIDTH = { process: 400, frame: 110, cache: 200, disk: 120 };
 
 const hex = (n) => (n === null || n === undefined ? "-" : "0x" + n.toString(16));
 
@@ -153,7 +153,7 @@ function draw(k) {
       const inner = element(g, "g", { class: "vfork-child", "data-pid": child.pid });
       element(inner, "rect", { class: "vfork-box", x: COLUMN.process + 10, y, width: WIDTH.process - 20, height: 20, rx: 4 });
       element(inner, "text", { x: COLUMN.process + 16, y: y + 14, class: "title" },
-        "vfork child " + child.pid + " runs here, in this address space, until it execs or exits");
+        "vfork child " + child.pid + " runs in this address space until it execs or exits");
       y += 26;
     }
     for (const v of [...p.vmas.values()].sort((a, b) => a.start - b.start)) {
