@@ -1,4 +1,5 @@
 #include "inode.h"
+#include "character_devices.h"
 #include "fifo.h"
 #include "flusher.h"
 #include "kernel/lib/memory.h"
@@ -32,7 +33,9 @@ Result<RefPtr<File>> Inode::open(int flags)
         return InodeFile::create(RefPtr<Inode>(this));
     if ((mode() & MODE_TYPE_MASK) == MODE_FIFO)
         return open_fifo(*this, flags);
-    return Errno::NoDeviceOrAddress; // a socket, or a device this file system cannot reach
+    if ((mode() & MODE_TYPE_MASK) == MODE_CHARACTER_DEVICE)
+        return open_character_device(device_number());
+    return Errno::NoDeviceOrAddress; // a socket, or a block device (Pagoda has no block-device files)
 }
 
 Result<void> Inode::get_write_access()

@@ -7,6 +7,7 @@
 
 #include "file.h"
 #include "inode_attributes.h"
+#include "kernel/lib/device_number.h"
 #include "kernel/lib/function_ref.h"
 #include "kernel/mm/page_cache.h"
 #include "kernel/mm/pager.h"
@@ -45,6 +46,11 @@ public:
     // file when `mode` has no type bits or MODE_REGULAR (open's O_CREAT), else the FIFO or
     // socket node its type bits name (mknod).
     virtual Result<RefPtr<Inode>> create(Name, u32 /*mode*/, InodeOwner) { return Errno::NotDirectory; }
+    // mknod of a character or block device node (`mode` has its type); a file system that
+    // cannot hold one says NotPermitted.
+    virtual Result<RefPtr<Inode>> create_device(Name, u32 /*mode*/, DeviceNumber, InodeOwner) { return Errno::NotPermitted; }
+    // A device node's number (st_rdev; what open() reaches); {0, 0} for other files.
+    virtual DeviceNumber device_number() { return {}; }
     virtual Result<RefPtr<Inode>> make_directory(Name, u32 /*mode*/, InodeOwner) { return Errno::NotDirectory; }
     virtual Result<void> make_symlink(Name, char const* /*target*/, InodeOwner) { return Errno::NotDirectory; }
     virtual Result<void> link(Name, Inode& /*target*/) { return Errno::NotDirectory; }
