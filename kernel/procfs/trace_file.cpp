@@ -5,6 +5,9 @@
 
 namespace {
 
+// 64 MiB of kernel heap at most: a write here must not be able to take all of memory.
+constexpr u64 MAX_RECORDS = 1024 * 1024;
+
 class VmTraceFile final : public File {
 public:
     explicit VmTraceFile(bool for_writing) : m_for_writing(for_writing) { }
@@ -52,7 +55,7 @@ public:
         }
         if (records == 0)
             records = VM_TRACE_DEFAULT_RECORDS;
-        if (records < 1024 || records > 16 * 1024 * 1024)
+        if (records < 1024 || records > MAX_RECORDS)
             return Errno::Invalid;
         TRY(vm_trace_switch_on(records));
         return count;
