@@ -436,10 +436,10 @@ struct SysctlFile {
     ProcInode::Generator generator;
     GeneratedFile::Writer writer;
 };
-SysctlFile const SYSCTL_FILES[] = { { "kernel", "pid_max", fill_pid_max, nullptr }, { "kernel", "tainted", fill_tainted, nullptr },
-    { "kernel", "randomize_va_space", fill_randomize_va_space, nullptr }, { "kernel", "shmmax", fill_shmmax, set_shmmax },
-    { "kernel", "shmall", fill_shmall, set_shmall }, { "kernel", "shmmni", fill_shmmni, set_shmmni },
-    { "kernel", "shm_next_id", fill_shm_next_id, set_shm_next_id } };
+SysctlFile const SYSCTL_FILES[] = { { "kernel", "pid_max", fill_pid_max, nullptr },
+    { "kernel", "tainted", fill_tainted, nullptr }, { "kernel", "randomize_va_space", fill_randomize_va_space, nullptr },
+    { "kernel", "shmmax", fill_shmmax, set_shmmax }, { "kernel", "shmall", fill_shmall, set_shmall },
+    { "kernel", "shmmni", fill_shmmni, set_shmmni }, { "kernel", "shm_next_id", fill_shm_next_id, set_shm_next_id } };
 // /proc/sysvipc: System V IPC objects (shared memory only: Pagoda has no semaphores or
 // message queues).
 ProcFileName const SYSVIPC_FILES[] = { { "shm", fill_sysvipc_shm } };
