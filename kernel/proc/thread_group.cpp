@@ -10,54 +10,9 @@
 // survivor. Only then is anything shared torn down.
 #include "futex.h"
 #include "kernel/lib/log.h"
+#include "kernel/mm/robust_list.h"
 #include "kernel/mm/user_memory.h"
 #include "process.h"
-
-namespace {
-
-constexpr u32 FUTEX_WAITERS = 0x80000000, FUTEX_OWNER_DIED = 0x40000000, FUTEX_TID_MASK = 0x3fffffff;
-constexpr u32 ROBUST_LIST_LIMIT = 2048; // Linux's bound on a (possibly circular) list
-
-// struct robust_list_head, as set_robust_list(2) registers it.
-struct RobustListHead {
-    u64 next; // first entry (a struct robust_list *), or the head's own address when empty
-    i64 futex_offset; // from an entry to its lock word
-    u64 list_op_pending; // an entry being added or removed right now
-};
-
-// A robust lock word owned by the dying thread `tid`: marked FUTEX_OWNER_DIED and one
-// waiter woken, so the next locker gets EOWNERDEAD instead of sleeping forever.
-void release_robust_lock(AddressSpace& space, u64 word_address, u32 tid)
-{
-    u32 word;
-    if (copy_from_user(space, &word, word_address, sizeof word).is_error() || (word & FUTEX_TID_MASK) != tid)
-        return;
-    u32 died = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
-    if (copy_to_user(space, word_address, &died, sizeof died).is_error())
-        return;
-    if (word & FUTEX_WAITERS)
-        (void)futex_wake(space, word_address, 1, false);
-}
-
-void walk_robust_list(AddressSpace& space, Thread& thread)
-{
-    RobustListHead head;
-    if (!thread.robust_list || copy_from_user(space, &head, thread.robust_list, sizeof head).is_error())
-        return;
-    u64 entry = head.next & ~u64(1); // bit 0 marks a PI lock; the word is found the same way
-    for (u32 i = 0; entry != thread.robust_list && i < ROBUST_LIST_LIMIT; ++i) {
-        u64 next;
-        if (copy_from_user(space, &next, entry, sizeof next).is_error())
-            return;
-        if (entry != head.list_op_pending)
-            release_robust_lock(space, entry + head.futex_offset, thread.tid());
-        entry = next & ~u64(1);
-    }
-    if (head.list_op_pending)
-        release_robust_lock(space, (head.list_op_pending & ~u64(1)) + head.futex_offset, thread.tid());
-}
-
-}
 
 usize Process::thread_count() const
 {
@@ -121,7 +76,9 @@ void Process::release_thread_user_state(Thread& thread)
         if (!copy_to_user(*m_address_space, word, &zero, sizeof zero).is_error())
             (void)futex_wake(*m_address_space, word, 1, false);
     }
-    walk_robust_list(*m_address_space, thread);
+    AddressSpace& space = *m_address_space;
+    release_robust_locks(
+        space, thread.robust_list, thread.tid(), [&](VirtAddr word) { (void)futex_wake(space, word, 1, false); });
     thread.robust_list = 0;
 }
 
