@@ -122,6 +122,7 @@ void set_up_memory_context()
         // is the only one there is.
         .vm_lock_held = kernel_lock_held_or_booting,
         .caller_dying = [] { return current_thread() && current_thread()->fatal_interrupt_pending(); },
+        .offer_cpu = offer_cpu,
     };
     klog("fork mode: %s", g_options.eager_copy_fork ? "eager copy (fork=copy)" : "copy-on-write");
 }
@@ -257,6 +258,7 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
 
     pic_initialize();
     timer_initialize();
+    klog_set_clock(monotonic_nanoseconds);
     if (g_options.profile)
         profile_set_clock(monotonic_nanoseconds);
     realtime_clock_initialize();

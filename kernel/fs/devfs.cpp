@@ -1,41 +1,13 @@
 #include "devfs.h"
-#include "console.h"
+#include "character_devices.h"
 #include "kernel/lib/memory.h"
 #include "memory_metadata.h"
 
 namespace {
 
-// Reads nothing (null) or zeros (zero); swallows writes.
-class NullDevice final : public File {
-public:
-    explicit NullDevice(bool zeros) : m_zeros(zeros) { }
-    Result<usize> read(u8* buffer, usize count, u64) override
-    {
-        if (!m_zeros)
-            return 0;
-        memset(buffer, 0, count);
-        return count;
-    }
-    Result<usize> write(u8 const*, usize count, u64) override { return count; }
-    void stat(LinuxStat& out) const override
-    {
-        out = {};
-        out.st_mode = MODE_CHARACTER_DEVICE | 0666;
-        out.st_rdev = m_zeros ? ((1 << 8) | 5) : ((1 << 8) | 3);
-        out.st_nlink = 1;
-    }
-    bool is_seekable() const override { return false; }
-    bool maps_as_anonymous_memory() const override { return m_zeros; }
-
-private:
-    bool m_zeros;
-};
-
 enum class Device {
     Folder,
-    Null,
-    Zero,
-    Console
+    Character,
 };
 
 // A name in /dev, and the mode its node starts with: Linux's (/dev/tty is for everyone, the
@@ -44,15 +16,18 @@ struct DeviceName {
     char const* name;
     Device device;
     u32 mode;
+    DeviceNumber number; // of a character device (character_devices.h)
 };
 // "shm" is only listed here: main.cpp mounts a tmpfs on /dev/shm (POSIX shared memory, and
 // where LTP's library keeps its results), and a mount hides what lies beneath it.
 DeviceName const DEVICES[] = {
-    { "null", Device::Null, MODE_CHARACTER_DEVICE | 0666 },
-    { "zero", Device::Zero, MODE_CHARACTER_DEVICE | 0666 },
-    { "console", Device::Console, MODE_CHARACTER_DEVICE | 0600 },
-    { "tty", Device::Console, MODE_CHARACTER_DEVICE | 0666 },
-    { "shm", Device::Folder, MODE_DIRECTORY | 01777 },
+    { "null", Device::Character, MODE_CHARACTER_DEVICE | 0666, DEVICE_NULL },
+    { "zero", Device::Character, MODE_CHARACTER_DEVICE | 0666, DEVICE_ZERO },
+    { "random", Device::Character, MODE_CHARACTER_DEVICE | 0666, DEVICE_RANDOM },
+    { "urandom", Device::Character, MODE_CHARACTER_DEVICE | 0666, DEVICE_URANDOM },
+    { "console", Device::Character, MODE_CHARACTER_DEVICE | 0600, DEVICE_CONSOLE },
+    { "tty", Device::Character, MODE_CHARACTER_DEVICE | 0666, DEVICE_TTY },
+    { "shm", Device::Folder, MODE_DIRECTORY | 01777, {} },
 };
 
 constexpr usize DEVICE_COUNT = sizeof DEVICES / sizeof DEVICES[0];
@@ -61,7 +36,9 @@ constexpr usize DEVICE_COUNT = sizeof DEVICES / sizeof DEVICES[0];
 // chown, chmod or utimes of /dev/null sticks, as on Linux's devtmpfs.
 class DevInode final : public Inode {
 public:
-    DevInode(Device device, u64 number, u32 mode) : m_device(device), m_number(number), m_metadata(mode, InodeOwner {}) { }
+    DevInode(Device device, u64 number, u32 mode, DeviceNumber device_number = {})
+        : m_device(device), m_number(number), m_device_number(device_number), m_metadata(mode, InodeOwner {})
+    { }
     u64 number() const override { return m_number; }
     u64 device() const override
     {
@@ -125,28 +102,18 @@ public:
 
     Result<RefPtr<File>> open(int) override
     {
-        switch (m_device) {
-        case Device::Folder:
+        if (m_device == Device::Folder)
             return InodeFile::create(RefPtr<Inode>(this));
-        case Device::Null:
-        case Device::Zero: {
-            auto* file = new (std::nothrow) NullDevice(m_device == Device::Zero);
-            if (!file)
-                return Errno::NoMemory;
-            return adopt_ref<File>(file);
-        }
-        case Device::Console:
-            return Console::the();
-        }
-        return Errno::NoDevice;
+        return open_character_device(m_device_number);
     }
+    DeviceNumber device_number() override { return m_device_number; }
 
     // The folder's entries, made once. Names that share a device ("console" and "tty")
     // still get a node each, as they are different files on Linux.
     Result<void> make_children()
     {
         for (usize i = 0; i < DEVICE_COUNT; ++i) {
-            auto* child = new (std::nothrow) DevInode(DEVICES[i].device, 2 + i, DEVICES[i].mode);
+            auto* child = new (std::nothrow) DevInode(DEVICES[i].device, 2 + i, DEVICES[i].mode, DEVICES[i].number);
             if (!child)
                 return Errno::NoMemory;
             m_children[i] = adopt_ref<Inode>(child);
@@ -160,6 +127,7 @@ private:
 
     Device m_device;
     u64 m_number;
+    DeviceNumber m_device_number;
     MemoryMetadata m_metadata;
     RefPtr<Inode> m_children[DEVICE_COUNT];
 };

@@ -101,6 +101,7 @@ public:
         out.st_atime = i.atime;
         out.st_mtime = i.mtime;
         out.st_ctime = i.ctime;
+        out.st_rdev = encode_dev_t(i.device);
     }
 
     Result<void> statfs(LinuxStatfs& out) override
@@ -130,6 +131,16 @@ public:
         u32 number = TRY(fs().create(
             m_number, name.characters, name.length, type_of_new_file(mode) | (mode & 07777), Ext2Owner { owner.uid, owner.gid }));
         return m_mount.inode(number);
+    }
+    Result<RefPtr<Inode>> create_device(Name name, u32 mode, DeviceNumber device, InodeOwner owner) override
+    {
+        u32 number = TRY(fs().create(m_number, name.characters, name.length, mode, Ext2Owner { owner.uid, owner.gid }, device));
+        return m_mount.inode(number);
+    }
+    DeviceNumber device_number() override
+    {
+        auto info = fs().stat(m_number);
+        return info.is_error() ? DeviceNumber {} : info.value().device;
     }
     Result<RefPtr<Inode>> make_directory(Name name, u32 mode, InodeOwner owner) override
     {

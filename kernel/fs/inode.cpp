@@ -1,4 +1,5 @@
 #include "inode.h"
+#include "character_devices.h"
 #include "fifo.h"
 #include "flusher.h"
 #include "kernel/lib/memory.h"
@@ -29,7 +30,9 @@ Result<RefPtr<File>> Inode::open(int flags)
         return InodeFile::create(RefPtr<Inode>(this));
     if ((mode() & MODE_TYPE_MASK) == MODE_FIFO)
         return open_fifo(*this, flags);
-    return Errno::NoDeviceOrAddress; // a socket, or a device this file system cannot reach
+    if ((mode() & MODE_TYPE_MASK) == MODE_CHARACTER_DEVICE)
+        return open_character_device(device_number());
+    return Errno::NoDeviceOrAddress; // a socket, or a block device (Pagoda has no block-device files)
 }
 
 Result<void> Inode::get_write_access()
@@ -88,6 +91,42 @@ void ExecutableHold::release()
         m_inode->allow_write_access();
         m_inode.clear();
     }
+}
+
+Result<void> Inode::allocate(u64 offset, u64 length, bool keep_size)
+{
+    RefPtr<PageCache> cache = TRY(page_cache());
+    if (cache->is_backed())
+        return Errno::NotSupported;
+    u64 end = offset + length;
+    u64 first = offset / PAGE_SIZE, last = (end - 1) / PAGE_SIZE;
+    // With KEEP_SIZE, pages past the end are left for a write to allocate (Linux reserves
+    // them too): the cache holds no page past the size.
+    u64 size_after = keep_size ? cache->size() : max(cache->size(), end);
+    if (size_after <= offset)
+        return {};
+    last = min(last, (size_after - 1) / PAGE_SIZE);
+    u64 missing = 0;
+    FrameNumber frame;
+    for (u64 index = first; index <= last; ++index)
+        missing += !cache->find_page(index, frame);
+    if (RefPtr<PageLimit> limit = page_limit(); limit && missing > limit->free_pages())
+        return Errno::NoSpace;
+    if (size_after > cache->size())
+        TRY(truncate(size_after));
+    for (u64 index = first; index <= last; ++index)
+        TRY(cache->get_page(index));
+    return {};
+}
+
+Result<void> Inode::punch_hole(u64 offset, u64 length)
+{
+    RefPtr<PageCache> cache = TRY(page_cache());
+    if (cache->is_backed())
+        return Errno::NotSupported;
+    cache->punch_hole(offset, length);
+    update_times(TimeUpdate::Modify);
+    return {};
 }
 
 Result<void> Inode::truncate(u64 size)

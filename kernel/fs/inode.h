@@ -7,6 +7,7 @@
 
 #include "file.h"
 #include "inode_attributes.h"
+#include "kernel/lib/device_number.h"
 #include "kernel/lib/function_ref.h"
 #include "kernel/mm/page_cache.h"
 #include "kernel/mm/pager.h"
@@ -45,6 +46,11 @@ public:
     // file when `mode` has no type bits or MODE_REGULAR (open's O_CREAT), else the FIFO or
     // socket node its type bits name (mknod).
     virtual Result<RefPtr<Inode>> create(Name, u32 /*mode*/, InodeOwner) { return Errno::NotDirectory; }
+    // mknod of a character or block device node (`mode` has its type); a file system that
+    // cannot hold one says NotPermitted.
+    virtual Result<RefPtr<Inode>> create_device(Name, u32 /*mode*/, DeviceNumber, InodeOwner) { return Errno::NotPermitted; }
+    // A device node's number (st_rdev; what open() reaches); {0, 0} for other files.
+    virtual DeviceNumber device_number() { return {}; }
     virtual Result<RefPtr<Inode>> make_directory(Name, u32 /*mode*/, InodeOwner) { return Errno::NotDirectory; }
     virtual Result<void> make_symlink(Name, char const* /*target*/, InodeOwner) { return Errno::NotDirectory; }
     virtual Result<void> link(Name, Inode& /*target*/) { return Errno::NotDirectory; }
@@ -81,6 +87,14 @@ public:
     Result<RefPtr<PageCache>> page_cache();
     virtual RefPtr<PageLimit> page_limit() { return {}; }
     virtual Result<void> truncate(u64 size);
+    // fallocate(2), for a file whose pages are its only storage (tmpfs, memfd: Linux's
+    // shmem): allocate gives every page of the range a (zero) frame now, so a later store
+    // cannot fail for want of space, and grows the size to the range's end unless
+    // `keep_size`; NoSpace up front when the file system's page limit cannot hold the pages
+    // missing. punch_hole frees the range's pages (they read as zeros again). A file on a
+    // disk gets NotSupported (EOPNOTSUPP), as Linux's ext2, which has no fallocate, answers.
+    Result<void> allocate(u64 offset, u64 length, bool keep_size);
+    Result<void> punch_hole(u64 offset, u64 length);
     // Writes the file's dirty pages and metadata to stable storage (fsync).
     virtual Result<void> sync();
     // The size the file system has on record, used to start the page cache.

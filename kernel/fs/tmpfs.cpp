@@ -105,6 +105,7 @@ public:
         m_metadata.fill_stat(out);
         out.st_nlink = m_links;
         out.st_blksize = PAGE_SIZE;
+        out.st_rdev = encode_dev_t(m_device_number);
         if (is_regular() && m_page_cache)
             out.st_size = static_cast<i64>(m_page_cache->size());
         else if (is_symlink())
@@ -137,6 +138,13 @@ public:
     {
         return add_new(name, type_of_new_file(mode) | (mode & 07777), owner);
     }
+    Result<RefPtr<Inode>> create_device(Name name, u32 mode, DeviceNumber number, InodeOwner owner) override
+    {
+        RefPtr<Inode> node = TRY(add_new(name, (mode & MODE_TYPE_MASK) | (mode & 07777), owner));
+        static_cast<TmpfsInode&>(*node).m_device_number = number;
+        return node;
+    }
+    DeviceNumber device_number() override { return m_device_number; }
 
     Result<RefPtr<Inode>> make_directory(Name name, u32 mode, InodeOwner owner) override
     {
@@ -368,6 +376,7 @@ private:
     DirectoryEntry* m_entries { nullptr };
     u64 m_next_cookie { 2 }; // after "." and ".."
     char* m_link_target { nullptr };
+    DeviceNumber m_device_number; // of a device node made by mknod
 };
 
 u64 g_next_inode_number = 1;

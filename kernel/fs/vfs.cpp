@@ -304,11 +304,17 @@ Result<void> vfs_mkdir(char const* path, u32 mode, Credentials const& who)
     return {};
 }
 
-Result<void> vfs_mknod(char const* path, u32 mode, Credentials const& who)
+Result<void> vfs_mknod(char const* path, u32 mode, DeviceNumber device, Credentials const& who)
 {
     ParentAndName where = TRY(prepare_new_name(path, who));
     InodeOwner owner = owner_for_new_inode(*where.parent, who, mode);
-    TRY(where.parent->create(where.name, mode, owner));
+    u32 type = mode & MODE_TYPE_MASK;
+    if (type == MODE_CHARACTER_DEVICE || type == MODE_BLOCK_DEVICE) {
+        if (!who.is_privileged())
+            return Errno::NotPermitted; // CAP_MKNOD, after the folder's write permission
+        TRY(where.parent->create_device(where.name, mode, device, owner));
+    } else
+        TRY(where.parent->create(where.name, mode, owner));
     return {};
 }
 

@@ -55,8 +55,9 @@ Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode, Credentials
 
 // The path system calls, given the caller's credentials rather than its process.
 Result<void> vfs_mkdir(char const* path, u32 mode, Credentials const& who);
-// mknod(2) of a regular file, FIFO or socket node (the type in `mode`); Exists if taken.
-Result<void> vfs_mknod(char const* path, u32 mode, Credentials const& who);
+// mknod(2) of a regular file, FIFO, socket or device node (the type in `mode`; `device`
+// for a device node); Exists if taken.
+Result<void> vfs_mknod(char const* path, u32 mode, DeviceNumber device, Credentials const& who);
 Result<void> vfs_unlink(char const* path, Credentials const& who);
 Result<void> vfs_rmdir(char const* path, Credentials const& who);
 Result<void> vfs_rename(char const* from, char const* to, Credentials const& who);

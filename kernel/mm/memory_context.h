@@ -36,6 +36,9 @@ struct MemoryContext {
     // True if the thread mm works for has a fatal signal pending: a long walk (populating a
     // range) stops early then, as Linux's killable ones do. Null: never.
     bool (*caller_dying)() { nullptr };
+    // Called between the pages of a long walk: may let other threads run (and change the
+    // address space) before it returns (sched's offer_cpu). Null: never.
+    void (*offer_cpu)() { nullptr };
 };
 
 // User frames with contents (FrameUse::User: they stop at the reserve): a fresh frame of

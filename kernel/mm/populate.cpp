@@ -53,7 +53,14 @@ Result<void> AddressSpace::populate(VirtAddr start, VirtAddr end, PopulateAccess
             return Errno::Invalid; // MADV_POPULATE_* of memory that may not be accessed so
         VirtAddr mapping_end = min(end, mapping->end());
         u64 version = m_layout_version;
-        for (; va < mapping_end && m_layout_version == version; va += PAGE_SIZE) {
+        for (u64 step = 1; va < mapping_end && m_layout_version == version; va += PAGE_SIZE, ++step) {
+            // A range of terabytes takes minutes: let others run (and a kill arrive) meanwhile.
+            // They may change the mappings; the loop's condition sees that.
+            if (step % 64 == 0 && m_context.offer_cpu) {
+                m_context.offer_cpu();
+                if (m_layout_version != version)
+                    break;
+            }
             if (entry_allows(m_page_table->query(va), access))
                 continue;
             if (m_context.caller_dying && m_context.caller_dying())

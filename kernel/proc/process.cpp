@@ -8,6 +8,7 @@
 #include "kernel/lib/profile.h"
 #include "kernel/mm/fork.h"
 #include "shutdown.h"
+#include "signal.h"
 
 namespace {
 IntrusiveList<Process, &Process::all_processes_node> g_processes;
@@ -200,13 +201,22 @@ void Process::wait_for_vfork_release()
             return;
 }
 
-void Process::reparent_children_to_init()
+void Process::reparent_children()
 {
+    Process* reaper = g_init;
+    for (Process* ancestor = m_parent; ancestor && ancestor != g_init; ancestor = ancestor->m_parent) {
+        if (ancestor->child_subreaper && !ancestor->m_exiting && ancestor->m_state == State::Running) {
+            reaper = ancestor;
+            break;
+        }
+    }
     while (Process* child = m_children.take_first()) {
-        child->m_parent = g_init;
-        g_init->m_children.append(*child);
+        child->m_parent = reaper;
+        reaper->m_children.append(*child);
         if (child->m_state == State::Zombie)
-            g_init->child_state_changed.wake_all();
+            reaper->child_state_changed.wake_all();
+        else if (child->parent_death_signal)
+            (void)send_signal(*child, child->parent_death_signal, current_sender(SI_USER));
     }
 }
 
@@ -218,6 +228,7 @@ void Process::exit(int wait_status)
     // From here on this is the only thread.
     if (m_pid == 1)
         shutdown_after_init_exit(wait_status);
+    m_exiting = true;
     release_thread_user_state(thread);
     // The program's file may be written again once no process runs it; dropped before the
     // files are closed, as Linux drops its address space (and exe_file) first: a parent that
@@ -225,7 +236,7 @@ void Process::exit(int wait_status)
     m_executable.release();
     real_timer.stop();
     m_fds.close_all();
-    reparent_children_to_init();
+    reparent_children();
     release_vfork_parent();
     // Leave this address space before dropping what may be the last reference to it.
     // Dropping it may sleep (dirty shared pages are written back), so only afterwards does

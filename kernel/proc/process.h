@@ -63,6 +63,8 @@ public:
     bool has_exec_run() const { return m_has_exec_run; }
     void note_exec_ran() { m_has_exec_run = true; }
     bool dumpable { true }; // prctl PR_SET_DUMPABLE; exec sets it again
+    int parent_death_signal { 0 }; // PR_SET_PDEATHSIG: sent when the parent exits; not inherited
+    bool child_subreaper { false }; // PR_SET_CHILD_SUBREAPER: orphans below come here, not to init
     State state() const { return m_state; }
     int wait_status() const { return m_wait_status; }
     AddressSpace& address_space() { return *m_address_space; }
@@ -184,7 +186,10 @@ public:
 private:
     Process();
     ~Process();
-    void reparent_children_to_init();
+    // Gives every child to its new parent: the nearest live ancestor that is a child
+    // subreaper, else init (Linux's find_new_reaper); a child that asked for a parent-death
+    // signal gets it.
+    void reparent_children();
     // A thread's last words to user memory: its clear-child-tid word and robust list.
     void release_thread_user_state(Thread&);
 
@@ -195,6 +200,7 @@ private:
     Process* m_parent { nullptr };
     IntrusiveList<Process, &Process::sibling_node> m_children;
     State m_state { State::Running };
+    bool m_exiting { false }; // in exit(): no more children may be given to it
     int m_wait_status { 0 };
     RefPtr<AddressSpace> m_address_space;
     FdTable m_fds;

@@ -1,6 +1,7 @@
 #include "procfs.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
 #include "kernel/arch/x86_64/multiboot.h"
+#include "kernel/dev/clock.h"
 #include "kernel/fs/generated_file.h"
 #include "kernel/fs/inode.h"
 #include "kernel/lib/format.h"
@@ -283,7 +284,13 @@ public:
 
     ProcInode(Kind kind, u32 pid, Generator generator = nullptr, char const* link = nullptr, u32 tid = 0,
         ThreadGenerator thread_generator = nullptr)
-        : m_kind(kind), m_pid(pid), m_tid(tid), m_generator(generator), m_thread_generator(thread_generator), m_link(link)
+        : m_kind(kind)
+        , m_pid(pid)
+        , m_tid(tid)
+        , m_generator(generator)
+        , m_thread_generator(thread_generator)
+        , m_link(link)
+        , m_made_at(realtime_nanoseconds())
     { }
 
     u64 number() const override
@@ -328,6 +335,14 @@ public:
         out.st_mode = mode();
         out.st_nlink = (mode() & MODE_TYPE_MASK) == MODE_DIRECTORY ? 2 : 1;
         out.st_blksize = 1024;
+        // As Linux's: the time the inode was made (its first lookup), and a process's files
+        // belong to whom the process runs as.
+        out.st_atime = out.st_mtime = out.st_ctime = m_made_at / 1000000000;
+        out.st_atime_nsec = out.st_mtime_nsec = out.st_ctime_nsec = m_made_at % 1000000000;
+        if (Process* owner = m_pid ? process() : nullptr) {
+            out.st_uid = owner->credentials.euid;
+            out.st_gid = owner->credentials.egid;
+        }
     }
 
     Result<RefPtr<Inode>> lookup(Name name) override;
@@ -354,6 +369,7 @@ private:
     Generator m_generator;
     ThreadGenerator m_thread_generator;
     char const* m_link;
+    u64 m_made_at; // realtime nanoseconds
 };
 
 namespace {

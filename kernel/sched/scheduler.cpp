@@ -240,6 +240,19 @@ void update_load_average()
         g_stats.load[i] = (g_stats.load[i] * LOAD_DECAY[i] + active * (LOAD_ONE - LOAD_DECAY[i])) >> LOAD_SHIFT;
 }
 
+void wake_due_sleepers(u64 now)
+{
+    deadline_timers_fire(now);
+    for (Thread* thread = g_sleepers.first(); thread;) {
+        Thread* next = g_sleepers.next(*thread);
+        if (thread->wake_at <= now) {
+            thread->was_interrupted_by_timeout = true;
+            wake_up(*thread);
+        }
+        thread = next;
+    }
+}
+
 // The timer interrupt: fires due deadline timers, wakes sleepers whose deadline passed,
 // and preempts user code (and the idle loop) at the end of its time slice.
 void scheduler_tick(unsigned, TrapFrame& frame)
@@ -254,15 +267,7 @@ void scheduler_tick(unsigned, TrapFrame& frame)
     update_load_average();
     if (g_cpu_tick_hook && g_current != g_idle)
         g_cpu_tick_hook(*g_current, frame.from_user());
-    deadline_timers_fire(now);
-    for (Thread* thread = g_sleepers.first(); thread;) {
-        Thread* next = g_sleepers.next(*thread);
-        if (thread->wake_at <= now) {
-            thread->was_interrupted_by_timeout = true;
-            wake_up(*thread);
-        }
-        thread = next;
-    }
+    wake_due_sleepers(now);
     // Preempt only code that runs with interrupts enabled: it holds no kernel data.
     if (!(frame.rflags & RFLAGS_INTERRUPT_ENABLE))
         return;
@@ -276,6 +281,22 @@ void scheduler_tick(unsigned, TrapFrame& frame)
         yield();
 }
 
+}
+
+void offer_cpu()
+{
+    constexpr u64 SLICE_NS = 10000000, LOOK_EVERY_NS = 1000000;
+    static u64 last_look;
+    cpu::InterruptsDisabled guard;
+    u64 now = monotonic_nanoseconds();
+    if (now - g_switched_in_at < SLICE_NS || now - last_look < LOOK_EVERY_NS)
+        return;
+    last_look = now;
+    // The kernel runs with interrupts off, so the ticks of this slice found it there and
+    // woke no one: do what they would have.
+    wake_due_sleepers(now);
+    if (!g_run_queue.is_empty())
+        yield();
 }
 
 SchedulerStats scheduler_stats()

@@ -18,6 +18,11 @@ void yield();
 // Marks the current thread blocked and switches away; returns after wake_up(), or after
 // Thread::interrupt() if `kind` lets that end the sleep.
 void block_current(SleepKind kind = SleepKind::Uninterruptible);
+// A long operation in the kernel (populating a huge range) calls this between steps, as
+// Linux's cond_resched: once the thread has had the CPU for a time slice, sleepers that are
+// due are woken and, if another thread can run, this one yields — lending the kernel lock
+// (so a kill() can reach it). The caller must re-check what it decided before the call.
+void offer_cpu();
 void wake_up(Thread&);
 // Blocks the current thread until monotonic time `deadline_ns`, until woken, or until
 // interrupted as `kind` allows. Returns true if the deadline passed.

@@ -82,6 +82,7 @@ Result<i64> sys_utime(UserAddress path, UserAddress times);
 Result<i64> sys_utimes(UserAddress path, UserAddress times);
 Result<i64> sys_futimesat(int dirfd, UserAddress path, UserAddress times);
 Result<i64> sys_utimensat(int dirfd, UserAddress path, UserAddress times, int flags);
+Result<i64> sys_fallocate(int fd, int mode, i64 offset, i64 length);
 // Memory (sys_memory.cpp)
 Result<i64> sys_mmap(UserAddress address, u64 length, int prot, int flags, int fd, i64 offset);
 Result<i64> sys_munmap(UserAddress address, u64 length);
@@ -134,6 +135,7 @@ Result<i64> sys_sysinfo(UserAddress buffer);
 Result<i64> sys_reboot(u32 magic1, u32 magic2, u32 command, UserAddress argument);
 // Credentials (sys_credentials.cpp)
 Result<i64> sys_getuid();
+Result<i64> sys_syslog(int action, UserAddress buffer, int length);
 Result<i64> sys_geteuid();
 Result<i64> sys_getgid();
 Result<i64> sys_getegid();
@@ -145,6 +147,8 @@ Result<i64> sys_setresuid(u32 real, u32 effective, u32 saved);
 Result<i64> sys_setresgid(u32 real, u32 effective, u32 saved);
 Result<i64> sys_getresuid(UserAddress real, UserAddress effective, UserAddress saved);
 Result<i64> sys_getresgid(UserAddress real, UserAddress effective, UserAddress saved);
+Result<i64> sys_capget(UserAddress header, UserAddress data);
+Result<i64> sys_capset(UserAddress header, UserAddress data);
 Result<i64> sys_setfsuid(u32 uid);
 Result<i64> sys_setfsgid(u32 gid);
 Result<i64> sys_getgroups(int size, UserAddress list);

@@ -9,6 +9,7 @@
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/memory.h"
+#include "kernel/mm/page_index.h"
 #include "kernel/mm/reclaim.h"
 #include "kernel/proc/resource_limits.h"
 #include "kernel/proc/signal.h"
@@ -460,6 +461,43 @@ Result<i64> sys_ftruncate(int fd, i64 length)
     TRY(check_file_size_limit(current_process(), file->file().size(), static_cast<u64>(length)));
     TRY(clear_set_id_before_write(*inode, caller_credentials()));
     TRY(inode->truncate(static_cast<u64>(length)));
+    return 0;
+}
+
+// fallocate(2): modes 0 and FALLOC_FL_KEEP_SIZE allocate, KEEP_SIZE|PUNCH_HOLE frees; the
+// other modes (COLLAPSE, ZERO, INSERT, UNSHARE ranges) are what Linux's tmpfs refuses too.
+Result<i64> sys_fallocate(int fd, int mode, i64 offset, i64 length)
+{
+    constexpr int FALLOC_FL_KEEP_SIZE = 1, FALLOC_FL_PUNCH_HOLE = 2;
+    if (offset < 0 || length <= 0)
+        return Errno::Invalid;
+    auto file = TRY(file_for(fd));
+    if (!file->can_write())
+        return Errno::BadFd;
+    Inode* inode = file->file().inode();
+    if (!inode) // a pipe: ESPIPE; the console and other devices: ENODEV
+        return file->file().pipe() ? Errno::IllegalSeek : Errno::NoDevice;
+    if (inode->is_directory())
+        return Errno::IsDirectory;
+    if (!inode->is_regular())
+        return (inode->mode() & MODE_TYPE_MASK) == MODE_FIFO ? Errno::IllegalSeek : Errno::NoDevice;
+    if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
+        return Errno::NotSupported;
+    // Past i64 (Linux's test), or past what a page cache holds (4 TiB, page_index.h).
+    if (offset > INT64_MAX - length || static_cast<u64>(offset + length) > PageIndex::MAX_PAGES * PAGE_SIZE)
+        return Errno::FileTooBig;
+    if (mode & FALLOC_FL_PUNCH_HOLE) {
+        if (!(mode & FALLOC_FL_KEEP_SIZE))
+            return Errno::NotSupported;
+        if (file->flags() & O_APPEND)
+            return Errno::NotPermitted;
+        TRY(inode->punch_hole(static_cast<u64>(offset), static_cast<u64>(length)));
+        return 0;
+    }
+    if (!(mode & FALLOC_FL_KEEP_SIZE))
+        TRY(check_file_size_limit(current_process(), file->file().size(), static_cast<u64>(offset + length)));
+    TRY(clear_set_id_before_write(*inode, caller_credentials()));
+    TRY(inode->allocate(static_cast<u64>(offset), static_cast<u64>(length), mode & FALLOC_FL_KEEP_SIZE));
     return 0;
 }
 

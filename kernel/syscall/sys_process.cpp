@@ -44,7 +44,8 @@ Result<i64> sys_arch_prctl(int code, u64 address)
 
 Result<i64> sys_prctl(int option, u64 argument2, u64, u64, u64)
 {
-    constexpr int PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4, PR_SET_NAME = 15, PR_GET_NAME = 16;
+    constexpr int PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4, PR_SET_NAME = 15,
+                  PR_GET_NAME = 16, PR_SET_CHILD_SUBREAPER = 36, PR_GET_CHILD_SUBREAPER = 37;
     Thread& thread = *current_thread();
     switch (option) {
     case PR_SET_NAME: {
@@ -62,6 +63,20 @@ Result<i64> sys_prctl(int option, u64 argument2, u64, u64, u64)
         TRY(copy_to_user(user_space(), argument2, name, sizeof name));
         return 0;
     }
+    case PR_SET_PDEATHSIG:
+        if (argument2 > 64)
+            return Errno::Invalid;
+        current_process().parent_death_signal = static_cast<int>(argument2);
+        return 0;
+    case PR_GET_PDEATHSIG:
+        TRY(write_user<int>(argument2, current_process().parent_death_signal));
+        return 0;
+    case PR_SET_CHILD_SUBREAPER:
+        current_process().child_subreaper = argument2 != 0;
+        return 0;
+    case PR_GET_CHILD_SUBREAPER:
+        TRY(write_user<int>(argument2, current_process().child_subreaper ? 1 : 0));
+        return 0;
     case PR_GET_DUMPABLE:
         return current_process().dumpable ? 1 : 0;
     case PR_SET_DUMPABLE:

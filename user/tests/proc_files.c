@@ -10,13 +10,17 @@
 // - /proc/self/status: Name:, State:, PPid: (== getppid()), VmRSS: lines;
 // - readlink /proc/self/exe: an absolute path to the same file as argv[0];
 // - /proc/self/cmdline: argv joined by NULs (each argument NUL-terminated);
-// - /proc/<pid>/status and /proc/<pid>/stat of a child blocked on a pipe: PPid is our pid.
+// - /proc/<pid>/status and /proc/<pid>/stat of a child blocked on a pipe: PPid is our pid;
+// - stat of /proc/self: owned by our effective ids, dated now (not 1970); /proc/<pid> of a
+//   child that became nobody is owned by nobody.
 #include "proc_util.h"
 #include "tap.h"
 
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
 
 static char text[65536];
 
@@ -161,7 +165,7 @@ static int parse_stat(const char* path, int* pid, char* comm, size_t comm_len, c
 
 int main(int argc, char** argv)
 {
-    tap_plan(22);
+    tap_plan(25);
     const char* base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     char expected_comm[16];
     snprintf(expected_comm, sizeof expected_comm, "%s", base); // the kernel keeps 15 characters
@@ -249,5 +253,38 @@ int main(int argc, char** argv)
     errno = 0;
     n = read_whole_file(path, text, sizeof text);
     ok(n < 0 && errno == ENOENT, "%s of the reaped child is gone: ENOENT (r=%zd errno=%d)", path, n, errno);
+
+    struct stat self_stat;
+    time_t now = time(NULL);
+    ok(stat("/proc/self", &self_stat) == 0 && self_stat.st_uid == geteuid() && self_stat.st_gid == getegid()
+            && self_stat.st_mtime > now - 60 && self_stat.st_mtime <= now + 5,
+        "/proc/self: owned by uid %u gid %u, dated %ld (now %ld)", (unsigned)self_stat.st_uid, (unsigned)self_stat.st_gid,
+        (long)self_stat.st_mtime, (long)now);
+    if (geteuid() != 0) {
+        skip("not root", "a child that became nobody");
+        skip("not root", "its /proc folder is nobody's");
+        return tap_done();
+    }
+    int ready[2], hold[2];
+    pipe(ready);
+    pipe(hold);
+    child = fork();
+    if (child == 0) {
+        close(hold[1]);
+        if (setgid(65534) != 0 || setuid(65534) != 0)
+            _exit(1);
+        write(ready[1], "r", 1);
+        char c;
+        _exit(read(hold[0], &c, 1) == 0 ? 0 : 1);
+    }
+    close(hold[0]);
+    char c;
+    ok(read(ready[0], &c, 1) == 1, "a child became nobody");
+    snprintf(path, sizeof path, "/proc/%d", (int)child);
+    struct stat child_stat;
+    ok(stat(path, &child_stat) == 0 && child_stat.st_uid == 65534 && child_stat.st_gid == 65534,
+        "%s is nobody's (uid %u gid %u)", path, (unsigned)child_stat.st_uid, (unsigned)child_stat.st_gid);
+    close(hold[1]);
+    waitpid(child, NULL, 0);
     return tap_done();
 }

@@ -75,13 +75,20 @@ bool Ext2FileSystem::is_fast_symlink(Ext2DiskInode const& record) const
     return ext2_is_symlink(record.mode) && record.blocks == acl_sectors;
 }
 
+bool Ext2FileSystem::holds_block_map(Ext2DiskInode const& record) const
+{
+    u16 type = record.mode & EXT2_S_IFMT;
+    return !is_fast_symlink(record) && type != EXT2_S_IFCHR && type != EXT2_S_IFBLK;
+}
+
 Result<Ext2InodeInfo> Ext2FileSystem::stat(u32 inode)
 {
     Ext2DiskInode r = TRY(m_inodes.read(inode));
     if (r.mode == 0)
         return Errno::NoEntry;
     return Ext2InodeInfo { inode, r.mode, r.links_count, r.uid | (u32(r.uid_high) << 16), r.gid | (u32(r.gid_high) << 16),
-        ext2_inode_size(r), r.atime, r.mtime, r.ctime, r.blocks };
+        ext2_inode_size(r), r.atime, r.mtime, r.ctime, r.blocks,
+        holds_block_map(r) || ext2_is_symlink(r.mode) ? DeviceNumber {} : ext2_decode_device(r.block[0], r.block[1]) };
 }
 
 Result<void> Ext2FileSystem::read_page(u32 inode, u64 page_index, u8* page)
@@ -344,7 +351,7 @@ Result<void> Ext2FileSystem::free_inode_now(u32 inode)
 {
     Ext2DiskInode record = TRY(m_inodes.read(inode));
     bool is_directory = ext2_is_directory(record.mode);
-    if (!is_fast_symlink(record)) {
+    if (holds_block_map(record)) {
         auto freed = m_map.truncate(record, 0);
         if (freed.is_error()) {
             TRY(m_inodes.write(inode, record));

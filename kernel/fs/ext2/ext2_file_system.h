@@ -10,6 +10,7 @@
 // operation never interleaves with another even when it sleeps.
 #pragma once
 
+#include "../../lib/device_number.h"
 #include "../../lib/own_ptr.h"
 #include "block_cache.h"
 #include "ext2_allocator.h"
@@ -29,6 +30,7 @@ struct Ext2InodeInfo {
     u32 mtime;
     u32 ctime;
     u64 blocks; // 512-byte sectors, indirect blocks included (st_blocks)
+    DeviceNumber device; // of a character or block device node (st_rdev)
 };
 
 // The times that reading, writing and changing names set to now.
@@ -97,7 +99,8 @@ public:
 
     // Namespace changes. Each returns NotDirectory when `directory` is not one, Exists when
     // the new name is taken, NoSpace when no inode or block is left.
-    Result<u32> create(u32 directory, char const* name, usize length, u32 mode, Ext2Owner = {});
+    // A regular file, FIFO, socket, or (with `device`) a character or block device node.
+    Result<u32> create(u32 directory, char const* name, usize length, u32 mode, Ext2Owner = {}, DeviceNumber device = {});
     Result<u32> mkdir(u32 directory, char const* name, usize length, u32 mode, Ext2Owner = {});
     // Removes an empty directory (NotEmpty otherwise); returns its inode for release_inode.
     Result<u32> rmdir(u32 directory, char const* name, usize length);
@@ -144,6 +147,9 @@ private:
     Result<void> adjust_links(u32 inode, int delta);
     Result<void> check_not_ancestor(u32 directory, u32 moved);
     bool is_fast_symlink(Ext2DiskInode const&) const;
+    // Whether i_block holds block pointers: not for a fast symlink (its text is there) or a
+    // device node (its number is).
+    bool holds_block_map(Ext2DiskInode const&) const;
 
     // Inodes whose link count reached 0 but that release_inode has not freed yet.
     Result<void> reserve_orphan_slot();

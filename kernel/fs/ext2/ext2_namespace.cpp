@@ -88,16 +88,22 @@ Result<void> Ext2FileSystem::adjust_links(u32 inode, int delta)
     return m_inodes.write(inode, record);
 }
 
-Result<u32> Ext2FileSystem::create(u32 directory, char const* name, usize length, u32 mode, Ext2Owner owner)
+Result<u32> Ext2FileSystem::create(u32 directory, char const* name, usize length, u32 mode, Ext2Owner owner, DeviceNumber device)
 {
     TRY(prepare_new_entry(directory, name, length));
     u16 type = static_cast<u16>(mode & EXT2_S_IFMT);
     if (type == 0)
         type = EXT2_S_IFREG;
-    if (type != EXT2_S_IFREG && type != EXT2_S_IFIFO && type != EXT2_S_IFSOCK)
+    bool device_node = type == EXT2_S_IFCHR || type == EXT2_S_IFBLK;
+    if (type != EXT2_S_IFREG && type != EXT2_S_IFIFO && type != EXT2_S_IFSOCK && !device_node)
         return Errno::Invalid;
     u32 inode = TRY(m_allocator.allocate_inode(directory, false));
     Ext2DiskInode record = new_inode_record(static_cast<u16>(type | (mode & 07777)), owner);
+    if (device_node) {
+        Ext2DeviceSlots slots = ext2_encode_device(device);
+        record.block[0] = slots.block0;
+        record.block[1] = slots.block1;
+    }
     TRY(m_inodes.write_new(inode, record));
     auto added = m_directories.add(directory, name, length, inode, ext2_file_type_of_mode(record.mode));
     if (added.is_error()) {

@@ -15,4 +15,4 @@ void klog(char const* fmt, ...)
 
 void klog_raw(char const* text, usize length) { fwrite(text, 1, length, stderr); }
 
-void klog_set_mirror_to_console(bool) { }
+void klog_set_console_mirror(ConsoleMirror) { }
