@@ -1,9 +1,9 @@
 #include "generated_file.h"
 #include "kernel/lib/memory.h"
 
-Result<RefPtr<File>> GeneratedFile::create(char* text, usize length, u32 mode)
+Result<RefPtr<File>> GeneratedFile::create(char* text, usize length, u32 mode, Writer writer)
 {
-    auto* file = new (std::nothrow) GeneratedFile(text, length, mode);
+    auto* file = new (std::nothrow) GeneratedFile(text, length, mode, writer);
     if (!file) {
         delete[] text;
         return Errno::NoMemory;
@@ -18,6 +18,15 @@ Result<usize> GeneratedFile::read(u8* buffer, usize count, u64 offset)
     usize n = min<u64>(count, m_length - offset);
     memcpy(buffer, m_text + offset, n);
     return n;
+}
+
+Result<usize> GeneratedFile::write(u8 const* buffer, usize count, u64 offset)
+{
+    if (!m_writer)
+        return Errno::Access;
+    if (offset == 0 && count > 0)
+        TRY(m_writer(reinterpret_cast<char const*>(buffer), count));
+    return count;
 }
 
 void GeneratedFile::stat(LinuxStat& out) const

@@ -1,4 +1,5 @@
 #include "procfs.h"
+#include "drop_caches.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
 #include "kernel/arch/x86_64/multiboot.h"
 #include "kernel/dev/clock.h"
@@ -17,14 +18,14 @@
 
 namespace {
 
-template<typename Fill> Result<RefPtr<File>> generate(Fill fill)
+template<typename Fill> Result<RefPtr<File>> generate(Fill fill, GeneratedFile::Writer writer = nullptr)
 {
     char* text = new (std::nothrow) char[TEXT_CAPACITY];
     if (!text)
         return Errno::NoMemory;
     TextBuilder builder { text };
     fill(builder);
-    return GeneratedFile::create(text, builder.length);
+    return GeneratedFile::create(text, builder.length, MODE_REGULAR | (writer ? 0644 : 0444), writer);
 }
 
 void fill_vmstat(TextBuilder& out, Process&)
@@ -322,7 +323,7 @@ public:
             return MODE_REGULAR | 0400;
         case Kind::Text:
         case Kind::ThreadText:
-            return MODE_REGULAR | 0444;
+            return MODE_REGULAR | (m_writer ? 0644 : 0444);
         }
         return 0;
     }
@@ -350,6 +351,9 @@ public:
     Result<usize> read_link(char* out, usize capacity) override;
     Result<RefPtr<File>> open(int flags) override;
 
+    // A /proc/sys tunable: writable (by root, the owner), writes going to `writer`.
+    void set_writer(GeneratedFile::Writer writer) { m_writer = writer; }
+
 private:
     static u64 proc_device()
     {
@@ -370,6 +374,7 @@ private:
     ThreadGenerator m_thread_generator;
     char const* m_link;
     u64 m_made_at; // realtime nanoseconds
+    GeneratedFile::Writer m_writer { nullptr };
 };
 
 namespace {
@@ -387,16 +392,18 @@ ProcFileName const PROCESS_FILES[]
     = { { "maps", fill_maps }, { "smaps", fill_smaps }, { "stat", fill_stat }, { "status", fill_status },
           { "cmdline", fill_cmdline }, { "mounts", fill_mounts }, { "comm", fill_comm }, { "smaps_rollup", fill_smaps_rollup } };
 
-// /proc/sys: the kernel's tunables that Pagoda has, read-only (there is nothing to tune).
+// /proc/sys: the kernel's tunables that Pagoda has; those with a writer may be changed.
 void fill_pid_max(TextBuilder& out, Process&) { out.append("%u\n", PID_MAX); }
 void fill_tainted(TextBuilder& out, Process&) { out.append("0\n"); } // nothing taints it
 struct SysctlFile {
     char const* folder;
     char const* name;
     ProcInode::Generator generator;
+    GeneratedFile::Writer writer;
 };
-SysctlFile const SYSCTL_FILES[] = { { "kernel", "pid_max", fill_pid_max }, { "kernel", "tainted", fill_tainted } };
-char const* const SYSCTL_FOLDERS[] = { "kernel" };
+SysctlFile const SYSCTL_FILES[] = { { "kernel", "pid_max", fill_pid_max, nullptr },
+    { "kernel", "tainted", fill_tainted, nullptr }, { "vm", "drop_caches", fill_drop_caches, set_drop_caches } };
+char const* const SYSCTL_FOLDERS[] = { "kernel", "vm" };
 
 struct ThreadFileName {
     char const* name;
@@ -457,8 +464,11 @@ Result<RefPtr<Inode>> ProcInode::lookup(Name name)
     }
     if (m_kind == Kind::SysSubfolder) {
         for (auto const& file : SYSCTL_FILES)
-            if (strcmp(file.folder, m_link) == 0 && name_is(name, file.name))
-                return make(Kind::Text, current_process().pid(), file.generator);
+            if (strcmp(file.folder, m_link) == 0 && name_is(name, file.name)) {
+                RefPtr<Inode> inode = TRY(make(Kind::Text, current_process().pid(), file.generator));
+                static_cast<ProcInode*>(inode.ptr())->set_writer(file.writer);
+                return inode;
+            }
         return Errno::NoEntry;
     }
     if (m_kind == Kind::ProcessFolder) {
@@ -584,7 +594,8 @@ Result<usize> ProcInode::read_link(char* out, usize capacity)
 
 Result<RefPtr<File>> ProcInode::open(int flags)
 {
-    if ((flags & O_ACCMODE) != O_RDONLY)
+    // Only root changes a tunable (Linux's /proc/sys files are root's, mode 0644 or 0200).
+    if ((flags & O_ACCMODE) != O_RDONLY && (!m_writer || current_process().credentials.euid != 0))
         return Errno::Access;
     if (is_directory())
         return InodeFile::create(RefPtr<Inode>(this));
@@ -594,7 +605,7 @@ Result<RefPtr<File>> ProcInode::open(int flags)
     if (m_kind == Kind::Pagemap)
         return open_pagemap(*owner);
     if (m_kind == Kind::Text)
-        return generate([&](TextBuilder& out) { m_generator(out, *owner); });
+        return generate([&](TextBuilder& out) { m_generator(out, *owner); }, m_writer);
     if (m_kind == Kind::ThreadText) {
         Thread* shown = thread();
         if (!shown)
