@@ -2,6 +2,7 @@
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/timer.h"
 #include "kernel/dev/clock.h"
+#include "kernel/dev/virtio_blk.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/proc/process.h"
 #include "kernel/sched/scheduler.h"
@@ -125,4 +126,16 @@ void fill_mounts(TextBuilder& out, Process&)
     vfs_for_each_mount([&](char const* where, MountInfo const& info) {
         out.append("%s /%s %s %s 0 0\n", info.source, where, info.type, info.read_only ? "ro" : "rw");
     });
+}
+
+// /proc/partitions: the disks, as lsblk and fdisk -l read it. Each virtio disk is whole
+// (Pagoda reads no partition tables), with Linux's virtio-blk major 254 and minors 16 apart;
+// sizes in 1 KiB blocks.
+void fill_partitions(TextBuilder& out, Process&)
+{
+    constexpr u32 VIRTIO_BLOCK_MAJOR = 254;
+    out.append("major minor  #blocks  name\n\n");
+    for (usize i = 0; i < virtio_blk_count(); ++i)
+        out.append("%4u %7zu %10lu vd%c\n", VIRTIO_BLOCK_MAJOR, i * 16, virtio_blk_device(i)->size_bytes() / 1024,
+            static_cast<char>('a' + i));
 }

@@ -12,3 +12,4 @@ void fill_loadavg(TextBuilder&, Process&);
 void fill_system_stat(TextBuilder&, Process&);
 void fill_cpuinfo(TextBuilder&, Process&);
 void fill_mounts(TextBuilder&, Process&);
+void fill_partitions(TextBuilder&, Process&);

@@ -4,7 +4,8 @@
 // processes, procs_running; /proc/loadavg has three averages and running/total with this
 // thread running; /proc/cpuinfo names the processor, vendor and flags; /proc/mounts and
 // /proc/self/mounts list the root and /proc (type proc) alike; statfs of /proc says proc
-// and counts no blocks (so df leaves it out); /proc/sys/kernel/pid_max and tainted read as
+// and counts no blocks (so df leaves it out); /proc/partitions has Linux's header and a
+// line "major minor #blocks name" per disk; /proc/sys/kernel/pid_max and tainted read as
 // numbers.
 #include "proc_util.h"
 #include "tap.h"
@@ -57,7 +58,7 @@ static void spin_cpu_ms(long ms)
 
 int main(void)
 {
-    tap_plan(10);
+    tap_plan(11);
     double up0 = uptime();
     struct timespec pause = { 0, 200 * 1000000 };
     nanosleep(&pause, NULL);
@@ -91,6 +92,17 @@ int main(void)
         "/proc/mounts lists the root and /proc (type proc)");
     int self = read_whole_file("/proc/self/mounts", other, sizeof other) > 0;
     ok(self && strcmp(buffer, other) == 0, "/proc/self/mounts says the same");
+    int disks = 0, well_formed = read_whole_file("/proc/partitions", buffer, sizeof buffer) > 0
+        && strncmp(buffer, "major minor  #blocks  name\n\n", 28) == 0;
+    for (char* line = strchr(buffer, '\n') ? strchr(buffer, '\n') + 2 : NULL; well_formed && line && *line;) {
+        unsigned major, minor;
+        unsigned long long blocks;
+        char name[64];
+        well_formed = sscanf(line, "%u %u %llu %63s", &major, &minor, &blocks, name) == 4 && blocks > 0;
+        disks += well_formed;
+        line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL;
+    }
+    ok(well_formed && disks > 0, "/proc/partitions: the header and %d disk lines", disks);
     struct statfs proc_fs;
     int r = statfs("/proc", &proc_fs);
     ok(r == 0 && proc_fs.f_type == 0x9fa0 && proc_fs.f_blocks == 0,
