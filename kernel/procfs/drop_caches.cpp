@@ -32,8 +32,8 @@ Result<void> set_drop_caches(char const* text, usize length)
         blocks = ext2_drop_clean_metadata();
     }
     if (!g_quiet)
-        klog("pid %u: drop_caches: %lu (%lu page-cache pages, %lu metadata blocks dropped)", current_process().pid(), value, pages,
-            blocks);
+        klog("pid %u: drop_caches: %lu (%lu page-cache pages, %lu metadata blocks dropped)", current_process().pid(), value,
+            pages, blocks);
     g_quiet = g_quiet || (value & QUIET);
     return {};
 }

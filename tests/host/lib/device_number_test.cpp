@@ -22,7 +22,8 @@ TEST(DeviceNumber, Ext2SlotsRoundTrip)
     Ext2DeviceSlots large = ext2_encode_device({ 259, 70000 });
     EXPECT_EQ(large.block0, 0u);
     EXPECT_EQ(large.block1, (70000u & 0xff) | (259u << 8) | ((70000u & ~0xffu) << 12));
-    for (DeviceNumber d : { DeviceNumber { 1, 3 }, DeviceNumber { 255, 255 }, DeviceNumber { 256, 0 }, DeviceNumber { 259, 70000 } }) {
+    for (DeviceNumber d :
+        { DeviceNumber { 1, 3 }, DeviceNumber { 255, 255 }, DeviceNumber { 256, 0 }, DeviceNumber { 259, 70000 } }) {
         Ext2DeviceSlots slots = ext2_encode_device(d);
         EXPECT_EQ(ext2_decode_device(slots.block0, slots.block1), d) << d.major << ":" << d.minor;
     }
