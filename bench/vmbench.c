@@ -10,8 +10,8 @@
 // (created with write() if missing or too short) — give it the virtio disk (e.g. /mnt).
 // The exec figures run DIR/exit0, else exit0 next to argv[0], else this program with
 // --exit0 (said in a "#" line). --quick: tiny sizes and 2 runs (the smoke test).
-// --only takes group names (fork vfork exec cow anon mappings read private msync threads cold)
-// or figure names. The cold figures drop the page cache first (root only; skipped otherwise).
+// --only takes group names (fork vfork exec cow anon mappings read private msync threads clock
+// cold) or figure names. The cold figures drop the page cache first (root only; skipped otherwise).
 //
 // Output: one "name=value unit" line per figure, "#" lines for notes, and at the end one
 // JSON object on one line: {"tool":"vmbench",...,"figures":{"name":{"value":V,"unit":"U"}}}.
@@ -490,6 +490,36 @@ static void bench_threads(void) {
     measure("fault_4_threads", "ns/page", runs_for(quick ? 1 : 64), one_touch_4);
 }
 
+// ---- the clock: clock_gettime through the vDSO (libc's call, no trap) and as a system call ----
+
+static double clock_rounds(int through_kernel) {
+    enum { N = 100000 };
+    struct timespec t;
+    uint64_t t0 = now_ns();
+    for (int i = 0; i < N; i++) {
+        if (through_kernel) syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t);
+        else clock_gettime(CLOCK_MONOTONIC, &t);
+    }
+    return (double)(now_ns() - t0) / N;
+}
+static double one_clock_vdso(void) { return clock_rounds(0); }
+static double one_clock_syscall(void) { return clock_rounds(1); }
+
+static void bench_clock(void) {
+    int runs = quick ? 2 : 11;
+    static const struct { const char *name; double (*one)(void); } kinds[] = {
+        { "clock_gettime_vdso", one_clock_vdso }, { "clock_gettime_syscall", one_clock_syscall } };
+    for (unsigned k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        if (!wanted("clock", kinds[k].name)) continue;
+        double v[MAX_RUNS];
+        for (int i = -1; i < runs; i++) {
+            double x = kinds[k].one();
+            if (i >= 0) v[i] = x;
+        }
+        report(kinds[k].name, median(v, runs), "ns");
+    }
+}
+
 // ---- many mappings: what a fault costs when the address space holds 10, 1,000 or 10,000 ----
 // One-page mappings two pages apart (so that none merge) below a 1 MiB region, then the
 // first-write faults of that region, per page: the mapping lookup of every fault walks
@@ -862,6 +892,7 @@ int main(int argc, char **argv) {
     bench_private();
     bench_msync();
     bench_threads();
+    bench_clock();
     bench_cold_files();
     bench_cold_exec(argv[0]);
 

@@ -91,6 +91,8 @@ void parse_boot_options(char* command_line, BootOptions& out)
             out.flush_interval_seconds = max<u64>(parse_number(word + 15), 1);
         } else if (strncmp(word, "dirty_age=", 10) == 0) {
             out.dirty_age_seconds = parse_number(word + 10);
+        } else if (strcmp(word, "aslr=off") == 0) {
+            out.randomize_addresses = false;
         } else if (strcmp(word, "profile") == 0) {
             out.profile = true;
         } else if (strcmp(word, "stats") == 0) {

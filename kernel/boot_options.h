@@ -13,6 +13,8 @@
 //   root=vda             mount the first disk's ext2 volume as / instead of the initramfs;
 //                        further disks go to /mnt, /mnt1, /mnt2...
 //   flush_interval=S, dirty_age=S  the write-back flusher's period and age limit (5, 30)
+//   aslr=off             no address-space randomization: stack, mmap area, PIE base and
+//                        heap at Linux's fixed places, for reproducible demos
 // Words after "--" are percent-decoded, so a hand-written command line can pass spaces and
 // empty strings ("%20", and "%" alone for an empty argument); at most MAX_ARGS of them.
 #pragma once
@@ -33,6 +35,7 @@ struct BootOptions {
     bool root_on_disk { false }; // root=vda: the root file system is ext2 on the first disk
     u64 flush_interval_seconds { 5 }; // flush_interval=S: how often the flusher wakes
     u64 dirty_age_seconds { 30 }; // dirty_age=S: how long a page may stay dirty
+    bool randomize_addresses { true }; // aslr=off: execve places everything at fixed addresses
     char const* args_file { nullptr }; // args=PATH: argv from this file instead of after "--"
     char const* env_file { nullptr }; // env=PATH: the environment from this file
     char const* init_args[MAX_ARGS];

@@ -29,9 +29,11 @@
 #include "mm/page_cache.h"
 #include "proc/cpu_timers.h"
 #include "proc/exec.h"
+#include "proc/exec_layout.h"
 #include "proc/process.h"
 #include "proc/shutdown.h"
 #include "proc/terminal.h"
+#include "proc/vdso.h"
 #include "procfs/procfs.h"
 #include "runtime/heap.h"
 #include "sched/kernel_lock.h"
@@ -222,7 +224,7 @@ void start_first_process()
     Thread* thread = MUST(Thread::create_user(*init, init->pid(), TrapFrame {}));
     init->add_thread(*thread);
     ExecStage reached;
-    auto result = exec_program(*init, *thread, path, argv, envp, reached);
+    auto result = exec_program(*init, *thread, path, g_options.init_path, argv, envp, reached);
     if (result.is_error()) {
         klog("cannot run %s: %s", g_options.init_path, errno_name(result.error()));
         klog("init exited: status 127");
@@ -262,6 +264,8 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
     if (g_options.profile)
         profile_set_clock(monotonic_nanoseconds);
     realtime_clock_initialize();
+    vdso_initialize();
+    set_address_randomization(g_options.randomize_addresses);
     virtio_blk_probe();
     mount_file_systems();
     console_initialize();

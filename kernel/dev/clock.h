@@ -8,3 +8,5 @@
 void realtime_clock_initialize();
 u64 realtime_nanoseconds();
 u64 realtime_seconds();
+// The RTC's reading at boot: CLOCK_REALTIME is this plus CLOCK_MONOTONIC.
+u64 realtime_seconds_at_boot();

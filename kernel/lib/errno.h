@@ -42,6 +42,7 @@ enum class Errno : int {
     NotEmpty = 39, // ENOTEMPTY
     Loop = 40, // ELOOP
     Overflow = 75, // EOVERFLOW
+    LibraryBad = 80, // ELIBBAD: an ELF interpreter that is not a usable ELF file
     NotSupported = 95, // EOPNOTSUPP
     AddressFamilyNotSupported = 97, // EAFNOSUPPORT
     TimedOut = 110, // ETIMEDOUT

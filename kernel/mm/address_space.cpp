@@ -76,7 +76,7 @@ Result<VirtAddr> AddressSpace::place_mapping(VirtAddr addr, u64 length, MapPlace
         VirtAddr hint = page_round_down(addr);
         if (hint != 0 && is_user_range(hint, length) && m_mappings.is_free(hint, hint + length))
             return hint;
-        return m_mappings.find_free_range(length, USER_MMAP_BASE, USER_MMAP_TOP);
+        return m_mappings.find_free_range(length, USER_MMAP_BASE, m_mmap_top);
     }
     if (!is_page_aligned(addr))
         return Errno::Invalid;

@@ -41,7 +41,7 @@
 #include "user_layout.h"
 
 enum class MapPlacement {
-    Anywhere, // addr is only a hint; search top-down below USER_MMAP_TOP otherwise
+    Anywhere, // addr is only a hint; search top-down below mmap_top() otherwise
     Fixed, // exactly at addr, replacing whatever is there (MAP_FIXED)
     FixedNoReplace, // exactly at addr; Errno::Exists if anything is there (MAP_FIXED_NOREPLACE)
 };
@@ -205,6 +205,10 @@ public:
     VirtAddr brk(VirtAddr requested);
     VirtAddr brk_base() const { return m_brk_base; }
     VirtAddr current_brk() const { return m_brk; }
+    // mmap(NULL, ...) searches top-down below this (USER_MMAP_TOP unless exec chose a
+    // randomized one, kernel/proc/exec_layout.h); a fork child inherits it.
+    void set_mmap_top(VirtAddr top) { m_mmap_top = top; }
+    VirtAddr mmap_top() const { return m_mmap_top; }
 
     // Pages with a present PTE, not counting the shared zero frame (Linux's RSS rule).
     u64 resident_pages() const;
@@ -267,5 +271,6 @@ private:
     u64 m_layout_version { 0 }; // bumped by every change to m_mappings
     VirtAddr m_brk_base { 0 };
     VirtAddr m_brk { 0 };
+    VirtAddr m_mmap_top { USER_MMAP_TOP };
     u32 m_default_lock { 0 }; // the lock flags of new mappings (mlockall MCL_FUTURE)
 };

@@ -92,6 +92,7 @@ Result<RefPtr<AddressSpace>> fork_address_space(AddressSpace& parent)
     // reference it took.
     RefPtr<AddressSpace> child = TRY(AddressSpace::create(parent.context()));
     child->set_brk(parent.brk_base(), parent.current_brk());
+    child->set_mmap_top(parent.mmap_top());
     for (Mapping const& mapping : parent.mappings()) {
         if (mapping.has(VM_DONTCOPY))
             continue; // madvise(MADV_DONTFORK): not the child's at all

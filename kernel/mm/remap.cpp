@@ -174,6 +174,6 @@ Result<VirtAddr> AddressSpace::remap(RemapRequest const& request)
     }
     if (!request.may_move)
         return Errno::NoMemory;
-    to = TRY(m_mappings.find_free_range(new_length, USER_MMAP_BASE, USER_MMAP_TOP));
+    to = TRY(m_mappings.find_free_range(new_length, USER_MMAP_BASE, m_mmap_top));
     return move_range(*mapping, addr, old_length, to, new_length, false);
 }

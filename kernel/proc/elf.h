@@ -63,7 +63,7 @@ struct ElfImage {
     u64 entry; // e_entry as linked, inside an executable segment
     u16 type; // ELF_TYPE_EXEC or ELF_TYPE_DYN
     bool position_independent; // ET_DYN: the loader chooses a bias and adds it everywhere
-    bool has_interpreter; // PT_INTERP present: a dynamic binary (exec says ENOENT)
+    bool has_interpreter; // PT_INTERP present: a dynamic binary, run by its interpreter
     u64 interpreter_offset; // PT_INTERP path bytes in the file (0/0 without one)
     u64 interpreter_size;
     bool executable_stack; // PT_GNU_STACK has PF_X. Absent means not executable: since

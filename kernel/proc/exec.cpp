@@ -1,5 +1,6 @@
 #include "exec.h"
-#include "elf.h"
+#include "elf_loader.h"
+#include "exec_layout.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/dev/random.h"
 #include "kernel/fs/inode.h"
@@ -7,86 +8,17 @@
 #include "kernel/fs/permission.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/memory.h"
+#include "kernel/lib/own_ptr.h"
 #include "kernel/mm/user_layout.h"
 #include "kernel/mm/user_memory.h"
 #include "kernel/sched/scheduler.h"
 #include "script.h"
+#include "signal.h"
+#include "vdso.h"
 
 namespace {
 
-// Where a position-independent static program is placed (Linux's ELF_ET_DYN_BASE).
-constexpr u64 PIE_LOAD_BIAS = 0x0000555555554000;
 constexpr u64 INITIAL_STACK_IMAGE_CAPACITY = EXEC_ARG_SPACE_LIMIT + 64 * KiB;
-
-// Maps one PT_LOAD segment: its file bytes as a private file mapping of the page cache
-// (shared with every process running the program until written), the rest of memsz as
-// anonymous memory. A segment whose first page another segment already maps (possible, if
-// rare) is loaded by copying instead.
-Result<void> load_segment(AddressSpace& space, ElfSegment const& segment, u64 bias, RefPtr<PageCache> const& cache,
-    char const* name, VirtAddr& mapped_until)
-{
-    VirtAddr start = page_round_down(segment.vaddr + bias);
-    VirtAddr file_end = page_round_up(segment.vaddr + bias + segment.filesz);
-    VirtAddr end = page_round_up(segment.vaddr + bias + segment.memsz);
-    u32 prot = segment.prot;
-    // Linux charges a writable segment and the bss to its commit count: one larger than all
-    // of memory cannot be loaded (memory_context.h).
-    MemoryContext& memory = kernel_memory_context();
-    if (((prot & VM_WRITE) && exceeds_all_memory(memory, file_end - start)) || exceeds_all_memory(memory, end - file_end))
-        return Errno::NoMemory;
-    bool needs_zeroing = segment.memsz > segment.filesz && ((segment.vaddr + segment.filesz) & (PAGE_SIZE - 1));
-
-    if (start < mapped_until) {
-        VirtAddr new_start = mapped_until;
-        if (new_start < end)
-            TRY(space.map_anonymous(
-                new_start, end - new_start, prot | VM_READ | VM_WRITE, false, MapPlacement::FixedNoReplace, name));
-        u8 buffer[512];
-        for (u64 done = 0; done < segment.filesz; done += sizeof buffer) {
-            usize n = min<u64>(sizeof buffer, segment.filesz - done);
-            TRY(cache->read(segment.file_offset + done, buffer, n));
-            TRY(copy_to_user(space, segment.vaddr + bias + done, buffer, n));
-        }
-        mapped_until = max(mapped_until, end);
-        return {};
-    }
-
-    if (file_end > start) {
-        // Writable while the bss tail of the last file page is zeroed (that write makes the
-        // page a private copy, as Linux does); final permissions set right after.
-        u32 load_prot = needs_zeroing ? (prot | VM_WRITE) : prot;
-        TRY(space.map_file(start, file_end - start, load_prot, false, MapPlacement::FixedNoReplace, cache,
-            page_round_down(segment.file_offset), name));
-        if (needs_zeroing) {
-            VirtAddr tail = segment.vaddr + bias + segment.filesz;
-            TRY(zero_user(space, tail, file_end - tail));
-            if (load_prot != prot)
-                TRY(space.protect(start, file_end - start, prot));
-        }
-    }
-    if (end > file_end)
-        TRY(space.map_anonymous(file_end, end - file_end, prot, false, MapPlacement::FixedNoReplace, name));
-    mapped_until = end;
-    return {};
-}
-
-// Reads and checks the ELF header and program headers through the page cache.
-Result<ElfImage> read_elf(PageCache& cache)
-{
-    u8 header_bytes[ELF_HEADER_SIZE];
-    usize n = TRY(cache.read(0, header_bytes, sizeof header_bytes));
-    ElfHeader header = TRY(validate_elf_header(header_bytes, n));
-    u64 size = header.program_headers_size();
-    u8* program_headers = new (std::nothrow) u8[size];
-    if (!program_headers)
-        return Errno::NoMemory;
-    auto read = cache.read(header.phoff, program_headers, size);
-    Result<ElfImage> image = read.is_error() ? Result<ElfImage>(read.error())
-        : read.value() < size                ? Result<ElfImage>(Errno::NoExec)
-                                             : parse_elf_program_headers(header, program_headers, size, cache.size());
-    delete[] program_headers;
-    return image;
-}
 
 // The initial stack's bytes, built in a kernel buffer before anything of the new program
 // is mapped: too many arguments (E2BIG) must still fail the call, as Linux's copy of the
@@ -96,14 +28,15 @@ public:
     StackImage() = default;
     StackImage(StackImage const&) = delete;
     ~StackImage() { delete[] m_bytes; }
-    Result<void> build(StringList argv, StringList envp, AuxValues const& aux, char const* path)
+    Result<void> build(VirtAddr stack_top, StringList argv, StringList envp, AuxValues const& aux, char const* path)
     {
-        m_bytes = new (std::nothrow) u8[INITIAL_STACK_IMAGE_CAPACITY];
+        u64 capacity = initial_stack_capacity(argv, envp, path, INITIAL_STACK_IMAGE_CAPACITY);
+        m_bytes = new (std::nothrow) u8[capacity];
         if (!m_bytes)
             return Errno::NoMemory;
         u8 random[16];
         random_fill(random, sizeof random);
-        m_stack = TRY(build_initial_stack(USER_STACK_TOP, argv, envp, aux, random, path, m_bytes, INITIAL_STACK_IMAGE_CAPACITY));
+        m_stack = TRY(build_initial_stack(stack_top, argv, envp, aux, random, path, m_bytes, capacity));
         return {};
     }
     InitialStack const& stack() const { return m_stack; }
@@ -114,33 +47,121 @@ private:
     InitialStack m_stack {};
 };
 
-// What is known about the new program before its address space is built.
+// What is known about the new program before its address space is built: the files, the
+// layout (exec_layout.h) and where each image goes, all decided before the point of no
+// return so that the auxiliary vector can be written first.
 struct CheckedProgram {
-    RefPtr<PageCache> cache;
-    ElfImage elf;
-    u64 bias;
+    ElfFile executable;
+    bool has_interpreter { false };
+    ElfFile interpreter;
+    char interpreter_path[PATH_MAX]; // normalized: /proc/<pid>/maps names its mappings so
+    ExecLayout layout;
+    u64 bias { 0 }; // the executable's
+    u64 interpreter_bias { 0 };
+    VirtAddr vdso_start { 0 }; // [vvar], then [vdso]; 0 when there is none
 };
 
-Result<void> check_program(Inode& file, CheckedProgram& out)
+// The PT_INTERP path, as the executable names it. NoExec for one longer than PATH_MAX or not
+// ending in its NUL (binfmt_elf's checks).
+Result<void> read_interpreter_path(ElfFile const& executable, char* out)
 {
-    out.cache = TRY(file.page_cache());
-    out.elf = TRY(read_elf(*out.cache));
-    if (out.elf.has_interpreter)
-        return Errno::NoEntry; // there is no dynamic loader to run it with
-    out.bias = out.elf.position_independent ? PIE_LOAD_BIAS : 0;
+    u64 size = executable.elf.interpreter_size;
+    if (size > PATH_MAX)
+        return Errno::NoExec;
+    usize n = TRY(executable.cache->read(executable.elf.interpreter_offset, reinterpret_cast<u8*>(out), size));
+    if (n != size || out[size - 1] != '\0')
+        return Errno::NoExec;
     return {};
 }
 
-AuxValues aux_values_for(CheckedProgram const& program)
+// Opens and checks the interpreter as Linux's load_elf_binary does: a missing one is ENOENT,
+// one that is not a regular file or may not be executed EACCES, one shorter than an ELF
+// header EIO, and one that is not a loadable x86_64 ELF file ELIBBAD.
+Result<void> open_interpreter(Process& process, ElfFile const& executable, ElfFile& out, char* path)
 {
+    PATH_BUFFER(named);
+    TRY(read_interpreter_path(executable, named));
+    // Normalized paths have no leading '/'; the maps name gets one, as the program's does.
+    TRY(normalize_path(process.cwd(), named, path + 1, PATH_MAX - 1));
+    path[0] = '/';
+    RefPtr<Inode> file = TRY(vfs_lookup(path + 1, FollowLastLink::Yes, process.credentials));
+    if (!file->is_regular())
+        return Errno::Access;
+    TRY(inode_permission(*file, process.credentials, MayExecute));
+    out.cache = TRY(file->page_cache());
+    if (out.cache->size() < ELF_HEADER_SIZE)
+        return Errno::IoError;
+    auto elf = read_elf(*out.cache);
+    if (elf.is_error())
+        return elf.error() == Errno::NoExec ? Errno::LibraryBad : elf.error();
+    out.elf = elf.release_value();
+    return {};
+}
+
+// The executable's bias: none for ET_EXEC; ELF_ET_DYN_BASE (randomized) for an ET_DYN
+// program with an interpreter; top of the mmap area for one without (a static-pie, or an
+// interpreter run as a program), as Linux places them.
+Result<u64> executable_bias(CheckedProgram const& program)
+{
+    ElfImage const& elf = program.executable.elf;
+    if (!elf.position_independent)
+        return 0;
+    if (program.has_interpreter)
+        return (program.layout.dynamic_base & ~(elf.max_alignment - 1)) - elf.lowest_vaddr;
+    return bias_below(elf, program.layout.mmap_top);
+}
+
+Result<void> check_program(Process& process, Inode& file, CheckedProgram& out)
+{
+    out.executable.cache = TRY(file.page_cache());
+    out.executable.elf = TRY(read_elf(*out.executable.cache));
+    out.has_interpreter = out.executable.elf.has_interpreter;
+    if (out.has_interpreter)
+        TRY(open_interpreter(process, out.executable, out.interpreter, out.interpreter_path));
+    out.layout = choose_exec_layout();
+    out.bias = TRY(executable_bias(out));
+    // The mmap area fills top-down, as the first mmap(NULL, ...) calls would fill it: a
+    // static-pie, else the interpreter, then the vDSO below.
+    VirtAddr top = out.layout.mmap_top;
+    if (out.executable.elf.position_independent && !out.has_interpreter)
+        top = out.executable.elf.lowest_vaddr + out.bias;
+    // (An ET_EXEC interpreter, rare, goes where it was linked, as on Linux.)
+    if (out.has_interpreter && out.interpreter.elf.position_independent) {
+        out.interpreter_bias = TRY(bias_below(out.interpreter.elf, top));
+        top = out.interpreter.elf.lowest_vaddr + out.interpreter_bias;
+    }
+    if (vdso_available()) {
+        if (top < USER_BASE + vdso_span())
+            return Errno::NoMemory;
+        out.vdso_start = top - vdso_span();
+    }
+    return {};
+}
+
+AuxValues aux_values_for(CheckedProgram const& program, Credentials const& credentials, u32 mode, InodeOwner owner)
+{
+    ElfImage const& elf = program.executable.elf;
     AuxValues aux {};
-    aux.phdr = program.elf.phdr_vaddr + program.bias;
-    aux.phent = program.elf.phent_size;
-    aux.phnum = program.elf.phnum;
-    aux.entry = program.elf.entry + program.bias;
+    aux.phdr = elf.phdr_vaddr + program.bias;
+    aux.phent = elf.phent_size;
+    aux.phnum = elf.phnum;
+    aux.entry = elf.entry + program.bias;
+    aux.base = program.has_interpreter ? program.interpreter.elf.lowest_vaddr + program.interpreter_bias : 0;
     u32 a, b, c, d;
     cpu::cpuid(1, 0, a, b, c, d);
     aux.hwcap = d;
+    aux.hwcap2 = 0; // Linux's x86 HWCAP2 bits (ring-3 MONITOR, FSGSBASE) are not offered
+    aux.sysinfo_ehdr = program.vdso_start ? vdso_image_address(program.vdso_start) : 0;
+    aux.min_signal_stack = minimum_signal_stack_size();
+    // The ids the program will run with: a set-user-ID or set-group-ID file changes the
+    // effective ones, and that makes it a secure exec (glibc then ignores LD_* variables).
+    Credentials after = credentials;
+    after.start_program(mode & 04000, owner.uid, (mode & 02010) == 02010, owner.gid);
+    aux.uid = after.uid;
+    aux.euid = after.euid;
+    aux.gid = after.gid;
+    aux.egid = after.egid;
+    aux.secure = after.euid != after.uid || after.egid != after.gid;
     return aux;
 }
 
@@ -153,19 +174,31 @@ u64 stack_size(u64 limit, u64 image_size)
     return max(size, page_round_up(image_size));
 }
 
-// The new address space: segments, heap start, stack and its contents.
+// The new address space: the executable's segments, the interpreter's, the vDSO, the heap
+// start, the stack and its contents.
 Result<RefPtr<AddressSpace>> build_address_space(
     CheckedProgram const& program, StackImage const& stack, char const* path, u64 stack_limit)
 {
     RefPtr<AddressSpace> space = TRY(AddressSpace::create(kernel_memory_context()));
-    VirtAddr mapped_until = 0;
-    for (u64 i = 0; i < program.elf.segment_count; ++i)
-        TRY(load_segment(*space, program.elf.segments[i], program.bias, program.cache, path, mapped_until));
-    VirtAddr image_end = page_round_up(program.elf.highest_vaddr + program.bias);
-    space->set_brk(image_end, image_end);
+    space->set_mmap_top(program.layout.mmap_top);
+    TRY(load_elf(*space, program.executable, program.bias, path));
+    if (program.has_interpreter)
+        TRY(load_elf(*space, program.interpreter, program.interpreter_bias, program.interpreter_path));
+    if (program.vdso_start)
+        TRY(vdso_map(*space, program.vdso_start));
 
-    u64 size = stack_size(stack_limit, stack.stack().size);
-    TRY(space->map_anonymous(USER_STACK_TOP - size, size, VM_READ | VM_WRITE, false, MapPlacement::Fixed, "[stack]"));
+    // Linux moves the heap of a program that is its own loader out of the mmap area, where
+    // it would soon run into the next mapping, to ELF_ET_DYN_BASE (when randomizing).
+    ElfImage const& elf = program.executable.elf;
+    VirtAddr image_end = page_round_up(elf.highest_vaddr + program.bias);
+    if (elf.position_independent && !program.has_interpreter && address_randomization())
+        image_end = program.layout.dynamic_base;
+    VirtAddr heap = image_end + program.layout.brk_offset;
+    space->set_brk(heap, heap);
+
+    u64 size = stack_size(stack_limit, stack.stack().size + (program.layout.stack_end - program.layout.stack_top));
+    VirtAddr stack_end = program.layout.stack_end;
+    TRY(space->map_anonymous(stack_end - size, size, VM_READ | VM_WRITE, false, MapPlacement::Fixed, "[stack]"));
     TRY(copy_to_user(*space, stack.stack().rsp, stack.bytes(), stack.stack().size));
     return space;
 }
@@ -174,13 +207,13 @@ Result<RefPtr<AddressSpace>> build_address_space(
 
 namespace {
 
-Result<void> exec_file(
-    Process& process, Thread& thread, char const* path, StringList argv, StringList envp, ExecStage& reached, int nesting);
+Result<void> exec_file(Process& process, Thread& thread, char const* path, char const* execfn, StringList argv, StringList envp,
+    ExecStage& reached, int nesting);
 
 // A "#!" script: runs its interpreter with [interpreter, argument?, script, argv[1]...].
 // The script is named by its absolute path (Linux passes the path execve was given).
-Result<void> exec_script(Process& process, Thread& thread, ScriptHeader const& script, char const* script_path, StringList argv,
-    StringList envp, ExecStage& reached, int nesting)
+Result<void> exec_script(Process& process, Thread& thread, ScriptHeader const& script, char const* script_path,
+    char const* execfn, StringList argv, StringList envp, ExecStage& reached, int nesting)
 {
     if (nesting >= SCRIPT_NESTING_LIMIT)
         return Errno::Loop;
@@ -198,13 +231,13 @@ Result<void> exec_script(Process& process, Thread& thread, ScriptHeader const& s
     for (u64 i = 1; i < argv.count; ++i)
         items[n++] = argv.items[i];
     items[n] = nullptr;
-    auto result = exec_file(process, thread, interpreter, StringList { items, n }, envp, reached, nesting + 1);
+    auto result = exec_file(process, thread, interpreter, execfn, StringList { items, n }, envp, reached, nesting + 1);
     delete[] items;
     return result;
 }
 
-Result<void> exec_file(
-    Process& process, Thread& thread, char const* path, StringList argv, StringList envp, ExecStage& reached, int nesting)
+Result<void> exec_file(Process& process, Thread& thread, char const* path, char const* execfn, StringList argv, StringList envp,
+    ExecStage& reached, int nesting)
 {
     reached = ExecStage::Checking;
     PATH_BUFFER(resolved);
@@ -220,8 +253,9 @@ Result<void> exec_file(
             return Errno::NoMemory;
         auto is_script = read_script_header(*TRY(file->page_cache()), *script);
         if (is_script.is_error() || is_script.value()) {
-            auto result = is_script.is_error() ? Result<void>(is_script.error())
-                                               : exec_script(process, thread, *script, resolved, argv, envp, reached, nesting);
+            auto result = is_script.is_error()
+                ? Result<void>(is_script.error())
+                : exec_script(process, thread, *script, resolved, execfn, argv, envp, reached, nesting);
             delete script;
             return result;
         }
@@ -232,10 +266,16 @@ Result<void> exec_file(
     // Not a file someone has open for writing (ETXTBSY); and from now on no one may open it so.
     ExecutableHold hold = TRY(ExecutableHold::take(file));
 
-    CheckedProgram program;
-    TRY(check_program(*file, program));
+    auto* program_holder = new (std::nothrow) CheckedProgram;
+    if (!program_holder)
+        return Errno::NoMemory;
+    OwnPtr<CheckedProgram> owned_program(program_holder); // too large for a kernel stack
+    CheckedProgram& program = *program_holder;
+    TRY(check_program(process, *file, program));
+    u32 mode = file->mode();
+    InodeOwner owner = file->owner();
     StackImage stack;
-    TRY(stack.build(argv, envp, aux_values_for(program), absolute_path));
+    TRY(stack.build(program.layout.stack_top, argv, envp, aux_values_for(program, process.credentials, mode, owner), execfn));
 
     // Linux's de_thread: the other threads end before the old program goes, and a thread
     // other than the first takes over the process's id. (Another thread already ending
@@ -255,8 +295,6 @@ Result<void> exec_file(
         space->page_table().activate();
     process.set_address_space(static_cast<RefPtr<AddressSpace>&&>(space));
     process.set_executable(static_cast<ExecutableHold&&>(hold));
-    u32 mode = file->mode();
-    InodeOwner owner = file->owner();
     process.credentials.start_program(mode & 04000, owner.uid, (mode & 02010) == 02010, owner.gid);
     process.set_executable_path(static_cast<SharedString&&>(executable_path));
     thread.set_name(base_name(path), COMMAND_NAME_MAX); // the name as called: a link's, not its target's
@@ -271,7 +309,10 @@ Result<void> exec_file(
 
     TrapFrame& frame = thread.user_frame();
     frame = {};
-    frame.rip = program.elf.entry + program.bias;
+    // A dynamically linked program starts in its interpreter, which finds the program
+    // through AT_PHDR and AT_ENTRY.
+    frame.rip = program.has_interpreter ? program.interpreter.elf.entry + program.interpreter_bias
+                                        : program.executable.elf.entry + program.bias;
     frame.rsp = stack.stack().rsp;
     frame.cs = USER_CODE_SELECTOR;
     frame.ss = USER_DATA_SELECTOR;
@@ -286,7 +327,7 @@ Result<void> exec_file(
 }
 
 Result<void> exec_program(
-    Process& process, Thread& thread, char const* path, StringList argv, StringList envp, ExecStage& reached)
+    Process& process, Thread& thread, char const* path, char const* execfn, StringList argv, StringList envp, ExecStage& reached)
 {
-    return exec_file(process, thread, path, argv, envp, reached, 0);
+    return exec_file(process, thread, path, execfn, argv, envp, reached, 0);
 }

@@ -15,7 +15,9 @@ enum class ExecStage {
     Building
 };
 
-// `path` is normalized (see normalize_path). On success `thread`'s user registers are set to
-// start the new program; it returns to user mode through them. The process then holds its
-// executable against writers (ExecutableHold): TextBusy if the file is open for writing.
-Result<void> exec_program(Process&, Thread&, char const* path, StringList argv, StringList envp, ExecStage& reached);
+// `path` is normalized (see normalize_path); `execfn` is the path as the caller gave it, the
+// new program's AT_EXECFN (Linux's bprm->filename, relative or through a symlink). On success `thread`'s user registers are set
+// to start the new program; it returns to user mode through them. The process then holds its executable against writers
+// (ExecutableHold): TextBusy if the file is open for writing.
+Result<void> exec_program(
+    Process&, Thread&, char const* path, char const* execfn, StringList argv, StringList envp, ExecStage& reached);

@@ -83,6 +83,20 @@ struct AuxEntry {
     u64 value;
 };
 
+// The most auxv entries build_initial_stack writes, AT_NULL included.
+constexpr u64 MAX_AUX_ENTRIES = 21;
+
+// Bytes of `list`'s strings and pointers, stopping once past `limit`.
+u64 list_bytes(StringList list, u64 limit)
+{
+    u64 total = 0;
+    for (u64 i = 0; i < list.count && total <= limit; ++i) {
+        u64 size = string_size(list.items[i]);
+        total += (size ? size : EXEC_MAX_STRING_LENGTH) + WORD;
+    }
+    return total;
+}
+
 } // namespace
 
 Result<InitialStack> build_initial_stack(u64 stack_top, StringList argv, StringList envp, AuxValues const& aux,
@@ -138,6 +152,7 @@ Result<InitialStack> build_initial_stack(u64 stack_top, StringList argv, StringL
         { AuxKey::Platform, 0 }, // likewise
         { AuxKey::Null, 0 },
     };
+    static_assert(sizeof(all_entries) / sizeof(all_entries[0]) <= MAX_AUX_ENTRIES);
     AuxEntry entries[sizeof(all_entries) / sizeof(all_entries[0])];
     u64 entry_count = 0;
     for (AuxEntry const& entry : all_entries) {
@@ -193,4 +208,17 @@ Result<InitialStack> build_initial_stack(u64 stack_top, StringList argv, StringL
         image.word(auxv + (2 * i + 1) * WORD, entry.value);
     }
     return result;
+}
+
+u64 initial_stack_capacity(StringList argv, StringList envp, char const* execfn, u64 limit)
+{
+    // The empty argv's "" and its pointer; the NULLs ending both lists; argc; the auxv;
+    // the top guard, platform string and random bytes; two alignments to 16.
+    u64 fixed = 1 + WORD + 2 * WORD + WORD + MAX_AUX_ENTRIES * 2 * WORD + TOP_GUARD + PLATFORM_SIZE + RANDOM_SIZE + 2 * 15;
+    u64 execfn_size = string_size(execfn);
+    u64 total = fixed + (execfn_size ? execfn_size : EXEC_MAX_STRING_LENGTH);
+    total += list_bytes(argv, limit);
+    if (total <= limit)
+        total += list_bytes(envp, limit);
+    return min(total, limit);
 }

@@ -93,3 +93,8 @@ struct InitialStack {
 // EXEC_ARG_SPACE_LIMIT in total) or when the image exceeds out_capacity.
 Result<InitialStack> build_initial_stack(u64 stack_top, StringList argv, StringList envp, AuxValues const& aux,
     u8 const random[16], char const* execfn, u8* out_buffer, u64 out_capacity);
+
+// A buffer of this many bytes always holds build_initial_stack's image for these strings,
+// or `limit` when they need more (the build then fails with ArgListTooBig anyway): exec
+// allocates what the arguments take, not the most they could take.
+u64 initial_stack_capacity(StringList argv, StringList envp, char const* execfn, u64 limit);

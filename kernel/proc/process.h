@@ -122,6 +122,9 @@ public:
     ResourceLimits limits; // inherited at fork, kept by execve
     // Whom the process acts as (uid, gid, groups...); a child inherits them at fork.
     Credentials credentials;
+    // System calls made by the process's threads since it started (fork resets it): a
+    // Pagoda-only line of /proc/<pid>/status, by which a test sees that a vDSO call made none.
+    u64 system_calls { 0 };
 
     SignalAction signal_actions[SIGNAL_COUNT];
     PendingSignals pending; // sent to the process: any thread that does not block one takes it

@@ -42,6 +42,16 @@ struct SignalFrame {
     SigInfo info;
 };
 
+// 512 bytes of fxsave image aligned to 64, the frame aligned to 16 less the 8 of its return
+// address slot: what deliver_signal takes below an alternate stack's top.
+constexpr u64 FPU_IMAGE_SIZE = 512;
+
+}
+
+u64 minimum_signal_stack_size() { return FPU_IMAGE_SIZE + 63 + sizeof(SignalFrame) + 15 + 8; }
+
+namespace {
+
 // SIGCONT's default is to be ignored: its continuing happens when it is sent (job_control.h).
 bool ignored_by_default(int signal) { return signal == SIGCHLD || signal == SIGURG || signal == SIGWINCH || signal == SIGCONT; }
 
@@ -106,7 +116,7 @@ bool enter_handler(TrapFrame& frame, int signal, SigInfo const& info)
     AltStack alt = alt_stack_of(thread, frame.rsp);
     bool switch_stack = (action.flags & SA_ONSTACK) && alt.size && !alt.on_it;
     u64 sp = switch_stack ? alt.base + alt.size : frame.rsp - 128;
-    u64 fpstate = (sp - 512) & ~u64(63);
+    u64 fpstate = (sp - FPU_IMAGE_SIZE) & ~u64(63);
     u64 frame_address = ((fpstate - sizeof(SignalFrame)) & ~u64(15)) - 8;
 
     SignalFrame out {};

@@ -66,6 +66,9 @@ void restore_signal_mask(u64 old_mask, CallInterrupted);
 // rt_sigreturn: restores the registers saved by a handler's signal frame. Returns the
 // restored rax (the value the interrupted code sees).
 Result<i64> return_from_signal_handler(TrapFrame& frame);
+// The most stack one signal delivery takes (FPU image, frame, alignment): execve's
+// AT_MINSIGSTKSZ, the least an alternate signal stack needs.
+u64 minimum_signal_stack_size();
 char const* signal_name(int signal);
 
 // --- Waiting for signals (rt_sigpending, rt_sigtimedwait, rt_sigsuspend) and the

@@ -10,6 +10,7 @@
 #include "kernel/mm/frame_allocator.h"
 #include "kernel/mm/mapping.h"
 #include "kernel/mm/reverse_map.h"
+#include "kernel/proc/exec_layout.h"
 #include "kernel/proc/process.h"
 #include "kernel/runtime/heap.h"
 #include "pagemap.h"
@@ -241,6 +242,7 @@ void fill_status_of(TextBuilder& out, Process& process, Thread* thread)
     Thread* shown = thread ? thread : process.first_thread();
     out.append("SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n", shown ? shown->pending.bits() : 0, process.pending.bits(),
         shown ? shown->signal_mask : 0);
+    out.append("Syscalls:\t%lu\n", process.system_calls); // Pagoda's own: not in Linux's status
 }
 
 // /proc/<pid>/comm and /proc/<pid>/task/<tid>/comm: the command name and a newline.
@@ -395,6 +397,8 @@ ProcFileName const PROCESS_FILES[]
 // /proc/sys: the kernel's tunables that Pagoda has; those with a writer may be changed.
 void fill_pid_max(TextBuilder& out, Process&) { out.append("%u\n", PID_MAX); }
 void fill_tainted(TextBuilder& out, Process&) { out.append("0\n"); } // nothing taints it
+// 2 (Linux's default: stack, mmap area, PIE base and heap randomized) or 0 after aslr=off.
+void fill_randomize_va_space(TextBuilder& out, Process&) { out.append("%d\n", address_randomization() ? 2 : 0); }
 struct SysctlFile {
     char const* folder;
     char const* name;
@@ -402,7 +406,8 @@ struct SysctlFile {
     GeneratedFile::Writer writer;
 };
 SysctlFile const SYSCTL_FILES[] = { { "kernel", "pid_max", fill_pid_max, nullptr },
-    { "kernel", "tainted", fill_tainted, nullptr }, { "vm", "drop_caches", fill_drop_caches, set_drop_caches } };
+    { "kernel", "tainted", fill_tainted, nullptr }, { "kernel", "randomize_va_space", fill_randomize_va_space, nullptr },
+    { "vm", "drop_caches", fill_drop_caches, set_drop_caches } };
 char const* const SYSCTL_FOLDERS[] = { "kernel", "vm" };
 
 struct ThreadFileName {

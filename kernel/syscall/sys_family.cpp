@@ -99,12 +99,15 @@ namespace {
 Result<void> execve(UserAddress path, UserAddress argv, UserAddress envp, ExecStage& reached)
 {
     reached = ExecStage::Checking;
+    // The path as given is the new program's AT_EXECFN; the normalized one is looked up.
+    PATH_BUFFER(given);
+    TRY(copy_string_from_user(user_space(), given, path, PATH_MAX));
+    Process& process = current_process();
     PATH_BUFFER(normalized);
-    TRY(read_user_path(path, normalized, PATH_MAX));
+    TRY(normalize_path(process.cwd(), given, normalized, PATH_MAX));
     ExecArguments arguments;
     TRY(arguments.copy_in(argv, envp));
-    Process& process = current_process();
-    TRY(exec_program(process, *current_thread(), normalized, arguments.argv(), arguments.envp(), reached));
+    TRY(exec_program(process, *current_thread(), normalized, given, arguments.argv(), arguments.envp(), reached));
     process.set_command_line(arguments.argv().items, arguments.argv().count);
     process.release_vfork_parent();
     return {};

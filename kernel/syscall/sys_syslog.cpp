@@ -22,7 +22,19 @@ enum SyslogAction {
     SizeBuffer = 10,
 };
 
-// The ring is copied out through a kernel buffer of its size.
+// The ring is copied out through a kernel buffer as large as the read (at most the ring),
+// taken for the call only: kept, it would cost its 64 KiB on the smallest machines.
+class TextBuffer {
+public:
+    explicit TextBuffer(usize capacity) : m_text(new (std::nothrow) char[capacity]) { }
+    ~TextBuffer() { delete[] m_text; }
+    TextBuffer(TextBuffer const&) = delete;
+    char* text() { return m_text; }
+
+private:
+    char* m_text;
+};
+
 Result<i64> copy_out(UserAddress buffer, char const* text, usize n)
 {
     TRY(copy_to_user(user_space(), buffer, text, n));
@@ -42,8 +54,11 @@ Result<i64> sys_syslog(int action, UserAddress buffer, int length)
         if (length == 0)
             return 0;
     }
-    static char text[KLOG_RING_SIZE];
-    usize capacity = min<usize>(static_cast<usize>(length), sizeof text);
+    usize capacity = reads ? min<usize>(static_cast<usize>(length), KLOG_RING_SIZE) : 0;
+    TextBuffer buffered(capacity ? capacity : 1);
+    char* text = buffered.text();
+    if (!text)
+        return Errno::NoMemory;
     switch (action) {
     case Close:
     case Open:

@@ -63,11 +63,19 @@ Result<i64> sys_clock_gettime(int clock, UserAddress timespec)
     return 0;
 }
 
-Result<i64> sys_gettimeofday(UserAddress timeval, UserAddress)
+Result<i64> sys_gettimeofday(UserAddress timeval, UserAddress timezone)
 {
     u64 now = TRY(clock_now(CLOCK_REALTIME));
     if (timeval)
         TRY(write_user(timeval, Timespec { static_cast<i64>(now / NS), static_cast<i64>(now % NS / 1000) }));
+    // The kernel's time zone (Linux's sys_tz, set by settimeofday) is UTC: minutes west 0,
+    // no daylight saving — what the vDSO's gettimeofday writes too.
+    struct Timezone {
+        i32 minutes_west;
+        i32 dst_time;
+    };
+    if (timezone)
+        TRY(write_user(timezone, Timezone { 0, 0 }));
     return 0;
 }
 

@@ -57,6 +57,7 @@ extern "C" void syscall_dispatch(TrapFrame* frame)
 {
     u64 number = frame->rax;
     kernel_lock_acquire();
+    ++current_process().system_calls;
     reclaim_if_low(kernel_memory_context());
     if (number < TABLE_SIZE && g_table.entries[number]) {
         frame->rax = static_cast<u64>(g_table.entries[number](*frame));

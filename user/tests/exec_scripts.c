@@ -7,6 +7,7 @@
 //     is ONE argument), also without a final newline;
 //   - a script whose interpreter is a script: chains of 5 run, 6 are ELOOP;
 //   - "#!" alone is ENOEXEC, a missing interpreter ENOENT, a script without x bit EACCES.
+#include "proc_util.h"
 #include "tap.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -33,22 +34,8 @@ static void write_file(const char* path, const char* text, mode_t mode)
 static int run(const char* path, char* const* args, char* got, size_t cap)
 {
     unlink(report);
-    int pipe_fds[2];
-    pipe(pipe_fds);
-    pid_t child = fork();
-    if (child == 0) {
-        execv(path, args);
-        int e = errno;
-        write(pipe_fds[1], &e, sizeof e);
-        _exit(127);
-    }
-    close(pipe_fds[1]);
-    int e = 0;
-    if (read(pipe_fds[0], &e, sizeof e) != sizeof e)
-        e = 0;
-    close(pipe_fds[0]);
     int status;
-    waitpid(child, &status, 0);
+    int e = exec_errno_in_child(path, args, &status);
     got[0] = 0;
     int fd = open(report, O_RDONLY);
     if (fd >= 0) {

@@ -160,4 +160,52 @@ static inline const char* describe_wait_status(int status)
     return text;
 }
 
+// Runs `path` with `argv` in a child whose standard output is a pipe; puts what it printed
+// (up to size-1 bytes, NUL-terminated) in `out`. Returns the child's wait status, or -1.
+static inline int run_capturing_output(const char* path, char* const argv[], char* out, size_t size)
+{
+    int fds[2];
+    out[0] = '\0';
+    if (pipe(fds) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        execv(path, argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    ssize_t got = read_full(fds[0], out, size - 1);
+    out[got > 0 ? got : 0] = '\0';
+    close(fds[0]);
+    int status;
+    return pid > 0 && waitpid(pid, &status, 0) == pid ? status : -1;
+}
+
+// Runs `path` with `argv` in a child and returns the errno its execv failed with there, or
+// 0 if execv succeeded; the child's wait status goes to *status.
+static inline int exec_errno_in_child(const char* path, char* const argv[], int* status)
+{
+    int fds[2];
+    *status = -1;
+    if (pipe(fds) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        execv(path, argv);
+        int e = errno;
+        write_all(fds[1], &e, sizeof e);
+        _exit(127);
+    }
+    close(fds[1]);
+    int e = 0;
+    if (read_full(fds[0], &e, sizeof e) != sizeof e)
+        e = 0;
+    close(fds[0]);
+    if (pid > 0)
+        waitpid(pid, status, 0);
+    return e;
+}
+
 #endif

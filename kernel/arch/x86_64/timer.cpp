@@ -46,4 +46,6 @@ u64 monotonic_nanoseconds()
     return microseconds * 1000 + remainder * 1000 / g_tsc_per_microsecond;
 }
 
+TscClock tsc_clock() { return { g_tsc_at_boot, g_tsc_per_microsecond }; }
+
 u64 tsc_frequency_hz() { return g_tsc_per_microsecond * 1000000; }

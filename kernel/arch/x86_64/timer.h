@@ -16,5 +16,12 @@ constexpr unsigned TIMER_IRQ = 0;
 // is installed with interrupt_set_handler).
 void timer_initialize();
 u64 monotonic_nanoseconds();
+// What monotonic_nanoseconds() computes from: the TSC at boot and its rate. The vDSO does the
+// same arithmetic in user mode with these (kernel/proc/vdso_data.h).
+struct TscClock {
+    u64 at_boot;
+    u64 per_microsecond;
+};
+TscClock tsc_clock();
 // The TSC's rate as calibrated at boot, in Hz (/proc/cpuinfo's "cpu MHz").
 u64 tsc_frequency_hz();

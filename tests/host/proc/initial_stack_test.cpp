@@ -321,3 +321,34 @@ TEST(InitialStack, DifferentStackTop)
     EXPECT_EQ(result.value().rsp + result.value().size, top);
     EXPECT_EQ(result.value().rsp % 16, 0u);
 }
+
+TEST(InitialStack, CapacityAlwaysHoldsTheImage)
+{
+    // exec allocates initial_stack_capacity() bytes: the image must fit in exactly that
+    // many, whatever the counts and lengths (the empty argv and every auxv entry included).
+    AuxValues aux = sample_aux();
+    aux.sysinfo_ehdr = 0x7fff'f7ff'd000;
+    aux.min_signal_stack = 1088;
+    for (size_t args = 0; args <= 5; ++args) {
+        for (size_t len = 0; len < 34; ++len) {
+            std::vector<std::string> strings(args, std::string(len, 'a'));
+            std::vector<char const*> argv, envp;
+            for (auto const& s : strings)
+                argv.push_back(s.c_str());
+            std::string variable(len * 3, 'e');
+            envp.push_back(variable.c_str());
+            std::string execfn(len + 1, '/');
+            StringList a { argv.data(), argv.size() }, e { envp.data(), envp.size() };
+            u64 capacity = initial_stack_capacity(a, e, execfn.c_str(), 1 * MiB);
+            std::vector<u8> buffer(capacity);
+            auto result = build_initial_stack(STACK_TOP, a, e, aux, RANDOM, execfn.c_str(), buffer.data(), buffer.size());
+            ASSERT_FALSE(result.is_error()) << args << " args of length " << len << ", capacity " << capacity;
+            EXPECT_LE(result.value().size, capacity);
+            EXPECT_LE(capacity, result.value().size + 512) << "the estimate stays close to what is used";
+        }
+    }
+    // Past the limit the estimate is the limit, and the build says E2BIG there as before.
+    std::string huge(EXEC_MAX_STRING_LENGTH + 10, 'h');
+    char const* too_long[] = { huge.c_str() };
+    EXPECT_EQ(initial_stack_capacity({ too_long, 1 }, { nullptr, 0 }, "x", 64 * KiB), 64 * KiB);
+}
