@@ -11,6 +11,7 @@ list(APPEND PAGODA_CORE_SOURCES
     ${CMAKE_SOURCE_DIR}/kernel/proc/initial_stack.cpp
     ${CMAKE_SOURCE_DIR}/kernel/proc/oom_policy.cpp
     ${CMAKE_SOURCE_DIR}/kernel/proc/futex_table.cpp
+    ${CMAKE_SOURCE_DIR}/kernel/proc/shm_segment.cpp
     ${CMAKE_SOURCE_DIR}/kernel/fs/cpio.cpp
     ${CMAKE_SOURCE_DIR}/kernel/fs/pipe_ring.cpp
     # File locks: the range, whole-file, lease and wait-for logic (file_lock.cpp, which sleeps, is not).

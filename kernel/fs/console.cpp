@@ -131,6 +131,8 @@ bool Console::set_termios(Termios const& termios)
 
 void Console::flush_input() { g_line.flush_input(); }
 
+bool Console::stops_background_writers() const { return g_line.termios().lflag & termios_bits::TOSTOP; }
+
 usize Console::bytes_available() const { return g_line.readable(); }
 
 void Console::stat(LinuxStat& out) const

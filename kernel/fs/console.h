@@ -27,6 +27,8 @@ public:
     bool set_termios(Termios const&);
     // TCFLSH: input, output (nothing is buffered on the way out) or both.
     void flush_input();
+    // TOSTOP: a background process's write gets SIGTTOU (proc/terminal.h).
+    bool stops_background_writers() const;
     // FIONREAD: what a read would get now.
     usize bytes_available() const;
 

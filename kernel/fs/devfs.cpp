@@ -8,6 +8,7 @@ namespace {
 enum class Device {
     Folder,
     Character,
+    Link, // a symbolic link to `target`
 };
 
 // A name in /dev, and the mode its node starts with: Linux's (/dev/tty is for everyone, the
@@ -17,6 +18,7 @@ struct DeviceName {
     Device device;
     u32 mode;
     DeviceNumber number; // of a character device (character_devices.h)
+    char const* target = nullptr; // of a link
 };
 // "shm" is only listed here: main.cpp mounts a tmpfs on /dev/shm (POSIX shared memory, and
 // where LTP's library keeps its results), and a mount hides what lies beneath it.
@@ -28,6 +30,12 @@ DeviceName const DEVICES[] = {
     { "console", Device::Character, MODE_CHARACTER_DEVICE | 0600, DEVICE_CONSOLE },
     { "tty", Device::Character, MODE_CHARACTER_DEVICE | 0666, DEVICE_TTY },
     { "shm", Device::Folder, MODE_DIRECTORY | 01777, {} },
+    // What a Linux system's /dev has besides the kernel's nodes (udev makes them): the
+    // descriptors of the process that looks (bash's process substitution opens /dev/fd/N).
+    { "fd", Device::Link, MODE_SYMLINK | 0777, {}, "/proc/self/fd" },
+    { "stdin", Device::Link, MODE_SYMLINK | 0777, {}, "/proc/self/fd/0" },
+    { "stdout", Device::Link, MODE_SYMLINK | 0777, {}, "/proc/self/fd/1" },
+    { "stderr", Device::Link, MODE_SYMLINK | 0777, {}, "/proc/self/fd/2" },
 };
 
 constexpr usize DEVICE_COUNT = sizeof DEVICES / sizeof DEVICES[0];
@@ -36,8 +44,8 @@ constexpr usize DEVICE_COUNT = sizeof DEVICES / sizeof DEVICES[0];
 // chown, chmod or utimes of /dev/null sticks, as on Linux's devtmpfs.
 class DevInode final : public Inode {
 public:
-    DevInode(Device device, u64 number, u32 mode, DeviceNumber device_number = {})
-        : m_device(device), m_number(number), m_device_number(device_number), m_metadata(mode, InodeOwner {})
+    DevInode(Device device, u64 number, u32 mode, DeviceNumber device_number = {}, char const* target = nullptr)
+        : m_device(device), m_number(number), m_device_number(device_number), m_metadata(mode, InodeOwner {}), m_target(target)
     { }
     u64 number() const override { return m_number; }
     u64 device() const override
@@ -63,7 +71,9 @@ public:
     void stat(LinuxStat& out) override
     {
         out = {};
-        if (m_device != Device::Folder) {
+        if (m_device == Device::Link) {
+            out.st_size = static_cast<i64>(strlen(m_target));
+        } else if (m_device != Device::Folder) {
             RefPtr<File> file = MUST(open(O_RDONLY));
             file->stat(out); // the device numbers
         }
@@ -93,7 +103,7 @@ public:
             return {};
         for (; cookie < DEVICE_COUNT; ++cookie) {
             auto const& entry = DEVICES[cookie];
-            u8 type = entry.device == Device::Folder ? DT_DIR : DT_CHR;
+            u8 type = entry.device == Device::Folder ? DT_DIR : entry.device == Device::Link ? DT_LNK : DT_CHR;
             if (!visit(Name { entry.name, strlen(entry.name) }, m_children[cookie]->number(), type))
                 return {};
         }
@@ -104,7 +114,18 @@ public:
     {
         if (m_device == Device::Folder)
             return InodeFile::create(RefPtr<Inode>(this));
+        if (m_device == Device::Link)
+            return Errno::Loop; // the VFS follows a link; it is never opened itself
         return open_character_device(m_device_number);
+    }
+
+    Result<usize> read_link(char* out, usize capacity) override
+    {
+        if (m_device != Device::Link)
+            return Errno::Invalid;
+        usize n = min(strlen(m_target), capacity);
+        memcpy(out, m_target, n);
+        return n;
     }
     DeviceNumber device_number() override { return m_device_number; }
 
@@ -113,7 +134,8 @@ public:
     Result<void> make_children()
     {
         for (usize i = 0; i < DEVICE_COUNT; ++i) {
-            auto* child = new (std::nothrow) DevInode(DEVICES[i].device, 2 + i, DEVICES[i].mode, DEVICES[i].number);
+            auto* child
+                = new (std::nothrow) DevInode(DEVICES[i].device, 2 + i, DEVICES[i].mode, DEVICES[i].number, DEVICES[i].target);
             if (!child)
                 return Errno::NoMemory;
             m_children[i] = adopt_ref<Inode>(child);
@@ -129,6 +151,7 @@ private:
     u64 m_number;
     DeviceNumber m_device_number;
     MemoryMetadata m_metadata;
+    char const* m_target;
     RefPtr<Inode> m_children[DEVICE_COUNT];
 };
 

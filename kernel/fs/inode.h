@@ -62,6 +62,9 @@ public:
 
     // Symbolic links.
     virtual Result<usize> read_link(char*, usize) { return Errno::Invalid; }
+    // A "magic" link (/proc/<pid>/fd/N) names an open file rather than a path: following it
+    // reaches that file's inode, or for a pipe or the console the open file itself (vfs.h).
+    virtual RefPtr<OpenFile> file_behind_link() { return nullptr; }
 
     // Metadata (inode_attributes.h). The owner, for permission checks; root by default.
     virtual InodeOwner owner() { return {}; }

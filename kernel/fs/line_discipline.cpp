@@ -27,7 +27,9 @@ Termios LineDiscipline::default_termios()
     t.cc[VEOF] = 4; // ^D
     t.cc[VMIN] = 1;
     t.cc[VSUSP] = 0x1a; // ^Z
+    t.cc[VREPRINT] = 0x12; // ^R
     t.cc[VWERASE] = 0x17; // ^W
+    t.cc[VLNEXT] = 0x16; // ^V
     return t;
 }
 
@@ -92,9 +94,43 @@ void LineDiscipline::erase_one(Sink const& sink, bool visibly)
         sink.echo(rubout, 3);
 }
 
+void LineDiscipline::store_literal(u8 byte, Sink const& sink)
+{
+    if (is_canonical() && m_length >= CAPACITY - 1)
+        return; // the line is full: only its end still fits
+    put(byte);
+    if (!is_canonical())
+        m_committed = m_length;
+    if (m_termios.lflag & ECHO)
+        echo_byte(byte, sink);
+}
+
+void LineDiscipline::reprint(u8 key, Sink const& sink)
+{
+    echo_byte(key, sink);
+    output(reinterpret_cast<u8 const*>("\n"), 1, sink.echo);
+    for (usize i = m_committed; i < m_length; ++i)
+        echo_byte(m_buffer[i], sink);
+}
+
 void LineDiscipline::receive(u8 byte, Sink const& sink)
 {
     Termios const& t = m_termios;
+    if (m_quote_next) {
+        // Quoted by LNEXT: no translation, no signal, no editing; as Linux, a quoted newline
+        // is a character of the line, not its end.
+        m_quote_next = false;
+        store_literal(byte, sink);
+        return;
+    }
+    if (byte && byte == t.cc[VLNEXT] && (t.lflag & IEXTEN)) {
+        m_quote_next = true;
+        if ((t.lflag & ECHO) && (t.lflag & ECHOCTL)) {
+            static u8 const placeholder[2] = { '^', '\b' }; // shown until the quoted key comes
+            sink.echo(placeholder, 2);
+        }
+        return;
+    }
     if (byte == '\r' && (t.iflag & IGNCR))
         return;
     if (byte == '\r' && (t.iflag & ICRNL))
@@ -115,10 +151,12 @@ void LineDiscipline::receive(u8 byte, Sink const& sink)
     }
 
     if (!is_canonical()) {
-        put(byte);
-        m_committed = m_length;
-        if (t.lflag & ECHO)
-            echo_byte(byte, sink);
+        store_literal(byte, sink);
+        return;
+    }
+
+    if (byte && byte == t.cc[VREPRINT] && (t.lflag & ECHO) && (t.lflag & IEXTEN)) {
+        reprint(byte, sink);
         return;
     }
 
@@ -197,4 +235,5 @@ void LineDiscipline::flush_input()
 {
     m_length = m_committed = 0;
     m_eof_lines = 0;
+    m_quote_next = false;
 }

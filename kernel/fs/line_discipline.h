@@ -1,9 +1,10 @@
 // The terminal line discipline (Linux's N_TTY): what stands between the keys a person types
 // and the bytes a program reads, and between what a program writes and the screen.
 //
-//   keyboard ─▶ receive() ─▶ [ICRNL] ─▶ ISIG: ^C ^\ ^Z → a signal for the foreground group
-//                                    ─▶ ICANON: an edit line (ERASE, WERASE, KILL, EOF),
-//                                       handed to readers a whole line at a time
+//   keyboard ─▶ receive() ─▶ IEXTEN: ^V (LNEXT) takes the next key as it is, unprocessed
+//                         ─▶ [ICRNL] ─▶ ISIG: ^C ^\ ^Z → a signal for the foreground group
+//                                    ─▶ ICANON: an edit line (ERASE, WERASE, KILL, EOF,
+//                                       REPRINT), handed to readers a whole line at a time
 //                                    ─▶ raw: every byte at once (VMIN/VTIME for readers)
 //                         ECHO ─▶ the echo, with ^X for control characters (ECHOCTL)
 //   write() ─▶ output() ─▶ [OPOST ONLCR: \n → \r\n] ─▶ screen
@@ -33,15 +34,16 @@ constexpr u32 OPOST = 0x1, ONLCR = 0x4;
 // c_cflag: the serial line's framing, reported as it is (38400 baud, 8 bits, receiver on)
 constexpr u32 B38400 = 0xf, CS8 = 0x30, CREAD = 0x80;
 // c_lflag
-constexpr u32 ISIG = 0x1, ICANON = 0x2, ECHO = 0x8, ECHOE = 0x10, ECHOK = 0x20, ECHONL = 0x40, NOFLSH = 0x80, ECHOCTL = 0x200,
-              ECHOKE = 0x800, IEXTEN = 0x8000;
+// (TOSTOP is the console's: a background writer gets SIGTTOU, proc/terminal.h)
+constexpr u32 ISIG = 0x1, ICANON = 0x2, ECHO = 0x8, ECHOE = 0x10, ECHOK = 0x20, ECHONL = 0x40, NOFLSH = 0x80, TOSTOP = 0x100,
+              ECHOCTL = 0x200, ECHOKE = 0x800, IEXTEN = 0x8000;
 // c_cc
-constexpr int VINTR = 0, VQUIT = 1, VERASE = 2, VKILL = 3, VEOF = 4, VTIME = 5, VMIN = 6, VSUSP = 10, VEOL = 11, VWERASE = 14,
-              VEOL2 = 16;
+constexpr int VINTR = 0, VQUIT = 1, VERASE = 2, VKILL = 3, VEOF = 4, VTIME = 5, VMIN = 6, VSUSP = 10, VEOL = 11, VREPRINT = 12,
+              VWERASE = 14, VLNEXT = 15, VEOL2 = 16;
 // The bits the line discipline honours; any other set bit is refused.
 constexpr u32 IFLAG_SUPPORTED = INLCR | IGNCR | ICRNL;
 constexpr u32 OFLAG_SUPPORTED = OPOST | ONLCR;
-constexpr u32 LFLAG_SUPPORTED = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHONL | NOFLSH | ECHOCTL | ECHOKE | IEXTEN;
+constexpr u32 LFLAG_SUPPORTED = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHONL | NOFLSH | TOSTOP | ECHOCTL | ECHOKE | IEXTEN;
 }
 
 class LineDiscipline {
@@ -82,6 +84,10 @@ private:
     void echo_byte(u8 byte, Sink const&);
     void erase_one(Sink const&, bool visibly);
     void put(u8 byte);
+    // A byte for the buffer as it is (raw mode, or quoted by LNEXT): stored and echoed.
+    void store_literal(u8 byte, Sink const&);
+    // REPRINT (^R): the line being edited again, on a new line of the screen.
+    void reprint(u8 key, Sink const&);
 
     Termios m_termios;
     // Input: committed bytes (readable), then the line being edited (canonical mode).
@@ -90,6 +96,7 @@ private:
     usize m_committed { 0 }; // readable bytes at the front
     usize m_length { 0 }; // committed + the edit line
     usize m_eof_lines { 0 }; // committed lines that end in EOF (^D), not a byte
+    bool m_quote_next { false }; // LNEXT (^V) came: the next byte is taken literally
     // Where each committed EOF sits (an offset into m_buffer), in order.
     usize m_eof_at[64];
 };

@@ -4,6 +4,7 @@
 #include "kernel/fs/path_buffer.h"
 #include "kernel/lib/memory.h"
 #include "permission.h"
+#include "pipe.h"
 
 namespace {
 
@@ -58,20 +59,41 @@ Result<void> splice_link(Inode& link, char* path, usize capacity, usize folder_e
 
 }
 
-Result<void> normalize_path(char const* cwd, char const* path, char* out, usize capacity)
+Result<void> normalize_path(char const* cwd, char const* path, char* out, usize capacity, Credentials const* who)
 {
     if (!path[0])
         return Errno::NoEntry;
     usize length = 0;
+    // out[0..physical) is taken to hold no links: `cwd` (chdir stores the resolved path), or
+    // what a ".." left. A ".." beyond it goes up from the path so far with its links
+    // followed; within it, no lookup (".." of a removed working directory works, as on Linux).
+    usize physical = 0;
+    auto make_physical = [&]() -> Result<void> {
+        if (length == physical)
+            return {};
+        out[length] = '\0';
+        PATH_BUFFER(resolved);
+        RefPtr<Inode> directory = TRY(vfs_lookup(out, FollowLastLink::Yes, *who, resolved, PATH_MAX));
+        if (!directory->is_directory())
+            return Errno::NotDirectory;
+        length = strlen(resolved);
+        if (length >= capacity)
+            return Errno::NameTooLong;
+        memcpy(out, resolved, length + 1);
+        return {};
+    };
     // Pushes one component, or pops one for "..".
     auto add_component = [&](char const* start, usize n) -> Result<void> {
         if (n == 0 || (n == 1 && start[0] == '.'))
             return {};
         if (n == 2 && start[0] == '.' && start[1] == '.') {
+            if (who)
+                TRY(make_physical());
             while (length > 0 && out[length - 1] != '/')
                 --length;
             if (length > 0)
                 --length;
+            physical = length; // (with `who`) a real directory's path; without, unused
             return {};
         }
         if (n > 255)
@@ -95,8 +117,10 @@ Result<void> normalize_path(char const* cwd, char const* path, char* out, usize 
         }
         return {};
     };
-    if (path[0] != '/')
+    if (path[0] != '/') {
         TRY(add_path(cwd));
+        physical = length;
+    }
     TRY(add_path(path));
     out[length] = '\0';
     return {};
@@ -149,8 +173,17 @@ restart:
         if (next->is_symlink() && (!is_last || follow == FollowLastLink::Yes)) {
             if (++links > MAX_LINKS)
                 return Errno::Loop;
-            TRY(splice_link(*next, path, PATH_MAX, start > 0 ? start - 1 : 0, end));
-            goto restart;
+            if (RefPtr<OpenFile> behind = next->file_behind_link()) {
+                // A magic link: on to the open file's inode. One without (a pipe, the
+                // console) can only end the path: vfs_open opens the file behind it.
+                if (Inode* target = behind->file().inode())
+                    next = RefPtr<Inode>(target);
+                else if (!is_last)
+                    return Errno::NotDirectory;
+            } else {
+                TRY(splice_link(*next, path, PATH_MAX, start > 0 ? start - 1 : 0, end));
+                goto restart;
+            }
         }
         inode = next;
         position = is_last ? end : end + 1;
@@ -247,10 +280,26 @@ Result<void> may_open(Inode& inode, int flags, Credentials const& who)
 
 }
 
-Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode, Credentials const& who)
+namespace {
+
+// Opening /proc/<pid>/fd/N of a file without an inode: a pipe gives a new end of the same pipe
+// (as Linux opens the pipe's inode), the console the console.
+Result<RefPtr<File>> open_file_behind_link(File& file, int flags)
+{
+    Pipe* pipe = file.pipe();
+    if (!pipe)
+        return RefPtr<File>(&file);
+    int access = flags & O_ACCMODE;
+    PipeAccess end = access == O_RDONLY ? PipeAccess::Read : access == O_WRONLY ? PipeAccess::Write : PipeAccess::ReadWrite;
+    return create_pipe_end(RefPtr<Pipe>(pipe), end, pipe->writers_seen(), nullptr);
+}
+
+}
+
+Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode, Credentials const& who, char* resolved)
 {
     FollowLastLink follow = (flags & O_NOFOLLOW) ? FollowLastLink::No : FollowLastLink::Yes;
-    auto found = vfs_lookup(path, follow, who);
+    auto found = vfs_lookup(path, follow, who, resolved, PATH_MAX);
     RefPtr<Inode> inode;
     bool created = false;
     if (found.is_error()) {
@@ -261,11 +310,16 @@ Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode, Credentials
         InodeOwner owner = owner_for_new_inode(*where.parent, who, new_mode);
         inode = TRY(where.parent->create(where.name, new_mode, owner));
         created = true;
+        if (resolved)
+            memcpy(resolved, path, strlen(path) + 1);
     } else {
         if ((flags & O_CREAT) && (flags & O_EXCL))
             return Errno::Exists;
         inode = found.release_value();
     }
+    if (inode->is_symlink() && follow == FollowLastLink::Yes)
+        if (RefPtr<OpenFile> behind = inode->file_behind_link())
+            return open_file_behind_link(behind->file(), flags);
     if (inode->is_symlink())
         return Errno::Loop; // O_NOFOLLOW on a link
     if ((flags & O_DIRECTORY) && !inode->is_directory())

@@ -3,8 +3,8 @@
 //   /        the root file system (ext2 on the first disk, or the initramfs)
 //   /tmp     tmpfs          /proc   procfs          /dev   devfs          /mnt  a second disk
 //
-// Paths reach the VFS normalized (normalize_path: absolute, "." and ".." resolved lexically,
-// written without the leading slash, "" for the root). Symbolic links are followed in every
+// Paths reach the VFS normalized (normalize_path: absolute, "." and ".." resolved, written
+// without the leading slash, "" for the root). Symbolic links are followed in every
 // component but the last, and in the last when the caller asks (open without O_NOFOLLOW).
 //
 // Every call acts for someone (`who`, the calling process's credentials) and checks what
@@ -24,8 +24,11 @@ enum class FollowLastLink {
 };
 
 // Turns `path` (absolute, or relative to `cwd`, itself normalized) into a normalized path in
-// `out`. NameTooLong if it won't fit; NoEntry for an empty path.
-Result<void> normalize_path(char const* cwd, char const* path, char* out, usize capacity);
+// `out`. NameTooLong if it won't fit; NoEntry for an empty path. With `who`, a ".." goes up
+// from the directory the path so far names, as Linux's walk does: "link/.." is the parent of
+// the link's target, "missing/.." NoEntry, "file/.." NotDirectory (looked up for `who`).
+// Without, ".." just drops the component before it (for paths known to hold no links).
+Result<void> normalize_path(char const* cwd, char const* path, char* out, usize capacity, Credentials const* who = nullptr);
 
 // Attaches the file system whose root is `root` at the normalized path `where` ("" = /).
 // What /proc/mounts says of a mount: its file-system type, where it comes from (a device,
@@ -50,8 +53,9 @@ struct ParentAndName {
 Result<ParentAndName> vfs_lookup_parent(char const* path, Credentials const& who);
 
 // open(2): resolves, creates with O_CREAT (mode & ~umask is the caller's job), checks
-// O_EXCL/O_DIRECTORY/O_TRUNC and access, and opens.
-Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode, Credentials const& who);
+// O_EXCL/O_DIRECTORY/O_TRUNC and access, and opens. `resolved` (PATH_MAX bytes), if given,
+// receives the path with its links followed (for a file it created: `path`).
+Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode, Credentials const& who, char* resolved = nullptr);
 
 // The path system calls, given the caller's credentials rather than its process.
 Result<void> vfs_mkdir(char const* path, u32 mode, Credentials const& who);

@@ -20,6 +20,18 @@ Result<void> PendingSignals::add(int signal, SignalSender const& sender)
     return {};
 }
 
+bool PendingSignals::has_from(int signal, int code, u32 pid) const
+{
+    if (!has(signal))
+        return false;
+    if (signal < SIGRTMIN)
+        return m_sender[signal - 1].code == code && m_sender[signal - 1].pid == pid;
+    for (Queued const& queued : m_queue)
+        if (queued.signal == signal && queued.sender.code == code && queued.sender.pid == pid)
+            return true;
+    return false;
+}
+
 SignalSender PendingSignals::take(int signal)
 {
     if (signal < SIGRTMIN) {

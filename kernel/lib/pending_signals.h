@@ -22,6 +22,9 @@ public:
     // Takes one instance of a pending `signal` (the oldest, for a real-time one) and returns
     // its sender; the signal stays pending while more instances are queued.
     SignalSender take(int signal);
+    // Whether an instance of `signal` from this sender (its si_code and si_pid, which a
+    // POSIX timer's signal uses for its timer id) is pending.
+    bool has_from(int signal, int code, u32 pid) const;
     // Drops every instance of the signals in `mask`.
     void discard(u64 mask);
     void clear() { discard(~u64(0)); }

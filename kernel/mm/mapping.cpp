@@ -22,8 +22,11 @@ void Mapping::set_name(char const* name)
 
 Mapping::~Mapping()
 {
-    if (m_cache)
+    if (m_cache) {
         PageCache::MappingList::remove(*this);
+        if (MappingObserver* observer = m_cache->observer())
+            observer->mapping_closed(*this);
+    }
 }
 
 void Mapping::set_backing(RefPtr<PageCache> cache, u64 file_offset)
@@ -32,6 +35,8 @@ void Mapping::set_backing(RefPtr<PageCache> cache, u64 file_offset)
     m_cache = std::move(cache);
     m_file_offset = file_offset;
     m_cache->m_mappings.append(*this);
+    if (MappingObserver* observer = m_cache->observer())
+        observer->mapping_opened(*this);
 }
 
 bool Mapping::is_anonymous() const { return !m_cache || m_cache->is_anonymous(); }

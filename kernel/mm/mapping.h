@@ -9,7 +9,8 @@
 //
 // A Mapping with a cache is linked into that cache's mapping list for as long as it exists
 // (set_backing() links, clone() links the copy, the destructor unlinks), so write-back and
-// truncation can find every PTE of the file through Mapping::address_space().
+// truncation can find every PTE of the file through Mapping::address_space(); the cache's
+// MappingObserver, if it has one, hears of each link and unlink.
 //
 // Locking: a Mapping is protected by what protects its AddressSpace (address_space.h).
 #pragma once
@@ -39,7 +40,22 @@ constexpr u32 VM_WIPEONFORK = 1 << 3; // madvise(MADV_WIPEONFORK): a fork child 
 constexpr u32 VM_LOCKED_MASK = VM_LOCKED | VM_LOCKONFAULT;
 
 class AddressSpace;
+class Mapping;
 class PageCache;
+
+// Told when a mapping of a page cache comes into being and when it goes (Linux's
+// vm_operations open and close): mmap, a fork child's copy, each half of a split, mremap's
+// new range; munmap, exit, exec, the old half of a move. System V shared memory counts its
+// attaches this way (shm_nattch is Linux's count of such mappings). Called with the VM
+// lock held; the observer must not change any address space.
+class MappingObserver {
+public:
+    virtual void mapping_opened(Mapping const&) = 0;
+    virtual void mapping_closed(Mapping const&) = 0;
+
+protected:
+    ~MappingObserver() = default;
+};
 
 enum class MappingSharing : u8 {
     Private, // MAP_PRIVATE: writes are the process's own (COW after fork)

@@ -134,6 +134,10 @@ public:
     // The mappings of this cache (Linux's i_mmap), for msync and debugging.
     MappingList const& mappings() const { return m_mappings; }
     bool is_mapped() const { return !m_mappings.is_empty(); }
+    // Who hears of mappings coming and going (mapping.h); null: nobody. The observer must
+    // set it back to null before it goes away.
+    MappingObserver* observer() const { return m_observer; }
+    void set_observer(MappingObserver* observer) { m_observer = observer; }
 
 private:
     friend class RefCounted<PageCache>;
@@ -170,6 +174,7 @@ private:
     RefPtr<PageLimit> m_limit; // null: no limit
     PageIndex m_pages;
     MappingList m_mappings;
+    MappingObserver* m_observer { nullptr }; // raw: the observer holds a reference to us
 
 public:
     ListNode m_backed_node; // in context().backed_caches while a backed Pager is attached

@@ -37,6 +37,7 @@ void on_cpu_tick(Thread& thread, bool in_user_mode)
         (void)send_signal(*process, SIGVTALRM, SignalSender {});
     if (process->cpu_timers.profiling.charge(TICK_NS))
         (void)send_signal(*process, SIGPROF, SignalSender {});
+    process->posix_timers.for_each([](PosixTimer& timer) { timer.check_cpu_clock(); });
     check_cpu_limit(*process);
 }
 

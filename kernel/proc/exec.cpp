@@ -300,6 +300,7 @@ Result<void> exec_file(Process& process, Thread& thread, char const* path, char 
     thread.set_name(base_name(path), COMMAND_NAME_MAX); // the name as called: a link's, not its target's
     process.dumpable = true;
     process.note_exec_ran();
+    process.posix_timers.clear(); // timer_create's timers end with the program, as Linux's
     process.fds().close_on_exec_files();
     for (auto& action : process.signal_actions)
         if (action.handler > 1)

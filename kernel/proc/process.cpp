@@ -7,8 +7,10 @@
 #include "kernel/lib/memory.h"
 #include "kernel/lib/profile.h"
 #include "kernel/mm/fork.h"
+#include "session.h"
 #include "shutdown.h"
 #include "signal.h"
+#include "terminal.h"
 
 namespace {
 IntrusiveList<Process, &Process::all_processes_node> g_processes;
@@ -145,6 +147,7 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
     for (int i = 0; i < SIGNAL_COUNT; ++i)
         child->signal_actions[i] = parent.signal_actions[i];
     child_thread.signal_mask = parent_thread.signal_mask;
+    child_thread.nice = parent_thread.nice;
     child_thread.alt_stack_base = parent_thread.alt_stack_base; // fork keeps sigaltstack
     child_thread.alt_stack_size = parent_thread.alt_stack_size;
     child_thread.alt_stack_autodisarm = parent_thread.alt_stack_autodisarm;
@@ -217,6 +220,7 @@ void Process::reparent_children()
             reaper->child_state_changed.wake_all();
         else if (child->parent_death_signal)
             (void)send_signal(*child, child->parent_death_signal, current_sender(SI_USER));
+        hang_up_if_orphaned_by_reparenting(*child, *this);
     }
 }
 
@@ -235,8 +239,12 @@ void Process::exit(int wait_status)
     // sees a pipe of ours close may then open the file for writing.
     m_executable.release();
     real_timer.stop();
+    posix_timers.clear();
     m_fds.close_all();
+    if (m_session == m_pid)
+        controlling_process_exited(*this); // a session leader's terminal goes free
     reparent_children();
+    hang_up_if_orphaned_by_exit(*this);
     release_vfork_parent();
     // Leave this address space before dropping what may be the last reference to it.
     // Dropping it may sleep (dirty shared pages are written back), so only afterwards does

@@ -23,6 +23,7 @@
 #include "kernel/sched/scheduler.h"
 #include "kernel/sched/thread.h"
 #include "kernel/sched/wait_queue.h"
+#include "posix_timer.h"
 #include "resource_limits.h"
 
 struct SignalAction {
@@ -119,6 +120,7 @@ public:
 
     RealIntervalTimer real_timer { *this }; // ITIMER_REAL and alarm()
     CpuTimers cpu_timers; // ITIMER_VIRTUAL, ITIMER_PROF, RLIMIT_CPU (cpu_timers.h)
+    PosixTimers posix_timers; // timer_create (posix_timer.h): not inherited, gone at execve
     ResourceLimits limits; // inherited at fork, kept by execve
     // Whom the process acts as (uid, gid, groups...); a child inherits them at fork.
     Credentials credentials;

@@ -1,5 +1,7 @@
 #include "session.h"
+#include "orphaned_group.h"
 #include "process.h"
+#include "signal.h"
 
 namespace {
 
@@ -72,4 +74,61 @@ usize for_each_in_process_group(u32 group, FunctionRef<void(Process&)> visit)
         visit(process);
     });
     return count;
+}
+
+void signal_process_group(u32 group, int signal)
+{
+    for_each_in_process_group(group, [&](Process& member) { (void)send_signal(member, signal, SignalSender {}); });
+}
+
+bool process_group_orphaned(u32 group, Process const* leaving)
+{
+    return group_is_orphaned(group, [&](FunctionRef<void(GroupMemberView const&)> visit) {
+        for_each_in_process_group(group, [&](Process& member) {
+            Process* parent = member.parent();
+            visit(GroupMemberView {
+                .session = member.session(),
+                .leaving = &member == leaving || member.state() == Process::State::Zombie,
+                .has_parent = parent != nullptr,
+                .parent_group = parent ? parent->process_group() : 0,
+                .parent_session = parent ? parent->session() : 0,
+            });
+        });
+    });
+}
+
+namespace {
+
+bool has_stopped_member(u32 group)
+{
+    bool stopped = false;
+    for_each_in_process_group(group, [&](Process& member) { stopped |= member.job.stopped; });
+    return stopped;
+}
+
+// `link` was the parent that tied `member`'s group to its session (another group, the same
+// session); if nothing else does now, the group is orphaned.
+void hang_up_if_orphaned(Process& member, Process& link, Process const* leaving)
+{
+    u32 group = member.process_group();
+    if (link.process_group() == group || link.session() != member.session())
+        return; // that parent did not link the group to anything
+    if (!process_group_orphaned(group, leaving) || !has_stopped_member(group))
+        return;
+    signal_process_group(group, SIGHUP);
+    signal_process_group(group, SIGCONT);
+}
+
+}
+
+void hang_up_if_orphaned_by_reparenting(Process& child, Process& former_parent)
+{
+    if (child.state() != Process::State::Zombie)
+        hang_up_if_orphaned(child, former_parent, nullptr);
+}
+
+void hang_up_if_orphaned_by_exit(Process& exiting)
+{
+    if (exiting.parent())
+        hang_up_if_orphaned(exiting, *exiting.parent(), &exiting);
 }

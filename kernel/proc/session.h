@@ -30,3 +30,15 @@ Result<Process*> process_for_query(Process& caller, i32 pid);
 // Calls `visit` for every process of group `group`, zombies included (they belong to it
 // until reaped); returns how many.
 usize for_each_in_process_group(u32 group, FunctionRef<void(Process&)> visit);
+// Sends `signal` from the kernel (SI_KERNEL) to every member of `group`.
+void signal_process_group(u32 group, int signal);
+
+// Orphaned process groups (orphaned_group.h). Whether `group` is orphaned, with `leaving`
+// (a process on its way out) left out: Linux's will_become_orphaned_pgrp.
+bool process_group_orphaned(u32 group, Process const* leaving = nullptr);
+// When a process exits, two kinds of group may become orphaned (Linux's kill_orphaned_pgrp):
+// each child's, once the child went to init from `former_parent`, the parent that linked it
+// to the session; and the exiting process's own, if it was the last member with a parent
+// outside. One that does while a member is stopped gets SIGHUP then SIGCONT.
+void hang_up_if_orphaned_by_reparenting(Process& child, Process& former_parent);
+void hang_up_if_orphaned_by_exit(Process& exiting);

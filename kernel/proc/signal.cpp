@@ -5,6 +5,7 @@
 #include "kernel/mm/user_memory.h"
 #include "kernel/sched/scheduler.h"
 #include "process.h"
+#include "session.h"
 
 namespace {
 
@@ -223,9 +224,12 @@ Result<void> check_signal_number(int signal)
 // (Linux: the private queue first); returns who sent it.
 SignalSender take(Process& process, Thread& thread, int signal)
 {
-    if (thread.pending.has(signal))
-        return thread.pending.take(signal);
-    return process.pending.take(signal);
+    SignalSender sender = thread.pending.has(signal) ? thread.pending.take(signal) : process.pending.take(signal);
+    // A POSIX timer's signal: si_overrun counts the expiries since it was sent.
+    if (sender.code == SI_TIMER)
+        if (PosixTimer* timer = process.posix_timers.find(static_cast<i32>(sender.pid)))
+            sender.uid = static_cast<u32>(timer->signal_taken());
+    return sender;
 }
 
 // Whether `signal` would end the whole process (no handler, a default action that kills).
@@ -362,6 +366,10 @@ void handle_pending_signals()
         if (!takes_effect(process, signal))
             continue; // became ignored while pending
         if (is_stop_signal(signal) && !has_handler(process, signal)) {
+            // The terminal's stop signals do nothing to an orphaned group: nobody would
+            // continue it. SIGSTOP always stops (Linux's get_signal).
+            if (signal != SIGSTOP && process_group_orphaned(process.process_group()))
+                continue;
             stop_process(process, signal);
             stop_point();
             continue;
@@ -375,11 +383,15 @@ void handle_pending_signals()
             klog("pid %u: cannot deliver %s (bad stack or no restorer): killed", process.pid(), signal_name(signal));
             die_from(process, SIGSEGV);
         }
-        update_signal_interrupt(process);
-        return; // one handler at a time; the rest stay pending until it returns
+        // As Linux: every signal still deliverable under the handler's mask gets its frame
+        // now, on top of this one, so the last one taken (the highest-numbered) runs first
+        // and returns into the one below it. Programs can tell: zsh's `wait` ends for a trap
+        // only if the trap's handler runs after SIGCHLD's (tests: signal_nesting).
     }
-    settle_interrupted_call(frame, nullptr); // no handler ran: an interrupted call restarts
-    restore_mask_now_if_pending(); // (sigsuspend: and sets its mask again)
+    // If no handler ran, an interrupted call restarts and sigsuspend's mask is put back;
+    // after a handler's frame (rax 0, nothing to restore) both do nothing.
+    settle_interrupted_call(frame, nullptr);
+    restore_mask_now_if_pending();
     update_signal_interrupt(process);
 }
 

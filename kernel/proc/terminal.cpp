@@ -6,16 +6,21 @@
 
 namespace {
 
-void signal_group(u32 group, int signal)
-{
-    for_each_in_process_group(group, [&](Process& member) { (void)send_signal(member, signal, SignalSender {}); });
-}
-
 bool controls(Process& process) { return Console::terminal().session() == process.session(); }
 
+// The terminal belongs to no session any more; returns the foreground group it had.
+u32 disassociate()
+{
+    Console& console = Console::terminal();
+    u32 foreground = console.foreground_group();
+    console.set_session(~u32(0));
+    console.set_foreground_group(0);
+    return foreground;
 }
 
-void terminal_initialize() { console_set_signal_hook(signal_group); }
+}
+
+void terminal_initialize() { console_set_signal_hook(signal_process_group); }
 
 Result<void> set_foreground_group(Process& caller, i32 group)
 {
@@ -58,25 +63,30 @@ Result<void> give_up_controlling_terminal(Process& caller)
         return Errno::NotTty;
     if (caller.session() == caller.pid()) {
         // The session leader lets go: its foreground group hears SIGHUP and SIGCONT.
-        u32 foreground = Console::terminal().foreground_group();
-        Console::terminal().set_session(~u32(0));
-        Console::terminal().set_foreground_group(0);
-        signal_group(foreground, SIGHUP);
-        signal_group(foreground, SIGCONT);
+        u32 foreground = disassociate();
+        signal_process_group(foreground, SIGHUP);
+        signal_process_group(foreground, SIGCONT);
     }
     return {};
 }
 
-Result<void> check_terminal_read(Process& reader)
+Result<void> check_terminal_access(Process& caller, int signal)
 {
     Console& console = Console::terminal();
-    if (!controls(reader) || reader.process_group() == console.foreground_group())
+    if (!controls(caller) || caller.process_group() == console.foreground_group())
         return {};
     Thread& thread = *current_thread();
-    SignalAction const& action = reader.signal_actions[SIGTTIN - 1];
-    bool blocked = thread.signal_mask & (1ull << (SIGTTIN - 1));
-    if (action.handler == SIG_IGN || blocked)
-        return Errno::IoError;
-    signal_group(reader.process_group(), SIGTTIN);
+    bool blocked = thread.signal_mask & (1ull << (signal - 1));
+    if (caller.signal_actions[signal - 1].handler == SIG_IGN || blocked)
+        return signal == SIGTTIN ? Result<void>(Errno::IoError) : Result<void> {};
+    if (process_group_orphaned(caller.process_group()))
+        return Errno::IoError; // nobody would continue it
+    signal_process_group(caller.process_group(), signal);
     return Errno::RestartSys;
+}
+
+void controlling_process_exited(Process& leader)
+{
+    if (controls(leader))
+        signal_process_group(disassociate(), SIGHUP); // SIGCONT only for TIOCNOTTY, as Linux's pty
 }

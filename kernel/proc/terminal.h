@@ -1,6 +1,7 @@
 // The terminal's job control, on the process side: which session the console controls,
 // which of its process groups is in the foreground (tcsetpgrp), who gets ^C's signals,
-// and what a background process that reads the terminal gets (SIGTTIN). The console
+// and what a background process that reads the terminal gets (SIGTTIN), or writes to it
+// with TOSTOP set or changes its modes (SIGTTOU). The console
 // (fs/console.h) keeps the numbers; the rules, which need processes, are here.
 #pragma once
 
@@ -19,7 +20,13 @@ Result<void> set_foreground_group(Process& caller, i32 group);
 Result<void> take_controlling_terminal(Process& caller, int steal);
 // TIOCNOTTY: the caller's session gives the console up (ENOTTY if it is not its terminal).
 Result<void> give_up_controlling_terminal(Process& caller);
-// Before a read of the terminal: a process of a background group of the terminal's session
-// gets SIGTTIN (its group does) and the read restarts once it is continued; EIO if SIGTTIN is
-// ignored or blocked, or the group is orphaned, as Linux.
-Result<void> check_terminal_read(Process& reader);
+// Linux's tty_check_change, before a read of the terminal (SIGTTIN) or a write with TOSTOP
+// and a change of its modes or foreground (SIGTTOU), by a process of a background group of
+// the terminal's session: its group gets the signal and the call restarts once continued
+// (RestartSys). If the process ignores or blocks the signal, a read gets EIO and anything
+// else goes ahead; an orphaned group (orphaned_group.h) gets EIO.
+Result<void> check_terminal_access(Process& caller, int signal);
+// The controlling process (the session leader) exits: the foreground group gets SIGHUP and
+// the terminal belongs to no session any more (Linux's disassociate_ctty on exit, for a
+// pseudo-terminal: what a terminal emulator's shell sees).
+void controlling_process_exited(Process& leader);

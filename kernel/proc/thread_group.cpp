@@ -104,6 +104,7 @@ Result<Thread*> Process::create_thread(Thread& creator, u64 stack, u64 tls)
     // The creator's live FPU/SSE registers are the ones to inherit, not its last saved copy.
     asm volatile("fxsave %0" : "=m"(thread->fpu_state));
     thread->signal_mask = creator.signal_mask;
+    thread->nice = creator.nice;
     add_thread(*thread);
     return thread;
 }

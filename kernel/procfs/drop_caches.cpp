@@ -18,10 +18,10 @@ void fill_drop_caches(TextBuilder& out, Process&) { out.append("%lu\n", g_last_w
 
 Result<void> set_drop_caches(char const* text, usize length)
 {
-    SysctlNumber number = TRY(parse_sysctl_number(text, length));
-    if (number.negative || number.magnitude < 1 || number.magnitude > 4)
+    bool negative = false;
+    u64 value = TRY(parse_sysctl_number(text, length, &negative));
+    if (negative || value < 1 || value > 4)
         return Errno::Invalid;
-    u64 value = number.magnitude;
     g_last_written = value;
     MemoryContext& memory = kernel_memory_context();
     u64 pages = 0, blocks = 0;

@@ -15,6 +15,7 @@
 #include "kernel/runtime/heap.h"
 #include "pagemap.h"
 #include "system_files.h"
+#include "sysvipc.h"
 #include "text_builder.h"
 
 namespace {
@@ -216,12 +217,14 @@ void fill_stat_of(TextBuilder& out, Process& process, Thread* thread)
     constexpr u64 NS_PER_TICK = 10000000; // clock ticks of 1/100 s
     CpuTimes times = thread ? thread_cpu_times(*thread) : process.cpu_times();
     CpuTimes children = process.children_cpu_times();
+    Thread* shown = thread ? thread : process.first_thread();
+    int nice = shown ? shown->nice : 0; // a zombie has no threads left
     // Fields of proc(5) /proc/pid/stat, 1..52; those Pagoda does not track are 0.
-    out.append("%u (%s) %c %u %u %u 0 -1 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %lu 0 0 %lu %lu 18446744073709551615",
+    out.append("%u (%s) %c %u %u %u 0 -1 4194304 0 0 0 0 %lu %lu %lu %lu %d %d %lu 0 0 %lu %lu 18446744073709551615",
         thread ? thread->tid() : process.pid(), name, thread ? thread_state_letter(*thread) : state_letter(process),
         parent_pid(process), process.process_group(), process.session(), times.user_ns / NS_PER_TICK,
-        times.system_ns / NS_PER_TICK, children.user_ns / NS_PER_TICK, children.system_ns / NS_PER_TICK, process.thread_count(),
-        mapped_bytes(process), resident_pages(process));
+        times.system_ns / NS_PER_TICK, children.user_ns / NS_PER_TICK, children.system_ns / NS_PER_TICK, 20 + nice, nice,
+        process.thread_count(), mapped_bytes(process), resident_pages(process));
     out.append(" 0 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
 }
 
@@ -281,6 +284,9 @@ public:
         ThreadText, // its stat and status
         SysFolder, // /proc/sys
         SysSubfolder, // /proc/sys/kernel (its name in m_link)
+        FdFolder, // /proc/<pid>/fd
+        FdLink, // /proc/<pid>/fd/<n> (n in m_tid): a magic link to the open file
+        SysvipcFolder, // /proc/sysvipc
     };
     using Generator = void (*)(TextBuilder&, Process&);
     using ThreadGenerator = void (*)(TextBuilder&, Process&, Thread*);
@@ -318,14 +324,25 @@ public:
         case Kind::ThreadFolder:
         case Kind::SysFolder:
         case Kind::SysSubfolder:
+        case Kind::SysvipcFolder:
             return MODE_DIRECTORY | 0555;
+        case Kind::FdFolder:
+            return MODE_DIRECTORY | 0500;
         case Kind::Link:
             return MODE_SYMLINK | 0777;
+        case Kind::FdLink: {
+            // As Linux: the owner's read and write bits say how the file is open.
+            RefPtr<OpenFile> file = file_behind_link();
+            if (!file)
+                return MODE_SYMLINK | 0700;
+            return MODE_SYMLINK | (file->can_read() ? 0500 : 0100) | (file->can_write() ? 0200 : 0);
+        }
         case Kind::Pagemap:
             return MODE_REGULAR | 0400;
         case Kind::Text:
-        case Kind::ThreadText:
             return MODE_REGULAR | (m_writer ? 0644 : 0444);
+        case Kind::ThreadText:
+            return MODE_REGULAR | 0444;
         }
         return 0;
     }
@@ -352,6 +369,14 @@ public:
     Result<void> read_directory(u64& cookie, DirectoryVisitor visit) override;
     Result<usize> read_link(char* out, usize capacity) override;
     Result<RefPtr<File>> open(int flags) override;
+    RefPtr<OpenFile> file_behind_link() override
+    {
+        Process* owner = process();
+        if (m_kind != Kind::FdLink || !owner || owner->state() == Process::State::Zombie)
+            return nullptr;
+        auto file = owner->fds().get(static_cast<int>(m_tid));
+        return file.is_error() ? nullptr : file.release_value();
+    }
 
     // A /proc/sys tunable: writable (by root, the owner), writes going to `writer`.
     void set_writer(GeneratedFile::Writer writer) { m_writer = writer; }
@@ -407,7 +432,12 @@ struct SysctlFile {
 };
 SysctlFile const SYSCTL_FILES[] = { { "kernel", "pid_max", fill_pid_max, nullptr },
     { "kernel", "tainted", fill_tainted, nullptr }, { "kernel", "randomize_va_space", fill_randomize_va_space, nullptr },
+    { "kernel", "shmmax", fill_shmmax, set_shmmax }, { "kernel", "shmall", fill_shmall, set_shmall },
+    { "kernel", "shmmni", fill_shmmni, set_shmmni }, { "kernel", "shm_next_id", fill_shm_next_id, set_shm_next_id },
     { "vm", "drop_caches", fill_drop_caches, set_drop_caches } };
+// /proc/sysvipc: System V IPC objects (shared memory only: Pagoda has no semaphores or
+// message queues).
+ProcFileName const SYSVIPC_FILES[] = { { "shm", fill_sysvipc_shm } };
 char const* const SYSCTL_FOLDERS[] = { "kernel", "vm" };
 
 struct ThreadFileName {
@@ -456,6 +486,8 @@ Result<RefPtr<Inode>> ProcInode::lookup(Name name)
             return make(Kind::Link, current_process().pid(), nullptr, "self");
         if (name_is(name, "sys"))
             return make(Kind::SysFolder, 0);
+        if (name_is(name, "sysvipc"))
+            return make(Kind::SysvipcFolder, 0);
         u32 pid;
         if (parse_pid(name, pid) && find_process(pid))
             return make(Kind::ProcessFolder, pid);
@@ -476,6 +508,12 @@ Result<RefPtr<Inode>> ProcInode::lookup(Name name)
             }
         return Errno::NoEntry;
     }
+    if (m_kind == Kind::SysvipcFolder) {
+        for (auto const& file : SYSVIPC_FILES)
+            if (name_is(name, file.name))
+                return make(Kind::Text, current_process().pid(), file.generator);
+        return Errno::NoEntry;
+    }
     if (m_kind == Kind::ProcessFolder) {
         if (!process())
             return Errno::NoEntry;
@@ -488,6 +526,16 @@ Result<RefPtr<Inode>> ProcInode::lookup(Name name)
             return make(Kind::Link, m_pid, nullptr, "exe");
         if (name_is(name, "task"))
             return make(Kind::TaskFolder, m_pid);
+        if (name_is(name, "fd"))
+            return make(Kind::FdFolder, m_pid);
+        return Errno::NoEntry;
+    }
+    if (m_kind == Kind::FdFolder) {
+        u32 fd;
+        Process* owner = process();
+        if (owner && owner->state() != Process::State::Zombie && parse_pid(name, fd)
+            && !owner->fds().get(static_cast<int>(fd)).is_error())
+            return make(Kind::FdLink, m_pid, nullptr, nullptr, fd);
         return Errno::NoEntry;
     }
     if (m_kind == Kind::TaskFolder) {
@@ -530,7 +578,23 @@ Result<void> ProcInode::read_directory(u64& cookie, DirectoryVisitor visit)
                 return {};
         if (!offer("pagemap", number() + 2, DT_REG) || !offer("exe", number() + 3, DT_LNK))
             return {};
-        (void)offer("task", number() + 4, DT_DIR);
+        if (!offer("task", number() + 4, DT_DIR))
+            return {};
+        (void)offer("fd", number() + 5, DT_DIR);
+        return {};
+    }
+    if (m_kind == Kind::FdFolder) {
+        Process* owner = process();
+        if (!owner || owner->state() == Process::State::Zombie)
+            return {};
+        for (int fd = 0; fd < owner->fds().capacity(); ++fd) {
+            if (owner->fds().get(fd).is_error())
+                continue;
+            char name[16];
+            format(name, sizeof name, "%d", fd);
+            if (!offer(name, (u64(fd) << 40) | (u64(m_pid) << 8) | u64(Kind::FdLink), DT_LNK))
+                return {};
+        }
         return {};
     }
     if (m_kind == Kind::ThreadFolder) {
@@ -542,6 +606,12 @@ Result<void> ProcInode::read_directory(u64& cookie, DirectoryVisitor visit)
     if (m_kind == Kind::SysFolder) {
         for (char const* folder : SYSCTL_FOLDERS)
             if (!offer(folder, number() + 1, DT_DIR))
+                return {};
+        return {};
+    }
+    if (m_kind == Kind::SysvipcFolder) {
+        for (auto const& file : SYSVIPC_FILES)
+            if (!offer(file.name, number() + 1, DT_REG))
                 return {};
         return {};
     }
@@ -566,7 +636,7 @@ Result<void> ProcInode::read_directory(u64& cookie, DirectoryVisitor visit)
     for (auto const& file : ROOT_FILES)
         if (!offer(file.name, 2, DT_REG))
             return {};
-    if (!offer("self", 3, DT_LNK) || !offer("sys", 4, DT_DIR))
+    if (!offer("self", 3, DT_LNK) || !offer("sys", 4, DT_DIR) || !offer("sysvipc", 5, DT_DIR))
         return {};
     bool more = true;
     for_each_process([&](Process& p) {
@@ -578,8 +648,50 @@ Result<void> ProcInode::read_directory(u64& cookie, DirectoryVisitor visit)
     return {};
 }
 
+namespace {
+
+// What /proc/<pid>/fd/<n> reads as: the file's path, or Linux's names for what has none.
+Result<usize> fd_link_text(OpenFile& open_file, char* out, usize capacity)
+{
+    File& file = open_file.file();
+    if (Inode* inode = file.inode()) {
+        if (capacity == 0)
+            return 0;
+        out[0] = '/';
+        usize n = min(strlen(open_file.path()), capacity - 1);
+        memcpy(out + 1, open_file.path(), n);
+        n += 1;
+        LinuxStat status;
+        inode->stat(status);
+        char const* gone = " (deleted)"; // no name leads to it any more
+        if (status.st_nlink == 0)
+            for (char const* c = gone; *c && n < capacity; ++c)
+                out[n++] = *c;
+        return n;
+    }
+    char name[48];
+    if (file.pipe()) {
+        LinuxStat status;
+        file.stat(status);
+        format(name, sizeof name, "pipe:[%lu]", status.st_ino);
+    } else {
+        format(name, sizeof name, "%s", file.is_terminal() ? "/dev/console" : "anon_inode:[file]");
+    }
+    usize n = min(strlen(name), capacity);
+    memcpy(out, name, n);
+    return n;
+}
+
+}
+
 Result<usize> ProcInode::read_link(char* out, usize capacity)
 {
+    if (m_kind == Kind::FdLink) {
+        RefPtr<OpenFile> file = file_behind_link();
+        if (!file)
+            return Errno::NoEntry;
+        return fd_link_text(*file, out, capacity);
+    }
     if (m_kind != Kind::Link)
         return Errno::Invalid;
     char number[16];
@@ -609,8 +721,10 @@ Result<RefPtr<File>> ProcInode::open(int flags)
         return Errno::NoEntry;
     if (m_kind == Kind::Pagemap)
         return open_pagemap(*owner);
-    if (m_kind == Kind::Text)
+    if (m_kind == Kind::Text && m_writer)
         return generate([&](TextBuilder& out) { m_generator(out, *owner); }, m_writer);
+    if (m_kind == Kind::Text)
+        return generate([&](TextBuilder& out) { m_generator(out, *owner); });
     if (m_kind == Kind::ThreadText) {
         Thread* shown = thread();
         if (!shown)

@@ -99,6 +99,7 @@ public:
     u64 clear_child_tid { 0 }; // set_tid_address, CLONE_CHILD_CLEARTID
     u64 robust_list { 0 }; // set_robust_list: the C library's list of robust mutexes held
     u64 signal_mask { 0 }; // blocked signals: each thread has its own (rt_sigprocmask)
+    int nice { 0 }; // -20..19 (setpriority); inherited by the threads and processes it creates
     PendingSignals pending; // sent to this thread alone (tgkill, its own faults)
     u64 mask_after_handler { 0 }; // sigsuspend, ppoll, pselect6: the mask the next handler's frame restores
     u64 sleep_restart_deadline { 0 }; // a sleep a stop interrupted resumes to this deadline

@@ -100,6 +100,11 @@ Result<i64> sys_munlockall();
 Result<i64> sys_mincore(UserAddress address, u64 length, UserAddress vector);
 // Anonymous files (sys_memfd.cpp)
 Result<i64> sys_memfd_create(UserAddress name, unsigned flags);
+// System V shared memory (sys_shm.cpp)
+Result<i64> sys_shmget(i32 key, u64 size, int flags);
+Result<i64> sys_shmat(int id, UserAddress address, int flags);
+Result<i64> sys_shmdt(UserAddress address);
+Result<i64> sys_shmctl(int id, int command, UserAddress buffer);
 // The process itself (sys_process.cpp)
 Result<i64> sys_exit(int code);
 Result<i64> sys_exit_group(int code);
@@ -113,6 +118,8 @@ Result<i64> sys_set_robust_list(UserAddress head, u64 length);
 Result<i64> sys_get_robust_list(int tid, UserAddress head_out, UserAddress length_out);
 Result<i64> sys_tgkill(int tgid, int tid, int signal);
 Result<i64> sys_tkill(int tid, int signal);
+// The living thread `tid` wherever it lives (tids and pids share one sequence), and its process.
+Thread* find_any_thread(u32 tid, Process** owner);
 Result<i64> sys_uname(UserAddress buffer);
 Result<i64> sys_getrlimit(int resource, UserAddress limit);
 Result<i64> sys_setrlimit(int resource, UserAddress limit);
@@ -128,6 +135,9 @@ Result<i64> sys_rt_sigqueueinfo(i32 pid, int signal, UserAddress info);
 Result<i64> sys_rt_tgsigqueueinfo(i32 tgid, i32 tid, int signal, UserAddress info);
 Result<i64> sys_sigaltstack(UserAddress new_stack, UserAddress old_stack);
 Result<i64> sys_sched_yield();
+// Nice values (sys_priority.cpp)
+Result<i64> sys_getpriority(int which, int who);
+Result<i64> sys_setpriority(int which, int who, int nice);
 Result<i64> sys_sched_getaffinity(int pid, u64 length, UserAddress mask);
 Result<i64> sys_sched_setaffinity(int pid, u64 length, UserAddress mask);
 Result<i64> sys_getrandom(UserAddress buffer, u64 length, u32 flags);
@@ -188,3 +198,8 @@ Result<i64> sys_clock_nanosleep(int clock, int flags, UserAddress request, UserA
 Result<i64> sys_alarm(u32 seconds);
 Result<i64> sys_setitimer(int which, UserAddress new_value, UserAddress old_value);
 Result<i64> sys_getitimer(int which, UserAddress value);
+Result<i64> sys_timer_create(int clock, UserAddress event, UserAddress timer_id);
+Result<i64> sys_timer_settime(i32 id, int flags, UserAddress new_value, UserAddress old_value);
+Result<i64> sys_timer_gettime(i32 id, UserAddress value);
+Result<i64> sys_timer_getoverrun(i32 id);
+Result<i64> sys_timer_delete(i32 id);

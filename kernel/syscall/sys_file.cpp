@@ -36,7 +36,7 @@ Result<i64> read_into_user(OpenFile& file, UserAddress buffer, u64 count, u64 of
     u64 done = 0;
     count = min<u64>(count, MAX_IO);
     if (file.file().is_terminal())
-        TRY(check_terminal_read(current_process())); // a background job: SIGTTIN
+        TRY(check_terminal_access(current_process(), SIGTTIN)); // a background job: SIGTTIN
     while (done < count) {
         reclaim_if_low(kernel_memory_context());
         usize want = min<u64>(PIECE, count - done);
@@ -60,6 +60,8 @@ Result<i64> write_from_user(OpenFile& file, UserAddress buffer, u64 count, u64 o
     // leaves the set-id bits alone.
     if (Inode* inode = file.file().inode(); inode && count > 0)
         TRY(clear_set_id_before_write(*inode, caller_credentials()));
+    if (file.file().is_terminal() && Console::terminal().stops_background_writers())
+        TRY(check_terminal_access(current_process(), SIGTTOU)); // TOSTOP: a background job gets SIGTTOU
     while (done < count) {
         reclaim_if_low(kernel_memory_context());
         usize want = min<u64>(PIECE, count - done);
@@ -178,7 +180,10 @@ Result<i64> sys_openat(int dirfd, UserAddress path, int flags, u32 mode)
     PATH_BUFFER(normalized);
     TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
     Process& process = current_process();
-    RefPtr<File> file = TRY(vfs_open(normalized, flags, mode & ~process.umask() & 07777, process.credentials));
+    // The description keeps the path with its links followed, as Linux's does: what
+    // /proc/self/fd shows, fchdir sets and a dirfd's ".." goes up from.
+    PATH_BUFFER(resolved);
+    RefPtr<File> file = TRY(vfs_open(normalized, flags, mode & ~process.umask() & 07777, process.credentials, resolved));
     // The status flags F_GETFL shows: what open() does not consume, and O_LARGEFILE, which
     // Linux sets on every file opened by a 64-bit program.
     auto* open_file
@@ -186,9 +191,9 @@ Result<i64> sys_openat(int dirfd, UserAddress path, int flags, u32 mode)
     if (!open_file)
         return Errno::NoMemory;
     RefPtr<OpenFile> description = adopt_ref(open_file);
-    usize length = strlen(normalized);
+    usize length = strlen(resolved);
     if (char* copy = new (std::nothrow) char[length + 1]) {
-        memcpy(copy, normalized, length + 1);
+        memcpy(copy, resolved, length + 1);
         description->set_path(copy);
     }
     return TRY(process.fds().allocate(description, flags & O_CLOEXEC));

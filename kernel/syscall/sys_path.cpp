@@ -40,13 +40,13 @@ Result<void> read_user_path_at(
     if (last)
         *last = last_component_of(raw, length);
     if (raw[0] == '/' || dirfd == AT_FDCWD)
-        return normalize_path(current_process().cwd(), raw, out, capacity);
+        return normalize_path(current_process().cwd(), raw, out, capacity, &caller_credentials());
     // Relative to an open directory: the path it was opened by.
     auto directory = TRY(current_process().fds().get(dirfd));
     Inode* inode = directory->file().inode();
     if (!inode || !inode->is_directory())
         return Errno::NotDirectory;
-    return normalize_path(directory->path(), raw, out, capacity);
+    return normalize_path(directory->path(), raw, out, capacity, &caller_credentials());
 }
 
 Result<void> read_user_path(UserAddress address, char* out, usize capacity)

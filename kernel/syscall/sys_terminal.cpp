@@ -1,5 +1,7 @@
 // The terminal's ioctls (termios(3), tty_ioctl(4)) on the console: its modes through the
 // line discipline, flushing, the window size, and job control through proc/terminal.h.
+// Changing the modes, flushing and tcsetpgrp are what a background process may not do
+// without SIGTTOU (check_terminal_access), as on Linux; reading the modes is free.
 #include "handlers.h"
 #include "kernel/fs/console.h"
 #include "kernel/lib/log.h"
@@ -14,6 +16,7 @@ constexpr u64 TCIFLUSH = 0, TCOFLUSH = 1, TCIOFLUSH = 2;
 
 Result<i64> set_modes(Console& console, u64 request, UserAddress argument)
 {
+    TRY(check_terminal_access(current_process(), SIGTTOU)); // before the argument, as Linux
     Termios wanted = TRY(read_user<Termios>(argument));
     if (!console.set_termios(wanted)) {
         KLOG_ONCE("pid %u: TCSETS with modes the console does not honour (iflag %#x oflag %#x lflag %#x; honoured: iflag %#x "
@@ -41,6 +44,7 @@ Result<i64> terminal_ioctl(Console& console, u64 request, UserAddress argument)
     case TCSETSF:
         return set_modes(console, request, argument);
     case TCFLSH:
+        TRY(check_terminal_access(self, SIGTTOU));
         if (argument > TCIOFLUSH)
             return Errno::Invalid;
         if (argument == TCIFLUSH || argument == TCIOFLUSH)
@@ -59,6 +63,8 @@ Result<i64> terminal_ioctl(Console& console, u64 request, UserAddress argument)
         TRY(write_user<i32>(argument, static_cast<i32>(console.foreground_group())));
         return 0;
     case TIOCSPGRP:
+        if (auto access = check_terminal_access(self, SIGTTOU); access.is_error())
+            return access.error() == Errno::IoError ? Errno::NotTty : access.error(); // as Linux's tiocspgrp
         TRY(set_foreground_group(self, TRY(read_user<i32>(argument))));
         return 0;
     case TIOCGSID:

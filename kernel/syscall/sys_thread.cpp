@@ -37,9 +37,6 @@ Result<i64> sys_get_robust_list(int tid, UserAddress head_out, UserAddress lengt
     return 0;
 }
 
-namespace {
-
-// The thread `tid` wherever it lives (tids and pids share one sequence).
 Thread* find_any_thread(u32 tid, Process** owner)
 {
     Thread* found = nullptr;
@@ -52,8 +49,6 @@ Thread* find_any_thread(u32 tid, Process** owner)
         }
     });
     return found;
-}
-
 }
 
 Result<i64> sys_tgkill(int tgid, int tid, int signal)

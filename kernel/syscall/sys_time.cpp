@@ -9,11 +9,6 @@
 #include "kernel/sched/scheduler.h"
 #include "timespec.h"
 
-namespace {
-
-constexpr int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3,
-              CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5, CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7;
-
 Result<u64> clock_now(int clock)
 {
     u64 now = monotonic_nanoseconds();
@@ -34,6 +29,8 @@ Result<u64> clock_now(int clock)
         return Errno::Invalid;
     }
 }
+
+namespace {
 
 // Sleeps until `deadline`. A signal whose handler runs ends the sleep with EINTR and the
 // time left; one that runs none (a stop, then SIGCONT) restarts the call, which then sleeps

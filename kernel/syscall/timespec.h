@@ -12,6 +12,11 @@ struct Timespec {
 
 constexpr u64 NS = 1000000000;
 
+constexpr int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3,
+              CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5, CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7;
+// A clock's time now, in nanoseconds (sys_time.cpp); EINVAL for a clock there is not.
+Result<u64> clock_now(int clock);
+
 inline Result<Timespec> read_timespec(UserAddress address)
 {
     Timespec value = TRY(read_user<Timespec>(address));

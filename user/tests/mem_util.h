@@ -79,6 +79,25 @@ static inline long smaps_kb(const void* start, const char* name)
     return -1;
 }
 
+// Whether /proc/self/maps has a line for `start` that ends with `name`.
+static inline int maps_names(const void* start, const char* name)
+{
+    static char text[65536];
+    if (read_whole_file("/proc/self/maps", text, sizeof text) < 0)
+        return 0;
+    char head[32];
+    snprintf(head, sizeof head, "%" PRIxPTR "-", (uintptr_t)start);
+    for (char* line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        if (strncmp(line, head, strlen(head)) != 0)
+            continue;
+        char* end = strchr(line, '\n');
+        size_t length = end ? (size_t)(end - line) : strlen(line);
+        size_t name_length = strlen(name);
+        return length >= name_length && memcmp(line + length - name_length, name, name_length) == 0;
+    }
+    return 0;
+}
+
 // An anonymous private read-write mapping of `pages` pages (bails out if mmap fails).
 static inline unsigned char* map_pages(size_t pages)
 {

@@ -25,25 +25,6 @@ static void child_stores(void* unused)
     target[PAGE + 100] = 0x42; // page 1, which write() already filled
 }
 
-// Whether /proc/self/maps has a line for `start` that ends with `name`.
-static int maps_names(const void* start, const char* name)
-{
-    static char text[65536];
-    if (read_whole_file("/proc/self/maps", text, sizeof text) < 0)
-        return 0;
-    char head[32];
-    snprintf(head, sizeof head, "%" PRIxPTR "-", (uintptr_t)start);
-    for (char* line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-        if (strncmp(line, head, strlen(head)) != 0)
-            continue;
-        char* end = strchr(line, '\n');
-        size_t length = end ? (size_t)(end - line) : strlen(line);
-        size_t name_length = strlen(name);
-        return length >= name_length && memcmp(line + length - name_length, name, name_length) == 0;
-    }
-    return 0;
-}
-
 int main(void)
 {
     int fd = (int)memfd("pagoda", 0);

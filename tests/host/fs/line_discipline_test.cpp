@@ -135,9 +135,19 @@ TEST(LineDisciplineTest, ModesItDoesNotHonourAreRefused)
     t.iflag |= 0x400; // IXON: flow control, not implemented
     EXPECT_FALSE(line.set_termios(t));
     EXPECT_EQ(line.termios().iflag & 0x400, 0u);
-    Termios tostop = line.termios();
-    tostop.lflag |= 0x100; // TOSTOP
-    EXPECT_FALSE(line.set_termios(tostop));
+    Termios extproc = line.termios();
+    extproc.lflag |= 0x10000; // EXTPROC
+    EXPECT_FALSE(line.set_termios(extproc));
+}
+
+TEST(LineDisciplineTest, TostopIsKeptAndReported)
+{
+    // The console acts on it (a background writer gets SIGTTOU); the discipline keeps it.
+    LineDiscipline line;
+    Termios t = line.termios();
+    t.lflag |= termios_bits::TOSTOP;
+    EXPECT_TRUE(line.set_termios(t));
+    EXPECT_TRUE(line.termios().lflag & termios_bits::TOSTOP);
 }
 
 TEST(LineDisciplineTest, NoSignalsWithoutIsigAndNoFlushWithNoflsh)
@@ -153,4 +163,46 @@ TEST(LineDisciplineTest, NoSignalsWithoutIsigAndNoFlushWithNoflsh)
     t.type("\x03\n");
     EXPECT_EQ(t.signals.size(), 1u);
     EXPECT_EQ(t.read(), "\x03\n");
+}
+
+TEST(LineDisciplineTest, LnextQuotesTheNextKey)
+{
+    Terminal t;
+    t.type("a\x16\x03"); // ^V ^C: a character, not SIGINT
+    EXPECT_TRUE(t.signals.empty());
+    EXPECT_EQ(t.screen, "a^\b^C"); // "^" then back over it, then the quoted key as ^C
+    t.type("\x16\x7f"
+           "b\x16\x16\r"); // a quoted DEL does not erase; a quoted ^V is kept
+    EXPECT_EQ(t.read(),
+        std::string("a\x03\x7f"
+                    "b\x16\n"));
+    t.type("\x16\r\r"); // a quoted CR is not turned into a newline
+    EXPECT_EQ(t.read(), std::string("\r\n"));
+}
+
+TEST(LineDisciplineTest, LnextNeedsIexten)
+{
+    Terminal t;
+    Termios modes = t.line.termios();
+    modes.lflag &= ~termios_bits::IEXTEN;
+    ASSERT_TRUE(t.line.set_termios(modes));
+    t.type("\x16\x03");
+    EXPECT_EQ(t.signals, std::vector<int> { SIGINT }); // ^V was an ordinary key, then ^C
+}
+
+TEST(LineDisciplineTest, ReprintShowsTheLineBeingEditedAgain)
+{
+    Terminal t;
+    t.type("first\r");
+    t.screen.clear();
+    t.type("ls -l\x7f\x12");
+    EXPECT_EQ(t.screen, "ls -l\b \b^R\r\nls -");
+    t.type("a\r");
+    EXPECT_EQ(t.read(), "first\n");
+    EXPECT_EQ(t.read(), "ls -a\n"); // ^R is not part of the line
+    Termios quiet = t.line.termios();
+    quiet.lflag &= ~termios_bits::ECHO;
+    ASSERT_TRUE(t.line.set_termios(quiet));
+    t.type("x\x12\r"); // without ECHO, ^R is an ordinary character
+    EXPECT_EQ(t.read(), "x\x12\n");
 }

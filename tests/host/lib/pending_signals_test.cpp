@@ -42,3 +42,18 @@ TEST(PendingSignalsTest, DiscardDropsEveryInstanceAndTheQueueIsBounded)
     MUST(pending.add(RT, from(3))); // room again
     EXPECT_EQ(pending.take(RT).pid, 3u);
 }
+
+TEST(PendingSignalsTest, HasFromNamesTheSenderOfAPendingInstance)
+{
+    PendingSignals pending;
+    MUST(pending.add(USR1, from(7)));
+    EXPECT_TRUE(pending.has_from(USR1, -1, 7));
+    EXPECT_FALSE(pending.has_from(USR1, -1, 8));
+    EXPECT_FALSE(pending.has_from(USR1, 0, 7));
+    MUST(pending.add(RT, from(3)));
+    MUST(pending.add(RT, from(4)));
+    EXPECT_TRUE(pending.has_from(RT, -1, 4));
+    (void)pending.take(RT);
+    EXPECT_FALSE(pending.has_from(RT, -1, 3));
+    EXPECT_TRUE(pending.has_from(RT, -1, 4));
+}
