@@ -95,6 +95,10 @@ void parse_boot_options(char* command_line, BootOptions& out)
             out.randomize_addresses = false;
         } else if (strcmp(word, "profile") == 0) {
             out.profile = true;
+        } else if (strcmp(word, "trace=vm") == 0) {
+            out.trace_vm = true;
+        } else if (strncmp(word, "trace_records=", 14) == 0) {
+            out.trace_records = max<u64>(parse_number(word + 14), 1024);
         } else if (strcmp(word, "stats") == 0) {
             out.print_stats = true;
         }

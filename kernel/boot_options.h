@@ -15,6 +15,9 @@
 //   flush_interval=S, dirty_age=S  the write-back flusher's period and age limit (5, 30)
 //   aslr=off             no address-space randomization: stack, mmap area, PIE base and
 //                        heap at Linux's fixed places, for reproducible demos
+//   trace=vm             record the VM event trace from the first program on (docs/vmview.md);
+//                        dumped to the log at shutdown
+//   trace_records=N      the trace ring's size in 64-byte records (default 65536, at least 1024)
 // Words after "--" are percent-decoded, so a hand-written command line can pass spaces and
 // empty strings ("%20", and "%" alone for an empty argument); at most MAX_ARGS of them.
 #pragma once
@@ -36,6 +39,8 @@ struct BootOptions {
     u64 flush_interval_seconds { 5 }; // flush_interval=S: how often the flusher wakes
     u64 dirty_age_seconds { 30 }; // dirty_age=S: how long a page may stay dirty
     bool randomize_addresses { true }; // aslr=off: execve places everything at fixed addresses
+    bool trace_vm { false }; // trace=vm: the VM event trace on from the first program
+    u64 trace_records { 0 }; // trace_records=N: its ring's size (0: the default)
     char const* args_file { nullptr }; // args=PATH: argv from this file instead of after "--"
     char const* env_file { nullptr }; // env=PATH: the environment from this file
     char const* init_args[MAX_ARGS];

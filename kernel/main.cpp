@@ -34,6 +34,7 @@
 #include "proc/shutdown.h"
 #include "proc/terminal.h"
 #include "proc/vdso.h"
+#include "proc/vm_trace_process.h"
 #include "procfs/procfs.h"
 #include "runtime/heap.h"
 #include "sched/kernel_lock.h"
@@ -231,6 +232,7 @@ void start_first_process()
         debug_exit(DebugExitStatus::PowerOff);
     }
     init->set_command_line(argv.items, argv.count);
+    VM_TRACE(trace_exec(*init));
     klog("starting %s as pid %u", g_options.init_path, init->pid());
     scheduler_add(*thread);
 }
@@ -282,6 +284,13 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
     cpu_timers_initialize();
     terminal_initialize();
     flusher_start(g_options.flush_interval_seconds * 1000000000, g_options.dirty_age_seconds * 1000000000);
+    if (g_options.trace_vm) {
+        u64 records = g_options.trace_records ? g_options.trace_records : VM_TRACE_DEFAULT_RECORDS;
+        if (vm_trace_switch_on(records).is_error())
+            klog("trace=vm: no memory for %lu trace records", records);
+        else
+            klog("trace=vm: recording VM events (%lu records of 64 bytes)", records);
+    }
     start_first_process();
     if (g_options.log_to_console_at_boot && !g_options.log_to_console) {
         klog("the rest of the kernel log goes to the log port (COM2) only; a panic comes here too");

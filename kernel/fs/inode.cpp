@@ -6,6 +6,7 @@
 #include "kernel/mm/address_space.h"
 #include "kernel/mm/memory_context.h"
 #include "kernel/mm/user_memory.h"
+#include "kernel/mm/vm_trace_events.h"
 
 Inode::~Inode()
 {
@@ -16,8 +17,10 @@ Inode::~Inode()
 
 Result<RefPtr<PageCache>> Inode::page_cache()
 {
-    if (!m_page_cache)
+    if (!m_page_cache) {
         m_page_cache = TRY(PageCache::create(kernel_memory_context(), *this, stored_size(), page_limit()));
+        VM_TRACE(trace_cache_file(*m_page_cache, device(), number()));
+    }
     return m_page_cache;
 }
 

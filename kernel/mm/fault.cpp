@@ -6,6 +6,7 @@
 #include "../lib/profile.h"
 #include "fault_handlers.h"
 #include "reverse_map.h"
+#include "vm_trace_events.h"
 
 bool prot_allows(u32 prot, FaultAccess access)
 {
@@ -84,6 +85,38 @@ bool PageFault::still_valid() const
     return space.layout_version() == layout_version && space.page_table().query(address).same_mapping(pte);
 }
 
+namespace {
+
+// Runs the handler named after the case.
+FaultResult run_fault_handler(PageFault& fault, FaultCase fault_case)
+{
+    switch (fault_case) {
+    case FaultCase::Segv:
+        return FaultResult::Segv;
+    case FaultCase::ZeroRead:
+        return handle_zero_read_fault(fault);
+    case FaultCase::ZeroWrite:
+        return handle_zero_write_fault(fault);
+    case FaultCase::CowReuse:
+        return handle_cow_reuse_fault(fault);
+    case FaultCase::CowCopy:
+        return handle_cow_copy_fault(fault);
+    case FaultCase::Spurious:
+        return handle_spurious_fault(fault);
+    case FaultCase::FileBus:
+        return FaultResult::Bus;
+    case FaultCase::FileRead:
+        return handle_file_read_fault(fault);
+    case FaultCase::FileCow:
+        return handle_file_cow_fault(fault);
+    case FaultCase::FileSharedWrite:
+        return handle_shared_file_write_fault(fault);
+    }
+    VERIFY_NOT_REACHED();
+}
+
+}
+
 FaultResult handle_page_fault(AddressSpace& space, VirtAddr fault_address, FaultAccess access)
 {
     PROFILE("fault: handle_page_fault (all kinds)");
@@ -117,27 +150,8 @@ FaultResult handle_page_fault(AddressSpace& space, VirtAddr fault_address, Fault
         file.past_eof = fault.mapping->file_index(va) >= fault.mapping->cache()->page_count();
         file.pte_is_cache_frame = fault.pte.present && maps_cache_frame(*fault.mapping, va, fault.pte.frame);
     }
-    switch (decide_fault(fault.mapping, fault.pte, access, ref_count, is_zero, file)) {
-    case FaultCase::Segv:
-        return FaultResult::Segv;
-    case FaultCase::ZeroRead:
-        return handle_zero_read_fault(fault);
-    case FaultCase::ZeroWrite:
-        return handle_zero_write_fault(fault);
-    case FaultCase::CowReuse:
-        return handle_cow_reuse_fault(fault);
-    case FaultCase::CowCopy:
-        return handle_cow_copy_fault(fault);
-    case FaultCase::Spurious:
-        return handle_spurious_fault(fault);
-    case FaultCase::FileBus:
-        return FaultResult::Bus;
-    case FaultCase::FileRead:
-        return handle_file_read_fault(fault);
-    case FaultCase::FileCow:
-        return handle_file_cow_fault(fault);
-    case FaultCase::FileSharedWrite:
-        return handle_shared_file_write_fault(fault);
-    }
-    VERIFY_NOT_REACHED();
+    FaultCase fault_case = decide_fault(fault.mapping, fault.pte, access, ref_count, is_zero, file);
+    FaultResult result = run_fault_handler(fault, fault_case);
+    VM_TRACE(trace_fault(fault, fault_case, result, ref_count));
+    return result;
 }

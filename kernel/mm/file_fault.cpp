@@ -11,6 +11,7 @@
 #include "../lib/profile.h"
 #include "fault_handlers.h"
 #include "reverse_map.h"
+#include "vm_trace_events.h"
 
 namespace {
 
@@ -83,6 +84,7 @@ void map_cached_neighbours(PageFault& fault, PageCache& cache)
         if (table.map(neighbour, frame, cache_frame_access(mapping, cache, index)).is_error())
             return;
         fault.space.context().frames.ref(frame);
+        VM_TRACE(trace_mapped_page(fault.space, mapping, neighbour));
     }
 }
 

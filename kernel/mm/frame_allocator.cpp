@@ -1,6 +1,7 @@
 #include "frame_allocator.h"
 
 #include "../lib/assert.h"
+#include "vm_trace_events.h"
 
 FrameAllocator::FrameAllocator(Frame* table, FrameNumber base, u64 count) : m_table(table), m_base(base), m_count(count)
 {
@@ -58,6 +59,7 @@ Result<FrameNumber> FrameAllocator::allocate(FrameUse use)
     record.ref_count = 1;
     record.next_free = 0;
     --m_free_frames;
+    VM_TRACE(trace_frame(VmEvent::FrameAlloc, number, use));
     return number;
 }
 
@@ -83,6 +85,7 @@ void FrameAllocator::unref(FrameNumber number)
     if (record.flags & Frame::Zero)
         return;
     push_free(number);
+    VM_TRACE(trace_frame(VmEvent::FrameFree, number));
 }
 
 u32 FrameAllocator::ref_count(FrameNumber number) const { return frame_record(number).ref_count; }

@@ -6,6 +6,7 @@
 
 #include "../lib/assert.h"
 #include "reverse_map.h"
+#include "vm_trace_events.h"
 #include <new>
 
 Result<RefPtr<PageCache>> PageCache::create(MemoryContext& context, Pager& pager, u64 size, RefPtr<PageLimit> limit)
@@ -65,6 +66,7 @@ void PageCache::drop_page(u64 index, CachedPage& page)
 {
     mark_clean(page);
     FrameNumber frame = page.frame;
+    VM_TRACE(trace_cache_page(VmEvent::CacheDrop, *this, index, frame));
     m_pages.remove(index);
     m_context.frames.unref(frame);
     --m_context.stats.page_cache_pages;
@@ -111,6 +113,7 @@ Result<FrameNumber> PageCache::add_zeroed_page(u64 index)
     FrameNumber frame = TRY(take_frame_for_page());
     __builtin_memset(m_context.physical.map_frame(frame), 0, PAGE_SIZE);
     TRY(insert_page(index, frame));
+    VM_TRACE(trace_cache_page(VmEvent::CacheInsert, *this, index, frame));
     return frame;
 }
 
@@ -149,6 +152,7 @@ Result<FrameNumber> PageCache::get_page(u64 index)
     }
     TRY(insert_page(index, frame));
     ++m_context.stats.page_cache_reads;
+    VM_TRACE(trace_cache_page(VmEvent::CacheInsert, *this, index, frame, CacheFill::Read));
     return frame;
 }
 
@@ -311,6 +315,7 @@ void PageCache::mark_dirty(u64 index)
     page->dirty_since = now();
     ++m_dirty_count;
     ++m_context.stats.dirty_pages;
+    VM_TRACE(trace_cache_page(VmEvent::CacheDirty, *this, index, page->frame));
 }
 
 bool PageCache::is_dirty(u64 index) const
@@ -362,6 +367,7 @@ Result<void> PageCache::write_back(u64 first_index, u64 last_index, WriteBackRea
 {
     if (m_dirty_count == 0 || !m_pager)
         return {};
+    VM_TRACE(trace_write_back_start(*this, first_index, last_index, reason));
     Result<void> result;
     WriteBackRun run;
     run.reason = reason;
@@ -372,6 +378,7 @@ Result<void> PageCache::write_back(u64 first_index, u64 last_index, WriteBackRea
         } else {
             u64 dirty_since = page->dirty_since;
             mark_clean(*page);
+            VM_TRACE(trace_cache_page(VmEvent::CacheClean, *this, index, page->frame));
             // Clean and write-protected before the I/O: a store from now on faults and
             // re-dirties the page, so it is written again (Serenity, Zircon AwaitingClean).
             write_protect_cache_page(*this, index);
@@ -410,6 +417,7 @@ Result<void> PageCache::write_back(u64 first_index, u64 last_index, WriteBackRea
         ++index;
     }
     flush_run(run, result);
+    VM_TRACE(trace_write_back_end(*this, result.is_error()));
     return result;
 }
 

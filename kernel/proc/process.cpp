@@ -11,6 +11,7 @@
 #include "shutdown.h"
 #include "signal.h"
 #include "terminal.h"
+#include "vm_trace_process.h"
 
 namespace {
 IntrusiveList<Process, &Process::all_processes_node> g_processes;
@@ -152,6 +153,7 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
     child_thread.alt_stack_size = parent_thread.alt_stack_size;
     child_thread.alt_stack_autodisarm = parent_thread.alt_stack_autodisarm;
     child->m_vfork_parent_waiting = share_memory;
+    VM_TRACE(trace_fork(parent, *child, share_memory));
     scheduler_add(child_thread);
     return child;
 }
@@ -230,6 +232,7 @@ void Process::exit(int wait_status)
     if (!end_other_threads(thread))
         exit_thread(thread, wait_status); // another thread ends the group: only this one goes
     // From here on this is the only thread.
+    VM_TRACE(trace_exit(*this, wait_status));
     if (m_pid == 1)
         shutdown_after_init_exit(wait_status);
     m_exiting = true;
@@ -245,6 +248,7 @@ void Process::exit(int wait_status)
         controlling_process_exited(*this); // a session leader's terminal goes free
     reparent_children();
     hang_up_if_orphaned_by_exit(*this);
+    VM_TRACE(trace_vfork_end(*this, true));
     release_vfork_parent();
     // Leave this address space before dropping what may be the last reference to it.
     // Dropping it may sleep (dirty shared pages are written back), so only afterwards does

@@ -151,6 +151,8 @@ public:
     [[noreturn]] void exit(int wait_status);
     // A vfork child has exec'd or exited: its parent may go on.
     void release_vfork_parent();
+    // True while this vfork child still holds its parent (before its exec or exit).
+    bool holds_vfork_parent() const { return m_vfork_parent_waiting; }
     // Blocks the calling parent until this vfork child releases it, or until a signal that
     // ends the parent arrives (a killable wait).
     void wait_for_vfork_release();

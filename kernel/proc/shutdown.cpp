@@ -4,6 +4,7 @@
 #include "kernel/lib/log.h"
 #include "kernel/lib/profile.h"
 #include "kernel/mm/memory_context.h"
+#include "vm_trace_process.h"
 
 namespace {
 
@@ -33,6 +34,7 @@ void shutdown_machine()
 {
     if (ext2_sync_all(true).is_error())
         klog("shutdown: some data could not be written");
+    vm_trace_dump_to_log(); // after the last write-back, which is part of the story
     klog("power off");
     debug_exit(DebugExitStatus::PowerOff);
 }

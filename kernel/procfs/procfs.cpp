@@ -17,6 +17,7 @@
 #include "system_files.h"
 #include "sysvipc.h"
 #include "text_builder.h"
+#include "trace_file.h"
 
 namespace {
 
@@ -287,6 +288,8 @@ public:
         FdFolder, // /proc/<pid>/fd
         FdLink, // /proc/<pid>/fd/<n> (n in m_tid): a magic link to the open file
         SysvipcFolder, // /proc/sysvipc
+        PagodaFolder, // /proc/pagoda: what only Pagoda has
+        VmTrace, // /proc/pagoda/trace (trace_file.h)
     };
     using Generator = void (*)(TextBuilder&, Process&);
     using ThreadGenerator = void (*)(TextBuilder&, Process&, Thread*);
@@ -328,6 +331,10 @@ public:
             return MODE_DIRECTORY | 0555;
         case Kind::FdFolder:
             return MODE_DIRECTORY | 0500;
+        case Kind::PagodaFolder:
+            return MODE_DIRECTORY | 0555;
+        case Kind::VmTrace:
+            return MODE_REGULAR | 0600;
         case Kind::Link:
             return MODE_SYMLINK | 0777;
         case Kind::FdLink: {
@@ -488,6 +495,8 @@ Result<RefPtr<Inode>> ProcInode::lookup(Name name)
             return make(Kind::SysFolder, 0);
         if (name_is(name, "sysvipc"))
             return make(Kind::SysvipcFolder, 0);
+        if (name_is(name, "pagoda"))
+            return make(Kind::PagodaFolder, 0);
         u32 pid;
         if (parse_pid(name, pid) && find_process(pid))
             return make(Kind::ProcessFolder, pid);
@@ -514,6 +523,8 @@ Result<RefPtr<Inode>> ProcInode::lookup(Name name)
                 return make(Kind::Text, current_process().pid(), file.generator);
         return Errno::NoEntry;
     }
+    if (m_kind == Kind::PagodaFolder)
+        return name_is(name, "trace") ? make(Kind::VmTrace, 0) : Result<RefPtr<Inode>>(Errno::NoEntry);
     if (m_kind == Kind::ProcessFolder) {
         if (!process())
             return Errno::NoEntry;
@@ -603,6 +614,10 @@ Result<void> ProcInode::read_directory(u64& cookie, DirectoryVisitor visit)
                 return {};
         return {};
     }
+    if (m_kind == Kind::PagodaFolder) {
+        (void)offer("trace", number() + 1, DT_REG);
+        return {};
+    }
     if (m_kind == Kind::SysFolder) {
         for (char const* folder : SYSCTL_FOLDERS)
             if (!offer(folder, number() + 1, DT_DIR))
@@ -636,7 +651,7 @@ Result<void> ProcInode::read_directory(u64& cookie, DirectoryVisitor visit)
     for (auto const& file : ROOT_FILES)
         if (!offer(file.name, 2, DT_REG))
             return {};
-    if (!offer("self", 3, DT_LNK) || !offer("sys", 4, DT_DIR) || !offer("sysvipc", 5, DT_DIR))
+    if (!offer("self", 3, DT_LNK) || !offer("sys", 4, DT_DIR) || !offer("sysvipc", 5, DT_DIR) || !offer("pagoda", 6, DT_DIR))
         return {};
     bool more = true;
     for_each_process([&](Process& p) {
@@ -711,6 +726,8 @@ Result<usize> ProcInode::read_link(char* out, usize capacity)
 
 Result<RefPtr<File>> ProcInode::open(int flags)
 {
+    if (m_kind == Kind::VmTrace)
+        return open_vm_trace_file((flags & O_ACCMODE) != O_RDONLY);
     // Only root changes a tunable (Linux's /proc/sys files are root's, mode 0644 or 0200).
     if ((flags & O_ACCMODE) != O_RDONLY && (!m_writer || current_process().credentials.euid != 0))
         return Errno::Access;

@@ -11,6 +11,7 @@
 #include "kernel/proc/job_control.h"
 #include "kernel/proc/session.h"
 #include "kernel/proc/signal.h"
+#include "kernel/proc/vm_trace_process.h"
 #include "timespec.h"
 
 namespace {
@@ -109,6 +110,8 @@ Result<void> execve(UserAddress path, UserAddress argv, UserAddress envp, ExecSt
     TRY(arguments.copy_in(argv, envp));
     TRY(exec_program(process, *current_thread(), normalized, given, arguments.argv(), arguments.envp(), reached));
     process.set_command_line(arguments.argv().items, arguments.argv().count);
+    VM_TRACE(trace_exec(process));
+    VM_TRACE(trace_vfork_end(process, false));
     process.release_vfork_parent();
     return {};
 }

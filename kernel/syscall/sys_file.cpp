@@ -506,6 +506,21 @@ Result<i64> sys_fallocate(int fd, int mode, i64 offset, i64 length)
     return 0;
 }
 
+// posix_fadvise: checked as Linux checks it (EBADF, ESPIPE for a pipe, EINVAL for a
+// negative length or unknown advice), then taken as the hint it is: Pagoda reads and keeps
+// pages the same way whatever a program expects to do (no read-ahead window to widen, and
+// clean pages go only when memory runs short), which POSIX allows.
+Result<i64> sys_fadvise64(int fd, i64, i64 length, int advice)
+{
+    constexpr int POSIX_FADV_NOREUSE = 5;
+    auto file = TRY(file_for(fd));
+    if (file->file().pipe() || (file->file().inode() && (file->file().inode()->mode() & MODE_TYPE_MASK) == MODE_FIFO))
+        return Errno::IllegalSeek;
+    if (length < 0 || advice < 0 || advice > POSIX_FADV_NOREUSE)
+        return Errno::Invalid;
+    return 0;
+}
+
 // Only files of a file system can be synced: pipes, the console and devices have nothing
 // to write back and refuse with EINVAL, as on Linux (no fsync operation).
 Result<i64> sys_fsync(int fd)

@@ -4,6 +4,7 @@
 #include "kernel/fs/inode.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/memory.h"
+#include "kernel/mm/vm_trace_events.h"
 #include "kernel/proc/resource_limits.h"
 
 namespace {
@@ -157,6 +158,7 @@ Result<i64> sys_mmap(UserAddress address, u64 length, int prot, int flags, int f
         u32 max_prot = shared && !file->can_write() ? VM_READ | VM_EXEC : VM_PROT_MASK;
         result = TRY(space.map_file(address, size, prot & PROT_ALL, shared, placement, cache, file_offset, name, max_prot));
     }
+    VM_TRACE(trace_new_mapping(space, result, size, static_cast<u32>(flags)));
     // MAP_LOCKED locks the new mapping (and faults it in, unless mlockall(MCL_ONFAULT) asks
     // to lock only what gets touched); a mapping locked by mlockall(MCL_FUTURE) is faulted
     // in too, and so is one with MAP_POPULATE (but not MAP_NONBLOCK). As on Linux, what
@@ -288,12 +290,15 @@ Result<i64> sys_mremap(UserAddress address, u64 old_length, u64 new_length, int 
     Mapping const* mapping = space.find_mapping(address);
     if (growth && mapping && exceeds_limits(space, growth, mapping->is_private() && mapping->is_writable()))
         return Errno::NoMemory;
-    return static_cast<i64>(TRY(space.remap(request)));
+    VirtAddr moved = TRY(space.remap(request));
+    VM_TRACE(trace_memory_call(VmEvent::Mremap, address, request.old_length, moved, request.new_length));
+    return static_cast<i64>(moved);
 }
 
 Result<i64> sys_munmap(UserAddress address, u64 length)
 {
     TRY(user_space().unmap(address, length));
+    VM_TRACE(trace_memory_call(VmEvent::Munmap, address, page_round_up(length)));
     return 0;
 }
 
@@ -304,6 +309,7 @@ Result<i64> sys_mprotect(UserAddress address, u64 length, int prot)
     if (length == 0)
         return 0;
     TRY(user_space().protect(address, page_round_up(length), prot & PROT_ALL));
+    VM_TRACE(trace_memory_call(VmEvent::Mprotect, address, page_round_up(length), 0, 0, static_cast<u8>(prot & PROT_ALL)));
     return 0;
 }
 
@@ -315,5 +321,7 @@ Result<i64> sys_brk(UserAddress address)
     if (address > current && address >= space.brk_base()
         && exceeds_limits(space, page_round_up(address) - page_round_up(current), true))
         return static_cast<i64>(current);
-    return static_cast<i64>(space.brk(address));
+    VirtAddr moved = space.brk(address);
+    VM_TRACE(trace_memory_call(VmEvent::Brk, current, moved));
+    return static_cast<i64>(moved);
 }

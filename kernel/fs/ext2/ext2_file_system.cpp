@@ -2,6 +2,7 @@
 // writing everything back. Namespace operations are in ext2_namespace.cpp.
 #include "ext2_file_system.h"
 #include "../../lib/memory.h"
+#include "../../mm/vm_trace_events.h"
 #include <new>
 
 Ext2FileSystem::Ext2FileSystem(BlockDevice& device, Ext2Clock clock)
@@ -112,6 +113,8 @@ Result<void> Ext2FileSystem::read_page(u32 inode, u64 page_index, u8* page)
         u32 phys = 0;
         if (i < per_page && (first + i) * bs < size)
             phys = TRY(m_map.lookup(record, first + i));
+        if (i == 0 && phys)
+            VM_TRACE(trace_disk(VmEvent::DiskRead, 0, inode, page_index, phys, per_page));
         if (run_length > 0 && (phys == 0 || phys != run_block + run_length)) {
             TRY(m_volume.device().read(u64(run_block) * bs, page + run_start * bs, u64(run_length) * bs));
             run_length = 0;
@@ -195,6 +198,7 @@ Result<void> Ext2FileSystem::write_pages(u32 inode, u64 first_index, u8 const* c
         while (i + run < count && blocks[i + run] == blocks[i] + run)
             ++run;
         TRY(m_volume.device().write_pages(u64(blocks[i]) * bs, pages + i, run));
+        VM_TRACE(trace_disk(VmEvent::DiskWrite, 0, inode, first_index + i, blocks[i], static_cast<u32>(run)));
         i += run;
     }
     return {};
@@ -235,6 +239,7 @@ Result<void> Ext2FileSystem::write_page(u32 inode, u64 page_index, u8 const* pag
             m_volume.superblock().feature_ro_compat |= EXT2_RO_COMPAT_LARGE_FILE;
     }
     TRY(m_inodes.write(inode, record));
+    VM_TRACE(trace_disk(VmEvent::DiskWrite, 0, inode, page_index, blocks[0], count));
 
     u32 full = static_cast<u32>(valid_bytes / bs);
     for (u32 i = 0; i < full;) {
