@@ -7,10 +7,14 @@
 //      finit_module — the cloud kernel has virtio-pci and virtio-blk as modules;
 //   3. waits for the disk ($benchdisk, default /dev/vdb) and mounts it at /mnt as ext2
 //      (the ext4 driver serves ext2 when CONFIG_EXT2_FS is not set), else ext4;
-//   4. runs /vmbench with this program's arguments (the words after "--" on the kernel
+//   4. prints each file of /sys/devices/system/cpu/vulnerabilities as a line
+//      "[linux_init] vulnerability NAME: STATE" (what this boot mitigates; tools/bench puts
+//      it in the report);
+//   5. runs /vmbench with this program's arguments (the words after "--" on the kernel
 //      command line), e.g. /vmbench /mnt --quick;
-//   5. prints "[linux_init] vmbench exited: status N", syncs, unmounts and powers off.
+//   6. prints "[linux_init] vmbench exited: status N", syncs, unmounts and powers off.
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -66,6 +70,41 @@ static void load_modules(void) {
     fclose(list);
 }
 
+// The kernel's view of the CPU's speculative-execution bugs and what it does about each, on
+// stdout (the first serial port, where tools/bench reads it) in name order.
+static int compare_names(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void list_vulnerabilities(void) {
+    const char *folder = "/sys/devices/system/cpu/vulnerabilities";
+    DIR *d = opendir(folder);
+    if (!d) {
+        say("cannot list %s: %s", folder, strerror(errno));
+        return;
+    }
+    char *names[64];
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 64)
+        if (e->d_name[0] != '.') names[n++] = strdup(e->d_name);
+    closedir(d);
+    qsort(names, (size_t)n, sizeof names[0], compare_names);
+    for (int i = 0; i < n; i++) {
+        char path[512], state[256] = "";
+        snprintf(path, sizeof path, "%s/%s", folder, names[i]);
+        FILE *f = fopen(path, "r");
+        if (f) {
+            if (!fgets(state, sizeof state, f)) state[0] = 0;
+            fclose(f);
+        }
+        state[strcspn(state, "\n")] = 0;
+        printf("[linux_init] vulnerability %s: %s\n", names[i], state);
+        free(names[i]);
+    }
+    fflush(stdout);
+}
+
 int main(int argc, char **argv) {
     mkdir("/proc", 0755);
     mkdir("/sys", 0755);
@@ -86,6 +125,8 @@ int main(int argc, char **argv) {
     }
     if (mount(disk, "/mnt", "ext2", 0, NULL) < 0 && mount(disk, "/mnt", "ext4", 0, NULL) < 0)
         say("cannot mount %s at /mnt: %s", disk, strerror(errno));
+
+    list_vulnerabilities();
 
     char *args[64];
     int n = 0;

@@ -10,7 +10,8 @@
 // (created with write() if missing or too short) — give it the virtio disk (e.g. /mnt).
 // The exec figures run DIR/exit0, else exit0 next to argv[0], else this program with
 // --exit0 (said in a "#" line). --quick: tiny sizes and 2 runs (the smoke test).
-// --only takes group names (fork vfork exec cow anon read private msync threads clock) or figure names.
+// --only takes group names (fork vfork exec cow anon mappings read private msync threads clock
+// cold) or figure names. The cold figures drop the page cache first (root only; skipped otherwise).
 //
 // Output: one "name=value unit" line per figure, "#" lines for notes, and at the end one
 // JSON object on one line: {"tool":"vmbench",...,"figures":{"name":{"value":V,"unit":"U"}}}.
@@ -725,6 +726,129 @@ static void bench_msync(void) {
     report("msync_shared", (double)mib / (ns / 1e9), "MB/s");
 }
 
+// ---- cold cache: the file or program is not in memory (dropped before each run) ----
+// sync() then "3" into /proc/sys/vm/drop_caches, the same on every kernel: dirty pages are
+// written first, then every clean page-cache page that no process maps is dropped.
+
+static int cold_unavailable; // drop_caches cannot be written here (not root): skip, not an error
+
+// 1 when the caches were dropped; 0 (and a "#" line, or an error) when not.
+static int drop_caches(const char *figure) {
+    if (cold_unavailable) return 0;
+    sync();
+    int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+    if (fd < 0 || write(fd, "3\n", 2) != 2) {
+        int e = errno;
+        if (fd >= 0) close(fd);
+        errno = e;
+        if (e == EACCES || e == EPERM) {
+            printf("# cold figures skipped: /proc/sys/vm/drop_caches: %s\n", strerror(e));
+            fflush(stdout);
+            cold_unavailable = 1;
+        } else
+            failed(figure, "writing 3 to /proc/sys/vm/drop_caches");
+        return 0;
+    }
+    close(fd);
+    return 1;
+}
+
+// One cold run of figure K on the file FD of BYTES: the time in ns, or -1.
+enum { COLD_READ, COLD_MMAP, COLD_RANDOM };
+#define COLD_RANDOM_READS 1024
+
+static double one_cold_file(int k, int fd, unsigned long bytes) {
+    static char buf[64 * 1024];
+    uint64_t t0 = now_ns();
+    if (k == COLD_READ) {
+        if (read_all(fd, buf, sizeof buf, bytes) < 0) return -1;
+    } else if (k == COLD_MMAP) {
+        volatile char *p = mmap(NULL, bytes, PROT_READ, MAP_SHARED, fd, 0);
+        if (p == MAP_FAILED) return -1;
+        uint64_t sum = 0;
+        for (unsigned long off = 0; off < bytes; off += PAGE) sum += (unsigned char)p[off];
+        munmap((void *)p, bytes);
+        if (sum == 0) return -1;
+    } else {
+        // The same pseudo-random pages on every kernel (a fixed linear congruential sequence).
+        uint32_t x = 12345;
+        unsigned long pages = bytes / PAGE;
+        int reads = quick ? 64 : COLD_RANDOM_READS;
+        for (int i = 0; i < reads; i++) {
+            x = x * 1103515245u + 12345u;
+            if (pread(fd, buf, PAGE, (off_t)((x >> 8) % pages * PAGE)) != (ssize_t)PAGE) return -1;
+        }
+        return (double)(now_ns() - t0) / reads;
+    }
+    return (double)(now_ns() - t0);
+}
+
+static void bench_cold_files(void) {
+    static const char *names[] = {"cold_read", "cold_mmap", "cold_random_4k"};
+    static const char *units[] = {"MB/s", "MB/s", "ns"};
+    int any = 0;
+    for (int k = 0; k < 3; k++) any |= wanted("cold", names[k]);
+    if (!any) return;
+    unsigned long mib = quick ? 1 : 64, bytes = mib * MIB;
+    int fd = open_file("read.dat", bytes, "cold_read");
+    if (fd < 0) return;
+    int runs = quick ? 2 : 3;
+    for (int k = 0; k < 3 && !cold_unavailable; k++) {
+        if (!wanted("cold", names[k])) continue;
+        double v[MAX_RUNS];
+        int ok = 1;
+        for (int i = 0; i < runs && ok; i++) { // no warm-up: every run starts cold
+            if (!drop_caches(names[k])) {
+                ok = 0;
+                break;
+            }
+            double ns = one_cold_file(k, fd, bytes);
+            if (ns < 0) {
+                failed(names[k], k == COLD_MMAP ? "mmap or its reads" : "read");
+                ok = 0;
+            }
+            v[i] = k == COLD_RANDOM ? ns : (double)mib / (ns / 1e9);
+        }
+        if (ok) report(names[k], median(v, runs), units[k]);
+    }
+    close(fd);
+}
+
+// cold_exec: fork + execve + wait of DIR/bigprog (bench/bigprog.c: 2 MiB that it reads one
+// byte a page of), after the caches were dropped.
+static void bench_cold_exec(const char *argv0) {
+    if (!wanted("cold", "cold_exec") || cold_unavailable) return;
+    char path[600];
+    snprintf(path, sizeof path, "%s/bigprog", dir);
+    if (access(path, X_OK) != 0) {
+        const char *slash = strrchr(argv0, '/');
+        snprintf(path, sizeof path, "%.*s/bigprog", slash ? (int)(slash - argv0) : 1, slash ? argv0 : ".");
+        if (access(path, X_OK) != 0) {
+            printf("# cold_exec skipped: no bigprog in %s or next to %s\n", dir, argv0);
+            fflush(stdout);
+            return;
+        }
+    }
+    char *args[] = {path, NULL};
+    int runs = quick ? 2 : 5;
+    double v[MAX_RUNS];
+    for (int i = 0; i < runs; i++) {
+        if (!drop_caches("cold_exec")) return;
+        uint64_t t0 = now_ns();
+        pid_t pid = fork();
+        if (pid == 0) {
+            execve(path, args, environ);
+            _exit(127);
+        }
+        if (pid < 0 || !wait_ok(pid)) {
+            failed("cold_exec", "start/wait of bigprog");
+            return;
+        }
+        v[i] = (double)(now_ns() - t0);
+    }
+    report("cold_exec", median(v, runs), "ns");
+}
+
 static void print_json(const struct utsname *u) {
     printf("{\"tool\":\"vmbench\",\"version\":1,\"quick\":%s,\"kernel\":\"%s %s\",\"errors\":%d,\"figures\":{",
            quick ? "true" : "false", u->sysname, u->release, errors);
@@ -769,6 +893,8 @@ int main(int argc, char **argv) {
     bench_msync();
     bench_threads();
     bench_clock();
+    bench_cold_files();
+    bench_cold_exec(argv[0]);
 
     print_json(&u);
     return errors ? 1 : 0;

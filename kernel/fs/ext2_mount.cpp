@@ -386,6 +386,14 @@ Result<void> ext2_sync_all(bool unmount)
     return first_error;
 }
 
+usize ext2_drop_clean_metadata()
+{
+    usize dropped = 0;
+    for (Ext2Mount* mount = g_mounts; mount; mount = mount->next)
+        dropped += mount->fs().drop_clean_metadata();
+    return dropped;
+}
+
 Result<void> ext2_sync_metadata()
 {
     Result<void> first_error;

@@ -20,3 +20,7 @@ Result<void> ext2_sync_all(bool unmount);
 void ext2_release_unused_inodes();
 // Writes every ext2 volume's cached metadata (bitmaps, inodes, directories) to disk.
 Result<void> ext2_sync_metadata();
+// Forgets every ext2 volume's clean cached metadata blocks — inode tables, directories,
+// indirect blocks, bitmaps: where Pagoda keeps what Linux's dentry and inode caches hold
+// (/proc/sys/vm/drop_caches 2 or 3). Says how many blocks it forgot.
+usize ext2_drop_clean_metadata();

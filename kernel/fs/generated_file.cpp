@@ -24,7 +24,7 @@ Result<usize> GeneratedFile::write(u8 const* buffer, usize count, u64 offset)
 {
     if (!m_writer)
         return Errno::Access;
-    if (offset == 0)
+    if (offset == 0 && count > 0)
         TRY(m_writer(reinterpret_cast<char const*>(buffer), count));
     return count;
 }

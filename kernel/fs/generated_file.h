@@ -1,7 +1,7 @@
 // A file whose whole text is produced when it is opened (the /proc files): reading it later
 // sees that snapshot, as a program reading /proc/vmstat expects. Read-only, unless it has a
 // Writer (a /proc/sys tunable): a write at offset 0 hands the bytes to it, one at a later
-// offset is ignored (Linux's strict sysctl writes).
+// offset is ignored (Linux's strict sysctl writes), an empty one does nothing.
 #pragma once
 
 #include "file.h"

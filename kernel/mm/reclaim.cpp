@@ -14,6 +14,12 @@ Reclaimed reclaim_clean_pages(MemoryContext& context, u64 wanted, ReclaimMapped 
     return result;
 }
 
+u64 drop_clean_unmapped_pages(MemoryContext& context)
+{
+    ++context.stats.drop_pagecache;
+    return reclaim_clean_pages(context, ~u64(0), ReclaimMapped::No).dropped;
+}
+
 void reclaim_if_low(MemoryContext& context)
 {
     // Counted above the reserve: user allocations cannot have those frames anyway.

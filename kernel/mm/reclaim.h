@@ -32,3 +32,9 @@ Reclaimed reclaim_clean_pages(MemoryContext&, u64 wanted, ReclaimMapped, u64 sca
 // too would look at each page twice in one kernel entry, with no chance for the program to
 // show in between that it still uses them, and evict the code it runs.
 void reclaim_if_low(MemoryContext&);
+// /proc/sys/vm/drop_caches (1 or 3): drops every clean page-cache page that no process maps,
+// as Linux's drop_pagecache (invalidate_mapping_pages) does. It writes nothing back: dirty
+// and mapped pages stay (run sync() first to drop more, as on Linux). No page is under
+// write-back meanwhile: the kernel lock is kept across disk waits (docs/locking.md, rule 2). Counts the write in drop_pagecache
+// and the pages in pgevict; says how many pages it dropped.
+u64 drop_clean_unmapped_pages(MemoryContext&);

@@ -36,6 +36,8 @@ usize format_vmstat(VmStats const& stats, FrameAllocator const& frames, char* bu
         { "pgtable_shared", stats.page_tables_shared },
         { "pgtable_copied", stats.page_tables_copied },
         { "oom_kill", stats.oom_kills },
+        { "drop_pagecache", stats.drop_pagecache },
+        { "drop_slab", stats.drop_slab },
         { "frames_total", frames.total_frames() },
         { "frames_free", frames_free },
         { "frames_reserve", frames.reserve() },

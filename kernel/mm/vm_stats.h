@@ -38,6 +38,8 @@ struct VmStats {
     u64 page_tables_shared { 0 }; // leaf page tables shared with a child at fork (2 MiB each)
     u64 page_tables_copied { 0 }; // shared leaf tables copied on a first change afterwards
     u64 oom_kills { 0 }; // processes killed because a page fault found no frame (proc/oom.h)
+    u64 drop_pagecache { 0 }; // writes of 1 or 3 to /proc/sys/vm/drop_caches (the pages: in page_cache_evictions)
+    u64 drop_slab { 0 }; // writes of 2 or 3 to it (reclaim.h: what Pagoda has to drop for them)
 };
 
 // Writes the counters plus the frame totals and the reserve as /proc/vmstat-style

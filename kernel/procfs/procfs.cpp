@@ -1,4 +1,5 @@
 #include "procfs.h"
+#include "drop_caches.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
 #include "kernel/arch/x86_64/multiboot.h"
 #include "kernel/dev/clock.h"
@@ -439,11 +440,12 @@ struct SysctlFile {
 SysctlFile const SYSCTL_FILES[] = { { "kernel", "pid_max", fill_pid_max, nullptr },
     { "kernel", "tainted", fill_tainted, nullptr }, { "kernel", "randomize_va_space", fill_randomize_va_space, nullptr },
     { "kernel", "shmmax", fill_shmmax, set_shmmax }, { "kernel", "shmall", fill_shmall, set_shmall },
-    { "kernel", "shmmni", fill_shmmni, set_shmmni }, { "kernel", "shm_next_id", fill_shm_next_id, set_shm_next_id } };
+    { "kernel", "shmmni", fill_shmmni, set_shmmni }, { "kernel", "shm_next_id", fill_shm_next_id, set_shm_next_id },
+    { "vm", "drop_caches", fill_drop_caches, set_drop_caches } };
 // /proc/sysvipc: System V IPC objects (shared memory only: Pagoda has no semaphores or
 // message queues).
 ProcFileName const SYSVIPC_FILES[] = { { "shm", fill_sysvipc_shm } };
-char const* const SYSCTL_FOLDERS[] = { "kernel" };
+char const* const SYSCTL_FOLDERS[] = { "kernel", "vm" };
 
 struct ThreadFileName {
     char const* name;
@@ -726,7 +728,8 @@ Result<RefPtr<File>> ProcInode::open(int flags)
 {
     if (m_kind == Kind::VmTrace)
         return open_vm_trace_file((flags & O_ACCMODE) != O_RDONLY);
-    if ((flags & O_ACCMODE) != O_RDONLY && !m_writer)
+    // Only root changes a tunable (Linux's /proc/sys files are root's, mode 0644 or 0200).
+    if ((flags & O_ACCMODE) != O_RDONLY && (!m_writer || current_process().credentials.euid != 0))
         return Errno::Access;
     if (is_directory())
         return InodeFile::create(RefPtr<Inode>(this));

@@ -1,35 +1,10 @@
 #include "sysvipc.h"
 #include "kernel/proc/shm_segment.h"
+#include "sysctl_number.h"
 
 namespace {
 
 ShmRegistry::Limits& limits() { return kernel_shm_registry().limits(); }
-
-// Linux's proc_doulongvec_minmax for one value: digits between optional white space (and,
-// where `negative` is given, a minus sign, which it reports).
-Result<u64> parse_number(char const* text, usize length, bool* negative = nullptr)
-{
-    auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n'; };
-    usize i = 0;
-    while (i < length && is_space(text[i]))
-        ++i;
-    if (negative && (*negative = i < length && text[i] == '-'))
-        ++i;
-    if (i == length || text[i] < '0' || text[i] > '9')
-        return Errno::Invalid;
-    u64 value = 0;
-    for (; i < length && text[i] >= '0' && text[i] <= '9'; ++i) {
-        u64 digit = static_cast<u64>(text[i] - '0');
-        if (value > (~u64(0) - digit) / 10)
-            return Errno::Invalid;
-        value = value * 10 + digit;
-    }
-    while (i < length && is_space(text[i]))
-        ++i;
-    if (i != length)
-        return Errno::Invalid;
-    return value;
-}
 
 }
 
@@ -55,19 +30,19 @@ void fill_shm_next_id(TextBuilder& out, Process&) { out.append("%d\n", limits().
 
 Result<void> set_shmmax(char const* text, usize length)
 {
-    limits().max_size = TRY(parse_number(text, length));
+    limits().max_size = TRY(parse_sysctl_number(text, length));
     return {};
 }
 
 Result<void> set_shmall(char const* text, usize length)
 {
-    limits().max_pages = TRY(parse_number(text, length));
+    limits().max_pages = TRY(parse_sysctl_number(text, length));
     return {};
 }
 
 Result<void> set_shmmni(char const* text, usize length)
 {
-    u64 value = TRY(parse_number(text, length));
+    u64 value = TRY(parse_sysctl_number(text, length));
     if (value > IPC_MNI)
         return Errno::Invalid;
     limits().max_segments = value;
@@ -77,7 +52,7 @@ Result<void> set_shmmni(char const* text, usize length)
 Result<void> set_shm_next_id(char const* text, usize length)
 {
     bool negative = false;
-    u64 value = TRY(parse_number(text, length, &negative));
+    u64 value = TRY(parse_sysctl_number(text, length, &negative));
     if (negative ? value != 1 : value > 0x7fffffff) // -1 ... INT_MAX
         return Errno::Invalid;
     limits().next_id = negative ? -1 : static_cast<i32>(value);

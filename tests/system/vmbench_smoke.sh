@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # tests/system/vmbench_smoke.sh — keeps the benchmark (bench/vmbench.c, docs/benchmarks.md)
-# from rotting: builds vmbench and exit0 with musl-gcc -static and runs `vmbench --quick DIR`
-# on the host Linux (DIR a fresh mktemp -d holding exit0) and on Pagoda (DIR = /mnt, a fresh
-# 32 MiB ext2 image holding exit0, attached with --disk; e2fsck -fn must pass afterwards).
+# from rotting: builds vmbench, exit0 and bigprog with musl-gcc -static and runs `vmbench
+# --quick DIR` on the host Linux (DIR a fresh mktemp -d holding exit0 and bigprog) and on
+# Pagoda (DIR = /mnt, a fresh 32 MiB ext2 image holding them, attached with --disk; e2fsck -fn
+# must pass afterwards). The cold figures drop the page cache (/proc/sys/vm/drop_caches) on
+# both.
 # A platform passes when vmbench exits 0 and prints its JSON line with no "errors". It checks
 # that every figure can be measured, never how fast: timing is not a pass/fail criterion.
 #
@@ -24,7 +26,7 @@ while [ $# -gt 0 ]; do
     --timeout=*) TIMEOUT="${1#*=}" ;;
     --host-only) platforms=(linux) ;;
     --pagoda-only) platforms=(pagoda) ;;
-    -h | --help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "vmbench_smoke.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -39,7 +41,7 @@ fail() { # platform reason log
     failed=1
 }
 
-for prog in vmbench exit0; do
+for prog in vmbench exit0 bigprog; do
     if ! musl-gcc -static -O2 -g -Wall -Wextra -o "$BIN/bench_$prog" "$ROOT/bench/$prog.c" > "$LOGS/vmbench_smoke.build.log" 2>&1; then
         for p in "${platforms[@]}"; do fail "$p" "build of bench/$prog.c failed" "$LOGS/vmbench_smoke.build.log"; done
         exit 1
@@ -63,6 +65,7 @@ for platform in "${platforms[@]}"; do
     if [ "$platform" = linux ]; then
         dir=$(mktemp -d "${TMPDIR:-/tmp}/pagoda-vmbench.XXXXXX")
         cp "$BIN/bench_exit0" "$dir/exit0"
+        cp "$BIN/bench_bigprog" "$dir/bigprog"
         timeout -k 5 "$TIMEOUT" "$BIN/bench_vmbench" --quick "$dir" < /dev/null > "$out" 2>&1
         status=$?
         rm -rf "$dir"
@@ -71,6 +74,7 @@ for platform in "${platforms[@]}"; do
         img="$LOGS/vmbench_smoke.img"
         stage=$(mktemp -d "${TMPDIR:-/tmp}/pagoda-vmbench.XXXXXX")
         cp "$BIN/bench_exit0" "$stage/exit0"
+        cp "$BIN/bench_bigprog" "$stage/bigprog"
         if ! mke2fs -q -F -t ext2 -b 4096 -d "$stage" "$img" 32M > "$out" 2>&1; then
             rm -rf "$stage"
             fail pagoda "mke2fs failed" "$out"

@@ -104,6 +104,18 @@ void BlockCache::forget(u32 block)
     }
 }
 
+usize BlockCache::drop_clean()
+{
+    usize dropped = 0;
+    for (usize i = 0; i < m_capacity; ++i) {
+        if (m_slots[i].valid && !m_slots[i].dirty) {
+            m_slots[i].valid = false;
+            ++dropped;
+        }
+    }
+    return dropped;
+}
+
 Result<void> BlockCache::write_back_all()
 {
     for (usize i = 0; i < m_capacity; ++i) {

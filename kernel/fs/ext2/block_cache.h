@@ -37,6 +37,9 @@ public:
     void forget(u32 block);
     // Writes every dirty block to the device (does not flush the device itself).
     Result<void> write_back_all();
+    // Forgets every clean block (the next get() reads it again), keeps the dirty ones; says
+    // how many it forgot. For /proc/sys/vm/drop_caches.
+    usize drop_clean();
 
     u64 hits() const { return m_hits; }
     u64 misses() const { return m_misses; }

@@ -128,6 +128,8 @@ public:
     Result<void> release_inode(u32 inode);
     // Writes all cached metadata, the group descriptors and the superblock, then flushes.
     Result<void> sync();
+    // Forgets the clean cached metadata blocks (BlockCache::drop_clean); says how many.
+    usize drop_clean_metadata() { return m_cache.drop_clean(); }
     // Frees pending unlinked inodes, marks the volume clean and syncs. Nothing may be
     // called afterwards except the destructor.
     Result<void> unmount();

@@ -1,6 +1,7 @@
 // PageCache on its own: read()/write() through the cache, size changes, dirty bookkeeping,
 // write-back, eviction, and the radix index, against a FakePager.
 #include "kernel/mm/page_cache.h"
+#include "kernel/mm/reclaim.h"
 #include "mm_test_helpers.h"
 #include "tests/host/fakes/fake_pager.h"
 #include <vector>
@@ -228,6 +229,36 @@ TEST_F(CacheTest, EvictionDropsOnlyCleanPages)
         return f;
     }());
     EXPECT_EQ(pager.reads, reads + 2);
+}
+
+// /proc/sys/vm/drop_caches: every clean page no PTE maps goes, from every backed cache;
+// dirty and mapped pages stay, and nothing is written back.
+TEST_F(CacheTest, DropCachesTakesEveryCleanUnmappedPageAndWritesNothing)
+{
+    open_file(4 * P);
+    (void)read_all();
+    FakePager other_pager;
+    other_pager.fill(3 * P);
+    auto other = MUST(PageCache::create(env.context, other_pager, 3 * P));
+    u8 buffer[3 * P];
+    EXPECT_EQ(MUST(other->read(0, buffer, sizeof buffer)), sizeof buffer);
+    u8 byte = 1;
+    MUST(cache->write(P, &byte, 1)); // dirty
+    FrameNumber mapped;
+    ASSERT_TRUE(cache->find_page(2, mapped));
+    env.frames.ref(mapped); // as a PTE would
+    usize writes = pager.writes;
+    EXPECT_EQ(drop_clean_unmapped_pages(env.context), 5u); // pages 0 and 3, and the other file's 3
+    EXPECT_EQ(env.stats.drop_pagecache, 1u);
+    EXPECT_EQ(pager.writes, writes);
+    FrameNumber frame;
+    EXPECT_FALSE(cache->find_page(0, frame));
+    EXPECT_TRUE(cache->find_page(1, frame));
+    EXPECT_TRUE(cache->find_page(2, frame));
+    EXPECT_FALSE(cache->find_page(3, frame));
+    EXPECT_EQ(other->cached_pages(), 0u);
+    EXPECT_EQ(env.stats.page_cache_pages, 2u);
+    env.frames.unref(mapped);
 }
 
 TEST_F(CacheTest, EvictionStopsAtWanted)

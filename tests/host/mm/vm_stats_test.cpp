@@ -21,6 +21,8 @@ TEST(VmStats, FormatsProcVmstatLines)
     stats.forks = 10;
     stats.unbacked_pages = 2;
     stats.oom_kills = 1;
+    stats.drop_pagecache = 2;
+    stats.drop_slab = 1;
     Frame table[256];
     FrameAllocator frames(table, 0, 256);
     frames.add_free_range(0, 256);
@@ -56,6 +58,8 @@ TEST(VmStats, FormatsProcVmstatLines)
         "pgtable_shared 0\n"
         "pgtable_copied 0\n"
         "oom_kill 1\n"
+        "drop_pagecache 2\n"
+        "drop_slab 1\n"
         "frames_total 256\n"
         "frames_free 200\n"
         "frames_reserve 16\n"
