@@ -6,8 +6,6 @@
 
 namespace {
 
-constexpr u64 TICK_NS = 1000000000 / TIMER_HZ;
-
 void check_cpu_limit(Process& process)
 {
     u64 soft = process.limits.soft(RLIMIT_CPU), hard = process.limits.get(RLIMIT_CPU).hard;
@@ -33,9 +31,11 @@ void on_cpu_tick(Thread& thread, bool in_user_mode)
     Process* process = thread.process();
     if (!process || process->state() == Process::State::Zombie)
         return;
-    if (in_user_mode && process->cpu_timers.virtual_time.charge(TICK_NS))
+    (void)in_user_mode; // the user clock itself says what was user time
+    CpuTimes times = process->cpu_times();
+    if (process->cpu_timers.virtual_time.advance(times.user_ns))
         (void)send_signal(*process, SIGVTALRM, SignalSender {});
-    if (process->cpu_timers.profiling.charge(TICK_NS))
+    if (process->cpu_timers.profiling.advance(times.total()))
         (void)send_signal(*process, SIGPROF, SignalSender {});
     process->posix_timers.for_each([](PosixTimer& timer) { timer.check_cpu_clock(); });
     check_cpu_limit(*process);
@@ -43,16 +43,19 @@ void on_cpu_tick(Thread& thread, bool in_user_mode)
 
 }
 
-CpuIntervalTimer::Setting CpuIntervalTimer::set(Setting setting)
+CpuIntervalTimer::Setting CpuIntervalTimer::set(Setting setting, u64 clock_ns)
 {
     Setting old = current();
     m_left_ns = setting.value_ns;
     m_interval_ns = setting.value_ns ? setting.interval_ns : 0;
+    m_charged_until_ns = clock_ns;
     return old;
 }
 
-bool CpuIntervalTimer::charge(u64 ns)
+bool CpuIntervalTimer::advance(u64 clock_ns)
 {
+    u64 ns = clock_ns > m_charged_until_ns ? clock_ns - m_charged_until_ns : 0;
+    m_charged_until_ns = max(m_charged_until_ns, clock_ns);
     if (!m_left_ns)
         return false;
     if (m_left_ns > ns) {

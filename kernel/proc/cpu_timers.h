@@ -2,8 +2,11 @@
 // (scheduler_set_cpu_tick_hook): ITIMER_VIRTUAL counts the process's user time (SIGVTALRM),
 // ITIMER_PROF its user and system time (SIGPROF), each re-armed by its interval; and
 // RLIMIT_CPU, checked against the process's CPU time: SIGXCPU once past the soft limit and
-// every second after, SIGKILL at the hard limit. Tick-grained (1 ms), as Linux's are at
-// CONFIG_HZ. fork() does not pass the timers on; execve() keeps them.
+// every second after, SIGKILL at the hard limit. Checked at each tick (1 ms), as Linux's are at
+// CONFIG_HZ, but charged with the CPU time the clock measured since the last check, not a
+// whole tick per tick: under a loaded host the ticks come in bunches, and counting each as
+// 1 ms charged several times the time spun. fork() does not pass the timers on; execve()
+// keeps them.
 #pragma once
 
 #include "kernel/lib/types.h"
@@ -18,13 +21,17 @@ public:
         u64 interval_ns { 0 };
     };
     Setting current() const { return { m_left_ns, m_interval_ns }; }
-    Setting set(Setting);
-    // Charges `ns` of CPU time; true if the timer expired (and was re-armed or stopped).
-    bool charge(u64 ns);
+    // Arms (or disarms) the timer; `clock_ns` is the CPU clock it counts, read now.
+    Setting set(Setting, u64 clock_ns);
+    // The clock it counts has reached `clock_ns`: charges what passed since the last call
+    // (nothing if the clock went back: the user/system split may shift); true if the timer
+    // expired (and was re-armed or stopped).
+    bool advance(u64 clock_ns);
 
 private:
     u64 m_left_ns { 0 };
     u64 m_interval_ns { 0 };
+    u64 m_charged_until_ns { 0 };
 };
 
 struct CpuTimers {

@@ -169,7 +169,9 @@ ItimerVal exchange_timer(int which, u64 value, u64 interval, bool replace)
         return to_itimerval(old.value_ns, old.interval_ns);
     }
     CpuIntervalTimer& timer = which == ITIMER_VIRTUAL ? process.cpu_timers.virtual_time : process.cpu_timers.profiling;
-    auto old = replace ? timer.set({ value, interval }) : timer.current();
+    CpuTimes times = process.cpu_times();
+    auto old
+        = replace ? timer.set({ value, interval }, which == ITIMER_VIRTUAL ? times.user_ns : times.total()) : timer.current();
     return to_itimerval(old.value_ns, old.interval_ns);
 }
 
