@@ -32,11 +32,16 @@ void on_cpu_tick(Thread& thread, bool in_user_mode)
     if (!process || process->state() == Process::State::Zombie)
         return;
     (void)in_user_mode; // the user clock itself says what was user time
-    CpuTimes times = process->cpu_times();
-    if (process->cpu_timers.virtual_time.advance(times.user_ns))
-        (void)send_signal(*process, SIGVTALRM, SignalSender {});
-    if (process->cpu_timers.profiling.advance(times.total()))
-        (void)send_signal(*process, SIGPROF, SignalSender {});
+    // The process's CPU time sums its threads: read only when a timer counts it (arming
+    // one takes the clock's reading, so a disarmed timer needs nothing meanwhile).
+    CpuTimers& timers = process->cpu_timers;
+    if (timers.virtual_time.is_armed() || timers.profiling.is_armed()) {
+        CpuTimes times = process->cpu_times();
+        if (timers.virtual_time.advance(times.user_ns))
+            (void)send_signal(*process, SIGVTALRM, SignalSender {});
+        if (timers.profiling.advance(times.total()))
+            (void)send_signal(*process, SIGPROF, SignalSender {});
+    }
     process->posix_timers.for_each([](PosixTimer& timer) { timer.check_cpu_clock(); });
     check_cpu_limit(*process);
 }

@@ -21,6 +21,7 @@ public:
         u64 interval_ns { 0 };
     };
     Setting current() const { return { m_left_ns, m_interval_ns }; }
+    bool is_armed() const { return m_left_ns != 0; }
     // Arms (or disarms) the timer; `clock_ns` is the CPU clock it counts, read now.
     Setting set(Setting, u64 clock_ns);
     // The clock it counts has reached `clock_ns`: charges what passed since the last call
