@@ -13,8 +13,8 @@ struct ExceptionTableEntry {
 extern ExceptionTableEntry const user_copy_exception_table[], user_copy_exception_table_end[];
 }
 
-static_assert(static_cast<u64>(MmuCopyStop::None) == 0 && static_cast<u64>(MmuCopyStop::StringEnd) == 4,
-    "user_copy.S uses these values");
+static_assert(
+    static_cast<u64>(MmuCopyStop::None) == 0 && static_cast<u64>(MmuCopyStop::StringEnd) == 4, "user_copy.S uses these values");
 
 namespace {
 
