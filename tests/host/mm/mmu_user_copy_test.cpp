@@ -58,11 +58,7 @@ MmuUserCopy const SIMULATED_MMU {
 };
 
 struct MmuEnvironment : MmEnvironment {
-    explicit MmuEnvironment(u64 frame_count = 256)
-        : MmEnvironment(frame_count)
-    {
-        context.mmu_user_copy = &SIMULATED_MMU;
-    }
+    explicit MmuEnvironment(u64 frame_count = 256) : MmEnvironment(frame_count) { context.mmu_user_copy = &SIMULATED_MMU; }
     RefPtr<AddressSpace> loaded_space()
     {
         auto space = new_space();
