@@ -11,7 +11,10 @@
 // - read() into a never-touched anonymous page: the data; on Pagoda exactly one
 //   zero_fill_write and no copy;
 // - read() into a clean MAP_SHARED page of a file: the page is dirty (nr_dirty +1 on
-//   Pagoda), msync(MS_SYNC) writes it (nr_written +1) and the file holds the data.
+//   Pagoda), msync(MS_SYNC) writes it (nr_written +1) and the file holds the data;
+// - write() from a file mapping whose page was dropped from memory (drop_caches): the
+//   fault inside the kernel's copy reads the disk (pgmajfault +1 on Pagoda) and the bytes
+//   arrive.
 // Exactness: each measured step runs after its code, stack and vmstat buffers were used
 // once, and nothing prints between snapshots.
 // disk: 16
@@ -202,9 +205,49 @@ static void read_into_shared_file_page(const char* dir, int source)
     unlink(path);
 }
 
+// Writes "1" to /proc/sys/vm/drop_caches: 0 or the errno (EACCES where not root).
+static int drop_page_cache(void)
+{
+    int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+    if (fd < 0)
+        return errno;
+    int e = write(fd, "1", 1) == 1 ? 0 : errno;
+    close(fd);
+    return e;
+}
+
+static void write_from_dropped_page(int source)
+{
+    if (fsync(source) != 0)
+        bail("fsync failed (errno=%d)", errno);
+    int dropped = drop_page_cache();
+    unsigned char* map = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, source, 0);
+    if (map == MAP_FAILED)
+        bail("mmap failed (errno=%d)", errno);
+    int p[2];
+    if (pipe(p) != 0)
+        bail("pipe failed (errno=%d)", errno);
+    vmstat_read(&before);
+    ssize_t r = write(p[1], map, PAGE);
+    vmstat_read(&after);
+    static unsigned char back[PAGE];
+    ssize_t n = read(p[0], back, PAGE);
+    ok(r == PAGE && n == PAGE && pattern_mismatch(back, PAGE, SEED, 0) < 0,
+        "cold file page: write() from a file mapping whose page is not in memory sends its bytes (r=%zd n=%zd)", r, n);
+    if (pagoda && dropped == 0)
+        ok(vmstat_delta(&before, &after, "pgmajfault") == 1,
+            "cold file page: the fault inside the kernel's copy read the page from the disk (pgmajfault +%lld)",
+            vmstat_delta(&before, &after, "pgmajfault"));
+    else
+        skip(dropped ? "drop_caches refused" : "not Pagoda", "cold file page: the fault inside the kernel's copy read the disk");
+    close(p[0]);
+    close(p[1]);
+    munmap(map, PAGE);
+}
+
 int main(int argc, char** argv)
 {
-    tap_plan(14);
+    tap_plan(16);
     const char* dir = disk_dir(argc, argv);
     static char path[512];
     file_path(path, sizeof path, dir, "user_copy_source");
@@ -219,6 +262,7 @@ int main(int argc, char** argv)
     read_into_cow_page(source);
     read_into_untouched_page(source);
     read_into_shared_file_page(dir, source);
+    write_from_dropped_page(source);
     close(source);
     unlink(path);
     return tap_done();
