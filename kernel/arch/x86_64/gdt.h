@@ -5,6 +5,7 @@
 
 #include "kernel/lib/types.h"
 
-void gdt_initialize();
+// Loads CPU `cpu_index`'s GDT and TSS on the calling CPU (0: the boot CPU).
+void gdt_initialize(unsigned cpu_index);
 // The stack the CPU switches to on an interrupt from user mode (the current thread's).
 void tss_set_kernel_stack(u64 stack_top);

@@ -57,7 +57,7 @@ trap_stub_\vector:
     .text
     .altmacro
 .set vector, 0
-.rept 48
+.rept 64
     TRAP_STUB %vector
     .set vector, vector + 1
 .endr
@@ -69,7 +69,7 @@ trap_stub_\vector:
     .global trap_stub_table
 trap_stub_table:
 .set vector, 0
-.rept 48
+.rept 64
     STUB_ADDRESS %vector
     .set vector, vector + 1
 .endr

@@ -5,6 +5,7 @@
 #include "idt.h"
 #include "kernel/lib/signal_numbers.h"
 #include "kernel_memory.h"
+#include "local_apic.h"
 #include "pic.h"
 
 namespace {
@@ -91,6 +92,11 @@ extern "C" void trap_dispatch(TrapFrame* frame)
         pic_end_of_interrupt(irq);
         if (g_handlers[irq])
             g_handlers[irq](irq, *frame);
+    } else if (vector >= LOCAL_APIC_FIRST_VECTOR && vector <= LOCAL_APIC_LAST_VECTOR) {
+        // IPI_WAKE_VECTOR's whole work is to end a halt; the spurious vector is not
+        // acknowledged (the SDM: it sets no in-service bit).
+        if (vector != LOCAL_APIC_SPURIOUS_VECTOR)
+            local_apic_end_of_interrupt();
     }
     if (frame->from_user())
         prepare_return_to_user(*frame);
