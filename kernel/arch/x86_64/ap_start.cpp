@@ -25,6 +25,22 @@ constexpr u64 REPORT_TIMEOUT_NS = 1000000000;
 
 u32 g_cpus_online = 1; // written with atomics: the CPUs that have reported in
 u32 g_reported_index; // the index of the last CPU to report in (0: none yet)
+u64 g_wake_ipis_received; // by CPUs other than the boot CPU (atomic)
+
+// Sends CPU `apic_id` a wake IPI and waits for it to count it: proof that IPIs, which TLB
+// shootdown will need, reach the CPU and that it handles interrupts.
+bool answers_ipi(u8 apic_id)
+{
+    u64 before = __atomic_load_n(&g_wake_ipis_received, __ATOMIC_ACQUIRE);
+    local_apic_send_ipi(apic_id, IPI_WAKE_VECTOR);
+    u64 deadline = monotonic_nanoseconds() + REPORT_TIMEOUT_NS;
+    while (__atomic_load_n(&g_wake_ipis_received, __ATOMIC_ACQUIRE) == before)
+        if (monotonic_nanoseconds() >= deadline)
+            return false;
+        else
+            cpu::pause();
+    return true;
+}
 
 }
 
@@ -75,11 +91,16 @@ usize start_application_processors(MachineTopology const& topology)
             klog("cpu: the CPU with local APIC %u did not report in; no further CPUs started", apic_id);
             break;
         }
+        if (!answers_ipi(apic_id))
+            klog("cpu %u: does not answer IPIs", next_index);
         ++next_index;
     }
     usize online = __atomic_load_n(&g_cpus_online, __ATOMIC_ACQUIRE);
-    klog("cpu: %zu of %zu CPUs online", online, topology.cpu_count);
+    klog("cpu: %zu of %zu CPUs online, %lu answered a wake IPI", online, topology.cpu_count,
+        __atomic_load_n(&g_wake_ipis_received, __ATOMIC_ACQUIRE));
     return online;
 }
+
+void ipi_wake_received() { __atomic_fetch_add(&g_wake_ipis_received, 1, __ATOMIC_RELEASE); }
 
 usize cpus_online() { return __atomic_load_n(&g_cpus_online, __ATOMIC_ACQUIRE); }

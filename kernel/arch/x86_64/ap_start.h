@@ -14,5 +14,8 @@ struct MachineTopology;
 // the kernel heap (stacks) and the boot CPU's local APIC. Returns the number of CPUs online,
 // the boot CPU included.
 usize start_application_processors(MachineTopology const& topology);
+// IPI_WAKE_VECTOR arrived (trap_dispatch): counted, so that starting a CPU can check that
+// it answers IPIs (each started CPU is sent one).
+void ipi_wake_received();
 // How many CPUs are online (1 until start_application_processors()).
 usize cpus_online();
