@@ -8,6 +8,7 @@
 #include "arch/x86_64/kernel_memory.h"
 #include "arch/x86_64/local_apic.h"
 #include "arch/x86_64/multiboot.h"
+#include "arch/x86_64/per_cpu.h"
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/symbols.h"
@@ -266,6 +267,7 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
     klog("Pagoda booting");
 
     gdt_initialize(0);
+    per_cpu_initialize(0);
     idt_initialize();
     enable_sse();
     enable_syscall_instruction();

@@ -6,6 +6,7 @@
 #include "kernel/lib/log.h"
 #include "kernel_memory.h"
 #include "local_apic.h"
+#include "per_cpu.h"
 #include "timer.h"
 
 // The trampoline's bytes (ap_start.S) and what its 64-bit part reads: set before each CPU
@@ -47,6 +48,7 @@ bool answers_ipi(u8 apic_id)
 extern "C" [[noreturn]] void ap_main(u32 cpu_index)
 {
     gdt_initialize(cpu_index);
+    per_cpu_initialize(cpu_index);
     idt_load();
     local_apic_enable_this_cpu();
     klog("cpu %u: online (local APIC %u), idle", cpu_index, local_apic_id());

@@ -65,5 +65,4 @@ void gdt_initialize(unsigned cpu_index)
     asm volatile("ltr %w0" : : "r"(TSS_SELECTOR));
 }
 
-// Only the boot CPU runs threads so far (the others idle: docs/boot.md).
-void tss_set_kernel_stack(u64 stack_top) { g_tss[0].rsp[0] = stack_top; }
+void tss_set_kernel_stack(unsigned cpu_index, u64 stack_top) { g_tss[cpu_index].rsp[0] = stack_top; }
