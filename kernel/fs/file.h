@@ -56,6 +56,7 @@ constexpr u32 MODE_SOCKET = 0140000;
 
 class Inode;
 class AddressSpace;
+class EpollInstance;
 class WaitSet;
 class Pipe;
 
@@ -110,15 +111,27 @@ public:
     // they may change, so that poll() sleeps until then (a file that can make a reader or
     // writer wait must watch the queue its wake-ups go to). The default never waits.
     virtual u32 poll(WaitSet* /*waiter*/) { return POLL_ALWAYS_READY; }
+    // Whether readiness can change, so that waiting for it means something: true for the
+    // files that override poll(). epoll refuses the others with EPERM, as Linux refuses a
+    // file without a poll operation (a regular file, a directory, /dev/null).
+    virtual bool is_pollable() const { return false; }
     // The pipe behind a pipe end (fcntl's F_GETPIPE_SZ/F_SETPIPE_SZ), or nullptr.
     virtual Pipe* pipe() { return nullptr; }
+    // The epoll instance this file is (epoll.h), or nullptr.
+    virtual EpollInstance* epoll() { return nullptr; }
 };
 
 // Linux open(2) flags that matter here.
 constexpr int O_ACCMODE = 3, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2;
 constexpr int O_CREAT = 0100, O_EXCL = 0200, O_NOCTTY = 0400, O_TRUNC = 01000, O_APPEND = 02000;
 constexpr int O_NONBLOCK = 04000, O_ASYNC = 020000, O_DIRECT = 040000, O_LARGEFILE = 0100000, O_DIRECTORY = 0200000,
-              O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000;
+              O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000, O_PATH = 010000000;
+// O_PATH opens a name, not a file: the descriptor can be a directory for *at(), be fstat'ed,
+// fchdir'ed to, dup'ed and closed, but not read, written, mapped or changed (EBADF). These
+// are the only flags such an open keeps, as on Linux; the others are dropped silently.
+constexpr int O_PATH_FLAGS = O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
+
+struct EpollItem;
 
 class OpenFile : public RefCounted<OpenFile> {
 public:
@@ -131,13 +144,17 @@ public:
     File& file() const { return *m_file; }
     int flags() const { return m_flags; }
     void set_flags(int flags) { m_flags = flags; }
-    bool can_read() const { return (m_flags & O_ACCMODE) != O_WRONLY; }
-    bool can_write() const { return (m_flags & O_ACCMODE) != O_RDONLY; }
+    bool is_path_only() const { return m_flags & O_PATH; }
+    bool can_read() const { return !is_path_only() && (m_flags & O_ACCMODE) != O_WRONLY; }
+    bool can_write() const { return !is_path_only() && (m_flags & O_ACCMODE) != O_RDONLY; }
     bool is_nonblocking() const { return m_flags & O_NONBLOCK; }
     bool is_direct() const { return m_flags & O_DIRECT; }
     // The owner of its open-file-description (F_OFD_SETLK) and flock locks.
     LockOwner lock_owner() const { return LockOwner { this }; }
     u64 offset { 0 };
+    // The epoll registrations of this description (epoll.h): they end when it does, as
+    // Linux's eventpoll_release, so closing the last descriptor of a file unregisters it.
+    EpollItem* epoll_items { nullptr };
 
 private:
     RefPtr<File> m_file;

@@ -381,7 +381,7 @@ public:
         Process* owner = process();
         if (m_kind != Kind::FdLink || !owner || owner->state() == Process::State::Zombie)
             return nullptr;
-        auto file = owner->fds().get(static_cast<int>(m_tid));
+        auto file = owner->fds().get_even_if_path_only(static_cast<int>(m_tid));
         return file.is_error() ? nullptr : file.release_value();
     }
 
@@ -545,7 +545,7 @@ Result<RefPtr<Inode>> ProcInode::lookup(Name name)
         u32 fd;
         Process* owner = process();
         if (owner && owner->state() != Process::State::Zombie && parse_pid(name, fd)
-            && !owner->fds().get(static_cast<int>(fd)).is_error())
+            && !owner->fds().get_even_if_path_only(static_cast<int>(fd)).is_error())
             return make(Kind::FdLink, m_pid, nullptr, nullptr, fd);
         return Errno::NoEntry;
     }
@@ -599,7 +599,7 @@ Result<void> ProcInode::read_directory(u64& cookie, DirectoryVisitor visit)
         if (!owner || owner->state() == Process::State::Zombie)
             return {};
         for (int fd = 0; fd < owner->fds().capacity(); ++fd) {
-            if (owner->fds().get(fd).is_error())
+            if (owner->fds().get_even_if_path_only(fd).is_error())
                 continue;
             char name[16];
             format(name, sizeof name, "%d", fd);
@@ -690,7 +690,10 @@ Result<usize> fd_link_text(OpenFile& open_file, char* out, usize capacity)
         file.stat(status);
         format(name, sizeof name, "pipe:[%lu]", status.st_ino);
     } else {
-        format(name, sizeof name, "%s", file.is_terminal() ? "/dev/console" : "anon_inode:[file]");
+        format(name, sizeof name, "%s",
+            file.is_terminal() ? "/dev/console"
+                : file.epoll() ? "anon_inode:[eventpoll]"
+                               : "anon_inode:[file]");
     }
     usize n = min(strlen(name), capacity);
     memcpy(out, name, n);
