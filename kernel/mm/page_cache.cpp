@@ -169,7 +169,8 @@ Result<usize> PageCache::read_with(u64 offset, usize n, FunctionRef<Result<usize
         usize chunk = min<u64>(n - done, PAGE_SIZE - in_page);
         u8 const* bytes = nullptr; // a hole of a cache without backing: no frame needed to read it
         if (m_pages.find(index) || is_backed()) {
-            auto frame = get_page(index);
+            u64 pages_wanted = (offset + n - 1) / PAGE_SIZE - index + 1;
+            auto frame = get_page_reading_ahead(index, ReadAheadUse::Read, pages_wanted);
             if (frame.is_error() && frame.error() == Errno::Range)
                 return done; // truncated while we read: the file ends here now
             if (frame.is_error())
@@ -268,6 +269,7 @@ void PageCache::set_size(u64 size)
     if (size == m_size)
         return;
     m_size = size;
+    ++m_shrinks;
     u64 first_dropped = page_round_up(size) / PAGE_SIZE;
     // Unmap first, so that no PTE keeps a dropped frame alive or shows stale file bytes.
     unmap_cache_pages_from(*this, first_dropped);
