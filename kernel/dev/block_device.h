@@ -27,16 +27,21 @@ public:
     // before it on the disk joins its request (merging), and the device keeps several
     // requests in flight where it can: read-ahead and write-back hand over many pages at
     // once this way. IoError if any request failed (the others were still carried out).
-    // Default: one read or write per piece.
+    // Default: one read or write per run of pieces that continue each other both on the
+    // disk and in memory.
     virtual Result<void> transfer(BlockDirection direction, BlockPiece const* pieces, usize count)
     {
         Result<void> result;
-        for (usize i = 0; i < count; ++i) {
-            BlockPiece const& piece = pieces[i];
-            auto done = direction == BlockDirection::Read ? read(piece.offset_bytes, piece.data, piece.length)
-                                                          : write(piece.offset_bytes, piece.data, piece.length);
+        for (usize first = 0; first < count;) {
+            usize length = pieces[first].length, next = first + 1;
+            while (next < count && pieces[next].offset_bytes == pieces[first].offset_bytes + length
+                && pieces[next].data == pieces[first].data + length)
+                length += pieces[next++].length;
+            auto done = direction == BlockDirection::Read ? read(pieces[first].offset_bytes, pieces[first].data, length)
+                                                          : write(pieces[first].offset_bytes, pieces[first].data, length);
             if (done.is_error() && !result.is_error())
                 result = done.error();
+            first = next;
         }
         return result;
     }
