@@ -135,6 +135,7 @@ Result<FrameNumber> PageCache::get_page(u64 index)
         return add_zeroed_page(index); // a hole: the cache is the only copy
     FrameNumber frame = TRY(take_frame_for_page());
     PROFILE("page cache: page read through the Pager (disk)");
+    u64 shrinks = m_shrinks;
     auto read = m_pager->read_page(index, m_context.physical.map_frame(frame)); // may sleep
     if (read.is_error()) {
         cancel_page(frame);
@@ -149,6 +150,11 @@ Result<FrameNumber> PageCache::get_page(u64 index)
     if (index >= page_count()) {
         cancel_page(frame);
         return Errno::Range;
+    }
+    // It shrank and grew again: what we read may be bytes the shrink removed. Read again.
+    if (m_shrinks != shrinks) {
+        cancel_page(frame);
+        return get_page(index);
     }
     TRY(insert_page(index, frame));
     ++m_context.stats.page_cache_reads;
