@@ -241,6 +241,7 @@ public:
         TRY(Inode::sync());
         return fs().sync();
     }
+    Result<void> sync_file_system() override { return m_mount.sync(false); }
 
     Result<void> read_page(u64 index, u8* page) override { return fs().read_page(m_number, index, page); }
     Result<void> read_pages(u64 first_index, u8* const* pages, usize count) override

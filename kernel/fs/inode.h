@@ -100,6 +100,9 @@ public:
     Result<void> punch_hole(u64 offset, u64 length);
     // Writes the file's dirty pages and metadata to stable storage (fsync).
     virtual Result<void> sync();
+    // Asked of a mount's root by sync(2): writes every file's dirty pages of this file
+    // system, then its metadata. A file system without storage has nothing to write.
+    virtual Result<void> sync_file_system() { return {}; }
     // The size the file system has on record, used to start the page cache.
     virtual u64 stored_size() = 0;
     // Called by the page cache when the file's size changes (write past the end, truncate).

@@ -443,7 +443,7 @@ Result<void> vfs_sync_all()
 {
     Result<void> first_error;
     for (usize i = 0; i < g_mount_count; ++i) {
-        auto result = g_mounts[i].root->sync();
+        auto result = g_mounts[i].root->sync_file_system();
         if (result.is_error() && !first_error.is_error())
             first_error = result.error();
     }

@@ -8,6 +8,8 @@
 //     (nor fault-around) mapped, is dropped;
 //   - nothing is written back by it: a page written with write() and not synced keeps its
 //     new bytes (on Pagoda nr_dirty does not fall);
+//   - sync(2) writes every file's dirty pages back (on Pagoda nr_written grows by them), so a
+//     drop after it takes a file that was only written, and the bytes read back;
 //   - 0, negative numbers, 100 and words are EINVAL (Linux 6.1 takes 1 to 4, later ones more).
 // disk: 16
 // args: @DIR@
@@ -121,6 +123,25 @@ int main(int argc, char** argv)
         skip("not Pagoda", "no page written back (nr_written, nr_dirty)");
     wrong = read_back(fd, 4 * PAGE, 9);
     ok(wrong == -1, "its bytes are the ones written (first wrong byte %ld)", wrong);
+    close(fd);
+
+    // sync(2) writes every file's dirty pages, not only fsync'ed ones: then they can go.
+    file_path(path, sizeof path, dir, "synced");
+    fd = make_pattern_file(path, 8 * PAGE, 11);
+    if (!ok(fd >= 0, "a file of 8 pages written (errno=%d)", errno))
+        bail("no file");
+    vmstat_read(&before);
+    sync();
+    vmstat_read(&after);
+    if (vmstat_is_pagoda(&before))
+        ok(vmstat_delta(&before, &after, "nr_written") >= 8, "sync() wrote its pages back (nr_written %+lld)",
+            vmstat_delta(&before, &after, "nr_written"));
+    else
+        skip("not Pagoda", "sync() wrote its pages back (nr_written)");
+    e = write_drop_caches("3");
+    ok(e == 0 && cached_pages(fd, 8) == 0, "after sync() writing 3 drops them (%ld cached)", cached_pages(fd, 8));
+    wrong = read_back(fd, 8 * PAGE, 11);
+    ok(wrong == -1, "and they read back from the disk (first wrong byte %ld)", wrong);
     close(fd);
 
     static const char* const bad[] = { "0", "-1", "100", "x", "" };
