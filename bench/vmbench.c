@@ -1159,6 +1159,13 @@ struct meminfo {
     long free, cached, page_tables, kernel;
 };
 
+// Before a "before" reading: a second of nothing, so that work still pending from what ran
+// before (Linux frees exited tasks and dropped inodes after an RCU grace period) is done.
+static void settle(void) {
+    struct timespec second = {1, 0};
+    while (nanosleep(&second, &second) < 0 && errno == EINTR) {}
+}
+
 static int read_meminfo(struct meminfo *m) {
     int refresh = open("/proc/sys/vm/stat_refresh", O_WRONLY);
     if (refresh >= 0) {
@@ -1198,6 +1205,7 @@ static void bench_mem_process(void) {
     }
     pid_t pids[200];
     struct meminfo before, after;
+    settle();
     int ok = read_meminfo(&before) == 0;
     int made = 0;
     for (; made < n; made++) {
@@ -1236,6 +1244,7 @@ static void bench_mem_mapping(void) {
         return;
     }
     struct meminfo before, after;
+    settle();
     int ok = read_meminfo(&before) == 0;
     for (unsigned long p = 0; p < pages; p += 2)
         if (mprotect(base + p * PAGE, PAGE, PROT_READ) < 0) {
@@ -1269,6 +1278,7 @@ static void bench_mem_cached(void) {
     }
     static char buf[64 * 1024];
     struct meminfo before, after;
+    settle();
     int ok = read_meminfo(&before) == 0;
     ok &= read_all(fd, buf, sizeof buf, bytes) == 0;
     ok &= read_meminfo(&after) == 0;
