@@ -2,7 +2,11 @@
 #include "file_lock.h"
 #include "kernel/lib/memory.h"
 
-FdTable::~FdTable() { delete[] m_entries; }
+FdTable::~FdTable()
+{
+    close_all(); // the last process using the table is gone: its record locks go too
+    delete[] m_entries;
+}
 
 Result<void> FdTable::grow_to_hold(int fd)
 {
@@ -36,6 +40,13 @@ Result<int> FdTable::allocate(RefPtr<OpenFile> file, bool close_on_exec, int min
 }
 
 Result<RefPtr<OpenFile>> FdTable::get(int fd) const
+{
+    if (!is_open(fd) || m_entries[fd].file->is_path_only())
+        return Errno::BadFd;
+    return m_entries[fd].file;
+}
+
+Result<RefPtr<OpenFile>> FdTable::get_even_if_path_only(int fd) const
 {
     if (!is_open(fd))
         return Errno::BadFd;
@@ -82,6 +93,17 @@ void FdTable::close_on_exec_files()
     for (int fd = 0; fd < m_capacity; ++fd)
         if (m_entries[fd].close_on_exec)
             (void)close(fd);
+}
+
+Result<RefPtr<FdTable>> FdTable::create(FdTable const* other)
+{
+    auto* table = new (std::nothrow) FdTable;
+    if (!table)
+        return Errno::NoMemory;
+    RefPtr<FdTable> owned = adopt_ref(table);
+    if (other)
+        TRY(owned->copy_from(*other));
+    return owned;
 }
 
 Result<void> FdTable::copy_from(FdTable const& other)

@@ -1,4 +1,6 @@
-// A process's file descriptors: small integers naming open file descriptions.
+// A process's file descriptors: small integers naming open file descriptions. Usually one
+// process's own; clone(CLONE_FILES) without CLONE_THREAD makes several processes share one
+// (Linux's files_struct), which is why it is reference-counted.
 //
 // The table grows as descriptors are used (an array doubled as needed, from 64 entries), up
 // to the process's limit (RLIMIT_NOFILE's soft value, which the process layer sets: Linux's
@@ -12,7 +14,7 @@
 
 #include "file.h"
 
-class FdTable {
+class FdTable : public RefCounted<FdTable> {
 public:
     // Linux's defaults for RLIMIT_NOFILE (INR_OPEN_CUR, INR_OPEN_MAX) and the most any process
     // may have (fs.nr_open).
@@ -34,7 +36,12 @@ public:
     // Lowest free descriptor >= `minimum`: TooManyFiles past the limit, NoMemory if the
     // table cannot grow.
     Result<int> allocate(RefPtr<OpenFile>, bool close_on_exec, int minimum = 0);
+    // The description `fd` refers to, for using the file: BadFd if none, or if it was
+    // opened O_PATH (Linux's fdget).
     Result<RefPtr<OpenFile>> get(int fd) const;
+    // The same, O_PATH descriptors included, for the calls that only need a name or an
+    // inode: fstat, fchdir, dup, most of fcntl, a *at() call's directory (Linux's fdget_raw).
+    Result<RefPtr<OpenFile>> get_even_if_path_only(int fd) const;
     Result<void> close(int fd);
     // Makes `fd` (below the limit) refer to `file`, closing what it referred to before.
     // NoMemory if the table cannot grow to hold it.
@@ -46,6 +53,8 @@ public:
     // A copy sharing every open file description, with the same limit (fork). NoMemory.
     // The copy owns no record locks.
     Result<void> copy_from(FdTable const&);
+    // A new table, empty or copied from `other`; NoMemory.
+    static Result<RefPtr<FdTable>> create(FdTable const* other = nullptr);
     LockOwner record_lock_owner() const { return LockOwner { this }; }
 
 private:

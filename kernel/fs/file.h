@@ -118,7 +118,11 @@ public:
 constexpr int O_ACCMODE = 3, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2;
 constexpr int O_CREAT = 0100, O_EXCL = 0200, O_NOCTTY = 0400, O_TRUNC = 01000, O_APPEND = 02000;
 constexpr int O_NONBLOCK = 04000, O_ASYNC = 020000, O_DIRECT = 040000, O_LARGEFILE = 0100000, O_DIRECTORY = 0200000,
-              O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000;
+              O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000, O_PATH = 010000000;
+// O_PATH opens a name, not a file: the descriptor can be a directory for *at(), be fstat'ed,
+// fchdir'ed to, dup'ed and closed, but not read, written, mapped or changed (EBADF). These
+// are the only flags such an open keeps, as on Linux; the others are dropped silently.
+constexpr int O_PATH_FLAGS = O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
 
 class OpenFile : public RefCounted<OpenFile> {
 public:
@@ -131,8 +135,9 @@ public:
     File& file() const { return *m_file; }
     int flags() const { return m_flags; }
     void set_flags(int flags) { m_flags = flags; }
-    bool can_read() const { return (m_flags & O_ACCMODE) != O_WRONLY; }
-    bool can_write() const { return (m_flags & O_ACCMODE) != O_RDONLY; }
+    bool is_path_only() const { return m_flags & O_PATH; }
+    bool can_read() const { return !is_path_only() && (m_flags & O_ACCMODE) != O_WRONLY; }
+    bool can_write() const { return !is_path_only() && (m_flags & O_ACCMODE) != O_RDONLY; }
     bool is_nonblocking() const { return m_flags & O_NONBLOCK; }
     bool is_direct() const { return m_flags & O_DIRECT; }
     // The owner of its open-file-description (F_OFD_SETLK) and flock locks.

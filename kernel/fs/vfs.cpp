@@ -3,6 +3,7 @@
 #include "file_lock.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/lib/memory.h"
+#include "path_file.h"
 #include "permission.h"
 #include "pipe.h"
 
@@ -287,8 +288,8 @@ namespace {
 Result<RefPtr<File>> open_file_behind_link(File& file, int flags)
 {
     Pipe* pipe = file.pipe();
-    if (!pipe)
-        return RefPtr<File>(&file);
+    if (!pipe || (flags & O_PATH))
+        return RefPtr<File>(&file); // O_PATH names the pipe; it does not become one of its ends
     int access = flags & O_ACCMODE;
     PipeAccess end = access == O_RDONLY ? PipeAccess::Read : access == O_WRONLY ? PipeAccess::Write : PipeAccess::ReadWrite;
     return create_pipe_end(RefPtr<Pipe>(pipe), end, pipe->writers_seen(), nullptr);
@@ -320,10 +321,12 @@ Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode, Credentials
     if (inode->is_symlink() && follow == FollowLastLink::Yes)
         if (RefPtr<OpenFile> behind = inode->file_behind_link())
             return open_file_behind_link(behind->file(), flags);
-    if (inode->is_symlink())
-        return Errno::Loop; // O_NOFOLLOW on a link
     if ((flags & O_DIRECTORY) && !inode->is_directory())
         return Errno::NotDirectory;
+    if (flags & O_PATH)
+        return open_path_only(inode); // the name only: no permission but the walk's, no open
+    if (inode->is_symlink())
+        return Errno::Loop; // O_NOFOLLOW on a link
     int access = flags & O_ACCMODE;
     if (inode->is_directory() && (access != O_RDONLY || (flags & O_CREAT)))
         return Errno::IsDirectory;

@@ -207,11 +207,13 @@ Result<RefPtr<AddressSpace>> build_address_space(
 
 namespace {
 
-Result<void> exec_file(Process& process, Thread& thread, char const* path, char const* execfn, StringList argv, StringList envp,
-    ExecStage& reached, int nesting);
+Result<void> exec_file(Process& process, Thread& thread, char const* path, char const* name, char const* execfn, StringList argv,
+    StringList envp, ExecStage& reached, int nesting, ExecSource const& source = {});
 
 // A "#!" script: runs its interpreter with [interpreter, argument?, script, argv[1]...].
-// The script is named by its absolute path (Linux passes the path execve was given).
+// The script is named as it was named to exec (Linux's bprm->interp): the path execve was
+// given, /dev/fd/N/... through execveat's descriptor, or for a script run as an interpreter,
+// the interpreter's name as its "#!" line wrote it.
 Result<void> exec_script(Process& process, Thread& thread, ScriptHeader const& script, char const* script_path,
     char const* execfn, StringList argv, StringList envp, ExecStage& reached, int nesting)
 {
@@ -231,31 +233,41 @@ Result<void> exec_script(Process& process, Thread& thread, ScriptHeader const& s
     for (u64 i = 1; i < argv.count; ++i)
         items[n++] = argv.items[i];
     items[n] = nullptr;
-    auto result = exec_file(process, thread, interpreter, execfn, StringList { items, n }, envp, reached, nesting + 1);
+    auto result = exec_file(
+        process, thread, interpreter, script.interpreter, execfn, StringList { items, n }, envp, reached, nesting + 1);
     delete[] items;
     return result;
 }
 
-Result<void> exec_file(Process& process, Thread& thread, char const* path, char const* execfn, StringList argv, StringList envp,
-    ExecStage& reached, int nesting)
+Result<void> exec_file(Process& process, Thread& thread, char const* path, char const* name, char const* execfn, StringList argv,
+    StringList envp, ExecStage& reached, int nesting, ExecSource const& source)
 {
     reached = ExecStage::Checking;
     PATH_BUFFER(resolved);
-    RefPtr<Inode> file = TRY(vfs_lookup(path, FollowLastLink::Yes, process.credentials, resolved + 1, PATH_MAX - 1));
+    RefPtr<Inode> file = source.file;
+    if (file) {
+        resolved[0] = '/'; // the descriptor's path, kept without its leading slash
+        memcpy(resolved + (path[0] == '/' ? 0 : 1), path, strlen(path) + 1);
+    } else {
+        FollowLastLink follow = source.follow_last_link ? FollowLastLink::Yes : FollowLastLink::No;
+        file = TRY(vfs_lookup(path, follow, process.credentials, resolved + 1, PATH_MAX - 1));
+        resolved[0] = '/';
+    }
+    if (file->is_symlink())
+        return Errno::Loop; // AT_SYMLINK_NOFOLLOW
     // Only a regular file runs, and only with execute permission — root too needs some x bit.
     if (!file->is_regular())
         return Errno::Access;
     TRY(inode_permission(*file, process.credentials, MayExecute));
-    resolved[0] = '/';
     {
         auto* script = new (std::nothrow) ScriptHeader;
         if (!script)
             return Errno::NoMemory;
         auto is_script = read_script_header(*TRY(file->page_cache()), *script);
         if (is_script.is_error() || is_script.value()) {
-            auto result = is_script.is_error()
-                ? Result<void>(is_script.error())
-                : exec_script(process, thread, *script, resolved, execfn, argv, envp, reached, nesting);
+            auto result = is_script.is_error() ? Result<void>(is_script.error())
+                : source.path_inaccessible     ? Result<void>(Errno::NoEntry)
+                                           : exec_script(process, thread, *script, name, execfn, argv, envp, reached, nesting);
             delete script;
             return result;
         }
@@ -288,6 +300,10 @@ Result<void> exec_file(Process& process, Thread& thread, char const* path, char 
     // program whose image cannot be built (a bss larger than memory) kills the process.
     reached = ExecStage::Building;
     RefPtr<AddressSpace> space = TRY(build_address_space(program, stack, absolute_path, process.limits.soft(RLIMIT_STACK)));
+    // The new program gets a descriptor table of its own, as Linux's unshare_files: a
+    // table shared through CLONE_FILES must not have its close-on-exec files closed under
+    // the other process.
+    TRY(process.unshare_fds());
 
     // The old program is gone from here on. Load the new page table first: the old one may
     // be freed with the old address space.
@@ -330,5 +346,11 @@ Result<void> exec_file(Process& process, Thread& thread, char const* path, char 
 Result<void> exec_program(
     Process& process, Thread& thread, char const* path, char const* execfn, StringList argv, StringList envp, ExecStage& reached)
 {
-    return exec_file(process, thread, path, execfn, argv, envp, reached, 0);
+    return exec_file(process, thread, path, execfn, execfn, argv, envp, reached, 0);
+}
+
+Result<void> exec_program(Process& process, Thread& thread, char const* path, char const* execfn, StringList argv,
+    StringList envp, ExecSource const& source, ExecStage& reached)
+{
+    return exec_file(process, thread, path, execfn, execfn, argv, envp, reached, 0, source);
 }

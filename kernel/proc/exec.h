@@ -21,3 +21,16 @@ enum class ExecStage {
 // (ExecutableHold): TextBusy if the file is open for writing.
 Result<void> exec_program(
     Process&, Thread&, char const* path, char const* execfn, StringList argv, StringList envp, ExecStage& reached);
+
+// What execveat() adds to a path: the program may already be found, and the name may be
+// one a new program could not use.
+struct ExecSource {
+    RefPtr<Inode> file; // AT_EMPTY_PATH: the descriptor's file is the program; `path` names it
+    bool follow_last_link { true }; // false with AT_SYMLINK_NOFOLLOW: a last link is ELOOP
+    // The name goes through a close-on-exec descriptor, gone once the program runs: a "#!"
+    // script could not be opened by its interpreter, so it is ENOENT (Linux's
+    // BINPRM_FLAGS_PATH_INACCESSIBLE).
+    bool path_inaccessible { false };
+};
+Result<void> exec_program(Process&, Thread&, char const* path, char const* execfn, StringList argv, StringList envp,
+    ExecSource const&, ExecStage& reached);

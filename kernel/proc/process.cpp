@@ -62,39 +62,42 @@ Result<Process*> Process::create_first()
     if (!process)
         return Errno::NoMemory;
     process->set_address_space(TRY(AddressSpace::create(kernel_memory_context())));
+    process->m_fds = TRY(FdTable::create());
     RefPtr<File> console = Console::the();
     for (int fd = 0; fd < 3; ++fd) {
         auto* open_file = new (std::nothrow) OpenFile(console, O_RDWR);
         if (!open_file)
             return Errno::NoMemory;
-        TRY(process->m_fds.install(fd, adopt_ref(open_file), false));
+        TRY(process->m_fds->install(fd, adopt_ref(open_file), false));
     }
     g_init = process;
     return process;
 }
 
-namespace {
-
-// RLIMIT_NPROC (Linux's copy_process): a user may have as many processes, zombies included,
-// as the forking process's soft limit allows; processes of the real uid 0 and privileged
-// forkers (CAP_SYS_RESOURCE) are exempt.
-bool over_process_limit(Process& parent, Process& child)
+bool over_task_limit(Process& creator, Process const* child)
 {
-    Credentials const& who = parent.credentials;
-    u64 limit = parent.limits.soft(RLIMIT_NPROC);
+    Credentials const& who = creator.credentials;
+    u64 limit = creator.limits.soft(RLIMIT_NPROC);
     if (limit == RLIM_INFINITY || who.uid == 0 || who.is_privileged())
         return false;
     u64 count = 0;
     for_each_process([&](Process& process) {
-        if (&process != &child && process.credentials.uid == who.uid)
-            ++count;
+        // A zombie's first thread is not released until it is reaped: it still counts.
+        if (&process != child && process.credentials.uid == who.uid)
+            count += max<usize>(process.thread_count(), 1);
     });
     return count >= limit;
 }
 
+Result<void> Process::unshare_fds()
+{
+    if (m_fds->ref_count() > 1)
+        m_fds = TRY(FdTable::create(m_fds.ptr()));
+    return {};
 }
 
-Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, bool share_memory, u64 child_stack)
+Result<Process*> Process::create_child(
+    Process& parent, Thread& parent_thread, bool share_memory, u64 child_stack, bool share_files)
 {
     RefPtr<AddressSpace> space;
     if (share_memory)
@@ -108,13 +111,17 @@ Result<Process*> Process::create_child(Process& parent, Thread& parent_thread, b
     // From here on the child is in the process table as its parent's user, so a fork that
     // slept in fork_address_space above is counted by the next one's RLIMIT_NPROC check.
     child->credentials = parent.credentials;
-    if (over_process_limit(parent, *child)) {
+    if (over_task_limit(parent, child)) {
         delete child;
         return Errno::TryAgain;
     }
-    if (auto copied = child->m_fds.copy_from(parent.m_fds); copied.is_error()) {
+    if (share_files) {
+        child->m_fds = parent.m_fds;
+    } else if (auto copied = FdTable::create(parent.m_fds.ptr()); copied.is_error()) {
         delete child;
         return copied.error();
+    } else {
+        child->m_fds = copied.release_value();
     }
 
     TrapFrame frame = parent_thread.user_frame();
@@ -243,7 +250,13 @@ void Process::exit(int wait_status)
     m_executable.release();
     real_timer.stop();
     posix_timers.clear();
-    m_fds.close_all();
+    // The descriptors close with the last process using the table; another process sharing
+    // it (CLONE_FILES) keeps them open. An exited process keeps an empty table of its own
+    // where one can be had, so that /proc and the fd calls of its threads find nothing.
+    if (m_fds->ref_count() == 1)
+        m_fds->close_all();
+    else if (auto empty = FdTable::create(); !empty.is_error())
+        m_fds = empty.release_value();
     if (m_session == m_pid)
         controlling_process_exited(*this); // a session leader's terminal goes free
     reparent_children();

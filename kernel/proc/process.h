@@ -49,7 +49,9 @@ public:
     static Result<Process*> create_first();
     // A child of `parent` (the caller) starting from the parent thread's user registers with
     // rax = 0. `share_memory` = vfork semantics: the child borrows the parent's address space.
-    static Result<Process*> create_child(Process& parent, Thread& parent_thread, bool share_memory, u64 child_stack);
+    // `share_files`: the child uses the parent's descriptor table itself (CLONE_FILES), not a copy.
+    static Result<Process*> create_child(
+        Process& parent, Thread& parent_thread, bool share_memory, u64 child_stack, bool share_files = false);
 
     u32 pid() const { return m_pid; }
     Process* parent() const { return m_parent; }
@@ -72,7 +74,11 @@ public:
     bool has_address_space() const { return static_cast<bool>(m_address_space); }
     // Also points the thread at it, so the scheduler loads its page table.
     void set_address_space(RefPtr<AddressSpace>);
-    FdTable& fds() { return m_fds; }
+    FdTable& fds() { return *m_fds; }
+    // Gives the process a descriptor table of its own if another process shares this one
+    // (CLONE_FILES): exec does, as Linux's unshare_files, and close_range(CLOSE_RANGE_UNSHARE).
+    // NoMemory, and then nothing changed.
+    Result<void> unshare_fds();
 
     // --- Threads (thread_group.cpp). All share everything above; each has its own
     // registers, signal mask and thread-directed pending signals (sched/thread.h).
@@ -85,6 +91,7 @@ public:
     void add_thread(Thread& thread);
     // clone(CLONE_THREAD): a new thread that starts from the creator's user registers with
     // rax = 0, on `stack`, its TLS at `tls`; it runs once the caller returns.
+    // TryAgain past RLIMIT_NPROC (over_task_limit).
     Result<Thread*> create_thread(Thread& creator, u64 stack, u64 tls);
     // exit(2) of one thread: the last one out ends the process with `wait_status`.
     [[noreturn]] void exit_thread(Thread&, int wait_status);
@@ -210,7 +217,7 @@ private:
     bool m_exiting { false }; // in exit(): no more children may be given to it
     int m_wait_status { 0 };
     RefPtr<AddressSpace> m_address_space;
-    FdTable m_fds;
+    RefPtr<FdTable> m_fds;
     IntrusiveList<Thread, &Thread::group_node> m_threads;
     Thread* m_survivor { nullptr }; // while end_other_threads runs
     CpuTimes m_ended_threads_cpu;
@@ -238,6 +245,11 @@ u32 allocate_task_id();
 u32 last_task_id();
 u64 tasks_created();
 void for_each_process(FunctionRef<void(Process&)>);
+// RLIMIT_NPROC (Linux's copy_process): a user may have as many tasks — threads, and zombies
+// not yet reaped — as the creator's soft limit allows, so a fork or a new thread past it is
+// EAGAIN. `child`, already in the process table, is not counted. Creators of the real uid 0
+// and privileged ones (CAP_SYS_RESOURCE) are exempt.
+bool over_task_limit(Process& creator, Process const* child = nullptr);
 // Wait statuses, as <sys/wait.h> decodes them.
 constexpr int wait_status_exited(int code) { return (code & 0xff) << 8; }
 constexpr int wait_status_signaled(int signal) { return signal & 0x7f; }

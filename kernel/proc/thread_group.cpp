@@ -49,6 +49,8 @@ void Process::add_thread(Thread& thread)
 
 Result<Thread*> Process::create_thread(Thread& creator, u64 stack, u64 tls)
 {
+    if (over_task_limit(*this))
+        return Errno::TryAgain;
     TrapFrame frame = creator.user_frame();
     frame.rax = 0; // clone returns 0 in the new thread
     if (stack)

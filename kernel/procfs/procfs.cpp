@@ -383,7 +383,7 @@ public:
         Process* owner = process();
         if (m_kind != Kind::FdLink || !owner || owner->state() == Process::State::Zombie)
             return nullptr;
-        auto file = owner->fds().get(static_cast<int>(m_tid));
+        auto file = owner->fds().get_even_if_path_only(static_cast<int>(m_tid));
         return file.is_error() ? nullptr : file.release_value();
     }
 
@@ -547,7 +547,7 @@ Result<RefPtr<Inode>> ProcInode::lookup(Name name)
         u32 fd;
         Process* owner = process();
         if (owner && owner->state() != Process::State::Zombie && parse_pid(name, fd)
-            && !owner->fds().get(static_cast<int>(fd)).is_error())
+            && !owner->fds().get_even_if_path_only(static_cast<int>(fd)).is_error())
             return make(Kind::FdLink, m_pid, nullptr, nullptr, fd);
         return Errno::NoEntry;
     }
@@ -601,7 +601,7 @@ Result<void> ProcInode::read_directory(u64& cookie, DirectoryVisitor visit)
         if (!owner || owner->state() == Process::State::Zombie)
             return {};
         for (int fd = 0; fd < owner->fds().capacity(); ++fd) {
-            if (owner->fds().get(fd).is_error())
+            if (owner->fds().get_even_if_path_only(fd).is_error())
                 continue;
             char name[16];
             format(name, sizeof name, "%d", fd);

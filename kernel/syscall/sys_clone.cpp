@@ -51,10 +51,10 @@ Result<i64> clone_thread(CloneRequest const& request)
     return thread->tid();
 }
 
-Result<i64> clone_process(CloneRequest const& request, bool share_memory)
+Result<i64> clone_process(CloneRequest const& request, bool share_memory, bool share_files)
 {
     Process& parent = current_process();
-    Process* child = TRY(Process::create_child(parent, *current_thread(), share_memory, request.stack));
+    Process* child = TRY(Process::create_child(parent, *current_thread(), share_memory, request.stack, share_files));
     i64 pid = child->pid();
     note_ids(request, *child, *child->first_thread());
     if (share_memory)
@@ -86,11 +86,16 @@ Result<i64> clone_with(CloneRequest const& request)
         return clone_thread(request); // System V semaphores: there are none to share
     if (request.exit_signal != SIGCHLD && request.exit_signal != 0)
         return refuse(request, "a child's exit signal other than SIGCHLD");
+    // A process may share its descriptor table (CLONE_FILES) with a fork or vfork child.
+    bool share_files = sharing & CLONE_FILES;
+    sharing &= ~CLONE_FILES;
     if (sharing == 0)
-        return clone_process(request, false);
+        return clone_process(request, false, share_files);
     if (sharing == (CLONE_VM | CLONE_VFORK))
-        return clone_process(request, true);
-    return refuse(request, "this sharing is not supported (fork, vfork, or a thread sharing VM, FS, FILES and SIGHAND)");
+        return clone_process(request, true, share_files);
+    return refuse(request,
+        "this sharing is not supported (fork or vfork, either perhaps with CLONE_FILES, or a thread sharing VM, FS, FILES and "
+        "SIGHAND)");
 }
 
 // struct clone_args of clone3(2), as of Linux 5.7 (88 bytes; the first 64 are version 0).

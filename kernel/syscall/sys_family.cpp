@@ -4,6 +4,7 @@
 #include "handlers.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/vfs.h"
+#include "kernel/lib/format.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/memory.h"
 #include "kernel/lib/profile.h"
@@ -97,18 +98,55 @@ Result<i64> sys_vfork() { return create_child(true, 0); }
 
 namespace {
 
-Result<void> execve(UserAddress path, UserAddress argv, UserAddress envp, ExecStage& reached)
+// execveat's name for the program, relative to `dirfd`: the path to look up (`normalized`),
+// what the program sees as AT_EXECFN (`execfn`: Linux's bprm->filename — the path as given,
+// or /dev/fd/N/PATH through a descriptor), and `source`'s file for AT_EMPTY_PATH.
+Result<void> name_program(int dirfd, char const* given, int flags, char* normalized, char* execfn, ExecSource& source)
+{
+    Process& process = current_process();
+    source.follow_last_link = !(flags & AT_SYMLINK_NOFOLLOW);
+    bool empty_path = given[0] == '\0' && (flags & AT_EMPTY_PATH);
+    if (given[0] == '/' || dirfd == AT_FDCWD) {
+        memcpy(execfn, given, strlen(given) + 1);
+        // AT_EMPTY_PATH with AT_FDCWD names the working directory, which is no program.
+        return normalize_path(process.cwd(), empty_path ? "." : given, normalized, PATH_MAX);
+    }
+    auto description = TRY(process.fds().get_even_if_path_only(dirfd));
+    Inode* inode = description->file().inode();
+    source.path_inaccessible = process.fds().close_on_exec(dirfd);
+    if (empty_path) {
+        if (!inode)
+            return Errno::Access; // a pipe or the console: nothing to run
+        source.file = RefPtr<Inode>(inode);
+        format(execfn, PATH_MAX, "/dev/fd/%d", dirfd);
+        memcpy(normalized, description->path(), strlen(description->path()) + 1);
+        return {};
+    }
+    if (!inode || !inode->is_directory())
+        return Errno::NotDirectory;
+    if (format(execfn, PATH_MAX, "/dev/fd/%d/%s", dirfd, given) >= static_cast<int>(PATH_MAX))
+        return Errno::NameTooLong;
+    return normalize_path(description->path(), given, normalized, PATH_MAX, &caller_credentials());
+}
+
+Result<void> execveat(int dirfd, UserAddress path, UserAddress argv, UserAddress envp, int flags, ExecStage& reached)
 {
     reached = ExecStage::Checking;
-    // The path as given is the new program's AT_EXECFN; the normalized one is looked up.
     PATH_BUFFER(given);
     TRY(copy_string_from_user(user_space(), given, path, PATH_MAX));
+    // Linux reads the name first: an empty one without AT_EMPTY_PATH is ENOENT whatever else.
+    if (given[0] == '\0' && !(flags & AT_EMPTY_PATH))
+        return Errno::NoEntry;
+    if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+        return Errno::Invalid;
     Process& process = current_process();
     PATH_BUFFER(normalized);
-    TRY(normalize_path(process.cwd(), given, normalized, PATH_MAX));
+    PATH_BUFFER(execfn);
+    ExecSource source;
+    TRY(name_program(dirfd, given, flags, normalized, execfn, source));
     ExecArguments arguments;
     TRY(arguments.copy_in(argv, envp));
-    TRY(exec_program(process, *current_thread(), normalized, given, arguments.argv(), arguments.envp(), reached));
+    TRY(exec_program(process, *current_thread(), normalized, execfn, arguments.argv(), arguments.envp(), source, reached));
     process.set_command_line(arguments.argv().items, arguments.argv().count);
     VM_TRACE(trace_exec(process));
     VM_TRACE(trace_vfork_end(process, false));
@@ -120,9 +158,14 @@ Result<void> execve(UserAddress path, UserAddress argv, UserAddress envp, ExecSt
 
 Result<i64> sys_execve(UserAddress path, UserAddress argv, UserAddress envp)
 {
+    return sys_execveat(AT_FDCWD, path, argv, envp, 0);
+}
+
+Result<i64> sys_execveat(int dirfd, UserAddress path, UserAddress argv, UserAddress envp, int flags)
+{
     PROFILE("exec: the system call");
     ExecStage reached;
-    auto result = execve(path, argv, envp, reached);
+    auto result = execveat(dirfd, path, argv, envp, flags, reached);
     if (!result.is_error())
         return 0;
     if (reached == ExecStage::Checking)

@@ -42,7 +42,7 @@ Result<void> read_user_path_at(
     if (raw[0] == '/' || dirfd == AT_FDCWD)
         return normalize_path(current_process().cwd(), raw, out, capacity, &caller_credentials());
     // Relative to an open directory: the path it was opened by.
-    auto directory = TRY(current_process().fds().get(dirfd));
+    auto directory = TRY(current_process().fds().get_even_if_path_only(dirfd));
     Inode* inode = directory->file().inode();
     if (!inode || !inode->is_directory())
         return Errno::NotDirectory;
@@ -61,7 +61,7 @@ Result<RefPtr<Inode>> read_user_inode_at(int dirfd, UserAddress path, int flags,
         if (first == '\0') {
             if (dirfd == AT_FDCWD)
                 return vfs_lookup(current_process().cwd(), FollowLastLink::Yes, who);
-            auto file = TRY(current_process().fds().get(dirfd));
+            auto file = TRY(current_process().fds().get_even_if_path_only(dirfd));
             Inode* inode = file->file().inode();
             if (!inode)
                 return Errno::Invalid; // a pipe or the console: no inode here
@@ -99,7 +99,7 @@ Result<i64> sys_lstat(UserAddress path, UserAddress stat) { return stat_path_at(
 
 Result<i64> sys_fstat(int fd, UserAddress stat)
 {
-    auto file = TRY(current_process().fds().get(fd));
+    auto file = TRY(current_process().fds().get_even_if_path_only(fd));
     LinuxStat result;
     file->file().stat(result);
     TRY(write_user(stat, result));
@@ -150,7 +150,7 @@ Result<i64> sys_statx(int dirfd, UserAddress path, int flags, u32 mask, UserAddr
     LinuxStat s;
     char first = TRY(read_user<char>(path));
     if ((flags & AT_EMPTY_PATH) && first == '\0' && dirfd != AT_FDCWD) {
-        auto file = TRY(current_process().fds().get(dirfd));
+        auto file = TRY(current_process().fds().get_even_if_path_only(dirfd));
         file->file().stat(s);
     } else {
         PATH_BUFFER(normalized);
@@ -209,7 +209,18 @@ Result<i64> sys_readlinkat(int dirfd, UserAddress path, UserAddress buffer, u64 
     if (static_cast<i64>(size) <= 0)
         return Errno::Invalid;
     PATH_BUFFER(normalized);
-    TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
+    char first = TRY(read_user<char>(path));
+    if (first == '\0' && dirfd != AT_FDCWD) {
+        // An empty path reads the link `dirfd` itself names (opened O_PATH | O_NOFOLLOW),
+        // as Linux allows; any other descriptor has no link to read.
+        auto file = TRY(current_process().fds().get_even_if_path_only(dirfd));
+        Inode* inode = file->file().inode();
+        if (!inode || !inode->is_symlink())
+            return Errno::NoEntry;
+        memcpy(normalized, file->path(), strlen(file->path()) + 1);
+    } else {
+        TRY(read_user_path_at(dirfd, path, normalized, PATH_MAX));
+    }
     PATH_BUFFER(target);
     usize n = TRY(vfs_readlink(normalized, target, min<u64>(size, PATH_MAX), caller_credentials()));
     TRY(copy_to_user(user_space(), buffer, target, n));
@@ -246,7 +257,7 @@ Result<i64> sys_chdir(UserAddress path)
 
 Result<i64> sys_fchdir(int fd)
 {
-    auto file = TRY(current_process().fds().get(fd));
+    auto file = TRY(current_process().fds().get_even_if_path_only(fd));
     Inode* inode = file->file().inode();
     if (!inode || !inode->is_directory())
         return Errno::NotDirectory;
@@ -399,7 +410,7 @@ Result<i64> sys_statfs(UserAddress path, UserAddress buffer)
 
 Result<i64> sys_fstatfs(int fd, UserAddress buffer)
 {
-    auto file = TRY(current_process().fds().get(fd));
+    auto file = TRY(current_process().fds().get_even_if_path_only(fd));
     Inode* inode = file->file().inode();
     if (!inode)
         return Errno::NoSys;

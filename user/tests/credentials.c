@@ -17,10 +17,12 @@
 //   prlimit64 on another process needs its real, effective and saved uids (and gids) to be
 //   the caller's real ones (EPERM for root's process and for one whose saved uid is 0, even
 //   to read); RLIMIT_NPROC stops a user's fork with EAGAIN once it has that many processes,
-//   a zombie included, and not a process of the real uid 0.
+//   a zombie included, and not a process of the real uid 0; it counts threads too (Linux
+//   counts tasks): with a limit of 2 a process makes one thread, a second is EAGAIN.
 #define _GNU_SOURCE
 #include "child_checks.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/fsuid.h>
@@ -237,6 +239,38 @@ static void process_limit(void)
         end(child, release);
 }
 
+static void* wait_for_release(void* pipe_read_end)
+{
+    char byte;
+    read((int)(long)pipe_read_end, &byte, 1);
+    return NULL;
+}
+
+// RLIMIT_NPROC counts threads, as Linux counts tasks: as uid 4243, a limit of 2 is this
+// thread and one more.
+static void thread_limit(void)
+{
+    ok(setresgid(4243, 4243, 4243) == 0 && setresuid(4243, 4243, 4243) == 0, "drop to 4243");
+    struct rlimit two = { 2, 2 };
+    ok(setrlimit(RLIMIT_NPROC, &two) == 0, "RLIMIT_NPROC 2 (errno=%d)", errno);
+    int fds[2];
+    if (pipe(fds) != 0)
+        bail("pipe (errno=%d)", errno);
+    pthread_t first, second;
+    int r = pthread_create(&first, NULL, wait_for_release, (void*)(long)fds[0]);
+    ok(r == 0, "the first thread starts (r=%d)", r);
+    if (r != 0)
+        return;
+    r = pthread_create(&second, NULL, wait_for_release, (void*)(long)fds[0]);
+    ok(r == EAGAIN, "a second thread: EAGAIN, the limit counts threads (r=%d)", r);
+    if (r == 0) {
+        close(fds[1]);
+        pthread_join(second, NULL);
+    }
+    close(fds[1]);
+    pthread_join(first, NULL);
+}
+
 static const char* self;
 
 // execve of this program with "ids": the new program reports its ids as its exit status.
@@ -295,5 +329,6 @@ int main(int argc, char** argv)
     checks_in_child("kill", kill_rules);
     checks_in_child("limits", limit_rules);
     checks_in_child("RLIMIT_NPROC", process_limit);
+    checks_in_child("RLIMIT_NPROC threads", thread_limit);
     return tap_done();
 }
