@@ -9,6 +9,7 @@
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/symbols.h"
 #include "arch/x86_64/timer.h"
+#include "arch/x86_64/user_copy.h"
 #include "arch/x86_64/x86_page_table.h"
 #include "boot_options.h"
 #include "dev/clock.h"
@@ -126,6 +127,7 @@ void set_up_memory_context()
         .vm_lock_held = kernel_lock_held_or_booting,
         .caller_dying = [] { return current_thread() && current_thread()->fatal_interrupt_pending(); },
         .offer_cpu = offer_cpu,
+        .mmu_user_copy = &x86_mmu_user_copy(),
     };
     klog("fork mode: %s", g_options.eager_copy_fork ? "eager copy (fork=copy)" : "copy-on-write");
 }

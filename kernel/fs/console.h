@@ -19,6 +19,7 @@ public:
     void stat(LinuxStat&) const override;
     // Readable once a read would not wait (console.cpp); output never waits.
     u32 poll(WaitSet*) override;
+    bool is_pollable() const override { return true; }
     bool is_terminal() const override { return true; }
     bool is_seekable() const override { return false; }
 

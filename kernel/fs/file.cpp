@@ -1,4 +1,5 @@
 #include "file.h"
+#include "epoll.h"
 #include "file_lock.h"
 #include "kernel/mm/user_memory.h"
 
@@ -52,5 +53,7 @@ Result<usize> File::write_from_user(UserIo const& io)
 OpenFile::~OpenFile()
 {
     release_open_file_locks(*m_file, lock_owner());
+    if (epoll_items)
+        release_epoll_items(*this);
     delete[] m_path;
 }

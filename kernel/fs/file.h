@@ -56,6 +56,7 @@ constexpr u32 MODE_SOCKET = 0140000;
 
 class Inode;
 class AddressSpace;
+class EpollInstance;
 class WaitSet;
 class Pipe;
 
@@ -110,8 +111,14 @@ public:
     // they may change, so that poll() sleeps until then (a file that can make a reader or
     // writer wait must watch the queue its wake-ups go to). The default never waits.
     virtual u32 poll(WaitSet* /*waiter*/) { return POLL_ALWAYS_READY; }
+    // Whether readiness can change, so that waiting for it means something: true for the
+    // files that override poll(). epoll refuses the others with EPERM, as Linux refuses a
+    // file without a poll operation (a regular file, a directory, /dev/null).
+    virtual bool is_pollable() const { return false; }
     // The pipe behind a pipe end (fcntl's F_GETPIPE_SZ/F_SETPIPE_SZ), or nullptr.
     virtual Pipe* pipe() { return nullptr; }
+    // The epoll instance this file is (epoll.h), or nullptr.
+    virtual EpollInstance* epoll() { return nullptr; }
 };
 
 // Linux open(2) flags that matter here.
@@ -123,6 +130,8 @@ constexpr int O_NONBLOCK = 04000, O_ASYNC = 020000, O_DIRECT = 040000, O_LARGEFI
 // fchdir'ed to, dup'ed and closed, but not read, written, mapped or changed (EBADF). These
 // are the only flags such an open keeps, as on Linux; the others are dropped silently.
 constexpr int O_PATH_FLAGS = O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
+
+struct EpollItem;
 
 class OpenFile : public RefCounted<OpenFile> {
 public:
@@ -143,6 +152,9 @@ public:
     // The owner of its open-file-description (F_OFD_SETLK) and flock locks.
     LockOwner lock_owner() const { return LockOwner { this }; }
     u64 offset { 0 };
+    // The epoll registrations of this description (epoll.h): they end when it does, as
+    // Linux's eventpoll_release, so closing the last descriptor of a file unregisters it.
+    EpollItem* epoll_items { nullptr };
 
 private:
     RefPtr<File> m_file;

@@ -184,6 +184,7 @@ public:
         return m_pipe->write(io);
     }
     u32 poll(WaitSet* waiter) override { return m_pipe->poll(m_reads, m_writes, m_writers_seen_at_open, waiter); }
+    bool is_pollable() const override { return true; }
     Pipe* pipe() override { return m_pipe.ptr(); }
     void stat(LinuxStat& out) const override
     {

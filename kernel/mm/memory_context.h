@@ -16,6 +16,7 @@ enum class ForkMode {
 };
 
 class PageCacheList;
+struct MmuUserCopy;
 
 struct MemoryContext {
     FrameAllocator& frames;
@@ -39,6 +40,9 @@ struct MemoryContext {
     // Called between the pages of a long walk: may let other threads run (and change the
     // address space) before it returns (sched's offer_cpu). Null: never.
     void (*offer_cpu)() { nullptr };
+    // The architecture's copy to and from user memory through the MMU (mmu_user_copy.h).
+    // Null: every user copy walks the page table in software (host tests).
+    MmuUserCopy const* mmu_user_copy { nullptr };
 };
 
 // User frames with contents (FrameUse::User: they stop at the reserve): a fresh frame of

@@ -108,6 +108,10 @@ public:
 
     // Makes this the table the MMU translates user addresses with (on x86: loads CR3).
     virtual void activate() = 0;
+    // True if this is the table the MMU translates user addresses with on this CPU now: the
+    // kernel's copies to and from this address space may then go through the MMU
+    // (user_memory.h). A table that is never loaded (a host test's) says false.
+    virtual bool is_loaded() const { return false; }
     // Number of page-table pages (not leaf frames) this table holds, for accounting.
     virtual usize table_pages() const = 0;
 

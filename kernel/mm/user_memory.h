@@ -1,8 +1,14 @@
-// The kernel reading and writing a process's user memory. Instead of touching user
-// addresses and fixing up hardware faults, the kernel walks the page table in software and
-// reaches frames through PhysicalAccess; a page that is absent, or read-only for a write,
-// goes through handle_page_fault() exactly as the user's own access would (so a write to a
-// COW page copies it, and a read of untouched memory maps the zero frame).
+// The kernel reading and writing a process's user memory, as Linux's copy_to_user and
+// copy_from_user do. When the address space is the one loaded on this CPU — every system
+// call's own process — the copy runs through the MMU: plain loads and stores at the user
+// addresses, whose faults the trap path resolves exactly as the user's own access would be
+// (a write to a COW page copies it, a read of untouched memory maps the zero frame, a file
+// page is read from disk) and resumes, or turns into an early end with EFAULT
+// (mmu_user_copy.h, arch/x86_64/user_copy.S). Any other address space, and any part of a
+// range that does not lie in mappings allowing the access (a PROT_NONE page, a gap), goes
+// through the software walk (remote_memory.h), which decides it page by page. A user
+// address at or above USER_TOP is never dereferenced. docs/mm.md, "Copying to and from user
+// memory".
 //
 // Errors: BadAddress (EFAULT) where the user would get SIGSEGV or SIGBUS, NoMemory when out
 // of frames. The whole-range copies may leave a prefix copied on failure, as on Linux; the

@@ -692,7 +692,10 @@ Result<usize> fd_link_text(OpenFile& open_file, char* out, usize capacity)
         file.stat(status);
         format(name, sizeof name, "pipe:[%lu]", status.st_ino);
     } else {
-        format(name, sizeof name, "%s", file.is_terminal() ? "/dev/console" : "anon_inode:[file]");
+        format(name, sizeof name, "%s",
+            file.is_terminal() ? "/dev/console"
+                : file.epoll() ? "anon_inode:[eventpoll]"
+                               : "anon_inode:[file]");
     }
     usize n = min(strlen(name), capacity);
     memcpy(out, name, n);

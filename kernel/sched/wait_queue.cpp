@@ -84,6 +84,11 @@ void WaitQueue::remove_watch(WaitQueueWatch& watch)
 void WaitQueue::notify_watches()
 {
     // Notifying only marks the set and wakes its thread; the watch stays linked.
-    for (auto& watch : m_watches)
-        watch.set->notify();
+    bool exclusive_done = false;
+    for (auto& watch : m_watches) {
+        if (!watch.exclusive)
+            (void)watch.set->notify();
+        else if (!exclusive_done)
+            exclusive_done = watch.set->notify();
+    }
 }

@@ -29,6 +29,9 @@ struct WaitQueueWatch {
     ListNode node; // in the queue's list of watches
     WaitSet* set { nullptr };
     WaitQueue* queue { nullptr }; // null once the queue is gone
+    // Of the exclusive watches, a wake notifies only the first whose set has someone to
+    // wake (epoll's EPOLLEXCLUSIVE: one waiter per event, not all of them).
+    bool exclusive { false };
 };
 
 class WaitQueue {
@@ -51,6 +54,8 @@ public:
     // Wakes up to `count` waiters, oldest first; returns how many.
     u32 wake(u32 count);
     bool is_empty() const { return m_waiters.is_empty(); }
+    // Whether a wake would reach anyone: a waiter, or a set watching the queue.
+    bool has_waiters_or_watches() const { return !m_waiters.is_empty() || !m_watches.is_empty(); }
 
     // For WaitSet: link and unlink a watch. Interrupts must be off.
     void add_watch(WaitQueueWatch&);

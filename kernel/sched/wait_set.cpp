@@ -46,16 +46,29 @@ void WaitSet::watch(WaitQueue& queue)
     }
     WaitQueueWatch& watch = chunk->watches[m_count % CHUNK];
     watch.set = this;
+    watch.exclusive = m_exclusive;
     queue.add_watch(watch);
     ++m_count;
 }
 
-void WaitSet::notify()
+bool WaitSet::notify()
 {
     cpu::InterruptsDisabled guard;
     m_notified = true;
+    bool woke = m_sleeper || (m_forward && m_forward->has_waiters_or_watches());
     if (m_sleeper)
         wake_up(*m_sleeper);
+    if (m_forward)
+        m_forward->wake_all();
+    return woke;
+}
+
+bool WaitSet::take_notification()
+{
+    cpu::InterruptsDisabled guard;
+    bool notified = m_notified;
+    m_notified = false;
+    return notified;
 }
 
 WaitResult WaitSet::wait(u64 deadline_ns)

@@ -32,8 +32,16 @@ public:
     // already), until monotonic time `deadline_ns` (0 = none), or until the thread is
     // interrupted (Interrupted at once if an interrupt is pending). Clears the notification.
     WaitResult wait(u64 deadline_ns = 0);
-    // Called by a watched queue's wake.
-    void notify();
+    // Called by a watched queue's wake; whether it woke anyone (a thread in wait(), or
+    // someone on the queue it forwards to).
+    bool notify();
+    // Makes the watches this set takes from now on exclusive (WaitQueueWatch::exclusive).
+    void set_exclusive(bool exclusive) { m_exclusive = exclusive; }
+    // From now on a notification also wakes `queue` (null: no longer): how an epoll
+    // registration's watches reach the threads waiting on its instance.
+    void forward_to(WaitQueue* queue) { m_forward = queue; }
+    // Whether a watched queue was woken since the last call (or wait()), and clears it.
+    bool take_notification();
     usize watch_count() const { return m_count; }
 
 private:
@@ -51,4 +59,6 @@ private:
     bool m_notified { false };
     bool m_out_of_memory { false };
     Thread* m_sleeper { nullptr }; // the thread inside wait(), the only time notify() wakes it
+    WaitQueue* m_forward { nullptr };
+    bool m_exclusive { false };
 };

@@ -6,6 +6,7 @@
 #include "kernel/lib/signal_numbers.h"
 #include "kernel_memory.h"
 #include "pic.h"
+#include "user_copy.h"
 
 namespace {
 
@@ -75,6 +76,10 @@ extern "C" void trap_dispatch(TrapFrame* frame)
     u64 vector = frame->vector;
     if (vector < 32) {
         if (!frame->from_user()) {
+            // The one fault the kernel takes on purpose: a copy to or from user memory
+            // touching a page the user's own access would fault on (user_copy.S).
+            if (vector == PAGE_FAULT_VECTOR && resolve_user_copy_fault(*frame))
+                return;
             // An overflow runs into the unmapped guard page below the stack; the CPU then
             // cannot push the page fault's frame either and raises a double fault.
             bool stack_overflow

@@ -1,6 +1,7 @@
 // Traps: the CPU's exceptions and interrupts, decoded here into the kernel's own terms so
 // that nothing above arch/ reads an x86 error code or talks to the interrupt controller.
 //
+//   page fault in a user copy     → resolved like the user's fault (user_copy.h)
 //   vector 0..31 from the kernel  → panic (a kernel bug)
 //   vector 0..31 from user code   → a UserTrap: a page fault (address, access) to resolve,
 //                                   or the signal Linux sends for the exception

@@ -74,6 +74,7 @@ public:
     Result<void> clean(VirtAddr start, VirtAddr end, PteVisitor was_dirty) override;
     void for_each_present(VirtAddr start, VirtAddr end, PteVisitor visit) const override;
     void activate() override;
+    bool is_loaded() const override { return m_mmu.is_loaded(pml4_physical()); }
     usize table_pages() const override { return m_table_pages; }
 
     u64 leaf_table_span() const override { return LEAF_TABLE_SPAN; }

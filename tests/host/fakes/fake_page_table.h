@@ -28,6 +28,7 @@ public:
     PteInfo query(VirtAddr va) const override;
     void for_each_present(VirtAddr start, VirtAddr end, PteVisitor visit) const override;
     void activate() override { ++activations; }
+    bool is_loaded() const override { return loaded; }
     usize table_pages() const override { return 0; }
 
     // What the MMU would do on a successful user access: set accessed/dirty.
@@ -43,6 +44,7 @@ public:
     usize protect_calls { 0 };
     usize flushes { 0 }; // one per range operation that changed an entry (batched, as the real table)
     usize activations { 0 };
+    bool loaded { false }; // what is_loaded() says: a test sets it to take the MMU copy path
 
     static inline long live_tables { 0 };
 

@@ -1,0 +1,100 @@
+#include "remote_memory.h"
+#include "address_space.h"
+
+namespace {
+
+// The bytes of the user page at `va` (page aligned), after resolving whatever fault the
+// access would take. A fault that came back Retry (the page changed while it slept) is
+// simply tried again.
+Result<u8*> user_page(AddressSpace& space, VirtAddr va, FaultAccess access)
+{
+    for (;;) {
+        Mapping const* mapping = space.find_mapping(va);
+        PteInfo pte = space.page_table().query(va);
+        bool permitted = mapping && prot_allows(mapping->prot(), access);
+        if (permitted && pte.present && (access != FaultAccess::Write || pte.writable))
+            return space.context().physical.map_frame(pte.frame);
+        switch (handle_page_fault(space, va, access)) {
+        case FaultResult::Handled:
+        case FaultResult::Retry:
+            continue;
+        case FaultResult::Segv:
+        case FaultResult::Bus:
+            return Errno::BadAddress;
+        case FaultResult::OutOfMemory:
+            return Errno::NoMemory;
+        }
+    }
+}
+
+// Calls `step(bytes, done, chunk)` for each page piece of the user range [va, va+n), in
+// order, until one fails. Returns how many bytes were done and the error that stopped it.
+template<typename Step>
+usize for_each_user_piece(AddressSpace& space, VirtAddr va, usize n, FaultAccess access, Errno& error, Step step)
+{
+    space.verify_locked();
+    // Only the part below USER_TOP can be user memory (a buffer that runs off the top of
+    // user space still copies its first part); below USER_BASE no mapping ever exists, so
+    // the fault handler refuses those pages.
+    usize reachable = va >= USER_TOP ? 0 : min<u64>(n, USER_TOP - va);
+    error = Errno::BadAddress;
+    usize done = 0;
+    while (done < reachable) {
+        VirtAddr address = va + done;
+        VirtAddr page = page_round_down(address);
+        usize offset = address - page;
+        usize chunk = min<usize>(reachable - done, PAGE_SIZE - offset);
+        auto bytes = user_page(space, page, access);
+        if (bytes.is_error()) {
+            error = bytes.error();
+            return done;
+        }
+        step(bytes.value() + offset, done, chunk);
+        done += chunk;
+    }
+    return done;
+}
+
+}
+
+usize remote_write(AddressSpace& space, VirtAddr destination, void const* source, usize n, Errno& error)
+{
+    auto const* from = static_cast<u8 const*>(source);
+    return for_each_user_piece(space, destination, n, FaultAccess::Write, error,
+        [&](u8* bytes, usize at, usize chunk) { __builtin_memcpy(bytes, from + at, chunk); });
+}
+
+usize remote_read(AddressSpace& space, void* destination, VirtAddr source, usize n, Errno& error)
+{
+    auto* to = static_cast<u8*>(destination);
+    return for_each_user_piece(space, source, n, FaultAccess::Read, error,
+        [&](u8* bytes, usize at, usize chunk) { __builtin_memcpy(to + at, bytes, chunk); });
+}
+
+usize remote_zero(AddressSpace& space, VirtAddr destination, usize n, Errno& error)
+{
+    return for_each_user_piece(space, destination, n, FaultAccess::Write, error,
+        [&](u8* bytes, usize, usize chunk) { __builtin_memset(bytes, 0, chunk); });
+}
+
+Result<usize> remote_read_string(AddressSpace& space, char* destination, VirtAddr source, usize capacity)
+{
+    space.verify_locked();
+    usize length = 0;
+    while (length < capacity) {
+        VirtAddr address = source + length;
+        if (address < source || address >= USER_TOP)
+            return Errno::BadAddress;
+        VirtAddr page = page_round_down(address);
+        usize offset = address - page;
+        usize chunk = min<usize>(capacity - length, PAGE_SIZE - offset);
+        u8* bytes = TRY(user_page(space, page, FaultAccess::Read));
+        for (usize i = 0; i < chunk; ++i) {
+            destination[length] = static_cast<char>(bytes[offset + i]);
+            if (destination[length] == '\0')
+                return length;
+            ++length;
+        }
+    }
+    return Errno::NameTooLong;
+}
