@@ -42,8 +42,8 @@ Result<i64> wait_for_events(int epfd, UserAddress events, int max_events, Readin
     OwnArray<EpollEvent> found(new (std::nothrow) EpollEvent[capacity]);
     if (!found)
         return Errno::NoMemory;
-    auto count = wait_until_ready(
-        timeout, [&](WaitSet* watcher) -> Result<i64> { return static_cast<i64>(instance->collect(found.ptr(), capacity, watcher)); });
+    auto count = wait_until_ready(timeout,
+        [&](WaitSet* watcher) -> Result<i64> { return static_cast<i64>(instance->collect(found.ptr(), capacity, watcher)); });
     if (count.is_error())
         return count.error() == Errno::RestartNoHand ? Errno::Interrupted : count.error();
     TRY(copy_to_user(user_space(), events, found.ptr(), static_cast<usize>(count.value()) * sizeof(EpollEvent)));
@@ -51,8 +51,8 @@ Result<i64> wait_for_events(int epfd, UserAddress events, int max_events, Readin
 }
 
 // epoll_pwait and epoll_pwait2: the wait under the caller's mask, if one is given.
-Result<i64> wait_with_mask(int epfd, UserAddress events, int max_events, ReadinessTimeout const& timeout, UserAddress user_mask,
-    u64 mask_size)
+Result<i64> wait_with_mask(
+    int epfd, UserAddress events, int max_events, ReadinessTimeout const& timeout, UserAddress user_mask, u64 mask_size)
 {
     if (!user_mask)
         return wait_for_events(epfd, events, max_events, timeout);
@@ -121,7 +121,8 @@ Result<i64> sys_epoll_pwait(int epfd, UserAddress events, int max_events, int ti
     return wait_with_mask(epfd, events, max_events, ReadinessTimeout::from_milliseconds(timeout_ms), mask, mask_size);
 }
 
-Result<i64> sys_epoll_pwait2(int epfd, UserAddress events, int max_events, UserAddress user_timeout, UserAddress mask, u64 mask_size)
+Result<i64> sys_epoll_pwait2(
+    int epfd, UserAddress events, int max_events, UserAddress user_timeout, UserAddress mask, u64 mask_size)
 {
     ReadinessTimeout timeout = ReadinessTimeout::forever();
     if (user_timeout) {
