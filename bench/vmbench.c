@@ -11,7 +11,7 @@
 // The exec figures run DIR/exit0, else exit0 next to argv[0], else this program with
 // --exit0 (said in a "#" line). --quick: tiny sizes and 2 runs (the smoke test).
 // --only takes group names (fork vfork exec cow anon mappings read private msync threads clock
-// cold write workloads memory) or figure names. The cold figures drop the page cache first (root only; skipped otherwise).
+// cold dynamic write workloads memory) or figure names. The cold figures drop the page cache first (root only; skipped otherwise).
 //
 // Output: one "name=value unit" line per figure, "#" lines for notes, and at the end one
 // JSON object on one line: {"tool":"vmbench",...,"figures":{"name":{"value":V,"unit":"U"}}}.
@@ -849,6 +849,60 @@ static void bench_cold_exec(const char *argv0) {
     report("cold_exec", median(v, runs), "ns");
 }
 
+// ---- dynamically linked programs: Debian's true, python3 -c pass, a dash loop of 100 trues ----
+// tools/bench puts them on the disk under DIR/dyn (Debian's layout) and links the paths
+// their loader and libraries are looked up by, /lib64 and /lib/x86_64-linux-gnu, to there
+// in both kernels' roots. Each run is fork + execve + waitpid, with the same small
+// environment on every kernel (what a program does at start-up depends on it).
+
+static char *dynamic_environment[] = {"PATH=/bin:/usr/bin", "HOME=/", "LC_ALL=C", NULL};
+
+static char dyn_true[600], dyn_dash[600], dyn_python[600], dash_loop[700];
+static char *dyn_argv[4];
+
+static double one_dynamic(void) {
+    uint64_t t0 = now_ns();
+    pid_t pid = fork();
+    if (pid == 0) {
+        execve(dyn_argv[0], dyn_argv, dynamic_environment);
+        _exit(127);
+    }
+    if (pid < 0 || !wait_ok(pid)) return -1;
+    return (double)(now_ns() - t0);
+}
+
+static void bench_dynamic(void) {
+    snprintf(dyn_true, sizeof dyn_true, "%s/dyn/usr/bin/true", dir);
+    snprintf(dyn_dash, sizeof dyn_dash, "%s/dyn/usr/bin/dash", dir);
+    snprintf(dyn_python, sizeof dyn_python, "%s/dyn/usr/bin/python3", dir);
+    snprintf(dash_loop, sizeof dash_loop, "i=0; while [ $i -lt 100 ]; do %s; i=$((i+1)); done", dyn_true);
+    const struct {
+        const char *name;
+        char *argv[4];
+        int runs;
+    } kinds[] = {
+        {"dyn_true", {dyn_true, NULL}, 21},
+        {"python_start", {dyn_python, "-c", "pass", NULL}, 11},
+        {"dash_100_true", {dyn_dash, "-c", dash_loop, NULL}, 5},
+    };
+    for (unsigned k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        if (!wanted("dynamic", kinds[k].name)) continue;
+        if (access(kinds[k].argv[0], X_OK) != 0) {
+            printf("# %s skipped: no %s (tools/bench puts Debian's programs there)\n", kinds[k].name, kinds[k].argv[0]);
+            continue;
+        }
+        memcpy(dyn_argv, kinds[k].argv, sizeof dyn_argv);
+        int runs = quick ? 2 : kinds[k].runs, ok = 1;
+        double v[MAX_RUNS];
+        ok = one_dynamic() >= 0; // the warm-up: the files come into the page cache
+        for (int i = 0; i < runs && ok; i++) ok = (v[i] = one_dynamic()) >= 0;
+        if (ok)
+            report(kinds[k].name, median(v, runs), "ns");
+        else
+            failed(kinds[k].name, "start/wait (exit status not 0)");
+    }
+}
+
 // ---- writing files: write() of a new file then fsync; 4 KiB records with O_APPEND ----
 
 static void dir_path(char *out, size_t size, const char *name) { snprintf(out, size, "%s/%s", dir, name); }
@@ -1412,6 +1466,7 @@ int main(int argc, char **argv) {
     bench_clock();
     bench_cold_files();
     bench_cold_exec(argv[0]);
+    bench_dynamic();
     bench_write();
     bench_workloads();
 

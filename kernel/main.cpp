@@ -1,10 +1,14 @@
 // kernel_main: from the boot assembly to the first user program, in the order the pieces
 // depend on each other. Each step is one call into the subsystem that owns it.
+#include "arch/x86_64/acpi_madt.h"
+#include "arch/x86_64/ap_start.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/kernel_memory.h"
+#include "arch/x86_64/local_apic.h"
 #include "arch/x86_64/multiboot.h"
+#include "arch/x86_64/per_cpu.h"
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/symbols.h"
@@ -239,6 +243,16 @@ void start_first_process()
     scheduler_add(*thread);
 }
 
+// The CPUs the firmware lists (ACPI MADT); each besides this one is started and idles.
+void start_other_cpus()
+{
+    static MachineTopology topology;
+    acpi_read_madt(topology);
+    local_apic_map(topology.local_apic_physical);
+    local_apic_enable_this_cpu();
+    start_application_processors(topology);
+}
+
 }
 
 MemoryContext& kernel_memory_context() { return *g_memory_context; }
@@ -254,7 +268,8 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
         g_options.log_to_console || g_options.log_to_console_at_boot ? ConsoleMirror::Everything : ConsoleMirror::Off);
     klog("Pagoda booting");
 
-    gdt_initialize();
+    gdt_initialize(0);
+    per_cpu_initialize(0);
     idt_initialize();
     enable_sse();
     enable_syscall_instruction();
@@ -265,6 +280,7 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
     pic_initialize();
     timer_initialize();
     klog_set_clock(monotonic_nanoseconds);
+    start_other_cpus();
     if (g_options.profile)
         profile_set_clock(monotonic_nanoseconds);
     realtime_clock_initialize();

@@ -5,18 +5,45 @@
 #include "../lib/result.h"
 #include "../lib/types.h"
 
+enum class BlockDirection {
+    Read,
+    Write
+};
+
+// One piece of a batch of transfers: `length` bytes (a multiple of 512, all inside one page
+// of memory, so physically contiguous) at `offset_bytes` on the device.
+struct BlockPiece {
+    u64 offset_bytes;
+    u8* data;
+    usize length;
+};
+
 class BlockDevice {
 public:
     virtual ~BlockDevice() = default;
     virtual Result<void> read(u64 offset_bytes, u8* buffer, usize length) = 0;
     virtual Result<void> write(u64 offset_bytes, u8 const* buffer, usize length) = 0;
-    // Writes `count` pages (each PAGE_SIZE bytes, anywhere in memory) to consecutive bytes
-    // from `offset_bytes`, as one request where the device can. Default: one write each.
-    virtual Result<void> write_pages(u64 offset_bytes, u8 const* const* pages, usize count)
+    // Carries out every piece and returns when all are done. A piece that continues the one
+    // before it on the disk joins its request (merging), and the device keeps several
+    // requests in flight where it can: read-ahead and write-back hand over many pages at
+    // once this way. IoError if any request failed (the others were still carried out).
+    // Default: one read or write per run of pieces that continue each other both on the
+    // disk and in memory.
+    virtual Result<void> transfer(BlockDirection direction, BlockPiece const* pieces, usize count)
     {
-        for (usize i = 0; i < count; ++i)
-            TRY(write(offset_bytes + i * PAGE_SIZE, pages[i], PAGE_SIZE));
-        return {};
+        Result<void> result;
+        for (usize first = 0; first < count;) {
+            usize length = pieces[first].length, next = first + 1;
+            while (next < count && pieces[next].offset_bytes == pieces[first].offset_bytes + length
+                && pieces[next].data == pieces[first].data + length)
+                length += pieces[next++].length;
+            auto done = direction == BlockDirection::Read ? read(pieces[first].offset_bytes, pieces[first].data, length)
+                                                          : write(pieces[first].offset_bytes, pieces[first].data, length);
+            if (done.is_error() && !result.is_error())
+                result = done.error();
+            first = next;
+        }
+        return result;
     }
     // Returns once everything written before has reached stable storage.
     virtual Result<void> flush() = 0;

@@ -1,4 +1,5 @@
 #include "virtio_blk.h"
+#include "disk_stats.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
 #include "kernel/arch/x86_64/timer.h"
@@ -30,8 +31,8 @@ constexpr u8 STATUS_ACKNOWLEDGE = 1, STATUS_DRIVER = 2, STATUS_DRIVER_OK = 4, ST
 constexpr u32 FEATURE_FLUSH = 1 << 9;
 constexpr u32 REQUEST_READ = 0, REQUEST_WRITE = 1, REQUEST_FLUSH = 4;
 constexpr u16 DESCRIPTOR_NEXT = 1, DESCRIPTOR_DEVICE_WRITES = 2;
-constexpr usize MAX_REQUEST_PAGES = 130; // descriptors per request: 512 KiB of data at most
-// How long a disk wait sleeps before it looks at the used ring itself (see wait_for_completion).
+constexpr usize MAX_REQUEST_PIECES = 128; // data descriptors per request: 512 KiB of data at most
+// How long a disk wait sleeps before it looks at the used ring itself (see wait_until).
 constexpr u64 MISSED_INTERRUPT_CHECK_NS = 20'000'000;
 
 struct Descriptor {
@@ -53,33 +54,42 @@ class VirtioBlock final : public BlockDevice {
 public:
     static VirtioBlock* create(PciAddress address);
 
-    Result<void> read(u64 offset, u8* buffer, usize length) override { return transfer(REQUEST_READ, offset, buffer, length); }
+    Result<void> read(u64 offset, u8* buffer, usize length) override
+    {
+        return transfer_buffer(REQUEST_READ, offset, buffer, length);
+    }
     Result<void> write(u64 offset, u8 const* buffer, usize length) override
     {
-        return transfer(REQUEST_WRITE, offset, const_cast<u8*>(buffer), length);
+        return transfer_buffer(REQUEST_WRITE, offset, const_cast<u8*>(buffer), length);
     }
-    Result<void> write_pages(u64 offset, u8 const* const* pages, usize count) override;
-    Result<void> flush() override
-    {
-        if (!m_has_flush)
-            return {}; // without the feature, writes are durable on completion
-        return submit(REQUEST_FLUSH, 0, static_cast<Segment const*>(nullptr), 0);
-    }
+    Result<void> transfer(BlockDirection direction, BlockPiece const* pieces, usize count) override;
+    Result<void> flush() override;
     u64 size_bytes() const override { return m_capacity_sectors * 512; }
     bool handle_interrupt(unsigned irq);
 
 private:
-    Result<void> transfer(u32 type, u64 offset, u8* buffer, usize length);
-    // A request: header, the data segments (each physically contiguous), status byte.
-    struct Segment {
-        u8* data;
-        usize length;
+    // A request's header and status byte, in DMA memory; one per descriptor, used by the
+    // request whose chain starts there.
+    struct RequestSlot {
+        RequestHeader header;
+        u8 status;
     };
-    Result<void> submit(u32 type, u64 sector, Segment const* segments, usize count);
-    Result<void> submit(u32 type, u64 sector, u8* buffer, usize length);
-    void wait_for_completion();
-    // Takes note of the requests the device has finished (the used ring moved); true if any.
+    Result<void> transfer_buffer(u32 type, u64 offset, u8* buffer, usize length);
+    // Carries out a batch of checked pieces: merged into requests, all started, all awaited.
+    // (A piece of a buffer split at a page boundary may be any length; its request is whole sectors.)
+    Result<void> run_batch(u32 type, BlockPiece const* pieces, usize count);
+    // Starts one request (header, `count` data pieces, status) without waiting for it;
+    // waits first while the queue has too few free descriptors.
+    void start_request(u32 type, u64 sector, BlockPiece const* pieces, usize count);
+    // Sleeps (or, before the scheduler runs, polls) until `done()` holds.
+    template<typename Condition> void wait_until(Condition done);
+    // Takes note of the requests the device has finished (the used ring moved): frees
+    // their descriptors, records a failed status. True if any.
     bool collect_used();
+    bool valid_range(u64 offset, usize length) const
+    {
+        return offset % 512 == 0 && length % 512 == 0 && offset + length <= size_bytes();
+    }
 
     u16 m_io_base { 0 };
     int m_irq { -1 };
@@ -87,16 +97,19 @@ private:
     Descriptor* m_descriptors { nullptr };
     u16* m_available { nullptr }; // flags, index, ring[size]
     u8* m_used { nullptr }; // flags, index, ring[size] of {id, length}
+    RequestSlot* m_slots { nullptr }; // [m_queue_size], by head descriptor
     u16 m_last_used { 0 };
     u64 m_capacity_sectors { 0 };
     bool m_has_flush { false };
-    bool m_busy { false };
-    bool volatile m_completed { false };
-    u64 m_missed_interrupts { 0 }; // requests found finished by looking (wait_for_completion)
+    bool m_busy { false }; // one batch (transfer, flush) at a time; its requests overlap
+    // Changed by the interrupt handler (collect_used): touched with interrupts off.
+    u16 m_free_count { 0 };
+    u16 m_free_head { 0 }; // free descriptors, linked through their `next`
+    u16 m_in_flight { 0 };
+    bool m_batch_failed { false };
+    u64 m_missed_interrupts { 0 }; // requests found finished by looking (wait_until)
     WaitQueue m_idle;
     WaitQueue m_completion;
-    RequestHeader* m_header { nullptr };
-    u8* m_status { nullptr };
 };
 
 namespace {
@@ -125,7 +138,7 @@ VirtioBlock* VirtioBlock::create(PciAddress address)
 
     cpu::out16(io + QueueSelect, 0);
     u16 size = static_cast<u16>(cpu::in32(io + QueueSize) & 0xFFFF);
-    if (size == 0) {
+    if (size < 3) { // a request needs three descriptors at least
         cpu::out8(io + DeviceStatus, STATUS_FAILED);
         return nullptr;
     }
@@ -144,8 +157,16 @@ VirtioBlock* VirtioBlock::create(PciAddress address)
     device->m_descriptors = reinterpret_cast<Descriptor*>(queue);
     device->m_available = reinterpret_cast<u16*>(queue + 16 * size);
     device->m_used = queue + first_part;
-    device->m_header = new RequestHeader;
-    device->m_status = new u8;
+    device->m_slots = static_cast<RequestSlot*>(allocate_dma_memory(sizeof(RequestSlot) * size));
+    if (!device->m_slots) {
+        klog("virtio-blk at %02x:%02x: no DMA memory left for request headers, skipped", address.device, address.function);
+        cpu::out8(io + DeviceStatus, STATUS_FAILED);
+        return nullptr;
+    }
+    for (u16 i = 0; i < size; ++i)
+        device->m_descriptors[i].next = static_cast<u16>(i + 1);
+    device->m_free_head = 0;
+    device->m_free_count = size;
     cpu::out32(io + QueueAddress, static_cast<u32>(virtual_to_physical(queue) >> PAGE_SHIFT));
 
     device->m_capacity_sectors = u64(cpu::in32(io + BlockCapacity)) | (u64(cpu::in32(io + BlockCapacity + 4)) << 32);
@@ -157,14 +178,29 @@ VirtioBlock* VirtioBlock::create(PciAddress address)
     return device;
 }
 
-Result<void> VirtioBlock::transfer(u32 type, u64 offset, u8* buffer, usize length)
+DiskStats& disk_stats()
 {
-    if (offset % 512 || length % 512 || offset + length > size_bytes())
+    static DiskStats stats;
+    return stats;
+}
+
+Result<void> VirtioBlock::transfer_buffer(u32 type, u64 offset, u8* buffer, usize length)
+{
+    if (!valid_range(offset, length))
         return Errno::Invalid;
-    // Split into requests of at most MAX_REQUEST_PAGES pages of the buffer.
+    // Requests of at most MAX_REQUEST_PIECES - 1 pages of bytes (so whole sectors), split
+    // where the buffer crosses pages: each piece is contiguous in physical memory, and the
+    // pieces continue each other on the disk, so run_batch() makes one request of them.
     while (length > 0) {
-        usize chunk = min<usize>(length, (MAX_REQUEST_PAGES - 1) * PAGE_SIZE);
-        TRY(submit(type, offset / 512, buffer, chunk));
+        usize chunk = min<usize>(length, (MAX_REQUEST_PIECES - 1) * PAGE_SIZE);
+        BlockPiece pieces[MAX_REQUEST_PIECES];
+        usize count = 0;
+        for (usize done = 0; done < chunk; ++count) {
+            usize in_page = min<usize>(PAGE_SIZE - (reinterpret_cast<u64>(buffer + done) & (PAGE_SIZE - 1)), chunk - done);
+            pieces[count] = { offset + done, buffer + done, in_page };
+            done += in_page;
+        }
+        TRY(run_batch(type, pieces, count));
         offset += chunk;
         buffer += chunk;
         length -= chunk;
@@ -172,18 +208,21 @@ Result<void> VirtioBlock::transfer(u32 type, u64 offset, u8* buffer, usize lengt
     return {};
 }
 
-void VirtioBlock::wait_for_completion()
+template<typename Condition> void VirtioBlock::wait_until(Condition done)
 {
     // Before the scheduler runs (mounting the root at boot) nobody can wake us: poll.
     if (!current_thread()) {
-        while (!m_completed)
+        while (!done())
             handle_interrupt(m_irq);
         return;
     }
     // Keep the kernel lock while the disk works: the VM or file-system operation that
     // asked for this I/O must not be interleaved with another (sched/kernel_lock.h).
     KeepKernelLockWhileSleeping keep;
-    while (!m_completed) {
+    // The condition is looked at with interrupts off, so a completion cannot slip in
+    // between the look and the sleep (the sleep turns them on again).
+    cpu::InterruptsDisabled guard;
+    while (!done()) {
         // The completion interrupt can go missing: under QEMU (TCG, legacy INTx) a finished
         // request was seen with its used-ring entry written, the line low and no interrupt
         // ever after, which hung the machine under heavy paging. So a wait that hears
@@ -191,7 +230,7 @@ void VirtioBlock::wait_for_completion()
         // and looks at the used ring. A signal for this thread ends the sleep early (the
         // wait is interruptible only so that it can have a deadline); then it polls.
         WaitResult woken = m_completion.wait_interruptible(monotonic_nanoseconds() + MISSED_INTERRUPT_CHECK_NS);
-        if (woken == WaitResult::Woken || m_completed)
+        if (woken == WaitResult::Woken || done())
             continue;
         if (woken == WaitResult::TimedOut)
             (void)cpu::in8(m_io_base + IsrStatus);
@@ -202,84 +241,129 @@ void VirtioBlock::wait_for_completion()
     }
 }
 
-Result<void> VirtioBlock::submit(u32 type, u64 sector, u8* buffer, usize length)
+void VirtioBlock::start_request(u32 type, u64 sector, BlockPiece const* pieces, usize count)
 {
-    // Split a virtually contiguous buffer where it crosses pages: each piece is contiguous
-    // in physical memory.
-    Segment segments[MAX_REQUEST_PAGES];
-    usize count = 0;
-    for (u8* p = buffer; p < buffer + length; ++count) {
-        VERIFY(count < MAX_REQUEST_PAGES);
-        usize in_page = min<usize>(PAGE_SIZE - (reinterpret_cast<u64>(p) & (PAGE_SIZE - 1)), buffer + length - p);
-        segments[count] = { p, in_page };
-        p += in_page;
+    usize needed = count + 2; // header, data, status
+    VERIFY(needed <= m_queue_size);
+    wait_until([&] { return m_free_count >= needed; });
+    cpu::InterruptsDisabled guard; // the interrupt handler frees descriptors too
+    u16 head = m_free_head;
+    u16 index = head;
+    auto take = [&](u64 address, u32 length, u16 flags) {
+        Descriptor& descriptor = m_descriptors[index];
+        u16 following = descriptor.next;
+        descriptor = { address, length, flags, following };
+        --m_free_count;
+        m_free_head = following;
+        if (flags & DESCRIPTOR_NEXT)
+            index = following;
+    };
+    RequestSlot& slot = m_slots[head];
+    slot.header = { type, 0, sector };
+    slot.status = 0xFF;
+    take(virtual_to_physical(&slot.header), sizeof(RequestHeader), DESCRIPTOR_NEXT);
+    u16 data_flags = DESCRIPTOR_NEXT | (type == REQUEST_READ ? DESCRIPTOR_DEVICE_WRITES : 0);
+    for (usize i = 0; i < count; ++i)
+        take(virtual_to_physical(pieces[i].data), static_cast<u32>(pieces[i].length), data_flags);
+    take(virtual_to_physical(&slot.status), 1, DESCRIPTOR_DEVICE_WRITES);
+
+    ++m_in_flight;
+    DiskStats& stats = disk_stats();
+    if (type != REQUEST_FLUSH) {
+        ++stats.requests;
+        stats.read_requests += type == REQUEST_READ;
     }
-    return submit(type, sector, segments, count);
-}
-
-Result<void> VirtioBlock::write_pages(u64 offset, u8 const* const* pages, usize count)
-{
-    if (offset % 512 || offset + count * PAGE_SIZE > size_bytes())
-        return Errno::Invalid;
-    while (count > 0) {
-        usize batch = min<usize>(count, MAX_REQUEST_PAGES - 2);
-        Segment segments[MAX_REQUEST_PAGES];
-        for (usize i = 0; i < batch; ++i)
-            segments[i] = { const_cast<u8*>(pages[i]), PAGE_SIZE };
-        TRY(submit(REQUEST_WRITE, offset / 512, segments, batch));
-        offset += batch * PAGE_SIZE;
-        pages += batch;
-        count -= batch;
-    }
-    return {};
-}
-
-Result<void> VirtioBlock::submit(u32 type, u64 sector, Segment const* segments, usize count)
-{
-    PROFILE("disk: one virtio request, waiting included");
-    while (m_busy)
-        m_idle.wait(); // one request in flight at a time keeps the driver simple
-    m_busy = true;
-    m_completed = false;
-
-    *m_header = { type, 0, sector };
-    *m_status = 0xFF;
-    u16 index = 0;
-    m_descriptors[index] = { virtual_to_physical(m_header), sizeof(RequestHeader), DESCRIPTOR_NEXT, 1 };
-    for (usize i = 0; i < count; ++i) {
-        ++index;
-        u16 flags = DESCRIPTOR_NEXT | (type == REQUEST_READ ? DESCRIPTOR_DEVICE_WRITES : 0);
-        m_descriptors[index]
-            = { virtual_to_physical(segments[i].data), static_cast<u32>(segments[i].length), flags, static_cast<u16>(index + 1) };
-    }
-    ++index;
-    m_descriptors[index] = { virtual_to_physical(m_status), 1, DESCRIPTOR_DEVICE_WRITES, 0 };
-
+    stats.max_in_flight = max<u64>(stats.max_in_flight, m_in_flight);
     u16 available_index = m_available[1];
-    m_available[2 + available_index % m_queue_size] = 0; // the chain starts at descriptor 0
+    m_available[2 + available_index % m_queue_size] = head;
     asm volatile("" ::: "memory");
     m_available[1] = available_index + 1;
     asm volatile("mfence" ::: "memory");
     cpu::out16(m_io_base + QueueNotify, 0);
+}
 
-    wait_for_completion();
-    u8 status = *m_status;
+Result<void> VirtioBlock::transfer(BlockDirection direction, BlockPiece const* pieces, usize count)
+{
+    for (usize i = 0; i < count; ++i)
+        if (!valid_range(pieces[i].offset_bytes, pieces[i].length))
+            return Errno::Invalid;
+    return run_batch(direction == BlockDirection::Read ? REQUEST_READ : REQUEST_WRITE, pieces, count);
+}
+
+Result<void> VirtioBlock::run_batch(u32 type, BlockPiece const* pieces, usize count)
+{
+    PROFILE("disk: virtio requests of one batch, waiting included");
+    while (m_busy)
+        m_idle.wait();
+    m_busy = true;
+    m_batch_failed = false;
+    DiskStats& stats = disk_stats();
+    stats.pieces += count;
+    // Pieces that continue each other on the disk travel in one request (up to
+    // MAX_REQUEST_PIECES); every request starts at once, as long as the queue has room.
+    usize most = min<usize>(MAX_REQUEST_PIECES, m_queue_size - 2u);
+    for (usize first = 0; first < count;) {
+        usize length = 1;
+        u64 end = pieces[first].offset_bytes + pieces[first].length;
+        while (first + length < count && length < most && pieces[first + length].offset_bytes == end) {
+            end += pieces[first + length].length;
+            ++length;
+        }
+        stats.pieces_merged += length - 1;
+        start_request(type, pieces[first].offset_bytes / 512, pieces + first, length);
+        first += length;
+    }
+    wait_until([&] { return m_in_flight == 0; });
+    bool failed = m_batch_failed;
     m_busy = false;
     m_idle.wake_all();
-    if (status != 0) {
-        klog("virtio-blk: request type %u sector %lu failed with status %u", type, sector, status);
-        return Errno::IoError;
-    }
-    return {};
+    return failed ? Result<void>(Errno::IoError) : Result<void>();
+}
+
+Result<void> VirtioBlock::flush()
+{
+    if (!m_has_flush)
+        return {}; // without the feature, writes are durable on completion
+    while (m_busy)
+        m_idle.wait();
+    m_busy = true;
+    m_batch_failed = false;
+    start_request(REQUEST_FLUSH, 0, nullptr, 0);
+    wait_until([&] { return m_in_flight == 0; });
+    bool failed = m_batch_failed;
+    m_busy = false;
+    m_idle.wake_all();
+    return failed ? Result<void>(Errno::IoError) : Result<void>();
 }
 
 bool VirtioBlock::collect_used()
 {
+    cpu::InterruptsDisabled guard; // called from the handler and from a waiting thread
     auto* used_index = reinterpret_cast<u16 volatile*>(m_used + 2);
+    auto* ring = reinterpret_cast<u32 volatile*>(m_used + 4); // {id, length} pairs
     if (m_last_used == *used_index)
         return false;
-    m_last_used = *used_index; // one request in flight: every new entry is its
-    m_completed = true;
+    while (m_last_used != *used_index) {
+        u16 head = static_cast<u16>(ring[2 * (m_last_used % m_queue_size)]);
+        ++m_last_used;
+        RequestSlot& slot = m_slots[head];
+        if (slot.status != 0) {
+            klog("virtio-blk: request type %u sector %lu failed with status %u", slot.header.type, slot.header.sector,
+                slot.status);
+            m_batch_failed = true;
+        }
+        // Give the chain back to the free list.
+        u16 last = head;
+        u16 length = 1;
+        while (m_descriptors[last].flags & DESCRIPTOR_NEXT) {
+            last = m_descriptors[last].next;
+            ++length;
+        }
+        m_descriptors[last].next = m_free_head;
+        m_free_head = head;
+        m_free_count = static_cast<u16>(m_free_count + length);
+        --m_in_flight;
+    }
     m_completion.wake_all();
     return true;
 }

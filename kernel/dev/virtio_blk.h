@@ -1,8 +1,10 @@
 // virtio-blk over PCI, through the legacy (virtio 0.9.5) I/O-port interface that QEMU's
 // transitional devices offer: the simplest interface that works with `-drive if=virtio`
 // (docs/storage.md says why). One virtqueue; requests are chains of descriptors
-// (header, one descriptor per data page, status byte); completion arrives by interrupt and
-// wakes the waiting thread (before the scheduler runs, the driver polls instead).
+// (header, one descriptor per data piece, status byte) taken from a free list, so a batch
+// (BlockDevice::transfer) keeps as many requests in flight as the queue has room for, pieces
+// that continue each other on the disk merged into one request. Completion arrives by
+// interrupt and wakes the waiting thread (before the scheduler runs, the driver polls).
 #pragma once
 
 #include "block_device.h"

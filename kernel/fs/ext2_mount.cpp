@@ -243,6 +243,10 @@ public:
     }
 
     Result<void> read_page(u64 index, u8* page) override { return fs().read_page(m_number, index, page); }
+    Result<void> read_pages(u64 first_index, u8* const* pages, usize count) override
+    {
+        return fs().read_pages(m_number, first_index, pages, count);
+    }
     Result<void> write_page(u64 index, u8 const* page, usize valid_bytes) override
     {
         return fs().write_page(m_number, index, page, valid_bytes);

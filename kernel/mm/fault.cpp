@@ -87,8 +87,9 @@ bool PageFault::still_valid() const
 
 namespace {
 
-// Runs the handler named after the case.
-FaultResult run_fault_handler(PageFault& fault, FaultCase fault_case)
+// Runs the handler named after the case (inlined into both copies of serve_fault: as a
+// function of its own it would cost every fault a call).
+[[gnu::always_inline]] inline FaultResult run_fault_handler(PageFault& fault, FaultCase fault_case)
 {
     switch (fault_case) {
     case FaultCase::Segv:
@@ -115,11 +116,14 @@ FaultResult run_fault_handler(PageFault& fault, FaultCase fault_case)
     VERIFY_NOT_REACHED();
 }
 
-}
-
-FaultResult handle_page_fault(AddressSpace& space, VirtAddr fault_address, FaultAccess access)
+// The fault, served, and recorded when TRACED. handle_page_fault() tests the trace once, on
+// entry, and runs one of two copies of this: recording after the handler (VM_TRACE's way)
+// kept the case, the refcount and the fault's address alive across the handler's call, in
+// registers and stack slots every fault paid for with the trace off (docs/benchmarks.md, "The
+// VM trace's cost"); the untraced copy has no trace in it at all.
+template<bool TRACED>
+[[gnu::always_inline]] inline FaultResult serve_fault(AddressSpace& space, VirtAddr fault_address, FaultAccess access)
 {
-    PROFILE("fault: handle_page_fault (all kinds)");
     space.verify_locked();
     MemoryContext& context = space.context();
     ++context.stats.page_faults;
@@ -152,6 +156,17 @@ FaultResult handle_page_fault(AddressSpace& space, VirtAddr fault_address, Fault
     }
     FaultCase fault_case = decide_fault(fault.mapping, fault.pte, access, ref_count, is_zero, file);
     FaultResult result = run_fault_handler(fault, fault_case);
-    VM_TRACE(trace_fault(fault, fault_case, result, ref_count));
+    if constexpr (TRACED)
+        trace_fault(fault, fault_case, result, ref_count);
     return result;
+}
+
+}
+
+FaultResult handle_page_fault(AddressSpace& space, VirtAddr fault_address, FaultAccess access)
+{
+    PROFILE("fault: handle_page_fault (all kinds)");
+    if (vm_trace_enabled())
+        return serve_fault<true>(space, fault_address, access);
+    return serve_fault<false>(space, fault_address, access);
 }

@@ -34,9 +34,12 @@ void count_file_fault(VmStats& stats, PageCache const& cache, bool was_hole)
 FaultResult fetch_cache_page(PageFault& fault, PageCache& cache, u64 index, FrameNumber& frame, bool& was_hole)
 {
     was_hole = !cache.find_page(index, frame);
-    if (!was_hole)
+    if (!was_hole && !cache.is_read_ahead_marker(index)) {
+        (void)cache.get_page_reading_ahead(index, PageCache::ReadAheadUse::Fault); // a hit: no I/O, no sleep
         return FaultResult::Handled;
-    auto page = cache.get_page(index); // may sleep
+    }
+    // A miss, or the marker of a read-ahead window (the next window is read now).
+    auto page = cache.get_page_reading_ahead(index, PageCache::ReadAheadUse::Fault); // may sleep
     if (page.is_error())
         return fault_result_for(page.error());
     if (!fault.still_valid())
@@ -64,7 +67,10 @@ PageAccess cache_frame_access(Mapping const& mapping, PageCache const& cache, u6
 // Fault-around (as Linux does for file reads): also map the pages around the fault, within
 // an aligned window of FAULT_AROUND_PAGES in the same mapping, that are already in the page
 // cache — no I/O, no allocation beyond the leaf table the fault just used — so that reading
-// through a mapping takes one fault per window rather than one per page.
+// through a mapping takes one fault per window rather than one per page. The miss itself
+// read ahead (page_cache_read_ahead.cpp), so the window is usually all cached; a read-ahead
+// marker is left unmapped, so that the program's touch faults there and reads the next
+// window before it reaches the end of this one (Linux's filemap_map_pages does the same).
 void map_cached_neighbours(PageFault& fault, PageCache& cache)
 {
     PROFILE("fault: fault-around (neighbours mapped)");
@@ -79,7 +85,7 @@ void map_cached_neighbours(PageFault& fault, PageCache& cache)
             continue;
         u64 index = mapping.file_index(neighbour);
         FrameNumber frame;
-        if (index >= cache.page_count() || !cache.find_page(index, frame) || table.query(neighbour).present)
+        if (index >= cache.page_count() || table.query(neighbour).present || !cache.find_page_to_map_around(index, frame))
             continue;
         if (table.map(neighbour, frame, cache_frame_access(mapping, cache, index)).is_error())
             return;

@@ -40,7 +40,14 @@ void FrameAllocator::add_free_range(FrameNumber first, u64 count)
     m_total_frames += count;
 }
 
-Result<FrameNumber> FrameAllocator::allocate(FrameUse use)
+Result<FrameNumber> FrameAllocator::allocate_and_trace(FrameUse use)
+{
+    FrameNumber number = TRY(take_free_frame(use));
+    trace_frame(VmEvent::FrameAlloc, number, use);
+    return number;
+}
+
+Result<FrameNumber> FrameAllocator::take_free_frame(FrameUse use)
 {
     if (m_free_head == NO_FRAME)
         return Errno::NoMemory;
@@ -59,7 +66,6 @@ Result<FrameNumber> FrameAllocator::allocate(FrameUse use)
     record.ref_count = 1;
     record.next_free = 0;
     --m_free_frames;
-    VM_TRACE(trace_frame(VmEvent::FrameAlloc, number, use));
     return number;
 }
 

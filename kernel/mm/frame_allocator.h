@@ -20,6 +20,7 @@
 #include "../lib/result.h"
 #include "../lib/types.h"
 #include "frame.h"
+#include "vm_trace.h"
 
 // Who a frame is for (see the reserve above).
 enum class FrameUse {
@@ -41,7 +42,15 @@ public:
 
     // Pops a frame from the free list with ref_count 1. Its contents are NOT zeroed.
     // Errno::NoMemory when no frame is free, or for a User frame when only the reserve is.
-    Result<FrameNumber> allocate(FrameUse use = FrameUse::Kernel);
+    // The VM trace's test is here, in the caller, and the traced allocation is another
+    // function: recording at the end of one function (VM_TRACE's way) would keep the frame
+    // and the result's address across a call, so every allocation, trace off too, saved and
+    // restored registers for it — 5 instructions a frame, which was most of the
+    // trace's cost when off (docs/benchmarks.md, "The VM trace's cost"). Now it is the test.
+    Result<FrameNumber> allocate(FrameUse use = FrameUse::Kernel)
+    {
+        return vm_trace_enabled() ? allocate_and_trace(use) : take_free_frame(use);
+    }
 
     // Adds or drops one reference. unref() frees the frame at 0; Reserved frames are ignored
     // and the Zero frame is never freed.
@@ -83,6 +92,8 @@ private:
 
     Frame const& frame_record(FrameNumber) const;
     void push_free(FrameNumber);
+    Result<FrameNumber> take_free_frame(FrameUse); // allocate()'s work
+    Result<FrameNumber> allocate_and_trace(FrameUse); // and its FrameAlloc record
 
     Frame* m_table;
     FrameNumber m_base;

@@ -135,6 +135,7 @@ Result<FrameNumber> PageCache::get_page(u64 index)
         return add_zeroed_page(index); // a hole: the cache is the only copy
     FrameNumber frame = TRY(take_frame_for_page());
     PROFILE("page cache: page read through the Pager (disk)");
+    u64 shrinks = m_shrinks;
     auto read = m_pager->read_page(index, m_context.physical.map_frame(frame)); // may sleep
     if (read.is_error()) {
         cancel_page(frame);
@@ -149,6 +150,11 @@ Result<FrameNumber> PageCache::get_page(u64 index)
     if (index >= page_count()) {
         cancel_page(frame);
         return Errno::Range;
+    }
+    // It shrank and grew again: what we read may be bytes the shrink removed. Read again.
+    if (m_shrinks != shrinks) {
+        cancel_page(frame);
+        return get_page(index);
     }
     TRY(insert_page(index, frame));
     ++m_context.stats.page_cache_reads;
@@ -169,7 +175,8 @@ Result<usize> PageCache::read_with(u64 offset, usize n, FunctionRef<Result<usize
         usize chunk = min<u64>(n - done, PAGE_SIZE - in_page);
         u8 const* bytes = nullptr; // a hole of a cache without backing: no frame needed to read it
         if (m_pages.find(index) || is_backed()) {
-            auto frame = get_page(index);
+            u64 pages_wanted = (offset + n - 1) / PAGE_SIZE - index + 1;
+            auto frame = get_page_reading_ahead(index, ReadAheadUse::Read, pages_wanted);
             if (frame.is_error() && frame.error() == Errno::Range)
                 return done; // truncated while we read: the file ends here now
             if (frame.is_error())
@@ -268,6 +275,7 @@ void PageCache::set_size(u64 size)
     if (size == m_size)
         return;
     m_size = size;
+    ++m_shrinks;
     u64 first_dropped = page_round_up(size) / PAGE_SIZE;
     // Unmap first, so that no PTE keeps a dropped frame alive or shows stale file bytes.
     unmap_cache_pages_from(*this, first_dropped);

@@ -39,6 +39,7 @@
 #include "page_index.h"
 #include "page_limit.h"
 #include "pager.h"
+#include "read_ahead.h"
 
 class PageCache : public RefCounted<PageCache> {
 public:
@@ -73,8 +74,23 @@ public:
     // (IoError), or Range when the file was truncated below the page while the Pager read it
     // (the page is past the end now).
     Result<FrameNumber> get_page(u64 index);
+    // The same for a reader that goes on sequentially — read() wanting `request` pages from
+    // here, or a page fault — reading ahead on the way (read_ahead.h): a miss reads a window
+    // of pages with it through one Pager call; reaching a window's marker page reads the
+    // next window. Pages enter the cache only once their read is complete, so no reader ever
+    // sees one half-filled. Errors as get_page, and only for page `index`: a read-ahead page
+    // that fails is left out, and its own reader gets the error when it asks for it.
+    enum class ReadAheadUse {
+        Read,
+        Fault
+    };
+    Result<FrameNumber> get_page_reading_ahead(u64 index, ReadAheadUse use, u64 request = 1);
     // The cached frame without reading; false on a miss.
     bool find_page(u64 index, FrameNumber& frame) const;
+    // For fault-around: find_page, but false for a read-ahead marker (left unmapped, so that
+    // touching it faults and reads the next window). A read-ahead page mapped counts as used.
+    bool find_page_to_map_around(u64 index, FrameNumber& frame);
+    bool is_read_ahead_marker(u64 index) const;
     u64 cached_pages() const { return m_pages.count(); }
 
     // read(2)/pread: copies up to n bytes at offset, stopping at the end of the file. Returns
@@ -160,6 +176,10 @@ private:
     // Zeroes the bytes of the page containing byte `offset` from `offset` to the page end.
     void zero_page_tail(u64 offset);
     void mark_clean(CachedPage& page);
+    // Reads the pages of `window` not cached yet (`wanted` among them, or a page the reader
+    // holds) and caches those still wanted when the read is done. read_run: one run of them.
+    Result<void> read_window(ReadAhead::Window window, u64 wanted);
+    Result<void> read_run(u64 first, u64 count, u64 wanted, u64 marker);
     struct WriteBackRun;
     void flush_run(WriteBackRun&, Result<void>& result);
     void count_written(WriteBackReason, u64 pages);
@@ -171,6 +191,8 @@ private:
     u64 m_size;
     u64 m_dirty_count { 0 };
     u64 m_reclaim_hand { 0 }; // the page index reclaim looks at next (evict_clean_pages)
+    ReadAhead m_read_ahead; // one state per file, shared by read() and faults
+    u64 m_shrinks { 0 }; // set_size() calls that shrank the file: a read that slept across one keeps nothing
     RefPtr<PageLimit> m_limit; // null: no limit
     PageIndex m_pages;
     MappingList m_mappings;

@@ -19,6 +19,8 @@ struct CachedPage {
     u64 dirty_since { 0 }; // clock value when it became dirty; meaningful while dirty
     bool present { false };
     bool dirty { false };
+    bool read_ahead { false }; // read ahead of its reader, not used yet (readahead_hits counts the first use)
+    bool read_ahead_marker { false }; // reaching it reads the next window (read_ahead.h)
 };
 
 class PageIndex {

@@ -14,6 +14,16 @@ public:
     // Fills `page` (PAGE_SIZE bytes) with the file's bytes at index * PAGE_SIZE; bytes past
     // the end of the file must be zeros. IoError (or any errno) on failure.
     virtual Result<void> read_page(u64 index, u8* page) = 0;
+    // Fills `count` pages (each PAGE_SIZE bytes, anywhere in memory) with the file's pages
+    // first_index.. — read-ahead hands over a whole window, so a file system can read it in
+    // few device requests, several in flight. On an error the caller trusts none of them.
+    // Default: one read_page each.
+    virtual Result<void> read_pages(u64 first_index, u8* const* pages, usize count)
+    {
+        for (usize i = 0; i < count; ++i)
+            TRY(read_page(first_index + i, pages[i]));
+        return {};
+    }
     // Writes the first `valid_bytes` (1..PAGE_SIZE) bytes of `page` to the file at
     // index * PAGE_SIZE; the rest of the page lies past the end of the file. Synchronous:
     // the data is on the backing store (or queued to it) when this returns.

@@ -29,6 +29,9 @@ struct VmStats {
     u64 file_cow { 0 }; // of those: a MAP_PRIVATE write copying a cache page (not in cow_copy)
     u64 page_cache_reads { 0 }; // pages read through a Pager on a cache miss ("major" faults/reads)
     u64 page_cache_evictions { 0 }; // clean unmapped pages dropped by evict_clean_pages()
+    u64 readahead_pages { 0 }; // pages read ahead of their reader (read_ahead.h), in page_cache_reads too
+    u64 readahead_hits { 0 }; // read-ahead pages a reader (read or fault) then used
+    u64 readahead_async { 0 }; // windows read because a reader reached a marker page
     u64 page_cache_pages { 0 }; // frames currently held by page caches
     u64 unbacked_pages { 0 }; // of those, pages that are the only copy (tmpfs, shared anonymous): never evicted
     u64 dirty_pages { 0 }; // page-cache frames currently dirty

@@ -3,6 +3,7 @@
 #include "kernel/arch/x86_64/kernel_memory.h"
 #include "kernel/arch/x86_64/multiboot.h"
 #include "kernel/dev/clock.h"
+#include "kernel/dev/disk_stats.h"
 #include "kernel/fs/generated_file.h"
 #include "kernel/fs/inode.h"
 #include "kernel/lib/format.h"
@@ -39,6 +40,11 @@ void fill_vmstat(TextBuilder& out, Process&)
     // The kernel heap (runtime/heap.h): bytes in use, bytes of frames mapped for it, blocks in use.
     out.append("kernel_heap_bytes %lu\nkernel_heap_mapped %lu\nkernel_heap_objects %lu\n", heap_bytes_used(), heap_bytes_mapped(),
         heap_blocks_used());
+    // The disk driver (dev/disk_stats.h): requests, pieces merged into a neighbour's request,
+    // the most requests in flight at once.
+    DiskStats const& disk = disk_stats();
+    out.append("disk_requests %lu\ndisk_read_requests %lu\ndisk_pieces %lu\ndisk_pieces_merged %lu\ndisk_max_in_flight %lu\n",
+        disk.requests, disk.read_requests, disk.pieces, disk.pieces_merged, disk.max_in_flight);
 }
 
 void fill_meminfo(TextBuilder& out, Process&)

@@ -1,15 +1,14 @@
 #include "scheduler.h"
 #include "deadline_timer.h"
 #include "kernel/arch/x86_64/cpu.h"
-#include "kernel/arch/x86_64/gdt.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
+#include "kernel/arch/x86_64/per_cpu.h"
 #include "kernel/arch/x86_64/timer.h"
 #include "kernel/arch/x86_64/traps.h"
 #include "kernel/mm/address_space.h"
 #include "kernel_lock.h"
 
 extern "C" void switch_context(u64* save_rsp, u64 new_rsp);
-extern "C" u64 current_kernel_stack_top;
 extern "C" void scheduler_finish_switch();
 
 namespace {
@@ -40,8 +39,7 @@ void idle_loop(void*)
 // Loads the user-visible CPU state of `next`: its address space, TLS base and kernel stack.
 void load_thread_context(Thread& next)
 {
-    tss_set_kernel_stack(next.kernel_stack_top());
-    current_kernel_stack_top = next.kernel_stack_top();
+    set_kernel_entry_stack(next.kernel_stack_top());
     // A kernel thread, or a process that has let go of its address space while exiting
     // (it may still sleep, writing back dirty pages), runs on the kernel's page table.
     if (next.address_space)

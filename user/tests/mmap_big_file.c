@@ -9,7 +9,7 @@
 //   - munmap, then the whole file read back with read() in 64 KiB pieces: all pages right;
 //   - on Pagoda: page-cache pages were evicted (pgevict went up; nr_file_pages as a diagnostic).
 // disk: 160
-// pagoda-options: --mem 96
+// pagoda-options: --mem 96 --timeout 240
 // args: @DIR@
 #include "file_util.h"
 #include "vmstat.h"

@@ -25,6 +25,7 @@ multiboot_header:
 
     .section .boot.data, "aw"
     .align 4096
+    .global boot_pml4 /* ap_start.S starts the other CPUs on these tables too */
 boot_pml4:      .fill 512, 8, 0
 boot_pdpt_low:  .fill 512, 8, 0
 boot_pdpt_high: .fill 512, 8, 0

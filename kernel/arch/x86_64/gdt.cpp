@@ -1,4 +1,6 @@
 #include "gdt.h"
+#include "acpi_madt.h"
+#include "kernel/lib/assert.h"
 #include "trap_frame.h"
 
 namespace {
@@ -18,8 +20,10 @@ struct [[gnu::packed]] DescriptorPointer {
     u64 base;
 };
 
-TaskStateSegment g_tss;
-alignas(16) u8 g_double_fault_stack[8192];
+// One TSS per CPU (each has its own kernel stack for interrupts from user mode, and a TSS
+// descriptor marked busy by ltr cannot be loaded on a second CPU), hence one GDT per CPU.
+TaskStateSegment g_tss[MAX_CPUS];
+alignas(16) u8 g_double_fault_stack[MAX_CPUS][8192];
 
 // Access bytes and flags from the Intel SDM vol. 3, 3.4.5. L=1 for 64-bit code.
 constexpr u64 KERNEL_CODE = 0x00209A0000000000;
@@ -28,34 +32,37 @@ constexpr u64 USER_CODE32 = 0x00CFFA000000FFFF; // unused; keeps sysret's layout
 constexpr u64 USER_DATA = 0x0000F20000000000;
 constexpr u64 USER_CODE = 0x0020FA0000000000;
 
-alignas(16) u64 g_gdt[8];
+alignas(16) u64 g_gdt[MAX_CPUS][8];
 
 }
 
 // Assembly: reloads segment registers after lgdt (interrupts.S).
 extern "C" void load_gdt_and_segments(DescriptorPointer const*);
 
-void gdt_initialize()
+void gdt_initialize(unsigned cpu_index)
 {
-    g_gdt[0] = 0;
-    g_gdt[1] = KERNEL_CODE;
-    g_gdt[2] = KERNEL_DATA;
-    g_gdt[3] = USER_CODE32;
-    g_gdt[4] = USER_DATA;
-    g_gdt[5] = USER_CODE;
+    VERIFY(cpu_index < MAX_CPUS);
+    u64* gdt = g_gdt[cpu_index];
+    TaskStateSegment& tss = g_tss[cpu_index];
+    gdt[0] = 0;
+    gdt[1] = KERNEL_CODE;
+    gdt[2] = KERNEL_DATA;
+    gdt[3] = USER_CODE32;
+    gdt[4] = USER_DATA;
+    gdt[5] = USER_CODE;
 
-    u64 base = reinterpret_cast<u64>(&g_tss);
-    u64 limit = sizeof(g_tss) - 1;
-    g_gdt[6] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (0x89ull << 40) | (((limit >> 16) & 0xF) << 48)
+    u64 base = reinterpret_cast<u64>(&tss);
+    u64 limit = sizeof(tss) - 1;
+    gdt[6] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (0x89ull << 40) | (((limit >> 16) & 0xF) << 48)
         | (((base >> 24) & 0xFF) << 56);
-    g_gdt[7] = base >> 32;
+    gdt[7] = base >> 32;
 
-    g_tss.io_map_base = sizeof(g_tss);
-    g_tss.ist[0] = reinterpret_cast<u64>(g_double_fault_stack + sizeof g_double_fault_stack);
+    tss.io_map_base = sizeof(tss);
+    tss.ist[0] = reinterpret_cast<u64>(g_double_fault_stack[cpu_index] + sizeof g_double_fault_stack[cpu_index]);
 
-    DescriptorPointer pointer { sizeof(g_gdt) - 1, reinterpret_cast<u64>(g_gdt) };
+    DescriptorPointer pointer { sizeof(g_gdt[0]) - 1, reinterpret_cast<u64>(gdt) };
     load_gdt_and_segments(&pointer);
     asm volatile("ltr %w0" : : "r"(TSS_SELECTOR));
 }
 
-void tss_set_kernel_stack(u64 stack_top) { g_tss.rsp[0] = stack_top; }
+void tss_set_kernel_stack(unsigned cpu_index, u64 stack_top) { g_tss[cpu_index].rsp[0] = stack_top; }

@@ -5,6 +5,8 @@
 
 #include "kernel/lib/types.h"
 
-void gdt_initialize();
-// The stack the CPU switches to on an interrupt from user mode (the current thread's).
-void tss_set_kernel_stack(u64 stack_top);
+// Loads CPU `cpu_index`'s GDT and TSS on the calling CPU (0: the boot CPU).
+void gdt_initialize(unsigned cpu_index);
+// The stack CPU `cpu_index` switches to on an interrupt from user mode (its current
+// thread's); set_kernel_entry_stack (per_cpu.h) calls it for the calling CPU.
+void tss_set_kernel_stack(unsigned cpu_index, u64 stack_top);

@@ -23,12 +23,14 @@ alignas(16) Gate g_idt[256];
 
 }
 
-// One stub per vector, emitted by interrupts.S in order.
-extern "C" u64 const trap_stub_table[48];
+// One stub per vector, emitted by interrupts.S in order: exceptions, the PIC's IRQs and the
+// local APIC's vectors (local_apic.h).
+constexpr int TRAP_STUB_COUNT = 64;
+extern "C" u64 const trap_stub_table[TRAP_STUB_COUNT];
 
 void idt_initialize()
 {
-    for (int vector = 0; vector < 48; ++vector) {
+    for (int vector = 0; vector < TRAP_STUB_COUNT; ++vector) {
         u64 handler = trap_stub_table[vector];
         Gate& gate = g_idt[vector];
         gate.offset_low = handler & 0xFFFF;
@@ -41,6 +43,11 @@ void idt_initialize()
             gate.type_attributes = 0xEE;
         gate.ist = vector == DOUBLE_FAULT_VECTOR ? 1 : 0;
     }
+    idt_load();
+}
+
+void idt_load()
+{
     IdtPointer pointer { sizeof(g_idt) - 1, reinterpret_cast<u64>(g_idt) };
     asm volatile("lidt %0" : : "m"(pointer));
 }

@@ -57,7 +57,7 @@ trap_stub_\vector:
     .text
     .altmacro
 .set vector, 0
-.rept 48
+.rept 64
     TRAP_STUB %vector
     .set vector, vector + 1
 .endr
@@ -69,14 +69,18 @@ trap_stub_\vector:
     .global trap_stub_table
 trap_stub_table:
 .set vector, 0
-.rept 48
+.rept 64
     STUB_ADDRESS %vector
     .set vector, vector + 1
 .endr
 
     .text
 trap_common:
-    SAVE_REGISTERS
+    /* From user mode: GS base to this CPU's PerCpu (per_cpu.h). rsp -> vector, error, rip, cs. */
+    testb $3, 24(%rsp)
+    jz 1f
+    swapgs
+1:  SAVE_REGISTERS
     /* The page-fault address, read before anything else can run: handling the trap may
      * sleep (the kernel lock, the disk), and another thread's fault would overwrite CR2. */
     mov %cr2, %rax
@@ -93,16 +97,25 @@ return_from_trap:
     add $16, %rsp /* padding, cr2 */
     RESTORE_REGISTERS
     add $16, %rsp /* vector and error code */
-    iretq
+    /* Back to user mode: the user's GS base again. rsp -> rip, cs. */
+    testb $3, 8(%rsp)
+    jz 1f
+    swapgs
+1:  iretq
 
 /* The syscall instruction: rcx = user rip, r11 = user rflags, rsp still the user's, and
- * FMASK has cleared IF. One CPU, interrupts off: a global scratch slot is safe. */
+ * FMASK has cleared IF (so nothing can interrupt us before the stack switch). swapgs makes
+ * %gs this CPU's PerCpu (per_cpu.h): its scratch slot holds the user's rsp, and it knows the
+ * current thread's kernel stack. */
+#define PER_CPU_KERNEL_STACK_TOP 8
+#define PER_CPU_USER_RSP 16
     .global syscall_entry
 syscall_entry:
-    mov %rsp, syscall_user_rsp(%rip)
-    mov current_kernel_stack_top(%rip), %rsp
+    swapgs
+    mov %rsp, %gs:PER_CPU_USER_RSP
+    mov %gs:PER_CPU_KERNEL_STACK_TOP, %rsp
     push $USER_DATA_SELECTOR
-    push syscall_user_rsp(%rip)
+    push %gs:PER_CPU_USER_RSP
     push %r11
     push $USER_CODE_SELECTOR
     push %rcx
@@ -166,11 +179,5 @@ load_gdt_and_segments:
     push $0x08
     push %rax
     lretq
-
-    .bss
-    .align 8
-    .global current_kernel_stack_top
-current_kernel_stack_top: .quad 0
-syscall_user_rsp: .quad 0
 
     .section .note.GNU-stack, "", @progbits

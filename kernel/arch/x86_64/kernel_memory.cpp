@@ -11,6 +11,8 @@ namespace {
 
 constexpr u64 PTE_PRESENT = 1 << 0;
 constexpr u64 PTE_WRITABLE = 1 << 1;
+constexpr u64 PTE_WRITE_THROUGH = 1 << 3;
+constexpr u64 PTE_CACHE_DISABLE = 1 << 4;
 constexpr u64 PTE_LARGE = 1 << 7;
 constexpr u64 PTE_GLOBAL = 1 << 8;
 constexpr u64 PTE_NO_EXECUTE = 1ull << 63;
@@ -18,6 +20,8 @@ constexpr u64 PTE_ADDRESS_MASK = 0x000FFFFFFFFFF000ull;
 constexpr u64 TWO_MIB = 2 * MiB;
 
 u64 g_kernel_pml4;
+u64 g_direct_map_end;
+u64 g_next_device_page = KERNEL_DEVICE_AREA;
 
 // Hands out physical memory in a straight line during boot, before the frame allocator exists.
 struct BumpAllocator {
@@ -138,6 +142,25 @@ Result<void> map_kernel_pages(u64 start, u64 end)
     return {};
 }
 
+u64 direct_map_end() { return g_direct_map_end; }
+
+void volatile* map_device_memory(u64 physical, usize length)
+{
+    u64 first = page_round_down(physical);
+    u64 pages = (page_round_up(physical + length) - first) / PAGE_SIZE;
+    if (g_next_device_page + pages * PAGE_SIZE > KERNEL_DEVICE_AREA + KERNEL_DEVICE_AREA_SIZE)
+        return nullptr;
+    u64 start = g_next_device_page;
+    for (u64 i = 0; i < pages; ++i) {
+        u64* entry = kernel_leaf_entry(start + i * PAGE_SIZE, true);
+        if (!entry)
+            return nullptr;
+        *entry = (first + i * PAGE_SIZE) | PTE_PRESENT | PTE_WRITABLE | PTE_WRITE_THROUGH | PTE_CACHE_DISABLE | PTE_NO_EXECUTE;
+    }
+    g_next_device_page += pages * PAGE_SIZE;
+    return reinterpret_cast<u8 volatile*>(start + (physical - first));
+}
+
 void* allocate_dma_memory(usize bytes)
 {
     bytes = page_round_up(bytes);
@@ -227,7 +250,8 @@ void initialize_kernel_memory(BootInfo const& boot)
 
     cpu::write_cr4(cpu::read_cr4() | (1 << 7)); // global pages survive CR3 reloads
     g_kernel_pml4 = bump.allocate(PAGE_SIZE);
-    map_large_pages(bump, g_kernel_pml4, DIRECT_MAP_BASE, (ram_end + TWO_MIB - 1) & ~(TWO_MIB - 1));
+    g_direct_map_end = (ram_end + TWO_MIB - 1) & ~(TWO_MIB - 1);
+    map_large_pages(bump, g_kernel_pml4, DIRECT_MAP_BASE, g_direct_map_end);
     map_large_pages(bump, g_kernel_pml4, KERNEL_VIRTUAL_BASE, page_round_up(bump.next + 64 * MiB) & ~(TWO_MIB - 1));
     // Pre-create every upper-half PDPT slot so address spaces can copy the kernel half once.
     u64* pml4 = table(g_kernel_pml4);

@@ -34,6 +34,17 @@ u64 kernel_pml4_physical();
 class FrameAllocator;
 FrameAllocator& kernel_frame_allocator();
 
+// The end of the direct map: every physical address below it is reachable through
+// physical_to_virtual() (all RAM, rounded up to 2 MiB, with the firmware's tables among it).
+u64 direct_map_end();
+
+// Maps `length` bytes of device registers at `physical` (memory-mapped I/O, such as the local
+// APIC's) uncached into a kernel region of their own, and returns their address; nullptr when
+// out of frames for page tables. Mappings are made at boot and never undone.
+constexpr u64 KERNEL_DEVICE_AREA = 0xffffd00000000000;
+constexpr u64 KERNEL_DEVICE_AREA_SIZE = 1 * GiB;
+void volatile* map_device_memory(u64 physical, usize length);
+
 // Loads the kernel's own page table (no user half): for threads without an address space.
 void activate_kernel_page_table();
 

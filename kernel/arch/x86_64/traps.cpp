@@ -1,10 +1,12 @@
 // trap_dispatch: where every exception and interrupt goes after interrupts.S has saved a
 // TrapFrame (and the fault address) on the kernel stack.
 #include "traps.h"
+#include "ap_start.h"
 #include "entry.h"
 #include "idt.h"
 #include "kernel/lib/signal_numbers.h"
 #include "kernel_memory.h"
+#include "local_apic.h"
 #include "pic.h"
 #include "user_copy.h"
 
@@ -96,6 +98,13 @@ extern "C" void trap_dispatch(TrapFrame* frame)
         pic_end_of_interrupt(irq);
         if (g_handlers[irq])
             g_handlers[irq](irq, *frame);
+    } else if (vector >= LOCAL_APIC_FIRST_VECTOR && vector <= LOCAL_APIC_LAST_VECTOR) {
+        // IPI_WAKE_VECTOR's whole work is to end a halt (and be counted); the spurious
+        // vector is not acknowledged (the SDM: it sets no in-service bit).
+        if (vector == IPI_WAKE_VECTOR)
+            ipi_wake_received();
+        if (vector != LOCAL_APIC_SPURIOUS_VECTOR)
+            local_apic_end_of_interrupt();
     }
     if (frame->from_user())
         prepare_return_to_user(*frame);

@@ -92,43 +92,53 @@ Result<Ext2InodeInfo> Ext2FileSystem::stat(u32 inode)
         holds_block_map(r) || ext2_is_symlink(r.mode) ? DeviceNumber {} : ext2_decode_device(r.block[0], r.block[1]) };
 }
 
-Result<void> Ext2FileSystem::read_page(u32 inode, u64 page_index, u8* page)
+Result<void> Ext2FileSystem::read_page(u32 inode, u64 page_index, u8* page) { return read_pages(inode, page_index, &page, 1); }
+
+Result<void> Ext2FileSystem::read_pages(u32 inode, u64 first_index, u8* const* pages, usize count)
 {
     Ext2DiskInode record = TRY(m_inodes.read(inode));
     u64 size = ext2_inode_size(record);
-    u64 page_start = page_index * PAGE_SIZE;
-    memset(page, 0, PAGE_SIZE);
-    if (page_start >= size)
-        return {};
+    for (usize i = 0; i < count; ++i)
+        memset(pages[i], 0, PAGE_SIZE);
     if (is_fast_symlink(record)) {
-        memcpy(page, record.block, min<u64>(size, sizeof record.block));
+        if (first_index == 0 && count > 0)
+            memcpy(pages[0], record.block, min<u64>(size, sizeof record.block));
         return {};
     }
     u32 bs = m_volume.block_size();
     u32 per_page = static_cast<u32>(PAGE_SIZE / bs);
-    u64 first = page_start / bs;
-    // Read runs of physically contiguous blocks with one device request each.
-    u32 run_start = 0, run_block = 0, run_length = 0;
-    for (u32 i = 0; i <= per_page; ++i) {
-        u32 phys = 0;
-        if (i < per_page && (first + i) * bs < size)
-            phys = TRY(m_map.lookup(record, first + i));
-        if (i == 0 && phys)
-            VM_TRACE(trace_disk(VmEvent::DiskRead, 0, inode, page_index, phys, per_page));
-        if (run_length > 0 && (phys == 0 || phys != run_block + run_length)) {
-            TRY(m_volume.device().read(u64(run_block) * bs, page + run_start * bs, u64(run_length) * bs));
-            run_length = 0;
-        }
-        if (phys != 0) {
-            if (run_length == 0) {
-                run_start = i;
-                run_block = phys;
+    // One piece per block that holds data (holes stay zero); the device merges the pieces
+    // of consecutive blocks into one request and keeps several in flight.
+    auto* pieces = new (std::nothrow) BlockPiece[count * per_page];
+    if (!pieces)
+        return Errno::NoMemory;
+    usize piece_count = 0;
+    Result<void> result;
+    for (usize i = 0; i < count && !result.is_error(); ++i) {
+        u64 page_start = (first_index + i) * PAGE_SIZE;
+        for (u32 b = 0; b < per_page && page_start + u64(b) * bs < size; ++b) {
+            auto phys = m_map.lookup(record, page_start / bs + b);
+            if (phys.is_error()) {
+                result = phys.error();
+                break;
             }
-            ++run_length;
+            if (phys.value() == 0)
+                continue;
+            if (b == 0)
+                VM_TRACE(trace_disk(VmEvent::DiskRead, 0, inode, first_index + i, phys.value(), per_page));
+            pieces[piece_count++] = { u64(phys.value()) * bs, pages[i] + b * bs, bs };
         }
     }
-    if (size - page_start < PAGE_SIZE)
-        memset(page + (size - page_start), 0, PAGE_SIZE - (size - page_start));
+    if (!result.is_error())
+        result = m_volume.device().transfer(BlockDirection::Read, pieces, piece_count);
+    delete[] pieces;
+    TRY(result);
+    // The last block may hold bytes past the end of the file: they read as zeros.
+    for (usize i = 0; i < count; ++i) {
+        u64 page_start = (first_index + i) * PAGE_SIZE;
+        if (page_start < size && size - page_start < PAGE_SIZE)
+            memset(pages[i] + (size - page_start), 0, PAGE_SIZE - (size - page_start));
+    }
     return {};
 }
 
@@ -192,16 +202,19 @@ Result<void> Ext2FileSystem::write_pages(u32 inode, u64 first_index, u8 const* c
             m_volume.superblock().feature_ro_compat |= EXT2_RO_COMPAT_LARGE_FILE;
     }
     TRY(m_inodes.write(inode, record));
-    // One request per run of consecutive blocks.
-    for (usize i = 0; i < count;) {
-        usize run = 1;
-        while (i + run < count && blocks[i + run] == blocks[i] + run)
-            ++run;
-        TRY(m_volume.device().write_pages(u64(blocks[i]) * bs, pages + i, run));
-        VM_TRACE(trace_disk(VmEvent::DiskWrite, 0, inode, first_index + i, blocks[i], static_cast<u32>(run)));
-        i += run;
+    // All at once: the device merges consecutive blocks into one request each and keeps
+    // the requests in flight together.
+    BlockPiece pieces[MAX_PAGES];
+    for (usize i = 0; i < count; ++i) {
+        pieces[i] = { u64(blocks[i]) * bs, const_cast<u8*>(pages[i]), PAGE_SIZE };
+        if (i == 0 || blocks[i] != blocks[i - 1] + 1) { // a run of consecutive blocks starts
+            u32 run = 1;
+            while (i + run < count && blocks[i + run] == blocks[i] + run)
+                ++run;
+            VM_TRACE(trace_disk(VmEvent::DiskWrite, 0, inode, first_index + i, blocks[i], run));
+        }
     }
-    return {};
+    return m_volume.device().transfer(BlockDirection::Write, pieces, count);
 }
 
 Result<void> Ext2FileSystem::write_page(u32 inode, u64 page_index, u8 const* page, usize valid_bytes)

@@ -81,6 +81,9 @@ public:
     // File data, one PAGE_SIZE page at a time. read_page fills `page`; holes and bytes past
     // the end of the file read as zeros.
     Result<void> read_page(u32 inode, u64 page_index, u8* page);
+    // The same for `count` consecutive pages (read-ahead), in as few device requests as the
+    // blocks allow, all in flight at once. On an error no page is to be trusted.
+    Result<void> read_pages(u32 inode, u64 first_index, u8* const* pages, usize count);
     // Writes the first `valid_bytes` (1..PAGE_SIZE) of `page` at page_index * PAGE_SIZE,
     // allocating blocks as needed, and grows the size to cover them. The rest of the last
     // block is stored as zeros. NoSpace when the disk is full (what was allocated stays).

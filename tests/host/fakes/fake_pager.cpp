@@ -7,7 +7,7 @@
 Result<void> FakePager::read_page(u64 index, u8* page)
 {
     ++reads;
-    if (fail_reads)
+    if (fail_reads || failing_pages.count(index))
         return Errno::IoError;
     if (auto meanwhile = std::exchange(while_reading, nullptr))
         meanwhile(index);

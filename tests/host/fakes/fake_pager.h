@@ -5,6 +5,7 @@
 #include "kernel/mm/pager.h"
 #include <functional>
 #include <map>
+#include <set>
 #include <vector>
 
 class FakePager final : public Pager {
@@ -21,6 +22,7 @@ public:
     usize writes { 0 };
     std::map<u64, usize> writes_of_page; // page index → times written
     bool fail_reads { false };
+    std::set<u64> failing_pages; // read_page of these fails with IoError (a bad block)
     // Runs inside read_page, once, as if other threads ran while the read slept on the disk.
     std::function<void(u64 index)> while_reading;
     bool fail_writes { false };

@@ -288,6 +288,12 @@ const VM_KINDS = new Set(["fork", "vfork", "vfork_end", "exec", "exit", "cow_cop
 
 function main() {
   document.getElementById("trace-name").textContent = story.name || "";
+  if (story.lost) { // said before any step, since the records lost are the story's gaps
+    const lost = document.getElementById("lost");
+    lost.textContent = story.lost + " records were lost: the kernel's ring was full, so this story has gaps " +
+      "(their places are the steps that say so). tools/trace --records N makes the ring bigger.";
+    lost.hidden = false;
+  }
   const scrub = document.getElementById("scrub");
   scrub.max = steps.length - 1;
   let current = initialStep();

@@ -1,0 +1,33 @@
+// Each CPU's own small record, found through the GS base: in the kernel, GS_BASE points at
+// this CPU's PerCpu; in user mode the user's GS base (always 0: arch_prctl(ARCH_SET_GS) is
+// refused) is loaded instead, and `swapgs` on every entry from and exit to user mode
+// (interrupts.S) exchanges the two (the other one waits in MSR_KERNEL_GS_BASE). The
+// syscall entry needs this most: it arrives on the user's stack with no register free, and
+// reads the kernel stack from %gs:PER_CPU_KERNEL_STACK_TOP.
+#pragma once
+
+#include "kernel/lib/types.h"
+
+struct PerCpu {
+    PerCpu* self; // %gs:0, so that this_cpu() is one load
+    u64 kernel_stack_top; // the current thread's: where syscall_entry switches to
+    u64 user_rsp; // syscall_entry's scratch slot for the user's stack pointer
+    u32 index; // 0: the boot CPU
+    u32 padding;
+};
+// interrupts.S uses these offsets.
+static_assert(__builtin_offsetof(PerCpu, kernel_stack_top) == 8);
+static_assert(__builtin_offsetof(PerCpu, user_rsp) == 16);
+
+// Points the calling CPU's GS base at PerCpu number `index` (after gdt_initialize, whose
+// segment loads reset the GS base) and clears the user's GS base.
+void per_cpu_initialize(unsigned index);
+inline PerCpu& this_cpu()
+{
+    PerCpu* self;
+    asm volatile("mov %%gs:0, %0" : "=r"(self));
+    return *self;
+}
+// The stack the current CPU enters the kernel on (system calls and interrupts from user
+// mode): the TSS's rsp0 and the syscall entry's copy, both this CPU's.
+void set_kernel_entry_stack(u64 stack_top);
