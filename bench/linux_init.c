@@ -10,7 +10,8 @@
 //   4. prints each file of /sys/devices/system/cpu/vulnerabilities as a line
 //      "[linux_init] vulnerability NAME: STATE" (what this boot mitigates; tools/bench puts
 //      it in the report);
-//   5. runs /vmbench with this program's arguments (the words after "--" on the kernel
+//   5. runs /vmbench with this program's arguments (and BENCH_INIT_BOOTTIME_NS: CLOCK_BOOTTIME
+//      when this /init started, vmbench's boot_to_init) (the words after "--" on the kernel
 //      command line), e.g. /vmbench /mnt --quick;
 //   6. prints "[linux_init] vmbench exited: status N", syncs, unmounts and powers off.
 #define _GNU_SOURCE
@@ -106,6 +107,12 @@ static void list_vulnerabilities(void) {
 }
 
 int main(int argc, char **argv) {
+    // When /init started, for vmbench's boot_to_init (on Pagoda vmbench is /init itself).
+    struct timespec boot;
+    clock_gettime(CLOCK_BOOTTIME, &boot);
+    char boot_env[64];
+    snprintf(boot_env, sizeof boot_env, "BENCH_INIT_BOOTTIME_NS=%llu",
+             (unsigned long long)boot.tv_sec * 1000000000ULL + (unsigned long long)boot.tv_nsec);
     mkdir("/proc", 0755);
     mkdir("/sys", 0755);
     mkdir("/dev", 0755);
@@ -133,7 +140,7 @@ int main(int argc, char **argv) {
     args[n++] = "/vmbench";
     for (int i = 1; i < argc && n < 63; i++) args[n++] = argv[i];
     args[n] = NULL;
-    char *envp[] = {"PATH=/", NULL};
+    char *envp[] = {"PATH=/", boot_env, NULL};
     pid_t pid = fork();
     if (pid == 0) {
         execve("/vmbench", args, envp);

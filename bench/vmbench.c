@@ -11,7 +11,7 @@
 // The exec figures run DIR/exit0, else exit0 next to argv[0], else this program with
 // --exit0 (said in a "#" line). --quick: tiny sizes and 2 runs (the smoke test).
 // --only takes group names (fork vfork exec cow anon mappings read private msync threads clock
-// cold dynamic) or figure names. The cold figures drop the page cache first (root only; skipped otherwise).
+// cold dynamic write workloads memory) or figure names. The cold figures drop the page cache first (root only; skipped otherwise).
 //
 // Output: one "name=value unit" line per figure, "#" lines for notes, and at the end one
 // JSON object on one line: {"tool":"vmbench",...,"figures":{"name":{"value":V,"unit":"U"}}}.
@@ -39,7 +39,7 @@ extern char **environ;
 #define PAGE 4096UL
 #define MIB (1024UL * 1024UL)
 #define MAX_RUNS 64
-#define MAX_FIGURES 64
+#define MAX_FIGURES 96
 
 static int quick;
 static const char *only;
@@ -903,6 +903,521 @@ static void bench_dynamic(void) {
     }
 }
 
+// ---- writing files: write() of a new file then fsync; 4 KiB records with O_APPEND ----
+
+static void dir_path(char *out, size_t size, const char *name) { snprintf(out, size, "%s/%s", dir, name); }
+
+// Writes BYTES to FD in CHUNK-sized write() calls of a repeating pattern; 0 on success.
+static int write_pattern(int fd, unsigned long bytes, size_t chunk) {
+    static char buf[64 * 1024];
+    for (size_t i = 0; i < sizeof buf; i++) buf[i] = (char)('A' + i % 23);
+    for (unsigned long done = 0; done < bytes; done += chunk)
+        if (write(fd, buf, chunk) != (ssize_t)chunk) return -1;
+    return 0;
+}
+
+// write_fsync: create DIR/write.dat, write() 64 MiB in 64 KiB calls, fsync, close (MB/s of the
+// whole). append_4k: 64 MiB in 4 KiB write()s to a file opened O_APPEND (MB/s of the writes;
+// the page cache takes them, fsync comes after the clock stops). A new file every run.
+static void bench_write(void) {
+    static const char *names[] = {"write_fsync", "append_4k"};
+    unsigned long mib = quick ? 1 : 64, bytes = mib * MIB;
+    int runs = quick ? 2 : 3;
+    char path[600];
+    for (int k = 0; k < 2; k++) {
+        if (!wanted("write", names[k])) continue;
+        dir_path(path, sizeof path, k == 0 ? "write.dat" : "append.dat");
+        double v[MAX_RUNS];
+        int ok = 1;
+        for (int i = -1; i < runs && ok; i++) {
+            unlink(path);
+            sync(); // the previous run's freed blocks and metadata are not this run's work
+            uint64_t t0 = now_ns();
+            int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | (k == 1 ? O_APPEND : 0), 0644);
+            if (fd < 0) {
+                failed(names[k], "open");
+                ok = 0;
+                break;
+            }
+            if (write_pattern(fd, bytes, k == 0 ? 64 * 1024 : 4096) < 0) {
+                failed(names[k], "write");
+                ok = 0;
+            } else if (k == 0 && fsync(fd) < 0) {
+                failed(names[k], "fsync");
+                ok = 0;
+            }
+            double ns = (double)(now_ns() - t0);
+            struct stat st;
+            if (ok && (fstat(fd, &st) < 0 || (unsigned long)st.st_size != bytes)) {
+                printf("# %s: the file has %ld bytes, not %lu\n", names[k], (long)st.st_size, bytes);
+                errors++;
+                ok = 0;
+            }
+            if (k == 1) fsync(fd);
+            close(fd);
+            if (i >= 0) v[i] = (double)mib / (ns / 1e9);
+        }
+        unlink(path);
+        if (ok) report(names[k], median(v, runs), "MB/s");
+    }
+}
+
+// ---- workloads people run: a shell script over 2,000 files, sort, fork/exit, mmap KV ----
+
+static char busybox_path[600];
+
+// DIR/busybox (tools/bench puts Debian's static busybox on the disk): 1 if it is there.
+static int find_busybox(const char *figure) {
+    dir_path(busybox_path, sizeof busybox_path, "busybox");
+    if (access(busybox_path, X_OK) == 0) return 1;
+    printf("# %s skipped: no busybox in %s\n", figure, dir);
+    fflush(stdout);
+    return 0;
+}
+
+// fork + execve(ARGV) + wait: the time in ns, or -1 if it did not exit with status 0.
+static double run_program(char *const argv[]) {
+    uint64_t t0 = now_ns();
+    pid_t pid = fork();
+    if (pid == 0) {
+        execve(argv[0], argv, environ);
+        _exit(127);
+    }
+    if (pid < 0 || !wait_ok(pid)) return -1;
+    return (double)(now_ns() - t0);
+}
+
+// The script: busybox sh running busybox's mkdir, ls, tar, gzip and rm (each a fork+exec) on a
+// tree of 20 directories of 100 small files each, made with the shell's own echo.
+static const char tree_script[] = "set -e\n"
+                                  "B=$1 D=$2/tree\n"
+                                  "$B rm -rf $D $D.tar.gz\n"
+                                  "$B mkdir $D\n"
+                                  "i=0\n"
+                                  "while [ $i -lt 20 ]; do\n"
+                                  "  $B mkdir $D/d$i\n"
+                                  "  j=0\n"
+                                  "  while [ $j -lt 100 ]; do\n"
+                                  "    echo \"file $j of directory $i: a few words of text\" > $D/d$i/f$j\n"
+                                  "    j=$((j + 1))\n"
+                                  "  done\n"
+                                  "  i=$((i + 1))\n"
+                                  "done\n"
+                                  "test $($B ls -lR $D | $B grep -c ' f[0-9]') -eq 2000\n"
+                                  "$B tar -cf $D.tar -C $2 tree\n"
+                                  "$B gzip $D.tar\n"
+                                  "$B gzip -t $D.tar.gz\n"
+                                  "$B rm -rf $D $D.tar.gz\n";
+
+static void bench_shell_tree(void) {
+    if (!wanted("workloads", "shell_tree") || !find_busybox("shell_tree")) return;
+    char script[600];
+    dir_path(script, sizeof script, "tree.sh");
+    FILE *f = fopen(script, "w");
+    if (!f || fputs(tree_script, f) < 0 || fclose(f) != 0) {
+        failed("shell_tree", "writing tree.sh");
+        return;
+    }
+    char *argv[] = {busybox_path, "sh", script, busybox_path, (char *)dir, NULL};
+    int runs = quick ? 2 : 3;
+    double v[MAX_RUNS];
+    for (int i = -1; i < runs; i++) {
+        double ns = run_program(argv);
+        if (ns < 0) {
+            failed("shell_tree", "busybox sh tree.sh");
+            return;
+        }
+        if (i >= 0) v[i] = ns;
+    }
+    unlink(script);
+    report("shell_tree", median(v, runs) / 1e6, "ms");
+}
+
+// sort_16m: busybox sort of a 16 MiB file of pseudo-random lines (the same on every kernel).
+static void bench_sort(void) {
+    if (!wanted("workloads", "sort_16m") || !find_busybox("sort_16m")) return;
+    unsigned long bytes = (quick ? 1 : 16) * MIB;
+    char in[600], out[600];
+    dir_path(in, sizeof in, "sort.in");
+    dir_path(out, sizeof out, "sort.out");
+    FILE *f = fopen(in, "w");
+    if (!f) {
+        failed("sort_16m", "creating sort.in");
+        return;
+    }
+    uint32_t x = 4711;
+    for (unsigned long done = 0; done < bytes;) {
+        x = x * 1103515245u + 12345u;
+        uint32_t y = x * 2654435761u;
+        done += (unsigned long)fprintf(f, "%08x %u line\n", x, y % 100000);
+    }
+    if (fclose(f) != 0) {
+        failed("sort_16m", "writing sort.in");
+        return;
+    }
+    struct stat before;
+    stat(in, &before);
+    char *argv[] = {busybox_path, "sort", "-o", out, in, NULL};
+    int runs = quick ? 2 : 3;
+    double v[MAX_RUNS];
+    for (int i = -1; i < runs; i++) {
+        double ns = run_program(argv);
+        struct stat after;
+        if (ns < 0 || stat(out, &after) < 0 || after.st_size != before.st_size) {
+            failed("sort_16m", "busybox sort (or its output's size)");
+            return;
+        }
+        if (i >= 0) v[i] = ns;
+    }
+    unlink(in);
+    unlink(out);
+    report("sort_16m", median(v, runs) / 1e6, "ms");
+}
+
+// fork_100x4m: 100 children at once, each touching 4 MiB of its own memory, then exiting.
+static double one_fork_crowd(void) {
+    int children = quick ? 10 : 100;
+    unsigned long bytes = (quick ? 1 : 4) * MIB;
+    pid_t pids[100];
+    uint64_t t0 = now_ns();
+    for (int c = 0; c < children; c++) {
+        pids[c] = fork();
+        if (pids[c] == 0) {
+            char *p = map_anon(bytes);
+            if (!p) _exit(1);
+            touch_pages(p, bytes, (char)c);
+            _exit(0);
+        }
+        if (pids[c] < 0) return -1;
+    }
+    int ok = 1;
+    for (int c = 0; c < children; c++) ok &= wait_ok(pids[c]);
+    return ok ? (double)(now_ns() - t0) : -1;
+}
+
+static void bench_fork_crowd(void) {
+    if (!wanted("workloads", "fork_100x4m")) return;
+    int runs = quick ? 2 : 5;
+    double v[MAX_RUNS];
+    for (int i = -1; i < runs; i++) {
+        double ns = one_fork_crowd();
+        if (ns < 0) {
+            failed("fork_100x4m", "fork/touch/exit of the children");
+            return;
+        }
+        if (i >= 0) v[i] = ns;
+    }
+    report("fork_100x4m", median(v, runs) / 1e6, "ms");
+}
+
+// kv_mmap: a hash table in a 256 MiB MAP_SHARED file (32-byte slots, linear probing), 200,000
+// operations on 100,000 keys drawn at random, half lookups and half insert-or-update, then
+// msync(MS_SYNC). kv_mmap is the whole; kv_msync the msync alone.
+struct kv_slot {
+    uint64_t key, value, pad[2];
+};
+
+static int kv_run(int fd, unsigned long bytes, int ops, double *total_ns, double *msync_ns) {
+    uint64_t t0 = now_ns();
+    struct kv_slot *table = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (table == MAP_FAILED) return -1;
+    unsigned long slots = bytes / sizeof(struct kv_slot);
+    uint64_t x = 99991, found = 0;
+    for (int i = 0; i < ops; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        uint64_t key = (x >> 33) % 100000 + 1;
+        int update = (x >> 20) & 1;
+        unsigned long s = (unsigned long)((key * 0x9E3779B97F4A7C15ULL) % slots);
+        for (int probe = 0; probe < 64; probe++, s = (s + 1) % slots) {
+            if (table[s].key == key) {
+                if (update)
+                    table[s].value++;
+                else
+                    found += table[s].value;
+                break;
+            }
+            if (table[s].key == 0) {
+                if (update) {
+                    table[s].key = key;
+                    table[s].value = 1;
+                }
+                break;
+            }
+        }
+    }
+    uint64_t t1 = now_ns();
+    int rc = msync(table, bytes, MS_SYNC);
+    uint64_t t2 = now_ns();
+    munmap(table, bytes);
+    *total_ns = (double)(t2 - t0);
+    *msync_ns = (double)(t2 - t1);
+    if (found == 0 && ops > 1000) printf("# kv_mmap: no lookup found a key\n");
+    return rc;
+}
+
+static void bench_kv(void) {
+    if (!wanted("workloads", "kv_mmap") && !wanted("workloads", "kv_msync")) return;
+    unsigned long bytes = (quick ? 4 : 256) * MIB;
+    int ops = quick ? 2000 : 200000;
+    char path[600];
+    dir_path(path, sizeof path, "kv.dat");
+    unlink(path);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0 || ftruncate(fd, (off_t)bytes) < 0) { // a sparse file: the table starts empty
+        failed("kv_mmap", "creating kv.dat");
+        if (fd >= 0) close(fd);
+        return;
+    }
+    int runs = quick ? 2 : 3;
+    double total[MAX_RUNS], sync_part[MAX_RUNS];
+    for (int i = -1; i < runs; i++) {
+        double t, m;
+        if (kv_run(fd, bytes, ops, &t, &m) < 0) {
+            failed("kv_mmap", "mmap or msync");
+            close(fd);
+            unlink(path);
+            return;
+        }
+        if (i >= 0) total[i] = t, sync_part[i] = m;
+    }
+    close(fd);
+    unlink(path);
+    report("kv_mmap", median(total, runs) / 1e6, "ms");
+    report("kv_msync", median(sync_part, runs) / 1e6, "ms");
+}
+
+static void bench_workloads(void) {
+    bench_shell_tree();
+    bench_sort();
+    bench_fork_crowd();
+    bench_kv();
+}
+
+// ---- what the kernel costs in memory: /proc/meminfo before and after ----
+
+static uint64_t start_boottime_ns;
+
+static uint64_t boottime_ns(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0) return 0;
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+// One reading of /proc/meminfo, in kB (-1: the line is missing). `kernel` is what the kernel
+// itself holds in the lines either kernel has: Slab (Linux's object caches), KernelHeap
+// (Pagoda's heap, bytes in use), KernelStack and PageTables. Linux keeps these counts per
+// CPU and folds them in now and then; a write to /proc/sys/vm/stat_refresh folds them first
+// (Pagoda's counts are exact and it has no such file). MemFree stays coarse on Linux even so:
+// pages on the per-CPU free lists do not count as free, so the figures use many objects.
+struct meminfo {
+    long free, cached, page_tables, kernel;
+};
+
+// Before a "before" reading: a second of nothing, so that work still pending from what ran
+// before (Linux frees exited tasks and dropped inodes after an RCU grace period) is done.
+static void settle(void) {
+    struct timespec second = {1, 0};
+    while (nanosleep(&second, &second) < 0 && errno == EINTR) {}
+}
+
+static int read_meminfo(struct meminfo *m) {
+    int refresh = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+    if (refresh >= 0) {
+        if (write(refresh, "1", 1) < 0) {} // EINVAL when some count is negative: read anyway
+        close(refresh);
+    }
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (!f) return -1;
+    char line[256];
+    *m = (struct meminfo){-1, -1, -1, 0};
+    while (fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        if (!colon) continue;
+        long kb = strtol(colon + 1, NULL, 10);
+        *colon = 0;
+        if (strcmp(line, "MemFree") == 0) m->free = kb;
+        if (strcmp(line, "Cached") == 0) m->cached = kb;
+        if (strcmp(line, "PageTables") == 0) m->page_tables = kb;
+        if (strcmp(line, "Slab") == 0 || strcmp(line, "KernelHeap") == 0 || strcmp(line, "KernelStack") == 0
+            || strcmp(line, "PageTables") == 0)
+            m->kernel += kb;
+    }
+    fclose(f);
+    return m->free < 0 ? -1 : 0;
+}
+
+// mem_per_process: the drop of MemFree per child of a fork that then sleeps in read() of a
+// pipe (kernel structures, kernel stack, page tables, the pages the child and we copy);
+// kmem_per_process: the growth of the kernel's own lines (struct meminfo) per child.
+static void bench_mem_process(void) {
+    if (!wanted("memory", "mem_per_process") && !wanted("memory", "kmem_per_process")) return;
+    int n = quick ? 10 : 200;
+    int fds[2];
+    if (pipe(fds) < 0) {
+        failed("mem_per_process", "pipe");
+        return;
+    }
+    pid_t pids[200];
+    struct meminfo before, after;
+    settle();
+    int ok = read_meminfo(&before) == 0;
+    int made = 0;
+    for (; made < n; made++) {
+        pids[made] = fork();
+        if (pids[made] == 0) {
+            char c;
+            close(fds[1]);
+            while (read(fds[0], &c, 1) < 0 && errno == EINTR) {}
+            _exit(0);
+        }
+        if (pids[made] < 0) break;
+    }
+    ok &= read_meminfo(&after) == 0;
+    close(fds[1]);
+    close(fds[0]);
+    ok &= made == n;
+    for (int c = 0; c < made; c++) ok &= wait_ok(pids[c]);
+    if (!ok) {
+        failed("mem_per_process", "fork of the sleepers or /proc/meminfo");
+        return;
+    }
+    report("mem_per_process", (double)(before.free - after.free) / n, "KiB");
+    report("kmem_per_process", (double)(after.kernel - before.kernel) / n, "KiB");
+}
+
+// mem_per_mapping: the drop of MemFree per mapping made by mprotect of every other page of a
+// PROT_NONE reservation of P pages (nothing touched: no page, no page table), which splits
+// its one mapping into P; kmem_per_mapping: the kernel's own lines' growth per mapping.
+// (Counted, not read from /proc/self/maps: Pagoda's is cut at 16 KiB.)
+static void bench_mem_mapping(void) {
+    if (!wanted("memory", "mem_per_mapping") && !wanted("memory", "kmem_per_mapping")) return;
+    unsigned long pages = quick ? 200 : 8000;
+    char *base = mmap(NULL, pages * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED) {
+        failed("mem_per_mapping", "mmap");
+        return;
+    }
+    struct meminfo before, after;
+    settle();
+    int ok = read_meminfo(&before) == 0;
+    for (unsigned long p = 0; p < pages; p += 2)
+        if (mprotect(base + p * PAGE, PAGE, PROT_READ) < 0) {
+            failed("mem_per_mapping", "mprotect");
+            munmap(base, pages * PAGE);
+            return;
+        }
+    ok &= read_meminfo(&after) == 0;
+    munmap(base, pages * PAGE);
+    if (!ok) {
+        failed("mem_per_mapping", "/proc/meminfo");
+        return;
+    }
+    double mappings = (double)(pages - 1); // one mapping became `pages`
+    report("mem_per_mapping", (double)(before.free - after.free) * 1024 / mappings, "bytes");
+    report("kmem_per_mapping", (double)(after.kernel - before.kernel) * 1024 / mappings, "bytes");
+}
+
+// mem_per_cached_page: after drop_caches, read() the 64 MiB read.dat; the drop of MemFree
+// beyond the file pages themselves (Cached:), per page that entered the cache;
+// kmem_per_cached_page: the kernel's own lines' growth per such page.
+static void bench_mem_cached(void) {
+    if ((!wanted("memory", "mem_per_cached_page") && !wanted("memory", "kmem_per_cached_page")) || cold_unavailable)
+        return;
+    unsigned long mib = quick ? 1 : 64, bytes = mib * MIB;
+    int fd = open_file("read.dat", bytes, "mem_per_cached_page");
+    if (fd < 0) return;
+    if (!drop_caches("mem_per_cached_page")) {
+        close(fd);
+        return;
+    }
+    static char buf[64 * 1024];
+    struct meminfo before, after;
+    settle();
+    int ok = read_meminfo(&before) == 0;
+    ok &= read_all(fd, buf, sizeof buf, bytes) == 0;
+    ok &= read_meminfo(&after) == 0;
+    close(fd);
+    long cached_kb = after.cached - before.cached;
+    if (!ok || cached_kb <= 0) {
+        failed("mem_per_cached_page", "read or /proc/meminfo");
+        return;
+    }
+    double cached_pages = (double)cached_kb / 4;
+    report("mem_per_cached_page", (double)(before.free - after.free - cached_kb) * 1024 / cached_pages, "bytes");
+    report("kmem_per_cached_page", (double)(after.kernel - before.kernel) * 1024 / cached_pages, "bytes");
+}
+
+// pagetables_1g: PageTables: of this process after touching 1 GiB; pagetables_fork_1g: what a
+// fork of it adds (the child's tables: a copy on Linux, shared leaf tables on Pagoda).
+static void bench_mem_page_tables(void) {
+    if (!wanted("memory", "pagetables_fork_1g") && !wanted("memory", "pagetables_1g")) return;
+    unsigned long mib = quick ? 16 : 1024, bytes = mib * MIB;
+    if (!enough_memory("pagetables_fork_1g", mib)) return;
+    struct meminfo start, touched, forked;
+    if (read_meminfo(&start) < 0 || start.page_tables < 0) {
+        printf("# pagetables_fork_1g skipped: /proc/meminfo has no PageTables: line\n");
+        fflush(stdout);
+        return;
+    }
+    char *p = map_anon(bytes);
+    if (!p) {
+        failed("pagetables_fork_1g", "mmap");
+        return;
+    }
+    touch_pages(p, bytes, 1);
+    read_meminfo(&touched);
+    int fds[2];
+    if (pipe(fds) < 0) {
+        failed("pagetables_fork_1g", "pipe");
+        munmap(p, bytes);
+        return;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        char c;
+        close(fds[1]);
+        while (read(fds[0], &c, 1) < 0 && errno == EINTR) {}
+        _exit(p[0] == 1 ? 0 : 1);
+    }
+    read_meminfo(&forked);
+    close(fds[1]);
+    close(fds[0]);
+    int ok = pid > 0 && wait_ok(pid);
+    munmap(p, bytes);
+    if (!ok) {
+        failed("pagetables_fork_1g", "fork");
+        return;
+    }
+    report("pagetables_1g", (double)(touched.page_tables - start.page_tables), "KiB");
+    report("pagetables_fork_1g", (double)(forked.page_tables - touched.page_tables), "KiB");
+}
+
+// boot_to_init: CLOCK_BOOTTIME when /init started: ours when we are process 1 (Pagoda runs
+// vmbench as /init), else what linux_init passed as BENCH_INIT_BOOTTIME_NS.
+static void bench_boot_time(void) {
+    if (!wanted("memory", "boot_to_init")) return;
+    const char *passed = getenv("BENCH_INIT_BOOTTIME_NS");
+    double ns;
+    if (passed)
+        ns = strtod(passed, NULL);
+    else if (getpid() == 1)
+        ns = (double)start_boottime_ns;
+    else {
+        printf("# boot_to_init skipped: not /init and no BENCH_INIT_BOOTTIME_NS\n");
+        fflush(stdout);
+        return;
+    }
+    report("boot_to_init", ns / 1e6, "ms");
+}
+
+static void bench_memory(void) {
+    bench_boot_time();
+    bench_mem_process();
+    bench_mem_mapping();
+    bench_mem_cached();
+    bench_mem_page_tables();
+}
+
 static void print_json(const struct utsname *u) {
     printf("{\"tool\":\"vmbench\",\"version\":1,\"quick\":%s,\"kernel\":\"%s %s\",\"errors\":%d,\"figures\":{",
            quick ? "true" : "false", u->sysname, u->release, errors);
@@ -914,6 +1429,7 @@ static void print_json(const struct utsname *u) {
 }
 
 int main(int argc, char **argv) {
+    start_boottime_ns = boottime_ns(); // first thing: boot_to_init when we are /init
     if (argc > 1 && strcmp(argv[1], "--exit0") == 0) return 0; // stand-in for exit0
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0)
@@ -937,6 +1453,7 @@ int main(int argc, char **argv) {
            quick ? " (quick)" : "");
     find_exit0(argv[0]);
 
+    bench_memory(); // first: the kernel's own caches have not yet grown for the other figures
     bench_fork_sizes();
     bench_exec();
     bench_cow();
@@ -950,6 +1467,8 @@ int main(int argc, char **argv) {
     bench_cold_files();
     bench_cold_exec(argv[0]);
     bench_dynamic();
+    bench_write();
+    bench_workloads();
 
     print_json(&u);
     return errors ? 1 : 0;

@@ -46,11 +46,3 @@ void flusher_start(u64 interval_ns, u64 age_ns)
     scheduler_add(*thread);
     klog("flusher: every %lu ms, pages dirty for %lu ms", interval_ns / 1000000, age_ns / 1000000);
 }
-
-void throttle_dirty_writer(PageCache& cache)
-{
-    VmStats const& stats = cache.context().stats;
-    u64 limit = cache.context().frames.total_frames() / 8;
-    if (stats.dirty_pages > limit && cache.has_dirty_pages())
-        (void)cache.write_back_all(WriteBackReason::Throttle);
-}

@@ -7,7 +7,4 @@
 #include "kernel/lib/types.h"
 
 void flusher_start(u64 interval_ns, u64 age_ns);
-// Called after write(): if too much of memory is dirty, the writer writes back its own
-// file's dirty pages before going on (Linux's balance_dirty_pages, in miniature).
-class PageCache;
-void throttle_dirty_writer(PageCache&);
+// (A writer over the dirty limit writes back itself, before the flusher's age: mm/dirty_limit.h.)

@@ -1,9 +1,9 @@
 #include "inode.h"
 #include "character_devices.h"
 #include "fifo.h"
-#include "flusher.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/address_space.h"
+#include "kernel/mm/dirty_limit.h"
 #include "kernel/mm/memory_context.h"
 #include "kernel/mm/user_memory.h"
 #include "kernel/mm/vm_trace_events.h"
@@ -201,9 +201,10 @@ Result<usize> InodeFile::write(u8 const* buffer, usize count, u64 offset)
 {
     if (!m_cache)
         return Errno::IsDirectory;
-    u64 old_size = m_cache->size();
-    usize written = TRY(m_cache->write(offset, buffer, count));
-    return finish_write(old_size, offset, written);
+    return write_in_slices(offset, count, [&](u8* destination, usize done, usize chunk) -> Result<usize> {
+        __builtin_memcpy(destination, buffer + done, chunk);
+        return chunk;
+    });
 }
 
 Result<usize> InodeFile::read_to_user(UserIo const& io)
@@ -224,11 +225,33 @@ Result<usize> InodeFile::write_from_user(UserIo const& io)
 {
     if (!m_cache)
         return Errno::IsDirectory;
-    u64 old_size = m_cache->size();
-    usize written = TRY(m_cache->write_with(io.offset, io.count, [&](u8* destination, usize done, usize chunk) {
+    return write_in_slices(io.offset, io.count, [&](u8* destination, usize done, usize chunk) {
         return copy_from_user_partial(io.space, destination, io.buffer + done, chunk);
-    }));
-    return finish_write(old_size, io.offset, written);
+    });
+}
+
+Result<usize> InodeFile::write_in_slices(u64 offset, usize count, FunctionRef<Result<usize>(u8*, usize, usize)> give)
+{
+    // A slice at a time, each after the dirty-limit check (mm/dirty_limit.h): one long
+    // write() must not make all of memory dirty before anybody looks. An error after some
+    // slices is a short write, as it is inside one slice.
+    usize done = 0;
+    do {
+        usize slice = min<usize>(count - done, DIRTY_WRITE_SLICE);
+        balance_dirty_pages(*m_cache, offset + done, slice);
+        u64 old_size = m_cache->size();
+        auto copied = m_cache->write_with(offset + done, slice,
+            [&](u8* destination, usize in_slice, usize chunk) { return give(destination, done + in_slice, chunk); });
+        if (copied.is_error())
+            return done > 0 ? Result<usize>(done) : Result<usize>(copied.error());
+        auto finished = finish_write(old_size, offset + done, copied.value());
+        if (finished.is_error())
+            return done > 0 ? Result<usize>(done) : Result<usize>(finished.error());
+        done += finished.value();
+        if (finished.value() < slice)
+            break;
+    } while (done < count);
+    return done;
 }
 
 Result<usize> InodeFile::finish_write(u64 old_size, u64 offset, usize written)
@@ -245,7 +268,6 @@ Result<usize> InodeFile::finish_write(u64 old_size, u64 offset, usize written)
     }
     if (written > 0)
         m_inode->update_times(TimeUpdate::Modify);
-    throttle_dirty_writer(*m_cache);
     return written;
 }
 

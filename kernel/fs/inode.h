@@ -191,7 +191,9 @@ private:
     explicit InodeFile(RefPtr<Inode> inode, RefPtr<PageCache> cache, ForWriting for_writing)
         : m_inode(inode), m_cache(cache), m_for_writing(for_writing)
     { }
-    // After bytes [offset, offset+written) went into the cache: size, storage, throttling.
+    // write() and write_from_user(): `give` fills the cache's pieces (done: bytes so far).
+    Result<usize> write_in_slices(u64 offset, usize count, FunctionRef<Result<usize>(u8*, usize, usize)> give);
+    // After bytes [offset, offset+written) went into the cache: size, storage.
     Result<usize> finish_write(u64 old_size, u64 offset, usize written);
     RefPtr<Inode> m_inode;
     RefPtr<PageCache> m_cache;

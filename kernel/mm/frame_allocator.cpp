@@ -94,6 +94,14 @@ void FrameAllocator::unref(FrameNumber number)
     VM_TRACE(trace_frame(VmEvent::FrameFree, number));
 }
 
+u64 FrameAllocator::page_table_frames() const
+{
+    u64 tables = 0;
+    for (u64 i = 0; i < m_count; ++i)
+        tables += (m_table[i].flags & (Frame::PageTable | Frame::Free)) == Frame::PageTable;
+    return tables;
+}
+
 u32 FrameAllocator::ref_count(FrameNumber number) const { return frame_record(number).ref_count; }
 
 void FrameAllocator::mark_zero(FrameNumber number)

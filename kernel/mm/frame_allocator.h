@@ -68,6 +68,10 @@ public:
     Frame& frame(FrameNumber frame) { return const_cast<Frame&>(frame_record(frame)); }
 
     u64 total_frames() const { return m_total_frames; } // frames ever added as free
+    // Allocated frames holding page-table entries now (a leaf table shared by several
+    // address spaces after fork is one frame, counted once): /proc/meminfo's PageTables.
+    // A walk of the frame table, for the rare reader; nothing on a hot path keeps it.
+    u64 page_table_frames() const;
     u64 free_frames() const { return m_free_frames; }
 
     // The frames only kernel allocations may take (0 at construction).

@@ -322,7 +322,8 @@ void PageCache::mark_dirty(u64 index)
     page->dirty = true;
     page->dirty_since = now();
     ++m_dirty_count;
-    ++m_context.stats.dirty_pages;
+    if (++m_context.stats.dirty_pages > m_context.stats.dirty_pages_peak)
+        m_context.stats.dirty_pages_peak = m_context.stats.dirty_pages;
     VM_TRACE(trace_cache_page(VmEvent::CacheDirty, *this, index, page->frame));
 }
 

@@ -1,11 +1,13 @@
 #include "vm_stats.h"
 
 #include "../lib/format.h"
+#include "dirty_limit.h"
 #include "frame_allocator.h"
 
 usize format_vmstat(VmStats const& stats, FrameAllocator const& frames, char* buffer, usize size)
 {
     u64 frames_free = frames.free_frames();
+    DirtyLimits dirty = dirty_limits(frames.total_frames());
     // Linux names where Linux has the counter, Pagoda's own names otherwise.
     struct Line {
         char const* name;
@@ -16,6 +18,10 @@ usize format_vmstat(VmStats const& stats, FrameAllocator const& frames, char* bu
         { "nr_file_pages", stats.page_cache_pages },
         { "nr_shmem", stats.unbacked_pages },
         { "nr_dirty", stats.dirty_pages },
+        { "nr_dirty_threshold", dirty.hard },
+        { "nr_dirty_background_threshold", dirty.background },
+        { "nr_dirty_peak", stats.dirty_pages_peak },
+        { "dirty_throttle", stats.dirty_throttled },
         { "nr_written", stats.written_back_pages },
         { "nr_written_sync", stats.written_back_for[static_cast<usize>(WriteBackReason::Sync)] },
         { "nr_written_periodic", stats.written_back_for[static_cast<usize>(WriteBackReason::Periodic)] },

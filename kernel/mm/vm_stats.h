@@ -15,7 +15,7 @@ enum class WriteBackReason {
     Unmap, // munmap() or address-space teardown of a MAP_SHARED mapping
     Release, // last open file / mapping gone, or the Pager detached
     Shutdown, // clean shutdown
-    Throttle, // a writer with too many dirty pages writes its own back (fs/flusher.h)
+    Throttle, // a writer over the dirty limit writes back before it goes on (mm/dirty_limit.h)
 };
 constexpr usize WRITE_BACK_REASONS = 6;
 
@@ -35,6 +35,8 @@ struct VmStats {
     u64 page_cache_pages { 0 }; // frames currently held by page caches
     u64 unbacked_pages { 0 }; // of those, pages that are the only copy (tmpfs, shared anonymous): never evicted
     u64 dirty_pages { 0 }; // page-cache frames currently dirty
+    u64 dirty_pages_peak { 0 }; // the highest dirty_pages has been
+    u64 dirty_throttled { 0 }; // writers made to write back first (mm/dirty_limit.h)
     u64 written_back_pages { 0 }; // page-cache frames written back so far
     u64 written_back_for[WRITE_BACK_REASONS] {}; // the same, by WriteBackReason
     u64 forks { 0 }; // successful fork_address_space() calls

@@ -66,6 +66,8 @@ void fill_meminfo(TextBuilder& out, Process&)
     out.append("SwapTotal:      %8lu kB\n", 0ul);
     out.append("SwapFree:       %8lu kB\n", 0ul);
     out.append("Shmem:          %8lu kB\n", stats.unbacked_pages * 4);
+    out.append("KernelStack:    %8lu kB\n", kernel_stack_bytes() / 1024);
+    out.append("PageTables:     %8lu kB\n", frames.page_table_frames() * 4);
     out.append("CommitLimit:    %8lu kB\n", total_kb / 2);
     out.append("KernelHeap:     %8lu kB\n", heap_bytes_used() / 1024);
 }

@@ -171,11 +171,18 @@ void* allocate_dma_memory(usize bytes)
     return result;
 }
 
+// The bytes of kernel stacks handed out and not yet freed (/proc/meminfo's KernelStack; the
+// freed stacks kept mapped for reuse are not in it, as Linux counts only live tasks' stacks).
+static u64 g_kernel_stack_bytes;
+
+u64 kernel_stack_bytes() { return g_kernel_stack_bytes; }
+
 Result<u8*> allocate_kernel_stack(usize size)
 {
     VERIFY(size > 0 && size <= KERNEL_STACK_SLOT - PAGE_SIZE && is_page_aligned(size));
     if (g_cached_stack_count > 0 && g_cached_stack_size == size) {
         u64 slot = g_cached_stacks[--g_cached_stack_count];
+        g_kernel_stack_bytes += size;
         return reinterpret_cast<u8*>(KERNEL_STACK_AREA + (slot + 1) * KERNEL_STACK_SLOT - size);
     }
     u64 slot = KERNEL_STACK_SLOTS;
@@ -189,6 +196,7 @@ Result<u8*> allocate_kernel_stack(usize size)
     u64 top = KERNEL_STACK_AREA + (slot + 1) * KERNEL_STACK_SLOT;
     TRY(map_kernel_pages(top - size, top));
     g_stack_slots_used[slot / 64] |= 1ull << (slot % 64);
+    g_kernel_stack_bytes += size;
     return reinterpret_cast<u8*>(top - size);
 }
 
@@ -198,6 +206,7 @@ void free_kernel_stack(u8* stack)
     VERIFY(slot < KERNEL_STACK_SLOTS && stack_slot_used(slot));
     u64 top = KERNEL_STACK_AREA + (slot + 1) * KERNEL_STACK_SLOT;
     usize size = top - reinterpret_cast<u64>(stack);
+    g_kernel_stack_bytes -= size;
     if (g_cached_stack_count < STACK_CACHE_CAPACITY && (g_cached_stack_count == 0 || g_cached_stack_size == size)) {
         g_cached_stack_size = size;
         g_cached_stacks[g_cached_stack_count++] = slot; // still mapped, still marked used

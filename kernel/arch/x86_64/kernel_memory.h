@@ -71,6 +71,8 @@ constexpr u64 KERNEL_STACK_SLOT = 64 * KiB;
 constexpr u64 KERNEL_STACK_SLOTS = 8192;
 Result<u8*> allocate_kernel_stack(usize size);
 void free_kernel_stack(u8* stack);
+// Bytes of the kernel stacks allocated and not freed (/proc/meminfo KernelStack).
+u64 kernel_stack_bytes();
 // True if `address` lies in the unmapped part of a kernel stack's slot (the panic report
 // calls that a stack overflow).
 bool is_kernel_stack_guard(u64 address);

@@ -160,3 +160,24 @@ TEST(FrameAllocator, DefaultReserveScalesWithMemoryWithinBounds)
     EXPECT_EQ(FrameAllocator::default_reserve(24576), 192u); // 96 MiB: 1/128
     EXPECT_EQ(FrameAllocator::default_reserve(1u << 20), 1024u); // 4 GiB: the ceiling
 }
+
+TEST(FrameAllocator, PageTableFramesCountsAllocatedTablesOnce)
+{
+    Allocator64 a;
+    a.frames.add_free_range(1000, 64);
+    EXPECT_EQ(a.frames.page_table_frames(), 0u);
+    FrameNumber table = MUST(a.frames.allocate());
+    FrameNumber data = MUST(a.frames.allocate());
+    a.frames.frame(table).flags |= Frame::PageTable;
+    EXPECT_EQ(a.frames.page_table_frames(), 1u);
+    a.frames.ref(table); // shared by a second address space: still one frame of memory
+    EXPECT_EQ(a.frames.page_table_frames(), 1u);
+    a.frames.unref(table);
+    a.frames.unref(table); // freed: the flag goes with it
+    EXPECT_EQ(a.frames.page_table_frames(), 0u);
+    FrameNumber again = MUST(a.frames.allocate());
+    EXPECT_EQ(again, table);
+    EXPECT_EQ(a.frames.page_table_frames(), 0u);
+    a.frames.unref(again);
+    a.frames.unref(data);
+}

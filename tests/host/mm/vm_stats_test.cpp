@@ -38,6 +38,10 @@ TEST(VmStats, FormatsProcVmstatLines)
         "nr_file_pages 6\n"
         "nr_shmem 2\n"
         "nr_dirty 8\n"
+        "nr_dirty_threshold 128\n" // 20% of 256 frames, but at least two write slices
+        "nr_dirty_background_threshold 64\n"
+        "nr_dirty_peak 0\n"
+        "dirty_throttle 0\n"
         "nr_written 9\n"
         "nr_written_sync 5\n"
         "nr_written_periodic 0\n"
