@@ -36,13 +36,8 @@ static int run(const char* path, char* const* args, char* got, size_t cap)
     unlink(report);
     int status;
     int e = exec_errno_in_child(path, args, &status);
-    got[0] = 0;
-    int fd = open(report, O_RDONLY);
-    if (fd >= 0) {
-        ssize_t n = read(fd, got, cap - 1);
-        got[n > 0 ? n : 0] = 0;
-        close(fd);
-    }
+    if (read_whole_file(report, got, cap) < 0)
+        got[0] = 0;
     return e;
 }
 

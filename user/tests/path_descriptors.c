@@ -17,6 +17,7 @@
 // The test runs itself as the program execveat starts ("--child": it writes its AT_EXECFN
 // to the report file; "--script": the script path its interpreter was given).
 #define _GNU_SOURCE
+#include "proc_util.h"
 #include "tap.h"
 
 #include <dirent.h>
@@ -69,39 +70,30 @@ static long execveat_call(int dirfd, const char* path, char* const argv[], int f
     return syscall(SYS_execveat, dirfd, path, argv, environ, flags);
 }
 
-// Runs execveat in a child: its errno if it failed (0 if the program ran and exited 0),
-// and what the program reported.
+struct execveat_call {
+    int dirfd;
+    const char* path;
+    int flags;
+};
+static void run_execveat(void* context)
+{
+    struct execveat_call* call = context;
+    char* argv[] = { "path_descriptors", "--child", NULL };
+    execveat_call(call->dirfd, call->path, argv, call->flags);
+}
+
+// Runs execveat in a child: its errno if it failed (0 if the program ran and exited 0,
+// -2 if it ran and failed), and what the program reported.
 static int run_at(int dirfd, const char* path, int flags, char* got, size_t cap)
 {
     unlink(report);
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        char* argv[] = { "path_descriptors", "--child", NULL };
-        execveat_call(dirfd, path, argv, flags);
-        int e = errno;
-        if (write(fds[1], &e, sizeof e) < 0)
-            _exit(126);
-        _exit(127);
-    }
-    close(fds[1]);
-    int e = 0;
-    if (read(fds[0], &e, sizeof e) != sizeof e)
-        e = 0;
-    close(fds[0]);
-    int status = -1;
-    waitpid(pid, &status, 0);
+    struct execveat_call call = { dirfd, path, flags };
+    int status;
+    int e = exec_call_errno_in_child(run_execveat, &call, &status);
     if (e == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-        e = -2; // ran, but did not succeed
-    got[0] = 0;
-    int fd = open(report, O_RDONLY);
-    if (fd >= 0) {
-        ssize_t n = read(fd, got, cap - 1);
-        got[n > 0 ? n : 0] = 0;
-        close(fd);
-    }
+        e = -2;
+    if (read_whole_file(report, got, cap) < 0)
+        got[0] = 0;
     return e;
 }
 

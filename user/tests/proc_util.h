@@ -182,9 +182,9 @@ static inline int run_capturing_output(const char* path, char* const argv[], cha
     return pid > 0 && waitpid(pid, &status, 0) == pid ? status : -1;
 }
 
-// Runs `path` with `argv` in a child and returns the errno its execv failed with there, or
-// 0 if execv succeeded; the child's wait status goes to *status.
-static inline int exec_errno_in_child(const char* path, char* const argv[], int* status)
+// Runs `exec(context)` — some exec call — in a child and returns the errno it failed with
+// there, or 0 if it succeeded; the child's wait status goes to *status.
+static inline int exec_call_errno_in_child(void (*exec)(void* context), void* context, int* status)
 {
     int fds[2];
     *status = -1;
@@ -193,7 +193,7 @@ static inline int exec_errno_in_child(const char* path, char* const argv[], int*
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
-        execv(path, argv);
+        exec(context);
         int e = errno;
         write_all(fds[1], &e, sizeof e);
         _exit(127);
@@ -206,6 +206,24 @@ static inline int exec_errno_in_child(const char* path, char* const argv[], int*
     if (pid > 0)
         waitpid(pid, status, 0);
     return e;
+}
+
+struct execv_call {
+    const char* path;
+    char* const* argv;
+};
+static inline void run_execv(void* context)
+{
+    struct execv_call* call = (struct execv_call*)context;
+    execv(call->path, call->argv);
+}
+
+// Runs `path` with `argv` in a child and returns the errno its execv failed with there, or
+// 0 if execv succeeded; the child's wait status goes to *status.
+static inline int exec_errno_in_child(const char* path, char* const argv[], int* status)
+{
+    struct execv_call call = { path, argv };
+    return exec_call_errno_in_child(run_execv, &call, status);
 }
 
 #endif
