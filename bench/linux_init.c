@@ -10,10 +10,12 @@
 //   4. prints each file of /sys/devices/system/cpu/vulnerabilities as a line
 //      "[linux_init] vulnerability NAME: STATE" (what this boot mitigates; tools/bench puts
 //      it in the report);
-//   5. runs /vmbench with this program's arguments (and BENCH_INIT_BOOTTIME_NS: CLOCK_BOOTTIME
-//      when this /init started, vmbench's boot_to_init) (the words after "--" on the kernel
-//      command line), e.g. /vmbench /mnt --quick;
-//   6. prints "[linux_init] vmbench exited: status N", syncs, unmounts and powers off.
+//   5. runs /vmbench — or the program $benchprog names, e.g. benchprog=/scalebench — with this
+//      program's arguments (and BENCH_INIT_BOOTTIME_NS: CLOCK_BOOTTIME when this /init
+//      started, vmbench's boot_to_init) (the words after "--" on the kernel command line),
+//      e.g. /vmbench /mnt --quick;
+//   6. prints "[linux_init] vmbench exited: status N" (the program's name), syncs, unmounts
+//      and powers off.
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -135,16 +137,18 @@ int main(int argc, char **argv) {
 
     list_vulnerabilities();
 
+    char *program = getenv("benchprog");
+    if (!program) program = "/vmbench";
     char *args[64];
     int n = 0;
-    args[n++] = "/vmbench";
+    args[n++] = program;
     for (int i = 1; i < argc && n < 63; i++) args[n++] = argv[i];
     args[n] = NULL;
     char *envp[] = {"PATH=/", boot_env, NULL};
     pid_t pid = fork();
     if (pid == 0) {
-        execve("/vmbench", args, envp);
-        say("cannot run %s: %s", "/vmbench", strerror(errno));
+        execve(program, args, envp);
+        say("cannot run %s: %s", program, strerror(errno));
         _exit(127);
     }
     int status = 0;
@@ -154,7 +158,8 @@ int main(int argc, char **argv) {
         snprintf(text, sizeof text, "signal %d", WTERMSIG(status));
     else
         snprintf(text, sizeof text, "status %d", WEXITSTATUS(status));
-    say("vmbench exited: %s%s", text, "");
+    const char *name = strrchr(program, '/');
+    say("%s exited: %s", name ? name + 1 : program, text);
     power_off();
     return 0;
 }

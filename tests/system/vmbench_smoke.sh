@@ -4,8 +4,9 @@
 # --quick DIR` on the host Linux (DIR a fresh mktemp -d holding exit0 and bigprog) and on
 # Pagoda (DIR = /mnt, a fresh 32 MiB ext2 image holding them, attached with --disk; e2fsck -fn
 # must pass afterwards). The cold figures drop the page cache (/proc/sys/vm/drop_caches) on
-# both.
-# A platform passes when vmbench exits 0 and prints its JSON line with no "errors". It checks
+# both. Then, on the same DIR, `scalebench --quick DIR` (bench/scalebench.c, the scalability
+# benchmark: threads, fork, TLB shootdowns; on Pagoda with the CPUs of PAGODA_CPUS).
+# A platform passes when both exit 0 and print their JSON line with no "errors". It checks
 # that every figure can be measured, never how fast: timing is not a pass/fail criterion.
 #
 #   tests/system/vmbench_smoke.sh [--timeout S] [--host-only | --pagoda-only]
@@ -41,7 +42,7 @@ fail() { # platform reason log
     failed=1
 }
 
-for prog in vmbench exit0 bigprog; do
+for prog in vmbench scalebench exit0 bigprog; do
     if ! musl-gcc -static -O2 -g -Wall -Wextra -o "$BIN/bench_$prog" "$ROOT/bench/$prog.c" > "$LOGS/vmbench_smoke.build.log" 2>&1; then
         for p in "${platforms[@]}"; do fail "$p" "build of bench/$prog.c failed" "$LOGS/vmbench_smoke.build.log"; done
         exit 1
@@ -49,11 +50,12 @@ for prog in vmbench exit0 bigprog; do
 done
 rm -f "$LOGS/vmbench_smoke.build.log"
 
-judge() { # platform status output
+judge() { # platform status output [program]
+    local program=${4:-vmbench}
     if [ "$2" != 0 ]; then
-        fail "$1" "vmbench --quick exited with status $2" "$3"
-    elif ! tr -d '\r' < "$3" | grep -q '^{"tool":"vmbench".*"errors":0,'; then
-        fail "$1" "no JSON line with \"errors\":0" "$3"
+        fail "$1" "$program --quick exited with status $2" "$3"
+    elif ! tr -d '\r' < "$3" | grep -q "^{\"tool\":\"$program\".*\"errors\":0,"; then
+        fail "$1" "no $program JSON line with \"errors\":0" "$3"
     else
         return 0
     fi
@@ -68,8 +70,11 @@ for platform in "${platforms[@]}"; do
         cp "$BIN/bench_bigprog" "$dir/bigprog"
         timeout -k 5 "$TIMEOUT" "$BIN/bench_vmbench" --quick "$dir" < /dev/null > "$out" 2>&1
         status=$?
+        if judge linux "$status" "$out"; then
+            timeout -k 5 "$TIMEOUT" "$BIN/bench_scalebench" --quick "$dir" < /dev/null > "$out" 2>&1
+            judge linux $? "$out" scalebench && { echo "PASS vmbench_smoke [linux]"; rm -f "$out"; }
+        fi
         rm -rf "$dir"
-        judge linux "$status" "$out" && { echo "PASS vmbench_smoke [linux]"; rm -f "$out"; }
     else
         img="$LOGS/vmbench_smoke.img"
         stage=$(mktemp -d "${TMPDIR:-/tmp}/pagoda-vmbench.XXXXXX")
@@ -83,7 +88,9 @@ for platform in "${platforms[@]}"; do
         rm -rf "$stage"
         "$PAGODA_RUN" --timeout "$TIMEOUT" --disk "$img" "$BIN/bench_vmbench" --quick /mnt < /dev/null > "$out" 2> "$out.stderr"
         status=$?
-        if judge pagoda "$status" "$out"; then
+        if judge pagoda "$status" "$out" \
+            && { "$PAGODA_RUN" --timeout "$TIMEOUT" --disk "$img" "$BIN/bench_scalebench" --quick /mnt < /dev/null > "$out" 2> "$out.stderr"
+                judge pagoda $? "$out" scalebench; }; then
             if e2fsck -fn "$img" > "$out.e2fsck" 2>&1; then
                 echo "PASS vmbench_smoke [pagoda]"
                 rm -f "$out" "$out.stderr" "$out.e2fsck" "$img"
