@@ -17,32 +17,23 @@ import platform
 import statistics
 import sys
 
+from bench_run import boots_of, compare, fmt, fmt_ratio, linux_package_line, load as load_of, print_qemu_commands, \
+    print_table, read_text as read_text_of
+
 run = os.environ["RUN"]
 env = os.environ.get
 KERNELS = [("pagoda", "Pagoda"), ("linux", "Linux"), ("linuxoff", "Linux m=off")]
 
 
 def load(tag):
-    try:
-        with open(os.path.join(run, tag + ".json")) as f:
-            text = f.read().strip()
-        return json.loads(text) if text else None
-    except (OSError, ValueError):
-        return None
+    return load_of(run, tag)
 
 
 def read_text(name):
-    try:
-        with open(os.path.join(run, name)) as f:
-            return f.read().strip()
-    except OSError:
-        return None
+    return read_text_of(run, name)
 
 
-boots = []  # (tag, status, seconds)
-for line in (read_text("runs.txt") or "").splitlines():
-    tag, status, seconds = line.split()
-    boots.append((tag, status, int(seconds)))
+boots = boots_of(run)  # (tag, status, seconds)
 results = {tag: load(tag) for tag, _, _ in boots}
 native = load("native") if env("NATIVE") == "1" else None
 
@@ -92,30 +83,7 @@ def wall_summary(name, values):
 
 def wall_comparison(name, p, l):
     """ratio of medians, its range, and the verdict, for Pagoda's summary p and Linux's l."""
-    if not p or not l:
-        return None
-    pt = sorted(as_time(name, v) or 0 for v in (p["min"], p["max"]))
-    lt = sorted(as_time(name, v) or 0 for v in (l["min"], l["max"]))
-    if not pt[0] or not lt[0]:
-        return None
-    if pt[1] < lt[0]:
-        verdict = "Pagoda faster"
-    elif pt[0] > lt[1]:
-        verdict = "Linux faster"
-    else:
-        verdict = "same within noise"
-    return {"ratio": ratio(name, p["median"], l["median"]), "low": pt[0] / lt[1], "high": pt[1] / lt[0],
-            "verdict": verdict}
-
-
-def fmt(v):
-    if v is None:
-        return "-"
-    return f"{v:.0f}" if abs(v) >= 100 else f"{v:.1f}"
-
-
-def fmt_ratio(r):
-    return "-" if r is None else (f"{r:.3f}" if r < 0.1 else f"{r:.2f}")
+    return compare(p, l, lambda v: as_time(name, v))
 
 
 header = ["figure", "unit"]
@@ -172,17 +140,7 @@ if have_icount:
 if have_wall:
     print(f"wall columns: wall-clock time under plain TCG, {env('ROUNDS')} rounds (the kernels alternating); "
           "median (min–max) of the rounds, each round itself a median of vmbench's runs.")
-widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
-
-
-def line(r):
-    return "| " + " | ".join(c.ljust(widths[i]) if i < 2 else c.rjust(widths[i]) for i, c in enumerate(r)) + " |"
-
-
-print(line(header))
-print("|" + "|".join("-" * (w + 2) if i < 2 else "-" * (w + 1) + ":" for i, w in enumerate(widths)) + "|")
-for r in rows:
-    print(line(r))
+print_table(header, rows)
 print("P/L and P/L off: Pagoda over Linux (as shipped / booted with mitigations=off), a ratio of times: below 1")
 print("Pagoda is faster (MB/s figures inverted). A wall ratio's range pairs the kernels' extreme rounds; a winner")
 print("is named only when the two kernels' ranges do not overlap.")
@@ -211,20 +169,11 @@ print()
 for tag, status, seconds in boots:
     kernel = (results.get(tag) or {}).get("kernel", "no result")
     print(f"{tag}: {kernel}, status {status}, {seconds} s")
-linux_what = env("LINUX_VERSION") or "not run"
-if env("LINUX_ERROR"):
-    linux_what += f" — {env('LINUX_ERROR')}"
-print(f"Linux package: Debian {linux_what}")
+print(linux_package_line(env))
 if native:
     print(f"native: {native.get('kernel')} on {platform.node()}")
 print(env("QEMU_VERSION"))
-shown = set()
-for tag, _, _ in boots:
-    cmd = read_text(tag + ".qemu")
-    kind = tag.rsplit("-", 1)[0] if "-wall-" in tag else tag
-    if cmd and kind not in shown:
-        shown.add(kind)
-        print(f"QEMU ({tag}): {cmd}")
+print_qemu_commands(run, boots)
 
 result = {
     "mode": mode, "quick": env("QUICK") == "1", "mem_mib": int(env("MEM")), "rounds": int(env("ROUNDS") or 0),

@@ -15,33 +15,17 @@ import os
 import statistics
 import sys
 
+from bench_run import boots_of, compare, fmt, fmt_ratio, linux_package_line, load, print_qemu_commands, print_table, \
+    read_text
+
 run = os.environ["RUN"]
 env = os.environ.get
 KERNELS = [("pagoda", "Pagoda"), ("linux", "Linux")]
 cpu_counts = [int(c) for c in env("CPU_LIST", "1").split(",")]
 
 
-def read_text(name):
-    try:
-        with open(os.path.join(run, name)) as f:
-            return f.read().strip()
-    except OSError:
-        return None
-
-
-def load(tag):
-    try:
-        text = read_text(tag + ".json")
-        return json.loads(text) if text else None
-    except ValueError:
-        return None
-
-
-boots = []  # (tag, status, seconds)
-for line in (read_text("runs.txt") or "").splitlines():
-    tag, status, seconds = line.split()
-    boots.append((tag, status, int(seconds)))
-results = {tag: load(tag) for tag, _, _ in boots}
+boots = boots_of(run)  # (tag, status, seconds)
+results = {tag: load(run, tag) for tag, _, _ in boots}
 
 names, units = [], {}
 for result in results.values():
@@ -68,32 +52,10 @@ def as_time(name, v):  # ops/s inverted, so that every P/L is "smaller is faster
     return (1 / v if v else None) if units[name] == "ops/s" else v
 
 
-def comparison(name, p, l):
-    if not p or not l:
-        return None
-    pt = sorted(as_time(name, v) or 0 for v in (p["min"], p["max"]))
-    lt = sorted(as_time(name, v) or 0 for v in (l["min"], l["max"]))
-    if not pt[0] or not lt[0]:
-        return None
-    verdict = "Pagoda faster" if pt[1] < lt[0] else "Linux faster" if pt[0] > lt[1] else "same within noise"
-    return {"ratio": as_time(name, p["median"]) / as_time(name, l["median"]), "low": pt[0] / lt[1],
-            "high": pt[1] / lt[0], "verdict": verdict}
-
-
 def against_one_cpu(s, base):
     if not s or not base or not base["median"] or not base["min"]:
         return None
     return {"ratio": s["median"] / base["median"], "low": s["min"] / base["max"], "high": s["max"] / base["min"]}
-
-
-def fmt(v):
-    if v is None:
-        return "-"
-    return f"{v:.0f}" if abs(v) >= 100 else f"{v:.1f}"
-
-
-def fmt_ratio(r):
-    return "-" if r is None else (f"{r:.3f}" if r < 0.1 else f"{r:.2f}")
 
 
 def fmt_range(c, value=fmt_ratio):
@@ -102,18 +64,6 @@ def fmt_range(c, value=fmt_ratio):
 
 def fmt_summary(s):
     return "-" if not s else f"{fmt(s['median'])} ({fmt(s['min'])}–{fmt(s['max'])})"
-
-
-def print_table(header, rows):
-    widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
-
-    def line(r):
-        return "| " + " | ".join(c.ljust(widths[i]) if i < 2 else c.rjust(widths[i]) for i, c in enumerate(r)) + " |"
-
-    print(line(header))
-    print("|" + "|".join("-" * (w + 2) if i < 2 else "-" * (w + 1) + ":" for i, w in enumerate(widths)) + "|")
-    for r in rows:
-        print(line(r))
 
 
 kernels = [(k, label) for k, label in KERNELS if any(t.startswith(k + "-") for t in results)]
@@ -134,7 +84,7 @@ for cpus in cpu_counts:
         row = [name, units[name]] + [fmt_summary(s[k]) for k, _ in kernels]
         rec = {"unit": units[name], "kernels": s}
         if len(kernels) == 2:
-            c = comparison(name, s["pagoda"], s["linux"])
+            c = compare(s["pagoda"], s["linux"], lambda v: as_time(name, v))
             row += [fmt_range(c), c["verdict"] if c else "-"]
             rec["pagoda_over_linux"] = c
         if cpus != 1 and 1 in cpu_counts:
@@ -175,24 +125,15 @@ for tag, status, seconds in boots:
     result = results.get(tag) or {}
     print(f"{tag}: {result.get('kernel', 'no result')}, {result.get('cpus', '?')} CPUs available to scalebench, "
           f"status {status}, {seconds} s")
-linux_what = env("LINUX_VERSION") or "not run"
-if env("LINUX_ERROR"):
-    linux_what += f" — {env('LINUX_ERROR')}"
-print(f"Linux package: Debian {linux_what}")
+print(linux_package_line(env))
 print(env("QEMU_VERSION"))
-shown = set()
-for tag, _, _ in boots:
-    cmd = read_text(tag + ".qemu")
-    kind = tag.rsplit("-", 1)[0]
-    if cmd and kind not in shown:
-        shown.add(kind)
-        print(f"QEMU ({tag}): {cmd}")
+print_qemu_commands(run, boots)
 
 result = {
     "mode": "scale", "quick": env("QUICK") == "1", "mem_mib": int(env("MEM")), "rounds": int(rounds or 0),
     "cpu_counts": cpu_counts, "run_dir": run, "qemu_version": env("QEMU_VERSION"),
     "linux_package": env("LINUX_VERSION"), "linux_error": env("LINUX_ERROR"),
-    "boots": [{"tag": t, "status": s, "seconds": sec, "result": results.get(t), "qemu_command": read_text(t + ".qemu")}
+    "boots": [{"tag": t, "status": s, "seconds": sec, "result": results.get(t), "qemu_command": read_text(run, t + ".qemu")}
               for t, s, sec in boots],
     "figures": record,
 }

@@ -35,11 +35,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_figures.h"
+
 #define PAGE 4096UL
 #define KIB 1024UL
 #define MAX_THREADS 4
 #define MAX_RUNS 16
-#define MAX_FIGURES 64
 // Calls timed per TLB run: few, because one shootdown under multi-threaded TCG on a loaded
 // host can take milliseconds (the sender waits until the host runs the other vCPU's thread).
 #define TLB_SAMPLES 100
@@ -48,71 +49,20 @@ static const int thread_counts[] = {1, 2, 4};
 #define THREAD_COUNTS 3
 
 static int quick;
-static const char *only;
 static const char *dir = ".";
 static int errors;
 
-// The work of one thread in one run (smaller with --quick).
-static unsigned long region_bytes = 4096 * KIB; // page_fault*: the range mapped, touched, unmapped
+// The work of one thread in one run (smaller with --quick): enough that a run of Pagoda's
+// lasts tens of milliseconds under TCG, longer than the host's time slices.
+static unsigned long region_bytes = 16384 * KIB; // page_fault*: the range mapped, touched, unmapped
 static int region_rounds = 2;                   // ... so many times per run
-static int mmap_pairs = 1000;                   // mmap_munmap: mmap + munmap pairs per thread
-static int forks_per_process = 50;              // fork_exit: children each process forks
+static int mmap_pairs = 4000;                   // mmap_munmap: mmap + munmap pairs per thread
+static int forks_per_process = 100;             // fork_exit: children each process forks
 static int runs = 5;
-
-// ---- figures and their report (the same line and JSON shapes as vmbench) ----
-
-struct figure {
-    char name[40];
-    double value;
-    const char *unit;
-};
-static struct figure figures[MAX_FIGURES];
-static int figure_count;
-
-static uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static int compare_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, compare_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static void report(const char *name, double value, const char *unit) {
-    printf("%s=%.1f %s\n", name, value, unit);
-    if (figure_count < MAX_FIGURES) {
-        struct figure *f = &figures[figure_count++];
-        snprintf(f->name, sizeof f->name, "%s", name);
-        f->value = value;
-        f->unit = unit;
-    }
-}
 
 static void failed(const char *name, const char *what, int error) {
     printf("# %s: %s failed: %s\n", name, what, strerror(error));
     errors++;
-}
-
-// Is the workload WORKLOAD's figure NAME selected by --only (a comma list of workloads and names)?
-static int wanted(const char *workload, const char *name) {
-    if (!only) return 1;
-    for (const char *p = only; *p;) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if ((strlen(workload) == len && strncmp(p, workload, len) == 0)
-            || (strlen(name) == len && strncmp(p, name, len) == 0))
-            return 1;
-        if (!end) break;
-        p = end + 1;
-    }
-    return 0;
 }
 
 // Is any of WORKLOAD's figures (WORKLOAD_tT) selected?
@@ -424,30 +374,8 @@ static int cpus_available(void) {
     return CPU_COUNT(&set);
 }
 
-static void print_json(const struct utsname *u, int cpus) {
-    printf("{\"tool\":\"scalebench\",\"version\":1,\"quick\":%s,\"kernel\":\"%s %s\",\"cpus\":%d,\"errors\":%d,"
-           "\"figures\":{",
-           quick ? "true" : "false", u->sysname, u->release, cpus, errors);
-    for (int i = 0; i < figure_count; i++)
-        printf("%s\"%s\":{\"value\":%.1f,\"unit\":\"%s\"}", i ? "," : "", figures[i].name, figures[i].value,
-               figures[i].unit);
-    printf("}}\n");
-}
-
 int main(int argc, char **argv) {
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--quick") == 0)
-            quick = 1;
-        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
-            only = argv[++i];
-        else if (strncmp(argv[i], "--only=", 7) == 0)
-            only = argv[i] + 7;
-        else if (argv[i][0] == '-') {
-            fprintf(stderr, "usage: scalebench [--quick] [--only NAME,...] [DIR]\n");
-            return 2;
-        } else
-            dir = argv[i];
-    }
+    if (parse_options(argc, argv, "scalebench", &quick, &dir)) return 2;
     if (quick) {
         region_bytes = 256 * KIB;
         region_rounds = 1;
@@ -476,6 +404,8 @@ int main(int argc, char **argv) {
     for (int t = 0; t < THREAD_COUNTS; t++) measure("tlb_munmap", thread_counts[t], "ns", one_tlb_munmap);
     for (int t = 0; t < THREAD_COUNTS; t++) measure("tlb_mprotect", thread_counts[t], "ns", one_tlb_mprotect);
 
-    print_json(&u, cpus);
+    char cpus_field[32];
+    snprintf(cpus_field, sizeof cpus_field, "\"cpus\":%d,", cpus);
+    print_figures_json("scalebench", quick, &u, cpus_field, errors);
     return errors ? 1 : 0;
 }

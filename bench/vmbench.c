@@ -34,76 +34,25 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_figures.h"
+
 extern char **environ;
 
 #define PAGE 4096UL
 #define MIB (1024UL * 1024UL)
 #define MAX_RUNS 64
-#define MAX_FIGURES 96
 
 static int quick;
-static const char *only;
 static const char *dir = ".";
 static char exit0_path[512];
 static int exit0_self; // exec ourselves with --exit0 instead of exit0
 static int errors;
 static unsigned long total_ram_mib; // 0 if unknown
 
-struct figure {
-    char name[40];
-    double value;
-    const char *unit;
-};
-static struct figure figures[MAX_FIGURES];
-static int figure_count;
-
-static uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static int compare_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, compare_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static void report(const char *name, double value, const char *unit) {
-    printf("%s=%.1f %s\n", name, value, unit);
-    fflush(stdout);
-    if (figure_count < MAX_FIGURES) {
-        struct figure *f = &figures[figure_count++];
-        snprintf(f->name, sizeof f->name, "%s", name);
-        f->value = value;
-        f->unit = unit;
-    }
-}
-
 static void failed(const char *name, const char *what) {
     printf("# %s: %s failed: %s\n", name, what, strerror(errno));
     fflush(stdout);
     errors++;
-}
-
-// Is the figure NAME of group GROUP selected by --only (a comma list of groups and names)?
-static int wanted(const char *group, const char *name) {
-    if (!only) return 1;
-    const char *p = only;
-    while (*p) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if ((strlen(group) == len && strncmp(p, group, len) == 0)
-            || (name && strlen(name) == len && strncmp(p, name, len) == 0))
-            return 1;
-        if (!end) break;
-        p = end + 1;
-    }
-    return 0;
 }
 
 // Runs counts: big sizes get fewer runs; --quick gets 2 (1 for the biggest work).
@@ -1418,32 +1367,10 @@ static void bench_memory(void) {
     bench_mem_page_tables();
 }
 
-static void print_json(const struct utsname *u) {
-    printf("{\"tool\":\"vmbench\",\"version\":1,\"quick\":%s,\"kernel\":\"%s %s\",\"errors\":%d,\"figures\":{",
-           quick ? "true" : "false", u->sysname, u->release, errors);
-    for (int i = 0; i < figure_count; i++)
-        printf("%s\"%s\":{\"value\":%.1f,\"unit\":\"%s\"}", i ? "," : "", figures[i].name, figures[i].value,
-               figures[i].unit);
-    printf("}}\n");
-    fflush(stdout);
-}
-
 int main(int argc, char **argv) {
     start_boottime_ns = boottime_ns(); // first thing: boot_to_init when we are /init
     if (argc > 1 && strcmp(argv[1], "--exit0") == 0) return 0; // stand-in for exit0
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--quick") == 0)
-            quick = 1;
-        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
-            only = argv[++i];
-        else if (strncmp(argv[i], "--only=", 7) == 0)
-            only = argv[i] + 7;
-        else if (argv[i][0] == '-') {
-            fprintf(stderr, "usage: vmbench [--quick] [--only NAME,...] [DIR]\n");
-            return 2;
-        } else
-            dir = argv[i];
-    }
+    if (parse_options(argc, argv, "vmbench", &quick, &dir)) return 2;
     setvbuf(stdout, NULL, _IOLBF, 0);
     struct utsname u;
     if (uname(&u) < 0) memset(&u, 0, sizeof u);
@@ -1470,6 +1397,6 @@ int main(int argc, char **argv) {
     bench_write();
     bench_workloads();
 
-    print_json(&u);
+    print_figures_json("vmbench", quick, &u, "", errors);
     return errors ? 1 : 0;
 }
