@@ -26,7 +26,6 @@ IntrusiveList<Thread, &Thread::sleep_node> g_sleepers;
 struct CpuScheduler {
     Thread* idle;
     Thread* dead; // exited thread whose stack this CPU was still on; freed after the next switch
-    u64 ticks_in_slice;
     u64 user_ticks, system_ticks, idle_ticks; // what its timer found it doing
 };
 CpuScheduler g_cpus[MAX_CPUS];
@@ -119,7 +118,6 @@ void switch_to_next()
     next->state = Thread::State::Running;
     next->cpu = this_cpu().index;
     current() = next;
-    here().ticks_in_slice = 0;
     load_thread_context(*next);
     switch_context(&previous->saved_rsp, next->saved_rsp);
     // Back on `previous`'s stack, possibly much later.
@@ -361,7 +359,9 @@ void account_and_preempt(TrapFrame& frame)
         return;
     }
     // sched_setaffinity took this CPU away from it; otherwise a time slice is 10 ms.
-    if (!(thread->allowed_cpus & this_cpu_bit()) || (++cpu.ticks_in_slice >= TIMER_HZ / 100 && !g_run_queue.is_empty()))
+    constexpr u64 SLICE_NS = 10000000;
+    bool slice_over = monotonic_nanoseconds() - thread->switched_in_at >= SLICE_NS;
+    if (!(thread->allowed_cpus & this_cpu_bit()) || (slice_over && !g_run_queue.is_empty()))
         yield();
 }
 
@@ -375,7 +375,7 @@ void scheduler_tick(unsigned, TrapFrame& frame)
     account_and_preempt(frame);
 }
 
-// The other CPUs' local APIC timers, at the same rate.
+// The other CPUs' local APIC timers (LOCAL_TIMER_HZ).
 void local_tick(TrapFrame& frame) { account_and_preempt(frame); }
 
 }
