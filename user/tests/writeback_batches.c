@@ -25,16 +25,6 @@
 
 static unsigned char buffer[MAPPED_PAGES * PAGE];
 
-static int drop_caches(void)
-{
-    int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
-    if (fd < 0)
-        return errno;
-    int e = write(fd, "3", 1) == 1 ? 0 : errno;
-    close(fd);
-    return e;
-}
-
 // Drops the caches and reads `pages` pages of fd from offset 0 into `buffer`: what the disk holds.
 static int read_back_cold(int fd, size_t pages)
 {

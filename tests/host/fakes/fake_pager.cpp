@@ -45,13 +45,7 @@ Result<void> FakePager::write_pages(PageToWrite const* pages, usize count)
     }
     if (auto meanwhile = std::exchange(while_writing, nullptr))
         meanwhile();
-    Result<void> first_error;
-    for (usize i = 0; i < count; ++i) {
-        auto written = write_page(pages[i].index, pages[i].bytes, PAGE_SIZE);
-        if (written.is_error() && !first_error.is_error())
-            first_error = written.error();
-    }
-    return first_error;
+    return Pager::write_pages(pages, count); // page by page, through write_page
 }
 
 void FakePager::fill(usize size)
