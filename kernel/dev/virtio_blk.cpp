@@ -255,8 +255,11 @@ template<typename Condition> void VirtioBlock::wait_until(Condition done)
             (void)cpu::in8(m_io_base + IsrStatus);
         else
             cpu::pause();
-        if (collect_used() && woken == WaitResult::TimedOut && m_missed_interrupts++ == 0)
-            klog("virtio-blk: a request finished without an interrupt; found by looking");
+        if (collect_used() && woken == WaitResult::TimedOut) {
+            ++disk_stats().missed_interrupts;
+            if (m_missed_interrupts++ == 0)
+                klog("virtio-blk: a request finished without an interrupt; found by looking");
+        }
     }
 }
 
