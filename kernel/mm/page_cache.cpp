@@ -341,15 +341,21 @@ struct PageCache::WriteBackBatch {
     // 4 MiB: eight of the device's largest requests (512 KiB, the limit read-ahead's requests
     // have too); the arrays come from the heap, 24 KiB being too much for a kernel stack.
     static constexpr usize CAPACITY = 1024;
-    // Under memory pressure the heap may have no 24 KiB left: write-back must still go on.
+    // In the batch itself: enough for a write-back of a few pages without the heap, and what
+    // write-back goes on with when memory is short and the heap has no room for the arrays.
     static constexpr usize FALLBACK_CAPACITY = 16;
 
-    explicit WriteBackBatch(WriteBackReason why) : reason(why)
+    // Room for `wanted` pages (the cache's dirty count when write-back starts), up to
+    // CAPACITY; should more pages turn dirty meanwhile, a full batch is simply sent early.
+    WriteBackBatch(WriteBackReason why, u64 wanted) : reason(why)
     {
-        pages = new (std::nothrow) Pager::PageToWrite[CAPACITY];
-        dirty_since = new (std::nothrow) u64[CAPACITY];
+        usize size = static_cast<usize>(min<u64>(wanted, CAPACITY));
+        if (size > FALLBACK_CAPACITY) {
+            pages = new (std::nothrow) Pager::PageToWrite[size];
+            dirty_since = new (std::nothrow) u64[size];
+        }
         if (pages && dirty_since) {
-            capacity = CAPACITY;
+            capacity = size;
         } else {
             delete[] pages;
             delete[] dirty_since;
@@ -439,7 +445,7 @@ Result<void> PageCache::write_back_where(
         return {};
     VM_TRACE(trace_write_back_start(*this, first_index, last_index, reason));
     Result<void> result;
-    WriteBackBatch batch(reason);
+    WriteBackBatch batch(reason, m_dirty_count);
     u64 index = first_index;
     while (CachedPage* page = m_pages.next_present(index, last_index, index)) {
         if (page->dirty && wanted(*page)) {
