@@ -43,8 +43,9 @@ void fill_vmstat(TextBuilder& out, Process&)
     // The disk driver (dev/disk_stats.h): requests, pieces merged into a neighbour's request,
     // the most requests in flight at once.
     DiskStats const& disk = disk_stats();
-    out.append("disk_requests %lu\ndisk_read_requests %lu\ndisk_pieces %lu\ndisk_pieces_merged %lu\ndisk_max_in_flight %lu\n",
-        disk.requests, disk.read_requests, disk.pieces, disk.pieces_merged, disk.max_in_flight);
+    out.append("disk_requests %lu\ndisk_read_requests %lu\ndisk_pieces %lu\ndisk_pieces_merged %lu\ndisk_max_in_flight %lu\n"
+               "disk_missed_interrupts %lu\n",
+        disk.requests, disk.read_requests, disk.pieces, disk.pieces_merged, disk.max_in_flight, disk.missed_interrupts);
 }
 
 void fill_meminfo(TextBuilder& out, Process&)
