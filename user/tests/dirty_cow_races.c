@@ -10,7 +10,6 @@
 // what write() wrote, is either the file's or the marker; and afterwards the file is
 // unchanged — through a fresh mapping, read(), its mtime, and (where the caches can be
 // dropped: Pagoda, Linux as root) read again from the disk.
-// Pagoda has no /proc/PID/mem yet: that part reports SKIP while open() says ENOENT.
 // disk: 16
 // args: @DIR@
 #include "file_util.h"
@@ -78,11 +77,6 @@ static int mapping_is_file_or(unsigned char mark) { return foreign_byte(victim_m
 static void race_proc_mem(void)
 {
     int mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
-    if (mem < 0 && errno == ENOENT) {
-        skip("no /proc/self/mem", "%d forced writes through /proc/self/mem against MADV_DONTNEED", ROUNDS);
-        skip("no /proc/self/mem", "the mapping holds only the file's bytes and the writes'");
-        return;
-    }
     if (mem < 0)
         bail("open /proc/self/mem failed (errno=%d)", errno);
     unsigned char marker[64];
