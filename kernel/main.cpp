@@ -3,9 +3,11 @@
 #include "arch/x86_64/acpi_madt.h"
 #include "arch/x86_64/ap_start.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/cpu_features.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/kernel_memory.h"
+#include "arch/x86_64/kernel_mode_lock.h"
 #include "arch/x86_64/local_apic.h"
 #include "arch/x86_64/multiboot.h"
 #include "arch/x86_64/per_cpu.h"
@@ -46,7 +48,6 @@
 #include "sched/scheduler.h"
 
 void run_global_constructors();
-extern "C" void syscall_entry();
 
 namespace {
 
@@ -88,24 +89,6 @@ void overflow_on_purpose(void*)
 {
     klog("selftest: failing a VERIFY");
     VERIFY(!fail);
-}
-
-void enable_sse()
-{
-    // CR0: clear EM (no x87 emulation), set MP; CR4: OSFXSR and OSXMMEXCPT, so user programs
-    // may use SSE and the kernel can save their registers with fxsave.
-    cpu::write_cr0((cpu::read_cr0() & ~(1ull << 2)) | (1ull << 1));
-    cpu::write_cr4(cpu::read_cr4() | (1 << 9) | (1 << 10));
-}
-
-void enable_syscall_instruction()
-{
-    // STAR: kernel CS in bits 32..47; bits 48..63 = base from which sysret derives the user
-    // selectors (base+8 = data, base+16 = 64-bit code), matching the GDT layout.
-    cpu::write_msr(cpu::MSR_STAR, (u64(0x18 | 3) << 48) | (u64(KERNEL_CODE_SELECTOR) << 32));
-    cpu::write_msr(cpu::MSR_LSTAR, reinterpret_cast<u64>(syscall_entry));
-    // Cleared on entry: IF (the kernel runs with interrupts off), DF, TF, AC.
-    cpu::write_msr(cpu::MSR_FMASK, (1 << 9) | (1 << 10) | (1 << 8) | (1 << 18));
 }
 
 void set_up_memory_context()
@@ -271,8 +254,8 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
     gdt_initialize(0);
     per_cpu_initialize(0);
     idt_initialize();
-    enable_sse();
-    enable_syscall_instruction();
+    kernel_mode_lock_acquire(); // boot: the other CPUs start later and wait for it
+    cpu_enable_features();
     initialize_kernel_memory(g_boot_info);
     heap_initialize();
     set_up_memory_context();

@@ -45,6 +45,12 @@ struct VmStats {
     u64 oom_kills { 0 }; // processes killed because a page fault found no frame (proc/oom.h)
     u64 drop_pagecache { 0 }; // writes of 1 or 3 to /proc/sys/vm/drop_caches (the pages: in page_cache_evictions)
     u64 drop_slab { 0 }; // writes of 2 or 3 to it (reclaim.h: what Pagoda has to drop for them)
+    // TLB shootdowns (arch/x86_64/tlb_shootdown.h): a page-table change that other CPUs
+    // running the same address space had to flush before it took effect.
+    u64 tlb_shootdowns { 0 }; // requests sent (each to one or more CPUs)
+    u64 tlb_shootdown_cpus { 0 }; // CPUs that flushed for them
+    u64 tlb_shootdown_pages { 0 }; // pages named one by one in those requests
+    u64 tlb_shootdown_full { 0 }; // requests that flushed everything instead
 };
 
 // Writes the counters plus the frame totals and the reserve as /proc/vmstat-style

@@ -1,7 +1,10 @@
 #include "scheduler.h"
 #include "deadline_timer.h"
+#include "kernel/arch/x86_64/ap_start.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
+#include "kernel/arch/x86_64/kernel_mode_lock.h"
+#include "kernel/arch/x86_64/local_apic.h"
 #include "kernel/arch/x86_64/per_cpu.h"
 #include "kernel/arch/x86_64/timer.h"
 #include "kernel/arch/x86_64/traps.h"
@@ -13,26 +16,55 @@ extern "C" void scheduler_finish_switch();
 
 namespace {
 
+// One run queue for every CPU: the kernel runs on one CPU at a time (kernel_mode_lock.h),
+// so a shared queue costs no lock of its own and balances by itself — whichever CPU looks
+// first takes the oldest thread. (With two or four CPUs, per-CPU queues would buy cache
+// affinity at the price of a balancer; docs/locking.md.)
 IntrusiveList<Thread, &Thread::scheduler_node> g_run_queue;
 IntrusiveList<Thread, &Thread::sleep_node> g_sleepers;
-Thread* g_current;
-Thread* g_idle;
-Thread* g_dead; // exited thread whose stack we were still on; freed after the next switch
-u64 g_ticks_in_slice;
-u64 g_switched_in_at; // monotonic time the current thread got the CPU
+// What each CPU's scheduler keeps besides PerCpu::current.
+struct CpuScheduler {
+    Thread* idle;
+    Thread* dead; // exited thread whose stack this CPU was still on; freed after the next switch
+    u64 ticks_in_slice;
+};
+CpuScheduler g_cpus[MAX_CPUS];
 SchedulerStats g_stats;
 u32 g_uninterruptible; // threads blocked where no signal wakes them (Linux's D state)
 constexpr u64 LOAD_SHIFT = 11, LOAD_ONE = 1 << LOAD_SHIFT; // Linux's fixed point (FSHIFT)
 constexpr u64 LOAD_DECAY[3] = { 1884, 2014, 2037 }; // exp(-5 s / 1, 5, 15 min) in that point
 void (*g_cpu_tick_hook)(Thread&, bool);
 
+CpuScheduler& here() { return g_cpus[this_cpu().index]; }
+Thread*& current() { return this_cpu().current; }
+bool is_idle(Thread const* thread) { return thread == here().idle; }
+
+// Each CPU's idle thread: halts, without the kernel-mode lock, until an interrupt — its
+// own timer, a device, or the wake IPI of a CPU that made a thread runnable.
 void idle_loop(void*)
 {
     for (;;) {
+        kernel_mode_lock_release();
         cpu::wait_for_interrupt();
         cpu::disable_interrupts();
+        kernel_mode_lock_acquire();
         if (!g_run_queue.is_empty())
             yield();
+    }
+}
+
+// A thread just became runnable: if this CPU is busy and another one idles, wake that one
+// so it takes the thread now rather than at its next tick.
+void wake_an_idle_cpu()
+{
+    if (is_idle(current()))
+        return; // this CPU takes it when the interrupt or call it is in ends
+    for (u32 i = 0; i < cpus_online(); ++i) {
+        PerCpu& cpu = per_cpu(i);
+        if (cpu.current && cpu.current == g_cpus[i].idle) {
+            local_apic_send_ipi(cpu.apic_id, IPI_WAKE_VECTOR);
+            return;
+        }
     }
 }
 
@@ -54,10 +86,10 @@ void load_thread_context(Thread& next)
 // Picks the next thread and switches to it. Interrupts are off.
 void switch_to_next()
 {
-    Thread* previous = g_current;
+    Thread* previous = current();
     Thread* next = g_run_queue.take_first();
     if (!next)
-        next = g_idle;
+        next = here().idle;
     if (next == previous) {
         previous->state = Thread::State::Running;
         return;
@@ -66,12 +98,13 @@ void switch_to_next()
         PANIC("kernel stack overflow in thread %u (%s)", previous->tid(), previous->name());
     asm volatile("fxsave %0" : "=m"(previous->fpu_state));
     u64 now = monotonic_nanoseconds();
-    previous->cpu_ns += now - g_switched_in_at;
+    previous->cpu_ns += now - previous->switched_in_at;
     ++g_stats.context_switches;
-    g_switched_in_at = now;
+    next->switched_in_at = now;
     next->state = Thread::State::Running;
-    g_current = next;
-    g_ticks_in_slice = 0;
+    next->cpu = this_cpu().index;
+    current() = next;
+    here().ticks_in_slice = 0;
     load_thread_context(*next);
     switch_context(&previous->saved_rsp, next->saved_rsp);
     // Back on `previous`'s stack, possibly much later.
@@ -83,21 +116,22 @@ void switch_to_next()
 // Runs on the new thread's stack right after every switch: frees a thread that exited.
 extern "C" void scheduler_finish_switch()
 {
-    if (g_dead && g_dead != g_current) {
-        delete g_dead;
-        g_dead = nullptr;
+    CpuScheduler& cpu = here();
+    if (cpu.dead && cpu.dead != current()) {
+        delete cpu.dead;
+        cpu.dead = nullptr;
     }
 }
 
-Thread* current_thread() { return g_current; }
+Thread* current_thread() { return this_cpu_current(); }
 
 void scheduler_set_cpu_tick_hook(void (*hook)(Thread&, bool)) { g_cpu_tick_hook = hook; }
 
 CpuTimes thread_cpu_times(Thread const& thread)
 {
     u64 total = thread.cpu_ns;
-    if (&thread == g_current)
-        total += monotonic_nanoseconds() - g_switched_in_at;
+    if (thread.state == Thread::State::Running)
+        total += monotonic_nanoseconds() - thread.switched_in_at;
     u64 ticks = u64(thread.user_ticks) + thread.system_ticks;
     if (thread.system_ticks == 0)
         return { total, 0 };
@@ -107,28 +141,42 @@ CpuTimes thread_cpu_times(Thread const& thread)
 
 namespace {
 void scheduler_tick(unsigned, TrapFrame& frame);
+void local_tick(TrapFrame& frame);
+
+// Leaves the boot stack for good (its "thread" is a throwaway record never run again) and
+// runs `first` on this CPU.
+[[noreturn]] void run_first_thread(Thread& first)
+{
+    static u64 boot_rsp[MAX_CPUS];
+    first.state = Thread::State::Running;
+    first.cpu = this_cpu().index;
+    first.switched_in_at = monotonic_nanoseconds();
+    current() = &first;
+    load_thread_context(first);
+    switch_context(&boot_rsp[this_cpu().index], first.saved_rsp);
+    VERIFY_NOT_REACHED();
+}
+
+// Where every other CPU enters once scheduling starts (ap_start.h), with the kernel-mode
+// lock: it begins in its idle thread, which looks at the run queue.
+void enter_application_processor() { run_first_thread(*here().idle); }
+
 }
 
 void scheduler_initialize()
 {
-    g_idle = MUST(Thread::create_kernel("idle", idle_loop, nullptr));
+    for (u32 i = 0; i < cpus_online(); ++i)
+        g_cpus[i].idle = MUST(Thread::create_kernel("idle", idle_loop, nullptr));
     interrupt_set_handler(TIMER_IRQ, scheduler_tick);
+    local_timer_set_handler(local_tick);
 }
 
 void scheduler_start()
 {
     cpu::disable_interrupts();
-    // The boot stack is abandoned: its "thread" is a throwaway record never run again.
-    static u64 boot_rsp;
+    application_processors_start_scheduling(enter_application_processor);
     Thread* first = g_run_queue.take_first();
-    if (!first)
-        first = g_idle;
-    first->state = Thread::State::Running;
-    g_current = first;
-    g_switched_in_at = monotonic_nanoseconds();
-    load_thread_context(*first);
-    switch_context(&boot_rsp, first->saved_rsp);
-    VERIFY_NOT_REACHED();
+    run_first_thread(first ? *first : *here().idle);
 }
 
 void scheduler_add(Thread& thread)
@@ -136,10 +184,12 @@ void scheduler_add(Thread& thread)
     cpu::InterruptsDisabled guard;
     thread.state = Thread::State::Runnable;
     g_run_queue.append(thread);
+    if (current())
+        wake_an_idle_cpu();
 }
 
 // Sleeping lends the kernel lock out, unless the thread is waiting for the disk.
-static bool should_lend_kernel_lock() { return g_current && g_current->keeps_kernel_lock == 0 && kernel_lock_held_by_current(); }
+static bool should_lend_kernel_lock() { return current() && current()->keeps_kernel_lock == 0 && kernel_lock_held_by_current(); }
 
 void yield()
 {
@@ -147,9 +197,9 @@ void yield()
     bool lend = should_lend_kernel_lock();
     if (lend)
         kernel_lock_release();
-    if (g_current != g_idle) {
-        g_current->state = Thread::State::Runnable;
-        g_run_queue.append(*g_current);
+    if (!is_idle(current())) {
+        current()->state = Thread::State::Runnable;
+        g_run_queue.append(*current());
     }
     switch_to_next();
     if (lend)
@@ -162,12 +212,12 @@ void block_current(SleepKind kind)
     bool lend = should_lend_kernel_lock();
     if (lend)
         kernel_lock_release();
-    g_current->state = Thread::State::Blocked;
-    g_current->sleep_kind = kind;
+    current()->state = Thread::State::Blocked;
+    current()->sleep_kind = kind;
     if (kind == SleepKind::Uninterruptible)
         ++g_uninterruptible;
     switch_to_next();
-    g_current->sleep_kind = SleepKind::Uninterruptible;
+    current()->sleep_kind = SleepKind::Uninterruptible;
     if (lend)
         kernel_lock_acquire();
 }
@@ -185,12 +235,19 @@ void wake_up(Thread& thread)
         g_sleepers.remove(thread);
     thread.state = Thread::State::Runnable;
     g_run_queue.append(thread);
+    wake_an_idle_cpu();
+}
+
+void kick(Thread& thread)
+{
+    if (thread.state == Thread::State::Running && thread.cpu != this_cpu().index)
+        local_apic_send_ipi(per_cpu(thread.cpu).apic_id, IPI_WAKE_VECTOR);
 }
 
 bool sleep_until(u64 deadline_ns, SleepKind kind)
 {
     cpu::InterruptsDisabled guard;
-    Thread& self = *g_current;
+    Thread& self = *current();
     self.wake_at = deadline_ns;
     self.was_interrupted_by_timeout = false;
     g_sleepers.append(self);
@@ -203,9 +260,9 @@ void thread_exit_current_noreturn()
     cpu::disable_interrupts();
     if (kernel_lock_held_by_current())
         kernel_lock_release();
-    VERIFY(!g_dead);
-    g_current->state = Thread::State::Dead;
-    g_dead = g_current;
+    VERIFY(!here().dead);
+    current()->state = Thread::State::Dead;
+    here().dead = current();
     // The dying thread may have been running on an address space about to be freed.
     activate_kernel_page_table();
     switch_to_next();
@@ -218,7 +275,10 @@ namespace {
 
 u32 runnable_threads()
 {
-    u32 count = g_current != g_idle ? 1 : 0;
+    u32 count = 0;
+    for (u32 i = 0; i < cpus_online(); ++i)
+        if (per_cpu(i).current && per_cpu(i).current != g_cpus[i].idle)
+            ++count;
     for (Thread& thread : g_run_queue) {
         (void)thread;
         ++count;
@@ -251,33 +311,43 @@ void wake_due_sleepers(u64 now)
     }
 }
 
-// The timer interrupt: fires due deadline timers, wakes sleepers whose deadline passed,
-// and preempts user code (and the idle loop) at the end of its time slice.
-void scheduler_tick(unsigned, TrapFrame& frame)
+// Every CPU's tick: the CPU time of the thread it found, and the end of its time slice.
+void account_and_preempt(TrapFrame& frame)
 {
-    u64 now = monotonic_nanoseconds();
+    Thread* thread = current();
     if (frame.from_user())
-        ++g_current->user_ticks, ++g_stats.user_ticks;
-    else if (g_current != g_idle)
-        ++g_current->system_ticks, ++g_stats.system_ticks;
+        ++thread->user_ticks, ++g_stats.user_ticks;
+    else if (!is_idle(thread))
+        ++thread->system_ticks, ++g_stats.system_ticks;
     else
         ++g_stats.idle_ticks;
-    update_load_average();
-    if (g_cpu_tick_hook && g_current != g_idle)
-        g_cpu_tick_hook(*g_current, frame.from_user());
-    wake_due_sleepers(now);
+    if (g_cpu_tick_hook && !is_idle(thread))
+        g_cpu_tick_hook(*thread, frame.from_user());
     // Preempt only code that runs with interrupts enabled: it holds no kernel data.
     if (!(frame.rflags & RFLAGS_INTERRUPT_ENABLE))
         return;
-    if (g_current == g_idle) {
+    if (is_idle(thread)) {
         if (!g_run_queue.is_empty())
             yield();
         return;
     }
     // A time slice is 10 ms.
-    if (++g_ticks_in_slice >= TIMER_HZ / 100 && !g_run_queue.is_empty())
+    if (++here().ticks_in_slice >= TIMER_HZ / 100 && !g_run_queue.is_empty())
         yield();
 }
+
+// The boot CPU's timer interrupt (the PIT) also keeps the machine's time: it fires due
+// deadline timers, wakes sleepers whose deadline passed and samples the load average.
+void scheduler_tick(unsigned, TrapFrame& frame)
+{
+    u64 now = monotonic_nanoseconds();
+    update_load_average();
+    wake_due_sleepers(now);
+    account_and_preempt(frame);
+}
+
+// The other CPUs' local APIC timers, at the same rate.
+void local_tick(TrapFrame& frame) { account_and_preempt(frame); }
 
 }
 
@@ -287,7 +357,7 @@ void offer_cpu()
     static u64 last_look;
     cpu::InterruptsDisabled guard;
     u64 now = monotonic_nanoseconds();
-    if (now - g_switched_in_at < SLICE_NS || now - last_look < LOOK_EVERY_NS)
+    if (now - current()->switched_in_at < SLICE_NS || now - last_look < LOOK_EVERY_NS)
         return;
     last_look = now;
     // The kernel runs with interrupts off, so the ticks of this slice found it there and
@@ -303,6 +373,8 @@ SchedulerStats scheduler_stats()
     SchedulerStats stats = g_stats;
     stats.runnable = runnable_threads();
     stats.uninterruptible = g_uninterruptible;
-    stats.idle_ns = thread_cpu_times(*g_idle).total();
+    stats.idle_ns = 0;
+    for (u32 i = 0; i < cpus_online(); ++i)
+        stats.idle_ns += thread_cpu_times(*g_cpus[i].idle).total();
     return stats;
 }

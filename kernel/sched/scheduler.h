@@ -1,7 +1,8 @@
-// Round-robin scheduling on one CPU. Kernel code runs with interrupts disabled (system calls
-// enter with IF clear), so the kernel is never preempted in the middle of a data structure:
-// threads switch only when they block or yield, and the timer preempts only code that runs
-// with interrupts enabled — user mode and the idle loop.
+// Round-robin scheduling on every CPU from one run queue. Kernel code runs with interrupts
+// disabled (system calls enter with IF clear) and on one CPU at a time (the kernel-mode
+// lock, kernel/arch/x86_64/kernel_mode_lock.h), so the kernel is never preempted in the
+// middle of a data structure: threads switch only when they block or yield, and the timer
+// preempts only code that runs with interrupts enabled — user mode and the idle loop.
 #pragma once
 
 #include "thread.h"
@@ -24,6 +25,9 @@ void block_current(SleepKind kind = SleepKind::Uninterruptible);
 // (so a kill() can reach it). The caller must re-check what it decided before the call.
 void offer_cpu();
 void wake_up(Thread&);
+// If `thread` is running on another CPU, interrupts that CPU (a wake IPI), so that the
+// thread enters the kernel and sees what changed for it (a signal) before it returns.
+void kick(Thread&);
 // Blocks the current thread until monotonic time `deadline_ns`, until woken, or until
 // interrupted as `kind` allows. Returns true if the deadline passed.
 bool sleep_until(u64 deadline_ns, SleepKind kind = SleepKind::Uninterruptible);

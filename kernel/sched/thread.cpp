@@ -79,6 +79,8 @@ void Thread::interrupt(bool fatal)
 {
     m_interrupt_pending = true;
     m_fatal_interrupt_pending = m_fatal_interrupt_pending || fatal;
+    if (state == State::Running)
+        kick(*this); // in user mode on another CPU: make it enter the kernel and notice
     if (state != State::Blocked)
         return;
     if (sleep_kind == SleepKind::Interruptible || (sleep_kind == SleepKind::Killable && m_fatal_interrupt_pending))

@@ -4,8 +4,8 @@
 //
 // The scheduler never looks inside a Process: a thread names its process only so that the
 // layers above can find it (current_process()), and names the address space the CPU must
-// load to run it. Fields are grouped by who reads and writes them; on one CPU with the
-// kernel's interrupts off (scheduler.h) none needs a lock of its own.
+// load to run it. Fields are grouped by who reads and writes them; kernel code runs on one
+// CPU at a time with interrupts off (kernel_mode_lock.h), so none needs a lock of its own.
 #pragma once
 
 #include "kernel/arch/x86_64/trap_frame.h"
@@ -88,7 +88,9 @@ public:
     // CPU time (scheduler.cpp): exact time on the CPU up to the last switch away, and the
     // timer ticks that found it in user mode or in the kernel, which split it.
     u64 cpu_ns { 0 };
+    u64 switched_in_at { 0 }; // monotonic time it last got a CPU
     u32 user_ticks { 0 }, system_ticks { 0 };
+    u32 cpu { 0 }; // the CPU it runs on, or last ran on
 
     // --- User CPU state, loaded by the scheduler when the thread runs.
     AddressSpace* address_space { nullptr }; // the page table to load; null: the kernel's (set by proc)

@@ -1,10 +1,12 @@
 #include "ap_start.h"
 #include "acpi_madt.h"
 #include "cpu.h"
+#include "cpu_features.h"
 #include "gdt.h"
 #include "idt.h"
 #include "kernel/lib/log.h"
 #include "kernel_memory.h"
+#include "kernel_mode_lock.h"
 #include "local_apic.h"
 #include "per_cpu.h"
 #include "timer.h"
@@ -27,6 +29,7 @@ constexpr u64 REPORT_TIMEOUT_NS = 1000000000;
 u32 g_cpus_online = 1; // written with atomics: the CPUs that have reported in
 u32 g_reported_index; // the index of the last CPU to report in (0: none yet)
 u64 g_wake_ipis_received; // by CPUs other than the boot CPU (atomic)
+void (*g_scheduler_entry)(); // set once the boot CPU starts scheduling (atomic)
 
 // Sends CPU `apic_id` a wake IPI and waits for it to count it: proof that IPIs, which TLB
 // shootdown will need, reach the CPU and that it handles interrupts.
@@ -50,19 +53,31 @@ extern "C" [[noreturn]] void ap_main(u32 cpu_index)
     gdt_initialize(cpu_index);
     per_cpu_initialize(cpu_index);
     idt_load();
+    cpu_enable_features();
     local_apic_enable_this_cpu();
-    klog("cpu %u: online (local APIC %u), idle", cpu_index, local_apic_id());
+    klog("cpu %u: online (local APIC %u)", cpu_index, local_apic_id());
     __atomic_fetch_add(&g_cpus_online, 1, __ATOMIC_RELEASE);
     __atomic_store_n(&g_reported_index, cpu_index, __ATOMIC_RELEASE);
-    // Nothing is scheduled here yet: halt, with interrupts on so that an IPI can wake us.
-    for (;;)
+    // Halt until the boot CPU starts scheduling, with interrupts on so that its wake IPI
+    // (and the first one, answers_ipi's) reach us. The entry is looked at with interrupts
+    // off: an IPI sent after the look stays pending until `sti; hlt` and ends the halt.
+    for (;;) {
+        cpu::disable_interrupts();
+        if (void (*entry)() = __atomic_load_n(&g_scheduler_entry, __ATOMIC_ACQUIRE)) {
+            local_apic_start_timer(TIMER_HZ);
+            kernel_mode_lock_acquire();
+            entry();
+            VERIFY_NOT_REACHED();
+        }
         cpu::wait_for_interrupt();
+    }
 }
 
 usize start_application_processors(MachineTopology const& topology)
 {
     if (topology.cpu_count <= 1)
         return 1;
+    local_apic_calibrate_timer(); // the others' scheduler tick
     usize trampoline_size = ap_trampoline_end - ap_trampoline_start;
     auto* trampoline = static_cast<u8*>(physical_to_virtual(AP_TRAMPOLINE_PHYSICAL));
     for (usize i = 0; i < trampoline_size; ++i)
@@ -101,6 +116,13 @@ usize start_application_processors(MachineTopology const& topology)
     klog("cpu: %zu of %zu CPUs online, %lu answered a wake IPI", online, topology.cpu_count,
         __atomic_load_n(&g_wake_ipis_received, __ATOMIC_ACQUIRE));
     return online;
+}
+
+void application_processors_start_scheduling(void (*entry)())
+{
+    __atomic_store_n(&g_scheduler_entry, entry, __ATOMIC_RELEASE);
+    for (u32 i = 1; i < cpus_online(); ++i)
+        local_apic_send_ipi(per_cpu(i).apic_id, IPI_WAKE_VECTOR);
 }
 
 void ipi_wake_received() { __atomic_fetch_add(&g_wake_ipis_received, 1, __ATOMIC_RELEASE); }

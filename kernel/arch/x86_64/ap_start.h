@@ -1,8 +1,9 @@
 // Starting the application processors: every CPU the MADT lists besides the boot CPU.
 // Each is woken with INIT and STARTUP IPIs into a real-mode trampoline copied below 1 MiB
 // (ap_start.S), brought to long mode on the kernel's page table with a stack of its own,
-// given its own GDT and TSS, the shared IDT and its local APIC, and then idles: it halts
-// with interrupts on. Threads still run on the boot CPU only (docs/boot.md, "Several CPUs").
+// given its own GDT and TSS, the shared IDT and its local APIC, and then halts with
+// interrupts on until the scheduler starts, when it enters the scheduler's code for it
+// (docs/boot.md, "Several CPUs").
 #pragma once
 
 #include "kernel/lib/types.h"
@@ -14,6 +15,9 @@ struct MachineTopology;
 // the kernel heap (stacks) and the boot CPU's local APIC. Returns the number of CPUs online,
 // the boot CPU included.
 usize start_application_processors(MachineTopology const& topology);
+// Every started CPU starts its local APIC timer, takes the kernel-mode lock and calls
+// `entry` (which never returns): the scheduler's loop for that CPU.
+void application_processors_start_scheduling(void (*entry)());
 // IPI_WAKE_VECTOR arrived (trap_dispatch): counted, so that starting a CPU can check that
 // it answers IPIs (each started CPU is sent one).
 void ipi_wake_received();

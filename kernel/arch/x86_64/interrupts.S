@@ -125,8 +125,12 @@ syscall_entry:
     push $0 /* cr2 */
     push $0 /* padding */
     cld
+    /* The kernel runs on one CPU at a time (kernel_mode_lock.h); given back just before
+     * the return to user mode, where nothing but this thread's own stack is touched. */
+    call kernel_mode_lock_acquire
     mov %rsp, %rdi
     call syscall_dispatch
+    call kernel_mode_lock_release
     jmp return_from_trap
 
 /* void switch_context(u64* save_rsp, u64 new_rsp): saves callee-saved registers on the
@@ -159,10 +163,12 @@ kernel_thread_trampoline:
     call thread_exit_current
     ud2
 
-/* First code a new user thread runs: a TrapFrame sits right above; leave through it. */
+/* First code a new user thread runs: a TrapFrame sits right above; leave through it,
+ * giving back the kernel-mode lock the switch to it ran under. */
     .global user_thread_trampoline
 user_thread_trampoline:
     call scheduler_finish_switch
+    call kernel_mode_lock_release
     jmp return_from_trap
 
     .global load_gdt_and_segments

@@ -4,6 +4,8 @@
 #include "kernel/lib/log.h"
 #include "kernel/mm/frame_allocator.h"
 #include "multiboot.h"
+#include "per_cpu.h"
+#include "tlb_shootdown.h"
 
 extern "C" char __kernel_end[];
 
@@ -100,7 +102,11 @@ alignas(FrameAllocator) u8 g_frame_allocator_storage[sizeof(FrameAllocator)];
 
 u64 kernel_pml4_physical() { return g_kernel_pml4; }
 
-void activate_kernel_page_table() { cpu::write_cr3(g_kernel_pml4); }
+void activate_kernel_page_table()
+{
+    this_cpu().loaded_pml4 = g_kernel_pml4;
+    cpu::write_cr3(g_kernel_pml4);
+}
 
 u64 virtual_to_physical(void const* address)
 {
@@ -117,13 +123,26 @@ u64 virtual_to_physical(void const* address)
 
 void unmap_kernel_pages(u64 start, u64 end)
 {
+    // Every CPU may have these pages in its TLB (a kernel stack of a thread that ran
+    // there, the heap): the frames go back only once all have forgotten them.
+    TlbFlush batch;
     for (u64 va = start; va < end; va += PAGE_SIZE) {
         u64* entry = kernel_leaf_entry(va, false);
         if (!entry || !(*entry & PTE_PRESENT))
             continue;
+        *entry &= ~PTE_PRESENT;
+        cpu::invalidate_page(va);
+        batch.add_page(va);
+    }
+    if (batch.is_empty())
+        return;
+    tlb_shootdown_kernel(batch);
+    for (u64 va = start; va < end; va += PAGE_SIZE) {
+        u64* entry = kernel_leaf_entry(va, false);
+        if (!entry || !*entry)
+            continue;
         g_frame_allocator->unref(physical_to_frame(*entry & PTE_ADDRESS_MASK));
         *entry = 0;
-        cpu::invalidate_page(va);
     }
 }
 

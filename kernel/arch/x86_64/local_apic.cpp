@@ -2,6 +2,7 @@
 #include "cpu.h"
 #include "kernel/lib/assert.h"
 #include "kernel_memory.h"
+#include "per_cpu.h"
 #include "timer.h"
 
 namespace {
@@ -14,13 +15,21 @@ constexpr u32 REG_SPURIOUS = 0xF0;
 constexpr u32 REG_ERROR_STATUS = 0x280;
 constexpr u32 REG_COMMAND_LOW = 0x300;
 constexpr u32 REG_COMMAND_HIGH = 0x310;
+constexpr u32 REG_TIMER_VECTOR = 0x320; // the LVT timer entry
+constexpr u32 REG_TIMER_INITIAL_COUNT = 0x380;
+constexpr u32 REG_TIMER_CURRENT_COUNT = 0x390;
+constexpr u32 REG_TIMER_DIVIDE = 0x3E0;
 
 constexpr u32 SPURIOUS_APIC_ENABLE = 1 << 8;
 constexpr u32 COMMAND_DELIVERY_PENDING = 1 << 12;
 constexpr u32 COMMAND_LEVEL_ASSERT = 1 << 14;
 constexpr u32 DELIVERY_FIXED = 0 << 8, DELIVERY_INIT = 5 << 8, DELIVERY_STARTUP = 6 << 8;
 
+constexpr u32 TIMER_MASKED = 1 << 16, TIMER_PERIODIC = 1 << 17;
+constexpr u32 TIMER_DIVIDE_BY_16 = 0x3;
+
 u32 volatile* g_registers;
+u64 g_timer_counts_per_second; // at divide-by-16
 
 u32 read(u32 offset) { return g_registers[offset / 4]; }
 void write(u32 offset, u32 value) { g_registers[offset / 4] = value; }
@@ -57,6 +66,7 @@ void local_apic_enable_this_cpu()
     // The error status register is cleared by writing it (twice, as the SDM advises).
     write(REG_ERROR_STATUS, 0);
     write(REG_ERROR_STATUS, 0);
+    this_cpu().apic_id = local_apic_id();
 }
 
 u8 local_apic_id() { return read(REG_ID) >> 24; }
@@ -72,6 +82,28 @@ void local_apic_start_cpu(u8 apic_id, u64 start_page)
         send_command(apic_id, DELIVERY_STARTUP | u32(start_page >> 12));
         delay_microseconds(200);
     }
+}
+
+void local_apic_calibrate_timer()
+{
+    constexpr u64 SAMPLE_NS = 10000000;
+    write(REG_TIMER_DIVIDE, TIMER_DIVIDE_BY_16);
+    write(REG_TIMER_VECTOR, TIMER_MASKED | LOCAL_TIMER_VECTOR);
+    write(REG_TIMER_INITIAL_COUNT, 0xFFFFFFFF);
+    u64 start = monotonic_nanoseconds();
+    while (monotonic_nanoseconds() - start < SAMPLE_NS)
+        cpu::pause();
+    u32 elapsed = 0xFFFFFFFF - read(REG_TIMER_CURRENT_COUNT);
+    write(REG_TIMER_INITIAL_COUNT, 0);
+    g_timer_counts_per_second = u64(elapsed) * (1000000000 / SAMPLE_NS);
+}
+
+void local_apic_start_timer(u64 hz)
+{
+    VERIFY(g_timer_counts_per_second >= hz);
+    write(REG_TIMER_DIVIDE, TIMER_DIVIDE_BY_16);
+    write(REG_TIMER_VECTOR, TIMER_PERIODIC | LOCAL_TIMER_VECTOR);
+    write(REG_TIMER_INITIAL_COUNT, static_cast<u32>(g_timer_counts_per_second / hz));
 }
 
 void local_apic_send_ipi(u8 apic_id, u8 vector) { send_command(apic_id, DELIVERY_FIXED | COMMAND_LEVEL_ASSERT | vector); }

@@ -9,7 +9,9 @@
 
 // Vectors the local APIC delivers (the PIC has 32..47; interrupts.S has stubs up to 63).
 constexpr int LOCAL_APIC_FIRST_VECTOR = 48;
-constexpr int IPI_WAKE_VECTOR = 48; // "look at your work": ends a halt, does nothing else
+constexpr int IPI_WAKE_VECTOR = 48; // "look at your work": ends a halt or user mode, does nothing else
+constexpr int IPI_TLB_SHOOTDOWN_VECTOR = 49; // tlb_shootdown.h
+constexpr int LOCAL_TIMER_VECTOR = 50; // the local APIC timer: the other CPUs' scheduler tick
 constexpr int LOCAL_APIC_SPURIOUS_VECTOR = 63; // low four bits set, as older CPUs require
 constexpr int LOCAL_APIC_LAST_VECTOR = 63;
 
@@ -26,5 +28,10 @@ void local_apic_end_of_interrupt();
 // physical address `start_page` (page aligned, below 1 MiB). Waits the delays the
 // Intel MP specification asks for.
 void local_apic_start_cpu(u8 apic_id, u64 start_page);
+// Measures the local APIC timer's rate against the TSC clock (boot CPU, once; every CPU's
+// timer runs at the same rate under QEMU, as on real machines with a shared bus clock).
+void local_apic_calibrate_timer();
+// Starts this CPU's timer: LOCAL_TIMER_VECTOR `hz` times a second.
+void local_apic_start_timer(u64 hz);
 // A fixed-vector interrupt to CPU `apic_id`.
 void local_apic_send_ipi(u8 apic_id, u8 vector);

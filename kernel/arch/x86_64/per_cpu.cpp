@@ -18,6 +18,12 @@ void per_cpu_initialize(unsigned index)
     cpu::write_msr(cpu::MSR_KERNEL_GS_BASE, 0);
 }
 
+PerCpu& per_cpu(unsigned index)
+{
+    VERIFY(index < MAX_CPUS);
+    return g_per_cpu[index];
+}
+
 void set_kernel_entry_stack(u64 stack_top)
 {
     PerCpu& cpu = this_cpu();

@@ -4,16 +4,25 @@
 // (interrupts.S) exchanges the two (the other one waits in MSR_KERNEL_GS_BASE). The
 // syscall entry needs this most: it arrives on the user's stack with no register free, and
 // reads the kernel stack from %gs:PER_CPU_KERNEL_STACK_TOP.
+//
+// Other CPUs read a PerCpu too (per_cpu(index)): which thread it runs, which page table it
+// has loaded. They do so only while holding the kernel-mode lock (kernel_mode_lock.h), and
+// those fields change only under it, so they never see one half-written.
 #pragma once
 
+#include "acpi_madt.h"
 #include "kernel/lib/types.h"
+
+class Thread;
 
 struct PerCpu {
     PerCpu* self; // %gs:0, so that this_cpu() is one load
     u64 kernel_stack_top; // the current thread's: where syscall_entry switches to
     u64 user_rsp; // syscall_entry's scratch slot for the user's stack pointer
+    Thread* current; // the thread this CPU runs (the scheduler's; null until it starts here)
+    u64 loaded_pml4; // physical address of the page table in CR3 (x86_mmu.cpp)
     u32 index; // 0: the boot CPU
-    u32 padding;
+    u32 apic_id; // its local APIC's id: where IPIs for it go
 };
 // interrupts.S uses these offsets.
 static_assert(__builtin_offsetof(PerCpu, kernel_stack_top) == 8);
@@ -28,6 +37,15 @@ inline PerCpu& this_cpu()
     asm volatile("mov %%gs:0, %0" : "=r"(self));
     return *self;
 }
+// The current thread in one load (the scheduler's current_thread()).
+inline Thread* this_cpu_current()
+{
+    Thread* current;
+    asm volatile("mov %%gs:%c1, %0" : "=r"(current) : "i"(__builtin_offsetof(PerCpu, current)));
+    return current;
+}
+// CPU number `index`'s record (index < cpus_online()).
+PerCpu& per_cpu(unsigned index);
 // The stack the current CPU enters the kernel on (system calls and interrupts from user
 // mode): the TSS's rsp0 and the syscall entry's copy, both this CPU's.
 void set_kernel_entry_stack(u64 stack_top);

@@ -6,8 +6,10 @@
 #include "idt.h"
 #include "kernel/lib/signal_numbers.h"
 #include "kernel_memory.h"
+#include "kernel_mode_lock.h"
 #include "local_apic.h"
 #include "pic.h"
+#include "tlb_shootdown.h"
 #include "user_copy.h"
 
 namespace {
@@ -19,6 +21,7 @@ char const* const EXCEPTION_NAMES[32] = { "divide error", "debug", "NMI", "break
     "reserved", "reserved", "reserved", "hypervisor injection", "VMM communication", "security", "reserved" };
 
 InterruptHandler g_handlers[IRQ_COUNT];
+void (*g_local_timer_handler)(TrapFrame&);
 
 // Page-fault error code bits (Intel SDM vol. 3, 4.7).
 constexpr u64 PF_WRITE = 1 << 1, PF_INSTRUCTION_FETCH = 1 << 4;
@@ -73,7 +76,29 @@ void interrupt_set_handler(unsigned irq, InterruptHandler handler)
     pic_unmask(irq);
 }
 
-extern "C" void trap_dispatch(TrapFrame* frame)
+void local_timer_set_handler(void (*handler)(TrapFrame&)) { g_local_timer_handler = handler; }
+
+namespace {
+
+// The IPIs: answered without the kernel-mode lock, whose holder may be the CPU that sent
+// them and is waiting for the answer (a TLB shootdown). The spurious vector is not
+// acknowledged (the SDM: it sets no in-service bit).
+void answer_ipi(u64 vector)
+{
+    if (vector == IPI_TLB_SHOOTDOWN_VECTOR)
+        tlb_shootdown_answer();
+    if (vector == IPI_WAKE_VECTOR)
+        ipi_wake_received();
+    if (vector != LOCAL_APIC_SPURIOUS_VECTOR)
+        local_apic_end_of_interrupt();
+}
+
+bool is_ipi(u64 vector)
+{
+    return vector == IPI_WAKE_VECTOR || vector == IPI_TLB_SHOOTDOWN_VECTOR || vector == LOCAL_APIC_SPURIOUS_VECTOR;
+}
+
+void dispatch_with_kernel_mode_lock(TrapFrame* frame)
 {
     u64 vector = frame->vector;
     if (vector < 32) {
@@ -98,14 +123,37 @@ extern "C" void trap_dispatch(TrapFrame* frame)
         pic_end_of_interrupt(irq);
         if (g_handlers[irq])
             g_handlers[irq](irq, *frame);
-    } else if (vector >= LOCAL_APIC_FIRST_VECTOR && vector <= LOCAL_APIC_LAST_VECTOR) {
-        // IPI_WAKE_VECTOR's whole work is to end a halt (and be counted); the spurious
-        // vector is not acknowledged (the SDM: it sets no in-service bit).
-        if (vector == IPI_WAKE_VECTOR)
-            ipi_wake_received();
-        if (vector != LOCAL_APIC_SPURIOUS_VECTOR)
-            local_apic_end_of_interrupt();
+    } else if (vector == LOCAL_TIMER_VECTOR) {
+        local_apic_end_of_interrupt(); // first, as for the PIC's lines
+        if (g_local_timer_handler)
+            g_local_timer_handler(*frame);
     }
+}
+
+}
+
+extern "C" void trap_dispatch(TrapFrame* frame)
+{
+    if (is_ipi(frame->vector)) {
+        answer_ipi(frame->vector);
+        if (!frame->from_user())
+            return; // a halt it ended: the idle loop looks at the run queue itself
+        // A wake IPI to user code is how another CPU makes this thread notice a signal.
+        kernel_mode_lock_acquire();
+        prepare_return_to_user(*frame);
+        kernel_mode_lock_release();
+        return;
+    }
+    // Everything else is kernel work. A fault in a user copy comes from kernel code that
+    // holds the lock already; otherwise this CPU was in user mode or halted in the idle
+    // loop. Whichever thread is current when the handler ends gives the lock back — a
+    // handler may switch threads, and this one may come back later, even on another CPU.
+    bool taken_here = !kernel_mode_lock_held_here();
+    if (taken_here)
+        kernel_mode_lock_acquire();
+    dispatch_with_kernel_mode_lock(frame);
     if (frame->from_user())
         prepare_return_to_user(*frame);
+    if (taken_here)
+        kernel_mode_lock_release();
 }

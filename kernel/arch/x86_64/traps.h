@@ -6,7 +6,10 @@
 //   vector 0..31 from user code   → a UserTrap: a page fault (address, access) to resolve,
 //                                   or the signal Linux sends for the exception
 //   vector 32..47 (PIC IRQ 0..15) → the handler installed for that line
+//   the local APIC's timer        → the handler installed for it (the other CPUs' tick)
+//   IPIs (wake, TLB shootdown)    → answered at once, without the kernel-mode lock
 //   syscall instruction           → syscall_dispatch (interrupts.S calls it directly)
+// Everything but the IPIs runs under the kernel-mode lock (kernel_mode_lock.h).
 #pragma once
 
 #include "kernel/lib/signal_codes.h"
@@ -39,3 +42,5 @@ using InterruptHandler = void (*)(unsigned irq, TrapFrame&);
 // Installs `handler` for PIC line `irq` and unmasks the line. One handler per line; a
 // driver whose devices share a line polls them all.
 void interrupt_set_handler(unsigned irq, InterruptHandler handler);
+// Installs the handler of every CPU's local APIC timer (LOCAL_TIMER_VECTOR).
+void local_timer_set_handler(void (*handler)(TrapFrame&));

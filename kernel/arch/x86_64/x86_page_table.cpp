@@ -10,14 +10,17 @@
 using namespace x86_pte;
 
 // What unmap() has taken out of the table but not yet handed back (Linux's mmu_gather):
-// released entries and freed table frames wait here until the TLB cannot hold them any
-// more, then go to the caller's `release` and back to the frame allocator. A table that is
-// not loaded has nothing in any TLB (an exiting address space, a vfork parent's child...),
-// so then everything goes back at once, as Linux's full-mm gather does at exit.
+// released entries and freed table frames wait here until no TLB can hold them any more
+// (this CPU's and, by shootdown, every other CPU's that has the table loaded), then go to
+// the caller's `release` and back to the frame allocator. A table loaded on no CPU has
+// nothing in any TLB (an exiting address space, a vfork parent's child...), so then
+// everything goes back at once, as Linux's full-mm gather does at exit.
 class X86PageTable::Unmapped {
 public:
     Unmapped(X86PageTable& table, PteVisitor release)
-        : m_table(table), m_release(release), m_immediate(!table.m_mmu.is_loaded(table.pml4_physical()))
+        : m_table(table)
+        , m_release(release)
+        , m_immediate(!table.m_mmu.is_loaded(table.pml4_physical()) && !table.m_mmu.is_loaded_elsewhere(table.pml4_physical()))
     { }
     ~Unmapped() { finish(); }
 
@@ -127,10 +130,20 @@ void X86PageTable::activate() { m_mmu.load(pml4_physical()); }
 
 void X86PageTable::flush(TlbFlush const& batch)
 {
-    // One CPU: only the loaded table can have entries in the TLB, and loading another
-    // drops them. (With several CPUs this is where a shootdown of the CPUs running this
-    // address space would go.)
-    if (batch.is_empty() || !m_mmu.is_loaded(pml4_physical()))
+    // Only CPUs that have this table loaded can hold its entries (loading another drops
+    // them): this one, and those running other threads of the address space, which must
+    // have forgotten the old entries before we go on (tlb_shootdown.h).
+    if (batch.is_empty())
+        return;
+    if (usize cpus = m_mmu.shoot_down(pml4_physical(), batch)) {
+        ++m_stats.tlb_shootdowns;
+        m_stats.tlb_shootdown_cpus += cpus;
+        if (batch.everything())
+            ++m_stats.tlb_shootdown_full;
+        else
+            m_stats.tlb_shootdown_pages += batch.count();
+    }
+    if (!m_mmu.is_loaded(pml4_physical()))
         return;
     if (batch.everything()) {
         m_mmu.invalidate_all();
@@ -239,7 +252,8 @@ bool X86PageTable::clear_accessed(VirtAddr va)
         return true; // a shared leaf table: its entries are not ours alone to change
     if (!(entry & ACCESSED))
         return false;
-    entry &= ~ACCESSED;
+    // Atomically: another CPU's page walk may be setting DIRTY in the same entry.
+    __atomic_fetch_and(&entry, ~ACCESSED, __ATOMIC_RELAXED);
     TlbFlush batch;
     batch.add_page(va);
     flush(batch);
@@ -293,23 +307,28 @@ Result<void> X86PageTable::update_entries(
             continue;
         }
         for (; va < chunk_end; va += PAGE_SIZE) {
-            u64* entry = &table_of(frame_of(*directory))[index_at_level(va, 0)];
-            if (!(*entry & PRESENT))
-                continue;
-            // In a shared table the leaf's W bit is left as it was before the fork; what the
-            // entry grants is without it, and that is what an update is compared against.
-            bool shared = !(*directory & WRITABLE);
-            u64 current = shared ? (*entry & ~WRITABLE) : *entry;
-            u64 value = updated(va, current, *directory);
-            if (value == current)
-                continue;
-            if (!(*directory & WRITABLE)) {
-                if (!make_private(*directory))
-                    return Errno::NoMemory;
-                entry = &table_of(frame_of(*directory))[index_at_level(va, 0)]; // in the copy
+            for (;;) {
+                u64* entry = &table_of(frame_of(*directory))[index_at_level(va, 0)];
+                u64 raw = __atomic_load_n(entry, __ATOMIC_RELAXED);
+                if (!(raw & PRESENT))
+                    break;
+                // In a shared table the leaf's W bit is left as it was before the fork; what
+                // the entry grants is without it, and that is what an update is compared against.
+                bool shared = !(*directory & WRITABLE);
+                u64 current = shared ? (raw & ~WRITABLE) : raw;
+                u64 value = updated(va, current, *directory);
+                if (value == current)
+                    break;
+                if (shared) {
+                    if (!make_private(*directory))
+                        return Errno::NoMemory;
+                    continue; // decide again, on the entry in our own copy
+                }
+                if (replace_entry(*entry, raw, value)) {
+                    batch.add_page(va);
+                    break;
+                }
             }
-            *entry = value;
-            batch.add_page(va);
         }
     }
     return {};
@@ -327,13 +346,17 @@ Result<void> X86PageTable::protect_page(VirtAddr va, PageAccess access)
     if (!(*directory & WRITABLE) && !make_private(*directory))
         return Errno::NoMemory;
     u64& entry = table_of(frame_of(*directory))[index_at_level(va, 0)];
-    u64 updated = leaf_bits(frame_of(entry), access) | (entry & (ACCESSED | DIRTY));
-    if (updated != entry) {
-        entry = updated;
-        TlbFlush batch;
-        batch.add_page(va);
-        flush(batch);
+    for (;;) {
+        u64 raw = __atomic_load_n(&entry, __ATOMIC_RELAXED);
+        u64 updated = leaf_bits(frame_of(raw), access) | (raw & (ACCESSED | DIRTY));
+        if (updated == raw)
+            return {};
+        if (replace_entry(entry, raw, updated))
+            break;
     }
+    TlbFlush batch;
+    batch.add_page(va);
+    flush(batch);
     return {};
 }
 
@@ -439,7 +462,10 @@ Result<void> X86PageTable::fork_range(
                 leaf = table_of(frame_of(*directory)); // the copy
                 entry = &leaf[index_at_level(va, 0)];
             }
-            *entry = updated;
+            // Another thread of the parent may be writing on another CPU: its page walk can
+            // set DIRTY between our read and our write, and that bit must not be lost.
+            for (u64 raw = *entry; !replace_entry(*entry, raw, updated); raw = *entry)
+                updated = leaf_bits(frame_of(raw), forked.parent_access) | (raw & (ACCESSED | DIRTY));
             batch.add_page(va);
         }
     }
@@ -526,8 +552,7 @@ Result<void> X86PageTable::unmap_chunk(
         u64& e = entries[index_at_level(va, 0)];
         if (!(e & PRESENT))
             continue;
-        u64 cleared = e;
-        e = 0;
+        u64 cleared = __atomic_exchange_n(&e, 0, __ATOMIC_RELAXED); // DIRTY may be set meanwhile
         --leaf_record.entries_in_use;
         unmapped.entry(va, cleared, entry);
     }

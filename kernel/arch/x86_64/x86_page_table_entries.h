@@ -33,6 +33,15 @@ inline u64 leaf_bits(FrameNumber frame, PageAccess access)
     return entry;
 }
 
+// Writes `value` over a leaf entry that still holds `expected`; false if it changed. While
+// other CPUs run the address space their page walks set ACCESSED and DIRTY in entries we
+// change: a plain read-modify-write could lose a DIRTY bit set in between (and with it a
+// write-back).
+inline bool replace_entry(u64& entry, u64 expected, u64 value)
+{
+    return __atomic_compare_exchange_n(&entry, &expected, value, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
 // What a leaf entry grants, given the directory entry above it: a shared leaf table is
 // write-protected as a whole there.
 inline PteInfo describe(u64 entry, u64 directory_entry)

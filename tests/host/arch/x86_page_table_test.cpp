@@ -143,6 +143,35 @@ TEST_F(X86Test, UnmapHandsFramesBackOnlyAfterTheirInvalidation)
     env.mmu.loaded = 0;
 }
 
+TEST_F(X86Test, ATableLoadedOnOtherCpusIsShotDownThereBeforeFramesComeBack)
+{
+    auto space = env.new_space();
+    X86PageTable& table = env.x86(*space);
+    for (u64 i = 0; i < 8; ++i)
+        MUST(table.map(REGION + i * P, MUST(env.frames.allocate()), rw()));
+    // Not loaded on this CPU, but another thread of the address space runs on two others.
+    env.mmu.loaded = 0;
+    env.mmu.loaded_elsewhere = table.pml4_physical();
+    env.mmu.other_cpus = 2;
+    PageAccess read_only { .writable = false, .executable = false, .accessible = true };
+    MUST(table.protect(REGION, REGION + 4 * P, [&](VirtAddr, PteInfo const&) { return read_only; }));
+    EXPECT_EQ(env.mmu.shootdowns, 1u);
+    EXPECT_EQ(env.mmu.invalidations(), 0u); // nothing of it in this CPU's TLB
+    EXPECT_EQ(env.stats.tlb_shootdowns, 1u);
+    EXPECT_EQ(env.stats.tlb_shootdown_cpus, 2u);
+    EXPECT_EQ(env.stats.tlb_shootdown_pages, 4u);
+    // Unmapping gathers the frames until the other CPUs have flushed (not "immediately", as
+    // for a table loaded nowhere).
+    usize released = 0;
+    MUST(table.unmap(REGION, REGION + 8 * P, [&](VirtAddr, PteInfo const& old) {
+        EXPECT_EQ(env.mmu.shootdowns, 2u);
+        env.frames.unref(old.frame);
+        ++released;
+    }));
+    EXPECT_EQ(released, 8u);
+    env.mmu.loaded_elsewhere = 0;
+}
+
 TEST_F(X86Test, ForkSharesAFullLeafTableAndTheFirstWriteCopiesIt)
 {
     auto parent = filled_parent();

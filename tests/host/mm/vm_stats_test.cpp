@@ -23,6 +23,10 @@ TEST(VmStats, FormatsProcVmstatLines)
     stats.oom_kills = 1;
     stats.drop_pagecache = 2;
     stats.drop_slab = 1;
+    stats.tlb_shootdowns = 3;
+    stats.tlb_shootdown_cpus = 4;
+    stats.tlb_shootdown_pages = 5;
+    stats.tlb_shootdown_full = 1;
     Frame table[256];
     FrameAllocator frames(table, 0, 256);
     frames.add_free_range(0, 256);
@@ -67,6 +71,10 @@ TEST(VmStats, FormatsProcVmstatLines)
         "oom_kill 1\n"
         "drop_pagecache 2\n"
         "drop_slab 1\n"
+        "nr_tlb_remote_flush 3\n"
+        "nr_tlb_remote_flush_received 4\n"
+        "tlb_shootdown_pages 5\n"
+        "tlb_shootdown_full 1\n"
         "frames_total 256\n"
         "frames_free 200\n"
         "frames_reserve 16\n"

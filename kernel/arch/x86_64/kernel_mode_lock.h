@@ -1,0 +1,29 @@
+// The kernel-mode lock: Pagoda's kernel runs on one CPU at a time. Whichever CPU executes
+// kernel code — a system call, a fault, an interrupt handler, the scheduler, a kernel
+// thread — holds this lock; the others run user code, halt, or wait here. So everything
+// the kernel says about one CPU with interrupts off (docs/locking.md, rule 1) stays true
+// with several: user code runs on every CPU at once, kernel code on one. (Linux 2.0 began
+// its SMP the same way; finer locks can take this one's place piece by piece.)
+//
+// The lock belongs to a CPU, not to a thread: a thread that switches away hands it to the
+// next thread on the same CPU (switch_context runs with it held), which gives it back when
+// it returns to user mode or halts. A thread may come back on another CPU; it then holds
+// that CPU's lock.
+//
+// A CPU waiting here has interrupts off, so it would never answer a TLB shootdown, and the
+// lock's holder waits for every shootdown it sends: the wait loop answers them itself.
+#pragma once
+
+#include "kernel/lib/types.h"
+
+// Interrupts must be off. Waits (a ticket lock: CPUs get it in the order they asked).
+// (extern "C": interrupts.S calls both around a system call.)
+extern "C" void kernel_mode_lock_acquire();
+extern "C" void kernel_mode_lock_release();
+bool kernel_mode_lock_held_here();
+// Acquisitions that found the lock taken, and the TSC cycles spent waiting for it.
+struct KernelModeLockStats {
+    u64 contended;
+    u64 wait_cycles;
+};
+KernelModeLockStats kernel_mode_lock_stats();
