@@ -1,6 +1,7 @@
 #include "process_memory.h"
 #include "kernel/mm/remote_memory.h"
 #include "kernel/proc/process.h"
+#include "proc_file_stat.h"
 
 namespace {
 
@@ -20,14 +21,7 @@ public:
         Errno error;
         return moved(remote_write_forced(*space, offset, buffer, count, error), count);
     }
-    void stat(LinuxStat& out) const override
-    {
-        out = {};
-        out.st_dev = 3;
-        out.st_mode = MODE_REGULAR | 0600;
-        out.st_nlink = 1;
-        out.st_blksize = 1024;
-    }
+    void stat(LinuxStat& out) const override { proc_file_stat(out, 0600); }
 
 private:
     // The process's address space while it has one (not after it exited).
