@@ -19,7 +19,7 @@
 #include <stdatomic.h>
 
 #define PAGES 4
-#define ROUNDS 2000
+#define ROUNDS 1000
 #define MARK_MEM 0xd1
 #define MARK_STORE 0xd2
 #define MARK_READ 0xd3
@@ -29,12 +29,22 @@ static unsigned char* victim_map; // MAP_PRIVATE of the read-only descriptor
 static atomic_int dropping;
 static _Atomic long drops;
 
+static _Atomic long rounds_done; // the writing side's completed rounds
+
+// Drops the pages, then waits for the writing side to finish a round before dropping them
+// again: each drop lands somewhere in a round (the race), and the writing side always makes
+// progress (dropping back to back, the dropper could take the pages away before every
+// retried store).
 static void* drop_pages(void* arg)
 {
     (void)arg;
+    long seen = atomic_load(&rounds_done);
     while (atomic_load(&dropping)) {
         if (madvise(victim_map, PAGES * PAGE, MADV_DONTNEED) == 0)
             atomic_fetch_add(&drops, 1);
+        while (atomic_load(&rounds_done) == seen && atomic_load(&dropping))
+            sched_yield();
+        seen = atomic_load(&rounds_done);
     }
     return NULL;
 }
@@ -51,9 +61,17 @@ static void start_dropping(void)
         sched_yield();
 }
 
-// The writing side goes on for ROUNDS rounds and until the pages were dropped ROUNDS / 4
+// The writing side goes on for ROUNDS rounds and until the pages were dropped ROUNDS / 20
 // times meanwhile (counted, not timed: on one CPU the two sides take turns).
-static int more_rounds(int round) { return round < ROUNDS || atomic_load(&drops) < ROUNDS / 4; }
+static int more_rounds(int round) { return round < ROUNDS || atomic_load(&drops) < ROUNDS / 20; }
+// A round is over: counted for the dropper, and on one CPU every eighth hands it the CPU.
+static void end_round(int round)
+{
+    atomic_fetch_add(&rounds_done, 1);
+    if (round % 8 == 7)
+        sched_yield();
+}
+
 static void stop_dropping(void)
 {
     atomic_store(&dropping, 0);
@@ -90,6 +108,7 @@ static void race_proc_mem(void)
             ++short_writes;
             last_errno = errno;
         }
+        end_round(round);
     }
     stop_dropping();
     close(mem);
@@ -113,6 +132,7 @@ static void race_store_and_write(int sink)
             ++short_writes;
             last_errno = errno;
         }
+        end_round(rounds);
     }
     stop_dropping();
     ok(short_writes == 0,
@@ -142,6 +162,7 @@ static void race_read_into(int source)
             ++short_reads;
             last_errno = errno;
         }
+        end_round(round);
     }
     stop_dropping();
     ok(short_reads == 0,
