@@ -11,6 +11,7 @@ struct DiskStats {
     u64 pieces { 0 }; // BlockPieces asked for (BlockDevice::transfer, read, write)
     u64 pieces_merged { 0 }; // pieces that joined the request of the piece before them
     u64 max_in_flight { 0 }; // the most requests a device had at once
+    u64 missed_interrupts { 0 }; // waits that timed out and found requests done by looking
 };
 
 DiskStats& disk_stats();

@@ -29,9 +29,16 @@ enum Register : u16 {
 
 constexpr u8 STATUS_ACKNOWLEDGE = 1, STATUS_DRIVER = 2, STATUS_DRIVER_OK = 4, STATUS_FAILED = 128;
 constexpr u32 FEATURE_FLUSH = 1 << 9;
+constexpr u32 FEATURE_INDIRECT = 1u << 28; // VIRTIO_RING_F_INDIRECT_DESC
 constexpr u32 REQUEST_READ = 0, REQUEST_WRITE = 1, REQUEST_FLUSH = 4;
-constexpr u16 DESCRIPTOR_NEXT = 1, DESCRIPTOR_DEVICE_WRITES = 2;
+constexpr u16 DESCRIPTOR_NEXT = 1, DESCRIPTOR_DEVICE_WRITES = 2, DESCRIPTOR_INDIRECT = 4;
 constexpr usize MAX_REQUEST_PIECES = 128; // data descriptors per request: 512 KiB of data at most
+// A request of MAX_REQUEST_PIECES takes 130 of the ring's 256 descriptors, so at most one of
+// them fits in the ring at a time. With indirect descriptors a request takes one ring
+// descriptor, pointing at its chain in a table of its own: this many such tables, so that a
+// write-back batch (4 MiB, eight full requests) or a read-ahead window is all in flight.
+constexpr usize INDIRECT_TABLES = 16;
+constexpr usize TABLE_DESCRIPTORS = MAX_REQUEST_PIECES + 2; // header, data, status
 // How long a disk wait sleeps before it looks at the used ring itself (see wait_until).
 constexpr u64 MISSED_INTERRUPT_CHECK_NS = 20'000'000;
 
@@ -73,6 +80,7 @@ private:
     struct RequestSlot {
         RequestHeader header;
         u8 status;
+        i8 table; // the indirect table holding the request's chain, or -1 (in the ring)
     };
     Result<void> transfer_buffer(u32 type, u64 offset, u8* buffer, usize length);
     // Carries out a batch of checked pieces: merged into requests, all started, all awaited.
@@ -98,6 +106,7 @@ private:
     u16* m_available { nullptr }; // flags, index, ring[size]
     u8* m_used { nullptr }; // flags, index, ring[size] of {id, length}
     RequestSlot* m_slots { nullptr }; // [m_queue_size], by head descriptor
+    Descriptor* m_tables { nullptr }; // [INDIRECT_TABLES][TABLE_DESCRIPTORS]; null: no indirect descriptors
     u16 m_last_used { 0 };
     u64 m_capacity_sectors { 0 };
     bool m_has_flush { false };
@@ -106,6 +115,7 @@ private:
     u16 m_free_count { 0 };
     u16 m_free_head { 0 }; // free descriptors, linked through their `next`
     u16 m_in_flight { 0 };
+    u32 m_free_tables { 0 }; // bit t: indirect table t is free
     bool m_batch_failed { false };
     u64 m_missed_interrupts { 0 }; // requests found finished by looking (wait_until)
     WaitQueue m_idle;
@@ -134,7 +144,16 @@ VirtioBlock* VirtioBlock::create(PciAddress address)
     cpu::out8(io + DeviceStatus, STATUS_ACKNOWLEDGE | STATUS_DRIVER);
     u32 features = cpu::in32(io + DeviceFeatures);
     device->m_has_flush = features & FEATURE_FLUSH;
-    cpu::out32(io + GuestFeatures, features & FEATURE_FLUSH);
+    if (features & FEATURE_INDIRECT) {
+        device->m_tables
+            = static_cast<Descriptor*>(allocate_dma_memory(sizeof(Descriptor) * INDIRECT_TABLES * TABLE_DESCRIPTORS));
+        if (device->m_tables)
+            device->m_free_tables = (1u << INDIRECT_TABLES) - 1;
+        else
+            klog("virtio-blk at %02x:%02x: no DMA memory left for indirect tables, one large request in flight at most",
+                address.device, address.function);
+    }
+    cpu::out32(io + GuestFeatures, (features & FEATURE_FLUSH) | (device->m_tables ? FEATURE_INDIRECT : 0));
 
     cpu::out16(io + QueueSelect, 0);
     u16 size = static_cast<u16>(cpu::in32(io + QueueSize) & 0xFFFF);
@@ -173,8 +192,8 @@ VirtioBlock* VirtioBlock::create(PciAddress address)
     cpu::out8(io + DeviceStatus, STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_DRIVER_OK);
     if (device->m_irq < 16)
         interrupt_set_handler(device->m_irq, [](unsigned irq, TrapFrame&) { virtio_blk_handle_interrupt(irq); });
-    klog("virtio-blk %zu: %lu MiB, irq %d, queue %u%s", g_device_count, device->m_capacity_sectors / 2048, device->m_irq, size,
-        device->m_has_flush ? ", flush" : "");
+    klog("virtio-blk %zu: %lu MiB, irq %d, queue %u%s%s", g_device_count, device->m_capacity_sectors / 2048, device->m_irq, size,
+        device->m_has_flush ? ", flush" : "", device->m_tables ? ", indirect" : "");
     return device;
 }
 
@@ -236,36 +255,54 @@ template<typename Condition> void VirtioBlock::wait_until(Condition done)
             (void)cpu::in8(m_io_base + IsrStatus);
         else
             cpu::pause();
-        if (collect_used() && woken == WaitResult::TimedOut && m_missed_interrupts++ == 0)
-            klog("virtio-blk: a request finished without an interrupt; found by looking");
+        if (collect_used() && woken == WaitResult::TimedOut) {
+            ++disk_stats().missed_interrupts;
+            if (m_missed_interrupts++ == 0)
+                klog("virtio-blk: a request finished without an interrupt; found by looking");
+        }
     }
 }
 
 void VirtioBlock::start_request(u32 type, u64 sector, BlockPiece const* pieces, usize count)
 {
     usize needed = count + 2; // header, data, status
-    VERIFY(needed <= m_queue_size);
-    wait_until([&] { return m_free_count >= needed; });
+    VERIFY(needed <= m_queue_size && needed <= TABLE_DESCRIPTORS);
+    // A free indirect table (and one ring descriptor for it), or room for the whole chain in
+    // the ring. Only the interrupt handler changes these meanwhile, and only to free more.
+    auto table_free = [&] { return m_free_tables != 0 && m_free_count >= 1; };
+    wait_until([&] { return table_free() || m_free_count >= needed; });
     cpu::InterruptsDisabled guard; // the interrupt handler frees descriptors too
     u16 head = m_free_head;
-    u16 index = head;
-    auto take = [&](u64 address, u32 length, u16 flags) {
-        Descriptor& descriptor = m_descriptors[index];
+    RequestSlot& slot = m_slots[head];
+    slot.header = { type, 0, sector };
+    slot.status = 0xFF;
+    slot.table = -1;
+    auto take_from_ring = [&](u64 address, u32 length, u16 flags) {
+        Descriptor& descriptor = m_descriptors[m_free_head];
         u16 following = descriptor.next;
         descriptor = { address, length, flags, following };
         --m_free_count;
         m_free_head = following;
-        if (flags & DESCRIPTOR_NEXT)
-            index = following;
     };
-    RequestSlot& slot = m_slots[head];
-    slot.header = { type, 0, sector };
-    slot.status = 0xFF;
-    take(virtual_to_physical(&slot.header), sizeof(RequestHeader), DESCRIPTOR_NEXT);
     u16 data_flags = DESCRIPTOR_NEXT | (type == REQUEST_READ ? DESCRIPTOR_DEVICE_WRITES : 0);
-    for (usize i = 0; i < count; ++i)
-        take(virtual_to_physical(pieces[i].data), static_cast<u32>(pieces[i].length), data_flags);
-    take(virtual_to_physical(&slot.status), 1, DESCRIPTOR_DEVICE_WRITES);
+    if (table_free()) {
+        auto table = static_cast<u16>(__builtin_ctz(m_free_tables));
+        m_free_tables &= ~(1u << table);
+        slot.table = static_cast<i8>(table);
+        Descriptor* chain = m_tables + table * TABLE_DESCRIPTORS;
+        chain[0] = { virtual_to_physical(&slot.header), sizeof(RequestHeader), DESCRIPTOR_NEXT, 1 };
+        for (usize i = 0; i < count; ++i)
+            chain[1 + i] = { virtual_to_physical(pieces[i].data), static_cast<u32>(pieces[i].length), data_flags,
+                static_cast<u16>(i + 2) };
+        chain[needed - 1] = { virtual_to_physical(&slot.status), 1, DESCRIPTOR_DEVICE_WRITES, 0 };
+        take_from_ring(virtual_to_physical(chain), static_cast<u32>(needed * sizeof(Descriptor)), DESCRIPTOR_INDIRECT);
+    } else {
+        // In the ring itself, each descriptor's `next` already naming the next free one.
+        take_from_ring(virtual_to_physical(&slot.header), sizeof(RequestHeader), DESCRIPTOR_NEXT);
+        for (usize i = 0; i < count; ++i)
+            take_from_ring(virtual_to_physical(pieces[i].data), static_cast<u32>(pieces[i].length), data_flags);
+        take_from_ring(virtual_to_physical(&slot.status), 1, DESCRIPTOR_DEVICE_WRITES);
+    }
 
     ++m_in_flight;
     DiskStats& stats = disk_stats();
@@ -352,6 +389,8 @@ bool VirtioBlock::collect_used()
                 slot.status);
             m_batch_failed = true;
         }
+        if (slot.table >= 0) // its chain lay in an indirect table: one ring descriptor
+            m_free_tables |= 1u << slot.table;
         // Give the chain back to the free list.
         u16 last = head;
         u16 length = 1;

@@ -252,10 +252,7 @@ public:
     {
         return fs().write_page(m_number, index, page, valid_bytes);
     }
-    Result<void> write_pages(u64 first_index, u8 const* const* pages, usize count) override
-    {
-        return fs().write_pages(m_number, first_index, pages, count);
-    }
+    Result<void> write_pages(PageToWrite const* pages, usize count) override { return fs().write_pages(m_number, pages, count); }
     bool is_backed() const override { return true; }
 
     // The page cache, for the mount's sync and for reclaiming.

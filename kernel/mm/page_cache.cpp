@@ -333,37 +333,92 @@ bool PageCache::is_dirty(u64 index) const
     return page && page->dirty;
 }
 
-// A run of consecutive dirty pages on its way to the Pager in one call.
-struct PageCache::WriteBackRun {
-    static constexpr usize CAPACITY = 128; // 512 KiB: one device request
+// A batch of dirty pages on its way to the Pager in one call: as many runs as fit, consecutive
+// in the file or not, so that the device gets them all at once — neighbours on the disk merged
+// into one request, the requests in flight together — and write-back waits once per batch
+// instead of once per run (Linux's writeback plugs a whole range's bios the same way).
+struct PageCache::WriteBackBatch {
+    // 4 MiB: eight of the device's largest requests (512 KiB, the limit read-ahead's requests
+    // have too); the arrays come from the heap, 24 KiB being too much for a kernel stack.
+    static constexpr usize CAPACITY = 1024;
+    // In the batch itself: enough for a write-back of a few pages without the heap, and what
+    // write-back goes on with when memory is short and the heap has no room for the arrays.
+    static constexpr usize FALLBACK_CAPACITY = 16;
+
+    // Room for `wanted` pages (the cache's dirty count when write-back starts), up to
+    // CAPACITY; should more pages turn dirty meanwhile, a full batch is simply sent early.
+    WriteBackBatch(WriteBackReason why, u64 wanted) : reason(why)
+    {
+        usize size = static_cast<usize>(min<u64>(wanted, CAPACITY));
+        if (size > FALLBACK_CAPACITY) {
+            pages = new (std::nothrow) Pager::PageToWrite[size];
+            dirty_since = new (std::nothrow) u64[size];
+        }
+        if (pages && dirty_since) {
+            capacity = size;
+        } else {
+            delete[] pages;
+            delete[] dirty_since;
+            pages = fallback_pages;
+            dirty_since = fallback_dirty_since;
+            capacity = FALLBACK_CAPACITY;
+        }
+    }
+    ~WriteBackBatch()
+    {
+        if (pages != fallback_pages) {
+            delete[] pages;
+            delete[] dirty_since;
+        }
+    }
+    WriteBackBatch(WriteBackBatch const&) = delete;
+    WriteBackBatch& operator=(WriteBackBatch const&) = delete;
+
+    bool is_full() const { return count == capacity; }
+    void add(u64 index, u8 const* bytes, u64 since)
+    {
+        pages[count] = { index, bytes };
+        dirty_since[count] = since;
+        ++count;
+    }
+
     WriteBackReason reason;
-    u64 first_index { 0 };
     usize count { 0 };
-    u8 const* pages[CAPACITY];
-    u64 dirty_since[CAPACITY];
+    usize capacity { 0 };
+    Pager::PageToWrite* pages { nullptr };
+    u64* dirty_since { nullptr }; // when each page became dirty, restored if its write fails
+    Pager::PageToWrite fallback_pages[FALLBACK_CAPACITY];
+    u64 fallback_dirty_since[FALLBACK_CAPACITY];
 };
 
-void PageCache::flush_run(WriteBackRun& run, Result<void>& result)
+void PageCache::keep_dirty_after_failed_write(u64 index, u64 dirty_since)
 {
-    if (run.count == 0)
+    // The page may have been dropped or re-dirtied while the write slept; a re-dirtied page
+    // keeps its newer timestamp, the others get their original one back.
+    CachedPage* page = m_pages.find(index);
+    if (page && !page->dirty) {
+        mark_dirty(index);
+        page->dirty_since = dirty_since;
+    }
+}
+
+void PageCache::flush_batch(WriteBackBatch& batch, Result<void>& result)
+{
+    if (batch.count == 0)
         return;
-    PROFILE("write-back: one run of pages to the Pager");
-    auto written = m_pager->write_pages(run.first_index, run.pages, run.count);
+    PROFILE("write-back: one batch of pages to the Pager");
+    ++m_context.stats.write_back_batches;
+    m_context.stats.write_back_batch_peak = max<u64>(m_context.stats.write_back_batch_peak, batch.count);
+    auto written = m_pager->write_pages(batch.pages, batch.count);
     if (written.is_error()) {
-        // Each page may have been re-dirtied meanwhile; either way it stays dirty.
-        for (usize i = 0; i < run.count; ++i) {
-            CachedPage* page = m_pages.find(run.first_index + i);
-            if (page && !page->dirty) {
-                mark_dirty(run.first_index + i);
-                page->dirty_since = run.dirty_since[i];
-            }
-        }
+        for (usize i = 0; i < batch.count; ++i)
+            keep_dirty_after_failed_write(batch.pages[i].index, batch.dirty_since[i]);
         if (!result.is_error())
             result = written.error();
     } else {
-        count_written(run.reason, run.count);
+        count_written(batch.reason, batch.count);
     }
-    run.count = 0;
+    batch.count = 0;
 }
 
 void PageCache::count_written(WriteBackReason reason, u64 pages)
@@ -374,17 +429,26 @@ void PageCache::count_written(WriteBackReason reason, u64 pages)
 
 Result<void> PageCache::write_back(u64 first_index, u64 last_index, WriteBackReason reason)
 {
+    return write_back_where(first_index, last_index, reason, [](CachedPage const&) { return true; });
+}
+
+Result<void> PageCache::write_back_older_than(u64 now, u64 age)
+{
+    return write_back_where(0, ~u64(0), WriteBackReason::Periodic,
+        [&](CachedPage const& page) { return now >= page.dirty_since && now - page.dirty_since >= age; });
+}
+
+Result<void> PageCache::write_back_where(
+    u64 first_index, u64 last_index, WriteBackReason reason, FunctionRef<bool(CachedPage const&)> wanted)
+{
     if (m_dirty_count == 0 || !m_pager)
         return {};
     VM_TRACE(trace_write_back_start(*this, first_index, last_index, reason));
     Result<void> result;
-    WriteBackRun run;
-    run.reason = reason;
+    WriteBackBatch batch(reason, m_dirty_count);
     u64 index = first_index;
     while (CachedPage* page = m_pages.next_present(index, last_index, index)) {
-        if (!page->dirty) {
-            flush_run(run, result); // the run must be consecutive in the file
-        } else {
+        if (page->dirty && wanted(*page)) {
             u64 dirty_since = page->dirty_since;
             mark_clean(*page);
             VM_TRACE(trace_cache_page(VmEvent::CacheClean, *this, index, page->frame));
@@ -394,29 +458,26 @@ Result<void> PageCache::write_back(u64 first_index, u64 last_index, WriteBackRea
             u64 start = index * PAGE_SIZE;
             if (start < m_size) {
                 u8 const* bytes = m_context.physical.map_frame(page->frame);
-                bool whole = m_size - start >= PAGE_SIZE;
-                bool continues = run.count > 0 && index == run.first_index + run.count && run.count < WriteBackRun::CAPACITY;
-                if (!continues)
-                    flush_run(run, result);
-                if (whole) {
-                    if (run.count == 0)
-                        run.first_index = index;
-                    run.pages[run.count] = bytes;
-                    run.dirty_since[run.count] = dirty_since;
-                    ++run.count;
+                if (m_size - start >= PAGE_SIZE) {
+                    batch.add(index, bytes, dirty_since);
+                    if (batch.is_full())
+                        flush_batch(batch, result);
                 } else {
-                    // The file's partial last page goes on its own.
-                    flush_run(run, result);
-                    auto written = m_pager->write_page(index, bytes, m_size - start);
-                    if (written.is_error()) {
-                        if (!page->dirty) {
-                            mark_dirty(index);
-                            page->dirty_since = dirty_since;
+                    // The file's partial last page goes on its own (only its valid bytes),
+                    // after the pages before it. The batch's write slept: the page may be
+                    // gone and the file shorter now.
+                    flush_batch(batch, result);
+                    page = m_pages.find(index);
+                    if (page && m_size > start) {
+                        bytes = m_context.physical.map_frame(page->frame);
+                        auto written = m_pager->write_page(index, bytes, m_size - start);
+                        if (written.is_error()) {
+                            keep_dirty_after_failed_write(index, dirty_since);
+                            if (!result.is_error())
+                                result = written.error();
+                        } else {
+                            count_written(reason, 1);
                         }
-                        if (!result.is_error())
-                            result = written.error();
-                    } else {
-                        count_written(reason, 1);
                     }
                 }
             }
@@ -425,25 +486,8 @@ Result<void> PageCache::write_back(u64 first_index, u64 last_index, WriteBackRea
             break;
         ++index;
     }
-    flush_run(run, result);
+    flush_batch(batch, result);
     VM_TRACE(trace_write_back_end(*this, result.is_error()));
-    return result;
-}
-
-Result<void> PageCache::write_back_older_than(u64 now, u64 age)
-{
-    if (m_dirty_count == 0)
-        return {};
-    Result<void> result;
-    u64 index = 0;
-    while (CachedPage* page = m_pages.next_present(index, ~u64(0), index)) {
-        if (page->dirty && now >= page->dirty_since && now - page->dirty_since >= age) {
-            auto written = write_back(index, index, WriteBackReason::Periodic);
-            if (written.is_error() && !result.is_error())
-                result = written.error();
-        }
-        ++index;
-    }
     return result;
 }
 

@@ -15,10 +15,13 @@
 // never dirty and never written back, its pages being the only copy):
 //
 //   Clean ──write() / write fault on a MAP_SHARED page──▶ Dirty(since = now)
-//   Dirty ──write_back(): mark Clean, write-protect in every MAP_SHARED mapping, then
-//           Pager::write_page()──▶ Clean   (a store during/after the write faults and
+//   Dirty ──write_back(): mark Clean, write-protect in every MAP_SHARED mapping, gather
+//           into a batch (up to 1,024 pages, runs of the file cut by clean pages or not),
+//           then one Pager::write_pages() for the batch ──▶ Clean
+//                                          (a store during/after the write faults and
 //                                           re-dirties the page: nothing is lost)
-//   write_page fails ──▶ Dirty again (keeps its original timestamp)
+//   the batch's write fails ──▶ each of its pages Dirty again (keeping its original
+//                                timestamp, or the newer one if it was re-dirtied meanwhile)
 //
 // Lifetime: created by the inode (or by AddressSpace for MAP_SHARED|MAP_ANONYMOUS). The
 // Pager is held by raw pointer: before the Pager is destroyed its owner must call
@@ -121,9 +124,10 @@ public:
     u64 dirty_pages() const { return m_dirty_count; }
 
     // Writes back every dirty page with first_index <= index <= last_index: marks it clean
-    // and write-protects it in every MAP_SHARED mapping BEFORE calling Pager::write_page, so a
-    // store racing with (or after) the write faults and re-dirties it. Pages whose write
-    // fails stay dirty; the first error is returned after trying all of them.
+    // and write-protects it in every MAP_SHARED mapping BEFORE the Pager writes it, so a
+    // store racing with (or after) the write faults and re-dirties it. The pages go in
+    // batches of several runs, one Pager::write_pages call (one disk wait) each. Pages of a
+    // batch that failed stay dirty; the first error is returned after trying all batches.
     Result<void> write_back(u64 first_index, u64 last_index, WriteBackReason reason);
     Result<void> write_back_all(WriteBackReason reason) { return write_back(0, ~u64(0), reason); }
     // For the flusher: writes back pages dirty since at least `age` ns before `now`.
@@ -180,8 +184,12 @@ private:
     // holds) and caches those still wanted when the read is done. read_run: one run of them.
     Result<void> read_window(ReadAhead::Window window, u64 wanted);
     Result<void> read_run(u64 first, u64 count, u64 wanted, u64 marker);
-    struct WriteBackRun;
-    void flush_run(WriteBackRun&, Result<void>& result);
+    // Writes back the dirty pages in [first_index, last_index] that `wanted` picks, in
+    // batches of several runs (one Pager::write_pages call, one wait, each).
+    Result<void> write_back_where(u64 first_index, u64 last_index, WriteBackReason, FunctionRef<bool(CachedPage const&)> wanted);
+    struct WriteBackBatch;
+    void flush_batch(WriteBackBatch&, Result<void>& result);
+    void keep_dirty_after_failed_write(u64 index, u64 dirty_since);
     void count_written(WriteBackReason, u64 pages);
 
     // All protected by the VM lock (address_space.h); a Pager call may sleep with it held.

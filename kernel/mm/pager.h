@@ -28,15 +28,21 @@ public:
     // index * PAGE_SIZE; the rest of the page lies past the end of the file. Synchronous:
     // the data is on the backing store (or queued to it) when this returns.
     virtual Result<void> write_page(u64 index, u8 const* page, usize valid_bytes) = 0;
-    // Writes `count` whole pages at first_index.. (consecutive in the file, each PAGE_SIZE
-    // bytes inside the file) in as few device requests as the file system can: write-back
-    // hands over runs of dirty pages. Default: one write_page each, all tried, the first
-    // error returned. On an error the caller keeps every page of the run dirty.
-    virtual Result<void> write_pages(u64 first_index, u8 const* const* pages, usize count)
+    // Writes `count` whole pages (each PAGE_SIZE bytes inside the file), in ascending index
+    // order but not necessarily consecutive: write-back hands over a whole batch of dirty
+    // runs at once, so a file system can give the device all of it together (neighbours on
+    // the disk merged into one request, several requests in flight) and wait once. Default:
+    // one write_page each, all tried, the first error returned. On an error the caller keeps
+    // every page of the batch dirty.
+    struct PageToWrite {
+        u64 index;
+        u8 const* bytes;
+    };
+    virtual Result<void> write_pages(PageToWrite const* pages, usize count)
     {
         Result<void> first_error;
         for (usize i = 0; i < count; ++i) {
-            auto written = write_page(first_index + i, pages[i], PAGE_SIZE);
+            auto written = write_page(pages[i].index, pages[i].bytes, PAGE_SIZE);
             if (written.is_error() && !first_error.is_error())
                 first_error = written.error();
         }

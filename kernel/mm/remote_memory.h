@@ -21,6 +21,15 @@ class AddressSpace;
 usize remote_write(AddressSpace&, VirtAddr destination, void const* source, usize n, Errno& error);
 usize remote_read(AddressSpace&, void* destination, VirtAddr source, usize n, Errno& error);
 usize remote_zero(AddressSpace&, VirtAddr destination, usize n, Errno& error);
+// A forced write, as a debugger's or /proc/<pid>/mem's (Linux's FOLL_FORCE): where the
+// mapping permits writing, a plain remote_write; in a private mapping that does not (a
+// PROT_READ text or file mapping), the bytes go into the space's own copy of the page, made
+// as a write fault would make it but mapped read-only as the mapping is. Never into the
+// page cache's frame, the zero frame or a frame still shared since fork: each page is
+// written only once it is a frame of this space's alone (Dirty COW wrote the cache frame
+// when its retry forgot that the copy it had made was gone). A shared mapping without
+// PROT_WRITE, PROT_NONE and gaps are BadAddress.
+usize remote_write_forced(AddressSpace&, VirtAddr destination, void const* source, usize n, Errno& error);
 // A NUL-terminated string of at most capacity bytes including the NUL: its length without
 // the NUL; NameTooLong when no NUL lies within capacity bytes.
 Result<usize> remote_read_string(AddressSpace&, char* destination, VirtAddr source, usize capacity);

@@ -29,6 +29,8 @@ usize format_vmstat(VmStats const& stats, FrameAllocator const& frames, char* bu
         { "nr_written_release", stats.written_back_for[static_cast<usize>(WriteBackReason::Release)] },
         { "nr_written_shutdown", stats.written_back_for[static_cast<usize>(WriteBackReason::Shutdown)] },
         { "nr_written_throttle", stats.written_back_for[static_cast<usize>(WriteBackReason::Throttle)] },
+        { "writeback_batches", stats.write_back_batches },
+        { "writeback_batch_peak", stats.write_back_batch_peak },
         { "pgfault", stats.page_faults },
         { "zero_fill_read", stats.zero_fill_read },
         { "zero_fill_write", stats.zero_fill_write },

@@ -39,6 +39,8 @@ struct VmStats {
     u64 dirty_throttled { 0 }; // writers made to write back first (mm/dirty_limit.h)
     u64 written_back_pages { 0 }; // page-cache frames written back so far
     u64 written_back_for[WRITE_BACK_REASONS] {}; // the same, by WriteBackReason
+    u64 write_back_batches { 0 }; // Pager::write_pages calls by write-back (one wait each)
+    u64 write_back_batch_peak { 0 }; // the most pages one of them carried
     u64 forks { 0 }; // successful fork_address_space() calls
     u64 page_tables_shared { 0 }; // leaf page tables shared with a child at fork (2 MiB each)
     u64 page_tables_copied { 0 }; // shared leaf tables copied on a first change afterwards

@@ -18,6 +18,9 @@ typedef __UINT64_TYPE__ vdso_u64;
 // `mode`: whether the vDSO may read the TSC itself, or must make the system call.
 #define VDSO_CLOCK_SYSCALL 0
 #define VDSO_CLOCK_TSC 1
+// The GDT selector whose segment limit is the CPU's number (kernel/arch/x86_64/gdt.h's
+// CPU_NUMBER_SELECTOR; vdso.cpp checks that they agree).
+#define VDSO_CPU_NUMBER_SELECTOR ((8 << 3) | 3)
 
 struct vdso_clock_data {
     vdso_u32 sequence; // odd while the kernel writes the fields below
@@ -25,6 +28,5 @@ struct vdso_clock_data {
     vdso_u64 tsc_at_boot;
     vdso_u64 tsc_per_microsecond; // never 0 once mode is VDSO_CLOCK_TSC
     vdso_u64 realtime_seconds_at_boot;
-    vdso_u32 cpu; // the CPU getcpu reports: Pagoda runs on one, numbered 0
-    vdso_u32 node; // and its NUMA node, 0
+    vdso_u32 unused[2]; // (getcpu reads the CPU's number from its GDT: arch/x86_64/gdt.h)
 };

@@ -1,6 +1,7 @@
 #include "pagemap.h"
 #include "kernel/mm/frame_allocator.h"
 #include "kernel/proc/process.h"
+#include "proc_file_stat.h"
 
 namespace {
 
@@ -43,14 +44,7 @@ public:
         return count;
     }
     Result<usize> write(u8 const*, usize, u64) override { return Errno::Access; }
-    void stat(LinuxStat& out) const override
-    {
-        out = {};
-        out.st_dev = 3;
-        out.st_mode = MODE_REGULAR | 0400;
-        out.st_nlink = 1;
-        out.st_blksize = 1024;
-    }
+    void stat(LinuxStat& out) const override { proc_file_stat(out, 0400); }
 
 private:
     u32 m_pid;

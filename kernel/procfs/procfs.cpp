@@ -15,6 +15,7 @@
 #include "kernel/proc/process.h"
 #include "kernel/runtime/heap.h"
 #include "pagemap.h"
+#include "process_memory.h"
 #include "system_files.h"
 #include "sysvipc.h"
 #include "text_builder.h"
@@ -43,8 +44,9 @@ void fill_vmstat(TextBuilder& out, Process&)
     // The disk driver (dev/disk_stats.h): requests, pieces merged into a neighbour's request,
     // the most requests in flight at once.
     DiskStats const& disk = disk_stats();
-    out.append("disk_requests %lu\ndisk_read_requests %lu\ndisk_pieces %lu\ndisk_pieces_merged %lu\ndisk_max_in_flight %lu\n",
-        disk.requests, disk.read_requests, disk.pieces, disk.pieces_merged, disk.max_in_flight);
+    out.append("disk_requests %lu\ndisk_read_requests %lu\ndisk_pieces %lu\ndisk_pieces_merged %lu\ndisk_max_in_flight %lu\n"
+               "disk_missed_interrupts %lu\n",
+        disk.requests, disk.read_requests, disk.pieces, disk.pieces_merged, disk.max_in_flight, disk.missed_interrupts);
 }
 
 void fill_meminfo(TextBuilder& out, Process&)
@@ -287,6 +289,7 @@ public:
         ProcessFolder,
         Text,
         Pagemap,
+        Memory, // /proc/<pid>/mem
         Link,
         TaskFolder, // /proc/<pid>/task
         ThreadFolder, // /proc/<pid>/task/<tid>
@@ -354,6 +357,8 @@ public:
         }
         case Kind::Pagemap:
             return MODE_REGULAR | 0400;
+        case Kind::Memory:
+            return MODE_REGULAR | 0600;
         case Kind::Text:
             return MODE_REGULAR | (m_writer ? 0644 : 0444);
         case Kind::ThreadText:
@@ -541,6 +546,8 @@ Result<RefPtr<Inode>> ProcInode::lookup(Name name)
                 return make(Kind::Text, m_pid, file.generator);
         if (name_is(name, "pagemap"))
             return make(Kind::Pagemap, m_pid);
+        if (name_is(name, "mem"))
+            return make(Kind::Memory, m_pid);
         if (name_is(name, "exe"))
             return make(Kind::Link, m_pid, nullptr, "exe");
         if (name_is(name, "task"))
@@ -599,7 +606,9 @@ Result<void> ProcInode::read_directory(u64& cookie, DirectoryVisitor visit)
             return {};
         if (!offer("task", number() + 4, DT_DIR))
             return {};
-        (void)offer("fd", number() + 5, DT_DIR);
+        if (!offer("fd", number() + 5, DT_DIR))
+            return {};
+        (void)offer("mem", number() + 6, DT_REG);
         return {};
     }
     if (m_kind == Kind::FdFolder) {
@@ -739,8 +748,9 @@ Result<RefPtr<File>> ProcInode::open(int flags)
 {
     if (m_kind == Kind::VmTrace)
         return open_vm_trace_file((flags & O_ACCMODE) != O_RDONLY);
-    // Only root changes a tunable (Linux's /proc/sys files are root's, mode 0644 or 0200).
-    if ((flags & O_ACCMODE) != O_RDONLY && (!m_writer || current_process().credentials.euid != 0))
+    // Only root changes a tunable (Linux's /proc/sys files are root's, mode 0644 or 0200);
+    // a process's memory decides for itself who may write it.
+    if ((flags & O_ACCMODE) != O_RDONLY && m_kind != Kind::Memory && (!m_writer || current_process().credentials.euid != 0))
         return Errno::Access;
     if (is_directory())
         return InodeFile::create(RefPtr<Inode>(this));
@@ -749,6 +759,8 @@ Result<RefPtr<File>> ProcInode::open(int flags)
         return Errno::NoEntry;
     if (m_kind == Kind::Pagemap)
         return open_pagemap(*owner);
+    if (m_kind == Kind::Memory)
+        return open_process_memory(*owner);
     if (m_kind == Kind::Text && m_writer)
         return generate([&](TextBuilder& out) { m_generator(out, *owner); }, m_writer);
     if (m_kind == Kind::Text)

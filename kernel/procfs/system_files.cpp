@@ -1,5 +1,7 @@
 #include "system_files.h"
+#include "kernel/arch/x86_64/ap_start.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/per_cpu.h"
 #include "kernel/arch/x86_64/timer.h"
 #include "kernel/dev/clock.h"
 #include "kernel/dev/virtio_blk.h"
@@ -67,12 +69,20 @@ void fill_system_stat(TextBuilder& out, Process&)
     // and a process's own times agree even when timer ticks come late; the ticks only say
     // how the busy time divides into user and system.
     SchedulerStats stats = scheduler_stats();
-    u64 busy_ns = monotonic_nanoseconds() - stats.idle_ns;
-    u64 ticks = stats.user_ticks + stats.system_ticks;
-    u64 system_ns = ticks ? static_cast<u64>(static_cast<unsigned __int128>(busy_ns) * stats.system_ticks / ticks) : 0;
-    u64 user = (busy_ns - system_ns) / (NS / USER_HZ), system = system_ns / (NS / USER_HZ), idle = stats.idle_ns / (NS / USER_HZ);
-    out.append("cpu  %lu 0 %lu %lu 0 0 0 0 0 0\n", user, system, idle);
-    out.append("cpu0 %lu 0 %lu %lu 0 0 0 0 0 0\n", user, system, idle);
+    u64 uptime_ns = monotonic_nanoseconds();
+    u64 line[MAX_CPUS + 1][3] = {}; // user, system, idle of each CPU; the last: their sum
+    for (u32 i = 0; i < stats.cpu_count; ++i) {
+        CpuStats const& cpu = stats.cpus[i];
+        u64 idle_ns = min(cpu.idle_ns, uptime_ns), busy_ns = uptime_ns - idle_ns;
+        u64 ticks = cpu.user_ticks + cpu.system_ticks;
+        u64 system_ns = ticks ? static_cast<u64>(static_cast<unsigned __int128>(busy_ns) * cpu.system_ticks / ticks) : 0;
+        u64 values[3] = { (busy_ns - system_ns) / (NS / USER_HZ), system_ns / (NS / USER_HZ), idle_ns / (NS / USER_HZ) };
+        for (int k = 0; k < 3; ++k)
+            line[i][k] = values[k], line[MAX_CPUS][k] += values[k];
+    }
+    out.append("cpu  %lu 0 %lu %lu 0 0 0 0 0 0\n", line[MAX_CPUS][0], line[MAX_CPUS][1], line[MAX_CPUS][2]);
+    for (u32 i = 0; i < stats.cpu_count; ++i)
+        out.append("cpu%u %lu 0 %lu %lu 0 0 0 0 0 0\n", i, line[i][0], line[i][1], line[i][2]);
     u64 boot_seconds = (realtime_nanoseconds() - monotonic_nanoseconds()) / NS;
     out.append("ctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %u\nprocs_blocked %u\n", stats.context_switches, boot_seconds,
         tasks_created(), stats.runnable, stats.uninterruptible);
@@ -105,20 +115,24 @@ void fill_cpuinfo(TextBuilder& out, Process&)
     if (family >= 6)
         model += ((signature >> 16) & 0xf) << 4;
     u64 khz = tsc_frequency_hz() / 1000;
-    out.append("processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\nmodel name\t: %s\nstepping\t: %u\n", vendor,
-        family, model, model_name, signature & 0xf);
-    out.append(
-        "cpu MHz\t\t: %lu.%03lu\nphysical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\n", khz / 1000, khz % 1000);
-    out.append("flags\t\t:");
-    append_flags(out, LEAF1_EDX, features_edx);
-    append_flags(out, LEAF1_ECX, features_ecx);
-    if (max_extended >= 0x80000001) {
-        u32 extended_ecx, extended_edx;
+    u32 extended_ecx = 0, extended_edx = 0;
+    if (max_extended >= 0x80000001)
         cpu::cpuid(0x80000001, 0, unused, unused, extended_ecx, extended_edx);
+    // One block per CPU, as Linux: QEMU's virtual CPUs are identical, one core each of one
+    // package, so the CPUID read here describes them all.
+    u32 cpus = static_cast<u32>(cpus_online());
+    for (u32 i = 0; i < cpus; ++i) {
+        out.append("processor\t: %u\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\nmodel name\t: %s\nstepping\t: %u\n", i,
+            vendor, family, model, model_name, signature & 0xf);
+        out.append("cpu MHz\t\t: %lu.%03lu\nphysical id\t: 0\nsiblings\t: %u\ncore id\t\t: %u\ncpu cores\t: %u\napicid\t\t: %u\n",
+            khz / 1000, khz % 1000, cpus, i, cpus, per_cpu(i).apic_id);
+        out.append("flags\t\t:");
+        append_flags(out, LEAF1_EDX, features_edx);
+        append_flags(out, LEAF1_ECX, features_ecx);
         append_flags(out, EXTENDED_EDX, extended_edx);
         append_flags(out, EXTENDED_ECX, extended_ecx);
+        out.append("\n\n");
     }
-    out.append("\n\n");
 }
 
 void fill_mounts(TextBuilder& out, Process&)

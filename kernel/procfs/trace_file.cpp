@@ -2,6 +2,7 @@
 #include "kernel/lib/log.h"
 #include "kernel/lib/memory.h"
 #include "kernel/proc/vm_trace_process.h"
+#include "proc_file_stat.h"
 
 namespace {
 
@@ -61,14 +62,7 @@ public:
         return count;
     }
 
-    void stat(LinuxStat& out) const override
-    {
-        out = {};
-        out.st_dev = 3;
-        out.st_mode = MODE_REGULAR | 0600;
-        out.st_nlink = 1;
-        out.st_blksize = 1024;
-    }
+    void stat(LinuxStat& out) const override { proc_file_stat(out, 0600); }
     bool is_seekable() const override { return false; }
 
 private:

@@ -26,7 +26,7 @@ IntrusiveList<Thread, &Thread::sleep_node> g_sleepers;
 struct CpuScheduler {
     Thread* idle;
     Thread* dead; // exited thread whose stack this CPU was still on; freed after the next switch
-    u64 ticks_in_slice;
+    u64 user_ticks, system_ticks, idle_ticks; // what its timer found it doing
 };
 CpuScheduler g_cpus[MAX_CPUS];
 SchedulerStats g_stats;
@@ -38,6 +38,18 @@ void (*g_cpu_tick_hook)(Thread&, bool);
 CpuScheduler& here() { return g_cpus[this_cpu().index]; }
 Thread*& current() { return this_cpu().current; }
 bool is_idle(Thread const* thread) { return thread == here().idle; }
+u32 this_cpu_bit() { return 1u << this_cpu().index; }
+
+// The oldest runnable thread allowed on this CPU.
+Thread* take_next_for_this_cpu()
+{
+    for (Thread& thread : g_run_queue)
+        if (thread.allowed_cpus & this_cpu_bit()) {
+            g_run_queue.remove(thread);
+            return &thread;
+        }
+    return nullptr;
+}
 
 // Each CPU's idle thread: halts, without the kernel-mode lock, until an interrupt — its
 // own timer, a device, or the wake IPI of a CPU that made a thread runnable.
@@ -53,15 +65,15 @@ void idle_loop(void*)
     }
 }
 
-// A thread just became runnable: if this CPU is busy and another one idles, wake that one
-// so it takes the thread now rather than at its next tick.
-void wake_an_idle_cpu()
+// `thread` just became runnable: if this CPU is busy (or may not run it) and another one
+// that may idles, wake that one so it takes the thread now rather than at its next tick.
+void wake_an_idle_cpu(Thread const& thread)
 {
-    if (is_idle(current()))
+    if (is_idle(current()) && (thread.allowed_cpus & this_cpu_bit()))
         return; // this CPU takes it when the interrupt or call it is in ends
     for (u32 i = 0; i < cpus_online(); ++i) {
         PerCpu& cpu = per_cpu(i);
-        if (cpu.current && cpu.current == g_cpus[i].idle) {
+        if (cpu.current && cpu.current == g_cpus[i].idle && (thread.allowed_cpus & (1u << i))) {
             local_apic_send_ipi(cpu.apic_id, IPI_WAKE_VECTOR);
             return;
         }
@@ -87,7 +99,7 @@ void load_thread_context(Thread& next)
 void switch_to_next()
 {
     Thread* previous = current();
-    Thread* next = g_run_queue.take_first();
+    Thread* next = take_next_for_this_cpu();
     if (!next)
         next = here().idle;
     if (next == previous) {
@@ -99,12 +111,13 @@ void switch_to_next()
     asm volatile("fxsave %0" : "=m"(previous->fpu_state));
     u64 now = monotonic_nanoseconds();
     previous->cpu_ns += now - previous->switched_in_at;
+    if (previous->state == Thread::State::Running)
+        previous->state = Thread::State::Runnable; // the idle thread: not on the run queue
     ++g_stats.context_switches;
     next->switched_in_at = now;
     next->state = Thread::State::Running;
     next->cpu = this_cpu().index;
     current() = next;
-    here().ticks_in_slice = 0;
     load_thread_context(*next);
     switch_context(&previous->saved_rsp, next->saved_rsp);
     // Back on `previous`'s stack, possibly much later.
@@ -175,7 +188,7 @@ void scheduler_start()
 {
     cpu::disable_interrupts();
     application_processors_start_scheduling(enter_application_processor);
-    Thread* first = g_run_queue.take_first();
+    Thread* first = take_next_for_this_cpu();
     run_first_thread(first ? *first : *here().idle);
 }
 
@@ -185,7 +198,7 @@ void scheduler_add(Thread& thread)
     thread.state = Thread::State::Runnable;
     g_run_queue.append(thread);
     if (current())
-        wake_an_idle_cpu();
+        wake_an_idle_cpu(thread);
 }
 
 // Sleeping lends the kernel lock out, unless the thread is waiting for the disk.
@@ -200,6 +213,8 @@ void yield()
     if (!is_idle(current())) {
         current()->state = Thread::State::Runnable;
         g_run_queue.append(*current());
+        if (!(current()->allowed_cpus & this_cpu_bit()))
+            wake_an_idle_cpu(*current());
     }
     switch_to_next();
     if (lend)
@@ -235,7 +250,18 @@ void wake_up(Thread& thread)
         g_sleepers.remove(thread);
     thread.state = Thread::State::Runnable;
     g_run_queue.append(thread);
-    wake_an_idle_cpu();
+    wake_an_idle_cpu(thread);
+}
+
+u32 online_cpu_mask() { return cpus_online() >= 32 ? ~0u : (1u << cpus_online()) - 1; }
+
+void set_allowed_cpus(Thread& thread, u32 mask)
+{
+    cpu::InterruptsDisabled guard;
+    VERIFY(mask && !(mask & ~online_cpu_mask()));
+    thread.allowed_cpus = mask;
+    if (&thread == current() && !(mask & this_cpu_bit()))
+        yield();
 }
 
 void kick(Thread& thread)
@@ -315,12 +341,13 @@ void wake_due_sleepers(u64 now)
 void account_and_preempt(TrapFrame& frame)
 {
     Thread* thread = current();
+    CpuScheduler& cpu = here();
     if (frame.from_user())
-        ++thread->user_ticks, ++g_stats.user_ticks;
+        ++thread->user_ticks, ++cpu.user_ticks;
     else if (!is_idle(thread))
-        ++thread->system_ticks, ++g_stats.system_ticks;
+        ++thread->system_ticks, ++cpu.system_ticks;
     else
-        ++g_stats.idle_ticks;
+        ++cpu.idle_ticks;
     if (g_cpu_tick_hook && !is_idle(thread))
         g_cpu_tick_hook(*thread, frame.from_user());
     // Preempt only code that runs with interrupts enabled: it holds no kernel data.
@@ -331,8 +358,10 @@ void account_and_preempt(TrapFrame& frame)
             yield();
         return;
     }
-    // A time slice is 10 ms.
-    if (++here().ticks_in_slice >= TIMER_HZ / 100 && !g_run_queue.is_empty())
+    // sched_setaffinity took this CPU away from it; otherwise a time slice is 10 ms.
+    constexpr u64 SLICE_NS = 10000000;
+    bool slice_over = monotonic_nanoseconds() - thread->switched_in_at >= SLICE_NS;
+    if (!(thread->allowed_cpus & this_cpu_bit()) || (slice_over && !g_run_queue.is_empty()))
         yield();
 }
 
@@ -346,7 +375,7 @@ void scheduler_tick(unsigned, TrapFrame& frame)
     account_and_preempt(frame);
 }
 
-// The other CPUs' local APIC timers, at the same rate.
+// The other CPUs' local APIC timers (LOCAL_TIMER_HZ).
 void local_tick(TrapFrame& frame) { account_and_preempt(frame); }
 
 }
@@ -373,8 +402,15 @@ SchedulerStats scheduler_stats()
     SchedulerStats stats = g_stats;
     stats.runnable = runnable_threads();
     stats.uninterruptible = g_uninterruptible;
-    stats.idle_ns = 0;
-    for (u32 i = 0; i < cpus_online(); ++i)
-        stats.idle_ns += thread_cpu_times(*g_cpus[i].idle).total();
+    stats.idle_ns = stats.user_ticks = stats.system_ticks = stats.idle_ticks = 0;
+    stats.cpu_count = cpus_online();
+    for (u32 i = 0; i < stats.cpu_count; ++i) {
+        CpuScheduler const& cpu = g_cpus[i];
+        stats.cpus[i] = { cpu.user_ticks, cpu.system_ticks, cpu.idle_ticks, thread_cpu_times(*cpu.idle).total() };
+        stats.idle_ns += stats.cpus[i].idle_ns;
+        stats.user_ticks += cpu.user_ticks;
+        stats.system_ticks += cpu.system_ticks;
+        stats.idle_ticks += cpu.idle_ticks;
+    }
     return stats;
 }

@@ -5,6 +5,7 @@
 // preempts only code that runs with interrupts enabled — user mode and the idle loop.
 #pragma once
 
+#include "kernel/arch/x86_64/acpi_madt.h"
 #include "thread.h"
 
 // Creates the idle thread and takes over the timer interrupt.
@@ -25,6 +26,11 @@ void block_current(SleepKind kind = SleepKind::Uninterruptible);
 // (so a kill() can reach it). The caller must re-check what it decided before the call.
 void offer_cpu();
 void wake_up(Thread&);
+// Every online CPU, one bit each: what a thread may run on unless sched_setaffinity says less.
+u32 online_cpu_mask();
+// Restricts `thread` to the CPUs of `mask` (a subset of online_cpu_mask(), not empty). One
+// running elsewhere moves at its CPU's next tick; the caller itself, at once.
+void set_allowed_cpus(Thread& thread, u32 mask);
 // If `thread` is running on another CPU, interrupts that CPU (a wake IPI), so that the
 // thread enters the kernel and sees what changed for it (a signal) before it returns.
 void kick(Thread&);
@@ -47,16 +53,22 @@ struct CpuTimes {
 };
 CpuTimes thread_cpu_times(Thread const&);
 // What /proc/stat, /proc/uptime and /proc/loadavg show: timer ticks (TIMER_HZ) that found
-// the CPU in user mode, in the kernel, or idle; switches between threads; the load averages
+// each CPU in user mode, in the kernel, or idle; switches between threads; the load averages
 // over 1, 5 and 15 minutes in Linux's fixed point (value / 2048), sampled every 5 s; the
 // threads running or ready now; the idle thread's exact time.
-struct SchedulerStats {
+struct CpuStats {
     u64 user_ticks, system_ticks, idle_ticks;
+    u64 idle_ns; // its idle thread's exact time
+};
+struct SchedulerStats {
+    u64 user_ticks, system_ticks, idle_ticks; // all CPUs together
     u64 context_switches;
     u64 load[3];
     u32 runnable;
     u32 uninterruptible; // blocked where no signal wakes them (Linux's D state)
-    u64 idle_ns;
+    u64 idle_ns; // all CPUs' idle threads together
+    u32 cpu_count;
+    CpuStats cpus[MAX_CPUS];
 };
 SchedulerStats scheduler_stats();
 // Called from every timer tick with the thread that had the CPU (never the idle thread) and

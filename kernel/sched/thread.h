@@ -91,6 +91,7 @@ public:
     u64 switched_in_at { 0 }; // monotonic time it last got a CPU
     u32 user_ticks { 0 }, system_ticks { 0 };
     u32 cpu { 0 }; // the CPU it runs on, or last ran on
+    u32 allowed_cpus { ~0u }; // sched_setaffinity: one bit per CPU it may run on
 
     // --- User CPU state, loaded by the scheduler when the thread runs.
     AddressSpace* address_space { nullptr }; // the page table to load; null: the kernel's (set by proc)

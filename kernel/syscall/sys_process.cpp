@@ -1,6 +1,7 @@
 // System calls about the calling process: identity, exit, TLS, limits, signal bookkeeping.
 #include "handlers.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/per_cpu.h"
 #include "kernel/arch/x86_64/timer.h"
 #include "kernel/dev/random.h"
 #include "kernel/lib/log.h"
@@ -169,39 +170,46 @@ Result<i64> sys_sched_yield()
 
 namespace {
 
-// Pagoda runs on one CPU: every affinity mask is CPU 0. Linux's mask is as many longs as
-// the CPUs need, one here.
-constexpr u32 CPU_COUNT = 1;
-constexpr u64 CPU_MASK_BYTES = (CPU_COUNT + 63) / 64 * 8;
+// An affinity mask is as many longs as the kernel's CPUs need (MAX_CPUS: one), a bit per CPU.
+constexpr u64 CPU_MASK_BYTES = (MAX_CPUS + 63) / 64 * 8;
 
-Result<void> check_affinity_target(int pid)
+// pid 0: the calling thread; else any thread by its id, as Linux's (a tid, not a tgid).
+Result<Thread*> affinity_target(int pid)
 {
-    if (pid < 0 || (pid > 0 && !find_process(static_cast<u32>(pid))))
+    if (pid < 0)
         return Errno::NoProcess;
-    return {};
+    if (pid == 0)
+        return current_thread();
+    Process* owner;
+    Thread* thread = find_any_thread(static_cast<u32>(pid), &owner);
+    if (!thread)
+        return Errno::NoProcess;
+    return thread;
 }
 
 }
 
 Result<i64> sys_sched_getaffinity(int pid, u64 length, UserAddress mask)
 {
-    if (length * 8 < CPU_COUNT || (length & 7))
+    if (length * 8 < MAX_CPUS || (length & 7))
         return Errno::Invalid;
-    TRY(check_affinity_target(pid));
-    u64 cpus[CPU_MASK_BYTES / 8] = { 1 };
+    Thread* thread = TRY(affinity_target(pid));
+    u64 cpus[CPU_MASK_BYTES / 8] = { thread->allowed_cpus & online_cpu_mask() };
     u64 size = min(length, CPU_MASK_BYTES);
     TRY(copy_to_user(user_space(), mask, cpus, size));
     return static_cast<i64>(size);
 }
 
-// Accepted when the mask includes the one CPU; the thread runs there anyway.
+// The thread then runs only on the online CPUs of the mask (none of them: EINVAL).
 Result<i64> sys_sched_setaffinity(int pid, u64 length, UserAddress mask)
 {
     u64 cpus[CPU_MASK_BYTES / 8] = {};
     TRY(copy_from_user(user_space(), cpus, mask, min(length, CPU_MASK_BYTES)));
-    TRY(check_affinity_target(pid));
-    if (!(cpus[0] & 1))
+    Thread* thread = TRY(affinity_target(pid));
+    u32 allowed = static_cast<u32>(cpus[0]) & online_cpu_mask();
+    if (!allowed)
         return Errno::Invalid;
+    set_allowed_cpus(*thread, allowed);
     return 0;
 }
 
@@ -268,7 +276,7 @@ Result<i64> sys_sysinfo(UserAddress buffer)
 Result<i64> sys_getcpu(UserAddress cpu, UserAddress node, UserAddress)
 {
     if (cpu)
-        TRY(write_user<u32>(cpu, 0));
+        TRY(write_user<u32>(cpu, this_cpu().index));
     if (node)
         TRY(write_user<u32>(node, 0));
     return 0;

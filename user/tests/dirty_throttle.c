@@ -36,16 +36,6 @@ static int page_ok(const unsigned char* page, uint64_t index)
     return stored == index && page[8] == ((index * 13 + 7) & 0xff) && page[PAGE - 1] == ((index * 13 + 7) & 0xff);
 }
 
-static int drop_caches(void)
-{
-    int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
-    if (fd < 0)
-        return errno;
-    int e = write(fd, "3\n", 2) == 2 ? 0 : errno;
-    close(fd);
-    return e;
-}
-
 int main(int argc, char** argv)
 {
     tap_plan(8);

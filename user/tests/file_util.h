@@ -60,6 +60,19 @@ static inline int make_pattern_file(const char* path, size_t size, unsigned seed
     return fd;
 }
 
+// Writes 3 to /proc/sys/vm/drop_caches (Linux: clean page cache, dentries and inodes
+// dropped; Pagoda: its clean unmapped page-cache pages): the next read of a file comes from
+// the disk. 0, or the errno (EACCES when not root).
+static inline int drop_caches(void)
+{
+    int fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    int e = write(fd, "3", 1) == 1 ? 0 : errno;
+    close(fd);
+    return e;
+}
+
 // Does [p, p+len) hold pattern `seed` for file offsets starting at `offset`? Returns -1 if so,
 // else the index of the first differing byte.
 static inline long pattern_mismatch(const volatile unsigned char* p, size_t len, unsigned seed, size_t offset)

@@ -21,16 +21,6 @@
 
 static unsigned char buffer[FILE_PAGES * PAGE];
 
-static int drop_caches(void)
-{
-    int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
-    if (fd < 0)
-        return errno;
-    int e = write(fd, "3", 1) == 1 ? 0 : errno;
-    close(fd);
-    return e;
-}
-
 // Reads `bytes` from fd at 0 with read() calls of `chunk` bytes into `buffer`; the total.
 static long read_sequentially(int fd, size_t bytes, size_t chunk)
 {

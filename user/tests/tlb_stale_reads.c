@@ -3,14 +3,17 @@
 // different CPUs (the host's cores; Pagoda with tools/pagoda-run --cpus 2):
 //   - two threads fault one never-touched page at the same moment, one reading, one
 //     writing: they share one frame afterwards (what each writes, the other reads);
-//   - a thread reads a page in a loop while another, generation after generation, maps the
-//     range with new contents and unmaps it again: once munmap has returned, the reader
-//     never sees that generation's contents again (it sees a later generation, a fresh
-//     zero page, or takes SIGSEGV) — a CPU that kept the old translation would read the
-//     old, possibly already reused, frame.
+//   - two threads read a page in a loop while another, generation after generation, maps
+//     the range with new contents and unmaps it again: once munmap has returned, the
+//     readers never see that generation's contents again (they see a later generation, a
+//     fresh zero page, or take SIGSEGV) — a CPU that kept the old translation would read
+//     the old, possibly already reused, frame;
+//   - the same with each generation mapped over the last one (mmap MAP_FIXED replacing it,
+//     no munmap): once that mmap has returned, the replaced generation is never seen again.
 // Neither check depends on timing; alarm(60) fails a hang.
 #include "tap.h"
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -19,7 +22,8 @@
 #include <unistd.h>
 
 #define PAGE 4096
-#define GENERATIONS 300
+#define GENERATIONS 300 // for each of the two ways
+#define READERS 2
 
 static pthread_barrier_t go;
 static volatile uint64_t* fresh;
@@ -46,14 +50,14 @@ static void* fault_by_writing(void* arg)
 }
 
 // The generation race. `window` is mapped as generation g holding g in every word; after
-// munmap returns, `unmapped` is set to g (release). The reader loads `unmapped` first, then
-// a word: a nonzero word <= the generation it loaded is stale.
+// munmap (or the mmap replacing it) returns, `unmapped` is set to g (release). A reader
+// loads `unmapped` first, then a word: a nonzero word <= the generation it loaded is stale.
 static volatile uint64_t* window;
 static _Atomic uint64_t unmapped;
 static atomic_int stop;
 static atomic_long reads, faults;
 static _Atomic uint64_t stale_value, stale_unmapped;
-static sigjmp_buf reader_return;
+static __thread sigjmp_buf reader_return;
 
 static void on_segv(int signal)
 {
@@ -71,7 +75,8 @@ static void* read_window(void* arg)
     while (!atomic_load(&stop)) {
         uint64_t gone = atomic_load_explicit(&unmapped, memory_order_acquire);
         uint64_t value = window[(gone * 7) % (PAGE / 8)];
-        atomic_fetch_add(&reads, 1);
+        if (atomic_fetch_add(&reads, 1) % 8192 == 0)
+            sched_yield(); // more readers than free CPUs: let the mapping thread run
         if (value != 0 && value <= gone && atomic_load(&stale_value) == 0) {
             atomic_store(&stale_unmapped, gone);
             atomic_store(&stale_value, value);
@@ -100,31 +105,41 @@ int main(void)
     // memory while the generations run. Each maps over it with MAP_FIXED and unmaps it.
     void* range = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     window = range;
-    pthread_t watcher;
-    pthread_create(&watcher, NULL, read_window, NULL);
+    pthread_t watchers[READERS];
+    for (int i = 0; i < READERS; ++i)
+        pthread_create(&watchers[i], NULL, read_window, NULL);
     int mapping_failed = 0;
-    for (uint64_t generation = 1; generation <= GENERATIONS && !mapping_failed; ++generation) {
+    // Generations 1..GENERATIONS: mmap, fill, munmap. Then as many again, each mapped over
+    // the one before (its mmap is what unmaps the old one).
+    for (uint64_t generation = 1; generation <= 2 * GENERATIONS && !mapping_failed; ++generation) {
+        int replacing = generation > GENERATIONS;
         void* at = mmap(range, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
         if (at != range) {
             mapping_failed = 1;
             break;
         }
+        if (replacing && generation > GENERATIONS + 1)
+            atomic_store_explicit(&unmapped, generation - 1, memory_order_release);
         for (int i = 0; i < PAGE / 8; ++i)
             ((volatile uint64_t*)at)[i] = generation;
         long before = atomic_load(&reads);
-        // Until the reader has looked at least once (yielding now and then, for one CPU).
+        // Until a reader has looked at least once (yielding now and then, for one CPU).
         for (long spins = 1; atomic_load(&reads) == before; ++spins)
             if (spins % 4096 == 0)
                 sched_yield();
-        munmap(range, PAGE);
-        atomic_store_explicit(&unmapped, generation, memory_order_release);
+        if (!replacing || generation == 2 * GENERATIONS) {
+            munmap(range, PAGE);
+            atomic_store_explicit(&unmapped, generation, memory_order_release);
+        }
     }
     atomic_store(&stop, 1);
-    pthread_join(watcher, NULL);
-    ok(!mapping_failed, "%d generations of mmap(MAP_FIXED), fill, munmap at one address", GENERATIONS);
+    for (int i = 0; i < READERS; ++i)
+        pthread_join(watchers[i], NULL);
+    ok(!mapping_failed, "%d generations of mmap(MAP_FIXED), fill, munmap at one address, then %d mapped each over the last",
+        GENERATIONS, GENERATIONS);
     ok(atomic_load(&stale_value) == 0,
-        "a reader never sees an unmapped generation's data (%ld reads, %ld SIGSEGV; stale: %llu after %llu was unmapped)",
-        atomic_load(&reads), atomic_load(&faults), (unsigned long long)atomic_load(&stale_value),
+        "%d readers never see an unmapped or replaced generation's data (%ld reads, %ld SIGSEGV; stale: %llu after %llu was unmapped)",
+        READERS, atomic_load(&reads), atomic_load(&faults), (unsigned long long)atomic_load(&stale_value),
         (unsigned long long)atomic_load(&stale_unmapped));
     return tap_done();
 }

@@ -64,7 +64,7 @@ extern "C" [[noreturn]] void ap_main(u32 cpu_index)
     for (;;) {
         cpu::disable_interrupts();
         if (void (*entry)() = __atomic_load_n(&g_scheduler_entry, __ATOMIC_ACQUIRE)) {
-            local_apic_start_timer(TIMER_HZ);
+            local_apic_start_timer(LOCAL_TIMER_HZ);
             kernel_mode_lock_acquire();
             entry();
             VERIFY_NOT_REACHED();

@@ -31,8 +31,12 @@ constexpr u64 KERNEL_DATA = 0x0000920000000000;
 constexpr u64 USER_CODE32 = 0x00CFFA000000FFFF; // unused; keeps sysret's layout
 constexpr u64 USER_DATA = 0x0000F20000000000;
 constexpr u64 USER_CODE = 0x0020FA0000000000;
+// A read-only user data segment whose limit is the CPU's number (and NUMA node, 0, above
+// bit 12), as Linux's GDT_ENTRY_CPUNODE: the vDSO's getcpu reads it with `lsl`, in user
+// mode and without a system call. Never loaded into a segment register.
+constexpr u64 CPU_NUMBER_DESCRIPTOR = 0x0000F10000000000;
 
-alignas(16) u64 g_gdt[MAX_CPUS][8];
+alignas(16) u64 g_gdt[MAX_CPUS][9];
 
 }
 
@@ -56,6 +60,7 @@ void gdt_initialize(unsigned cpu_index)
     gdt[6] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (0x89ull << 40) | (((limit >> 16) & 0xF) << 48)
         | (((base >> 24) & 0xFF) << 56);
     gdt[7] = base >> 32;
+    gdt[8] = CPU_NUMBER_DESCRIPTOR | cpu_index; // limit bits 0..15
 
     tss.io_map_base = sizeof(tss);
     tss.ist[0] = reinterpret_cast<u64>(g_double_fault_stack[cpu_index] + sizeof g_double_fault_stack[cpu_index]);

@@ -5,6 +5,10 @@
 
 #include "kernel/lib/types.h"
 
+// The descriptor whose segment limit is the CPU's number (gdt.cpp); the vDSO's getcpu
+// reads it with `lsl` (kernel/proc/vdso/vdso.c has the same number).
+constexpr u16 CPU_NUMBER_SELECTOR = (8 << 3) | 3;
+
 // Loads CPU `cpu_index`'s GDT and TSS on the calling CPU (0: the boot CPU).
 void gdt_initialize(unsigned cpu_index);
 // The stack CPU `cpu_index` switches to on an interrupt from user mode (its current

@@ -11,7 +11,10 @@
 // that CPU's lock.
 //
 // A CPU waiting here has interrupts off, so it would never answer a TLB shootdown, and the
-// lock's holder waits for every shootdown it sends: the wait loop answers them itself.
+// lock's holder waits for every shootdown it sends: the wait loop answers them itself. A
+// long wait halts (giving a virtual CPU's host time to the holder's) with interrupts on: the
+// IPIs are answered as ever, and a device interrupt waits until the lock is ours
+// (run_deferred_interrupts, traps.h); the releaser wakes the CPU whose ticket is next.
 #pragma once
 
 #include "kernel/lib/types.h"

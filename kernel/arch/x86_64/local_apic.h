@@ -12,6 +12,10 @@ constexpr int LOCAL_APIC_FIRST_VECTOR = 48;
 constexpr int IPI_WAKE_VECTOR = 48; // "look at your work": ends a halt or user mode, does nothing else
 constexpr int IPI_TLB_SHOOTDOWN_VECTOR = 49; // tlb_shootdown.h
 constexpr int LOCAL_TIMER_VECTOR = 50; // the local APIC timer: the other CPUs' scheduler tick
+// The other CPUs' tick rate: enough for 10 ms time slices and CPU-time accounting, and a
+// quarter of the kernel-mode lock traffic 1000 Hz would cost (the boot CPU's PIT tick also
+// ends sleeps, so it stays at TIMER_HZ).
+constexpr u64 LOCAL_TIMER_HZ = 250;
 constexpr int LOCAL_APIC_SPURIOUS_VECTOR = 63; // low four bits set, as older CPUs require
 constexpr int LOCAL_APIC_LAST_VECTOR = 63;
 

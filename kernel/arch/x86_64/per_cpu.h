@@ -23,6 +23,10 @@ struct PerCpu {
     u64 loaded_pml4; // physical address of the page table in CR3 (x86_mmu.cpp)
     u32 index; // 0: the boot CPU
     u32 apic_id; // its local APIC's id: where IPIs for it go
+    // While it halts waiting for the kernel-mode lock (kernel_mode_lock.cpp): interrupts
+    // are on, and those that need the lock wait here until it is ours (traps.cpp).
+    bool halted_for_kernel_mode_lock;
+    u16 deferred_irqs; // PIC lines that arrived meanwhile, one bit each
 };
 // interrupts.S uses these offsets.
 static_assert(__builtin_offsetof(PerCpu, kernel_stack_top) == 8);

@@ -8,6 +8,7 @@
 #include "kernel_memory.h"
 #include "kernel_mode_lock.h"
 #include "local_apic.h"
+#include "per_cpu.h"
 #include "pic.h"
 #include "tlb_shootdown.h"
 #include "user_copy.h"
@@ -124,7 +125,6 @@ void dispatch_with_kernel_mode_lock(TrapFrame* frame)
         if (g_handlers[irq])
             g_handlers[irq](irq, *frame);
     } else if (vector == LOCAL_TIMER_VECTOR) {
-        local_apic_end_of_interrupt(); // first, as for the PIC's lines
         if (g_local_timer_handler)
             g_local_timer_handler(*frame);
     }
@@ -132,8 +132,37 @@ void dispatch_with_kernel_mode_lock(TrapFrame* frame)
 
 }
 
+void run_deferred_interrupts()
+{
+    PerCpu& cpu = this_cpu();
+    TrapFrame in_kernel {};
+    in_kernel.cs = KERNEL_CODE_SELECTOR;
+    while (u16 lines = cpu.deferred_irqs) {
+        unsigned irq = __builtin_ctz(lines);
+        cpu.deferred_irqs = lines & ~(1u << irq);
+        pic_end_of_interrupt(irq);
+        if (g_handlers[irq])
+            g_handlers[irq](irq, in_kernel);
+    }
+}
+
 extern "C" void trap_dispatch(TrapFrame* frame)
 {
+    // The local timer is acknowledged before anything else: while its vector is in service
+    // the local APIC holds back every vector of its priority class (16 at a time), the
+    // IPIs too, and the kernel-mode lock's wait (maybe a halt) needs those.
+    if (frame->vector == LOCAL_TIMER_VECTOR)
+        local_apic_end_of_interrupt();
+    if (this_cpu().halted_for_kernel_mode_lock && !is_ipi(frame->vector)) {
+        // It came into the halt of kernel_mode_lock_acquire: the lock is not ours yet. A
+        // PIC line stays in service (no end-of-interrupt: it cannot fire again meanwhile)
+        // until the lock is; a local timer tick is simply left out.
+        if (frame->vector >= IRQ_BASE_VECTOR && frame->vector < IRQ_BASE_VECTOR + IRQ_COUNT)
+            this_cpu().deferred_irqs |= 1u << (frame->vector - IRQ_BASE_VECTOR);
+        else if (frame->vector != LOCAL_TIMER_VECTOR)
+            panic_with_trap_frame(*frame, "exception while waiting for the kernel-mode lock");
+        return;
+    }
     if (is_ipi(frame->vector)) {
         answer_ipi(frame->vector);
         if (!frame->from_user())

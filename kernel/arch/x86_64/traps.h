@@ -42,5 +42,9 @@ using InterruptHandler = void (*)(unsigned irq, TrapFrame&);
 // Installs `handler` for PIC line `irq` and unmasks the line. One handler per line; a
 // driver whose devices share a line polls them all.
 void interrupt_set_handler(unsigned irq, InterruptHandler handler);
+// The PIC lines that interrupted a CPU halted for the kernel-mode lock stay in service until
+// it has the lock; then this acknowledges them and runs their handlers, as from kernel code
+// with interrupts off (so a tick among them preempts nothing). The lock's acquire calls it.
+void run_deferred_interrupts();
 // Installs the handler of every CPU's local APIC timer (LOCAL_TIMER_VECTOR).
 void local_timer_set_handler(void (*handler)(TrapFrame&));

@@ -168,52 +168,60 @@ Result<void> Ext2FileSystem::reserve_blocks(u32 inode, u64 offset, u64 length)
     return result;
 }
 
-Result<void> Ext2FileSystem::write_pages(u32 inode, u64 first_index, u8 const* const* pages, usize count)
+Result<void> Ext2FileSystem::write_pages(u32 inode, Pager::PageToWrite const* pages, usize count)
 {
     u32 bs = m_volume.block_size();
-    constexpr usize MAX_PAGES = 128;
-    if (bs != PAGE_SIZE || count > MAX_PAGES) {
-        // A page spans several blocks (or the run is long): page by page.
+    // All of a batch in one transfer needs one piece per page; a page spanning several
+    // blocks (or no memory for the pieces) goes page by page instead.
+    BlockPiece* pieces = bs == PAGE_SIZE ? new (std::nothrow) BlockPiece[count] : nullptr;
+    if (!pieces) {
         for (usize i = 0; i < count; ++i)
-            TRY(write_page(inode, first_index + i, pages[i], PAGE_SIZE));
+            TRY(write_page(inode, pages[i].index, pages[i].bytes, PAGE_SIZE));
         return {};
     }
+    Result<void> result = write_whole_pages(inode, pages, count, pieces);
+    delete[] pieces;
+    return result;
+}
+
+Result<void> Ext2FileSystem::write_whole_pages(u32 inode, Pager::PageToWrite const* pages, usize count, BlockPiece* pieces)
+{
     TRY(check_writable());
     Ext2DiskInode record = TRY(m_inodes.read(inode));
     if (!ext2_is_regular(record.mode))
         return Errno::Invalid;
-    u32 blocks[MAX_PAGES];
+    u32 bs = m_volume.block_size();
     for (usize i = 0; i < count; ++i) {
         bool allocated;
-        auto physical = m_map.lookup_or_allocate(record, inode, first_index + i, allocated);
+        auto physical = m_map.lookup_or_allocate(record, inode, pages[i].index, allocated);
         if (physical.is_error()) {
+            // Give back what this call attached past the end of the file (see write_page).
             auto trimmed = m_map.truncate(record, (ext2_inode_size(record) + bs - 1) / bs);
             TRY(m_inodes.write(inode, record));
             TRY(trimmed);
             return physical.error();
         }
-        blocks[i] = physical.value();
-        m_cache.forget(blocks[i]); // file data bypasses the metadata cache
+        m_cache.forget(physical.value()); // file data bypasses the metadata cache
+        pieces[i] = { u64(physical.value()) * bs, const_cast<u8*>(pages[i].bytes), PAGE_SIZE };
     }
-    u64 end = (first_index + count) * PAGE_SIZE;
+    u64 end = count > 0 ? (pages[count - 1].index + 1) * PAGE_SIZE : 0;
     if (end > ext2_inode_size(record)) {
         ext2_set_inode_size(record, end);
         if (end > 0x7FFFFFFFu)
             m_volume.superblock().feature_ro_compat |= EXT2_RO_COMPAT_LARGE_FILE;
     }
     TRY(m_inodes.write(inode, record));
-    // All at once: the device merges consecutive blocks into one request each and keeps
-    // the requests in flight together.
-    BlockPiece pieces[MAX_PAGES];
     for (usize i = 0; i < count; ++i) {
-        pieces[i] = { u64(blocks[i]) * bs, const_cast<u8*>(pages[i]), PAGE_SIZE };
-        if (i == 0 || blocks[i] != blocks[i - 1] + 1) { // a run of consecutive blocks starts
-            u32 run = 1;
-            while (i + run < count && blocks[i + run] == blocks[i] + run)
-                ++run;
-            VM_TRACE(trace_disk(VmEvent::DiskWrite, 0, inode, first_index + i, blocks[i], run));
-        }
+        if (i > 0 && pieces[i].offset_bytes == pieces[i - 1].offset_bytes + bs)
+            continue;
+        usize run = 1; // a run of consecutive blocks starts: one trace line for it
+        while (i + run < count && pieces[i + run].offset_bytes == pieces[i].offset_bytes + run * bs)
+            ++run;
+        VM_TRACE(
+            trace_disk(VmEvent::DiskWrite, 0, inode, pages[i].index, u32(pieces[i].offset_bytes / bs), static_cast<u32>(run)));
     }
+    // All at once: the device merges the pieces of consecutive blocks — of one run of the
+    // file or of several — into one request each and keeps the requests in flight together.
     return m_volume.device().transfer(BlockDirection::Write, pieces, count);
 }
 

@@ -12,6 +12,7 @@
 
 #include "../../lib/device_number.h"
 #include "../../lib/own_ptr.h"
+#include "../../mm/pager.h"
 #include "block_cache.h"
 #include "ext2_allocator.h"
 #include "ext2_block_map.h"
@@ -93,9 +94,10 @@ public:
     // (NoSpace) rather than the later write-back. The range must lie within the file's size;
     // the blocks' contents are undefined until their page is written back.
     Result<void> reserve_blocks(u32 inode, u64 offset, u64 length);
-    // Writes `count` whole pages at first_index.. like write_page, but with one device
-    // request per run of consecutive disk blocks (write-back of many dirty pages).
-    Result<void> write_pages(u32 inode, u64 first_index, u8 const* const* pages, usize count);
+    // Writes `count` whole pages (ascending indices, not necessarily consecutive: one
+    // write-back batch) like write_page, all in one device transfer: one request per run of
+    // consecutive disk blocks, the requests in flight together, one wait.
+    Result<void> write_pages(u32 inode, Pager::PageToWrite const* pages, usize count);
     // Truncates (freeing blocks past the end, indirect ones included) or extends (sparse).
     // The VFS drops its cached pages past the new end itself.
     Result<void> set_size(u32 inode, u64 size);
@@ -142,6 +144,8 @@ private:
     Result<void> start(Ext2MountMode mode);
 
     Result<void> check_writable() const;
+    // write_pages with one BlockPiece per page at hand (block size == PAGE_SIZE).
+    Result<void> write_whole_pages(u32 inode, Pager::PageToWrite const* pages, usize count, BlockPiece* pieces);
     // A directory that can receive a new entry `name`: exists, not deleted, name free.
     Result<Ext2DiskInode> prepare_new_entry(u32 directory, char const* name, usize length);
     Ext2DiskInode new_inode_record(u16 mode, Ext2Owner) const;

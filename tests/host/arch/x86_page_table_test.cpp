@@ -3,6 +3,7 @@
 // driven through AddressSpace (and fork's step over absent tables) — first writes, munmap and mprotect across a shared chunk,
 // exit of either side, out of memory while a table is made private — checking refcounts,
 // contents and that no frame leaks.
+#include "kernel/mm/remote_memory.h"
 #include "tests/host/mm/mm_test_helpers.h"
 #include <vector>
 
@@ -277,6 +278,28 @@ TEST_F(X86Test, ProtectThatChangesNothingNeedsNoMemory)
         child->page_table().protect(REGION, REGION + CHUNK, [&](VirtAddr, PteInfo const&) { return read_only; }).is_error());
     EXPECT_EQ(env.stats.page_tables_copied, 0u);
     give_back();
+    child.clear();
+    parent.clear();
+    EXPECT_EQ(env.frames.free_frames(), env.initial_free());
+}
+
+// A forced write (/proc/<pid>/mem, remote_memory.h) into a PROT_READ page of a leaf table
+// shared since fork: the frame's one reference is the shared table's, so it must not be
+// taken for the child's own — the table is unshared and the page copied.
+TEST_F(X86Test, ForcedWriteIntoASharedTableCopiesThePage)
+{
+    auto parent = filled_parent();
+    MUST(parent->protect(REGION, CHUNK, VM_READ));
+    auto child = MUST(fork_address_space(*parent));
+    ASSERT_TRUE(child->page_table().query(REGION + 5 * P).in_shared_table);
+    Errno error = Errno::Invalid;
+    u8 value = 200;
+    EXPECT_EQ(remote_write_forced(*child, REGION + 5 * P, &value, 1, error), 1u);
+    EXPECT_EQ(env.stats.page_tables_copied, 1u);
+    EXPECT_EQ(env.stats.cow_copy, 1u);
+    EXPECT_EQ(peek(*child, REGION + 5 * P), 200);
+    EXPECT_EQ(peek(*parent, REGION + 5 * P), 5);
+    EXPECT_FALSE(child->page_table().query(REGION + 5 * P).writable);
     child.clear();
     parent.clear();
     EXPECT_EQ(env.frames.free_frames(), env.initial_free());

@@ -25,13 +25,27 @@ Result<void> FakePager::write_page(u64 index, u8 const* page, usize valid_bytes)
     EXPECT_LE(valid_bytes, PAGE_SIZE);
     ++writes;
     ++writes_of_page[index];
-    if (fail_writes)
+    if (fail_writes || failing_writes.count(index))
         return Errno::IoError;
     u64 start = index * PAGE_SIZE;
     if (file.size() < start + valid_bytes)
         file.resize(start + valid_bytes);
     memcpy(file.data() + start, page, valid_bytes);
     return {};
+}
+
+Result<void> FakePager::write_pages(PageToWrite const* pages, usize count)
+{
+    auto& batch = write_batches.emplace_back();
+    for (usize i = 0; i < count; ++i) {
+        if (i > 0) {
+            EXPECT_GT(pages[i].index, pages[i - 1].index) << "a batch must be in ascending order";
+        }
+        batch.push_back(pages[i].index);
+    }
+    if (auto meanwhile = std::exchange(while_writing, nullptr))
+        meanwhile();
+    return Pager::write_pages(pages, count); // page by page, through write_page
 }
 
 void FakePager::fill(usize size)

@@ -14,6 +14,9 @@ public:
 
     Result<void> read_page(u64 index, u8* page) override;
     Result<void> write_page(u64 index, u8 const* page, usize valid_bytes) override;
+    // Records each batch (its page indices), then writes its pages one by one; the batch
+    // fails if any page did.
+    Result<void> write_pages(PageToWrite const* pages, usize count) override;
     bool is_backed() const override { return m_backed; }
 
     // The file's bytes as they are "on disk".
@@ -26,6 +29,11 @@ public:
     // Runs inside read_page, once, as if other threads ran while the read slept on the disk.
     std::function<void(u64 index)> while_reading;
     bool fail_writes { false };
+    std::set<u64> failing_writes; // write_page of these fails with IoError
+    std::vector<std::vector<u64>> write_batches; // the page indices of each write_pages call
+    // Runs inside write_pages, once, before anything is written: as if other threads ran
+    // while the batch was in flight.
+    std::function<void()> while_writing;
 
     // Fills the file with `size` bytes, byte i = pattern(i).
     void fill(usize size);

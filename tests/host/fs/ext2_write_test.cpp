@@ -436,6 +436,40 @@ TEST_P(Ext2WriteTest, ContiguousBlocksOfAPageAreReadInOneRequest)
         std::string(reinterpret_cast<char*>(page.data()), PAGE_SIZE) == pattern(BIG_SIZE, 1).substr(PAGE_SIZE, PAGE_SIZE));
 }
 
+// A write-back batch: whole pages at ascending, not consecutive, indices, in one call.
+TEST_P(Ext2WriteTest, WritePagesTakesABatchWithGapsAndLeavesTheGapsHoles)
+{
+    make_image("4M");
+    mount();
+    u32 file = create(EXT2_ROOT_INODE, "batch");
+    u64 const indices[] = { 0, 1, 2, 5, 9 };
+    std::vector<std::vector<u8>> bytes;
+    std::vector<Pager::PageToWrite> batch;
+    for (u64 index : indices) {
+        std::string data = pattern(PAGE_SIZE, static_cast<u32>(index) + 40);
+        bytes.emplace_back(data.begin(), data.end());
+    }
+    for (usize i = 0; i < bytes.size(); ++i)
+        batch.push_back({ indices[i], bytes[i].data() });
+    ASSERT_FALSE(m_fs->write_pages(file, batch.data(), batch.size()).is_error());
+    auto info = m_fs->stat(file).value();
+    EXPECT_EQ(info.size, 10 * PAGE_SIZE); // up to the end of the last page of the batch
+    // The gaps hold no block: five pages of data, and with small blocks one indirect block.
+    EXPECT_GE(info.blocks, 5 * PAGE_SIZE / 512);
+    EXPECT_LE(info.blocks, 5 * PAGE_SIZE / 512 + block_size() / 512);
+    std::vector<u8> page(PAGE_SIZE);
+    for (u64 index = 0; index < 10; ++index) {
+        ASSERT_FALSE(m_fs->read_page(file, index, page.data()).is_error());
+        auto written = std::find(std::begin(indices), std::end(indices), index);
+        if (written != std::end(indices))
+            EXPECT_EQ(page, bytes[static_cast<usize>(written - std::begin(indices))]) << "page " << index;
+        else
+            EXPECT_EQ(page, std::vector<u8>(PAGE_SIZE, 0)) << "hole " << index;
+    }
+    unmount();
+    expect_fsck_clean();
+}
+
 // Random operations against a model; then e2fsck and debugfs must agree with the model.
 TEST_P(Ext2WriteTest, RandomOperationsStayConsistent)
 {

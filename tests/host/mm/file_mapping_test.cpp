@@ -1,6 +1,7 @@
 // File-backed mappings end to end: mmap of a PageCache over a FakePager, faults, fork,
 // write-back with write-protect, truncation, eviction, msync, munmap and madvise.
 #include "kernel/mm/page_cache.h"
+#include "kernel/mm/remote_memory.h"
 #include "mm_test_helpers.h"
 #include "tests/host/fakes/fake_pager.h"
 #include <vector>
@@ -577,4 +578,42 @@ TEST_F(FileMapTest, EntryPointsRefuseToRunWithoutTheVmLock)
             (void)touch(*space, a, FaultAccess::Read);
         },
         "VERIFY");
+}
+
+// /proc/<pid>/mem's forced write into a PROT_READ private file mapping (remote_memory.h): a
+// private copy, mapped read-only; the cache page never changes, also after MADV_DONTNEED
+// dropped the copy (the Dirty COW sequence); a PROT_READ shared mapping refuses it.
+TEST_F(FileMapTest, ForcedWriteCopiesAReadOnlyPrivatePageAndNeverTheCache)
+{
+    open_file(2 * P);
+    VirtAddr a = map(*space, 2, false, 0, VM_READ);
+    Errno error = Errno::Invalid;
+    char const text[] = "QQ";
+    EXPECT_EQ(remote_write_forced(*space, a + P - 1, text, 2, error), 2u); // across two pages, untouched
+    EXPECT_EQ(env.stats.file_cow, 2u);
+    PteInfo copy = space->page_table().query(a);
+    EXPECT_TRUE(copy.present && !copy.writable);
+    EXPECT_NE(copy.frame, cache_frame(0));
+    EXPECT_EQ(peek(*space, a + P - 1), 'Q');
+    EXPECT_EQ(peek(*space, a + P), 'Q');
+    EXPECT_EQ(remote_write_forced(*space, a, text, 1, error), 1u); // the copy is its own now
+    EXPECT_EQ(env.stats.file_cow, 2u);
+    for (int round = 0; round < 3; ++round) {
+        MUST(space->discard(a, 2 * P));
+        EXPECT_EQ(peek(*space, a), FakePager::pattern(0)); // maps the cache frame read-only
+        EXPECT_EQ(remote_write_forced(*space, a, text, 1, error), 1u);
+    }
+    EXPECT_EQ(env.stats.file_cow, 5u);
+    EXPECT_EQ(file_byte(0), FakePager::pattern(0));
+    EXPECT_EQ(file_byte(P - 1), FakePager::pattern(P - 1));
+    EXPECT_EQ(file_byte(P), FakePager::pattern(P));
+    EXPECT_FALSE(cache->has_dirty_pages());
+
+    VirtAddr s = map(*space, 1, true, 0, VM_READ);
+    EXPECT_EQ(remote_write_forced(*space, s, text, 1, error), 0u);
+    EXPECT_EQ(error, Errno::BadAddress);
+    EXPECT_EQ(file_byte(0), FakePager::pattern(0));
+    space.clear();
+    cache.clear();
+    EXPECT_EQ(env.frames.free_frames(), env.initial_free());
 }

@@ -180,6 +180,106 @@ TEST_F(CacheTest, FlusherWritesOnlyOldDirtyPages)
     EXPECT_FALSE(cache->has_dirty_pages());
 }
 
+TEST_F(CacheTest, WriteBackHandsSeveralRunsToThePagerInOneBatch)
+{
+    open_file(12 * P);
+    (void)read_all(); // every page cached clean
+    u8 byte = 4;
+    for (u64 index : { 0, 1, 2, 5, 6, 9 })
+        MUST(cache->write(index * P + 7, &byte, 1));
+    MUST(cache->write_back_all(WriteBackReason::Sync));
+    // Three runs (0-2, 5-6, 9) cut by clean pages, yet one call: one wait for all of them.
+    ASSERT_EQ(pager.write_batches.size(), 1u);
+    EXPECT_EQ(pager.write_batches[0], (std::vector<u64> { 0, 1, 2, 5, 6, 9 }));
+    EXPECT_EQ(env.stats.write_back_batches, 1u);
+    EXPECT_EQ(env.stats.write_back_batch_peak, 6u);
+    EXPECT_EQ(env.stats.written_back_pages, 6u);
+    EXPECT_FALSE(cache->has_dirty_pages());
+    EXPECT_EQ(pager.file[9 * P + 7], 4);
+}
+
+TEST(PageCacheWriteBack, BatchesHoldAtMostTheirCapacity)
+{
+    constexpr u64 pages = 2500; // 1024 + 1024 + 452
+    MmEnvironment env(pages + 64);
+    FakePager pager;
+    RefPtr<PageCache> cache = MUST(PageCache::create(env.context, pager, 0));
+    std::vector<u8> data(pages * P, 5);
+    MUST(cache->write(0, data.data(), data.size()));
+    MUST(cache->write_back_all(WriteBackReason::Sync));
+    ASSERT_EQ(pager.write_batches.size(), 3u);
+    EXPECT_EQ(pager.write_batches[0].size(), 1024u);
+    EXPECT_EQ(pager.write_batches[1].front(), 1024u);
+    EXPECT_EQ(pager.write_batches[2].size(), 452u);
+    EXPECT_EQ(env.stats.write_back_batch_peak, 1024u);
+    EXPECT_EQ(pager.file, data);
+}
+
+TEST_F(CacheTest, PageRedirtiedWhileItsBatchIsInFlightStaysDirty)
+{
+    open_file(4 * P);
+    u8 byte = 1;
+    for (u64 index = 0; index < 4; ++index)
+        MUST(cache->write(index * P, &byte, 1));
+    // While the batch is "on the disk" a store lands in page 2 (a write fault does the same:
+    // write-back write-protected the page before the I/O).
+    pager.while_writing = [&] {
+        EXPECT_FALSE(cache->is_dirty(2)); // marked clean before the I/O
+        u8 later = 2;
+        MUST(cache->write(2 * P + 1, &later, 1));
+    };
+    MUST(cache->write_back_all(WriteBackReason::Sync));
+    EXPECT_TRUE(cache->is_dirty(2));
+    EXPECT_EQ(cache->dirty_pages(), 1u);
+    MUST(cache->write_back_all(WriteBackReason::Sync));
+    EXPECT_EQ(pager.write_batches.size(), 2u);
+    EXPECT_EQ(pager.write_batches[1], (std::vector<u64> { 2 }));
+    EXPECT_EQ(pager.file[2 * P + 1], 2);
+    EXPECT_FALSE(cache->has_dirty_pages());
+}
+
+TEST_F(CacheTest, OneFailedPageKeepsItsWholeBatchDirtyAndLosesNothing)
+{
+    open_file(4 * P);
+    u8 byte = 6;
+    for (u64 index = 0; index < 4; ++index)
+        MUST(cache->write(index * P, &byte, 1));
+    g_now = 2000;
+    pager.while_writing = [&] {
+        u8 later = 7;
+        MUST(cache->write(3 * P, &later, 1)); // re-dirtied in flight: dirty since 2000
+    };
+    pager.failing_writes = { 1 };
+    auto result = cache->write_back_all(WriteBackReason::Sync);
+    ASSERT_TRUE(result.is_error());
+    EXPECT_EQ(result.error(), Errno::IoError); // what msync and fsync turn into EIO
+    EXPECT_EQ(cache->dirty_pages(), 4u); // the batch's pages written or not: all dirty again
+    EXPECT_EQ(env.stats.written_back_pages, 0u);
+    // Page 0 keeps its first dirty time (1000), page 3 its newer one: the flusher at 4500
+    // with age 3000 takes 0-2 only.
+    pager.failing_writes.clear();
+    MUST(cache->write_back_older_than(4500, 3000));
+    EXPECT_EQ(pager.write_batches.back(), (std::vector<u64> { 0, 1, 2 }));
+    EXPECT_TRUE(cache->is_dirty(3));
+    MUST(cache->write_back_all(WriteBackReason::Sync));
+    EXPECT_EQ(pager.file[P], 6);
+    EXPECT_EQ(pager.file[3 * P], 7);
+}
+
+TEST_F(CacheTest, FlusherWritesAllItsOldPagesInOneBatch)
+{
+    open_file(6 * P);
+    u8 byte = 1;
+    for (u64 index : { 0, 2, 4 })
+        MUST(cache->write(index * P, &byte, 1));
+    g_now = 5000;
+    MUST(cache->write(P, &byte, 1)); // too young
+    MUST(cache->write_back_older_than(6000, 3000));
+    ASSERT_EQ(pager.write_batches.size(), 1u);
+    EXPECT_EQ(pager.write_batches[0], (std::vector<u64> { 0, 2, 4 }));
+    EXPECT_TRUE(cache->is_dirty(1));
+}
+
 TEST_F(CacheTest, ShrinkDropsPagesAndZeroesTheTail)
 {
     open_file(4 * P);

@@ -18,6 +18,8 @@ TEST(VmStats, FormatsProcVmstatLines)
     stats.written_back_pages = 9;
     stats.written_back_for[static_cast<usize>(WriteBackReason::Sync)] = 5;
     stats.written_back_for[static_cast<usize>(WriteBackReason::Unmap)] = 4;
+    stats.write_back_batches = 3;
+    stats.write_back_batch_peak = 6;
     stats.forks = 10;
     stats.unbacked_pages = 2;
     stats.oom_kills = 1;
@@ -53,6 +55,8 @@ TEST(VmStats, FormatsProcVmstatLines)
         "nr_written_release 0\n"
         "nr_written_shutdown 0\n"
         "nr_written_throttle 0\n"
+        "writeback_batches 3\n"
+        "writeback_batch_peak 6\n"
         "pgfault 7\n"
         "zero_fill_read 1\n"
         "zero_fill_write 2\n"
