@@ -29,11 +29,13 @@ static pid_t gettid_(void) { return (pid_t)syscall(SYS_gettid); }
 
 static atomic_int handled_count;
 static _Atomic pid_t handled_in;
+// The thread first, then the count: the main thread waits for the count and then reads the
+// thread, and with several CPUs it may do so between the handler's two stores.
 static void record(int signal)
 {
     (void)signal;
-    atomic_fetch_add(&handled_count, 1);
     atomic_store(&handled_in, gettid_());
+    atomic_fetch_add(&handled_count, 1);
 }
 
 static pthread_barrier_t ready;
