@@ -30,6 +30,7 @@ struct CpuScheduler {
 };
 CpuScheduler g_cpus[MAX_CPUS];
 SchedulerStats g_stats;
+constexpr u64 SLICE_NS = 10000000; // a time slice: 10 ms
 u32 g_uninterruptible; // threads blocked where no signal wakes them (Linux's D state)
 constexpr u64 LOAD_SHIFT = 11, LOAD_ONE = 1 << LOAD_SHIFT; // Linux's fixed point (FSHIFT)
 constexpr u64 LOAD_DECAY[3] = { 1884, 2014, 2037 }; // exp(-5 s / 1, 5, 15 min) in that point
@@ -338,7 +339,7 @@ void wake_due_sleepers(u64 now)
 }
 
 // Every CPU's tick: the CPU time of the thread it found, and the end of its time slice.
-void account_and_preempt(TrapFrame& frame)
+void account_and_preempt(TrapFrame& frame, u64 now)
 {
     Thread* thread = current();
     CpuScheduler& cpu = here();
@@ -358,9 +359,8 @@ void account_and_preempt(TrapFrame& frame)
             yield();
         return;
     }
-    // sched_setaffinity took this CPU away from it; otherwise a time slice is 10 ms.
-    constexpr u64 SLICE_NS = 10000000;
-    bool slice_over = monotonic_nanoseconds() - thread->switched_in_at >= SLICE_NS;
+    // sched_setaffinity took this CPU away from it, or its time slice is over.
+    bool slice_over = now - thread->switched_in_at >= SLICE_NS;
     if (!(thread->allowed_cpus & this_cpu_bit()) || (slice_over && !g_run_queue.is_empty()))
         yield();
 }
@@ -372,17 +372,17 @@ void scheduler_tick(unsigned, TrapFrame& frame)
     u64 now = monotonic_nanoseconds();
     update_load_average();
     wake_due_sleepers(now);
-    account_and_preempt(frame);
+    account_and_preempt(frame, now);
 }
 
 // The other CPUs' local APIC timers (LOCAL_TIMER_HZ).
-void local_tick(TrapFrame& frame) { account_and_preempt(frame); }
+void local_tick(TrapFrame& frame) { account_and_preempt(frame, monotonic_nanoseconds()); }
 
 }
 
 void offer_cpu()
 {
-    constexpr u64 SLICE_NS = 10000000, LOOK_EVERY_NS = 1000000;
+    constexpr u64 LOOK_EVERY_NS = 1000000;
     static u64 last_look;
     cpu::InterruptsDisabled guard;
     u64 now = monotonic_nanoseconds();

@@ -71,7 +71,8 @@ void kernel_mode_lock_release()
     __atomic_store_n(&g_holder, 0, __ATOMIC_RELAXED);
     u32 next = g_now_serving + 1;
     __atomic_store_n(&g_now_serving, next, __ATOMIC_SEQ_CST);
-    for (u32 i = 0; i < cpus_online(); ++i)
+    u32 cpus = static_cast<u32>(cpus_online());
+    for (u32 i = 0; i < cpus; ++i)
         if (__atomic_load_n(&g_halted_for[i], __ATOMIC_SEQ_CST) == next + 1) {
             local_apic_send_ipi(per_cpu(i).apic_id, IPI_WAKE_VECTOR);
             break;

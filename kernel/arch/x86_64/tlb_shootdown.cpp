@@ -43,10 +43,10 @@ void invalidate_here(Request const& request)
 
 usize send(u64 pml4, TlbFlush const& batch, bool (*wanted)(PerCpu const&, u64 pml4))
 {
-    u32 self = this_cpu().index;
+    u32 self = this_cpu().index, cpus = static_cast<u32>(cpus_online());
     u32 targets = 0;
     usize count = 0;
-    for (u32 i = 0; i < cpus_online(); ++i)
+    for (u32 i = 0; i < cpus; ++i)
         if (i != self && wanted(per_cpu(i), pml4))
             targets |= 1u << i, ++count;
     if (!targets)
@@ -54,7 +54,7 @@ usize send(u64 pml4, TlbFlush const& batch, bool (*wanted)(PerCpu const&, u64 pm
     g_request.pml4 = pml4;
     g_request.batch = batch;
     __atomic_store_n(&g_request.waiting, targets, __ATOMIC_RELEASE);
-    for (u32 i = 0; i < cpus_online(); ++i)
+    for (u32 i = 0; i < cpus; ++i)
         if (targets & (1u << i))
             local_apic_send_ipi(per_cpu(i).apic_id, IPI_TLB_SHOOTDOWN_VECTOR);
     while (__atomic_load_n(&g_request.waiting, __ATOMIC_ACQUIRE) != 0)
