@@ -17,7 +17,13 @@ Result<RefPtr<AddressSpace>> AddressSpace::create(MemoryContext& context)
     return adopt_ref(space);
 }
 
-AddressSpace::AddressSpace(MemoryContext& context, PageTable* page_table) : m_context(context), m_page_table(page_table) { }
+namespace {
+LockClass g_parallel_fault_lock_class { "address space's parallel-fault lock" };
+}
+
+AddressSpace::AddressSpace(MemoryContext& context, PageTable* page_table)
+    : m_context(context), m_parallel_fault_lock(g_parallel_fault_lock_class), m_page_table(page_table)
+{ }
 
 AddressSpace::~AddressSpace()
 {

@@ -33,6 +33,7 @@
 #include "../lib/own_ptr.h"
 #include "../lib/ref_counted.h"
 #include "../lib/result.h"
+#include "../lib/spin_lock.h"
 #include "fault.h"
 #include "mapping.h"
 #include "mapping_tree.h"
@@ -89,6 +90,10 @@ public:
 
     PageTable& page_table() { return *m_page_table; }
     MemoryContext& context() { return m_context; }
+    // What page faults running beside each other in this space hold while they fill an
+    // entry of its page table (parallel_fault.h). Nothing else needs it: all other changes
+    // to the space happen with no such fault running anywhere (the kernel-mode lock).
+    SpinLock& parallel_fault_lock() { return m_parallel_fault_lock; }
     MappingTree const& mappings() const { return m_mappings; }
     Mapping const* find_mapping(VirtAddr va) const { return m_mappings.find(va); }
     // Changes whenever mappings are added, removed, split or re-protected: a fault that
@@ -266,6 +271,7 @@ private:
 
     // All protected by the VM lock (see the top of this file).
     MemoryContext& m_context; // outlives every address space
+    SpinLock m_parallel_fault_lock;
     OwnPtr<PageTable> m_page_table; // every present entry holds one reference to its frame
     MappingTree m_mappings;
     u64 m_layout_version { 0 }; // bumped by every change to m_mappings

@@ -34,6 +34,8 @@ usize format_vmstat(VmStats const& stats, FrameAllocator const& frames, char* bu
         { "pgfault", stats.page_faults },
         { "zero_fill_read", stats.zero_fill_read },
         { "zero_fill_write", stats.zero_fill_write },
+        { "parallel_fault", stats.parallel_faults },
+        { "parallel_fault_raced", stats.parallel_faults_raced },
         { "cow_copy", stats.cow_copy },
         { "cow_reuse", stats.cow_reuse },
         { "file_fault", stats.file_faults },

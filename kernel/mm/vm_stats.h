@@ -23,6 +23,10 @@ struct VmStats {
     u64 page_faults { 0 }; // every handle_fault() call, user or user-copy
     u64 zero_fill_read { 0 }; // read fault mapped the shared zero frame read-only
     u64 zero_fill_write { 0 }; // fresh zeroed frame (incl. first write over the zero frame)
+    // Of those zero fills, the ones served on several CPUs at once (parallel_fault.h), and
+    // such faults that found the page already mapped by another thread's (not in zero_fill_write).
+    u64 parallel_faults { 0 };
+    u64 parallel_faults_raced { 0 };
     u64 cow_copy { 0 }; // write to a shared COW frame: copied into a new frame
     u64 cow_reuse { 0 }; // write to a COW frame nobody else holds: made writable in place
     u64 file_faults { 0 }; // faults of file mappings served from the page cache (any kind)

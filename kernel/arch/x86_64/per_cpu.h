@@ -11,6 +11,7 @@
 #pragma once
 
 #include "acpi_madt.h"
+#include "kernel/lib/lock_order.h"
 #include "kernel/lib/types.h"
 
 class Thread;
@@ -27,6 +28,7 @@ struct PerCpu {
     // are on, and those that need the lock wait here until it is ours (traps.cpp).
     bool halted_for_kernel_mode_lock;
     u16 deferred_irqs; // PIC lines that arrived meanwhile, one bit each
+    HeldLocks held_locks; // the lock-order validator's record (lock_order_hooks.h)
 };
 // interrupts.S uses these offsets.
 static_assert(__builtin_offsetof(PerCpu, kernel_stack_top) == 8);

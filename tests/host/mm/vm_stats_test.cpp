@@ -60,6 +60,8 @@ TEST(VmStats, FormatsProcVmstatLines)
         "pgfault 7\n"
         "zero_fill_read 1\n"
         "zero_fill_write 2\n"
+        "parallel_fault 0\n"
+        "parallel_fault_raced 0\n"
         "cow_copy 3\n"
         "cow_reuse 4\n"
         "file_fault 5\n"
