@@ -1,6 +1,7 @@
 #include "procfs.h"
 #include "drop_caches.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
+#include "kernel/arch/x86_64/kernel_mode_lock.h"
 #include "kernel/arch/x86_64/multiboot.h"
 #include "kernel/dev/clock.h"
 #include "kernel/dev/disk_stats.h"
@@ -47,6 +48,11 @@ void fill_vmstat(TextBuilder& out, Process&)
     out.append("disk_requests %lu\ndisk_read_requests %lu\ndisk_pieces %lu\ndisk_pieces_merged %lu\ndisk_max_in_flight %lu\n"
                "disk_missed_interrupts %lu\n",
         disk.requests, disk.read_requests, disk.pieces, disk.pieces_merged, disk.max_in_flight, disk.missed_interrupts);
+    // The kernel-mode lock (arch/x86_64/kernel_mode_lock.h): entries that waited for another
+    // CPU's kernel code, the TSC cycles they waited, parallel faults refused for it.
+    KernelModeLockStats lock = kernel_mode_lock_stats();
+    out.append("kernel_mode_lock_contended %lu\nkernel_mode_lock_wait_cycles %lu\nkernel_mode_lock_shared_refused %lu\n",
+        lock.contended, lock.wait_cycles, lock.shared_refused);
 }
 
 void fill_meminfo(TextBuilder& out, Process&)

@@ -20,6 +20,7 @@ u32 g_holder; // this_cpu().index + 1 of the holder, 0 when free
 // ticket is out, so exclusive and shared holders never overlap.
 u32 g_shared_holders;
 u64 g_contended, g_wait_cycles; // written by the holder only
+u64 g_shared_refused; // atomic: by would-be shared holders
 LockClass g_exclusive_class { "kernel-mode lock" };
 LockClass g_shared_class { "kernel-mode lock (shared)" };
 
@@ -100,11 +101,14 @@ bool kernel_mode_lock_try_acquire_shared()
 {
     // Announce first, then look for tickets: an exclusive acquirer takes its ticket, then
     // looks at the count (both sequentially consistent), so one of the two sees the other.
-    if (__atomic_load_n(&g_next_ticket, __ATOMIC_RELAXED) != __atomic_load_n(&g_now_serving, __ATOMIC_RELAXED))
+    if (__atomic_load_n(&g_next_ticket, __ATOMIC_RELAXED) != __atomic_load_n(&g_now_serving, __ATOMIC_RELAXED)) {
+        __atomic_fetch_add(&g_shared_refused, 1, __ATOMIC_RELAXED);
         return false; // held or wanted: the cheap early answer
+    }
     __atomic_fetch_add(&g_shared_holders, 1, __ATOMIC_SEQ_CST);
     if (__atomic_load_n(&g_next_ticket, __ATOMIC_SEQ_CST) != __atomic_load_n(&g_now_serving, __ATOMIC_SEQ_CST)) {
         __atomic_fetch_sub(&g_shared_holders, 1, __ATOMIC_RELEASE);
+        __atomic_fetch_add(&g_shared_refused, 1, __ATOMIC_RELAXED);
         return false;
     }
     if constexpr (LOCK_ORDER_CHECKS)
@@ -121,4 +125,7 @@ void kernel_mode_lock_release_shared()
 
 bool kernel_mode_lock_held_here() { return __atomic_load_n(&g_holder, __ATOMIC_RELAXED) == this_cpu().index + 1; }
 
-KernelModeLockStats kernel_mode_lock_stats() { return { g_contended, g_wait_cycles }; }
+KernelModeLockStats kernel_mode_lock_stats()
+{
+    return { g_contended, g_wait_cycles, __atomic_load_n(&g_shared_refused, __ATOMIC_RELAXED) };
+}

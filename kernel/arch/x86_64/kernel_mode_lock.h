@@ -34,9 +34,11 @@ bool kernel_mode_lock_held_here();
 // Interrupts must be off until the release; a shared holder never sleeps or switches.
 bool kernel_mode_lock_try_acquire_shared();
 void kernel_mode_lock_release_shared();
-// Acquisitions that found the lock taken, and the TSC cycles spent waiting for it.
+// Acquisitions that found the lock taken, the TSC cycles spent waiting for it, and shared
+// attempts refused because it was held or wanted (/proc/vmstat's kernel_mode_lock_* lines).
 struct KernelModeLockStats {
     u64 contended;
     u64 wait_cycles;
+    u64 shared_refused;
 };
 KernelModeLockStats kernel_mode_lock_stats();
