@@ -51,6 +51,7 @@ usize format_vmstat(VmStats const& stats, FrameAllocator const& frames, char* bu
         { "oom_kill", stats.oom_kills },
         { "drop_pagecache", stats.drop_pagecache },
         { "drop_slab", stats.drop_slab },
+        { "address_space_loads", stats.address_space_loads },
         { "nr_tlb_remote_flush", stats.tlb_shootdowns },
         { "nr_tlb_remote_flush_received", stats.tlb_shootdown_cpus },
         { "tlb_shootdown_pages", stats.tlb_shootdown_pages },

@@ -54,6 +54,10 @@ struct VmStats {
     // TLB shootdowns (arch/x86_64/tlb_shootdown.h): a page-table change that other CPUs
     // running the same address space had to flush before it took effect.
     u64 tlb_shootdowns { 0 }; // requests sent (each to one or more CPUs)
+    // Thread switches that loaded a user page table (a CR3 write: the TLB's user entries
+    // go). Kernel threads and the idle loop borrow the table loaded last instead, and a
+    // thread of the address space already loaded needs none (sched/scheduler.cpp).
+    u64 address_space_loads { 0 };
     u64 tlb_shootdown_cpus { 0 }; // CPUs that flushed for them
     u64 tlb_shootdown_pages { 0 }; // pages named one by one in those requests
     u64 tlb_shootdown_full { 0 }; // requests that flushed everything instead

@@ -22,6 +22,9 @@ struct PerCpu {
     u64 user_rsp; // syscall_entry's scratch slot for the user's stack pointer
     Thread* current; // the thread this CPU runs (the scheduler's; null until it starts here)
     u64 loaded_pml4; // physical address of the page table in CR3 (x86_mmu.cpp)
+    // The thread running here has no address space of its own (a kernel thread, the idle
+    // loop) and borrows the table loaded last (tlb_shootdown.h: it lets go when asked).
+    bool borrowing_address_space;
     u32 index; // 0: the boot CPU
     u32 apic_id; // its local APIC's id: where IPIs for it go
     // While it halts waiting for the kernel-mode lock (kernel_mode_lock.cpp): interrupts

@@ -103,6 +103,13 @@ Result<X86PageTable*> X86PageTable::create(Services const& services)
 X86PageTable::~X86PageTable()
 {
     VERIFY(!m_mmu.is_loaded(pml4_physical()));
+    // CPUs that borrow this table (a kernel thread runs there on the table loaded last) let
+    // go of it before its frames are freed.
+    if (m_mmu.is_loaded_elsewhere(pml4_physical())) {
+        TlbFlush everything;
+        everything.add_everything();
+        flush(everything);
+    }
     // Free the user half's tables. Leaf frames belong to the AddressSpace, which has released
     // them before destroying us; a leaf table still present here is one shared with another
     // address space, and unref drops just our share of it.

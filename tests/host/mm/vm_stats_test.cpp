@@ -77,6 +77,7 @@ TEST(VmStats, FormatsProcVmstatLines)
         "oom_kill 1\n"
         "drop_pagecache 2\n"
         "drop_slab 1\n"
+        "address_space_loads 0\n"
         "nr_tlb_remote_flush 3\n"
         "nr_tlb_remote_flush_received 4\n"
         "tlb_shootdown_pages 5\n"
