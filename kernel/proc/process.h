@@ -245,6 +245,8 @@ u32 allocate_task_id();
 u32 last_task_id();
 u64 tasks_created();
 void for_each_process(FunctionRef<void(Process&)>);
+// The living thread `tid` wherever it lives (tids and pids share one sequence), and its process.
+Thread* find_any_thread(u32 tid, Process** owner);
 // RLIMIT_NPROC (Linux's copy_process): a user may have as many tasks — threads, and zombies
 // not yet reaped — as the creator's soft limit allows, so a fork or a new thread past it is
 // EAGAIN. `child`, already in the process table, is not counted. Creators of the real uid 0
