@@ -1,9 +1,11 @@
 #include "futex.h"
+#include "futex_pi.h"
 #include "futex_table.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/mm/address_space.h"
 #include "kernel/mm/user_memory.h"
 #include "kernel/sched/scheduler.h"
+#include "process.h"
 #include "signal.h"
 
 namespace {
@@ -32,6 +34,29 @@ Result<FutexKey> key_for(AddressSpace& space, u64 address, bool process_private)
     return FutexKey { &space, address };
 }
 
+// Queues `waiter` and sleeps until a wake takes it (then success), `deadline_ns` passes
+// (monotonic, 0 = never: TimedOut) or a signal comes (`interrupted`). A waiter that gives up
+// leaves the line.
+Result<void> wait_in_line(FutexTable::Waiter& waiter, u64 deadline_ns, Errno interrupted)
+{
+    g_table.enqueue(waiter);
+    while (!waiter.woken) {
+        if (signal_pending()) {
+            g_table.remove(waiter);
+            return interrupted;
+        }
+        if (deadline_ns) {
+            if (sleep_until(deadline_ns, SleepKind::Interruptible) && !waiter.woken) {
+                g_table.remove(waiter);
+                return Errno::TimedOut;
+            }
+        } else {
+            block_current(SleepKind::Interruptible);
+        }
+    }
+    return {};
+}
+
 }
 
 Result<void> futex_wait(AddressSpace& space, u64 address, u32 expected, u64 deadline_ns, bool process_private, u32 bitset)
@@ -44,24 +69,9 @@ Result<void> futex_wait(AddressSpace& space, u64 address, u32 expected, u64 dead
     // Interrupts are off from the check above to the sleep below, so no wake can slip in
     // between (the waker runs only once we have queued ourselves and switched away).
     FutexTable::Waiter waiter { key, current_thread(), bitset };
-    g_table.enqueue(waiter);
-    while (!waiter.woken) {
-        if (signal_pending()) {
-            g_table.remove(waiter);
-            // Linux: a wait without a time-out restarts after a SA_RESTART handler; one with
-            // a time-out ends with EINTR whenever a handler runs.
-            return deadline_ns ? Errno::Interrupted : Errno::RestartSys;
-        }
-        if (deadline_ns) {
-            if (sleep_until(deadline_ns, SleepKind::Interruptible) && !waiter.woken) {
-                g_table.remove(waiter);
-                return Errno::TimedOut;
-            }
-        } else {
-            block_current(SleepKind::Interruptible);
-        }
-    }
-    return {};
+    // Linux: a wait without a time-out restarts after a SA_RESTART handler; one with a
+    // time-out ends with EINTR whenever a handler runs.
+    return wait_in_line(waiter, deadline_ns, deadline_ns ? Errno::Interrupted : Errno::RestartSys);
 }
 
 Result<u32> futex_wake(AddressSpace& space, u64 address, u32 count, bool process_private, u32 bitset)
@@ -158,4 +168,85 @@ Result<u32> futex_wake_op(
     if (wake_second)
         woken += g_table.wake(second_key, second_wake_count, FUTEX_BITSET_MATCH_ANY, wake);
     return woken;
+}
+
+Result<void> futex_lock_pi(AddressSpace& space, u64 address, u64 deadline_ns, bool process_private, bool try_only)
+{
+    FutexKey key = TRY(key_for(space, address, process_private));
+    Thread* self = current_thread();
+    bool waited = false;
+    u32 gone_owner = 0;
+    for (;;) {
+        u32 word;
+        TRY(copy_from_user(space, &word, address, sizeof word));
+        PiLockStep step = pi_lock_step(word, self->tid(), waited || g_table.next_pi_owner(key), gone_owner);
+        if (step.action == PiLockAction::Deadlock)
+            return Errno::Deadlock;
+        // The swap may sleep to fault the page in; if user space changed the word meanwhile
+        // (its owner let go, another thread took it), decide afresh.
+        if (step.word != word && TRY(compare_exchange_user(space, address, word, step.word)) != word)
+            continue;
+        if (step.action == PiLockAction::Take) {
+            g_table.set_pi_owner(key, self->tid());
+            return {};
+        }
+        // The word names an owner, and now says it is waited for: its unlock will come here.
+        // Linux refuses to wait for a TID no thread has (ESRCH) — even a try, which also
+        // leaves FUTEX_WAITERS set, as Linux's does.
+        u32 owner = word & FUTEX_TID_MASK;
+        Process* owner_process;
+        if (!find_any_thread(owner, &owner_process))
+            return Errno::NoProcess;
+        if (try_only)
+            return Errno::TryAgain;
+        FutexTable::Waiter waiter { key, self };
+        waiter.tid = self->tid();
+        waiter.pi_owner = owner;
+        // Linux: a signal never ends the wait with EINTR; the call restarts, handler or not
+        // (the time-out is absolute, so a restart keeps it).
+        TRY(wait_in_line(waiter, deadline_ns, Errno::RestartNoIntr));
+        if (waiter.handed_over)
+            return {}; // the unlocker wrote our TID into the word
+        // Woken without the lock: its owner ended (take it over if the word still names
+        // that owner, or nobody), or a plain wake reached us (robust-list release): look again.
+        waited = true;
+        gone_owner = waiter.owner_gone ? waiter.pi_owner : 0;
+    }
+}
+
+Result<void> futex_unlock_pi(AddressSpace& space, u64 address, bool process_private)
+{
+    FutexKey key = TRY(key_for(space, address, process_private));
+    u32 word;
+    TRY(copy_from_user(space, &word, address, sizeof word));
+    if ((word & FUTEX_TID_MASK) != current_thread()->tid())
+        return Errno::NotPermitted; // Linux: only the owner unlocks
+    for (;;) {
+        FutexTable::Waiter* next = g_table.next_pi_owner(key);
+        u32 next_tid = next ? next->tid : 0;
+        u32 updated = pi_unlocked_word(next_tid);
+        u32 seen = TRY(compare_exchange_user(space, address, word, updated));
+        if (seen != word) {
+            // User space changed the word while its owner was in here: Linux tries again if
+            // only the flag bits changed, and otherwise leaves it to user space.
+            if ((seen & FUTEX_TID_MASK) != (word & FUTEX_TID_MASK))
+                return next ? Errno::Invalid : Errno::TryAgain;
+            word = seen;
+            continue;
+        }
+        // The swap may have slept to fault the page in, and the waiter it named may have
+        // given up meanwhile: hand over only to the one still first in line.
+        next = g_table.next_pi_owner(key);
+        if ((next ? next->tid : 0) == next_tid) {
+            if (next)
+                g_table.hand_over(*next, [](Thread& thread) { wake_thread(thread); });
+            return {};
+        }
+        word = updated; // it names a thread that left the line: name whoever is first now
+    }
+}
+
+void futex_pi_owner_exited(u32 tid)
+{
+    g_table.pi_owner_exited(tid, [](Thread& thread) { wake_thread(thread); });
 }

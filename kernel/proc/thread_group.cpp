@@ -82,6 +82,9 @@ void Process::release_thread_user_state(Thread& thread)
     release_robust_locks(
         space, thread.robust_list, thread.tid(), [&](VirtAddr word) { (void)futex_wake(space, word, 1, false); });
     thread.robust_list = 0;
+    // Last, after everything that may sleep, so no waiter can queue for this thread's locks
+    // after they were handed on.
+    futex_pi_owner_exited(thread.tid());
 }
 
 void Process::exit_thread(Thread& thread, int wait_status)
