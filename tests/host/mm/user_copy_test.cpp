@@ -102,10 +102,12 @@ TEST(UserCopy, CompareExchangeReplacesOnlyTheExpectedValue)
     u32 word = 5;
     ASSERT_FALSE(copy_to_user(*parent, a + 8, &word, sizeof word).is_error());
     auto child = MUST(fork_address_space(*parent));
-    // A mismatch changes nothing and reports what is there.
-    EXPECT_EQ(MUST(compare_exchange_user(*child, a + 8, 4, 9)), 5u);
-    // A match replaces the word — in the child's own copy of the page, as a write would.
+    // A mismatch changes nothing and reports what is there — but the page was made writable
+    // first, as the locked instruction's write fault would make it: the child's own copy.
     u64 copies = env.stats.cow_copy;
+    EXPECT_EQ(MUST(compare_exchange_user(*child, a + 8, 4, 9)), 5u);
+    EXPECT_EQ(env.stats.cow_copy, copies + 1);
+    // A match replaces the word, in that copy.
     EXPECT_EQ(MUST(compare_exchange_user(*child, a + 8, 5, 9)), 5u);
     EXPECT_EQ(env.stats.cow_copy, copies + 1);
     ASSERT_FALSE(copy_from_user(*child, &word, a + 8, sizeof word).is_error());
