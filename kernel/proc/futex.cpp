@@ -23,8 +23,12 @@ Result<FutexKey> key_for(AddressSpace& space, u64 address, bool process_private)
     if (address > USER_TOP)
         return Errno::BadAddress;
     if (!process_private) {
-        // A shared key names the memory itself, which Linux finds as a fault would: no
-        // mapping there, or one that allows no access (PROT_NONE), is EFAULT.
+        // A shared key names the memory itself, which Linux finds as a read fault would
+        // (get_user_pages): no mapping there, one that allows no access (PROT_NONE), or a
+        // file page past the file's end (SIGBUS) is EFAULT. The read may sleep, so the
+        // mapping is looked up after it.
+        u32 word;
+        TRY(copy_from_user(space, &word, address, sizeof word));
         Mapping const* mapping = space.find_mapping(address);
         if (!mapping || mapping->prot() == 0)
             return Errno::BadAddress;
