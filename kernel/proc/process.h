@@ -11,6 +11,7 @@
 #pragma once
 
 #include "cpu_timers.h"
+#include "group_ending.h"
 #include "interval_timer.h"
 #include "kernel/fs/fd_table.h"
 #include "kernel/fs/inode.h"
@@ -101,7 +102,7 @@ public:
     // doing this already: then `survivor` is one that must end (thread_must_end).
     bool end_other_threads(Thread& survivor);
     // True while end_other_threads runs for a survivor other than `thread`.
-    bool thread_must_end(Thread const& thread) const { return m_survivor && m_survivor != &thread; }
+    bool thread_must_end(Thread const& thread) const { return m_ending.must_end(thread); }
 
     // The running program's file, held against writers (ETXTBSY) until exit or the next exec.
     void set_executable(ExecutableHold hold) { m_executable = static_cast<ExecutableHold&&>(hold); }
@@ -219,7 +220,7 @@ private:
     RefPtr<AddressSpace> m_address_space;
     RefPtr<FdTable> m_fds;
     IntrusiveList<Thread, &Thread::group_node> m_threads;
-    Thread* m_survivor { nullptr }; // while end_other_threads runs
+    GroupEnding m_ending; // the survivor protocol of end_other_threads
     CpuTimes m_ended_threads_cpu;
     CpuTimes m_children_cpu;
     WaitQueue m_thread_ended; // the survivor waits here for the others

@@ -100,17 +100,19 @@ void Process::exit_thread(Thread& thread, int wait_status)
 
 bool Process::end_other_threads(Thread& survivor)
 {
-    if (m_survivor && m_survivor != &survivor)
+    switch (m_ending.claim(survivor, thread_count())) {
+    case GroupEnding::Claim::Yield:
         return false; // another thread is ending the group already
-    if (thread_count() == 1)
+    case GroupEnding::Claim::Alone:
         return true;
-    m_survivor = &survivor;
+    case GroupEnding::Claim::Survivor:
+        break;
+    }
     for_each_thread([&](Thread& thread) {
         if (&thread != &survivor)
             thread.interrupt(true);
     });
-    while (thread_count() > 1)
+    while (!m_ending.finished(thread_count()))
         m_thread_ended.wait();
-    m_survivor = nullptr;
     return true;
 }
