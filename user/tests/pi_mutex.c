@@ -5,6 +5,8 @@
 //     mutex: EDEADLK; a timed lock of a held one: ETIMEDOUT;
 //   - a robust PI mutex whose owner thread ends holding it: EOWNERDEAD for the next locker,
 //     whether it was already waiting or came later; pthread_mutex_consistent makes it usable;
+//   - a process-shared robust PI mutex in MAP_SHARED memory: parent and child keep a counter
+//     exact between them; a child that exits holding it leaves EOWNERDEAD to the parent;
 //   - raw LOCK_PI / TRYLOCK_PI / UNLOCK_PI: the word holds the owner's TID; EDEADLK for the
 //     owner, EPERM for an unlock by anyone else, ESRCH for a TID no thread has, EAGAIN for a
 //     try of a held lock, EINVAL for a misaligned word, EFAULT for a read-only one, ENOSYS
@@ -26,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,11 +71,13 @@ static void* count_body(void* arg)
     return NULL;
 }
 
-static int init_pi_mutex(pthread_mutex_t* m, int type, int robust)
+static int init_pi_mutex_shared(pthread_mutex_t* m, int type, int robust, int pshared)
 {
     pthread_mutexattr_t attr;
     pthread_mutexattr_init(&attr);
     int r = pthread_mutexattr_setprotocol(&attr, PTHREAD_PRIO_INHERIT);
+    if (!r && pshared)
+        r = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
     if (!r)
         r = pthread_mutexattr_settype(&attr, type);
     if (!r && robust)
@@ -81,6 +86,55 @@ static int init_pi_mutex(pthread_mutex_t* m, int type, int robust)
         r = pthread_mutex_init(m, &attr);
     pthread_mutexattr_destroy(&attr);
     return r;
+}
+
+static int init_pi_mutex(pthread_mutex_t* m, int type, int robust) { return init_pi_mutex_shared(m, type, robust, 0); }
+
+enum { PROCESS_ROUNDS = 5000 };
+struct shared_state {
+    pthread_mutex_t lock;
+    long counter;
+};
+
+static void count_in_process(struct shared_state* state)
+{
+    for (int i = 0; i < PROCESS_ROUNDS; ++i) {
+        pthread_mutex_lock(&state->lock);
+        long seen = state->counter;
+        if (i % 500 == 0)
+            sched_yield();
+        state->counter = seen + 1;
+        pthread_mutex_unlock(&state->lock);
+    }
+}
+
+static void process_shared_mutex(void)
+{
+    struct shared_state* state = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    int r = init_pi_mutex_shared(&state->lock, PTHREAD_MUTEX_NORMAL, 1, 1);
+    pid_t child = fork();
+    if (child == 0) {
+        count_in_process(state);
+        _exit(0);
+    }
+    count_in_process(state);
+    int status;
+    waitpid(child, &status, 0);
+    ok(r == 0 && state->counter == 2 * PROCESS_ROUNDS && WIFEXITED(status),
+        "a process-shared robust PI mutex: 2 processes x %d increments: %ld", PROCESS_ROUNDS, state->counter);
+
+    child = fork();
+    if (child == 0) {
+        pthread_mutex_lock(&state->lock);
+        _exit(0); // ends holding it
+    }
+    waitpid(child, &status, 0);
+    r = pthread_mutex_lock(&state->lock);
+    int consistent = r == EOWNERDEAD ? pthread_mutex_consistent(&state->lock) : -1;
+    pthread_mutex_unlock(&state->lock);
+    ok(r == EOWNERDEAD && consistent == 0, "a child that exits holding it: the parent's lock gives EOWNERDEAD (%s), consistent %d",
+        strerror(r), consistent);
+    munmap(state, 4096);
 }
 
 static pthread_mutex_t held;
@@ -342,9 +396,10 @@ static void raw_calls(void)
 
 int main(void)
 {
-    tap_plan(22);
+    tap_plan(24);
     alarm(60);
     library_mutexes();
+    process_shared_mutex();
     raw_calls();
     return tap_done();
 }
