@@ -81,6 +81,8 @@ Result<void> futex_wait(AddressSpace& space, u64 address, u32 expected, u64 dead
 Result<u32> futex_wake(AddressSpace& space, u64 address, u32 count, bool process_private, u32 bitset)
 {
     FutexKey key = TRY(key_for(space, address, process_private));
+    if (g_table.has_waiters(key, true))
+        return Errno::Invalid; // a PI lock's waiters wait for a hand-over, not a wake
     return g_table.wake(key, count, bitset, [](Thread& thread) { wake_thread(thread); });
 }
 
@@ -95,6 +97,8 @@ Result<u32> futex_requeue(AddressSpace& space, u64 address, u32 wake_count, u32 
         if (value != expected)
             return Errno::TryAgain;
     }
+    if (g_table.has_waiters(key, true))
+        return Errno::Invalid;
     return g_table.requeue(key, target_key, wake_count, move_count, [](Thread& thread) { wake_thread(thread); });
 }
 
@@ -167,6 +171,9 @@ Result<u32> futex_wake_op(
     u32 updated = TRY(apply_operation(encoded, old));
     bool wake_second = TRY(compare(encoded, old));
     TRY(copy_to_user(space, second, &updated, sizeof updated));
+    // Linux changes the word first, then finds the PI waiters it refuses.
+    if (g_table.has_waiters(key, true) || (wake_second && g_table.has_waiters(second_key, true)))
+        return Errno::Invalid;
     auto wake = [](Thread& thread) { wake_thread(thread); };
     u32 woken = g_table.wake(key, wake_count, FUTEX_BITSET_MATCH_ANY, wake);
     if (wake_second)
@@ -183,9 +190,11 @@ Result<void> futex_lock_pi(AddressSpace& space, u64 address, u64 deadline_ns, bo
     for (;;) {
         u32 word;
         TRY(copy_from_user(space, &word, address, sizeof word));
-        PiLockStep step = pi_lock_step(word, self->tid(), waited || g_table.next_pi_owner(key), gone_owner);
+        PiLockStep step = pi_lock_step(word, self->tid(), waited || g_table.has_waiters(key, true), gone_owner);
         if (step.action == PiLockAction::Deadlock)
             return Errno::Deadlock;
+        if (g_table.has_waiters(key, false))
+            return Errno::Invalid; // plain FUTEX_WAIT sleepers on this word: not a PI lock
         // The swap may sleep to fault the page in; if user space changed the word meanwhile
         // (its owner let go, another thread took it), decide afresh.
         if (step.word != word && TRY(compare_exchange_user(space, address, word, step.word)) != word)
@@ -211,8 +220,8 @@ Result<void> futex_lock_pi(AddressSpace& space, u64 address, u64 deadline_ns, bo
         TRY(wait_in_line(waiter, deadline_ns, Errno::RestartNoIntr));
         if (waiter.handed_over)
             return {}; // the unlocker wrote our TID into the word
-        // Woken without the lock: its owner ended (take it over if the word still names
-        // that owner, or nobody), or a plain wake reached us (robust-list release): look again.
+        // Woken without the lock: its owner ended. Take it over if the word still names that
+        // owner, or nobody (a robust list released it); else someone else was quicker.
         waited = true;
         gone_owner = waiter.owner_gone ? waiter.pi_owner : 0;
     }

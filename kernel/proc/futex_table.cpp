@@ -29,6 +29,15 @@ u32 FutexTable::requeue(FutexKey const& from, FutexKey const& to, u32 wake_count
     return done + moved;
 }
 
+bool FutexTable::has_waiters(FutexKey const& key, bool pi)
+{
+    for (Waiter* waiter = m_waiters.first(); waiter; waiter = m_waiters.next(*waiter)) {
+        if (waiter->key == key && (waiter->tid != 0) == pi)
+            return true;
+    }
+    return false;
+}
+
 FutexTable::Waiter* FutexTable::next_pi_owner(FutexKey const& key)
 {
     for (Waiter* waiter = m_waiters.first(); waiter; waiter = m_waiters.next(*waiter)) {

@@ -52,6 +52,10 @@ public:
     // on `to` (keeping their order). Returns woken + moved.
     u32 requeue(FutexKey const& from, FutexKey const& to, u32 wake_count, u32 move_count, FunctionRef<void(Thread&)> wake);
 
+    // Whether some waiter of `key` is a PI lock's (`pi`) or a plain one. Linux refuses to mix
+    // them on one word (EINVAL): a plain wake cannot end a PI wait, nor a PI lock a plain one.
+    bool has_waiters(FutexKey const& key, bool pi);
+
     // PI locks (futex_pi.h). A PI waiter is one with a tid; the oldest is the lock's next
     // owner (Linux orders by priority first, and Pagoda's threads all have the same).
     Waiter* next_pi_owner(FutexKey const& key);

@@ -82,8 +82,9 @@ void Process::release_thread_user_state(Thread& thread)
     release_robust_locks(
         space, thread.robust_list, thread.tid(), [&](VirtAddr word) { (void)futex_wake(space, word, 1, false); });
     thread.robust_list = 0;
-    // Last, after everything that may sleep, so no waiter can queue for this thread's locks
-    // after they were handed on.
+    // The robust list's wake reaches only plain waiters (a PI lock's refuse it, EINVAL, as
+    // on Linux); a PI lock still owned goes to its oldest waiter here. Last, after all that
+    // may sleep, so no waiter can queue for this thread's locks after they were handed on.
     futex_pi_owner_exited(thread.tid());
 }
 

@@ -10,7 +10,8 @@
 //   - raw LOCK_PI / TRYLOCK_PI / UNLOCK_PI: the word holds the owner's TID; EDEADLK for the
 //     owner, EPERM for an unlock by anyone else, ESRCH for a TID no thread has, EAGAIN for a
 //     try of a held lock, EINVAL for a misaligned word, EFAULT for a read-only one, ENOSYS
-//     for LOCK_PI with FUTEX_CLOCK_REALTIME; UNLOCK_PI hands a waited-for lock to the
+//     for LOCK_PI with FUTEX_CLOCK_REALTIME; EINVAL for mixing: FUTEX_WAKE of a word a PI
+//     waiter sleeps on, LOCK_PI of one a FUTEX_WAIT sleeper sleeps on; UNLOCK_PI hands a waited-for lock to the
 //     waiter (its TID | FUTEX_WAITERS in the word); a thread that ends owning a lock
 //     (no robust list) leaves it to its waiter, marked FUTEX_OWNER_DIED;
 //   - time-outs: LOCK_PI's absolute CLOCK_REALTIME one, LOCK_PI2's CLOCK_MONOTONIC one (and
@@ -32,6 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
 #define FUTEX_LOCK_PI 6
 #define FUTEX_UNLOCK_PI 7
 #define FUTEX_TRYLOCK_PI 8
@@ -271,6 +274,16 @@ static void* raw_waiter_body(void* arg)
     return (void*)(uintptr_t)after;
 }
 
+// Sleeps with FUTEX_WAIT on `plain_word` while it is 0.
+static atomic_uint plain_word;
+static void* plain_waiter_body(void* arg)
+{
+    (void)arg;
+    while (atomic_load(&plain_word) == 0)
+        syscall(SYS_futex, &plain_word, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, 0, NULL, NULL, 0);
+    return NULL;
+}
+
 static struct timespec clock_plus_ms(clockid_t clock, int ms)
 {
     struct timespec t;
@@ -353,9 +366,15 @@ static void raw_calls(void)
     struct sigaction action = { 0 };
     action.sa_handler = on_signal; // no SA_RESTART
     sigaction(SIGUSR1, &action, NULL);
+    // The timed attempts left FUTEX_WAITERS set; nobody waits now, so clear it to see when
+    // the next waiter is asleep.
+    atomic_store(&word, owner);
     pthread_t w;
     pthread_create(&w, NULL, raw_waiter_body, NULL);
     wait_for_waiters();
+    errno = 0;
+    r = syscall(SYS_futex, &word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, NULL, NULL, 0);
+    ok(r == -1 && errno == EINVAL, "FUTEX_WAKE of a word a LOCK_PI waiter sleeps on: EINVAL (%s)", strerror(errno));
     pthread_kill(w, SIGUSR1);
     pause_ms(100); // the handler has likely run by now, and the waiter is back in LOCK_PI
     atomic_store(&stage, 2); // the owner unlocks: the waiter gets it
@@ -382,6 +401,22 @@ static void raw_calls(void)
         now_word);
     futex_pi(&word, FUTEX_UNLOCK_PI, NULL);
 
+    // A plain sleeper on the word: LOCK_PI refuses it. Until the sleeper is asleep LOCK_PI
+    // may take the word, so give it back and try again.
+    pthread_create(&t1, NULL, plain_waiter_body, NULL);
+    int tries = 0;
+    do {
+        pause_ms(10);
+        errno = 0;
+        r = futex_pi(&plain_word, FUTEX_LOCK_PI, NULL);
+        if (r == 0)
+            futex_pi(&plain_word, FUTEX_UNLOCK_PI, NULL);
+    } while (r == 0 && ++tries < 500);
+    ok(r == -1 && errno == EINVAL, "LOCK_PI of a word a FUTEX_WAIT sleeper sleeps on: EINVAL (%s)", strerror(errno));
+    atomic_store(&plain_word, 1);
+    syscall(SYS_futex, &plain_word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, NULL, NULL, 0);
+    pthread_join(t1, NULL);
+
     errno = 0;
     r = futex_pi((atomic_uint*)((char*)&word + 1), FUTEX_LOCK_PI, NULL);
     ok(r == -1 && errno == EINVAL, "LOCK_PI of a misaligned word: EINVAL (%s)", strerror(errno));
@@ -396,7 +431,7 @@ static void raw_calls(void)
 
 int main(void)
 {
-    tap_plan(24);
+    tap_plan(26);
     alarm(60);
     library_mutexes();
     process_shared_mutex();

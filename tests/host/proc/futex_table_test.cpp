@@ -145,3 +145,19 @@ TEST(FutexTableTest, AnOwnersEndWakesTheOldestWaiterOfEachLockItHeld)
     t.table.remove(a2);
     t.table.remove(c1);
 }
+
+TEST(FutexTableTest, PlainAndPiWaitersAreToldApart)
+{
+    Table t;
+    FutexKey plain_word { &g_space_a, WORD }, lock { &g_space_a, OTHER_WORD };
+    FutexTable::Waiter plain { plain_word, fake_thread(1) }, locker = pi_waiter(lock, 2, 50);
+    t.table.enqueue(plain);
+    t.table.enqueue(locker);
+    EXPECT_TRUE(t.table.has_waiters(plain_word, false));
+    EXPECT_FALSE(t.table.has_waiters(plain_word, true));
+    EXPECT_TRUE(t.table.has_waiters(lock, true));
+    EXPECT_FALSE(t.table.has_waiters(lock, false));
+    t.table.remove(plain);
+    t.table.remove(locker);
+    EXPECT_FALSE(t.table.has_waiters(lock, true));
+}
