@@ -205,10 +205,12 @@ Result<void> futex_lock_pi(AddressSpace& space, u64 address, u64 deadline_ns, bo
         }
         // The word names an owner, and now says it is waited for: its unlock will come here.
         // Linux refuses to wait for a TID no thread has (ESRCH) — even a try, which also
-        // leaves FUTEX_WAITERS set, as Linux's does.
+        // leaves FUTEX_WAITERS set, as Linux's does. A process's last thread stays findable
+        // while exit() tears the rest down (which may sleep), after it handed its PI locks
+        // on: a waiter queued for it then would wait for ever, so it counts as gone.
         u32 owner = word & FUTEX_TID_MASK;
         Process* owner_process;
-        if (!find_any_thread(owner, &owner_process))
+        if (!find_any_thread(owner, &owner_process) || owner_process->is_exiting())
             return Errno::NoProcess;
         if (try_only)
             return Errno::TryAgain;

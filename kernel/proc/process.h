@@ -70,6 +70,8 @@ public:
     int parent_death_signal { 0 }; // PR_SET_PDEATHSIG: sent when the parent exits; not inherited
     bool child_subreaper { false }; // PR_SET_CHILD_SUBREAPER: orphans below come here, not to init
     State state() const { return m_state; }
+    // In exit(): its last thread's user state is being released, or was (PI locks handed on).
+    bool is_exiting() const { return m_exiting; }
     int wait_status() const { return m_wait_status; }
     AddressSpace& address_space() { return *m_address_space; }
     bool has_address_space() const { return static_cast<bool>(m_address_space); }
