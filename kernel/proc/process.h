@@ -103,6 +103,10 @@ public:
     // wakes them from interruptible and killable sleeps first). False if another thread is
     // doing this already: then `survivor` is one that must end (thread_must_end).
     bool end_other_threads(Thread& survivor);
+    // A thread's last words to its program's memory: its clear-child-tid word and robust
+    // list, and its PI locks handed on. At its end, and at execve (Linux's exec_mm_release:
+    // the old program's locks are not the new one's).
+    void release_thread_user_state(Thread&);
     // True while end_other_threads runs for a survivor other than `thread`.
     bool thread_must_end(Thread const& thread) const { return m_ending.must_end(thread); }
 
@@ -207,8 +211,6 @@ private:
     // subreaper, else init (Linux's find_new_reaper); a child that asked for a parent-death
     // signal gets it.
     void reparent_children();
-    // A thread's last words to user memory: its clear-child-tid word and robust list.
-    void release_thread_user_state(Thread&);
 
     u32 m_pid;
     u32 m_process_group { 0 };

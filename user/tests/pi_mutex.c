@@ -6,7 +6,9 @@
 //   - a robust PI mutex whose owner thread ends holding it: EOWNERDEAD for the next locker,
 //     whether it was already waiting or came later; pthread_mutex_consistent makes it usable;
 //   - a process-shared robust PI mutex in MAP_SHARED memory: parent and child keep a counter
-//     exact between them; a child that exits holding it leaves EOWNERDEAD to the parent;
+//     exact between them; a child that exits holding it leaves EOWNERDEAD to the parent, and
+//     so does one that execs a new program while holding it (the old program's locks are
+//     released at execve, while the child lives on);
 //   - raw LOCK_PI / TRYLOCK_PI / UNLOCK_PI: the word holds the owner's TID; EDEADLK for the
 //     owner, EPERM for an unlock by anyone else, ESRCH for a TID no thread has, EAGAIN for a
 //     try of a held lock, EINVAL for a misaligned word, EFAULT for a read-only one, ENOSYS
@@ -20,12 +22,15 @@
 //     restarts): the waiter still gets the lock.
 // Nothing depends on speed: sleeps only make the interesting order likely, and each check
 // holds in either order. alarm(60) fails a lost waiter.
+#define _GNU_SOURCE // pipe2
 #include "tap.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -137,6 +142,39 @@ static void process_shared_mutex(void)
     pthread_mutex_unlock(&state->lock);
     ok(r == EOWNERDEAD && consistent == 0, "a child that exits holding it: the parent's lock gives EOWNERDEAD (%s), consistent %d",
         strerror(r), consistent);
+
+    // A child that execs while holding it. `execed` closes (close-on-exec) once the new
+    // program runs; it then waits for `hold` to close before it exits.
+    int execed[2], hold[2];
+    if (pipe2(execed, O_CLOEXEC) != 0 || pipe(hold) != 0)
+        return;
+    child = fork();
+    if (child == 0) {
+        close(execed[0]);
+        close(hold[1]);
+        pthread_mutex_lock(&state->lock);
+        char fd[16];
+        snprintf(fd, sizeof fd, "%d", hold[0]);
+        execl("/proc/self/exe", "pi_mutex", "exec-child", fd, (char*)NULL);
+        _exit(127);
+    }
+    close(execed[1]);
+    close(hold[0]);
+    char byte;
+    while (read(execed[0], &byte, 1) > 0) { }
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 10; // a lock never released would hang; a time-out fails instead
+    r = pthread_mutex_timedlock(&state->lock, &deadline);
+    consistent = r == EOWNERDEAD ? pthread_mutex_consistent(&state->lock) : -1;
+    if (r == 0 || r == EOWNERDEAD)
+        pthread_mutex_unlock(&state->lock);
+    close(hold[1]); // the new program may end
+    waitpid(child, &status, 0);
+    ok(r == EOWNERDEAD && consistent == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+        "a child that execs holding it (and lives on): the parent's lock gives EOWNERDEAD (%s), consistent %d", strerror(r),
+        consistent);
+    close(execed[0]);
     munmap(state, 4096);
 }
 
@@ -429,9 +467,15 @@ static void raw_calls(void)
     ok(r == -1 && errno == EFAULT, "LOCK_PI of a word in read-only memory: EFAULT (%s)", strerror(errno));
 }
 
-int main(void)
+int main(int argc, char** argv)
 {
-    tap_plan(26);
+    if (argc == 3 && strcmp(argv[1], "exec-child") == 0) {
+        // The new program of the exec test: waits until the parent is done.
+        char byte;
+        while (read(atoi(argv[2]), &byte, 1) > 0) { }
+        return 0;
+    }
+    tap_plan(27);
     alarm(60);
     library_mutexes();
     process_shared_mutex();
