@@ -2,7 +2,8 @@
 // mutexes (musl here, glibc in pi_mutex_glibc) and through raw futex(2) calls:
 //   - a contended PI mutex keeps a plain counter exact across 4 threads;
 //   - trylock of a PI mutex another thread holds: EBUSY; relocking an error-checking PI
-//     mutex: EDEADLK; a timed lock of a held one: ETIMEDOUT;
+//     mutex: EDEADLK; a timed lock of a held one: ETIMEDOUT (with glibc also clocklock on
+//     CLOCK_MONOTONIC, which is LOCK_PI2);
 //   - a robust PI mutex whose owner thread ends holding it: EOWNERDEAD for the next locker,
 //     whether it was already waiting or came later; pthread_mutex_consistent makes it usable;
 //   - a process-shared robust PI mutex in MAP_SHARED memory: parent and child keep a counter
@@ -230,6 +231,13 @@ static void library_mutexes(void)
     }
     r = pthread_mutex_timedlock(&held, &deadline);
     ok(r == ETIMEDOUT, "timedlock of a held PI mutex: ETIMEDOUT (%s)", strerror(r));
+#ifdef __GLIBC__
+    // glibc's clocklock on CLOCK_MONOTONIC is FUTEX_LOCK_PI2 (musl has no clocklock).
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += 1;
+    r = pthread_mutex_clocklock(&held, CLOCK_MONOTONIC, &deadline);
+    ok(r == ETIMEDOUT, "clocklock(CLOCK_MONOTONIC) of a held PI mutex: ETIMEDOUT (%s)", strerror(r));
+#endif
     atomic_store(&hold_state, 2);
     pthread_join(holder, NULL);
     r = pthread_mutex_lock(&held);
@@ -475,7 +483,11 @@ int main(int argc, char** argv)
         while (read(atoi(argv[2]), &byte, 1) > 0) { }
         return 0;
     }
+#ifdef __GLIBC__
+    tap_plan(28);
+#else
     tap_plan(27);
+#endif
     alarm(60);
     library_mutexes();
     process_shared_mutex();
