@@ -57,7 +57,7 @@ public:
     bool has_waiters(FutexKey const& key, bool pi);
 
     // PI locks (futex_pi.h). A PI waiter is one with a tid; the oldest is the lock's next
-    // owner (Linux orders by priority first, and Pagoda's threads all have the same).
+    // owner (Linux orders by real-time priority first, and Pagoda has none).
     Waiter* next_pi_owner(FutexKey const& key);
     // Takes the PI waiter out of line, as the lock's owner now; the others of the key wait
     // for it from here on.
