@@ -237,10 +237,15 @@ Result<void> futex_unlock_pi(AddressSpace& space, u64 address, bool process_priv
     if ((word & FUTEX_TID_MASK) != current_thread()->tid())
         return Errno::NotPermitted; // Linux: only the owner unlocks
     for (;;) {
+        // First a swap that changes nothing, to fault the page in writable: the swap that
+        // names the next owner then has nothing to sleep for, so the waiter it names is still
+        // in line (another CPU's user space may still change the word at any time).
+        u32 seen = TRY(compare_exchange_user(space, address, word, word));
         FutexTable::Waiter* next = g_table.next_pi_owner(key);
         u32 next_tid = next ? next->tid : 0;
         u32 updated = pi_unlocked_word(next_tid);
-        u32 seen = TRY(compare_exchange_user(space, address, word, updated));
+        if (seen == word)
+            seen = TRY(compare_exchange_user(space, address, word, updated));
         if (seen != word) {
             // User space changed the word while its owner was in here: Linux tries again if
             // only the flag bits changed, and otherwise leaves it to user space.
@@ -249,8 +254,8 @@ Result<void> futex_unlock_pi(AddressSpace& space, u64 address, bool process_priv
             word = seen;
             continue;
         }
-        // The swap may have slept to fault the page in, and the waiter it named may have
-        // given up meanwhile: hand over only to the one still first in line.
+        // Should the swap have slept after all, the waiter it named may have given up
+        // meanwhile: hand over only to the one still first in line.
         next = g_table.next_pi_owner(key);
         if ((next ? next->tid : 0) == next_tid) {
             if (next)
