@@ -60,6 +60,17 @@ static unsigned my_tid(void) { return (unsigned)syscall(SYS_gettid); }
 
 static void pause_ms(int ms) { usleep(ms * 1000); }
 
+// The time `ms` milliseconds from now on `clock`, as an absolute time-out.
+static struct timespec clock_plus_ms(clockid_t clock, int ms)
+{
+    struct timespec t;
+    clock_gettime(clock, &t);
+    t.tv_nsec += ms * 1000000L;
+    t.tv_sec += t.tv_nsec / 1000000000;
+    t.tv_nsec %= 1000000000;
+    return t;
+}
+
 // --- the C library's PI mutexes ---------------------------------------------------------
 
 enum { THREADS = 4, ROUNDS = 20000 };
@@ -163,9 +174,8 @@ static void process_shared_mutex(void)
     close(hold[0]);
     char byte;
     while (read(execed[0], &byte, 1) > 0) { }
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += 10; // a lock never released would hang; a time-out fails instead
+    // A lock never released would hang; a time-out fails instead.
+    struct timespec deadline = clock_plus_ms(CLOCK_REALTIME, 10000);
     r = pthread_mutex_timedlock(&state->lock, &deadline);
     consistent = r == EOWNERDEAD ? pthread_mutex_consistent(&state->lock) : -1;
     if (r == 0 || r == EOWNERDEAD)
@@ -222,19 +232,12 @@ static void library_mutexes(void)
     wait_until_held();
     r = pthread_mutex_trylock(&held);
     ok(r == EBUSY, "trylock of a PI mutex another thread holds: EBUSY (%s)", strerror(r));
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_nsec += 50 * 1000000;
-    if (deadline.tv_nsec >= 1000000000) {
-        deadline.tv_sec += 1;
-        deadline.tv_nsec -= 1000000000;
-    }
+    struct timespec deadline = clock_plus_ms(CLOCK_REALTIME, 50);
     r = pthread_mutex_timedlock(&held, &deadline);
     ok(r == ETIMEDOUT, "timedlock of a held PI mutex: ETIMEDOUT (%s)", strerror(r));
 #ifdef __GLIBC__
     // glibc's clocklock on CLOCK_MONOTONIC is FUTEX_LOCK_PI2 (musl has no clocklock).
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += 1;
+    deadline = clock_plus_ms(CLOCK_MONOTONIC, 50);
     r = pthread_mutex_clocklock(&held, CLOCK_MONOTONIC, &deadline);
     ok(r == ETIMEDOUT, "clocklock(CLOCK_MONOTONIC) of a held PI mutex: ETIMEDOUT (%s)", strerror(r));
 #endif
@@ -328,16 +331,6 @@ static void* plain_waiter_body(void* arg)
     while (atomic_load(&plain_word) == 0)
         syscall(SYS_futex, &plain_word, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, 0, NULL, NULL, 0);
     return NULL;
-}
-
-static struct timespec clock_plus_ms(clockid_t clock, int ms)
-{
-    struct timespec t;
-    clock_gettime(clock, &t);
-    t.tv_nsec += ms * 1000000L;
-    t.tv_sec += t.tv_nsec / 1000000000;
-    t.tv_nsec %= 1000000000;
-    return t;
 }
 
 static int reached(clockid_t clock, struct timespec const* deadline)
