@@ -351,6 +351,20 @@ void for_each_process(FunctionRef<void(Process&)> visit)
     }
 }
 
+Thread* find_any_thread(u32 tid, Process** owner)
+{
+    Thread* found = nullptr;
+    for_each_process([&](Process& process) {
+        if (found || process.state() == Process::State::Zombie)
+            return;
+        if (Thread* thread = process.find_thread(tid)) {
+            found = thread;
+            *owner = &process;
+        }
+    });
+    return found;
+}
+
 Process* find_process(u32 pid)
 {
     for (Process& process : g_processes)

@@ -171,7 +171,7 @@ void settle_interrupted_call(TrapFrame& frame, SignalAction const* handler)
     if (frame.vector != SYSCALL_VECTOR || result >= 0 || !is_restart_code(static_cast<Errno>(-result)))
         return;
     auto code = static_cast<Errno>(-result);
-    bool restart = !handler || (code == Errno::RestartSys && (handler->flags & SA_RESTART));
+    bool restart = !handler || code == Errno::RestartNoIntr || (code == Errno::RestartSys && (handler->flags & SA_RESTART));
     if (restart) {
         frame.rax = frame.error_code; // the system call number, kept by syscall_entry
         frame.rip -= 2; // back onto the syscall instruction
