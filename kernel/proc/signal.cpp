@@ -150,7 +150,9 @@ bool enter_handler(TrapFrame& frame, int signal, SigInfo const& info)
     thread.signal_mask |= action.mask;
     thread.signal_mask &= ~UNBLOCKABLE;
     if (action.flags & SA_RESETHAND)
-        process.signal_actions[signal - 1] = {};
+    // SA_RESETHAND resets only the handler, as Linux does: the flags and mask stay, so
+    // sigaction() in the handler still shows SA_SIGINFO (and SA_RESETHAND).
+        process.signal_actions[signal - 1].handler = SIG_DFL;
     thread.restore_mask_after_handler = false;
     if (switch_stack && thread.alt_stack_autodisarm)
         thread.alt_stack_size = 0; // until the handler's sigreturn restores it (uc_stack)
