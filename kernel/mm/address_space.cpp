@@ -248,7 +248,7 @@ Result<void> AddressSpace::protect(VirtAddr addr, u64 length, u32 prot)
     return {};
 }
 
-Result<void> AddressSpace::sync_range(VirtAddr addr, u64 length, SyncMode mode)
+Result<void> AddressSpace::sync_range(VirtAddr addr, u64 length, SyncMode mode, InvalidateCache invalidate)
 {
     verify_locked();
     if (!is_page_aligned(addr))
@@ -261,6 +261,8 @@ Result<void> AddressSpace::sync_range(VirtAddr addr, u64 length, SyncMode mode)
     Result<void> result;
     for (Mapping* mapping = m_mappings.first_ending_after(addr); mapping && mapping->start() < end;
          mapping = m_mappings.next(*mapping)) {
+        if (invalidate == InvalidateCache::Yes && mapping->is_locked())
+            return Errno::Busy;
         VirtAddr from = max(addr, mapping->start()), to = min(end, mapping->end());
         if (mode == SyncMode::Async) {
             collect_dirty_bits(*mapping, from, to);

@@ -83,6 +83,13 @@ enum class SyncMode {
 };
 
 class AddressSpace : public RefCounted<AddressSpace> {
+// msync's MS_INVALIDATE: with a unified page cache there is nothing to invalidate, but Linux
+// refuses it (EBUSY) on a locked mapping, whose pages it may not drop.
+enum class InvalidateCache {
+    No,
+    Yes
+};
+
 public:
     // An empty address space with a fresh page table. NoMemory if either cannot be allocated.
     static Result<RefPtr<AddressSpace>> create(MemoryContext& context);
@@ -130,8 +137,9 @@ public:
     // msync: for every MAP_SHARED file mapping in [addr, addr+length rounded up), moves PTE
     // dirty bits into the cache and (Sync) writes back the dirty pages the range covers.
     // Invalid for an unaligned addr; NoMemory if part of the range is unmapped (as Linux,
-    // after syncing the mapped parts); the Pager's error (IoError) if a write failed.
-    Result<void> sync_range(VirtAddr addr, u64 length, SyncMode mode);
+    // after syncing the mapped parts); the Pager's error (IoError) if a write failed; Busy
+    // for InvalidateCache::Yes at the first locked mapping (the ones before it are synced).
+    Result<void> sync_range(VirtAddr addr, u64 length, SyncMode mode, InvalidateCache invalidate = InvalidateCache::No);
 
     // madvise(MADV_DONTNEED): drops the pages of [addr, addr+length rounded up); the next
     // touch zero-fills private anonymous memory and re-reads the cache for file mappings

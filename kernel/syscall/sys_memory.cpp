@@ -179,9 +179,10 @@ Result<i64> sys_msync(UserAddress address, u64 length, int flags)
         return Errno::Invalid;
     if (length == 0)
         return 0;
-    // MS_ASYNC starts the write-back; here the write is synchronous anyway, so both write.
-    // MS_INVALIDATE has nothing to do: mappings and the cache are one (a unified page cache).
-    TRY(user_space().sync_range(address, page_round_up(length), (flags & MS_SYNC) ? SyncMode::Sync : SyncMode::Async));
+    // MS_INVALIDATE has nothing to drop: mappings and the cache are one (a unified page
+    // cache); it is only refused, as Linux does, on a locked mapping (EBUSY).
+    TRY(user_space().sync_range(address, page_round_up(length), (flags & MS_SYNC) ? SyncMode::Sync : SyncMode::Async,
+        (flags & MS_INVALIDATE) ? InvalidateCache::Yes : InvalidateCache::No));
     return 0;
 }
 
