@@ -70,6 +70,10 @@ Result<Process*> Process::create_first()
             return Errno::NoMemory;
         TRY(process->m_fds->install(fd, adopt_ref(open_file), false));
     }
+    // Linux's first RLIMIT_SIGPENDING is half its thread limit, which is memory / (8 ×
+    // a 16 KiB kernel stack): one entry for every 64 pages.
+    u64 signal_entries = kernel_memory_context().frames.total_frames() / 64;
+    MUST(process->limits.set(RLIMIT_SIGPENDING, { signal_entries, signal_entries }, true));
     g_init = process;
     return process;
 }
