@@ -319,7 +319,7 @@ u64 AddressSpace::data_bytes() const
 {
     u64 total = 0;
     for (Mapping const& mapping : m_mappings)
-        if (mapping.is_private() && mapping.is_writable() && strcmp(mapping.name(), "[stack]") != 0)
+        if (mapping.is_private() && mapping.is_writable() && !mapping.has(VM_GROWSDOWN) && strcmp(mapping.name(), "[stack]") != 0)
             total += mapping.size();
     return total;
 }

@@ -12,7 +12,8 @@
 //   address_space    this class: mmap, munmap, mprotect, msync, brk, teardown; and in
 //                    their own files: mremap (remap.cpp), mlock and friends
 //                    (memory_lock.cpp), faulting ranges in (populate.cpp), madvise
-//                    (advice.cpp), mincore (residency.cpp)
+//                    (advice.cpp), mincore (residency.cpp), MAP_GROWSDOWN growth
+//                    (stack_growth.cpp)
 //   mapping          one range and its backing (vm_area_struct); mapping_tree: their set
 //   fault            the page-fault handler: the decision (pure) and one handler per case,
 //                    in anonymous_fault.cpp and file_fault.cpp
@@ -82,7 +83,6 @@ enum class SyncMode {
     Sync
 };
 
-class AddressSpace : public RefCounted<AddressSpace> {
 // msync's MS_INVALIDATE: with a unified page cache there is nothing to invalidate, but Linux
 // refuses it (EBUSY) on a locked mapping, whose pages it may not drop.
 enum class InvalidateCache {
@@ -90,6 +90,7 @@ enum class InvalidateCache {
     Yes
 };
 
+class AddressSpace : public RefCounted<AddressSpace> {
 public:
     // An empty address space with a fresh page table. NoMemory if either cannot be allocated.
     static Result<RefPtr<AddressSpace>> create(MemoryContext& context);
@@ -218,6 +219,19 @@ public:
     void set_mmap_top(VirtAddr top) { m_mmap_top = top; }
     VirtAddr mmap_top() const { return m_mmap_top; }
 
+    // MAP_GROWSDOWN (stack_growth.cpp): marks the private anonymous mapping(s) of [start,
+    // start + length) as growing down. The fault handler then calls grow_down_to() for a
+    // fault in the unmapped gap just below one: it extends the mapping down to the faulting
+    // page if Linux would (the guard gap below, RLIMIT_STACK and RLIMIT_AS, as the process
+    // layer last set them with set_stack_growth_limits) and returns it, or returns null.
+    Result<void> set_grows_down(VirtAddr start, u64 length);
+    Mapping const* grow_down_to(VirtAddr va);
+    void set_stack_growth_limits(u64 stack_bytes, u64 all_bytes)
+    {
+        m_stack_limit = stack_bytes;
+        m_mapped_limit = all_bytes;
+    }
+
     // Pages with a present PTE, not counting the shared zero frame (Linux's RSS rule).
     u64 resident_pages() const;
     // The sizes RLIMIT_AS and RLIMIT_DATA limit (Linux's total_vm and data_vm): every
@@ -281,4 +295,5 @@ private:
     VirtAddr m_brk { 0 };
     VirtAddr m_mmap_top { USER_MMAP_TOP };
     u32 m_default_lock { 0 }; // the lock flags of new mappings (mlockall MCL_FUTURE)
+    u64 m_stack_limit { ~u64(0) }, m_mapped_limit { ~u64(0) }; // RLIMIT_STACK, RLIMIT_AS for grow_down_to
 };

@@ -150,6 +150,7 @@ Result<Process*> Process::create_child(
     child->m_session = parent.m_session;
     parent.m_children.append(*child);
     child->limits = parent.limits;
+    child->apply_stack_growth_limits(); // set_address_space above saw the defaults
     child->m_cwd = parent.m_cwd;
     child->m_executable = parent.m_executable.duplicate();
     child->m_executable_path = parent.m_executable_path;
@@ -179,7 +180,14 @@ void Process::set_address_space(RefPtr<AddressSpace> space)
     m_address_space = static_cast<RefPtr<AddressSpace>&&>(space);
     for (Thread& thread : m_threads)
         thread.address_space = m_address_space.ptr();
+    apply_stack_growth_limits();
     old.clear();
+}
+
+void Process::apply_stack_growth_limits()
+{
+    if (m_address_space)
+        m_address_space->set_stack_growth_limits(limits.soft(RLIMIT_STACK), limits.soft(RLIMIT_AS));
 }
 
 Result<void> Process::set_cwd(char const* normalized)
