@@ -23,6 +23,10 @@ Result<void> PendingSignals::add(int signal, SignalSender const& sender, QueueRo
         return {};
     }
     auto* queued = new (std::nothrow) Queued { signal, sender, {} };
+    if (!queued && sender.code == SI_USER) {
+        m_bits |= bit(signal); // out of memory: the same loss as without room
+        return {};
+    }
     if (!queued)
         return Errno::TryAgain;
     m_queue.append(*queued);

@@ -3,9 +3,9 @@
 // receiver's (a standard signal takes one while it is pending with its sender, a real-time
 // one one per send) and compares the count with the receiver's soft limit.
 //
-// What is not counted, as on Linux: SIGKILL (never queued), a standard signal already
-// pending (it takes no second entry). Unlike Linux, a POSIX timer's signal is not counted:
-// Linux charges its entry once, when the timer is created; Pagoda does not charge timers.
+// What takes no entry, as on Linux: a standard signal already pending (no second entry).
+// Never refused: SIGKILL, and a POSIX timer's signal, whose entry Linux charges once, when
+// the timer is created (timer_create's EAGAIN); Pagoda charges it only while it is pending.
 #pragma once
 
 #include "kernel/lib/pending_signals.h"
