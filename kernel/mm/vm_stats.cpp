@@ -49,6 +49,8 @@ usize format_vmstat(VmStats const& stats, FrameAllocator const& frames, char* bu
         { "pgtable_shared", stats.page_tables_shared },
         { "pgtable_copied", stats.page_tables_copied },
         { "oom_kill", stats.oom_kills },
+        { "stack_grow", stats.stack_growths },
+        { "stack_grow_refused", stats.stack_growths_refused },
         { "drop_pagecache", stats.drop_pagecache },
         { "drop_slab", stats.drop_slab },
         { "address_space_loads", stats.address_space_loads },

@@ -49,6 +49,8 @@ struct VmStats {
     u64 page_tables_shared { 0 }; // leaf page tables shared with a child at fork (2 MiB each)
     u64 page_tables_copied { 0 }; // shared leaf tables copied on a first change afterwards
     u64 oom_kills { 0 }; // processes killed because a page fault found no frame (proc/oom.h)
+    u64 stack_growths { 0 }; // MAP_GROWSDOWN mappings grown down by a fault below them (stack_growth.cpp)
+    u64 stack_growths_refused { 0 }; // such faults refused (guard gap, RLIMIT_STACK/AS): SIGSEGV
     u64 drop_pagecache { 0 }; // writes of 1 or 3 to /proc/sys/vm/drop_caches (the pages: in page_cache_evictions)
     u64 drop_slab { 0 }; // writes of 2 or 3 to it (reclaim.h: what Pagoda has to drop for them)
     // TLB shootdowns (arch/x86_64/tlb_shootdown.h): a page-table change that other CPUs

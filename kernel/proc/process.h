@@ -77,6 +77,9 @@ public:
     bool has_address_space() const { return static_cast<bool>(m_address_space); }
     // Also points the thread at it, so the scheduler loads its page table.
     void set_address_space(RefPtr<AddressSpace>);
+    // Tells the address space this process's RLIMIT_STACK and RLIMIT_AS, which bound how far
+    // its MAP_GROWSDOWN mappings grow (set_address_space and setrlimit call it).
+    void apply_stack_growth_limits();
     FdTable& fds() { return *m_fds; }
     // Gives the process a descriptor table of its own if another process shares this one
     // (CLONE_FILES): exec does, as Linux's unshare_files, and close_range(CLOSE_RANGE_UNSHARE).

@@ -62,6 +62,7 @@ Result<Thread*> Process::create_thread(Thread& creator, u64 stack, u64 tls)
     asm volatile("fxsave %0" : "=m"(thread->fpu_state));
     thread->signal_mask = creator.signal_mask;
     thread->nice = creator.nice;
+    thread->inherit_timer_slack(creator);
     add_thread(*thread);
     return thread;
 }

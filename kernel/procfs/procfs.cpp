@@ -274,6 +274,18 @@ void fill_comm_of(TextBuilder& out, Process& process, Thread* thread)
 }
 
 void fill_comm(TextBuilder& out, Process& process) { fill_comm_of(out, process, nullptr); }
+
+// /proc/<pid>/timerslack_ns: the timer slack of the process's thread with its id, as Linux
+// shows the thread-group leader's (prctl PR_SET_TIMERSLACK); empty for a zombie, which has no
+// threads left. Read-only here (Linux lets it be written, by the process or with CAP_SYS_NICE).
+void fill_timerslack_ns(TextBuilder& out, Process& process)
+{
+    Thread* shown = process.find_thread(process.pid());
+    if (!shown)
+        shown = process.first_thread();
+    if (shown)
+        out.append("%lu\n", shown->timer_slack_ns);
+}
 void fill_stat(TextBuilder& out, Process& process) { fill_stat_of(out, process, nullptr); }
 void fill_status(TextBuilder& out, Process& process) { fill_status_of(out, process, nullptr); }
 
@@ -441,9 +453,9 @@ struct ProcFileName {
 ProcFileName const ROOT_FILES[] = { { "vmstat", fill_vmstat }, { "meminfo", fill_meminfo },
     { "cmdline", fill_kernel_command_line }, { "uptime", fill_uptime }, { "loadavg", fill_loadavg }, { "stat", fill_system_stat },
     { "cpuinfo", fill_cpuinfo }, { "mounts", fill_mounts }, { "partitions", fill_partitions } };
-ProcFileName const PROCESS_FILES[]
-    = { { "maps", fill_maps }, { "smaps", fill_smaps }, { "stat", fill_stat }, { "status", fill_status },
-          { "cmdline", fill_cmdline }, { "mounts", fill_mounts }, { "comm", fill_comm }, { "smaps_rollup", fill_smaps_rollup } };
+ProcFileName const PROCESS_FILES[] = { { "maps", fill_maps }, { "smaps", fill_smaps }, { "stat", fill_stat },
+    { "status", fill_status }, { "cmdline", fill_cmdline }, { "mounts", fill_mounts }, { "comm", fill_comm },
+    { "smaps_rollup", fill_smaps_rollup }, { "timerslack_ns", fill_timerslack_ns } };
 
 // /proc/sys: the kernel's tunables that Pagoda has; those with a writer may be changed.
 void fill_pid_max(TextBuilder& out, Process&) { out.append("%u\n", PID_MAX); }

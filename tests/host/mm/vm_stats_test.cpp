@@ -23,6 +23,8 @@ TEST(VmStats, FormatsProcVmstatLines)
     stats.forks = 10;
     stats.unbacked_pages = 2;
     stats.oom_kills = 1;
+    stats.stack_growths = 7;
+    stats.stack_growths_refused = 2;
     stats.drop_pagecache = 2;
     stats.drop_slab = 1;
     stats.tlb_shootdowns = 3;
@@ -75,6 +77,8 @@ TEST(VmStats, FormatsProcVmstatLines)
         "pgtable_shared 0\n"
         "pgtable_copied 0\n"
         "oom_kill 1\n"
+        "stack_grow 7\n"
+        "stack_grow_refused 2\n"
         "drop_pagecache 2\n"
         "drop_slab 1\n"
         "address_space_loads 0\n"
