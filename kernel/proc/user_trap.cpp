@@ -60,8 +60,7 @@ void handle_user_trap(TrapFrame& frame, UserTrap const& trap)
 
 bool resolve_page_fault_in_parallel(UserTrap const& trap)
 {
-    // Only a write can be a zero fill: a read fault need not pay for the attempt.
-    if (trap.access != FaultAccess::Write || !kernel_mode_lock_try_acquire_shared())
+    if (!kernel_mode_lock_try_acquire_shared())
         return false;
     bool handled = kernel_lock_is_free()
         && try_parallel_anonymous_fault(current_process().address_space(), trap.address, trap.access) == ParallelFault::Handled;

@@ -174,7 +174,9 @@ extern "C" void trap_dispatch(TrapFrame* frame)
         return;
     }
     // A user page fault may be the one kernel work that runs beside other CPUs'.
-    if (frame->vector == PAGE_FAULT_VECTOR && frame->from_user() && resolve_page_fault_in_parallel(decode_user_exception(*frame)))
+    // (Only a write can be a zero fill: a read fault need not pay for the attempt.)
+    if (frame->vector == PAGE_FAULT_VECTOR && frame->from_user() && (frame->error_code & PF_WRITE)
+        && resolve_page_fault_in_parallel(decode_user_exception(*frame)))
         return;
     // Everything else is kernel work. A fault in a user copy comes from kernel code that
     // holds the lock already; otherwise this CPU was in user mode or halted in the idle
