@@ -25,7 +25,7 @@ InterruptHandler g_handlers[IRQ_COUNT];
 void (*g_local_timer_handler)(TrapFrame&);
 
 // Page-fault error code bits (Intel SDM vol. 3, 4.7).
-constexpr u64 PF_WRITE = 1 << 1, PF_INSTRUCTION_FETCH = 1 << 4;
+constexpr u64 PF_PRESENT = 1 << 0, PF_WRITE = 1 << 1, PF_INSTRUCTION_FETCH = 1 << 4;
 
 // The exception as Linux reports it to user code: the signal, si_code and si_addr (the
 // faulting instruction for #DE and #UD; nothing for #GP, #SS, #NP and int3: SI_KERNEL).
@@ -174,8 +174,9 @@ extern "C" void trap_dispatch(TrapFrame* frame)
         return;
     }
     // A user page fault may be the one kernel work that runs beside other CPUs'.
-    // (Only a write can be a zero fill: a read fault need not pay for the attempt.)
-    if (frame->vector == PAGE_FAULT_VECTOR && frame->from_user() && (frame->error_code & PF_WRITE)
+    // (Only a write to an absent page can be a zero fill: a read, or a write to a present
+    // page — copy-on-write — need not pay for the attempt.)
+    if (frame->vector == PAGE_FAULT_VECTOR && frame->from_user() && (frame->error_code & (PF_PRESENT | PF_WRITE)) == PF_WRITE
         && resolve_page_fault_in_parallel(decode_user_exception(*frame)))
         return;
     // Everything else is kernel work. A fault in a user copy comes from kernel code that
