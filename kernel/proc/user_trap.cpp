@@ -60,7 +60,10 @@ void handle_user_trap(TrapFrame& frame, UserTrap const& trap)
 
 bool resolve_page_fault_in_parallel(UserTrap const& trap)
 {
-    if (!kernel_mode_lock_try_acquire_shared())
+    // A few microseconds' wait under TCG: about a serial fault's or a tick's time, far less
+    // than a munmap of many pages, which this fault then waits for in the serial path.
+    constexpr u32 SPINS_FOR_A_SHARED_TURN = 2000;
+    if (!kernel_mode_lock_acquire_shared(SPINS_FOR_A_SHARED_TURN))
         return false;
     bool handled = kernel_lock_is_free()
         && try_parallel_anonymous_fault(current_process().address_space(), trap.address, trap.access) == ParallelFault::Handled;

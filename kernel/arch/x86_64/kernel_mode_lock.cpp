@@ -97,6 +97,26 @@ void kernel_mode_lock_release()
         }
 }
 
+bool kernel_mode_lock_acquire_shared(u32 spins)
+{
+    for (;;) {
+        if (kernel_mode_lock_try_acquire_shared())
+            return true;
+        // Wait for the lock to be free (no holder, no waiter), answering shootdowns as the
+        // exclusive wait loop does, then try again: falling back at once would queue this
+        // fault behind the holder, and while it waits the other CPU's next fault is refused
+        // in turn — a convoy in which both take turns until they happen to leave the kernel
+        // together.
+        while (__atomic_load_n(&g_next_ticket, __ATOMIC_RELAXED) != __atomic_load_n(&g_now_serving, __ATOMIC_RELAXED)) {
+            if (spins == 0)
+                return false;
+            --spins;
+            tlb_shootdown_answer();
+            cpu::pause();
+        }
+    }
+}
+
 bool kernel_mode_lock_try_acquire_shared()
 {
     // Announce first, then look for tickets: an exclusive acquirer takes its ticket, then

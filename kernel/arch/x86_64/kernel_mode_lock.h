@@ -26,13 +26,17 @@ extern "C" void kernel_mode_lock_release();
 bool kernel_mode_lock_held_here();
 
 // The lock shared, for the one piece of kernel work that may run on several CPUs at once:
-// a page fault of private anonymous memory (kernel/proc/parallel_fault.h). A shared holder
+// a page fault of private anonymous memory (kernel/mm/parallel_fault.h). A shared holder
 // knows that no kernel code runs anywhere but other shared holders' — the same guarantee
 // as the exclusive lock, weakened only by them — so what they touch together has locks of
-// its own (docs/locking.md, "Faults in parallel"). Never waits: false if any CPU holds the
-// lock or waits for it (exclusive acquirers come first, so shared ones cannot starve them).
+// its own (docs/locking.md, "Faults in parallel"). The try never waits: false if any CPU
+// holds the lock or waits for it (exclusive acquirers come first, so shared ones cannot
+// starve them).
 // Interrupts must be off until the release; a shared holder never sleeps or switches.
 bool kernel_mode_lock_try_acquire_shared();
+// The same, but refused it waits up to `spins` pause steps for the lock to be free and tries
+// again (answering shootdowns meanwhile): false if the lock stayed held or wanted that long.
+bool kernel_mode_lock_acquire_shared(u32 spins);
 void kernel_mode_lock_release_shared();
 // Acquisitions that found the lock taken, the TSC cycles spent waiting for it, and shared
 // attempts refused because it was held or wanted (/proc/vmstat's kernel_mode_lock_* lines).
