@@ -62,7 +62,11 @@ public:
     }
 
 private:
-    static constexpr usize ENTRY_CAPACITY = 64, TABLE_CAPACITY = 16;
+    // Each time the gather is full it flushes: with another CPU running the address space
+    // that is a shootdown (an IPI and a wait), so a munmap of 16 MiB under a thread on the
+    // other CPU sent 64 of them with room for 64 entries, 32 with 128. Bigger costs kernel
+    // stack (24 bytes an entry: 3 KiB here, of 32).
+    static constexpr usize ENTRY_CAPACITY = 128, TABLE_CAPACITY = 16;
     X86PageTable& m_table;
     PteVisitor m_release;
     bool m_immediate;
