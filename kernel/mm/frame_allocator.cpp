@@ -85,6 +85,13 @@ void FrameAllocator::ref(FrameNumber number)
     ++record.ref_count;
 }
 
+void FrameAllocator::ref_concurrently(FrameNumber number)
+{
+    Frame& record = frame(number);
+    VERIFY(!(record.flags & (Frame::Free | Frame::Reserved)));
+    __atomic_fetch_add(&record.ref_count, 1, __ATOMIC_RELAXED);
+}
+
 void FrameAllocator::unref(FrameNumber number)
 {
     Frame& record = frame(number);

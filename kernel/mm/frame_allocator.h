@@ -16,7 +16,8 @@
 // Locking: protected by the VM lock (the kernel lock, docs/locking.md), and the free list
 // by a spin lock of its own as well: page faults taking the kernel-mode lock shared
 // (mm/parallel_fault.h) allocate and free frames on several CPUs at once. Reference counts
-// have no lock: such a fault touches only the count of the fresh frame it allocated.
+// have no lock: such a fault touches only the count of the fresh frame it allocated, or the
+// zero frame's, with ref_concurrently().
 // allocate() and unref() never sleep.
 #pragma once
 
@@ -60,6 +61,9 @@ public:
     // and the Zero frame is never freed.
     void ref(FrameNumber);
     void unref(FrameNumber);
+    // ref() for a frame several CPUs may reference at the same moment: the zero frame, which
+    // parallel read faults map (parallel_fault.h). An atomic increment.
+    void ref_concurrently(FrameNumber);
     u32 ref_count(FrameNumber) const;
 
     // Marks an allocated frame as the shared zero frame (its contents must already be zero).

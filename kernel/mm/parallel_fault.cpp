@@ -13,44 +13,57 @@ ParallelFault try_parallel_anonymous_fault(AddressSpace& space, VirtAddr fault_a
     MemoryContext& context = space.context();
     // A traced fault is recorded in the trace's ring, which has no lock; a reclaim scan is
     // serial work. Both go the serial way.
-    if (access != FaultAccess::Write || fault_address >= USER_TOP || vm_trace_enabled() || memory_is_low(context))
+    if (access == FaultAccess::Execute || fault_address >= USER_TOP || vm_trace_enabled() || memory_is_low(context))
         return ParallelFault::NotHere;
     VirtAddr va = page_round_down(fault_address);
     Mapping const* mapping = space.find_mapping(va);
-    if (!mapping || mapping->cache() || !mapping->is_writable())
+    if (!mapping || mapping->cache() || !prot_allows(mapping->prot(), access))
         return ParallelFault::NotHere;
     // A present entry is a copy-on-write, a zero-frame page or a stale TLB entry: serial
-    // work. Only other parallel faults change entries now, and only from absent to a
-    // writable present, so an absent entry seen here stays ours to fill unless one of
-    // them gets there first — which fill_absent will tell.
+    // work. Only other parallel faults change entries now, and only from absent to present,
+    // so an absent entry seen here stays ours to fill unless one of them gets there first —
+    // which fill_absent will tell.
     {
         SpinLockGuard guard(space.parallel_fault_lock());
         if (space.page_table().query(va).present)
             return ParallelFault::NotHere;
     }
-    // The work, allocation and zeroing, needs no lock of the space.
-    auto frame = context.frames.allocate(FrameUse::User);
-    if (frame.is_error())
-        return ParallelFault::NotHere; // the serial path's out-of-memory handling
-    __builtin_memset(context.physical.map_frame(frame.value()), 0, PAGE_SIZE);
+    // A read shares the zero frame read-only, as the serial path's zero_read does; a write
+    // gets a frame of its own. The work, allocation and zeroing, needs no lock of the space.
+    bool write = access == FaultAccess::Write;
+    PageAccess rights = AddressSpace::access_for(*mapping);
+    FrameNumber frame = context.zero_frame;
+    if (write) {
+        auto fresh = context.frames.allocate(FrameUse::User);
+        if (fresh.is_error())
+            return ParallelFault::NotHere; // the serial path's out-of-memory handling
+        frame = fresh.value();
+        __builtin_memset(context.physical.map_frame(frame), 0, PAGE_SIZE);
+    } else {
+        rights.writable = false;
+    }
 
     PageTable::Fill filled;
     {
         SpinLockGuard guard(space.parallel_fault_lock());
-        filled = space.page_table().fill_absent(va, frame.value(), AddressSpace::access_for(*mapping));
+        filled = space.page_table().fill_absent(va, frame, rights);
+        if (filled == PageTable::Fill::Filled && !write)
+            context.frames.ref_concurrently(frame); // other CPUs' reads may ref it at once
     }
     if (filled != PageTable::Fill::Filled) {
-        context.frames.unref(frame.value());
+        if (write)
+            context.frames.unref(frame);
         if (filled == PageTable::Fill::Refused)
             return ParallelFault::NotHere;
         // Another thread's fault mapped the page first: this access just runs again (the
-        // serial path calls that a spurious fault).
+        // serial path calls that a spurious fault) — and faults again if it needs more, a
+        // write where a read mapped the zero frame.
         count(context.stats.page_faults);
         count(context.stats.parallel_faults_raced);
         return ParallelFault::Handled;
     }
     count(context.stats.page_faults);
-    count(context.stats.zero_fill_write);
+    count(write ? context.stats.zero_fill_write : context.stats.zero_fill_read);
     count(context.stats.parallel_faults);
     return ParallelFault::Handled;
 }

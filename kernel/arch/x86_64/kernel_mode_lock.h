@@ -26,7 +26,7 @@ extern "C" void kernel_mode_lock_release();
 bool kernel_mode_lock_held_here();
 
 // The lock shared, for the one piece of kernel work that may run on several CPUs at once:
-// a page fault of private anonymous memory (kernel/mm/parallel_fault.h). A shared holder
+// the first touch of private anonymous memory (kernel/mm/parallel_fault.h). A shared holder
 // knows that no kernel code runs anywhere but other shared holders' — the same guarantee
 // as the exclusive lock, weakened only by them — so what they touch together has locks of
 // its own (docs/locking.md, "Faults in parallel"). The try never waits: false if any CPU

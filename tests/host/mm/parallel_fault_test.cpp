@@ -41,21 +41,44 @@ TEST_F(ParallelFaultTest, AFirstWriteToPrivateMemoryIsAZeroFillHere)
     EXPECT_EQ(env.stats.parallel_faults_raced, 0u);
 }
 
+TEST_F(ParallelFaultTest, AFirstReadSharesTheZeroFrameHere)
+{
+    auto space = env.new_space();
+    VirtAddr a = map_private(*space, 2);
+    u32 zero_refs = env.frames.ref_count(env.context.zero_frame);
+    u64 free_before = env.frames.free_frames();
+    EXPECT_EQ(fault(*space, a, FaultAccess::Read), ParallelFault::Handled);
+    PteInfo pte = space->page_table().query(a);
+    EXPECT_TRUE(pte.present && !pte.writable);
+    EXPECT_EQ(pte.frame, env.context.zero_frame);
+    EXPECT_EQ(env.frames.ref_count(env.context.zero_frame), zero_refs + 1);
+    EXPECT_EQ(env.frames.free_frames() + 3, free_before); // the page-table pages, no frame
+    EXPECT_EQ(env.stats.zero_fill_read, 1u);
+    EXPECT_EQ(env.stats.parallel_faults, 1u);
+    // The write after it finds the zero frame present: serial work (a zero fill over it).
+    EXPECT_EQ(fault(*space, a), ParallelFault::NotHere);
+    poke(*space, a, 7);
+    EXPECT_EQ(env.frames.ref_count(env.context.zero_frame), zero_refs);
+    EXPECT_EQ(peek(*space, a), 7);
+}
+
 TEST_F(ParallelFaultTest, EverythingElseIsLeftToTheSerialPathUnchanged)
 {
     auto space = env.new_space();
     VirtAddr a = map_private(*space, 4);
+    VirtAddr none = map_private(*space, 1, VM_NONE);
     VirtAddr read_only = map_private(*space, 1, VM_READ);
     VirtAddr shared = MUST(space->map_anonymous(0, P, RW, true, MapPlacement::Anywhere, ""));
     (void)peek(*space, a); // the zero frame, read-only: a write to it is serial work
     u64 free_before = env.frames.free_frames();
     u64 faults_before = env.stats.page_faults;
 
-    EXPECT_EQ(fault(*space, a + P, FaultAccess::Read), ParallelFault::NotHere);
     EXPECT_EQ(fault(*space, a + P, FaultAccess::Execute), ParallelFault::NotHere);
     EXPECT_EQ(fault(*space, a), ParallelFault::NotHere); // present: the zero frame
-    EXPECT_EQ(fault(*space, read_only), ParallelFault::NotHere);
+    EXPECT_EQ(fault(*space, read_only), ParallelFault::NotHere); // a write where none is allowed
+    EXPECT_EQ(fault(*space, none, FaultAccess::Read), ParallelFault::NotHere);
     EXPECT_EQ(fault(*space, shared), ParallelFault::NotHere); // has a page cache
+    EXPECT_EQ(fault(*space, shared, FaultAccess::Read), ParallelFault::NotHere);
     EXPECT_EQ(fault(*space, a + 64 * P), ParallelFault::NotHere); // no mapping
     EXPECT_EQ(fault(*space, USER_TOP), ParallelFault::NotHere);
 
@@ -126,4 +149,28 @@ TEST_F(ParallelFaultTest, ThreadsRacingForThePagesOfOneSpaceMapEachOnce)
     EXPECT_EQ(free_before - env.frames.free_frames(), PAGES + 3 + 2);
     for (u64 i = 0; i < PAGES; ++i)
         EXPECT_EQ(env.frames.ref_count(space->page_table().query(REGION + i * P).frame), 1u);
+}
+
+// The same with reads: each page maps the zero frame once, and its count — raised by both
+// threads at once — comes out exactly one per page.
+TEST_F(ParallelFaultTest, ThreadsReadingTheSamePagesRefTheZeroFrameOncePerPage)
+{
+    auto space = env.new_space();
+    constexpr u64 PAGES = 2 * CHUNK_PAGES;
+    MUST(space->map_anonymous(REGION, PAGES * P, RW, false, MapPlacement::Fixed, ""));
+    u32 zero_refs = env.frames.ref_count(env.context.zero_frame);
+    std::atomic<bool> go { false };
+    auto run = [&] {
+        while (!go.load()) { }
+        for (u64 i = 0; i < PAGES; ++i)
+            (void)fault(*space, REGION + i * P, FaultAccess::Read);
+    };
+    std::thread first(run), second(run);
+    go = true;
+    first.join();
+    second.join();
+    EXPECT_EQ(env.stats.zero_fill_read, PAGES);
+    EXPECT_EQ(env.frames.ref_count(env.context.zero_frame), zero_refs + PAGES);
+    for (u64 i = 0; i < PAGES; ++i)
+        EXPECT_EQ(space->page_table().query(REGION + i * P).frame, env.context.zero_frame);
 }
