@@ -10,6 +10,7 @@
 #include "kernel/arch/x86_64/traps.h"
 #include "kernel/mm/address_space.h"
 #include "kernel_lock.h"
+#include "local_timer.h"
 
 extern "C" void switch_context(u64* save_rsp, u64 new_rsp);
 extern "C" void scheduler_finish_switch();
@@ -27,10 +28,15 @@ struct CpuScheduler {
     Thread* idle;
     Thread* dead; // exited thread whose stack this CPU was still on; freed after the next switch
     u64 user_ticks, system_ticks, idle_ticks; // what its timer found it doing
+    u64 next_tick_at; // the CPUs but the boot CPU: when their local timer ticks next
 };
 CpuScheduler g_cpus[MAX_CPUS];
 SchedulerStats g_stats;
 constexpr u64 SLICE_NS = 10000000; // a time slice: 10 ms
+// The tick of the CPUs other than the boot CPU (whose tick is the PIT's, TIMER_HZ): 250 Hz
+// is enough for 10 ms time slices and CPU-time accounting, and a quarter of the kernel-mode
+// lock traffic 1000 Hz would cost. It ends no sleep: deadlines have one-shot interrupts.
+constexpr u64 LOCAL_TICK_NS = 4000000;
 u32 g_uninterruptible; // threads blocked where no signal wakes them (Linux's D state)
 constexpr u64 LOAD_SHIFT = 11, LOAD_ONE = 1 << LOAD_SHIFT; // Linux's fixed point (FSHIFT)
 constexpr u64 LOAD_DECAY[3] = { 1884, 2014, 2037 }; // exp(-5 s / 1, 5, 15 min) in that point
@@ -155,7 +161,7 @@ CpuTimes thread_cpu_times(Thread const& thread)
 
 namespace {
 void scheduler_tick(unsigned, TrapFrame& frame);
-void local_tick(TrapFrame& frame);
+void local_timer_interrupt(TrapFrame& frame);
 
 // Leaves the boot stack for good (its "thread" is a throwaway record never run again) and
 // runs `first` on this CPU.
@@ -173,7 +179,13 @@ void local_tick(TrapFrame& frame);
 
 // Where every other CPU enters once scheduling starts (ap_start.h), with the kernel-mode
 // lock: it begins in its idle thread, which looks at the run queue.
-void enter_application_processor() { run_first_thread(*here().idle); }
+// Its local timer starts ticking here.
+void enter_application_processor()
+{
+    here().next_tick_at = monotonic_nanoseconds() + LOCAL_TICK_NS;
+    local_timer_request(here().next_tick_at);
+    run_first_thread(*here().idle);
+}
 
 }
 
@@ -182,7 +194,7 @@ void scheduler_initialize()
     for (u32 i = 0; i < cpus_online(); ++i)
         g_cpus[i].idle = MUST(Thread::create_kernel("idle", idle_loop, nullptr));
     interrupt_set_handler(TIMER_IRQ, scheduler_tick);
-    local_timer_set_handler(local_tick);
+    local_timer_set_handler(local_timer_interrupt);
 }
 
 void scheduler_start()
@@ -278,6 +290,7 @@ bool sleep_until(u64 deadline_ns, SleepKind kind)
     self.wake_at = deadline_ns;
     self.was_interrupted_by_timeout = false;
     g_sleepers.append(self);
+    local_timer_cover(deadline_ns);
     block_current(kind); // wake_up() takes us off g_sleepers
     return self.was_interrupted_by_timeout;
 }
@@ -338,6 +351,15 @@ void wake_due_sleepers(u64 now)
     }
 }
 
+// The earliest deadline of a sleeper or a DeadlineTimer (~0 if there is none).
+u64 earliest_deadline()
+{
+    u64 earliest = deadline_timers_earliest();
+    for (Thread& thread : g_sleepers)
+        earliest = min(earliest, thread.wake_at);
+    return earliest;
+}
+
 // Every CPU's tick: the CPU time of the thread it found, and the end of its time slice.
 void account_and_preempt(TrapFrame& frame, u64 now)
 {
@@ -375,8 +397,25 @@ void scheduler_tick(unsigned, TrapFrame& frame)
     account_and_preempt(frame, now);
 }
 
-// The other CPUs' local APIC timers (LOCAL_TIMER_HZ).
-void local_tick(TrapFrame& frame) { account_and_preempt(frame, monotonic_nanoseconds()); }
+// Any CPU's one-shot local timer (local_timer.h): the deadlines that are due, and on the
+// CPUs but the boot CPU the tick, if it is time. What is still pending is asked for again
+// before the tick may switch threads (and this handler continue only much later).
+void local_timer_interrupt(TrapFrame& frame)
+{
+    u64 now = monotonic_nanoseconds();
+    local_timer_expired();
+    wake_due_sleepers(now);
+    local_timer_cover(earliest_deadline());
+    if (this_cpu().index == 0)
+        return;
+    CpuScheduler& cpu = here();
+    bool tick = now >= cpu.next_tick_at;
+    if (tick)
+        cpu.next_tick_at = max(cpu.next_tick_at + LOCAL_TICK_NS, now + LOCAL_TICK_NS / 2);
+    local_timer_request(cpu.next_tick_at);
+    if (tick)
+        account_and_preempt(frame, now);
+}
 
 }
 
