@@ -1,5 +1,6 @@
 // The local APIC: each CPU's own interrupt controller. Pagoda uses it to start the other
-// CPUs (INIT and STARTUP inter-processor interrupts) and to send IPIs between CPUs. Device
+// CPUs (INIT and STARTUP inter-processor interrupts), to send IPIs between CPUs, and as each
+// CPU's one-shot timer (kernel/sched/local_timer.h). Device
 // interrupts still come through the 8259 PIC, wired to the boot CPU's LINT0 in "virtual
 // wire" mode by the firmware (docs/boot.md says why the IO-APIC is not used yet).
 // Registers from the Intel SDM vol. 3, chapter 11 (xAPIC mode, memory-mapped).
