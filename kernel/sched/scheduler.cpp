@@ -191,7 +191,6 @@ DeadlineTimer g_load_sampler { sample_load_average };
     first.cpu = this_cpu().index;
     first.switched_in_at = monotonic_nanoseconds();
     current() = &first;
-    here().next_tick_at = TICK_STOPPED;
     start_tick_for(first);
     load_thread_context(first);
     switch_context(&boot_rsp[this_cpu().index], first.saved_rsp);
@@ -206,8 +205,10 @@ void enter_application_processor() { run_first_thread(*here().idle); }
 
 void scheduler_initialize()
 {
-    for (u32 i = 0; i < cpus_online(); ++i)
+    for (u32 i = 0; i < cpus_online(); ++i) {
         g_cpus[i].idle = MUST(Thread::create_kernel("idle", idle_loop, nullptr));
+        g_cpus[i].next_tick_at = TICK_STOPPED; // until the CPU runs its first thread
+    }
     local_timer_set_handler(local_timer_interrupt);
     g_load_sampler.arm(monotonic_nanoseconds() + LOAD_SAMPLE_NS);
 }
