@@ -4,36 +4,34 @@
 #include "kernel/arch/x86_64/local_apic.h"
 #include "kernel/arch/x86_64/per_cpu.h"
 #include "kernel/arch/x86_64/timer.h"
+#include "timer_requests.h"
 
 namespace {
 
-// When each CPU's timer is set to fire, in monotonic ns. Read and written under the
-// kernel-mode lock, by every CPU (local_timer_cover looks at the others').
-struct SetFor {
-    u64 fires_at { ~0ull }; // set for nothing
-};
-SetFor g_timers[MAX_CPUS];
+// Read and written under the kernel-mode lock, by every CPU (local_timer_cover looks at the
+// others' timers).
+TimerRequests g_requests;
+
+void set_this_cpus_timer(u64 at_ns)
+{
+    u64 now = monotonic_nanoseconds();
+    local_apic_timer_fire_in(at_ns > now ? at_ns - now : 0);
+}
 
 }
 
 void local_timer_request(u64 at_ns)
 {
     cpu::InterruptsDisabled guard;
-    u64& fires_at = g_timers[this_cpu().index].fires_at;
-    if (at_ns >= fires_at)
-        return;
-    fires_at = at_ns;
-    u64 now = monotonic_nanoseconds();
-    local_apic_timer_fire_in(at_ns > now ? at_ns - now : 0);
+    if (g_requests.request(this_cpu().index, at_ns))
+        set_this_cpus_timer(at_ns);
 }
 
 void local_timer_cover(u64 deadline_ns)
 {
     cpu::InterruptsDisabled guard;
-    for (u32 i = 0; i < cpus_online(); ++i)
-        if (g_timers[i].fires_at <= deadline_ns)
-            return;
-    local_timer_request(deadline_ns);
+    if (g_requests.cover(this_cpu().index, static_cast<u32>(cpus_online()), deadline_ns))
+        set_this_cpus_timer(deadline_ns);
 }
 
-void local_timer_expired() { g_timers[this_cpu().index] = {}; }
+void local_timer_expired() { g_requests.expired(this_cpu().index); }
