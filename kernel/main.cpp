@@ -9,6 +9,7 @@
 #include "arch/x86_64/kernel_memory.h"
 #include "arch/x86_64/kernel_mode_lock.h"
 #include "arch/x86_64/local_apic.h"
+#include "arch/x86_64/lock_order_hooks.h"
 #include "arch/x86_64/multiboot.h"
 #include "arch/x86_64/per_cpu.h"
 #include "arch/x86_64/pic.h"
@@ -253,6 +254,7 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
 
     gdt_initialize(0);
     per_cpu_initialize(0);
+    lock_order_checks_start();
     idt_initialize();
     kernel_mode_lock_acquire(); // boot: the other CPUs start later and wait for it
     cpu_enable_features();

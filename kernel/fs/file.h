@@ -125,7 +125,7 @@ public:
 constexpr int O_ACCMODE = 3, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2;
 constexpr int O_CREAT = 0100, O_EXCL = 0200, O_NOCTTY = 0400, O_TRUNC = 01000, O_APPEND = 02000;
 constexpr int O_NONBLOCK = 04000, O_ASYNC = 020000, O_DIRECT = 040000, O_LARGEFILE = 0100000, O_DIRECTORY = 0200000,
-              O_NOFOLLOW = 0400000, O_CLOEXEC = 02000000, O_PATH = 010000000;
+              O_NOFOLLOW = 0400000, O_NOATIME = 01000000, O_CLOEXEC = 02000000, O_PATH = 010000000;
 // O_PATH opens a name, not a file: the descriptor can be a directory for *at(), be fstat'ed,
 // fchdir'ed to, dup'ed and closed, but not read, written, mapped or changed (EBADF). These
 // are the only flags such an open keeps, as on Linux; the others are dropped silently.

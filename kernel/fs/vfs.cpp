@@ -276,7 +276,11 @@ Result<void> may_open(Inode& inode, int flags, Credentials const& who)
     }
     if (flags & O_TRUNC)
         may |= MayWrite;
-    return inode_permission(inode, who, may);
+    TRY(inode_permission(inode, who, may));
+    // O_NOATIME hides reads from the access time: only the owner (or CAP_FOWNER) may.
+    if ((flags & O_NOATIME) && !is_owner_or_privileged(inode, who))
+        return Errno::NotPermitted;
+    return {};
 }
 
 }

@@ -51,11 +51,15 @@ enum class Errno : int {
     // a system call a signal interrupted returns one, and the signal code (proc/signal.cpp)
     // turns it into EINTR or restarts the call, depending on whether a handler runs.
     RestartSys = 512, // ERESTARTSYS: restart if no handler runs or it has SA_RESTART, else EINTR
+    RestartNoIntr = 513, // ERESTARTNOINTR: always restart, handler or not (FUTEX_LOCK_PI)
     RestartNoHand = 514, // ERESTARTNOHAND: restart only if no handler runs (pause, poll, sigsuspend)
 };
 
 // True for the codes above.
-constexpr bool is_restart_code(Errno e) { return e == Errno::RestartSys || e == Errno::RestartNoHand; }
+constexpr bool is_restart_code(Errno e)
+{
+    return e == Errno::RestartSys || e == Errno::RestartNoIntr || e == Errno::RestartNoHand;
+}
 
 constexpr long errno_to_syscall_return(Errno e) { return -static_cast<long>(e); }
 char const* errno_name(Errno e);

@@ -17,7 +17,13 @@ Result<RefPtr<AddressSpace>> AddressSpace::create(MemoryContext& context)
     return adopt_ref(space);
 }
 
-AddressSpace::AddressSpace(MemoryContext& context, PageTable* page_table) : m_context(context), m_page_table(page_table) { }
+namespace {
+LockClass g_parallel_fault_lock_class { "address space's parallel-fault lock" };
+}
+
+AddressSpace::AddressSpace(MemoryContext& context, PageTable* page_table)
+    : m_context(context), m_parallel_fault_lock(g_parallel_fault_lock_class), m_page_table(page_table)
+{ }
 
 AddressSpace::~AddressSpace()
 {
@@ -248,7 +254,7 @@ Result<void> AddressSpace::protect(VirtAddr addr, u64 length, u32 prot)
     return {};
 }
 
-Result<void> AddressSpace::sync_range(VirtAddr addr, u64 length, SyncMode mode)
+Result<void> AddressSpace::sync_range(VirtAddr addr, u64 length, SyncMode mode, InvalidateCache invalidate)
 {
     verify_locked();
     if (!is_page_aligned(addr))
@@ -261,6 +267,8 @@ Result<void> AddressSpace::sync_range(VirtAddr addr, u64 length, SyncMode mode)
     Result<void> result;
     for (Mapping* mapping = m_mappings.first_ending_after(addr); mapping && mapping->start() < end;
          mapping = m_mappings.next(*mapping)) {
+        if (invalidate == InvalidateCache::Yes && mapping->is_locked())
+            return Errno::Busy;
         VirtAddr from = max(addr, mapping->start()), to = min(end, mapping->end());
         if (mode == SyncMode::Async) {
             collect_dirty_bits(*mapping, from, to);
@@ -317,7 +325,7 @@ u64 AddressSpace::data_bytes() const
 {
     u64 total = 0;
     for (Mapping const& mapping : m_mappings)
-        if (mapping.is_private() && mapping.is_writable() && strcmp(mapping.name(), "[stack]") != 0)
+        if (mapping.is_private() && mapping.is_writable() && !mapping.has(VM_GROWSDOWN) && strcmp(mapping.name(), "[stack]") != 0)
             total += mapping.size();
     return total;
 }

@@ -12,7 +12,8 @@
 //   address_space    this class: mmap, munmap, mprotect, msync, brk, teardown; and in
 //                    their own files: mremap (remap.cpp), mlock and friends
 //                    (memory_lock.cpp), faulting ranges in (populate.cpp), madvise
-//                    (advice.cpp), mincore (residency.cpp)
+//                    (advice.cpp), mincore (residency.cpp), MAP_GROWSDOWN growth
+//                    (stack_growth.cpp)
 //   mapping          one range and its backing (vm_area_struct); mapping_tree: their set
 //   fault            the page-fault handler: the decision (pure) and one handler per case,
 //                    in anonymous_fault.cpp and file_fault.cpp
@@ -33,6 +34,7 @@
 #include "../lib/own_ptr.h"
 #include "../lib/ref_counted.h"
 #include "../lib/result.h"
+#include "../lib/spin_lock.h"
 #include "fault.h"
 #include "mapping.h"
 #include "mapping_tree.h"
@@ -82,6 +84,13 @@ enum class SyncMode {
     Sync
 };
 
+// msync's MS_INVALIDATE: with a unified page cache there is nothing to invalidate, but Linux
+// refuses it (EBUSY) on a locked mapping, whose pages it may not drop.
+enum class InvalidateCache {
+    No,
+    Yes
+};
+
 class AddressSpace : public RefCounted<AddressSpace> {
 public:
     // An empty address space with a fresh page table. NoMemory if either cannot be allocated.
@@ -89,6 +98,10 @@ public:
 
     PageTable& page_table() { return *m_page_table; }
     MemoryContext& context() { return m_context; }
+    // What page faults running beside each other in this space hold while they fill an
+    // entry of its page table (parallel_fault.h). Nothing else needs it: all other changes
+    // to the space happen with no such fault running anywhere (the kernel-mode lock).
+    SpinLock& parallel_fault_lock() { return m_parallel_fault_lock; }
     MappingTree const& mappings() const { return m_mappings; }
     Mapping const* find_mapping(VirtAddr va) const { return m_mappings.find(va); }
     // Changes whenever mappings are added, removed, split or re-protected: a fault that
@@ -130,8 +143,9 @@ public:
     // msync: for every MAP_SHARED file mapping in [addr, addr+length rounded up), moves PTE
     // dirty bits into the cache and (Sync) writes back the dirty pages the range covers.
     // Invalid for an unaligned addr; NoMemory if part of the range is unmapped (as Linux,
-    // after syncing the mapped parts); the Pager's error (IoError) if a write failed.
-    Result<void> sync_range(VirtAddr addr, u64 length, SyncMode mode);
+    // after syncing the mapped parts); the Pager's error (IoError) if a write failed; Busy
+    // for InvalidateCache::Yes at the first locked mapping (the ones before it are synced).
+    Result<void> sync_range(VirtAddr addr, u64 length, SyncMode mode, InvalidateCache invalidate = InvalidateCache::No);
 
     // madvise(MADV_DONTNEED): drops the pages of [addr, addr+length rounded up); the next
     // touch zero-fills private anonymous memory and re-reads the cache for file mappings
@@ -210,6 +224,19 @@ public:
     void set_mmap_top(VirtAddr top) { m_mmap_top = top; }
     VirtAddr mmap_top() const { return m_mmap_top; }
 
+    // MAP_GROWSDOWN (stack_growth.cpp): marks the private anonymous mapping(s) of [start,
+    // start + length) as growing down. The fault handler then calls grow_down_to() for a
+    // fault in the unmapped gap just below one: it extends the mapping down to the faulting
+    // page if Linux would (the guard gap below, RLIMIT_STACK and RLIMIT_AS, as the process
+    // layer last set them with set_stack_growth_limits) and returns it, or returns null.
+    Result<void> set_grows_down(VirtAddr start, u64 length);
+    Mapping const* grow_down_to(VirtAddr va);
+    void set_stack_growth_limits(u64 stack_bytes, u64 all_bytes)
+    {
+        m_stack_limit = stack_bytes;
+        m_mapped_limit = all_bytes;
+    }
+
     // Pages with a present PTE, not counting the shared zero frame (Linux's RSS rule).
     u64 resident_pages() const;
     // The sizes RLIMIT_AS and RLIMIT_DATA limit (Linux's total_vm and data_vm): every
@@ -266,6 +293,7 @@ private:
 
     // All protected by the VM lock (see the top of this file).
     MemoryContext& m_context; // outlives every address space
+    SpinLock m_parallel_fault_lock;
     OwnPtr<PageTable> m_page_table; // every present entry holds one reference to its frame
     MappingTree m_mappings;
     u64 m_layout_version { 0 }; // bumped by every change to m_mappings
@@ -273,4 +301,5 @@ private:
     VirtAddr m_brk { 0 };
     VirtAddr m_mmap_top { USER_MMAP_TOP };
     u32 m_default_lock { 0 }; // the lock flags of new mappings (mlockall MCL_FUTURE)
+    u64 m_stack_limit { ~u64(0) }, m_mapped_limit { ~u64(0) }; // RLIMIT_STACK, RLIMIT_AS for grow_down_to
 };

@@ -142,7 +142,7 @@ template<bool TRACED>
         pte = table.query(va);
     }
 
-    PageFault fault { space, va, access, space.find_mapping(va), pte, space.layout_version() };
+    PageFault fault { space, va, access, space.find_mapping(va) ?: space.grow_down_to(va), pte, space.layout_version() };
     u32 ref_count = 0;
     bool is_zero = false;
     if (fault.pte.present) {

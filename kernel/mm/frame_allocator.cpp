@@ -3,7 +3,12 @@
 #include "../lib/assert.h"
 #include "vm_trace_events.h"
 
-FrameAllocator::FrameAllocator(Frame* table, FrameNumber base, u64 count) : m_table(table), m_base(base), m_count(count)
+namespace {
+LockClass g_free_list_lock_class { "frame allocator's free list" };
+}
+
+FrameAllocator::FrameAllocator(Frame* table, FrameNumber base, u64 count)
+    : m_free_list_lock(g_free_list_lock_class), m_table(table), m_base(base), m_count(count)
 {
     for (u64 i = 0; i < count; ++i)
         m_table[i] = Frame {};
@@ -20,6 +25,7 @@ Frame const& FrameAllocator::frame_record(FrameNumber frame) const
 void FrameAllocator::push_free(FrameNumber number)
 {
     Frame& record = frame(number);
+    SpinLockGuard guard(m_free_list_lock);
     record.flags = Frame::Free;
     record.ref_count = 0;
     record.next_free = m_free_head;
@@ -49,6 +55,7 @@ Result<FrameNumber> FrameAllocator::allocate_and_trace(FrameUse use)
 
 Result<FrameNumber> FrameAllocator::take_free_frame(FrameUse use)
 {
+    SpinLockGuard guard(m_free_list_lock);
     if (m_free_head == NO_FRAME)
         return Errno::NoMemory;
     if (m_free_frames <= m_reserve) {

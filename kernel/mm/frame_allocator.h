@@ -13,11 +13,15 @@
 // (a path buffer for unlink), map a kernel stack or a page table (munmap of a shared table)
 // — and with that, free memory again.
 //
-// Locking: protected by the VM lock (the kernel lock, docs/locking.md); allocate() and
-// unref() never sleep.
+// Locking: protected by the VM lock (the kernel lock, docs/locking.md), and the free list
+// by a spin lock of its own as well: page faults taking the kernel-mode lock shared
+// (mm/parallel_fault.h) allocate and free frames on several CPUs at once. Reference counts
+// have no lock: such a fault touches only the count of the fresh frame it allocated.
+// allocate() and unref() never sleep.
 #pragma once
 
 #include "../lib/result.h"
+#include "../lib/spin_lock.h"
 #include "../lib/types.h"
 #include "frame.h"
 #include "vm_trace.h"
@@ -72,13 +76,17 @@ public:
     // address spaces after fork is one frame, counted once): /proc/meminfo's PageTables.
     // A walk of the frame table, for the rare reader; nothing on a hot path keeps it.
     u64 page_table_frames() const;
-    u64 free_frames() const { return m_free_frames; }
+    u64 free_frames() const { return __atomic_load_n(&m_free_frames, __ATOMIC_RELAXED); }
 
     // The frames only kernel allocations may take (0 at construction).
     void set_reserve(u64 frames) { m_reserve = frames; }
     u64 reserve() const { return m_reserve; }
     // Frames a User allocation can still get.
-    u64 user_free_frames() const { return m_free_frames > m_reserve ? m_free_frames - m_reserve : 0; }
+    u64 user_free_frames() const
+    {
+        u64 free = free_frames();
+        return free > m_reserve ? free - m_reserve : 0;
+    }
     // User allocations refused because only the reserve was left; kernel allocations that
     // took a frame of the reserve. Both only count up.
     u64 reserve_refusals() const { return m_reserve_refusals; }
@@ -95,6 +103,7 @@ private:
     Result<FrameNumber> take_free_frame(FrameUse); // allocate()'s work
     Result<FrameNumber> allocate_and_trace(FrameUse); // and its FrameAlloc record
 
+    SpinLock m_free_list_lock; // m_free_head, m_free_frames and the reserve's two counters
     Frame* m_table;
     FrameNumber m_base;
     u64 m_count;

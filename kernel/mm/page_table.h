@@ -65,6 +65,16 @@ public:
     // a page-table page cannot be allocated.
     virtual Result<void> map(VirtAddr va, FrameNumber frame, PageAccess access) = 0;
     virtual PteInfo query(VirtAddr va) const = 0;
+    // Installs an entry for `va` only where there is none, in a leaf table of this address
+    // space's own: what a page fault running beside others may do (mm/parallel_fault.h).
+    // Refused where that is not all it takes — the leaf table is shared since a fork and
+    // would be copied, or a table cannot be allocated — so the caller takes the serial path.
+    enum class Fill {
+        Filled,
+        AlreadyPresent,
+        Refused
+    };
+    virtual Fill fill_absent(VirtAddr, FrameNumber, PageAccess) { return Fill::Refused; }
 
     // --- Ranges: [start, end) page aligned ---
     // Removes every entry, calling `release` for each present one whose frame reference the

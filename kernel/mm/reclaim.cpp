@@ -20,14 +20,21 @@ u64 drop_clean_unmapped_pages(MemoryContext& context)
     return reclaim_clean_pages(context, ~u64(0), ReclaimMapped::No).dropped;
 }
 
+namespace {
+
+// Counted above the reserve: user allocations cannot have those frames anyway.
+u64 low_watermark(MemoryContext const& context) { return min<u64>(2048, context.frames.total_frames() / 16); } // 8 MiB at most
+
+}
+
+bool memory_is_low(MemoryContext const& context) { return context.frames.user_free_frames() < low_watermark(context); }
+
 void reclaim_if_low(MemoryContext& context)
 {
-    // Counted above the reserve: user allocations cannot have those frames anyway.
-    u64 total = context.frames.total_frames();
-    u64 low_watermark = min<u64>(2048, total / 16); // 8 MiB at most
+    u64 low = low_watermark(context);
     u64 free = context.frames.user_free_frames();
-    if (free < low_watermark) {
-        u64 wanted = 2 * low_watermark - free;
+    if (free < low) {
+        u64 wanted = 2 * low - free;
         reclaim_clean_pages(context, wanted, ReclaimMapped::No, 4 * wanted);
     }
 }

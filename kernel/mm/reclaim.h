@@ -32,6 +32,8 @@ Reclaimed reclaim_clean_pages(MemoryContext&, u64 wanted, ReclaimMapped, u64 sca
 // too would look at each page twice in one kernel entry, with no chance for the program to
 // show in between that it still uses them, and evict the code it runs.
 void reclaim_if_low(MemoryContext&);
+// Fewer frames free than that low watermark (what makes reclaim_if_low work).
+bool memory_is_low(MemoryContext const&);
 // /proc/sys/vm/drop_caches (1 or 3): drops every clean page-cache page that no process maps,
 // as Linux's drop_pagecache (invalidate_mapping_pages) does. It writes nothing back: dirty
 // and mapped pages stay (run sync() first to drop more, as on Linux). No page is under

@@ -131,6 +131,20 @@ usize remote_zero(AddressSpace& space, VirtAddr destination, usize n, Errno& err
         [&](u8* bytes, usize, usize chunk) { __builtin_memset(bytes, 0, chunk); });
 }
 
+Result<u32> remote_compare_exchange(AddressSpace& space, VirtAddr address, u32 expected, u32 desired)
+{
+    space.verify_locked();
+    if (address >= USER_TOP || (address & 3))
+        return Errno::BadAddress;
+    VirtAddr page = page_round_down(address);
+    u8* bytes = TRY(user_page(space, page, FaultAccess::Write));
+    auto* word = reinterpret_cast<u32*>(bytes + (address - page));
+    // The same physical word the user's threads reach through their mappings, so a locked
+    // instruction here is atomic against theirs.
+    __atomic_compare_exchange_n(word, &expected, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return expected; // on failure the builtin left the word's value there
+}
+
 Result<usize> remote_read_string(AddressSpace& space, char* destination, VirtAddr source, usize capacity)
 {
     space.verify_locked();

@@ -30,6 +30,10 @@ usize remote_zero(AddressSpace&, VirtAddr destination, usize n, Errno& error);
 // when its retry forgot that the copy it had made was gone). A shared mapping without
 // PROT_WRITE, PROT_NONE and gaps are BadAddress.
 usize remote_write_forced(AddressSpace&, VirtAddr destination, void const* source, usize n, Errno& error);
+// compare_exchange_user's walk (user_memory.h): the word's frame, made present and writable
+// as a write fault would, then one atomic compare-exchange on its bytes with nothing that can
+// sleep in between.
+Result<u32> remote_compare_exchange(AddressSpace&, VirtAddr address, u32 expected, u32 desired);
 // A NUL-terminated string of at most capacity bytes including the NUL: its length without
 // the NUL; NameTooLong when no NUL lies within capacity bytes.
 Result<usize> remote_read_string(AddressSpace&, char* destination, VirtAddr source, usize capacity);

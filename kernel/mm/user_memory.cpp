@@ -156,6 +156,14 @@ Result<void> zero_user(AddressSpace& space, VirtAddr destination, usize n)
     return whole(done, n, error);
 }
 
+Result<u32> compare_exchange_user(AddressSpace& space, VirtAddr address, u32 expected, u32 desired)
+{
+    // Always the walk: it is a few hundred instructions more than a store through the MMU,
+    // paid only on the slow paths of PI locks, and it needs no locked instruction with a
+    // fault fixup in the architecture's copy routines.
+    return remote_compare_exchange(space, address, expected, desired);
+}
+
 Result<usize> copy_string_from_user(AddressSpace& space, char* destination, VirtAddr source, usize capacity)
 {
     space.verify_locked();

@@ -27,6 +27,13 @@ Result<void> zero_user(AddressSpace&, VirtAddr destination, usize n);
 // byte (or n is 0), else the error that stopped the first byte.
 Result<usize> copy_to_user_partial(AddressSpace&, VirtAddr destination, void const* source, usize n);
 Result<usize> copy_from_user_partial(AddressSpace&, void* destination, VirtAddr source, usize n);
+// Atomically, as one locked instruction that the user's own threads on other CPUs see whole:
+// if the 32-bit word at `address` (4-aligned, so within one page) holds `expected`, replaces
+// it with `desired`. Returns the value the word held — `expected` exactly when it was
+// replaced. The page is made writable first, as a user write would make it (a COW copy,
+// a file page read in), so the same errors as copy_to_user. What futexes need for the words
+// user space changes with its own atomic instructions (PI locks, futex.cpp).
+Result<u32> compare_exchange_user(AddressSpace&, VirtAddr address, u32 expected, u32 desired);
 // Copies a NUL-terminated string of at most capacity bytes including the NUL; returns its
 // length without the NUL. NameTooLong when no NUL lies within capacity bytes.
 Result<usize> copy_string_from_user(AddressSpace&, char* destination, VirtAddr source, usize capacity);

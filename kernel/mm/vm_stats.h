@@ -23,6 +23,10 @@ struct VmStats {
     u64 page_faults { 0 }; // every handle_fault() call, user or user-copy
     u64 zero_fill_read { 0 }; // read fault mapped the shared zero frame read-only
     u64 zero_fill_write { 0 }; // fresh zeroed frame (incl. first write over the zero frame)
+    // Of those zero fills, the ones served on several CPUs at once (parallel_fault.h), and
+    // such faults that found the page already mapped by another thread's (not in zero_fill_write).
+    u64 parallel_faults { 0 };
+    u64 parallel_faults_raced { 0 };
     u64 cow_copy { 0 }; // write to a shared COW frame: copied into a new frame
     u64 cow_reuse { 0 }; // write to a COW frame nobody else holds: made writable in place
     u64 file_faults { 0 }; // faults of file mappings served from the page cache (any kind)
@@ -45,11 +49,17 @@ struct VmStats {
     u64 page_tables_shared { 0 }; // leaf page tables shared with a child at fork (2 MiB each)
     u64 page_tables_copied { 0 }; // shared leaf tables copied on a first change afterwards
     u64 oom_kills { 0 }; // processes killed because a page fault found no frame (proc/oom.h)
+    u64 stack_growths { 0 }; // MAP_GROWSDOWN mappings grown down by a fault below them (stack_growth.cpp)
+    u64 stack_growths_refused { 0 }; // such faults refused (guard gap, RLIMIT_STACK/AS): SIGSEGV
     u64 drop_pagecache { 0 }; // writes of 1 or 3 to /proc/sys/vm/drop_caches (the pages: in page_cache_evictions)
     u64 drop_slab { 0 }; // writes of 2 or 3 to it (reclaim.h: what Pagoda has to drop for them)
     // TLB shootdowns (arch/x86_64/tlb_shootdown.h): a page-table change that other CPUs
     // running the same address space had to flush before it took effect.
     u64 tlb_shootdowns { 0 }; // requests sent (each to one or more CPUs)
+    // Thread switches that loaded a user page table (a CR3 write: the TLB's user entries
+    // go). Kernel threads and the idle loop borrow the table loaded last instead, and a
+    // thread of the address space already loaded needs none (sched/scheduler.cpp).
+    u64 address_space_loads { 0 };
     u64 tlb_shootdown_cpus { 0 }; // CPUs that flushed for them
     u64 tlb_shootdown_pages { 0 }; // pages named one by one in those requests
     u64 tlb_shootdown_full { 0 }; // requests that flushed everything instead

@@ -294,6 +294,9 @@ Result<void> exec_file(Process& process, Thread& thread, char const* path, char 
     // the group wins: this call fails and its thread ends on the way out.)
     if (!process.end_other_threads(thread))
         return Errno::Interrupted;
+    // The old program's robust and PI locks that this thread holds are released now, while
+    // its memory and its tid are still the ones their words name.
+    process.release_thread_user_state(thread);
     if (thread.tid() != process.pid())
         thread.take_over_id(process.pid());
     // Linux's point of no return (begin_new_exec) comes before the segments are mapped: a

@@ -30,3 +30,16 @@ Result<u32> futex_requeue(
 // encoded comparison, up to `second_wake_count` of `second`. Returns how many woke.
 Result<u32> futex_wake_op(
     AddressSpace&, u64 address, u32 wake_count, u64 second, u32 second_wake_count, u32 encoded, bool process_private);
+
+// Priority-inheritance locks (futex_pi.h has the word's layout). FUTEX_LOCK_PI(2) and
+// FUTEX_TRYLOCK_PI: takes the lock at `address` for the calling thread, or, unless
+// `try_only` (then TryAgain), sleeps in line until its owner hands it over or ends, or
+// until `deadline_ns` (monotonic; 0 = none: TimedOut). Deadlock if the caller owns it,
+// NoProcess if the word names a TID no thread has; a signal restarts the call.
+Result<void> futex_lock_pi(AddressSpace&, u64 address, u64 deadline_ns, bool process_private, bool try_only);
+// FUTEX_UNLOCK_PI: the caller lets go; the oldest waiter becomes the owner (its TID is
+// written into the word) and wakes. NotPermitted unless the caller owns the lock.
+Result<void> futex_unlock_pi(AddressSpace&, u64 address, bool process_private);
+// The thread `tid` is ending, its robust list released: each PI lock it still owns goes to
+// its oldest waiter, as Linux's exit_pi_state_list hands it over.
+void futex_pi_owner_exited(u32 tid);

@@ -28,3 +28,58 @@ u32 FutexTable::requeue(FutexKey const& from, FutexKey const& to, u32 wake_count
     }
     return done + moved;
 }
+
+bool FutexTable::has_waiters(FutexKey const& key, bool pi)
+{
+    for (Waiter* waiter = m_waiters.first(); waiter; waiter = m_waiters.next(*waiter)) {
+        if (waiter->key == key && (waiter->tid != 0) == pi)
+            return true;
+    }
+    return false;
+}
+
+FutexTable::Waiter* FutexTable::next_pi_owner(FutexKey const& key)
+{
+    for (Waiter* waiter = m_waiters.first(); waiter; waiter = m_waiters.next(*waiter)) {
+        if (waiter->key == key && waiter->tid)
+            return waiter;
+    }
+    return nullptr;
+}
+
+void FutexTable::hand_over(Waiter& waiter, FunctionRef<void(Thread&)> wake)
+{
+    m_waiters.remove(waiter);
+    waiter.woken = true;
+    waiter.handed_over = true;
+    set_pi_owner(waiter.key, waiter.tid);
+    wake(*waiter.thread);
+}
+
+void FutexTable::set_pi_owner(FutexKey const& key, u32 owner)
+{
+    for (Waiter* waiter = m_waiters.first(); waiter; waiter = m_waiters.next(*waiter)) {
+        if (waiter->key == key && waiter->tid)
+            waiter->pi_owner = owner;
+    }
+}
+
+u32 FutexTable::pi_owner_exited(u32 tid, FunctionRef<void(Thread&)> wake)
+{
+    u32 woken = 0;
+    for (Waiter* waiter = m_waiters.first(); waiter;) {
+        Waiter* next = m_waiters.next(*waiter);
+        if (waiter->tid && waiter->pi_owner == tid) {
+            // The others of this lock wait for whoever takes it over, not for the dead.
+            set_pi_owner(waiter->key, 0);
+            m_waiters.remove(*waiter);
+            waiter->woken = true;
+            waiter->owner_gone = true;
+            waiter->pi_owner = tid;
+            wake(*waiter->thread);
+            ++woken;
+        }
+        waiter = next;
+    }
+    return woken;
+}

@@ -29,6 +29,12 @@ public:
         Thread* thread;
         u32 bitset { FUTEX_BITSET_MATCH_ANY }; // a wake reaches it if their bitsets share a bit
         bool woken { false };
+        // A PI lock's waiter (FUTEX_LOCK_PI) knows whom it waits for, and how its wait ended:
+        // the lock handed to it (it owns the lock now), or its owner gone (try again).
+        u32 tid { 0 }; // the waiting thread's, which a hand-over writes into the word
+        u32 pi_owner { 0 }; // the lock's owner as last known; 0 for a plain waiter
+        bool handed_over { false };
+        bool owner_gone { false };
         ListNode node;
     };
 
@@ -45,6 +51,22 @@ public:
     // Wakes up to `wake_count` waiters of `from`, then moves up to `move_count` more to wait
     // on `to` (keeping their order). Returns woken + moved.
     u32 requeue(FutexKey const& from, FutexKey const& to, u32 wake_count, u32 move_count, FunctionRef<void(Thread&)> wake);
+
+    // Whether some waiter of `key` is a PI lock's (`pi`) or a plain one. Linux refuses to mix
+    // them on one word (EINVAL): a plain wake cannot end a PI wait, nor a PI lock a plain one.
+    bool has_waiters(FutexKey const& key, bool pi);
+
+    // PI locks (futex_pi.h). A PI waiter is one with a tid; the oldest is the lock's next
+    // owner (Linux orders by real-time priority first, and Pagoda has none).
+    Waiter* next_pi_owner(FutexKey const& key);
+    // Takes the PI waiter out of line, as the lock's owner now; the others of the key wait
+    // for it from here on.
+    void hand_over(Waiter& waiter, FunctionRef<void(Thread&)> wake);
+    // The lock of `key` changed hands (without a hand-over): its waiters wait for `owner`.
+    void set_pi_owner(FutexKey const& key, u32 owner);
+    // The thread `tid` ended: for each lock it owned, wakes the oldest waiter to take it over
+    // (owner_gone). Returns how many woke.
+    u32 pi_owner_exited(u32 tid, FunctionRef<void(Thread&)> wake);
 
 private:
     IntrusiveList<Waiter, &Waiter::node> m_waiters;

@@ -70,6 +70,10 @@ Result<Process*> Process::create_first()
             return Errno::NoMemory;
         TRY(process->m_fds->install(fd, adopt_ref(open_file), false));
     }
+    // Linux's first RLIMIT_SIGPENDING is half its thread limit, which is memory / (8 ×
+    // a 16 KiB kernel stack): one entry for every 64 pages.
+    u64 signal_entries = kernel_memory_context().frames.total_frames() / 64;
+    MUST(process->limits.set(RLIMIT_SIGPENDING, { signal_entries, signal_entries }, true));
     g_init = process;
     return process;
 }
@@ -146,6 +150,7 @@ Result<Process*> Process::create_child(
     child->m_session = parent.m_session;
     parent.m_children.append(*child);
     child->limits = parent.limits;
+    child->apply_stack_growth_limits(); // set_address_space above saw the defaults
     child->m_cwd = parent.m_cwd;
     child->m_executable = parent.m_executable.duplicate();
     child->m_executable_path = parent.m_executable_path;
@@ -156,6 +161,7 @@ Result<Process*> Process::create_child(
         child->signal_actions[i] = parent.signal_actions[i];
     child_thread.signal_mask = parent_thread.signal_mask;
     child_thread.nice = parent_thread.nice;
+    child_thread.inherit_timer_slack(parent_thread);
     child_thread.alt_stack_base = parent_thread.alt_stack_base; // fork keeps sigaltstack
     child_thread.alt_stack_size = parent_thread.alt_stack_size;
     child_thread.alt_stack_autodisarm = parent_thread.alt_stack_autodisarm;
@@ -174,7 +180,14 @@ void Process::set_address_space(RefPtr<AddressSpace> space)
     m_address_space = static_cast<RefPtr<AddressSpace>&&>(space);
     for (Thread& thread : m_threads)
         thread.address_space = m_address_space.ptr();
+    apply_stack_growth_limits();
     old.clear();
+}
+
+void Process::apply_stack_growth_limits()
+{
+    if (m_address_space)
+        m_address_space->set_stack_growth_limits(limits.soft(RLIMIT_STACK), limits.soft(RLIMIT_AS));
 }
 
 Result<void> Process::set_cwd(char const* normalized)
@@ -349,6 +362,20 @@ void for_each_process(FunctionRef<void(Process&)> visit)
         visit(*process);
         process = next;
     }
+}
+
+Thread* find_any_thread(u32 tid, Process** owner)
+{
+    Thread* found = nullptr;
+    for_each_process([&](Process& process) {
+        if (found || process.state() == Process::State::Zombie)
+            return;
+        if (Thread* thread = process.find_thread(tid)) {
+            found = thread;
+            *owner = &process;
+        }
+    });
+    return found;
 }
 
 Process* find_process(u32 pid)

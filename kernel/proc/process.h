@@ -11,6 +11,7 @@
 #pragma once
 
 #include "cpu_timers.h"
+#include "group_ending.h"
 #include "interval_timer.h"
 #include "kernel/fs/fd_table.h"
 #include "kernel/fs/inode.h"
@@ -69,11 +70,16 @@ public:
     int parent_death_signal { 0 }; // PR_SET_PDEATHSIG: sent when the parent exits; not inherited
     bool child_subreaper { false }; // PR_SET_CHILD_SUBREAPER: orphans below come here, not to init
     State state() const { return m_state; }
+    // In exit(): its last thread's user state is being released, or was (PI locks handed on).
+    bool is_exiting() const { return m_exiting; }
     int wait_status() const { return m_wait_status; }
     AddressSpace& address_space() { return *m_address_space; }
     bool has_address_space() const { return static_cast<bool>(m_address_space); }
     // Also points the thread at it, so the scheduler loads its page table.
     void set_address_space(RefPtr<AddressSpace>);
+    // Tells the address space this process's RLIMIT_STACK and RLIMIT_AS, which bound how far
+    // its MAP_GROWSDOWN mappings grow (set_address_space and setrlimit call it).
+    void apply_stack_growth_limits();
     FdTable& fds() { return *m_fds; }
     // Gives the process a descriptor table of its own if another process shares this one
     // (CLONE_FILES): exec does, as Linux's unshare_files, and close_range(CLOSE_RANGE_UNSHARE).
@@ -100,8 +106,12 @@ public:
     // wakes them from interruptible and killable sleeps first). False if another thread is
     // doing this already: then `survivor` is one that must end (thread_must_end).
     bool end_other_threads(Thread& survivor);
+    // A thread's last words to its program's memory: its clear-child-tid word and robust
+    // list, and its PI locks handed on. At its end, and at execve (Linux's exec_mm_release:
+    // the old program's locks are not the new one's).
+    void release_thread_user_state(Thread&);
     // True while end_other_threads runs for a survivor other than `thread`.
-    bool thread_must_end(Thread const& thread) const { return m_survivor && m_survivor != &thread; }
+    bool thread_must_end(Thread const& thread) const { return m_ending.must_end(thread); }
 
     // The running program's file, held against writers (ETXTBSY) until exit or the next exec.
     void set_executable(ExecutableHold hold) { m_executable = static_cast<ExecutableHold&&>(hold); }
@@ -204,8 +214,6 @@ private:
     // subreaper, else init (Linux's find_new_reaper); a child that asked for a parent-death
     // signal gets it.
     void reparent_children();
-    // A thread's last words to user memory: its clear-child-tid word and robust list.
-    void release_thread_user_state(Thread&);
 
     u32 m_pid;
     u32 m_process_group { 0 };
@@ -219,7 +227,7 @@ private:
     RefPtr<AddressSpace> m_address_space;
     RefPtr<FdTable> m_fds;
     IntrusiveList<Thread, &Thread::group_node> m_threads;
-    Thread* m_survivor { nullptr }; // while end_other_threads runs
+    GroupEnding m_ending; // the survivor protocol of end_other_threads
     CpuTimes m_ended_threads_cpu;
     CpuTimes m_children_cpu;
     WaitQueue m_thread_ended; // the survivor waits here for the others
@@ -245,6 +253,8 @@ u32 allocate_task_id();
 u32 last_task_id();
 u64 tasks_created();
 void for_each_process(FunctionRef<void(Process&)>);
+// The living thread `tid` wherever it lives (tids and pids share one sequence), and its process.
+Thread* find_any_thread(u32 tid, Process** owner);
 // RLIMIT_NPROC (Linux's copy_process): a user may have as many tasks — threads, and zombies
 // not yet reaped — as the creator's soft limit allows, so a fork or a new thread past it is
 // EAGAIN. `child`, already in the process table, is not counted. Creators of the real uid 0

@@ -6,6 +6,7 @@
 #include "kernel/sched/scheduler.h"
 #include "process.h"
 #include "session.h"
+#include "signal_queue_limit.h"
 
 namespace {
 
@@ -149,8 +150,10 @@ bool enter_handler(TrapFrame& frame, int signal, SigInfo const& info)
         thread.signal_mask |= bit(signal);
     thread.signal_mask |= action.mask;
     thread.signal_mask &= ~UNBLOCKABLE;
+    // SA_RESETHAND resets only the handler, as Linux does: the flags and mask stay, so
+    // sigaction() in the handler still shows SA_SIGINFO (and SA_RESETHAND).
     if (action.flags & SA_RESETHAND)
-        process.signal_actions[signal - 1] = {};
+        process.signal_actions[signal - 1].handler = SIG_DFL;
     thread.restore_mask_after_handler = false;
     if (switch_stack && thread.alt_stack_autodisarm)
         thread.alt_stack_size = 0; // until the handler's sigreturn restores it (uc_stack)
@@ -171,7 +174,7 @@ void settle_interrupted_call(TrapFrame& frame, SignalAction const* handler)
     if (frame.vector != SYSCALL_VECTOR || result >= 0 || !is_restart_code(static_cast<Errno>(-result)))
         return;
     auto code = static_cast<Errno>(-result);
-    bool restart = !handler || (code == Errno::RestartSys && (handler->flags & SA_RESTART));
+    bool restart = !handler || code == Errno::RestartNoIntr || (code == Errno::RestartSys && (handler->flags & SA_RESTART));
     if (restart) {
         frame.rax = frame.error_code; // the system call number, kept by syscall_entry
         frame.rip -= 2; // back onto the syscall instruction
@@ -272,7 +275,7 @@ Result<void> send_signal(Process& target, int signal, SignalSender from)
     prepare_job_signal(target, signal); // SIGCONT continues a stopped process at once
     if (!takes_effect(target, signal))
         return {};
-    TRY(target.pending.add(signal, from));
+    TRY(target.pending.add(signal, from, signal_queue_room(target, target.pending, signal, from)));
     update_signal_interrupt(target); // an interruptible sleep ends: EINTR, then the signal acts
     return {};
 }
@@ -282,7 +285,7 @@ Result<void> send_thread_signal(Process& target, Thread& thread, int signal, Sig
     TRY(check_signal_number(signal));
     if (signal == 0 || target.state() == Process::State::Zombie || !takes_effect(target, signal))
         return {};
-    TRY(thread.pending.add(signal, from));
+    TRY(thread.pending.add(signal, from, signal_queue_room(target, thread.pending, signal, from)));
     update_signal_interrupt(target);
     return {};
 }

@@ -62,6 +62,7 @@ Result<Thread*> Process::create_thread(Thread& creator, u64 stack, u64 tls)
     asm volatile("fxsave %0" : "=m"(thread->fpu_state));
     thread->signal_mask = creator.signal_mask;
     thread->nice = creator.nice;
+    thread->inherit_timer_slack(creator);
     add_thread(*thread);
     return thread;
 }
@@ -82,6 +83,10 @@ void Process::release_thread_user_state(Thread& thread)
     release_robust_locks(
         space, thread.robust_list, thread.tid(), [&](VirtAddr word) { (void)futex_wake(space, word, 1, false); });
     thread.robust_list = 0;
+    // The robust list's wake reaches only plain waiters (a PI lock's refuse it, EINVAL, as
+    // on Linux); a PI lock still owned goes to its oldest waiter here. Last, after all that
+    // may sleep, so no waiter can queue for this thread's locks after they were handed on.
+    futex_pi_owner_exited(thread.tid());
 }
 
 void Process::exit_thread(Thread& thread, int wait_status)
@@ -97,17 +102,19 @@ void Process::exit_thread(Thread& thread, int wait_status)
 
 bool Process::end_other_threads(Thread& survivor)
 {
-    if (m_survivor && m_survivor != &survivor)
+    switch (m_ending.claim(survivor, thread_count())) {
+    case GroupEnding::Claim::Yield:
         return false; // another thread is ending the group already
-    if (thread_count() == 1)
+    case GroupEnding::Claim::Alone:
         return true;
-    m_survivor = &survivor;
+    case GroupEnding::Claim::Survivor:
+        break;
+    }
     for_each_thread([&](Thread& thread) {
         if (&thread != &survivor)
             thread.interrupt(true);
     });
-    while (thread_count() > 1)
+    while (!m_ending.finished(thread_count()))
         m_thread_ended.wait();
-    m_survivor = nullptr;
     return true;
 }

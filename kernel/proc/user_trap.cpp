@@ -3,7 +3,9 @@
 // SIGSEGV/SIGBUS; any other exception is a signal to the program. A fault caused by the
 // kernel itself never comes here: it panics in trap_dispatch.
 #include "kernel/arch/x86_64/entry.h"
+#include "kernel/arch/x86_64/kernel_mode_lock.h"
 #include "kernel/lib/profile.h"
+#include "kernel/mm/parallel_fault.h"
 #include "kernel/mm/reclaim.h"
 #include "kernel/sched/kernel_lock.h"
 #include "oom.h"
@@ -54,6 +56,17 @@ void handle_user_trap(TrapFrame& frame, UserTrap const& trap)
     else
         deliver_fault_signal(frame, trap.signal, trap.code, trap.address);
     kernel_lock_release();
+}
+
+bool resolve_page_fault_in_parallel(UserTrap const& trap)
+{
+    // Only a write can be a zero fill: a read fault need not pay for the attempt.
+    if (trap.access != FaultAccess::Write || !kernel_mode_lock_try_acquire_shared())
+        return false;
+    bool handled = kernel_lock_is_free()
+        && try_parallel_anonymous_fault(current_process().address_space(), trap.address, trap.access) == ParallelFault::Handled;
+    kernel_mode_lock_release_shared();
+    return handled;
 }
 
 // A signal sent while this thread ran in user mode (kill from another process).

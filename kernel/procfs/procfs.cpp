@@ -1,6 +1,7 @@
 #include "procfs.h"
 #include "drop_caches.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
+#include "kernel/arch/x86_64/kernel_mode_lock.h"
 #include "kernel/arch/x86_64/multiboot.h"
 #include "kernel/dev/clock.h"
 #include "kernel/dev/disk_stats.h"
@@ -47,6 +48,11 @@ void fill_vmstat(TextBuilder& out, Process&)
     out.append("disk_requests %lu\ndisk_read_requests %lu\ndisk_pieces %lu\ndisk_pieces_merged %lu\ndisk_max_in_flight %lu\n"
                "disk_missed_interrupts %lu\n",
         disk.requests, disk.read_requests, disk.pieces, disk.pieces_merged, disk.max_in_flight, disk.missed_interrupts);
+    // The kernel-mode lock (arch/x86_64/kernel_mode_lock.h): entries that waited for another
+    // CPU's kernel code, the TSC cycles they waited, parallel faults refused for it.
+    KernelModeLockStats lock = kernel_mode_lock_stats();
+    out.append("kernel_mode_lock_contended %lu\nkernel_mode_lock_wait_cycles %lu\nkernel_mode_lock_shared_refused %lu\n",
+        lock.contended, lock.wait_cycles, lock.shared_refused);
 }
 
 void fill_meminfo(TextBuilder& out, Process&)
@@ -268,6 +274,18 @@ void fill_comm_of(TextBuilder& out, Process& process, Thread* thread)
 }
 
 void fill_comm(TextBuilder& out, Process& process) { fill_comm_of(out, process, nullptr); }
+
+// /proc/<pid>/timerslack_ns: the timer slack of the process's thread with its id, as Linux
+// shows the thread-group leader's (prctl PR_SET_TIMERSLACK); empty for a zombie, which has no
+// threads left. Read-only here (Linux lets it be written, by the process or with CAP_SYS_NICE).
+void fill_timerslack_ns(TextBuilder& out, Process& process)
+{
+    Thread* shown = process.find_thread(process.pid());
+    if (!shown)
+        shown = process.first_thread();
+    if (shown)
+        out.append("%lu\n", shown->timer_slack_ns);
+}
 void fill_stat(TextBuilder& out, Process& process) { fill_stat_of(out, process, nullptr); }
 void fill_status(TextBuilder& out, Process& process) { fill_status_of(out, process, nullptr); }
 
@@ -435,9 +453,9 @@ struct ProcFileName {
 ProcFileName const ROOT_FILES[] = { { "vmstat", fill_vmstat }, { "meminfo", fill_meminfo },
     { "cmdline", fill_kernel_command_line }, { "uptime", fill_uptime }, { "loadavg", fill_loadavg }, { "stat", fill_system_stat },
     { "cpuinfo", fill_cpuinfo }, { "mounts", fill_mounts }, { "partitions", fill_partitions } };
-ProcFileName const PROCESS_FILES[]
-    = { { "maps", fill_maps }, { "smaps", fill_smaps }, { "stat", fill_stat }, { "status", fill_status },
-          { "cmdline", fill_cmdline }, { "mounts", fill_mounts }, { "comm", fill_comm }, { "smaps_rollup", fill_smaps_rollup } };
+ProcFileName const PROCESS_FILES[] = { { "maps", fill_maps }, { "smaps", fill_smaps }, { "stat", fill_stat },
+    { "status", fill_status }, { "cmdline", fill_cmdline }, { "mounts", fill_mounts }, { "comm", fill_comm },
+    { "smaps_rollup", fill_smaps_rollup }, { "timerslack_ns", fill_timerslack_ns } };
 
 // /proc/sys: the kernel's tunables that Pagoda has; those with a writer may be changed.
 void fill_pid_max(TextBuilder& out, Process&) { out.append("%u\n", PID_MAX); }

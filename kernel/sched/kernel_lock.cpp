@@ -1,5 +1,6 @@
 #include "kernel_lock.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/arch/x86_64/kernel_mode_lock.h"
 #include "scheduler.h"
 #include "wait_queue.h"
 
@@ -15,6 +16,8 @@ void kernel_lock_acquire()
     if (!self)
         return; // boot: nothing else runs yet
     VERIFY(g_owner != self);
+    // The lock order (docs/locking.md): the kernel-mode lock first, always.
+    VERIFY(kernel_mode_lock_held_here());
     while (g_owner)
         g_waiting.wait();
     g_owner = self;
@@ -29,6 +32,8 @@ void kernel_lock_release()
     g_owner = nullptr;
     g_waiting.wake_all();
 }
+
+bool kernel_lock_is_free() { return !g_owner; }
 
 bool kernel_lock_held_by_current() { return g_owner && g_owner == current_thread(); }
 

@@ -13,6 +13,10 @@
 void kernel_lock_acquire();
 void kernel_lock_release();
 bool kernel_lock_held_by_current();
+// Nobody holds it — not even a thread asleep on the disk in the middle of an operation.
+// Meaningful only while no kernel code can take it: a page fault holding the kernel-mode
+// lock shared (proc/user_trap.cpp) asks, to know that no change is half done.
+bool kernel_lock_is_free();
 // The same, or true during boot, before the first thread runs (nothing else can run then):
 // what code that must hold the lock asserts (the VM's MemoryContext::vm_lock_held).
 bool kernel_lock_held_or_booting();

@@ -108,12 +108,19 @@ void start_tick_for(Thread const& next)
 void load_thread_context(Thread& next)
 {
     set_kernel_entry_stack(next.kernel_stack_top());
-    // A kernel thread, or a process that has let go of its address space while exiting
-    // (it may still sleep, writing back dirty pages), runs on the kernel's page table.
-    if (next.address_space)
+    // A kernel thread, the idle loop, or a process that has let go of its address space
+    // while exiting (it may still sleep, writing back dirty pages) touches only kernel
+    // memory, mapped alike in every table: it borrows the table loaded last (Linux's lazy
+    // TLB mode). Loading the kernel's own would drop the TLB now and again when a user
+    // thread comes back. The borrowed table is still this CPU's loaded_pml4, so every
+    // shootdown for it reaches this CPU, which then lets go of it; an address space about
+    // to be freed asks every borrower first (tlb_shootdown.h). A thread of the address
+    // space already loaded needs no load either.
+    this_cpu().borrowing_address_space = !next.address_space;
+    if (next.address_space && !next.address_space->page_table().is_loaded()) {
         next.address_space->page_table().activate();
-    else
-        activate_kernel_page_table();
+        ++kernel_memory_context().stats.address_space_loads;
+    }
     if (next.process())
         cpu::write_msr(cpu::MSR_FS_BASE, next.fs_base);
     asm volatile("fxrstor %0" : : "m"(next.fpu_state));

@@ -103,6 +103,13 @@ public:
     u64 robust_list { 0 }; // set_robust_list: the C library's list of robust mutexes held
     u64 signal_mask { 0 }; // blocked signals: each thread has its own (rt_sigprocmask)
     int nice { 0 }; // -20..19 (setpriority); inherited by the threads and processes it creates
+    // prctl(PR_SET_TIMERSLACK): how late its timed sleeps may end (Linux's timer_slack_ns),
+    // and what a 0 resets it to: the creator's slack when this thread was made. Kept and
+    // reported; Pagoda's time-outs do not add it (docs/syscalls.md).
+    static constexpr u64 DEFAULT_TIMER_SLACK_NS = 50000;
+    u64 timer_slack_ns { DEFAULT_TIMER_SLACK_NS };
+    u64 default_timer_slack_ns { DEFAULT_TIMER_SLACK_NS };
+    void inherit_timer_slack(Thread const& creator) { timer_slack_ns = default_timer_slack_ns = creator.timer_slack_ns; }
     PendingSignals pending; // sent to this thread alone (tgkill, its own faults)
     u64 mask_after_handler { 0 }; // sigsuspend, ppoll, pselect6: the mask the next handler's frame restores
     u64 sleep_restart_deadline { 0 }; // a sleep a stop interrupted resumes to this deadline

@@ -138,8 +138,6 @@ Result<i64> sys_set_robust_list(UserAddress head, u64 length);
 Result<i64> sys_get_robust_list(int tid, UserAddress head_out, UserAddress length_out);
 Result<i64> sys_tgkill(int tgid, int tid, int signal);
 Result<i64> sys_tkill(int tid, int signal);
-// The living thread `tid` wherever it lives (tids and pids share one sequence), and its process.
-Thread* find_any_thread(u32 tid, Process** owner);
 Result<i64> sys_uname(UserAddress buffer);
 Result<i64> sys_getrlimit(int resource, UserAddress limit);
 Result<i64> sys_setrlimit(int resource, UserAddress limit);

@@ -5,6 +5,7 @@
 #include "kernel/fs/console.h"
 #include "kernel/fs/inode.h"
 #include "kernel/fs/path_buffer.h"
+#include "kernel/fs/permission.h"
 #include "kernel/fs/pipe.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/log.h"
@@ -341,7 +342,6 @@ namespace {
 constexpr int F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030, F_SETPIPE_SZ = 1031,
               F_GETPIPE_SZ = 1032;
 constexpr int FD_CLOEXEC = 1;
-constexpr int O_NOATIME = 01000000;
 
 // Commands Linux has that Pagoda does not: EINVAL, as Linux answers a command it does not
 // know, and one log line per command naming it.
@@ -379,6 +379,10 @@ Result<i64> set_status_flags(OpenFile& file, int flags)
         KLOG_ONCE("pid %u: fcntl F_SETFL O_ASYNC is not supported (no signal-driven I/O): EINVAL", current_process().pid());
         return Errno::Invalid;
     }
+    // Turning O_NOATIME on needs what open() needs for it: the file's owner, or CAP_FOWNER.
+    Inode* inode = file.file().inode();
+    if ((flags & O_NOATIME) && !(file.flags() & O_NOATIME) && inode && !is_owner_or_privileged(*inode, caller_credentials()))
+        return Errno::NotPermitted;
     file.set_flags((file.flags() & ~changeable) | (flags & changeable));
     return 0;
 }

@@ -1,7 +1,9 @@
-// futex(2): WAIT and WAKE with or without a bitset, REQUEUE and CMP_REQUEUE, WAKE_OP,
-// private or shared, with relative (WAIT) or absolute (WAIT_BITSET, on CLOCK_MONOTONIC or
-// CLOCK_REALTIME) time-outs. The priority-inheritance operations return ENOSYS with a log
-// line (glibc then refuses PTHREAD_PRIO_INHERIT mutexes with ENOTSUP).
+// futex(2): WAIT and WAKE with or without a bitset, REQUEUE and CMP_REQUEUE, WAKE_OP, the
+// PI locks (LOCK_PI, LOCK_PI2, TRYLOCK_PI, UNLOCK_PI), private or shared, with relative
+// (WAIT) or absolute (WAIT_BITSET and LOCK_PI2 on CLOCK_MONOTONIC or CLOCK_REALTIME, LOCK_PI
+// on CLOCK_REALTIME) time-outs. The PI requeue pair (WAIT_REQUEUE_PI, CMP_REQUEUE_PI) returns
+// ENOSYS with a log line: no C library Pagoda runs uses it (glibc's condition variables
+// stopped in 2.25, musl never did).
 #include "handlers.h"
 #include "kernel/arch/x86_64/timer.h"
 #include "kernel/dev/clock.h"
@@ -22,6 +24,24 @@ u32 count_in_timeout_slot(UserAddress timeout) { return static_cast<u32>(timeout
 // Linux clamps counts to INT_MAX (a negative int from user space means "all").
 u32 clamp_count(u32 count) { return count > 0x7fffffffu ? 0x7fffffffu : count; }
 
+// The monotonic deadline of a wait's time-out (0: none): `relative` to now (FUTEX_WAIT), or
+// absolute on CLOCK_REALTIME (`realtime`) or CLOCK_MONOTONIC.
+Result<u64> deadline_of(UserAddress timeout, bool relative, bool realtime)
+{
+    if (!timeout)
+        return 0;
+    u64 requested = nanoseconds_of(TRY(read_timespec(timeout)));
+    u64 now = monotonic_nanoseconds();
+    u64 deadline;
+    if (relative) {
+        deadline = now + requested;
+    } else {
+        u64 clock_now = realtime ? realtime_nanoseconds() : now;
+        deadline = requested > clock_now ? now + (requested - clock_now) : now;
+    }
+    return deadline ? deadline : 1;
+}
+
 }
 
 Result<i64> sys_futex(UserAddress address, int operation, u32 value, UserAddress timeout, UserAddress second, u32 value3)
@@ -41,20 +61,7 @@ Result<i64> sys_futex(UserAddress address, int operation, u32 value, UserAddress
         u32 bitset = command == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : value3;
         if (bitset == 0)
             return Errno::Invalid;
-        u64 deadline = 0;
-        if (timeout) {
-            u64 requested = nanoseconds_of(TRY(read_timespec(timeout)));
-            u64 now = monotonic_nanoseconds();
-            if (command == FUTEX_WAIT) {
-                deadline = now + requested; // relative
-            } else {
-                // Absolute, on CLOCK_MONOTONIC or (with the flag) CLOCK_REALTIME.
-                u64 clock_now = realtime ? realtime_nanoseconds() : now;
-                deadline = requested > clock_now ? now + (requested - clock_now) : now;
-            }
-            if (deadline == 0)
-                deadline = 1;
-        }
+        u64 deadline = TRY(deadline_of(timeout, command == FUTEX_WAIT, realtime));
         TRY(futex_wait(space, address, value, deadline, process_private, bitset));
         return 0;
     }
@@ -76,12 +83,22 @@ Result<i64> sys_futex(UserAddress address, int operation, u32 value, UserAddress
         return TRY(futex_wake_op(
             space, address, clamp_count(value), second, clamp_count(count_in_timeout_slot(timeout)), value3, process_private));
     case FUTEX_LOCK_PI:
-    case FUTEX_UNLOCK_PI:
+    case FUTEX_LOCK_PI2: {
+        // Linux: LOCK_PI's time-out is always on CLOCK_REALTIME, LOCK_PI2's on the clock the
+        // flag names.
+        u64 deadline = TRY(deadline_of(timeout, false, command == FUTEX_LOCK_PI || realtime));
+        TRY(futex_lock_pi(space, address, deadline, process_private, false));
+        return 0;
+    }
     case FUTEX_TRYLOCK_PI:
+        TRY(futex_lock_pi(space, address, 0, process_private, true));
+        return 0;
+    case FUTEX_UNLOCK_PI:
+        TRY(futex_unlock_pi(space, address, process_private));
+        return 0;
     case FUTEX_WAIT_REQUEUE_PI:
     case FUTEX_CMP_REQUEUE_PI:
-    case FUTEX_LOCK_PI2:
-        KLOG_ONCE("pid %u: futex operation %d (priority inheritance) is not supported: ENOSYS", current_process().pid(), command);
+        KLOG_ONCE("pid %u: futex operation %d (requeue to a PI lock) is not supported: ENOSYS", current_process().pid(), command);
         return Errno::NoSys;
     default:
         KLOG_ONCE("pid %u: futex operation %d is not known: ENOSYS", current_process().pid(), command);

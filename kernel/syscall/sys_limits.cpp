@@ -8,13 +8,16 @@ namespace {
 // effective uid is 0 (see docs/permissions.md).
 bool may_raise_hard_limits(Process& process) { return process.credentials.is_privileged(); }
 
-// What a new limit changes at once: the descriptor table's bound.
+// What a new limit changes at once: the descriptor table's bound, how far a MAP_GROWSDOWN
+// mapping may grow.
 void apply(Process& process, int resource)
 {
     if (resource == RLIMIT_NOFILE) {
         u64 soft = process.limits.soft(RLIMIT_NOFILE);
         process.fds().set_limit(static_cast<int>(min<u64>(soft, FdTable::MOST_EVER)));
     }
+    if (resource == RLIMIT_STACK || resource == RLIMIT_AS)
+        process.apply_stack_growth_limits();
 }
 
 Result<void> set_limit(Process& process, int resource, UserAddress new_limit)

@@ -143,6 +143,8 @@ Result<i64> sys_mmap(UserAddress address, u64 length, int prot, int flags, int f
         return Errno::NoMemory;
     AddressSpace& space = user_space();
     constexpr int MAP_GROWSDOWN = 0x0100, MAP_STACK = 0x20000;
+    if ((flags & MAP_GROWSDOWN) && shared && anonymous)
+        return Errno::Invalid; // Linux's shared anonymous memory is a file that cannot grow down
     bool is_data = !shared && (prot & PROT_WRITE) && !(flags & (MAP_GROWSDOWN | MAP_STACK));
     if (exceeds_limits(space, size, is_data))
         return Errno::NoMemory;
@@ -158,6 +160,10 @@ Result<i64> sys_mmap(UserAddress address, u64 length, int prot, int flags, int f
         u32 max_prot = shared && !file->can_write() ? VM_READ | VM_EXEC : VM_PROT_MASK;
         result = TRY(space.map_file(address, size, prot & PROT_ALL, shared, placement, cache, file_offset, name, max_prot));
     }
+    if ((flags & MAP_GROWSDOWN) && anonymous)
+        (void)space.set_grows_down(result, size); // NoMemory (a split past the map count) leaves it fixed-size
+    else if (flags & MAP_GROWSDOWN)
+        KLOG_ONCE("pid %u: mmap MAP_GROWSDOWN of a file: the mapping does not grow", current_process().pid());
     VM_TRACE(trace_new_mapping(space, result, size, static_cast<u32>(flags)));
     // MAP_LOCKED locks the new mapping (and faults it in, unless mlockall(MCL_ONFAULT) asks
     // to lock only what gets touched); a mapping locked by mlockall(MCL_FUTURE) is faulted
@@ -179,9 +185,10 @@ Result<i64> sys_msync(UserAddress address, u64 length, int flags)
         return Errno::Invalid;
     if (length == 0)
         return 0;
-    // MS_ASYNC starts the write-back; here the write is synchronous anyway, so both write.
-    // MS_INVALIDATE has nothing to do: mappings and the cache are one (a unified page cache).
-    TRY(user_space().sync_range(address, page_round_up(length), (flags & MS_SYNC) ? SyncMode::Sync : SyncMode::Async));
+    // MS_INVALIDATE has nothing to drop: mappings and the cache are one (a unified page
+    // cache); it is only refused, as Linux does, on a locked mapping (EBUSY).
+    TRY(user_space().sync_range(address, page_round_up(length), (flags & MS_SYNC) ? SyncMode::Sync : SyncMode::Async,
+        (flags & MS_INVALIDATE) ? InvalidateCache::Yes : InvalidateCache::No));
     return 0;
 }
 

@@ -46,7 +46,8 @@ Result<i64> sys_arch_prctl(int code, u64 address)
 Result<i64> sys_prctl(int option, u64 argument2, u64, u64, u64)
 {
     constexpr int PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4, PR_SET_NAME = 15,
-                  PR_GET_NAME = 16, PR_SET_CHILD_SUBREAPER = 36, PR_GET_CHILD_SUBREAPER = 37;
+                  PR_GET_NAME = 16, PR_SET_TIMERSLACK = 29, PR_GET_TIMERSLACK = 30, PR_SET_CHILD_SUBREAPER = 36,
+                  PR_GET_CHILD_SUBREAPER = 37;
     Thread& thread = *current_thread();
     switch (option) {
     case PR_SET_NAME: {
@@ -78,6 +79,11 @@ Result<i64> sys_prctl(int option, u64 argument2, u64, u64, u64)
     case PR_GET_CHILD_SUBREAPER:
         TRY(write_user<int>(argument2, current_process().child_subreaper ? 1 : 0));
         return 0;
+    case PR_SET_TIMERSLACK: // 0 restores the slack the thread started with
+        thread.timer_slack_ns = argument2 == 0 ? thread.default_timer_slack_ns : argument2;
+        return 0;
+    case PR_GET_TIMERSLACK:
+        return static_cast<i64>(thread.timer_slack_ns);
     case PR_GET_DUMPABLE:
         return current_process().dumpable ? 1 : 0;
     case PR_SET_DUMPABLE:

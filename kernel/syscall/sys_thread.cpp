@@ -37,20 +37,6 @@ Result<i64> sys_get_robust_list(int tid, UserAddress head_out, UserAddress lengt
     return 0;
 }
 
-Thread* find_any_thread(u32 tid, Process** owner)
-{
-    Thread* found = nullptr;
-    for_each_process([&](Process& process) {
-        if (found || process.state() == Process::State::Zombie)
-            return;
-        if (Thread* thread = process.find_thread(tid)) {
-            found = thread;
-            *owner = &process;
-        }
-    });
-    return found;
-}
-
 Result<i64> sys_tgkill(int tgid, int tid, int signal)
 {
     if (tgid <= 0 || tid <= 0)

@@ -8,7 +8,9 @@
 //     an anonymous mapping ignores its offset;
 //   - futex(FUTEX_WAKE): a shared futex needs memory that can be accessed (unmapped,
 //     PROT_NONE → EFAULT), a private one only an address in user space (unmapped → 0;
-//     kernel half → EFAULT either way); an unaligned address → EINVAL;
+//     kernel half → EFAULT either way); an unaligned address → EINVAL; a shared one in a
+//     file page past the file's end (truncated under its MAP_SHARED mapping) → EFAULT, as
+//     the read fault there would be SIGBUS;
 //   - wait4(INT_MIN, ...) → ESRCH (there is no process group -INT_MIN), other pids ECHILD;
 //   - mkdir of the root and of mount points (/, /tmp, /proc, /dev, also with a trailing
 //     slash), symlink and link onto one → EEXIST (mkdir -p relies on it), while rmdir of
@@ -138,6 +140,21 @@ static void futexes(void)
     e = error_of(r);
     ok(r == 0, "private FUTEX_WAKE on a PROT_NONE page: 0 (r=%ld errno=%d)", r, e);
     munmap(p, PAGE);
+
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/errno_boundaries.%d", getpid());
+    int fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0600);
+    char* file = NULL;
+    if (fd >= 0 && ftruncate(fd, PAGE) == 0)
+        file = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (!ok(file && file != MAP_FAILED && ftruncate(fd, 0) == 0, "a MAP_SHARED file page, then the file truncated to 0"))
+        return;
+    close(fd);
+    unlink(path);
+    r = futex_wake((unsigned long)file, 0);
+    e = error_of(r);
+    ok(r == -1 && e == EFAULT, "shared FUTEX_WAKE on a file page past the file's end: EFAULT (r=%ld errno=%d)", r, e);
+    munmap(file, PAGE);
 }
 
 static void waits(void)

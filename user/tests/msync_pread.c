@@ -3,7 +3,8 @@
 //     shows the bytes; msync(MS_ASYNC), msync(MS_INVALIDATE) and a length that is not a
 //     multiple of the page size succeed; fsync() succeeds;
 //   - msync errors: an unaligned address → EINVAL, MS_SYNC|MS_ASYNC → EINVAL, an unknown flag
-//     bit → EINVAL, a range with nothing mapped → ENOMEM;
+//     bit → EINVAL, a range with nothing mapped → ENOMEM, MS_INVALIDATE over an mlock()ed
+//     page → EBUSY;
 //   - madvise(MADV_DONTNEED) on private anonymous memory: it reads as zero afterwards and is
 //     still writable; on a MAP_SHARED file mapping the data is not lost (it reads back
 //     from the file).
@@ -22,7 +23,7 @@ static long raw_msync(volatile void* address, size_t length, int flags)
 
 int main(int argc, char** argv)
 {
-    tap_plan(14);
+    tap_plan(15);
     static char path[512];
     file_path(path, sizeof path, disk_dir(argc, argv), "msync");
     int fd = make_pattern_file(path, 4 * PAGE, SEED);
@@ -60,6 +61,16 @@ int main(int argc, char** argv)
     errno = 0;
     r = raw_msync(p, PAGE, MS_SYNC | 0x100);
     ok(r == -1 && errno == EINVAL, "msync with an unknown flag (0x100) fails with EINVAL (r=%ld errno=%d)", r, errno);
+    // MS_INVALIDATE on a locked mapping: Linux may not drop locked pages, so EBUSY.
+    int locked = mlock((void*)(p + PAGE), PAGE) == 0;
+    errno = 0;
+    r = raw_msync(p, 2 * PAGE, MS_INVALIDATE);
+    int invalidate_errno = errno;
+    long r_sync = raw_msync(p, 2 * PAGE, MS_SYNC);
+    munlock((void*)(p + PAGE), PAGE);
+    ok(locked && r == -1 && invalidate_errno == EBUSY && r_sync == 0,
+        "msync(MS_INVALIDATE) over an mlock()ed page fails with EBUSY; MS_SYNC alone succeeds (r=%ld errno=%d, %ld)", r,
+        invalidate_errno, r_sync);
     void* hole = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     int unmapped = hole != MAP_FAILED && munmap(hole, 2 * PAGE) == 0;
     errno = 0;

@@ -15,7 +15,8 @@
 //   effective ones; execve of a file without execute permission EACCES — for root too
 //   when no x bit is set at all, while root reads and writes a mode-0 file;
 //   a write or truncate by anyone but root clears S_ISUID, and S_ISGID with group execute;
-//   /dev/null, /dev/zero and /dev/tty are for everyone.
+//   /dev/null, /dev/zero and /dev/tty are for everyone; O_NOATIME (open, fcntl F_SETFL)
+//   only for the file's owner (EPERM).
 // disk: 16
 // args: @DIR@
 #define _GNU_SOURCE
@@ -86,6 +87,13 @@ static void classes(void)
     ok(opens("listable", O_RDONLY | O_DIRECTORY) && fails_with(open(at("unlistable"), O_RDONLY | O_DIRECTORY), EACCES),
         "opening a directory needs read permission");
     ok(fails_with(truncate(at("other-0004"), 0), EACCES), "truncate without write permission: EACCES");
+    ok(fails_with(open(at("other-0004"), O_RDONLY | O_NOATIME), EPERM) && opens("own-0400", O_RDONLY | O_NOATIME),
+        "O_NOATIME on another's readable file: EPERM; on one's own it opens");
+    int readable = open(at("other-0004"), O_RDONLY);
+    ok(readable >= 0 && fails_with(fcntl(readable, F_SETFL, O_NOATIME), EPERM)
+            && !(fcntl(readable, F_GETFL) & O_NOATIME),
+        "fcntl F_SETFL O_NOATIME on another's file: EPERM, the flag stays off");
+    close(readable);
     int null = open("/dev/null", O_RDWR), zero = open("/dev/zero", O_RDONLY);
     ok(null >= 0 && zero >= 0, "/dev/null and /dev/zero are for everyone (errno=%d)", errno);
     close(null);

@@ -3,11 +3,18 @@
 //     SIGUSR1 sent 3 times: once;
 //   - sigqueue's values arrive in the order sent (sigwaitinfo: si_code SI_QUEUE, si_pid,
 //     si_value), and of two pending real-time signals the lower number comes first;
-//   - rt_sigqueueinfo to another process claiming a kill() origin (si_code SI_USER): EPERM.
+//   - rt_sigqueueinfo to another process claiming a kill() origin (si_code SI_USER): EPERM;
+//   - RLIMIT_SIGPENDING (here 2) bounds the signals queued for our user: a pending SIGUSR1
+//     sent twice takes one entry, a sigqueue() the second, then sigqueue() and tgkill() of a
+//     real-time signal fail with EAGAIN; kill() of one still makes it pending, its sender
+//     lost (si_pid 0), as does tgkill() of a standard one (si_code SI_USER, not SI_TKILL);
+//     taking a queued signal makes room again.
+#include "child_checks.h"
 #include "tap.h"
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -34,9 +41,74 @@ static void block(int signal, int how)
     sigprocmask(how, &set, NULL);
 }
 
+// Takes a pending `signal` without waiting: its number, or -1 (EAGAIN) if none is pending.
+static int take(int signal, siginfo_t* info)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signal);
+    struct timespec now = { 0, 0 };
+    return sigtimedwait(&set, info, &now);
+}
+
+// In a child, as a user of its own: the limit counts every signal queued for the user, and
+// root's other processes on the host may have some.
+static void check_queue_limit(void)
+{
+    if (getuid() == 0)
+        become_user(61234, 61234, 0, NULL);
+    int rt = SIGRTMIN, rt_killed = SIGRTMIN + 1;
+    block(SIGUSR1, SIG_BLOCK);
+    block(SIGUSR2, SIG_BLOCK);
+    block(rt, SIG_BLOCK);
+    block(rt_killed, SIG_BLOCK);
+    struct rlimit old, two;
+    getrlimit(RLIMIT_SIGPENDING, &old);
+    two = old;
+    two.rlim_cur = 2;
+    int set = setrlimit(RLIMIT_SIGPENDING, &two);
+
+    kill(getpid(), SIGUSR1);
+    kill(getpid(), SIGUSR1); // already pending: no second entry
+    int first = sigqueue(getpid(), rt, (union sigval) { .sival_int = 1 });
+    errno = 0;
+    int second = sigqueue(getpid(), rt, (union sigval) { .sival_int = 2 });
+    int second_errno = errno;
+    errno = 0;
+    long tg = syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), rt);
+    int tg_errno = errno;
+    ok(set == 0 && first == 0 && second == -1 && second_errno == EAGAIN && tg == -1 && tg_errno == EAGAIN,
+        "RLIMIT_SIGPENDING 2, SIGUSR1 pending (sent twice) and one sigqueue(): the next sigqueue() and tgkill() of a "
+        "real-time signal fail with EAGAIN (%d %d/%d %ld/%d)",
+        first, second, second_errno, tg, tg_errno);
+
+    int killed = kill(getpid(), rt_killed);
+    long tg_standard = syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), SIGUSR2);
+    siginfo_t info_killed, info_standard;
+    memset(&info_killed, 0xff, sizeof info_killed);
+    memset(&info_standard, 0xff, sizeof info_standard);
+    int got_killed = take(rt_killed, &info_killed);
+    int got_standard = take(SIGUSR2, &info_standard);
+    ok(killed == 0 && got_killed == rt_killed && info_killed.si_code == SI_USER && info_killed.si_pid == 0,
+        "at the limit kill() of a real-time signal still works, pending without its sender (%d, code %d pid %d)", killed,
+        info_killed.si_code, (int)info_killed.si_pid);
+    ok(tg_standard == 0 && got_standard == SIGUSR2 && info_standard.si_code == SI_USER && info_standard.si_pid == 0,
+        "at the limit tgkill() of a standard signal still works, its sender lost (code %d, not SI_TKILL; pid %d)",
+        info_standard.si_code, (int)info_standard.si_pid);
+
+    siginfo_t info;
+    int got = take(rt, &info);
+    int again = sigqueue(getpid(), rt, (union sigval) { .sival_int = 3 });
+    int got_again = take(rt, &info);
+    ok(got == rt && again == 0 && got_again == rt && info.si_value.sival_int == 3,
+        "taking the queued signal makes room: sigqueue() works again (%d, value %d)", again, info.si_value.sival_int);
+    take(SIGUSR1, &info);
+    setrlimit(RLIMIT_SIGPENDING, &old);
+}
+
 int main(void)
 {
-    tap_plan(6);
+    tap_plan(11);
     signal(SIGRTMIN, on_rt);
     signal(SIGUSR1, on_usr1);
     block(SIGRTMIN, SIG_BLOCK);
@@ -101,5 +173,7 @@ int main(void)
     ok(r == -1 && errno == EPERM, "rt_sigqueueinfo to another process claiming SI_USER: EPERM (errno %d)", errno);
     kill(child, SIGKILL);
     waitpid(child, NULL, 0);
+
+    checks_in_child("RLIMIT_SIGPENDING", check_queue_limit);
     return tap_done();
 }

@@ -26,9 +26,19 @@ static void on_segv(int signal, siginfo_t* info, void* context)
 }
 static void on_alarm_like(int signal) { last_signal = signal; }
 
+// What sigaction() reports from inside a SA_RESETHAND handler: Linux resets only the handler
+// to SIG_DFL, and keeps the flags (SA_SIGINFO, SA_RESETHAND itself) and the mask.
+static struct sigaction seen_in_handler;
+static void on_usr2_once(int signal, siginfo_t* info, void* context)
+{
+    (void)info, (void)context;
+    last_signal = signal;
+    sigaction(signal, NULL, &seen_in_handler);
+}
+
 int main(void)
 {
-    tap_plan(9);
+    tap_plan(10);
 
     struct sigaction action = { 0 };
     action.sa_handler = on_usr1;
@@ -86,6 +96,30 @@ int main(void)
     int status;
     waitpid(child, &status, 0);
     ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGUSR2, "SA_RESETHAND: handled once, then default (status %#x)",
+        status);
+
+    // SA_RESETHAND|SA_SIGINFO: inside the handler the action is SIG_DFL with the flags and mask kept.
+    child = fork();
+    if (child == 0) {
+        struct sigaction once = { 0 };
+        once.sa_sigaction = on_usr2_once;
+        once.sa_flags = SA_RESETHAND | SA_SIGINFO;
+        sigemptyset(&once.sa_mask);
+        sigaddset(&once.sa_mask, SIGUSR1);
+        sigaction(SIGUSR2, &once, NULL);
+        kill(getpid(), SIGUSR2);
+        if (last_signal != SIGUSR2)
+            _exit(3);
+        if (seen_in_handler.sa_handler != SIG_DFL)
+            _exit(4);
+        if ((seen_in_handler.sa_flags & (SA_RESETHAND | SA_SIGINFO)) != (SA_RESETHAND | SA_SIGINFO))
+            _exit(5);
+        _exit(sigismember(&seen_in_handler.sa_mask, SIGUSR1) ? 0 : 6);
+    }
+    waitpid(child, &status, 0);
+    ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+        "SA_RESETHAND resets only the handler: flags and mask stay as sigaction() shows them (status %#x: 4 handler, 5 "
+        "flags, 6 mask)",
         status);
 
     // EINTR without SA_RESTART, a restarted read with it: a child signals us while we read.

@@ -17,8 +17,13 @@
 //      fork returned); no writer ever misses its own last store;
 //   4. mprotect(PROT_READ) while another thread writes the page: once mprotect has
 //      returned the page never changes again, and the writer's next store takes SIGSEGV
-//      (SEGV_ACCERR, at the page).
+//      (SEGV_ACCERR, at the page);
+//   5. one thread alone writing fresh pages: Pagoda serves those faults on the parallel
+//      path (docs/locking.md, "Faults in parallel"): parallel_fault +1 a page with one CPU
+//      (nothing else can hold the kernel-mode lock then), at least one with more (another
+//      CPU's tick may hold it at the moment of a fault); zero_fill_write +1 a page either way.
 // alarm(120) fails a hang.
+#define _GNU_SOURCE // CPU_COUNT, sched_getaffinity
 #include "mem_util.h"
 
 #include <pthread.h>
@@ -390,9 +395,37 @@ static void check_mprotect_stops_writer(void)
     munmap((void*)region, PAGE);
 }
 
+static void check_parallel_path(void)
+{
+    enum { PAGES = 256 };
+    cpu_set_t cpus;
+    int one_cpu = sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) == 1;
+    // Pages of a 2 MiB chunk wholly inside the new mapping: no leaf table there can still be
+    // shared with the fork children above (those fill serially: pgtable_copied).
+    size_t chunk = 2u << 20;
+    unsigned char* mapped = map_pages(2 * chunk / PAGE);
+    unsigned char volatile* p = (unsigned char*)(((uintptr_t)mapped + chunk - 1) & ~(uintptr_t)(chunk - 1));
+    vmstat_read(&before);
+    for (int i = 0; i < PAGES; ++i)
+        p[(size_t)i * PAGE] = 1;
+    vmstat_read(&after);
+    if (vmstat_is_pagoda(&before)) {
+        long long parallel = -1, ignored;
+        if (vmstat_get(&before, "parallel_fault", &ignored))
+            parallel = vmstat_delta(&before, &after, "parallel_fault");
+        long long zero = vmstat_delta(&before, &after, "zero_fill_write");
+        ok(zero == PAGES && (one_cpu ? parallel == PAGES : parallel >= 1 && parallel <= PAGES),
+            "%d first writes by one thread: zero_fill_write %+lld, parallel_fault %+lld (want %s%d)", PAGES, zero, parallel,
+            one_cpu ? "" : "1 to ", PAGES);
+    } else {
+        skip("not Pagoda", "first writes served on the parallel path");
+    }
+    munmap(mapped, 2 * chunk);
+}
+
 int main(void)
 {
-    tap_plan(12);
+    tap_plan(13);
     alarm(120);
     vmstat_read(&before); // the snapshot's buffers and stack pages, faulted in once
     vmstat_read(&after);
@@ -400,5 +433,6 @@ int main(void)
     check_cow_pages();
     check_fork_while_writing();
     check_mprotect_stops_writer();
+    check_parallel_path();
     return tap_done();
 }

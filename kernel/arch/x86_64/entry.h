@@ -8,6 +8,10 @@
 // An exception raised by user code (proc/user_trap.cpp): resolve a page fault, or deliver
 // the signal. Returns to the user (perhaps into a signal handler) unless the process dies.
 void handle_user_trap(TrapFrame&, UserTrap const&);
+// Called first for a user page fault, before the kernel-mode lock is taken
+// (proc/user_trap.cpp): true if the fault was one that runs beside other CPUs' and was
+// served so (mm/parallel_fault.h); false, having changed nothing, otherwise.
+bool resolve_page_fault_in_parallel(UserTrap const&);
 // Every return to user mode after an interrupt or exception (proc/user_trap.cpp): act on
 // the signals that arrived meanwhile.
 void prepare_return_to_user(TrapFrame&);

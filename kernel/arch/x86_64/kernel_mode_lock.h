@@ -24,9 +24,21 @@
 extern "C" void kernel_mode_lock_acquire();
 extern "C" void kernel_mode_lock_release();
 bool kernel_mode_lock_held_here();
-// Acquisitions that found the lock taken, and the TSC cycles spent waiting for it.
+
+// The lock shared, for the one piece of kernel work that may run on several CPUs at once:
+// a page fault of private anonymous memory (kernel/proc/parallel_fault.h). A shared holder
+// knows that no kernel code runs anywhere but other shared holders' — the same guarantee
+// as the exclusive lock, weakened only by them — so what they touch together has locks of
+// its own (docs/locking.md, "Faults in parallel"). Never waits: false if any CPU holds the
+// lock or waits for it (exclusive acquirers come first, so shared ones cannot starve them).
+// Interrupts must be off until the release; a shared holder never sleeps or switches.
+bool kernel_mode_lock_try_acquire_shared();
+void kernel_mode_lock_release_shared();
+// Acquisitions that found the lock taken, the TSC cycles spent waiting for it, and shared
+// attempts refused because it was held or wanted (/proc/vmstat's kernel_mode_lock_* lines).
 struct KernelModeLockStats {
     u64 contended;
     u64 wait_cycles;
+    u64 shared_refused;
 };
 KernelModeLockStats kernel_mode_lock_stats();

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "acpi_madt.h"
+#include "kernel/lib/lock_order.h"
 #include "kernel/lib/types.h"
 
 class Thread;
@@ -21,12 +22,16 @@ struct PerCpu {
     u64 user_rsp; // syscall_entry's scratch slot for the user's stack pointer
     Thread* current; // the thread this CPU runs (the scheduler's; null until it starts here)
     u64 loaded_pml4; // physical address of the page table in CR3 (x86_mmu.cpp)
+    // The thread running here has no address space of its own (a kernel thread, the idle
+    // loop) and borrows the table loaded last (tlb_shootdown.h: it lets go when asked).
+    bool borrowing_address_space;
     u32 index; // 0: the boot CPU
     u32 apic_id; // its local APIC's id: where IPIs for it go
     // While it halts waiting for the kernel-mode lock (kernel_mode_lock.cpp): interrupts
     // are on, and those that need the lock wait here until it is ours (traps.cpp).
     bool halted_for_kernel_mode_lock;
     u32 deferred_irqs; // PIC lines that arrived meanwhile, one bit each, and the local timer
+    HeldLocks held_locks; // the lock-order validator's record (lock_order_hooks.h)
 };
 // interrupts.S uses these offsets.
 static_assert(__builtin_offsetof(PerCpu, kernel_stack_top) == 8);

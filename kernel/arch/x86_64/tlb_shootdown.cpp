@@ -2,6 +2,7 @@
 #include "ap_start.h"
 #include "cpu.h"
 #include "kernel/lib/assert.h"
+#include "kernel_memory.h"
 #include "local_apic.h"
 #include "per_cpu.h"
 
@@ -30,6 +31,12 @@ void invalidate_here(Request const& request)
     bool kernel = request.pml4 == KERNEL_MAPPINGS;
     if (!kernel && this_cpu().loaded_pml4 != request.pml4)
         return; // cannot happen while the sender waits, but costs nothing to check
+    if (!kernel && this_cpu().borrowing_address_space) {
+        // Only borrowed: let go of it rather than flush (a full flush too), so that the
+        // next change to that address space need not ask this CPU again.
+        activate_kernel_page_table();
+        return;
+    }
     if (request.batch.everything()) {
         if (kernel)
             invalidate_everything_including_global();

@@ -5,6 +5,11 @@
 // until each has. Only then does it go on — and only then may a frame the change released
 // go back to the frame allocator (X86PageTable's Unmapped, Linux's mmu_gather).
 //
+// A CPU that only borrows the table (a kernel thread or the idle loop runs there on the table
+// loaded last: scheduler.cpp) lets go of it instead, loading the kernel's own; an address
+// space about to be freed sends a request for everything first, so no CPU still has its
+// table loaded when its frames go back (~X86PageTable).
+//
 // Only the lock's holder sends, so one request at a time exists; a CPU answers it in the
 // IPI's handler, or in the kernel-mode lock's wait loop if it is waiting there with
 // interrupts off.

@@ -183,6 +183,9 @@ extern "C" void trap_dispatch(TrapFrame* frame)
         kernel_mode_lock_release();
         return;
     }
+    // A user page fault may be the one kernel work that runs beside other CPUs'.
+    if (frame->vector == PAGE_FAULT_VECTOR && frame->from_user() && resolve_page_fault_in_parallel(decode_user_exception(*frame)))
+        return;
     // Everything else is kernel work. A fault in a user copy comes from kernel code that
     // holds the lock already; otherwise this CPU was in user mode or halted in the idle
     // loop. Whichever thread is current when the handler ends gives the lock back — a

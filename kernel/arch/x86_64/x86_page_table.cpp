@@ -103,6 +103,13 @@ Result<X86PageTable*> X86PageTable::create(Services const& services)
 X86PageTable::~X86PageTable()
 {
     VERIFY(!m_mmu.is_loaded(pml4_physical()));
+    // CPUs that borrow this table (a kernel thread runs there on the table loaded last) let
+    // go of it before its frames are freed.
+    if (m_mmu.is_loaded_elsewhere(pml4_physical())) {
+        TlbFlush everything;
+        everything.add_everything();
+        flush(everything);
+    }
     // Free the user half's tables. Leaf frames belong to the AddressSpace, which has released
     // them before destroying us; a leaf table still present here is one shared with another
     // address space, and unref drops just our share of it.
@@ -207,16 +214,11 @@ VirtAddr X86PageTable::skip_absent_subtrees(VirtAddr va, VirtAddr end) const
 
 Result<void> X86PageTable::map(VirtAddr va, FrameNumber frame, PageAccess access)
 {
-    FrameNumber directory_frame;
-    u64* directory = directory_entry(va, true, &directory_frame);
-    if (!directory)
+    FrameNumber leaf;
+    u64* table = private_leaf_table(va, leaf, SharedLeafTable::MakePrivate);
+    if (!table)
         return Errno::NoMemory;
-    if ((*directory & PRESENT) && !(*directory & WRITABLE) && !make_private(*directory))
-        return Errno::NoMemory;
-    if (!(*directory & PRESENT) && !add_table(*directory, directory_frame))
-        return Errno::NoMemory;
-    FrameNumber leaf = frame_of(*directory);
-    u64& entry = table_of(leaf)[index_at_level(va, 0)];
+    u64& entry = table[index_at_level(va, 0)];
     bool was_present = entry & PRESENT;
     entry = leaf_bits(frame, access);
     if (was_present) {
@@ -227,6 +229,21 @@ Result<void> X86PageTable::map(VirtAddr va, FrameNumber frame, PageAccess access
         ++m_frames.frame(leaf).entries_in_use;
     }
     return {};
+}
+
+PageTable::Fill X86PageTable::fill_absent(VirtAddr va, FrameNumber frame, PageAccess access)
+{
+    FrameNumber leaf;
+    u64* table = private_leaf_table(va, leaf, SharedLeafTable::Refuse);
+    if (!table)
+        return Fill::Refused;
+    u64& entry = table[index_at_level(va, 0)];
+    if (entry & PRESENT)
+        return Fill::AlreadyPresent;
+    // Absent before, so no CPU can hold a translation to flush (x86 caches no absent entry).
+    entry = leaf_bits(frame, access);
+    ++m_frames.frame(leaf).entries_in_use;
+    return Fill::Filled;
 }
 
 PteInfo X86PageTable::query(VirtAddr va) const
@@ -388,7 +405,7 @@ Result<void> X86PageTable::clean(VirtAddr start, VirtAddr end, PteVisitor was_di
     return result;
 }
 
-u64* X86PageTable::private_leaf_table(VirtAddr va, FrameNumber& frame)
+u64* X86PageTable::private_leaf_table(VirtAddr va, FrameNumber& frame, SharedLeafTable if_shared)
 {
     FrameNumber directory_frame;
     u64* directory = directory_entry(va, true, &directory_frame);
@@ -396,7 +413,7 @@ u64* X86PageTable::private_leaf_table(VirtAddr va, FrameNumber& frame)
         return nullptr;
     if (!(*directory & PRESENT) && !add_table(*directory, directory_frame))
         return nullptr;
-    if (!(*directory & WRITABLE) && !make_private(*directory))
+    if (!(*directory & WRITABLE) && (if_shared == SharedLeafTable::Refuse || !make_private(*directory)))
         return nullptr;
     frame = frame_of(*directory);
     return table_of(frame);
@@ -430,7 +447,7 @@ Result<void> X86PageTable::fork_range(
                 continue;
             if (!child_leaf) {
                 FrameNumber child_leaf_frame;
-                if (!(child_leaf = child.private_leaf_table(va, child_leaf_frame))) {
+                if (!(child_leaf = child.private_leaf_table(va, child_leaf_frame, SharedLeafTable::MakePrivate))) {
                     result = Errno::NoMemory;
                     break;
                 }

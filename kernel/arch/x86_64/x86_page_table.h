@@ -64,6 +64,7 @@ public:
     ~X86PageTable() override;
 
     Result<void> map(VirtAddr, FrameNumber, PageAccess) override;
+    Fill fill_absent(VirtAddr, FrameNumber, PageAccess) override;
     bool clear_accessed(VirtAddr) override;
     PteInfo query(VirtAddr) const override;
     Result<void> unmap(VirtAddr start, VirtAddr end, PteVisitor release) override;
@@ -103,8 +104,13 @@ private:
     // walks over huge ranges skip absent 512 GiB and 1 GiB subtrees at once), or >= `end`.
     VirtAddr skip_absent_subtrees(VirtAddr va, VirtAddr end) const;
     // The private leaf table for the 2 MiB chunk at `va`, made (with the levels above) if
-    // absent; its frame in `frame`. nullptr when out of memory.
-    u64* private_leaf_table(VirtAddr va, FrameNumber& frame);
+    // absent; its frame in `frame`. A leaf table shared since fork is copied first, or
+    // refused. nullptr when out of memory or refused.
+    enum class SharedLeafTable {
+        MakePrivate,
+        Refuse
+    };
+    u64* private_leaf_table(VirtAddr va, FrameNumber& frame, SharedLeafTable);
     // Points `entry` (in table `parent`) at a new, empty table. False when out of memory.
     bool add_table(u64& entry, FrameNumber parent);
     // Gives each present leaf entry of [start, end) the value `updated` returns for it,

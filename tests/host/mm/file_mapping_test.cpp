@@ -413,6 +413,24 @@ TEST_F(FileMapTest, MsyncWritesTheRangeAndFailsOnHoles)
     EXPECT_EQ(pager.writes_of_page[0], 2u);
 }
 
+TEST_F(FileMapTest, MsyncInvalidateIsBusyAtALockedMapping)
+{
+    open_file(2 * P);
+    VirtAddr a = map(*space, 2, true);
+    poke(*space, a, 1);
+    poke(*space, a + P, 2);
+    MUST(space->set_lock(a + P, P, VM_LOCKED)); // splits: [a, a+P) unlocked, [a+P, a+2P) locked
+    MUST(space->sync_range(a, P, SyncMode::Sync, InvalidateCache::Yes));
+    EXPECT_EQ(pager.writes_of_page[0], 1u);
+    // Linux stops at the locked mapping with EBUSY, after syncing the ones before it.
+    poke(*space, a, 3);
+    EXPECT_EQ(space->sync_range(a, 2 * P, SyncMode::Sync, InvalidateCache::Yes).error(), Errno::Busy);
+    EXPECT_EQ(pager.writes_of_page[0], 2u);
+    EXPECT_EQ(pager.writes_of_page[1], 0u);
+    MUST(space->sync_range(a, 2 * P, SyncMode::Sync)); // without MS_INVALIDATE the lock is no obstacle
+    EXPECT_EQ(pager.writes_of_page[1], 1u);
+}
+
 TEST_F(FileMapTest, AsyncMsyncRecordsDirtyBitsAndWritesNothing)
 {
     open_file(2 * P);

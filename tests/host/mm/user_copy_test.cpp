@@ -93,3 +93,35 @@ TEST(UserCopy, ReadOfUntouchedMemoryUsesZeroFrame)
     EXPECT_EQ(env.stats.zero_fill_read, 4u);
     EXPECT_EQ(env.frames.free_frames(), env.initial_free());
 }
+
+TEST(UserCopy, CompareExchangeReplacesOnlyTheExpectedValue)
+{
+    MmEnvironment env;
+    auto parent = env.new_space();
+    VirtAddr a = map_private(*parent, 1);
+    u32 word = 5;
+    ASSERT_FALSE(copy_to_user(*parent, a + 8, &word, sizeof word).is_error());
+    auto child = MUST(fork_address_space(*parent));
+    // A mismatch changes nothing and reports what is there — but the page was made writable
+    // first, as the locked instruction's write fault would make it: the child's own copy.
+    u64 copies = env.stats.cow_copy;
+    EXPECT_EQ(MUST(compare_exchange_user(*child, a + 8, 4, 9)), 5u);
+    EXPECT_EQ(env.stats.cow_copy, copies + 1);
+    // A match replaces the word, in that copy.
+    EXPECT_EQ(MUST(compare_exchange_user(*child, a + 8, 5, 9)), 5u);
+    EXPECT_EQ(env.stats.cow_copy, copies + 1);
+    ASSERT_FALSE(copy_from_user(*child, &word, a + 8, sizeof word).is_error());
+    EXPECT_EQ(word, 9u);
+    ASSERT_FALSE(copy_from_user(*parent, &word, a + 8, sizeof word).is_error());
+    EXPECT_EQ(word, 5u);
+}
+
+TEST(UserCopy, CompareExchangeFaultsAsAWriteWould)
+{
+    MmEnvironment env;
+    auto space = env.new_space();
+    VirtAddr read_only = map_private(*space, 1, VM_READ, 0x400000);
+    EXPECT_EQ(compare_exchange_user(*space, read_only, 0, 1).error(), Errno::BadAddress);
+    EXPECT_EQ(compare_exchange_user(*space, read_only + P, 0, 1).error(), Errno::BadAddress); // unmapped
+    EXPECT_EQ(compare_exchange_user(*space, USER_TOP, 0, 1).error(), Errno::BadAddress);
+}

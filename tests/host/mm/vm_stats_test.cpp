@@ -23,6 +23,8 @@ TEST(VmStats, FormatsProcVmstatLines)
     stats.forks = 10;
     stats.unbacked_pages = 2;
     stats.oom_kills = 1;
+    stats.stack_growths = 7;
+    stats.stack_growths_refused = 2;
     stats.drop_pagecache = 2;
     stats.drop_slab = 1;
     stats.tlb_shootdowns = 3;
@@ -60,6 +62,8 @@ TEST(VmStats, FormatsProcVmstatLines)
         "pgfault 7\n"
         "zero_fill_read 1\n"
         "zero_fill_write 2\n"
+        "parallel_fault 0\n"
+        "parallel_fault_raced 0\n"
         "cow_copy 3\n"
         "cow_reuse 4\n"
         "file_fault 5\n"
@@ -73,8 +77,11 @@ TEST(VmStats, FormatsProcVmstatLines)
         "pgtable_shared 0\n"
         "pgtable_copied 0\n"
         "oom_kill 1\n"
+        "stack_grow 7\n"
+        "stack_grow_refused 2\n"
         "drop_pagecache 2\n"
         "drop_slab 1\n"
+        "address_space_loads 0\n"
         "nr_tlb_remote_flush 3\n"
         "nr_tlb_remote_flush_received 4\n"
         "tlb_shootdown_pages 5\n"

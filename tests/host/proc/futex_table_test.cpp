@@ -90,3 +90,74 @@ TEST(FutexTableTest, AWaiterThatGaveUpIsNotWoken)
     EXPECT_EQ(t.woken, (std::vector<int> { 2 }));
     EXPECT_FALSE(gone.woken);
 }
+
+namespace {
+
+// A PI lock's waiter: thread n, with TID 100 + n, waiting for `owner`.
+FutexTable::Waiter pi_waiter(FutexKey key, int n, u32 owner)
+{
+    FutexTable::Waiter waiter { key, fake_thread(n) };
+    waiter.tid = 100 + n;
+    waiter.pi_owner = owner;
+    return waiter;
+}
+
+}
+
+TEST(FutexTableTest, APiLockGoesToItsOldestWaiterAndTheOthersThenWaitForIt)
+{
+    Table t;
+    FutexKey lock { &g_space_a, WORD };
+    FutexTable::Waiter plain { lock, fake_thread(9) };
+    FutexTable::Waiter first = pi_waiter(lock, 1, 50), second = pi_waiter(lock, 2, 50);
+    FutexTable::Waiter elsewhere = pi_waiter({ &g_space_a, OTHER_WORD }, 3, 50);
+    for (auto* w : { &plain, &first, &second, &elsewhere })
+        t.table.enqueue(*w);
+    ASSERT_EQ(t.table.next_pi_owner(lock), &first); // a plain waiter is no candidate
+    t.table.hand_over(first, [&](Thread& thread) { t.woken.push_back(thread_number(thread)); });
+    EXPECT_TRUE(first.woken && first.handed_over && !first.owner_gone);
+    EXPECT_EQ(t.woken, (std::vector<int> { 1 }));
+    EXPECT_EQ(second.pi_owner, 101u);
+    EXPECT_EQ(elsewhere.pi_owner, 50u);
+    EXPECT_EQ(t.table.next_pi_owner(lock), &second);
+    t.table.remove(second);
+    EXPECT_EQ(t.table.next_pi_owner(lock), nullptr);
+    t.table.remove(plain);
+    t.table.remove(elsewhere);
+}
+
+TEST(FutexTableTest, AnOwnersEndWakesTheOldestWaiterOfEachLockItHeld)
+{
+    Table t;
+    FutexKey a { &g_space_a, WORD }, b { &g_space_a, OTHER_WORD }, c { &g_space_b, WORD };
+    FutexTable::Waiter a1 = pi_waiter(a, 1, 50), a2 = pi_waiter(a, 2, 50), b1 = pi_waiter(b, 3, 50), c1 = pi_waiter(c, 4, 60);
+    for (auto* w : { &a1, &a2, &b1, &c1 })
+        t.table.enqueue(*w);
+    EXPECT_EQ(t.table.pi_owner_exited(50, [&](Thread& thread) { t.woken.push_back(thread_number(thread)); }), 2u);
+    EXPECT_EQ(t.woken, (std::vector<int> { 1, 3 }));
+    EXPECT_TRUE(a1.owner_gone && a1.woken && !a1.handed_over);
+    EXPECT_EQ(a1.pi_owner, 50u); // whose end woke it: the word may still name it
+    EXPECT_FALSE(a2.woken);
+    EXPECT_EQ(a2.pi_owner, 0u); // waits for whoever takes the lock over
+    EXPECT_FALSE(c1.woken);
+    t.table.set_pi_owner(a, 101);
+    EXPECT_EQ(a2.pi_owner, 101u);
+    t.table.remove(a2);
+    t.table.remove(c1);
+}
+
+TEST(FutexTableTest, PlainAndPiWaitersAreToldApart)
+{
+    Table t;
+    FutexKey plain_word { &g_space_a, WORD }, lock { &g_space_a, OTHER_WORD };
+    FutexTable::Waiter plain { plain_word, fake_thread(1) }, locker = pi_waiter(lock, 2, 50);
+    t.table.enqueue(plain);
+    t.table.enqueue(locker);
+    EXPECT_TRUE(t.table.has_waiters(plain_word, false));
+    EXPECT_FALSE(t.table.has_waiters(plain_word, true));
+    EXPECT_TRUE(t.table.has_waiters(lock, true));
+    EXPECT_FALSE(t.table.has_waiters(lock, false));
+    t.table.remove(plain);
+    t.table.remove(locker);
+    EXPECT_FALSE(t.table.has_waiters(lock, true));
+}
