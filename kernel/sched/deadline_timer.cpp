@@ -1,5 +1,6 @@
 #include "deadline_timer.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "local_timer.h"
 
 namespace {
 IntrusiveList<DeadlineTimer, &DeadlineTimer::m_node> g_armed; // earliest deadline first
@@ -17,6 +18,7 @@ void DeadlineTimer::arm(u64 deadline_ns)
         g_armed.insert_before(*later, *this);
     else
         g_armed.append(*this);
+    local_timer_cover(deadline_ns);
 }
 
 void DeadlineTimer::cancel()
@@ -34,4 +36,10 @@ void deadline_timers_fire(u64 now)
         g_armed.remove(*timer);
         timer->m_callback(*timer);
     }
+}
+
+u64 deadline_timers_earliest()
+{
+    DeadlineTimer* first = g_armed.first();
+    return first ? first->deadline() : ~0ull;
 }

@@ -1,6 +1,7 @@
 // A DeadlineTimer calls a function once the monotonic clock reaches a deadline: alarm() and
 // setitimer() are built on it (proc/interval_timer.h). Armed timers wait in one list sorted
-// by deadline; the scheduler's tick fires the due ones.
+// by deadline; some CPU's one-shot timer is set to interrupt by the earliest one
+// (local_timer.h), and its handler fires the due ones.
 //
 // The function runs in the timer interrupt, so it must not sleep. On one CPU with kernel
 // code running with interrupts off (scheduler.h), the tick never interrupts kernel code in
@@ -33,6 +34,9 @@ private:
     u64 m_deadline { 0 };
 };
 
-// Called by the scheduler's tick: runs (and disarms) every timer whose deadline is <= now.
+// Called by the scheduler's tick and by the local timer (local_timer.h) that arm() made
+// sure will fire by the deadline: runs (and disarms) every timer whose deadline is <= now.
 // A callback may re-arm its own timer.
 void deadline_timers_fire(u64 now);
+// The earliest armed timer's deadline (~0 if none is armed).
+u64 deadline_timers_earliest();

@@ -10,6 +10,7 @@
 #include "kernel/arch/x86_64/traps.h"
 #include "kernel/mm/address_space.h"
 #include "kernel_lock.h"
+#include "local_timer.h"
 
 extern "C" void switch_context(u64* save_rsp, u64 new_rsp);
 extern "C" void scheduler_finish_switch();
@@ -27,10 +28,20 @@ struct CpuScheduler {
     Thread* idle;
     Thread* dead; // exited thread whose stack this CPU was still on; freed after the next switch
     u64 user_ticks, system_ticks, idle_ticks; // what its timer found it doing
+    u64 next_tick_at; // when its local timer ticks next; TICK_STOPPED while it idles
 };
 CpuScheduler g_cpus[MAX_CPUS];
 SchedulerStats g_stats;
 constexpr u64 SLICE_NS = 10000000; // a time slice: 10 ms
+// Each CPU's tick, a request of its one-shot local timer (local_timer.h) made only while
+// the CPU runs a thread: an idle CPU takes no ticks. It ends no sleep (deadlines have their
+// own requests). The boot CPU ticks at TIMER_HZ; the others at 250 Hz, enough for 10 ms time
+// slices and CPU-time accounting, and a quarter of the kernel-mode lock traffic 1000 Hz
+// would cost.
+constexpr u64 BOOT_CPU_TICK_NS = 1000000000 / TIMER_HZ, OTHER_CPUS_TICK_NS = 4000000;
+constexpr u64 TICK_STOPPED = ~0ull;
+// The load average's sample, every 5 s (a deadline: it comes while every CPU idles too).
+constexpr u64 LOAD_SAMPLE_NS = 5000000000;
 u32 g_uninterruptible; // threads blocked where no signal wakes them (Linux's D state)
 constexpr u64 LOAD_SHIFT = 11, LOAD_ONE = 1 << LOAD_SHIFT; // Linux's fixed point (FSHIFT)
 constexpr u64 LOAD_DECAY[3] = { 1884, 2014, 2037 }; // exp(-5 s / 1, 5, 15 min) in that point
@@ -81,6 +92,18 @@ void wake_an_idle_cpu(Thread const& thread)
     }
 }
 
+u64 tick_ns() { return this_cpu().index == 0 ? BOOT_CPU_TICK_NS : OTHER_CPUS_TICK_NS; }
+
+// This CPU leaves its idle thread for `next`: its tick starts again.
+void start_tick_for(Thread const& next)
+{
+    CpuScheduler& cpu = here();
+    if (is_idle(&next) || cpu.next_tick_at != TICK_STOPPED)
+        return;
+    cpu.next_tick_at = monotonic_nanoseconds() + tick_ns();
+    local_timer_request(cpu.next_tick_at);
+}
+
 // Loads the user-visible CPU state of `next`: its address space, TLS base and kernel stack.
 void load_thread_context(Thread& next)
 {
@@ -126,6 +149,7 @@ void switch_to_next()
     next->state = Thread::State::Running;
     next->cpu = this_cpu().index;
     current() = next;
+    start_tick_for(*next);
     load_thread_context(*next);
     switch_context(&previous->saved_rsp, next->saved_rsp);
     // Back on `previous`'s stack, possibly much later.
@@ -161,8 +185,9 @@ CpuTimes thread_cpu_times(Thread const& thread)
 }
 
 namespace {
-void scheduler_tick(unsigned, TrapFrame& frame);
-void local_tick(TrapFrame& frame);
+void local_timer_interrupt(TrapFrame& frame);
+void sample_load_average(DeadlineTimer&);
+DeadlineTimer g_load_sampler { sample_load_average };
 
 // Leaves the boot stack for good (its "thread" is a throwaway record never run again) and
 // runs `first` on this CPU.
@@ -173,6 +198,7 @@ void local_tick(TrapFrame& frame);
     first.cpu = this_cpu().index;
     first.switched_in_at = monotonic_nanoseconds();
     current() = &first;
+    start_tick_for(first);
     load_thread_context(first);
     switch_context(&boot_rsp[this_cpu().index], first.saved_rsp);
     VERIFY_NOT_REACHED();
@@ -186,10 +212,12 @@ void enter_application_processor() { run_first_thread(*here().idle); }
 
 void scheduler_initialize()
 {
-    for (u32 i = 0; i < cpus_online(); ++i)
+    for (u32 i = 0; i < cpus_online(); ++i) {
         g_cpus[i].idle = MUST(Thread::create_kernel("idle", idle_loop, nullptr));
-    interrupt_set_handler(TIMER_IRQ, scheduler_tick);
-    local_timer_set_handler(local_tick);
+        g_cpus[i].next_tick_at = TICK_STOPPED; // until the CPU runs its first thread
+    }
+    local_timer_set_handler(local_timer_interrupt);
+    g_load_sampler.arm(monotonic_nanoseconds() + LOAD_SAMPLE_NS);
 }
 
 void scheduler_start()
@@ -285,6 +313,7 @@ bool sleep_until(u64 deadline_ns, SleepKind kind)
     self.wake_at = deadline_ns;
     self.was_interrupted_by_timeout = false;
     g_sleepers.append(self);
+    local_timer_cover(deadline_ns);
     block_current(kind); // wake_up() takes us off g_sleepers
     return self.was_interrupted_by_timeout;
 }
@@ -321,15 +350,14 @@ u32 runnable_threads()
 }
 
 // Every 5 s, as Linux's calc_global_load: each average decays towards the number of threads
-// that run, wait to run, or sleep uninterruptibly.
-void update_load_average()
+// that run, wait to run, or sleep uninterruptibly. (A sample that comes late is taken once:
+// the next one is 5 s after it.)
+void sample_load_average(DeadlineTimer& sampler)
 {
-    static u64 ticks;
-    if (++ticks % (5 * TIMER_HZ) != 0)
-        return;
     u64 active = (runnable_threads() + g_uninterruptible) * LOAD_ONE;
     for (int i = 0; i < 3; ++i)
         g_stats.load[i] = (g_stats.load[i] * LOAD_DECAY[i] + active * (LOAD_ONE - LOAD_DECAY[i])) >> LOAD_SHIFT;
+    sampler.arm(max(sampler.deadline(), monotonic_nanoseconds()) + LOAD_SAMPLE_NS);
 }
 
 void wake_due_sleepers(u64 now)
@@ -343,6 +371,15 @@ void wake_due_sleepers(u64 now)
         }
         thread = next;
     }
+}
+
+// The earliest deadline of a sleeper or a DeadlineTimer (~0 if there is none).
+u64 earliest_deadline()
+{
+    u64 earliest = deadline_timers_earliest();
+    for (Thread& thread : g_sleepers)
+        earliest = min(earliest, thread.wake_at);
+    return earliest;
 }
 
 // Every CPU's tick: the CPU time of the thread it found, and the end of its time slice.
@@ -372,18 +409,26 @@ void account_and_preempt(TrapFrame& frame, u64 now)
         yield();
 }
 
-// The boot CPU's timer interrupt (the PIT) also keeps the machine's time: it fires due
-// deadline timers, wakes sleepers whose deadline passed and samples the load average.
-void scheduler_tick(unsigned, TrapFrame& frame)
+// Every CPU's one-shot local timer (local_timer.h): the deadlines that are due, and the tick
+// if it is time. What is still pending is asked for again before the tick may switch
+// threads (and this handler continue only much later). A tick that finds the CPU idle is
+// its last until a thread runs here again (start_tick_for).
+void local_timer_interrupt(TrapFrame& frame)
 {
     u64 now = monotonic_nanoseconds();
-    update_load_average();
+    local_timer_expired();
     wake_due_sleepers(now);
-    account_and_preempt(frame, now);
+    local_timer_cover(earliest_deadline());
+    CpuScheduler& cpu = here();
+    bool tick = now >= cpu.next_tick_at;
+    if (tick && is_idle(current()))
+        cpu.next_tick_at = TICK_STOPPED;
+    else if (tick)
+        cpu.next_tick_at = max(cpu.next_tick_at + tick_ns(), now + tick_ns() / 2);
+    local_timer_request(cpu.next_tick_at); // TICK_STOPPED asks for nothing
+    if (tick)
+        account_and_preempt(frame, now);
 }
-
-// The other CPUs' local APIC timers (LOCAL_TIMER_HZ).
-void local_tick(TrapFrame& frame) { account_and_preempt(frame, monotonic_nanoseconds()); }
 
 }
 

@@ -52,8 +52,9 @@ struct CpuTimes {
     }
 };
 CpuTimes thread_cpu_times(Thread const&);
-// What /proc/stat, /proc/uptime and /proc/loadavg show: timer ticks (TIMER_HZ) that found
-// each CPU in user mode, in the kernel, or idle; switches between threads; the load averages
+// What /proc/stat, /proc/uptime and /proc/loadavg show: timer ticks that found each CPU in
+// user mode, in the kernel, or idle (an idle CPU takes one tick at most, then none: idle_ns
+// is what tells idle time); switches between threads; the load averages
 // over 1, 5 and 15 minutes in Linux's fixed point (value / 2048), sampled every 5 s; the
 // threads running or ready now; the idle thread's exact time.
 struct CpuStats {

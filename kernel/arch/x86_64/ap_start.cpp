@@ -64,7 +64,6 @@ extern "C" [[noreturn]] void ap_main(u32 cpu_index)
     for (;;) {
         cpu::disable_interrupts();
         if (void (*entry)() = __atomic_load_n(&g_scheduler_entry, __ATOMIC_ACQUIRE)) {
-            local_apic_start_timer(LOCAL_TIMER_HZ);
             kernel_mode_lock_acquire();
             entry();
             VERIFY_NOT_REACHED();
@@ -75,9 +74,9 @@ extern "C" [[noreturn]] void ap_main(u32 cpu_index)
 
 usize start_application_processors(MachineTopology const& topology)
 {
+    local_apic_calibrate_timer(); // every CPU's one-shot timer, the boot CPU's too
     if (topology.cpu_count <= 1)
         return 1;
-    local_apic_calibrate_timer(); // the others' scheduler tick
     usize trampoline_size = ap_trampoline_end - ap_trampoline_start;
     auto* trampoline = static_cast<u8*>(physical_to_virtual(AP_TRAMPOLINE_PHYSICAL));
     for (usize i = 0; i < trampoline_size; ++i)

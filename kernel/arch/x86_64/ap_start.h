@@ -15,7 +15,7 @@ struct MachineTopology;
 // the kernel heap (stacks) and the boot CPU's local APIC. Returns the number of CPUs online,
 // the boot CPU included.
 usize start_application_processors(MachineTopology const& topology);
-// Every started CPU starts its local APIC timer, takes the kernel-mode lock and calls
+// Every started CPU takes the kernel-mode lock and calls
 // `entry` (which never returns): the scheduler's loop for that CPU.
 void application_processors_start_scheduling(void (*entry)());
 // IPI_WAKE_VECTOR arrived (trap_dispatch): counted, so that starting a CPU can check that

@@ -1,6 +1,7 @@
 #include "local_apic.h"
 #include "cpu.h"
 #include "kernel/lib/assert.h"
+#include "kernel/lib/log.h"
 #include "kernel_memory.h"
 #include "per_cpu.h"
 #include "timer.h"
@@ -25,7 +26,7 @@ constexpr u32 COMMAND_DELIVERY_PENDING = 1 << 12;
 constexpr u32 COMMAND_LEVEL_ASSERT = 1 << 14;
 constexpr u32 DELIVERY_FIXED = 0 << 8, DELIVERY_INIT = 5 << 8, DELIVERY_STARTUP = 6 << 8;
 
-constexpr u32 TIMER_MASKED = 1 << 16, TIMER_PERIODIC = 1 << 17;
+constexpr u32 TIMER_MASKED = 1 << 16; // mode bits 17-18 clear: one-shot
 constexpr u32 TIMER_DIVIDE_BY_16 = 0x3;
 
 u32 volatile* g_registers;
@@ -66,6 +67,7 @@ void local_apic_enable_this_cpu()
     // The error status register is cleared by writing it (twice, as the SDM advises).
     write(REG_ERROR_STATUS, 0);
     write(REG_ERROR_STATUS, 0);
+    write(REG_TIMER_DIVIDE, TIMER_DIVIDE_BY_16);
     this_cpu().apic_id = local_apic_id();
 }
 
@@ -90,20 +92,25 @@ void local_apic_calibrate_timer()
     write(REG_TIMER_DIVIDE, TIMER_DIVIDE_BY_16);
     write(REG_TIMER_VECTOR, TIMER_MASKED | LOCAL_TIMER_VECTOR);
     write(REG_TIMER_INITIAL_COUNT, 0xFFFFFFFF);
+    // Each end reads the count, then the clock, back to back: a one-shot deadline is only
+    // as exact as this rate (1% off is 10 us late in a 1 ms sleep).
+    u32 first_count = read(REG_TIMER_CURRENT_COUNT);
     u64 start = monotonic_nanoseconds();
     while (monotonic_nanoseconds() - start < SAMPLE_NS)
         cpu::pause();
-    u32 elapsed = 0xFFFFFFFF - read(REG_TIMER_CURRENT_COUNT);
+    u32 last_count = read(REG_TIMER_CURRENT_COUNT);
+    u64 end = monotonic_nanoseconds();
     write(REG_TIMER_INITIAL_COUNT, 0);
-    g_timer_counts_per_second = u64(elapsed) * (1000000000 / SAMPLE_NS);
+    g_timer_counts_per_second = u64(first_count - last_count) * 1000000000 / (end - start);
+    klog("local APIC timer: %lu counts a second (divide by 16), one-shot", g_timer_counts_per_second);
 }
 
-void local_apic_start_timer(u64 hz)
+void local_apic_timer_fire_in(u64 nanoseconds)
 {
-    VERIFY(g_timer_counts_per_second >= hz);
-    write(REG_TIMER_DIVIDE, TIMER_DIVIDE_BY_16);
-    write(REG_TIMER_VECTOR, TIMER_PERIODIC | LOCAL_TIMER_VECTOR);
-    write(REG_TIMER_INITIAL_COUNT, static_cast<u32>(g_timer_counts_per_second / hz));
+    constexpr u64 MAX_COUNT = 0xFFFFFFFF;
+    u64 counts = static_cast<u64>(static_cast<unsigned __int128>(nanoseconds) * g_timer_counts_per_second / 1000000000);
+    write(REG_TIMER_VECTOR, LOCAL_TIMER_VECTOR);
+    write(REG_TIMER_INITIAL_COUNT, static_cast<u32>(min(max<u64>(counts, 1), MAX_COUNT)));
 }
 
 void local_apic_send_ipi(u8 apic_id, u8 vector) { send_command(apic_id, DELIVERY_FIXED | COMMAND_LEVEL_ASSERT | vector); }

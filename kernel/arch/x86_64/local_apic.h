@@ -1,5 +1,6 @@
 // The local APIC: each CPU's own interrupt controller. Pagoda uses it to start the other
-// CPUs (INIT and STARTUP inter-processor interrupts) and to send IPIs between CPUs. Device
+// CPUs (INIT and STARTUP inter-processor interrupts), to send IPIs between CPUs, and as each
+// CPU's one-shot timer (kernel/sched/local_timer.h). Device
 // interrupts still come through the 8259 PIC, wired to the boot CPU's LINT0 in "virtual
 // wire" mode by the firmware (docs/boot.md says why the IO-APIC is not used yet).
 // Registers from the Intel SDM vol. 3, chapter 11 (xAPIC mode, memory-mapped).
@@ -11,11 +12,7 @@
 constexpr int LOCAL_APIC_FIRST_VECTOR = 48;
 constexpr int IPI_WAKE_VECTOR = 48; // "look at your work": ends a halt or user mode, does nothing else
 constexpr int IPI_TLB_SHOOTDOWN_VECTOR = 49; // tlb_shootdown.h
-constexpr int LOCAL_TIMER_VECTOR = 50; // the local APIC timer: the other CPUs' scheduler tick
-// The other CPUs' tick rate: enough for 10 ms time slices and CPU-time accounting, and a
-// quarter of the kernel-mode lock traffic 1000 Hz would cost (the boot CPU's PIT tick also
-// ends sleeps, so it stays at TIMER_HZ).
-constexpr u64 LOCAL_TIMER_HZ = 250;
+constexpr int LOCAL_TIMER_VECTOR = 50; // the local APIC timer, one-shot (sched/local_timer.h)
 constexpr int LOCAL_APIC_SPURIOUS_VECTOR = 63; // low four bits set, as older CPUs require
 constexpr int LOCAL_APIC_LAST_VECTOR = 63;
 
@@ -35,7 +32,11 @@ void local_apic_start_cpu(u8 apic_id, u64 start_page);
 // Measures the local APIC timer's rate against the TSC clock (boot CPU, once; every CPU's
 // timer runs at the same rate under QEMU, as on real machines with a shared bus clock).
 void local_apic_calibrate_timer();
-// Starts this CPU's timer: LOCAL_TIMER_VECTOR `hz` times a second.
-void local_apic_start_timer(u64 hz);
+// Sets this CPU's timer to raise LOCAL_TIMER_VECTOR once, `nanoseconds` from now (at least
+// one count, at most the 32-bit counter's range: about a minute), replacing what it was set
+// for. The timer counts the bus clock, not the TSC: it may end a little before or after the
+// TSC clock says, so whoever sets it compares the clock with the deadline when it fires.
+// (Counting mode, not TSC-deadline mode: QEMU's TCG does not offer that one.)
+void local_apic_timer_fire_in(u64 nanoseconds);
 // A fixed-vector interrupt to CPU `apic_id`.
 void local_apic_send_ipi(u8 apic_id, u8 vector);

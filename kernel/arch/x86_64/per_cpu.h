@@ -30,7 +30,7 @@ struct PerCpu {
     // While it halts waiting for the kernel-mode lock (kernel_mode_lock.cpp): interrupts
     // are on, and those that need the lock wait here until it is ours (traps.cpp).
     bool halted_for_kernel_mode_lock;
-    u16 deferred_irqs; // PIC lines that arrived meanwhile, one bit each
+    u32 deferred_irqs; // PIC lines that arrived meanwhile, one bit each, and the local timer
     HeldLocks held_locks; // the lock-order validator's record (lock_order_hooks.h)
 };
 // interrupts.S uses these offsets.

@@ -31,10 +31,10 @@ void timer_initialize()
 {
     g_tsc_at_boot = cpu::read_tsc();
     calibrate_tsc();
-    u16 divisor = PIT_FREQUENCY / TIMER_HZ;
-    cpu::out8(PIT_COMMAND, 0x36); // channel 0, lobyte/hibyte, mode 3 (square wave)
-    cpu::out8(PIT_CHANNEL0, divisor & 0xFF);
-    cpu::out8(PIT_CHANNEL0, divisor >> 8);
+    // Mode 0 counts down once and then stays put: one last edge, then no more.
+    cpu::out8(PIT_COMMAND, 0x30); // channel 0, lobyte/hibyte, mode 0 (interrupt on terminal count)
+    cpu::out8(PIT_CHANNEL0, 1);
+    cpu::out8(PIT_CHANNEL0, 0);
 }
 
 u64 monotonic_nanoseconds()

@@ -1,19 +1,15 @@
-// Time: the legacy PIT drives a periodic tick (the scheduler's clock), and the TSC,
-// calibrated against the PIT at boot, gives nanosecond timestamps between ticks.
+// Time: the TSC, calibrated against the legacy PIT at boot, gives nanosecond timestamps.
+// Interrupts at a time come from each CPU's local APIC timer (kernel/sched/local_timer.h);
+// the PIT is stopped once it has measured the TSC.
 #pragma once
 
 #include "kernel/lib/types.h"
 
-// 1000 Hz: sleeps and disk waits end within a millisecond of their event. (Under QEMU's
-// -icount an idle CPU's clock jumps to the next timer tick, so the tick bounds what a wait
-// for the disk costs in instructions; see docs/benchmarks.md.)
+// The boot CPU's scheduler tick while it runs a thread (the scheduler's; ends no sleep).
 constexpr u64 TIMER_HZ = 1000;
 
-// IRQ 0: the PIT's tick. Whoever keeps time (the scheduler) installs its handler.
-constexpr unsigned TIMER_IRQ = 0;
-
-// Calibrates the TSC and starts the PIT at TIMER_HZ (its IRQ stays masked until a handler
-// is installed with interrupt_set_handler).
+// Calibrates the TSC and stops the PIT's channel 0, which the firmware left running: it
+// would keep an interrupt (masked, but a timer event in QEMU) coming 18 times a second.
 void timer_initialize();
 u64 monotonic_nanoseconds();
 // What monotonic_nanoseconds() computes from: the TSC at boot and its rate. The vDSO does the

@@ -23,6 +23,8 @@ char const* const EXCEPTION_NAMES[32] = { "divide error", "debug", "NMI", "break
 
 InterruptHandler g_handlers[IRQ_COUNT];
 void (*g_local_timer_handler)(TrapFrame&);
+// PerCpu::deferred_irqs: bits 0-15 are PIC lines, this one the local timer.
+constexpr unsigned DEFERRED_LOCAL_TIMER_BIT = IRQ_COUNT;
 
 // Page-fault error code bits (Intel SDM vol. 3, 4.7).
 constexpr u64 PF_PRESENT = 1 << 0, PF_WRITE = 1 << 1, PF_INSTRUCTION_FETCH = 1 << 4;
@@ -137,12 +139,17 @@ void run_deferred_interrupts()
     PerCpu& cpu = this_cpu();
     TrapFrame in_kernel {};
     in_kernel.cs = KERNEL_CODE_SELECTOR;
-    while (u16 lines = cpu.deferred_irqs) {
-        unsigned irq = __builtin_ctz(lines);
-        cpu.deferred_irqs = lines & ~(1u << irq);
-        pic_end_of_interrupt(irq);
-        if (g_handlers[irq])
-            g_handlers[irq](irq, in_kernel);
+    while (u32 lines = cpu.deferred_irqs) {
+        unsigned bit = __builtin_ctz(lines);
+        cpu.deferred_irqs = lines & ~(1u << bit);
+        if (bit == DEFERRED_LOCAL_TIMER_BIT) {
+            if (g_local_timer_handler)
+                g_local_timer_handler(in_kernel);
+            continue;
+        }
+        pic_end_of_interrupt(bit);
+        if (g_handlers[bit])
+            g_handlers[bit](bit, in_kernel);
     }
 }
 
@@ -156,10 +163,13 @@ extern "C" void trap_dispatch(TrapFrame* frame)
     if (this_cpu().halted_for_kernel_mode_lock && !is_ipi(frame->vector)) {
         // It came into the halt of kernel_mode_lock_acquire: the lock is not ours yet. A
         // PIC line stays in service (no end-of-interrupt: it cannot fire again meanwhile)
-        // until the lock is; a local timer tick is simply left out.
+        // until the lock is. The local timer is one-shot: it will not come again, so it is
+        // remembered too, and its handler runs once the lock is ours.
         if (frame->vector >= IRQ_BASE_VECTOR && frame->vector < IRQ_BASE_VECTOR + IRQ_COUNT)
             this_cpu().deferred_irqs |= 1u << (frame->vector - IRQ_BASE_VECTOR);
-        else if (frame->vector != LOCAL_TIMER_VECTOR)
+        else if (frame->vector == LOCAL_TIMER_VECTOR)
+            this_cpu().deferred_irqs |= 1u << DEFERRED_LOCAL_TIMER_BIT;
+        else
             panic_with_trap_frame(*frame, "exception while waiting for the kernel-mode lock");
         return;
     }

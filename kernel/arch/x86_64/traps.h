@@ -44,7 +44,9 @@ using InterruptHandler = void (*)(unsigned irq, TrapFrame&);
 void interrupt_set_handler(unsigned irq, InterruptHandler handler);
 // The PIC lines that interrupted a CPU halted for the kernel-mode lock stay in service until
 // it has the lock; then this acknowledges them and runs their handlers, as from kernel code
-// with interrupts off (so a tick among them preempts nothing). The lock's acquire calls it.
+// with interrupts off (so a tick among them preempts nothing). A local timer interrupt that
+// came then is run too (the timer is one-shot: left out, its deadline would be lost). The
+// lock's acquire calls it.
 void run_deferred_interrupts();
 // Installs the handler of every CPU's local APIC timer (LOCAL_TIMER_VECTOR).
 void local_timer_set_handler(void (*handler)(TrapFrame&));
