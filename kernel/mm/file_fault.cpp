@@ -50,20 +50,6 @@ FaultResult fetch_cache_page(PageFault& fault, PageCache& cache, u64 index, Fram
     return FaultResult::Handled;
 }
 
-// What a PTE mapping the cache frame of page `index` may allow: private mappings read-only
-// (a write copies); shared ones writable only if the mapping is and the page is already
-// dirty, or the cache is not backed (nothing to notice); otherwise the first write takes
-// handle_shared_file_write_fault.
-PageAccess cache_frame_access(Mapping const& mapping, PageCache const& cache, u64 index)
-{
-    PageAccess access = AddressSpace::access_for(mapping);
-    if (mapping.is_private())
-        access.writable = false;
-    else if (cache.is_backed())
-        access.writable = access.writable && cache.is_dirty(index);
-    return access;
-}
-
 // Fault-around (as Linux does for file reads): also map the pages around the fault, within
 // an aligned window of FAULT_AROUND_PAGES in the same mapping, that are already in the page
 // cache — no I/O, no allocation beyond the leaf table the fault just used — so that reading
@@ -74,13 +60,10 @@ PageAccess cache_frame_access(Mapping const& mapping, PageCache const& cache, u6
 void map_cached_neighbours(PageFault& fault, PageCache& cache)
 {
     PROFILE("fault: fault-around (neighbours mapped)");
-    constexpr u64 FAULT_AROUND_PAGES = 16;
     Mapping const& mapping = *fault.mapping;
     PageTable& table = fault.space.page_table();
-    VirtAddr window = fault.address & ~(FAULT_AROUND_PAGES * PAGE_SIZE - 1);
-    VirtAddr start = max(window, mapping.start());
-    VirtAddr end = min(window + FAULT_AROUND_PAGES * PAGE_SIZE, mapping.end());
-    for (VirtAddr neighbour = start; neighbour < end; neighbour += PAGE_SIZE) {
+    PageRange window = fault_around_window(mapping, fault.address);
+    for (VirtAddr neighbour = window.start; neighbour < window.end; neighbour += PAGE_SIZE) {
         if (neighbour == fault.address)
             continue;
         u64 index = mapping.file_index(neighbour);
@@ -94,6 +77,23 @@ void map_cached_neighbours(PageFault& fault, PageCache& cache)
     }
 }
 
+}
+
+PageAccess cache_frame_access(Mapping const& mapping, PageCache const& cache, u64 index)
+{
+    PageAccess access = AddressSpace::access_for(mapping);
+    if (mapping.is_private())
+        access.writable = false;
+    else if (cache.is_backed())
+        access.writable = access.writable && cache.is_dirty(index);
+    return access;
+}
+
+PageRange fault_around_window(Mapping const& mapping, VirtAddr va)
+{
+    constexpr u64 FAULT_AROUND_PAGES = 16;
+    VirtAddr window = va & ~(FAULT_AROUND_PAGES * PAGE_SIZE - 1);
+    return { max(window, mapping.start()), min(window + FAULT_AROUND_PAGES * PAGE_SIZE, mapping.end()) };
 }
 
 // Read (or exec) of an absent page of a file mapping: map the cache frame.

@@ -9,6 +9,10 @@
 #include "vm_trace_events.h"
 #include <new>
 
+namespace {
+LockClass g_parallel_fault_lock_class { "page cache's parallel-fault lock" };
+}
+
 Result<RefPtr<PageCache>> PageCache::create(MemoryContext& context, Pager& pager, u64 size, RefPtr<PageLimit> limit)
 {
     auto* cache = new (std::nothrow) PageCache(context, &pager, size, false, std::move(limit));
@@ -26,7 +30,12 @@ Result<RefPtr<PageCache>> PageCache::create_anonymous(MemoryContext& context, u6
 }
 
 PageCache::PageCache(MemoryContext& context, Pager* pager, u64 size, bool anonymous, RefPtr<PageLimit> limit)
-    : m_context(context), m_pager(pager), m_anonymous(anonymous), m_size(size), m_limit(std::move(limit))
+    : m_context(context)
+    , m_pager(pager)
+    , m_anonymous(anonymous)
+    , m_size(size)
+    , m_limit(std::move(limit))
+    , m_parallel_fault_lock(g_parallel_fault_lock_class)
 {
     if (m_pager && m_pager->is_backed()) {
         VERIFY(m_context.backed_caches);

@@ -30,13 +30,15 @@
 // (reason Release) when its last open file and mapping go away (DESIGN.md rule 4).
 //
 // Locking: protected by the VM lock (address_space.h). A miss may sleep in the Pager; the
-// cache re-checks the slot afterwards, so two misses of one page keep one frame.
+// cache re-checks the slot afterwards, so two misses of one page keep one frame. Faults
+// that hit the cache on several CPUs at once (parallel_fault.h) take parallel_fault_lock().
 #pragma once
 
 #include "../lib/function_ref.h"
 #include "../lib/intrusive_list.h"
 #include "../lib/ref_counted.h"
 #include "../lib/result.h"
+#include "../lib/spin_lock.h"
 #include "mapping.h"
 #include "memory_context.h"
 #include "page_index.h"
@@ -95,6 +97,16 @@ public:
     bool find_page_to_map_around(u64 index, FrameNumber& frame);
     bool is_read_ahead_marker(u64 index) const;
     u64 cached_pages() const { return m_pages.count(); }
+
+    // For a page fault running beside others (parallel_fault.h), which holds
+    // parallel_fault_lock(): a hit as get_page_reading_ahead(index, Fault) counts it, but
+    // false instead of any work that changes the cache — a miss, or a read-ahead marker
+    // (reading the next window) — for the serial path to do.
+    bool find_page_for_parallel_fault(u64 index, FrameNumber& frame);
+    // Kept by faults served in parallel around what a hit changes: the read-ahead state, a
+    // page's read-ahead flag. Nothing else takes it: every other user of the cache is serial
+    // kernel code, which never runs while those faults do.
+    SpinLock& parallel_fault_lock() { return m_parallel_fault_lock; }
 
     // read(2)/pread: copies up to n bytes at offset, stopping at the end of the file. Returns
     // the bytes copied (0 at or past EOF). An error after some bytes returns the short count.
@@ -180,6 +192,10 @@ private:
     // Zeroes the bytes of the page containing byte `offset` from `offset` to the page end.
     void zero_page_tail(u64 offset);
     void mark_clean(CachedPage& page);
+    // A reader found page `index` cached: counts a read-ahead page used and tells the
+    // read-ahead state; false when the page is the window's marker (the next read is due).
+    bool note_hit(u64 index, CachedPage& page, ReadAheadUse use);
+    void note_read_ahead_used(CachedPage& page);
     // Reads the pages of `window` not cached yet (`wanted` among them, or a page the reader
     // holds) and caches those still wanted when the read is done. read_run: one run of them.
     Result<void> read_window(ReadAhead::Window window, u64 wanted);
@@ -202,6 +218,7 @@ private:
     ReadAhead m_read_ahead; // one state per file, shared by read() and faults
     u64 m_shrinks { 0 }; // set_size() calls that shrank the file: a read that slept across one keeps nothing
     RefPtr<PageLimit> m_limit; // null: no limit
+    SpinLock m_parallel_fault_lock;
     PageIndex m_pages;
     MappingList m_mappings;
     MappingObserver* m_observer { nullptr }; // raw: the observer holds a reference to us

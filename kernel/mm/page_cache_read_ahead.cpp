@@ -19,16 +19,8 @@ Result<FrameNumber> PageCache::get_page_reading_ahead(u64 index, ReadAheadUse us
         return get_page(index);
     VmStats& stats = m_context.stats;
     if (CachedPage* page = m_pages.find(index)) {
-        if (page->read_ahead) {
-            page->read_ahead = false;
-            ++stats.readahead_hits;
-        }
-        if (use == ReadAheadUse::Fault)
-            m_read_ahead.fault_hit();
-        if (!page->read_ahead_marker) {
-            m_read_ahead.accessed(index);
+        if (note_hit(index, *page, use))
             return page->frame;
-        }
         // The reader reached the marker: read the next window now, before it runs out.
         page->read_ahead_marker = false;
         ++stats.readahead_async;
@@ -124,10 +116,37 @@ bool PageCache::find_page_to_map_around(u64 index, FrameNumber& frame)
     CachedPage* page = m_pages.find(index);
     if (!page || page->read_ahead_marker)
         return false;
-    if (page->read_ahead) {
-        page->read_ahead = false;
-        ++m_context.stats.readahead_hits;
-    }
+    note_read_ahead_used(*page);
+    frame = page->frame;
+    return true;
+}
+
+bool PageCache::note_hit(u64 index, CachedPage& page, ReadAheadUse use)
+{
+    note_read_ahead_used(page);
+    if (use == ReadAheadUse::Fault)
+        m_read_ahead.fault_hit();
+    if (page.read_ahead_marker)
+        return false;
+    m_read_ahead.accessed(index);
+    return true;
+}
+
+void PageCache::note_read_ahead_used(CachedPage& page)
+{
+    if (!page.read_ahead)
+        return;
+    page.read_ahead = false;
+    count_concurrently(m_context.stats.readahead_hits); // faults of other caches may count at once
+}
+
+bool PageCache::find_page_for_parallel_fault(u64 index, FrameNumber& frame)
+{
+    CachedPage* page = m_pages.find(index);
+    if (!page)
+        return false;
+    if (is_backed() && index < page_count() && !note_hit(index, *page, ReadAheadUse::Fault))
+        return false;
     frame = page->frame;
     return true;
 }

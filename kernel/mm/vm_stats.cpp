@@ -36,6 +36,7 @@ usize format_vmstat(VmStats const& stats, FrameAllocator const& frames, char* bu
         { "zero_fill_write", stats.zero_fill_write },
         { "parallel_fault", stats.parallel_faults },
         { "parallel_fault_raced", stats.parallel_faults_raced },
+        { "parallel_file_fault", stats.parallel_file_faults },
         { "cow_copy", stats.cow_copy },
         { "cow_reuse", stats.cow_reuse },
         { "file_fault", stats.file_faults },

@@ -19,6 +19,10 @@ enum class WriteBackReason {
 };
 constexpr usize WRITE_BACK_REASONS = 6;
 
+// An increment that may meet another CPU's (a page fault served in parallel,
+// parallel_fault.h); the serial kernel's plain increments never run at the same time.
+inline void count_concurrently(u64& counter) { __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED); }
+
 struct VmStats {
     u64 page_faults { 0 }; // every handle_fault() call, user or user-copy
     u64 zero_fill_read { 0 }; // read fault mapped the shared zero frame read-only
@@ -31,6 +35,7 @@ struct VmStats {
     u64 cow_reuse { 0 }; // write to a COW frame nobody else holds: made writable in place
     u64 file_faults { 0 }; // faults of file mappings served from the page cache (any kind)
     u64 file_cow { 0 }; // of those: a MAP_PRIVATE write copying a cache page (not in cow_copy)
+    u64 parallel_file_faults { 0 }; // of file_faults, those served on several CPUs at once (parallel_fault.h)
     u64 page_cache_reads { 0 }; // pages read through a Pager on a cache miss ("major" faults/reads)
     u64 page_cache_evictions { 0 }; // clean unmapped pages dropped by evict_clean_pages()
     u64 readahead_pages { 0 }; // pages read ahead of their reader (read_ahead.h), in page_cache_reads too

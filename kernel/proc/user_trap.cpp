@@ -66,7 +66,7 @@ bool resolve_page_fault_in_parallel(UserTrap const& trap)
     if (!kernel_mode_lock_acquire_shared(SPINS_FOR_A_SHARED_TURN))
         return false;
     bool handled = kernel_lock_is_free()
-        && try_parallel_anonymous_fault(current_process().address_space(), trap.address, trap.access) == ParallelFault::Handled;
+        && try_parallel_fault(current_process().address_space(), trap.address, trap.access) == ParallelFault::Handled;
     kernel_mode_lock_release_shared();
     return handled;
 }

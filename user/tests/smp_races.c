@@ -21,7 +21,11 @@
 //   5. one thread alone writing fresh pages: Pagoda serves those faults on the parallel
 //      path (docs/locking.md, "Faults in parallel"): parallel_fault +1 a page with one CPU
 //      (nothing else can hold the kernel-mode lock then), at least one with more (another
-//      CPU's tick may hold it at the moment of a fault); zero_fill_write +1 a page either way.
+//      CPU's tick may hold it at the moment of a fault); zero_fill_write +1 a page either way;
+//   6. the same for a file whose pages are cached (a tmpfs file just written): reads of a
+//      private mapping map the cache's pages (a fault each 16, fault-around), writes copy
+//      them, and the file keeps its bytes; Pagoda: parallel_file_fault is every such fault
+//      with one CPU, at least one with more; file_cow +1 a written page.
 // alarm(120) fails a hang.
 #define _GNU_SOURCE // CPU_COUNT, sched_getaffinity
 #include "mem_util.h"
@@ -423,9 +427,68 @@ static void check_parallel_path(void)
     munmap(mapped, 2 * chunk);
 }
 
+static void check_parallel_file_faults(void)
+{
+    enum { PAGES = 64, READ_PAGES = 32 };
+    cpu_set_t cpus;
+    int one_cpu = sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) == 1;
+    char path[] = "/dev/shm/smp_races-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        bail("mkstemp in /dev/shm (errno %d)", errno);
+    unlink(path);
+    static unsigned char page[PAGE];
+    for (int i = 0; i < PAGES; ++i) {
+        memset(page, 'a' + i % 26, sizeof page);
+        if (write(fd, page, sizeof page) != (ssize_t)sizeof page)
+            bail("write the file (errno %d)", errno);
+    }
+    // A 2 MiB chunk wholly inside a new reservation (as in check 5), the file mapped over it.
+    size_t chunk = 2u << 20;
+    unsigned char* reserved = map_pages(2 * chunk / PAGE);
+    unsigned char* at = (unsigned char*)(((uintptr_t)reserved + chunk - 1) & ~(uintptr_t)(chunk - 1));
+    unsigned char volatile* p = mmap(at, PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0);
+    if (p == MAP_FAILED)
+        bail("mmap the file (errno %d)", errno);
+    vmstat_read(&before);
+    int wrong = 0;
+    for (int i = 0; i < READ_PAGES; ++i)
+        wrong += p[(size_t)i * PAGE + 7] != 'a' + i % 26;
+    vmstat_read(&after);
+    for (int i = READ_PAGES; i < PAGES; ++i) // a write first: no read maps the cache's page
+        p[(size_t)i * PAGE] = '!';
+    static struct vmstat written;
+    vmstat_read(&written);
+    for (int i = READ_PAGES; i < PAGES; ++i)
+        wrong += p[(size_t)i * PAGE] != '!' || p[(size_t)i * PAGE + 1] != 'a' + i % 26;
+    int file_changed = 0;
+    for (int i = READ_PAGES; i < PAGES; ++i)
+        file_changed += pread(fd, page, 1, (off_t)i * PAGE) != 1 || page[0] != 'a' + i % 26;
+    ok(!wrong && !file_changed, "a cached file's pages read and written through a private mapping (%d wrong, %d changed in the file)",
+        wrong, file_changed);
+    if (vmstat_is_pagoda(&before)) {
+        long long read_faults = vmstat_delta(&before, &after, "file_fault");
+        long long read_parallel = vmstat_delta(&before, &after, "parallel_file_fault");
+        long long write_faults = vmstat_delta(&after, &written, "file_fault");
+        long long write_parallel = vmstat_delta(&after, &written, "parallel_file_fault");
+        long long copies = vmstat_delta(&after, &written, "file_cow");
+        int reads_ok = read_faults == READ_PAGES / 16 && (one_cpu ? read_parallel == read_faults : read_parallel >= 1);
+        int writes_ok = write_faults == PAGES - READ_PAGES && copies == PAGES - READ_PAGES
+            && (one_cpu ? write_parallel == write_faults : write_parallel >= 1);
+        ok(reads_ok && writes_ok,
+            "%d reads: file_fault %+lld (want %d), parallel_file_fault %+lld; %d writes: file_fault %+lld, file_cow %+lld, "
+            "parallel_file_fault %+lld",
+            READ_PAGES, read_faults, READ_PAGES / 16, read_parallel, PAGES - READ_PAGES, write_faults, copies, write_parallel);
+    } else {
+        skip("not Pagoda", "file faults served on the parallel path");
+    }
+    munmap(reserved, 2 * chunk);
+    close(fd);
+}
+
 int main(void)
 {
-    tap_plan(13);
+    tap_plan(15);
     alarm(120);
     vmstat_read(&before); // the snapshot's buffers and stack pages, faulted in once
     vmstat_read(&after);
@@ -434,5 +497,6 @@ int main(void)
     check_fork_while_writing();
     check_mprotect_stops_writer();
     check_parallel_path();
+    check_parallel_file_faults();
     return tap_done();
 }

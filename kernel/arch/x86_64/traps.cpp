@@ -184,9 +184,9 @@ extern "C" void trap_dispatch(TrapFrame* frame)
         return;
     }
     // A user page fault may be the one kernel work that runs beside other CPUs'.
-    // (Only a read or write of an absent page can be a zero fill: a fault on a present page
-    // — copy-on-write — or an instruction fetch need not pay for the attempt.)
-    if (frame->vector == PAGE_FAULT_VECTOR && frame->from_user() && !(frame->error_code & (PF_PRESENT | PF_INSTRUCTION_FETCH))
+    // (Only a fault on an absent page can be served that way: a fault on a present page —
+    // copy-on-write — need not pay for the attempt.)
+    if (frame->vector == PAGE_FAULT_VECTOR && frame->from_user() && !(frame->error_code & PF_PRESENT)
         && resolve_page_fault_in_parallel(decode_user_exception(*frame)))
         return;
     // Everything else is kernel work. A fault in a user copy comes from kernel code that
