@@ -7,7 +7,8 @@ namespace {
 
 // Maps `frame` at `va` where nothing is mapped yet; a frame of the page cache (or the zero
 // frame) gains the PTE's reference when the entry goes in.
-PageTable::Fill fill(AddressSpace& space, VirtAddr va, FrameNumber frame, PageAccess rights, bool shared_frame)
+[[gnu::always_inline]] inline PageTable::Fill fill(
+    AddressSpace& space, VirtAddr va, FrameNumber frame, PageAccess rights, bool shared_frame)
 {
     SpinLockGuard guard(space.parallel_fault_lock());
     PageTable::Fill filled = space.page_table().fill_absent(va, frame, rights);
@@ -33,7 +34,9 @@ ParallelFault after_losing(MemoryContext& context, PageTable::Fill filled, Frame
     return filled == PageTable::Fill::Refused ? ParallelFault::NotHere : lost_the_race(context);
 }
 
-ParallelFault anonymous_fault(AddressSpace& space, Mapping const& mapping, VirtAddr va, FaultAccess access)
+// (Inlined: the commonest fault of all should not pay for a call on the way.)
+[[gnu::always_inline]] inline ParallelFault anonymous_fault(
+    AddressSpace& space, Mapping const& mapping, VirtAddr va, FaultAccess access)
 {
     if (access == FaultAccess::Execute)
         return ParallelFault::NotHere;
