@@ -187,8 +187,10 @@ public:
     void unlock_all();
     // The lock flags every new mapping gets (0 unless mlockall(MCL_FUTURE)).
     u32 default_lock() const { return m_default_lock; }
-    // Bytes in locked mappings: /proc's VmLck, and what RLIMIT_MEMLOCK weighs.
+    // Bytes in locked mappings: /proc's VmLck, and what RLIMIT_MEMLOCK weighs; and those
+    // of them inside [start, end).
     u64 locked_bytes() const;
+    u64 locked_bytes_in(VirtAddr start, VirtAddr end) const;
 
     // Faults in every page of [start, end) (populate.cpp) as MAP_POPULATE and mlock do: a
     // write fault for private writable memory (copy-on-write broken now), a read fault

@@ -97,3 +97,13 @@ u64 AddressSpace::locked_bytes() const
             bytes += mapping.size();
     return bytes;
 }
+
+u64 AddressSpace::locked_bytes_in(VirtAddr start, VirtAddr end) const
+{
+    u64 bytes = 0;
+    for (Mapping const* mapping = m_mappings.first_ending_after(start); mapping && mapping->start() < end;
+         mapping = m_mappings.next(*mapping))
+        if (mapping->has(VM_LOCKED))
+            bytes += min(mapping->end(), end) - max(mapping->start(), start);
+    return bytes;
+}

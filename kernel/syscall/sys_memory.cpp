@@ -6,6 +6,7 @@
 #include "kernel/lib/memory.h"
 #include "kernel/mm/vm_trace_events.h"
 #include "kernel/proc/resource_limits.h"
+#include "memory_lock_limit.h"
 
 namespace {
 
@@ -132,6 +133,13 @@ Result<i64> sys_mmap(UserAddress address, u64 length, int prot, int flags, int f
         placement = MapPlacement::Fixed;
     if (placement != MapPlacement::Anywhere && (address & (PAGE_SIZE - 1)))
         return Errno::Invalid;
+    // A locked mapping (MAP_LOCKED, or every one after mlockall(MCL_FUTURE)) is weighed
+    // against RLIMIT_MEMLOCK before the file's access (Linux's do_mmap: mlock_future_ok).
+    AddressSpace& space = user_space();
+    if ((flags & MAP_LOCKED) && !may_lock_at_all())
+        return Errno::NotPermitted;
+    if (((flags & MAP_LOCKED) || space.default_lock()) && !within_lock_limit(space.locked_bytes() + size))
+        return Errno::TryAgain;
     bool shared = type != MAP_PRIVATE;
     bool zero_device = !anonymous && file->file().maps_as_anonymous_memory();
     RefPtr<PageCache> cache;
@@ -141,7 +149,6 @@ Result<i64> sys_mmap(UserAddress address, u64 length, int prot, int flags, int f
         cache = TRY(cache_for_mapping(*file));
     if (is_charged(prot, flags, shared, anonymous || zero_device) && exceeds_all_memory(kernel_memory_context(), size))
         return Errno::NoMemory;
-    AddressSpace& space = user_space();
     constexpr int MAP_GROWSDOWN = 0x0100, MAP_STACK = 0x20000;
     if ((flags & MAP_GROWSDOWN) && shared && anonymous)
         return Errno::Invalid; // Linux's shared anonymous memory is a file that cannot grow down

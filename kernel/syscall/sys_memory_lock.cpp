@@ -1,10 +1,10 @@
 // mlock, mlock2, munlock, mlockall, munlockall and mincore: Linux's argument rules, then
 // the AddressSpace (kernel/mm/memory_lock.cpp, residency.cpp).
 //
-// RLIMIT_MEMLOCK never refuses here: Linux lets a process with CAP_IPC_LOCK lock past its
-// limit (and lock at all with a limit of 0), and every Pagoda process runs as root with
-// every capability. The limit is still kept and reported (getrlimit, setrlimit).
+// RLIMIT_MEMLOCK is weighed as Linux does (memory_lock_limit.h): EPERM while the limit is 0,
+// ENOMEM past it, for a caller without CAP_IPC_LOCK. munlock is never refused.
 #include "handlers.h"
+#include "memory_lock_limit.h"
 
 namespace {
 
@@ -14,7 +14,18 @@ namespace {
 Result<i64> change_lock(UserAddress address, u64 length, u32 lock)
 {
     u64 in_page = address & (PAGE_SIZE - 1);
-    TRY(user_space().set_lock(address - in_page, page_round_up(length + in_page), lock));
+    VirtAddr start = address - in_page;
+    u64 bytes = page_round_up(length + in_page);
+    AddressSpace& space = user_space();
+    if (lock) {
+        if (!may_lock_at_all())
+            return Errno::NotPermitted;
+        // What would be locked afterwards: the range, and what is locked outside it.
+        VirtAddr end = start + bytes < start ? USER_TOP : start + bytes;
+        if (!within_lock_limit(space.locked_bytes() - space.locked_bytes_in(start, end) + bytes))
+            return Errno::NoMemory;
+    }
+    TRY(space.set_lock(start, bytes, lock));
     return 0;
 }
 
@@ -37,6 +48,11 @@ Result<i64> sys_mlockall(int flags)
     constexpr int MCL_CURRENT = 1, MCL_FUTURE = 2, MCL_ONFAULT = 4;
     if (flags == 0 || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
         return Errno::Invalid;
+    if (!may_lock_at_all())
+        return Errno::NotPermitted;
+    // Everything mapped now would be locked (Linux compares its total_vm with the limit).
+    if ((flags & MCL_CURRENT) && !within_lock_limit(user_space().mapped_bytes()))
+        return Errno::NoMemory;
     u32 lock = VM_LOCKED | ((flags & MCL_ONFAULT) ? VM_LOCKONFAULT : 0);
     user_space().lock_all(lock, flags & MCL_CURRENT, flags & MCL_FUTURE);
     return 0;
