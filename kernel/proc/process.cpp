@@ -162,6 +162,7 @@ Result<Process*> Process::create_child(
     child_thread.signal_mask = parent_thread.signal_mask;
     child_thread.nice = parent_thread.nice;
     child_thread.inherit_timer_slack(parent_thread);
+    child_thread.rdtsc_faults = parent_thread.rdtsc_faults;
     child_thread.alt_stack_base = parent_thread.alt_stack_base; // fork keeps sigaltstack
     child_thread.alt_stack_size = parent_thread.alt_stack_size;
     child_thread.alt_stack_autodisarm = parent_thread.alt_stack_autodisarm;

@@ -63,6 +63,7 @@ Result<Thread*> Process::create_thread(Thread& creator, u64 stack, u64 tls)
     thread->signal_mask = creator.signal_mask;
     thread->nice = creator.nice;
     thread->inherit_timer_slack(creator);
+    thread->rdtsc_faults = creator.rdtsc_faults;
     add_thread(*thread);
     return thread;
 }

@@ -6,6 +6,7 @@
 #include "kernel/arch/x86_64/kernel_mode_lock.h"
 #include "kernel/arch/x86_64/local_apic.h"
 #include "kernel/arch/x86_64/per_cpu.h"
+#include "kernel/arch/x86_64/time_stamp_access.h"
 #include "kernel/arch/x86_64/timer.h"
 #include "kernel/arch/x86_64/traps.h"
 #include "kernel/mm/address_space.h"
@@ -121,8 +122,10 @@ void load_thread_context(Thread& next)
         next.address_space->page_table().activate();
         ++kernel_memory_context().stats.address_space_loads;
     }
-    if (next.process())
+    if (next.process()) {
         cpu::write_msr(cpu::MSR_FS_BASE, next.fs_base);
+        set_user_rdtsc_faults(next.rdtsc_faults);
+    }
     asm volatile("fxrstor %0" : : "m"(next.fpu_state));
 }
 

@@ -96,6 +96,10 @@ public:
     // --- User CPU state, loaded by the scheduler when the thread runs.
     AddressSpace* address_space { nullptr }; // the page table to load; null: the kernel's (set by proc)
     u64 fs_base { 0 }; // user TLS base (arch_prctl ARCH_SET_FS, CLONE_SETTLS)
+    // prctl(PR_SET_TSC, PR_TSC_SIGSEGV): the rdtsc instruction faults in user mode (CR4.TSD
+    // while the thread runs), which is SIGSEGV. Inherited by the threads and processes it
+    // creates and kept across execve, as Linux's TIF_NOTSC.
+    bool rdtsc_faults { false };
     alignas(16) u8 fpu_state[512]; // fxsave image of the user's x87/SSE registers
 
     // --- Per-thread state of the process layer (proc/), stored here, never read by sched.

@@ -2,6 +2,7 @@
 #include "handlers.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/per_cpu.h"
+#include "kernel/arch/x86_64/time_stamp_access.h"
 #include "kernel/arch/x86_64/timer.h"
 #include "kernel/dev/random.h"
 #include "kernel/lib/log.h"
@@ -46,8 +47,9 @@ Result<i64> sys_arch_prctl(int code, u64 address)
 Result<i64> sys_prctl(int option, u64 argument2, u64, u64, u64)
 {
     constexpr int PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4, PR_SET_NAME = 15,
-                  PR_GET_NAME = 16, PR_SET_TIMERSLACK = 29, PR_GET_TIMERSLACK = 30, PR_SET_CHILD_SUBREAPER = 36,
-                  PR_GET_CHILD_SUBREAPER = 37;
+                  PR_GET_NAME = 16, PR_GET_TSC = 25, PR_SET_TSC = 26, PR_SET_TIMERSLACK = 29, PR_GET_TIMERSLACK = 30,
+                  PR_SET_CHILD_SUBREAPER = 36, PR_GET_CHILD_SUBREAPER = 37;
+    constexpr int PR_TSC_ENABLE = 1, PR_TSC_SIGSEGV = 2;
     Thread& thread = *current_thread();
     switch (option) {
     case PR_SET_NAME: {
@@ -84,6 +86,15 @@ Result<i64> sys_prctl(int option, u64 argument2, u64, u64, u64)
         return 0;
     case PR_GET_TIMERSLACK:
         return static_cast<i64>(thread.timer_slack_ns);
+    case PR_GET_TSC:
+        TRY(write_user<int>(argument2, thread.rdtsc_faults ? PR_TSC_SIGSEGV : PR_TSC_ENABLE));
+        return 0;
+    case PR_SET_TSC:
+        if (argument2 != PR_TSC_ENABLE && argument2 != PR_TSC_SIGSEGV)
+            return Errno::Invalid;
+        thread.rdtsc_faults = argument2 == PR_TSC_SIGSEGV;
+        set_user_rdtsc_faults(thread.rdtsc_faults); // now, not at the next switch
+        return 0;
     case PR_GET_DUMPABLE:
         return current_process().dumpable ? 1 : 0;
     case PR_SET_DUMPABLE:

@@ -25,6 +25,8 @@ struct PerCpu {
     // The thread running here has no address space of its own (a kernel thread, the idle
     // loop) and borrows the table loaded last (tlb_shootdown.h: it lets go when asked).
     bool borrowing_address_space;
+    // CR4.TSD as this CPU has it: user-mode rdtsc faults (the running thread's rdtsc_faults).
+    bool rdtsc_faults;
     u32 index; // 0: the boot CPU
     u32 apic_id; // its local APIC's id: where IPIs for it go
     // While it halts waiting for the kernel-mode lock (kernel_mode_lock.cpp): interrupts
