@@ -59,5 +59,8 @@ void lock_order_set_hooks(LockOrderHooks const*);
 void lock_order_acquired(LockClass& lock_class);
 void lock_order_released(LockClass& lock_class);
 
-// Forgets every recorded pair and class id (host tests, between cases).
+// Forgets every recorded pair and hands out class ids from 1 again — for host tests, between
+// cases whose classes are made afresh (id 0). A class that has an id keeps it, so a class
+// used before the reset and after it could share an id with a new one: only fresh classes
+// may be used after a reset.
 void lock_order_reset();
