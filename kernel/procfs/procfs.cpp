@@ -253,10 +253,13 @@ void fill_status_of(TextBuilder& out, Process& process, Thread* thread)
     char const* state_name = state == 'Z' ? "zombie" : state == 'S' ? "sleeping" : "running";
     out.append("Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%u\nNgid:\t0\nPid:\t%u\nPPid:\t%u\n", name, process.umask(),
         state, state_name, process.pid(), thread ? thread->tid() : process.pid(), parent_pid(process));
-    out.append("TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\n", process.fds().capacity());
+    Credentials const& who = process.credentials; // real, effective, saved, file-system ids
+    out.append("TracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\n", who.uid, who.euid, who.suid, who.fsuid,
+        who.gid, who.egid, who.sgid, who.fsgid, process.fds().capacity());
     u64 locked = process.state() == Process::State::Zombie ? 0 : process.address_space().locked_bytes();
-    out.append("VmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%lu\n", mapped_bytes(process) / 1024, locked / 1024,
-        resident_pages(process) * 4, process.thread_count());
+    // VmSwap is always 0: Pagoda has no swap.
+    out.append("VmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmRSS:\t%8lu kB\nVmSwap:\t%8lu kB\nThreads:\t%lu\n",
+        mapped_bytes(process) / 1024, locked / 1024, resident_pages(process) * 4, 0ul, process.thread_count());
     // The thread's own pending set and mask (the first thread's for the process), and the
     // process's shared pending set.
     Thread* shown = thread ? thread : process.first_thread();

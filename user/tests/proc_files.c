@@ -7,12 +7,13 @@
 //   SwapTotal as "Name:   N kB"; MemFree and MemAvailable <= MemTotal;
 // - /proc/vmstat: "name value" lines with pgfault and nr_free_pages;
 // - /proc/self/stat: pid == getpid(), (comm) == the program's name, state 'R', ppid == getppid();
-// - /proc/self/status: Name:, State:, PPid: (== getppid()), VmRSS: lines;
+// - /proc/self/status: Name:, State:, PPid: (== getppid()), VmRSS:, VmSwap: lines;
 // - readlink /proc/self/exe: an absolute path to the same file as argv[0];
 // - /proc/self/cmdline: argv joined by NULs (each argument NUL-terminated);
 // - /proc/<pid>/status and /proc/<pid>/stat of a child blocked on a pipe: PPid is our pid;
 // - stat of /proc/self: owned by our effective ids, dated now (not 1970); /proc/<pid> of a
-//   child that became nobody is owned by nobody.
+//   child that became nobody is owned by nobody, and its status's Uid: and Gid: lines say
+//   65534 four times.
 #include "proc_util.h"
 #include "tap.h"
 
@@ -165,7 +166,7 @@ static int parse_stat(const char* path, int* pid, char* comm, size_t comm_len, c
 
 int main(int argc, char** argv)
 {
-    tap_plan(25);
+    tap_plan(27);
     const char* base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     char expected_comm[16];
     snprintf(expected_comm, sizeof expected_comm, "%s", base); // the kernel keeps 15 characters
@@ -195,6 +196,9 @@ int main(int argc, char** argv)
     ok(name_ok && state_ok, "/proc/self/status: Name: %s, State: %s", name ? name : "(missing)", st ? st : "(missing)");
     ok(ppid_ok, "/proc/self/status: PPid: %s == getppid() %d", pp ? pp : "(missing)", getppid());
     ok(rss_ok, "/proc/self/status: VmRSS: %s (> 0 kB)", rss ? rss : "(missing)");
+    char swap_buf[256];
+    const char* swap = n > 0 ? field("VmSwap", swap_buf) : NULL;
+    ok(swap && strstr(swap, "kB"), "/proc/self/status: VmSwap: %s", swap ? swap : "(missing)");
 
     char link[4096];
     ssize_t len = readlink("/proc/self/exe", link, sizeof link - 1);
@@ -263,6 +267,7 @@ int main(int argc, char** argv)
     if (geteuid() != 0) {
         skip("not root", "a child that became nobody");
         skip("not root", "its /proc folder is nobody's");
+        skip("not root", "its status shows nobody's ids");
         return tap_done();
     }
     int ready[2], hold[2];
@@ -284,6 +289,14 @@ int main(int argc, char** argv)
     struct stat child_stat;
     ok(stat(path, &child_stat) == 0 && child_stat.st_uid == 65534 && child_stat.st_gid == 65534,
         "%s is nobody's (uid %u gid %u)", path, (unsigned)child_stat.st_uid, (unsigned)child_stat.st_gid);
+    snprintf(path, sizeof path, "/proc/%d/status", (int)child);
+    char uid_buf[256], gid_buf[256];
+    n = read_whole_file(path, text, sizeof text);
+    const char* uids = n > 0 ? field("Uid", uid_buf) : NULL;
+    const char* gids = n > 0 ? field("Gid", gid_buf) : NULL;
+    ok(uids && gids && strcmp(uids, "65534\t65534\t65534\t65534") == 0 && strcmp(gids, "65534\t65534\t65534\t65534") == 0,
+        "%s: Uid and Gid are nobody's, real, effective, saved and file-system (Uid: %s, Gid: %s)", path,
+        uids ? uids : "(missing)", gids ? gids : "(missing)");
     close(hold[1]);
     waitpid(child, NULL, 0);
     return tap_done();
