@@ -15,6 +15,7 @@
 #include "kernel/proc/exec_layout.h"
 #include "kernel/proc/process.h"
 #include "kernel/runtime/heap.h"
+#include "kernel_config.h"
 #include "pagemap.h"
 #include "process_memory.h"
 #include "system_files.h"
@@ -452,7 +453,7 @@ struct ProcFileName {
 // Files of /proc itself, and of each /proc/<pid>.
 ProcFileName const ROOT_FILES[] = { { "vmstat", fill_vmstat }, { "meminfo", fill_meminfo },
     { "cmdline", fill_kernel_command_line }, { "uptime", fill_uptime }, { "loadavg", fill_loadavg }, { "stat", fill_system_stat },
-    { "cpuinfo", fill_cpuinfo }, { "mounts", fill_mounts }, { "partitions", fill_partitions } };
+    { "cpuinfo", fill_cpuinfo }, { "mounts", fill_mounts }, { "partitions", fill_partitions }, { "config.gz", fill_config_gz } };
 ProcFileName const PROCESS_FILES[] = { { "maps", fill_maps }, { "smaps", fill_smaps }, { "stat", fill_stat },
     { "status", fill_status }, { "cmdline", fill_cmdline }, { "mounts", fill_mounts }, { "comm", fill_comm },
     { "smaps_rollup", fill_smaps_rollup }, { "timerslack_ns", fill_timerslack_ns } };
