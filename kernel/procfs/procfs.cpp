@@ -1,5 +1,6 @@
 #include "procfs.h"
 #include "drop_caches.h"
+#include "fs_sysctl.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
 #include "kernel/arch/x86_64/kernel_mode_lock.h"
 #include "kernel/arch/x86_64/multiboot.h"
@@ -473,11 +474,13 @@ SysctlFile const SYSCTL_FILES[] = { { "kernel", "pid_max", fill_pid_max, nullptr
     { "kernel", "tainted", fill_tainted, nullptr }, { "kernel", "randomize_va_space", fill_randomize_va_space, nullptr },
     { "kernel", "shmmax", fill_shmmax, set_shmmax }, { "kernel", "shmall", fill_shmall, set_shmall },
     { "kernel", "shmmni", fill_shmmni, set_shmmni }, { "kernel", "shm_next_id", fill_shm_next_id, set_shm_next_id },
-    { "vm", "drop_caches", fill_drop_caches, set_drop_caches } };
+    { "vm", "drop_caches", fill_drop_caches, set_drop_caches }, { "fs", "pipe-max-size", fill_pipe_max_size, set_pipe_max_size },
+    { "fs", "pipe-user-pages-soft", fill_pipe_user_pages_soft, set_pipe_user_pages_soft },
+    { "fs", "pipe-user-pages-hard", fill_pipe_user_pages_hard, set_pipe_user_pages_hard } };
 // /proc/sysvipc: System V IPC objects (shared memory only: Pagoda has no semaphores or
 // message queues).
 ProcFileName const SYSVIPC_FILES[] = { { "shm", fill_sysvipc_shm } };
-char const* const SYSCTL_FOLDERS[] = { "kernel", "vm" };
+char const* const SYSCTL_FOLDERS[] = { "fs", "kernel", "vm" };
 
 struct ThreadFileName {
     char const* name;

@@ -309,7 +309,7 @@ Result<i64> sys_pipe2(UserAddress fds, int flags)
     // O_DIRECT makes a "packet mode" pipe (pipe(7)).
     if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
         return Errno::Invalid;
-    PipeEnds ends = TRY(create_pipe());
+    PipeEnds ends = TRY(create_pipe(PipeUser::of(caller_credentials())));
     FdTable& table = current_process().fds();
     int status = flags & (O_NONBLOCK | O_DIRECT);
     auto* reader = new (std::nothrow) OpenFile(ends.read_end, O_RDONLY | status);
@@ -423,7 +423,8 @@ Result<i64> sys_fcntl(int fd, int command, u64 argument)
             return Errno::BadFd;
         if (command == F_GETPIPE_SZ)
             return static_cast<i64>(pipe->capacity());
-        return static_cast<i64>(TRY(pipe->resize(static_cast<u32>(argument)))); // Linux takes an unsigned int
+        return static_cast<i64>(
+            TRY(pipe->resize(static_cast<u32>(argument), PipeUser::of(caller_credentials())))); // an unsigned int, as Linux
     }
     case F_GETLK:
     case F_SETLK:
