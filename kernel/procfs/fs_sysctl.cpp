@@ -1,4 +1,5 @@
 #include "fs_sysctl.h"
+#include "kernel/fs/file_lock.h"
 #include "kernel/fs/pipe_limits.h"
 #include "sysctl_number.h"
 
@@ -24,5 +25,17 @@ Result<void> set_pipe_user_pages_soft(char const* text, usize length)
 Result<void> set_pipe_user_pages_hard(char const* text, usize length)
 {
     pipe_limits().user_pages_hard = TRY(parse_sysctl_number(text, length));
+    return {};
+}
+
+void fill_lease_break_time(TextBuilder& out, Process&) { out.append("%d\n", lease_break_seconds()); }
+
+Result<void> set_lease_break_time(char const* text, usize length)
+{
+    bool negative = false;
+    u64 value = TRY(parse_sysctl_number(text, length, &negative));
+    if (value > (negative ? u64(0x80000000) : u64(0x7fffffff)))
+        return Errno::Invalid;
+    lease_break_seconds() = negative ? static_cast<i32>(-static_cast<i64>(value)) : static_cast<i32>(value);
     return {};
 }

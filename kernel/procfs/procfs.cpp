@@ -476,7 +476,8 @@ SysctlFile const SYSCTL_FILES[] = { { "kernel", "pid_max", fill_pid_max, nullptr
     { "kernel", "shmmni", fill_shmmni, set_shmmni }, { "kernel", "shm_next_id", fill_shm_next_id, set_shm_next_id },
     { "vm", "drop_caches", fill_drop_caches, set_drop_caches }, { "fs", "pipe-max-size", fill_pipe_max_size, set_pipe_max_size },
     { "fs", "pipe-user-pages-soft", fill_pipe_user_pages_soft, set_pipe_user_pages_soft },
-    { "fs", "pipe-user-pages-hard", fill_pipe_user_pages_hard, set_pipe_user_pages_hard } };
+    { "fs", "pipe-user-pages-hard", fill_pipe_user_pages_hard, set_pipe_user_pages_hard },
+    { "fs", "lease-break-time", fill_lease_break_time, set_lease_break_time } };
 // /proc/sysvipc: System V IPC objects (shared memory only: Pagoda has no semaphores or
 // message queues).
 ProcFileName const SYSVIPC_FILES[] = { { "shm", fill_sysvipc_shm } };
