@@ -163,9 +163,14 @@ public:
     } job;
 
     // Ends the process with a wait(2)-style status (exit code << 8, or the signal number).
-    // Called by its own thread; does not return.
-    // Called by any of its threads (exit_group, a fatal signal): the others end first.
-    [[noreturn]] void exit(int wait_status);
+    // Called by any of its threads (exit_group, a fatal signal): the others end first. With
+    // DumpCore::Yes (a signal whose default action dumps core) the core file is written
+    // then, and WCOREDUMP (0x80) joins the status if it was (core_dump.h). Does not return.
+    enum class DumpCore {
+        No,
+        Yes
+    };
+    [[noreturn]] void exit(int wait_status, DumpCore = DumpCore::No);
     // A vfork child has exec'd or exited: its parent may go on.
     void release_vfork_parent();
     // True while this vfork child still holds its parent (before its exec or exit).
@@ -263,3 +268,4 @@ bool over_task_limit(Process& creator, Process const* child = nullptr);
 // Wait statuses, as <sys/wait.h> decodes them.
 constexpr int wait_status_exited(int code) { return (code & 0xff) << 8; }
 constexpr int wait_status_signaled(int signal) { return signal & 0x7f; }
+constexpr int WAIT_STATUS_CORE_DUMPED = 0x80; // WCOREDUMP

@@ -63,8 +63,8 @@ char const* const CONFIG_LINES[] = {
     // --- executables
     "CONFIG_BINFMT_ELF=y", // proc/elf_loader: static and dynamic ELF64 programs
     "CONFIG_BINFMT_SCRIPT=y", // proc/script: #! interpreters
-    "# CONFIG_COREDUMP is not set", // a core-dumping signal kills without writing a core
-    "# CONFIG_ELF_CORE is not set",
+    "CONFIG_COREDUMP=y", // proc/core_dump: core_pattern, RLIMIT_CORE, WCOREDUMP
+    "CONFIG_ELF_CORE=y", // ELF core files with NT_PRSTATUS and a PT_LOAD per mapping
     // --- memory management
     "# CONFIG_SWAP is not set", // memory is never paged out to a disk
     "# CONFIG_HUGETLBFS is not set",
