@@ -158,6 +158,8 @@ Result<Process*> Process::create_child(
     memcpy(child->m_command_line, parent.m_command_line, sizeof m_command_line);
     child->m_command_line_length = parent.m_command_line_length;
     child->m_umask = parent.m_umask;
+    child->dumpable = parent.dumpable; // Linux keeps it in the mm's flags, which fork copies
+    child->personality = parent.personality;
     for (int i = 0; i < SIGNAL_COUNT; ++i)
         child->signal_actions[i] = parent.signal_actions[i];
     child_thread.signal_mask = parent_thread.signal_mask;

@@ -66,7 +66,8 @@ public:
     // process group (setpgid: EACCES). Linux's "not PF_FORKNOEXEC".
     bool has_exec_run() const { return m_has_exec_run; }
     void note_exec_ran() { m_has_exec_run = true; }
-    bool dumpable { true }; // prctl PR_SET_DUMPABLE; exec sets it again
+    bool dumpable { true }; // prctl PR_SET_DUMPABLE; inherited at fork, exec sets it again
+    u32 personality { 0 }; // personality(2): PER_LINUX, with UNAME26 or ADDR_NO_RANDOMIZE
     int parent_death_signal { 0 }; // PR_SET_PDEATHSIG: sent when the parent exits; not inherited
     bool child_subreaper { false }; // PR_SET_CHILD_SUBREAPER: orphans below come here, not to init
     State state() const { return m_state; }
@@ -269,3 +270,7 @@ bool over_task_limit(Process& creator, Process const* child = nullptr);
 constexpr int wait_status_exited(int code) { return (code & 0xff) << 8; }
 constexpr int wait_status_signaled(int signal) { return signal & 0x7f; }
 constexpr int WAIT_STATUS_CORE_DUMPED = 0x80; // WCOREDUMP
+// personality(2)'s flags that Pagoda honours (uname's release, execve's layout), and those
+// a set-id execve clears (Linux's PER_CLEAR_ON_SETID).
+constexpr u32 UNAME26 = 0x0020000, ADDR_NO_RANDOMIZE = 0x0040000;
+constexpr u32 PER_CLEAR_ON_SETID = 0x0400000 | ADDR_NO_RANDOMIZE | 0x0200000 | 0x0100000;
