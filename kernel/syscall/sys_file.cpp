@@ -7,6 +7,7 @@
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/permission.h"
 #include "kernel/fs/pipe.h"
+#include "kernel/fs/seek_data.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/memory.h"
@@ -228,6 +229,15 @@ Result<i64> sys_lseek(int fd, i64 offset, int whence)
     case 2: // SEEK_END
         base = static_cast<i64>(file->file().size());
         break;
+    case 3: // SEEK_DATA
+    case 4: { // SEEK_HOLE
+        Inode* inode = file->file().inode();
+        if (!inode)
+            return Errno::Invalid;
+        u64 found = TRY(seek_data_or_hole(*inode, file->file().size(), offset, whence == 3 ? SeekFor::Data : SeekFor::Hole));
+        file->offset = found;
+        return static_cast<i64>(found);
+    }
     default:
         return Errno::Invalid;
     }
