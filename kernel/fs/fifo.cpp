@@ -2,9 +2,9 @@
 #include "inode.h"
 #include "pipe.h"
 
-Result<RefPtr<File>> open_fifo(Inode& inode, int flags)
+Result<RefPtr<File>> open_fifo(Inode& inode, int flags, PipeUser opener)
 {
-    RefPtr<Pipe> pipe = TRY(Pipe::for_fifo(inode));
+    RefPtr<Pipe> pipe = TRY(Pipe::for_fifo(inode, opener));
     bool nonblocking = flags & O_NONBLOCK;
     switch (flags & O_ACCMODE) {
     case O_RDONLY: {

@@ -8,8 +8,11 @@
 //   O_RDWR              never waits: it is both a reader and a writer
 //
 // A wait a signal interrupts fails with ERESTARTSYS (EINTR, or a restart under SA_RESTART).
+// The first opener makes the pipe, and its pages are charged to that user (pipe_limits.h):
+// vfs_open calls this for a FIFO, since Inode::open does not know who opens.
 #pragma once
 
 #include "file.h"
+#include "pipe_limits.h"
 
-Result<RefPtr<File>> open_fifo(Inode&, int flags);
+Result<RefPtr<File>> open_fifo(Inode&, int flags, PipeUser opener);

@@ -271,6 +271,12 @@ LockType lease_type(OpenFile& file)
     return type;
 }
 
+i32& lease_break_seconds()
+{
+    static i32 seconds = 45;
+    return seconds;
+}
+
 Result<void> break_leases(Inode& inode, bool for_writing, bool nonblocking)
 {
     FileLockContext* context = g_contexts.is_empty() ? nullptr : find_context(&inode);
@@ -279,7 +285,8 @@ Result<void> break_leases(Inode& inode, bool for_writing, bool nonblocking)
     time_out_leases(*context);
     Result<void> result {};
     if (context->leases.blocks_opener(for_writing)) {
-        u64 deadline = monotonic_nanoseconds() + LEASE_BREAK_SECONDS * 1'000'000'000;
+        i32 seconds = lease_break_seconds();
+        u64 deadline = seconds > 0 ? monotonic_nanoseconds() + u64(seconds) * 1'000'000'000 : 0; // 0: none
         context->leases.start_breaking(for_writing, deadline, [](Lease& lease) {
             if (lease.notify)
                 lease.notify(lease.holder_pid);

@@ -54,8 +54,10 @@ void release_open_file_locks(File&, LockOwner);
 
 // --- Leases (lease_list.h) ---
 
-// Linux's /proc/sys/fs/lease-break-time default: how long a breaker waits for the holder.
-constexpr u64 LEASE_BREAK_SECONDS = 45;
+// /proc/sys/fs/lease-break-time: how many seconds a breaker waits for the holder before the
+// kernel breaks the lease itself (Linux's default 45). 0 or less: no such time — the breaker
+// waits until the holder gives the lease up, as on Linux. Read when a break starts.
+i32& lease_break_seconds();
 
 // F_SETLEASE: the open file's lease becomes `type`. Read: refused (TryAgain) while the file
 // is open for writing; Write: while anyone else has it open; either beside other leases as

@@ -7,13 +7,31 @@
 #include "kernel/lib/memory.h"
 #include "kernel/sched/wait_set.h"
 
-Result<RefPtr<Pipe>> Pipe::create()
+Result<RefPtr<Pipe>> Pipe::create(PipeUser maker)
 {
+    PipeLimits const& limits = pipe_limits();
+    u64 pages = PipeRing::DEFAULT_SLOTS;
+    if (maker.bound_by_limits && pages * PAGE_SIZE > limits.max_size)
+        pages = limits.max_size / PAGE_SIZE; // a power of two, as pipe-max-size always is
+    u64 user_pages = TRY(charge_pipe_pages(maker.uid, 0, pages));
+    if (maker.bound_by_limits && limits.user_pages_soft && user_pages > limits.user_pages_soft) {
+        constexpr u64 PIPE_MIN_DEF_BUFFERS = 2;
+        user_pages = MUST(charge_pipe_pages(maker.uid, pages, PIPE_MIN_DEF_BUFFERS));
+        pages = PIPE_MIN_DEF_BUFFERS;
+    }
+    if (maker.bound_by_limits && limits.user_pages_hard && user_pages > limits.user_pages_hard) {
+        MUST(charge_pipe_pages(maker.uid, pages, 0));
+        return Errno::TooManyFilesSystem;
+    }
     auto* pipe = new (std::nothrow) Pipe;
-    if (!pipe)
+    if (!pipe) {
+        MUST(charge_pipe_pages(maker.uid, pages, 0));
         return Errno::NoMemory;
+    }
+    pipe->m_charged_uid = maker.uid;
+    pipe->m_charged_pages = pages; // from here on the destructor gives the charge back
     RefPtr<Pipe> result = adopt_ref(pipe);
-    TRY(pipe->m_ring.initialize());
+    TRY(pipe->m_ring.initialize(static_cast<u32>(pages)));
     return result;
 }
 
@@ -21,12 +39,12 @@ namespace {
 Pipe::FifoList g_fifo_pipes; // the pipes of FIFOs that have an open end
 }
 
-Result<RefPtr<Pipe>> Pipe::for_fifo(Inode& inode)
+Result<RefPtr<Pipe>> Pipe::for_fifo(Inode& inode, PipeUser opener)
 {
     for (Pipe& pipe : g_fifo_pipes)
         if (pipe.m_fifo == &inode)
             return RefPtr<Pipe>(&pipe);
-    RefPtr<Pipe> pipe = TRY(create());
+    RefPtr<Pipe> pipe = TRY(create(opener));
     pipe->m_fifo = &inode;
     g_fifo_pipes.append(*pipe);
     return pipe;
@@ -36,6 +54,7 @@ Pipe::~Pipe()
 {
     if (m_fifo_node.is_linked())
         FifoList::remove(*this);
+    MUST(charge_pipe_pages(m_charged_uid, m_charged_pages, 0)); // lowering a charge never allocates
 }
 
 Result<usize> Pipe::read(UserIo const& io)
@@ -106,11 +125,28 @@ u32 Pipe::poll(bool reads, bool writes, u64 writers_seen_at_open, WaitSet* waite
     return events;
 }
 
-Result<usize> Pipe::resize(u64 bytes)
+Result<usize> Pipe::resize(u64 bytes, PipeUser caller)
 {
-    usize capacity = TRY(m_ring.resize(bytes));
+    PipeLimits const& limits = pipe_limits();
+    u64 pages = pipe_pages_for(bytes);
+    if (pages == 0)
+        return Errno::Invalid;
+    bool grows = pages > m_ring.capacity() / PAGE_SIZE; // shrinking is allowed even over a limit
+    if (grows && caller.bound_by_limits && pages * PAGE_SIZE > limits.max_size)
+        return Errno::NotPermitted;
+    // Charged before the check, as Linux does: the limits weigh the user's total with the
+    // new size in place of the old.
+    u64 user_pages = TRY(charge_pipe_pages(m_charged_uid, m_charged_pages, pages));
+    bool over_limit = (limits.user_pages_hard && user_pages > limits.user_pages_hard)
+        || (limits.user_pages_soft && user_pages > limits.user_pages_soft);
+    auto capacity = grows && caller.bound_by_limits && over_limit ? Result<usize>(Errno::NotPermitted) : m_ring.resize(bytes);
+    if (capacity.is_error()) {
+        MUST(charge_pipe_pages(m_charged_uid, pages, m_charged_pages));
+        return capacity.error();
+    }
+    m_charged_pages = pages;
     m_writable.wake_all(); // there may be room now
-    return capacity;
+    return capacity.value();
 }
 
 void Pipe::add_reader()
@@ -218,9 +254,9 @@ Result<RefPtr<File>> create_pipe_end(RefPtr<Pipe> pipe, PipeAccess access, u64 w
     return adopt_ref<File>(end);
 }
 
-Result<PipeEnds> create_pipe()
+Result<PipeEnds> create_pipe(PipeUser maker)
 {
-    RefPtr<Pipe> pipe = TRY(Pipe::create());
+    RefPtr<Pipe> pipe = TRY(Pipe::create(maker));
     // The read end has seen no writer: it hangs up once the write end is gone.
     RefPtr<File> read_end = TRY(create_pipe_end(pipe, PipeAccess::Read, 0, nullptr));
     RefPtr<File> write_end = TRY(create_pipe_end(pipe, PipeAccess::Write, 0, nullptr));

@@ -3,20 +3,25 @@
 // exists; writers block while it is full and a reader exists. With no writers left, read
 // returns 0 (end of file); with no readers left, write fails with EPIPE and raises SIGPIPE.
 // Both ends report readiness to poll() as Linux's pipe_poll does. A named pipe (FIFO) is
-// the same Pipe, found through its inode while any end is open (fifo.h).
+// the same Pipe, found through its inode while any end is open (fifo.h). Its pages are
+// charged to the user who made it, within the limits of /proc/sys/fs (pipe_limits.h).
 #pragma once
 
 #include "file.h"
 #include "kernel/lib/intrusive_list.h"
 #include "kernel/sched/wait_queue.h"
+#include "pipe_limits.h"
 #include "pipe_ring.h"
 
 class Pipe : public RefCounted<Pipe> {
 public:
-    static Result<RefPtr<Pipe>> create();
-    // The pipe of FIFO `inode`: the one its open ends share, or a new one (Linux's i_pipe;
-    // it goes, with any bytes left in it, when the last end closes).
-    static Result<RefPtr<Pipe>> for_fifo(Inode&);
+    // A pipe of 16 pages charged to `maker` — 2 if that passes the user's soft limit, none
+    // (ENFILE) past the hard one, fewer than 16 when pipe-max-size is smaller (Linux's
+    // alloc_pipe_info); the limits bind only a maker that PipeUser says they bind.
+    static Result<RefPtr<Pipe>> create(PipeUser maker);
+    // The pipe of FIFO `inode`: the one its open ends share, or a new one made by `opener`
+    // (Linux's i_pipe; it goes, with any bytes left in it, when the last end closes).
+    static Result<RefPtr<Pipe>> for_fifo(Inode&, PipeUser opener);
     ~Pipe();
 
     // Data, a page piece at a time (pipe_ring.h says what a fault part-way keeps).
@@ -25,9 +30,11 @@ public:
     // POLL_* for an end that reads and/or writes; watches the queues that change them.
     u32 poll(bool reads, bool writes, u64 writers_seen_at_open, WaitSet*);
 
-    // fcntl F_GETPIPE_SZ / F_SETPIPE_SZ (PipeRing::resize) and FIONREAD.
+    // fcntl F_GETPIPE_SZ / F_SETPIPE_SZ (Linux's pipe_set_size) and FIONREAD. Growing
+    // past pipe-max-size, or past its maker's soft or hard limit, is EPERM for a `caller`
+    // the limits bind; then PipeRing::resize's EINVAL, EBUSY, ENOMEM. The new capacity.
     usize capacity() const { return m_ring.capacity(); }
-    Result<usize> resize(u64 bytes);
+    Result<usize> resize(u64 bytes, PipeUser caller);
     usize bytes_available() const { return m_ring.bytes(); }
 
     // Each end counts once as a reader and/or a writer; a new one wakes FIFO openers waiting
@@ -55,6 +62,8 @@ private:
     Pipe() = default;
 
     PipeRing m_ring;
+    u32 m_charged_uid { 0 }; // whose pages the ring's slots are (pipe_limits.h)
+    u64 m_charged_pages { 0 };
     unsigned m_readers { 0 };
     unsigned m_writers { 0 };
     u64 m_readers_seen { 0 };
@@ -74,7 +83,7 @@ struct PipeEnds {
     RefPtr<File> write_end;
 };
 
-Result<PipeEnds> create_pipe();
+Result<PipeEnds> create_pipe(PipeUser maker);
 
 // One end of `pipe` that reads, writes or both, counted as a reader and/or writer until it
 // closes; `fifo`, the named pipe's inode, is what stat() reports (null for pipe()).

@@ -1,5 +1,6 @@
 #include "vfs.h"
 #include "attributes.h"
+#include "fifo.h"
 #include "file_lock.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/lib/memory.h"
@@ -340,7 +341,8 @@ Result<RefPtr<File>> vfs_open(char const* path, int flags, u32 mode, Credentials
     // Open first, truncate afterwards, as Linux does: the open file's write access is what
     // keeps a running program's executable from being truncated (ETXTBSY). O_RDONLY with
     // O_TRUNC truncates too on Linux; it takes write access just for the truncation.
-    RefPtr<File> file = TRY(inode->open(flags));
+    RefPtr<File> file = (inode->mode() & MODE_TYPE_MASK) == MODE_FIFO ? TRY(open_fifo(*inode, flags, PipeUser::of(who)))
+                                                                      : TRY(inode->open(flags));
     // A lease holder is told, and given time, before the open (and its truncation) goes on.
     TRY(break_leases(*inode, access != O_RDONLY, flags & O_NONBLOCK));
     if ((flags & O_TRUNC) && inode->is_regular() && !created) {

@@ -61,6 +61,8 @@ enum class Advice {
     DoFork,
     WipeOnFork, // MADV_WIPEONFORK / MADV_KEEPONFORK: VM_WIPEONFORK on / off
     KeepOnFork,
+    DontDump, // MADV_DONTDUMP / MADV_DODUMP: VM_DONTDUMP on / off
+    DoDump,
     Cold, // MADV_COLD, MADV_PAGEOUT: LRU hints; EINVAL on locked memory, else nothing
     PopulateRead, // MADV_POPULATE_READ / _WRITE: fault the range in now
     PopulateWrite,

@@ -20,6 +20,7 @@
 //   DontFork / DoFork    VM_DONTCOPY on / off (fork.cpp)           —
 //   WipeOnFork /         VM_WIPEONFORK on / off                    shared or file mappings
 //     KeepOnFork                                                   (WipeOnFork)
+//   DontDump / DoDump    VM_DONTDUMP on / off (core dumps)         —
 //   PopulateRead/Write   faulted in now (populate.cpp)             populate's errors
 #include "address_space.h"
 #include "reverse_map.h"
@@ -99,6 +100,10 @@ Result<void> AddressSpace::advise_mapping(Mapping& mapping, VirtAddr from, VirtA
         return change_flags(from, to, [&](Mapping const& m) {
             return advice == Advice::WipeOnFork ? m.flags() | VM_WIPEONFORK : m.flags() & ~VM_WIPEONFORK;
         });
+    case Advice::DontDump:
+    case Advice::DoDump:
+        return change_flags(from, to,
+            [&](Mapping const& m) { return advice == Advice::DontDump ? m.flags() | VM_DONTDUMP : m.flags() & ~VM_DONTDUMP; });
     case Advice::PopulateRead:
         return populate(from, to, PopulateAccess::Read);
     case Advice::PopulateWrite:

@@ -38,6 +38,7 @@ constexpr u32 VM_LOCKONFAULT = 1 << 1; // mlock2(MLOCK_ONFAULT): kept once fault
 constexpr u32 VM_DONTCOPY = 1 << 2; // madvise(MADV_DONTFORK): a fork child does not get it
 constexpr u32 VM_WIPEONFORK = 1 << 3; // madvise(MADV_WIPEONFORK): a fork child gets it empty
 constexpr u32 VM_GROWSDOWN = 1 << 4; // mmap(MAP_GROWSDOWN): a fault just below grows it (stack_growth.cpp)
+constexpr u32 VM_DONTDUMP = 1 << 5; // madvise(MADV_DONTDUMP): left out of core dumps (proc/core_dump.h)
 constexpr u32 VM_LOCKED_MASK = VM_LOCKED | VM_LOCKONFAULT;
 
 class AddressSpace;

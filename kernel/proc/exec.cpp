@@ -118,7 +118,7 @@ Result<void> check_program(Process& process, Inode& file, CheckedProgram& out)
     out.has_interpreter = out.executable.elf.has_interpreter;
     if (out.has_interpreter)
         TRY(open_interpreter(process, out.executable, out.interpreter, out.interpreter_path));
-    out.layout = choose_exec_layout();
+    out.layout = choose_exec_layout(address_randomization() && !(process.personality & ADDR_NO_RANDOMIZE));
     out.bias = TRY(executable_bias(out));
     // The mmap area fills top-down, as the first mmap(NULL, ...) calls would fill it: a
     // static-pie, else the interpreter, then the vDSO below.
@@ -191,7 +191,7 @@ Result<RefPtr<AddressSpace>> build_address_space(
     // it would soon run into the next mapping, to ELF_ET_DYN_BASE (when randomizing).
     ElfImage const& elf = program.executable.elf;
     VirtAddr image_end = page_round_up(elf.highest_vaddr + program.bias);
-    if (elf.position_independent && !program.has_interpreter && address_randomization())
+    if (elf.position_independent && !program.has_interpreter && program.layout.randomized)
         image_end = program.layout.dynamic_base;
     VirtAddr heap = image_end + program.layout.brk_offset;
     space->set_brk(heap, heap);
@@ -314,10 +314,16 @@ Result<void> exec_file(Process& process, Thread& thread, char const* path, char 
         space->page_table().activate();
     process.set_address_space(static_cast<RefPtr<AddressSpace>&&>(space));
     process.set_executable(static_cast<ExecutableHold&&>(hold));
+    bool set_id = (mode & 04000) || (mode & 02010) == 02010;
     process.credentials.start_program(mode & 04000, owner.uid, (mode & 02010) == 02010, owner.gid);
+    if (set_id)
+        process.personality &= ~PER_CLEAR_ON_SETID; // as Linux's bprm->per_clear
     process.set_executable_path(static_cast<SharedString&&>(executable_path));
     thread.set_name(base_name(path), COMMAND_NAME_MAX); // the name as called: a link's, not its target's
-    process.dumpable = true;
+    // As Linux's begin_new_exec: a program that runs with other ids than its caller's is
+    // not dumpable (suid_dumpable 0), any other is.
+    Credentials const& ids = process.credentials;
+    process.dumpable = ids.euid == ids.uid && ids.egid == ids.gid;
     process.note_exec_ran();
     process.posix_timers.clear(); // timer_create's timers end with the program, as Linux's
     process.fds().close_on_exec_files();

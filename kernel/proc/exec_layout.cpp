@@ -25,14 +25,15 @@ void set_address_randomization(bool enabled) { g_randomize = enabled; }
 
 bool address_randomization() { return g_randomize; }
 
-ExecLayout choose_exec_layout()
+ExecLayout choose_exec_layout(bool randomize)
 {
     ExecLayout layout {};
+    layout.randomized = randomize;
     layout.stack_end = USER_STACK_TOP;
     layout.stack_top = USER_STACK_TOP;
     layout.mmap_top = USER_MMAP_TOP;
     layout.dynamic_base = ELF_DYNAMIC_BASE;
-    if (!g_randomize)
+    if (!randomize)
         return layout;
     layout.stack_end -= random_below(STACK_RANDOM_PAGES) * PAGE_SIZE;
     layout.stack_top = (layout.stack_end - random_below(STACK_RANDOM_BYTES)) & ~u64(15);

@@ -25,6 +25,7 @@ struct ExecLayout {
     VirtAddr mmap_top; // page aligned: mmap(NULL, ...) searches top-down below it
     VirtAddr dynamic_base; // page aligned: bias of an ET_DYN program that has an interpreter
     u64 brk_offset; // page multiple: the heap starts this far past the end of the image
+    bool randomized; // chosen at random (else Linux's fixed places)
 };
 
 // Linux's ELF_ET_DYN_BASE on x86_64, page aligned as the loader uses it.
@@ -35,5 +36,6 @@ constexpr VirtAddr ELF_DYNAMIC_BASE = 0x0000555555554000;
 void set_address_randomization(bool enabled);
 bool address_randomization();
 
-// A fresh layout for one execve.
-ExecLayout choose_exec_layout();
+// A fresh layout for one execve: at random if `randomize` (address_randomization(), and the
+// process's personality lacks ADDR_NO_RANDOMIZE, as Linux's PF_RANDOMIZE).
+ExecLayout choose_exec_layout(bool randomize);

@@ -30,13 +30,14 @@ void wait_while_stopped(Process&, Thread&);
 void notify_parent(Process& child, int code, int status);
 constexpr int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_STOPPED = 5, CLD_CONTINUED = 6;
 // An ended child's si_code and si_status from its wait status: CLD_EXITED and the exit code,
-// or CLD_KILLED and the signal.
+// or CLD_KILLED (CLD_DUMPED with WCOREDUMP: core_dump.h) and the signal.
 struct ChildExit {
     int code;
     int status;
 };
 constexpr ChildExit child_exit_of(int wait_status)
 {
-    return (wait_status & 0x7f) ? ChildExit { CLD_KILLED, wait_status & 0x7f }
-                                : ChildExit { CLD_EXITED, (wait_status >> 8) & 0xff };
+    if ((wait_status & 0x7f) == 0)
+        return { CLD_EXITED, (wait_status >> 8) & 0xff };
+    return { (wait_status & 0x80) ? CLD_DUMPED : CLD_KILLED, wait_status & 0x7f };
 }

@@ -1,4 +1,5 @@
 #include "process.h"
+#include "core_dump.h"
 #include "job_control.h"
 #include "kernel/arch/x86_64/cpu.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
@@ -157,6 +158,8 @@ Result<Process*> Process::create_child(
     memcpy(child->m_command_line, parent.m_command_line, sizeof m_command_line);
     child->m_command_line_length = parent.m_command_line_length;
     child->m_umask = parent.m_umask;
+    child->dumpable = parent.dumpable; // Linux keeps it in the mm's flags, which fork copies
+    child->personality = parent.personality;
     for (int i = 0; i < SIGNAL_COUNT; ++i)
         child->signal_actions[i] = parent.signal_actions[i];
     child_thread.signal_mask = parent_thread.signal_mask;
@@ -247,12 +250,14 @@ void Process::reparent_children()
     }
 }
 
-void Process::exit(int wait_status)
+void Process::exit(int wait_status, DumpCore dump_core)
 {
     Thread& thread = *current_thread();
     if (!end_other_threads(thread))
         exit_thread(thread, wait_status); // another thread ends the group: only this one goes
     // From here on this is the only thread.
+    if (dump_core == DumpCore::Yes && write_core_dump(*this, thread, wait_status & 0x7f))
+        wait_status |= WAIT_STATUS_CORE_DUMPED;
     VM_TRACE(trace_exit(*this, wait_status));
     if (m_pid == 1)
         shutdown_after_init_exit(wait_status);

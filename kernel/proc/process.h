@@ -66,7 +66,8 @@ public:
     // process group (setpgid: EACCES). Linux's "not PF_FORKNOEXEC".
     bool has_exec_run() const { return m_has_exec_run; }
     void note_exec_ran() { m_has_exec_run = true; }
-    bool dumpable { true }; // prctl PR_SET_DUMPABLE; exec sets it again
+    bool dumpable { true }; // prctl PR_SET_DUMPABLE; inherited at fork, exec sets it again
+    u32 personality { 0 }; // personality(2): PER_LINUX, with UNAME26 or ADDR_NO_RANDOMIZE
     int parent_death_signal { 0 }; // PR_SET_PDEATHSIG: sent when the parent exits; not inherited
     bool child_subreaper { false }; // PR_SET_CHILD_SUBREAPER: orphans below come here, not to init
     State state() const { return m_state; }
@@ -163,9 +164,14 @@ public:
     } job;
 
     // Ends the process with a wait(2)-style status (exit code << 8, or the signal number).
-    // Called by its own thread; does not return.
-    // Called by any of its threads (exit_group, a fatal signal): the others end first.
-    [[noreturn]] void exit(int wait_status);
+    // Called by any of its threads (exit_group, a fatal signal): the others end first. With
+    // DumpCore::Yes (a signal whose default action dumps core) the core file is written
+    // then, and WCOREDUMP (0x80) joins the status if it was (core_dump.h). Does not return.
+    enum class DumpCore {
+        No,
+        Yes
+    };
+    [[noreturn]] void exit(int wait_status, DumpCore = DumpCore::No);
     // A vfork child has exec'd or exited: its parent may go on.
     void release_vfork_parent();
     // True while this vfork child still holds its parent (before its exec or exit).
@@ -263,3 +269,8 @@ bool over_task_limit(Process& creator, Process const* child = nullptr);
 // Wait statuses, as <sys/wait.h> decodes them.
 constexpr int wait_status_exited(int code) { return (code & 0xff) << 8; }
 constexpr int wait_status_signaled(int signal) { return signal & 0x7f; }
+constexpr int WAIT_STATUS_CORE_DUMPED = 0x80; // WCOREDUMP
+// personality(2)'s flags that Pagoda honours (uname's release, execve's layout), and those
+// a set-id execve clears (Linux's PER_CLEAR_ON_SETID).
+constexpr u32 UNAME26 = 0x0020000, ADDR_NO_RANDOMIZE = 0x0040000;
+constexpr u32 PER_CLEAR_ON_SETID = 0x0400000 | ADDR_NO_RANDOMIZE | 0x0200000 | 0x0100000;

@@ -5,12 +5,13 @@
 // Enforced here: RLIMIT_NOFILE (descriptors: EMFILE), RLIMIT_FSIZE (a write or truncate past
 // it: EFBIG and SIGXFSZ), RLIMIT_AS (all mappings: ENOMEM), RLIMIT_DATA (the program break
 // and private writable mappings: ENOMEM), RLIMIT_STACK (the size of the stack mapping at
-// execve), RLIMIT_NPROC (fork: EAGAIN, counted in Process::create_child), RLIMIT_CORE (no
-// core dumps are written, so any limit holds), RLIMIT_CPU (cpu_timers.h: SIGXCPU past the
-// soft limit, SIGKILL at the hard one). RLIMIT_RTTIME limits real-time scheduling, which
-// Pagoda does not have: a finite value is kept and reported, not enforced, and setting one
-// logs a line saying so. The others limit things Pagoda does not have (priorities, message
-// queues) or that Linux does not enforce either (RSS, LOCKS).
+// execve), RLIMIT_NPROC (fork: EAGAIN, counted in Process::create_child), RLIMIT_CORE
+// (core_dump.h: no core below a page, the file cut where the next write would pass it),
+// RLIMIT_CPU (cpu_timers.h: SIGXCPU past the soft limit, SIGKILL at the hard one).
+// RLIMIT_RTTIME limits real-time scheduling, which Pagoda does not have: a finite value is
+// kept and reported, not enforced, and setting one logs a line saying so. The others limit
+// things Pagoda does not have (priorities, message queues) or that Linux does not enforce
+// either (RSS, LOCKS).
 #pragma once
 
 #include "kernel/lib/result.h"

@@ -1,4 +1,5 @@
 #include "signal.h"
+#include "core_dump.h"
 #include "job_control.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/memory.h"
@@ -80,7 +81,12 @@ u64 deliverable(Process& process, Thread const& thread)
 
 u64 bit(int signal) { return 1ull << (signal - 1); }
 
-[[noreturn]] void die_from(Process& process, int signal) { process.exit(wait_status_signaled(signal)); }
+// A signal's default action ends the process: with a core dump for the signals whose action
+// is "core" (core_dump.h).
+[[noreturn]] void die_from(Process& process, int signal)
+{
+    process.exit(wait_status_signaled(signal), signal_dumps_core(signal) ? Process::DumpCore::Yes : Process::DumpCore::No);
+}
 
 struct AltStack {
     u64 base, size;

@@ -1,7 +1,8 @@
 // Signals. A signal is made pending by kill() or raised by a fault, and acted on when the
-// thread returns to user mode: ignored, its default action (terminate, or ignore for
-// SIGCHLD, SIGURG, SIGWINCH, SIGCONT), or a call of the program's handler on a signal frame
-// laid out exactly as Linux x86_64 lays it out (rt_sigframe: return address = sa_restorer,
+// thread returns to user mode: ignored, its default action (terminate, with a core dump
+// for SIGQUIT, SIGSEGV, SIGABRT... as core_dump.h says, or ignore for SIGCHLD, SIGURG,
+// SIGWINCH, SIGCONT), or a call of the program's handler on a signal frame laid out
+// exactly as Linux x86_64 lays it out (rt_sigframe: return address = sa_restorer,
 // ucontext with the saved registers, siginfo, FPU state), undone by rt_sigreturn.
 // Stopping and continuing (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT): job_control.h.
 #pragma once

@@ -1,5 +1,7 @@
 #include "procfs.h"
+#include "core_files.h"
 #include "drop_caches.h"
+#include "fs_sysctl.h"
 #include "kernel/arch/x86_64/kernel_memory.h"
 #include "kernel/arch/x86_64/kernel_mode_lock.h"
 #include "kernel/arch/x86_64/multiboot.h"
@@ -15,6 +17,7 @@
 #include "kernel/proc/exec_layout.h"
 #include "kernel/proc/process.h"
 #include "kernel/runtime/heap.h"
+#include "kernel_config.h"
 #include "pagemap.h"
 #include "process_memory.h"
 #include "system_files.h"
@@ -455,10 +458,10 @@ struct ProcFileName {
 // Files of /proc itself, and of each /proc/<pid>.
 ProcFileName const ROOT_FILES[] = { { "vmstat", fill_vmstat }, { "meminfo", fill_meminfo },
     { "cmdline", fill_kernel_command_line }, { "uptime", fill_uptime }, { "loadavg", fill_loadavg }, { "stat", fill_system_stat },
-    { "cpuinfo", fill_cpuinfo }, { "mounts", fill_mounts }, { "partitions", fill_partitions } };
+    { "cpuinfo", fill_cpuinfo }, { "mounts", fill_mounts }, { "partitions", fill_partitions }, { "config.gz", fill_config_gz } };
 ProcFileName const PROCESS_FILES[] = { { "maps", fill_maps }, { "smaps", fill_smaps }, { "stat", fill_stat },
     { "status", fill_status }, { "cmdline", fill_cmdline }, { "mounts", fill_mounts }, { "comm", fill_comm },
-    { "smaps_rollup", fill_smaps_rollup }, { "timerslack_ns", fill_timerslack_ns } };
+    { "smaps_rollup", fill_smaps_rollup }, { "timerslack_ns", fill_timerslack_ns }, { "coredump_filter", fill_coredump_filter } };
 
 // /proc/sys: the kernel's tunables that Pagoda has; those with a writer may be changed.
 void fill_pid_max(TextBuilder& out, Process&) { out.append("%u\n", PID_MAX); }
@@ -475,11 +478,15 @@ SysctlFile const SYSCTL_FILES[] = { { "kernel", "pid_max", fill_pid_max, nullptr
     { "kernel", "tainted", fill_tainted, nullptr }, { "kernel", "randomize_va_space", fill_randomize_va_space, nullptr },
     { "kernel", "shmmax", fill_shmmax, set_shmmax }, { "kernel", "shmall", fill_shmall, set_shmall },
     { "kernel", "shmmni", fill_shmmni, set_shmmni }, { "kernel", "shm_next_id", fill_shm_next_id, set_shm_next_id },
-    { "vm", "drop_caches", fill_drop_caches, set_drop_caches } };
+    { "kernel", "core_pattern", fill_core_pattern, set_core_pattern }, { "vm", "drop_caches", fill_drop_caches, set_drop_caches },
+    { "fs", "pipe-max-size", fill_pipe_max_size, set_pipe_max_size },
+    { "fs", "pipe-user-pages-soft", fill_pipe_user_pages_soft, set_pipe_user_pages_soft },
+    { "fs", "pipe-user-pages-hard", fill_pipe_user_pages_hard, set_pipe_user_pages_hard },
+    { "fs", "lease-break-time", fill_lease_break_time, set_lease_break_time } };
 // /proc/sysvipc: System V IPC objects (shared memory only: Pagoda has no semaphores or
 // message queues).
 ProcFileName const SYSVIPC_FILES[] = { { "shm", fill_sysvipc_shm } };
-char const* const SYSCTL_FOLDERS[] = { "kernel", "vm" };
+char const* const SYSCTL_FOLDERS[] = { "fs", "kernel", "vm" };
 
 struct ThreadFileName {
     char const* name;

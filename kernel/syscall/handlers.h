@@ -139,6 +139,7 @@ Result<i64> sys_get_robust_list(int tid, UserAddress head_out, UserAddress lengt
 Result<i64> sys_tgkill(int tgid, int tid, int signal);
 Result<i64> sys_tkill(int tid, int signal);
 Result<i64> sys_uname(UserAddress buffer);
+Result<i64> sys_personality(u64 persona);
 Result<i64> sys_getrlimit(int resource, UserAddress limit);
 Result<i64> sys_setrlimit(int resource, UserAddress limit);
 Result<i64> sys_prlimit64(int pid, int resource, UserAddress new_limit, UserAddress old_limit);

@@ -7,6 +7,7 @@
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/permission.h"
 #include "kernel/fs/pipe.h"
+#include "kernel/fs/seek_data.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/memory.h"
@@ -228,6 +229,15 @@ Result<i64> sys_lseek(int fd, i64 offset, int whence)
     case 2: // SEEK_END
         base = static_cast<i64>(file->file().size());
         break;
+    case 3: // SEEK_DATA
+    case 4: { // SEEK_HOLE
+        Inode* inode = file->file().inode();
+        if (!inode)
+            return Errno::Invalid;
+        u64 found = TRY(seek_data_or_hole(*inode, file->file().size(), offset, whence == 3 ? SeekFor::Data : SeekFor::Hole));
+        file->offset = found;
+        return static_cast<i64>(found);
+    }
     default:
         return Errno::Invalid;
     }
@@ -309,7 +319,7 @@ Result<i64> sys_pipe2(UserAddress fds, int flags)
     // O_DIRECT makes a "packet mode" pipe (pipe(7)).
     if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
         return Errno::Invalid;
-    PipeEnds ends = TRY(create_pipe());
+    PipeEnds ends = TRY(create_pipe(PipeUser::of(caller_credentials())));
     FdTable& table = current_process().fds();
     int status = flags & (O_NONBLOCK | O_DIRECT);
     auto* reader = new (std::nothrow) OpenFile(ends.read_end, O_RDONLY | status);
@@ -423,7 +433,8 @@ Result<i64> sys_fcntl(int fd, int command, u64 argument)
             return Errno::BadFd;
         if (command == F_GETPIPE_SZ)
             return static_cast<i64>(pipe->capacity());
-        return static_cast<i64>(TRY(pipe->resize(static_cast<u32>(argument)))); // Linux takes an unsigned int
+        return static_cast<i64>(
+            TRY(pipe->resize(static_cast<u32>(argument), PipeUser::of(caller_credentials())))); // an unsigned int, as Linux
     }
     case F_GETLK:
     case F_SETLK:

@@ -209,9 +209,11 @@ Result<Advice> advice_for(int advice)
     case 0: // MADV_NORMAL
     case 1: // MADV_RANDOM
     case 2: // MADV_SEQUENTIAL
-    case 16: // MADV_DONTDUMP: Pagoda writes no core dumps, so nothing is ever dumped
-    case 17: // MADV_DODUMP
         return Advice::Normal;
+    case 16:
+        return Advice::DontDump;
+    case 17:
+        return Advice::DoDump;
     case 3:
         return Advice::WillNeed;
     case 4:

@@ -108,6 +108,26 @@ Result<i64> sys_prctl(int option, u64 argument2, u64, u64, u64)
     }
 }
 
+// personality(2): 0xffffffff asks; anything else sets it and returns the old value. Pagoda
+// runs only Linux's own persona (PER_LINUX), and of the flags only those it honours:
+// UNAME26 (uname's release) and ADDR_NO_RANDOMIZE (the next execve's layout). Others:
+// EINVAL and a line (Linux accepts any value).
+Result<i64> sys_personality(u64 argument)
+{
+    u32 persona = static_cast<u32>(argument); // Linux takes an unsigned int
+    Process& process = current_process();
+    u32 old = process.personality;
+    if (persona == 0xffffffff)
+        return old;
+    if (persona & ~(UNAME26 | ADDR_NO_RANDOMIZE)) {
+        klog("pid %u: personality %#x is not supported (only PER_LINUX, UNAME26, ADDR_NO_RANDOMIZE): EINVAL", process.pid(),
+            persona);
+        return Errno::Invalid;
+    }
+    process.personality = persona;
+    return old;
+}
+
 Result<i64> sys_uname(UserAddress buffer)
 {
     struct Utsname {
@@ -116,7 +136,9 @@ Result<i64> sys_uname(UserAddress buffer)
     auto set = [](char* field, char const* text) { memcpy(field, text, strlen(text) + 1); };
     set(name.sysname, "Pagoda");
     set(name.nodename, "pagoda");
-    set(name.release, "6.1.0-pagoda");
+    // UNAME26: a 2.6 release for programs that cannot parse newer ones, as Linux's
+    // override_release makes it: 2.6.(60 + the minor version), then the rest ("-pagoda").
+    set(name.release, current_process().personality & UNAME26 ? "2.6.61-pagoda" : "6.1.0-pagoda");
     set(name.version, "#1 Pagoda teaching kernel");
     set(name.machine, "x86_64");
     set(name.domainname, "(none)");

@@ -4,8 +4,15 @@
 // one for writing (or a truncate) removes any lease — the holder gets SIGIO, F_GETLEASE
 // shows what the lease is becoming, the opener sleeps until the holder gives way (a
 // downgrade fails while a writer waits); O_NONBLOCK opens fail with EWOULDBLOCK at once;
-// closing the leased descriptor drops the lease.
+// closing the leased descriptor drops the lease. /proc/sys/fs/lease-break-time: read as a
+// number, root writes it, EINVAL for a word or beyond INT_MAX; on Pagoda only (it changes
+// the tunable), a holder that never gives way loses its lease after that many seconds.
 #include "lock_util.h"
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#define BREAK_TIME "/proc/sys/fs/lease-break-time"
 
 static char path[64];
 static int sigio_pipe[2];
@@ -34,6 +41,37 @@ static int got_sigio(void)
 {
     char c;
     return read_full(sigio_pipe[0], &c, 1) == 1;
+}
+
+// Writes `text` to BREAK_TIME in one write: 0, or the errno of the open or the write.
+static int write_break_time(const char* text)
+{
+    int fd = open(BREAK_TIME, O_WRONLY);
+    if (fd < 0)
+        return errno;
+    ssize_t n = write(fd, text, strlen(text));
+    int error = n == (ssize_t)strlen(text) ? 0 : n < 0 ? errno : EIO;
+    close(fd);
+    return error;
+}
+
+static long read_break_time(void)
+{
+    char text[32] = { 0 };
+    int fd = open(BREAK_TIME, O_RDONLY);
+    ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
+    if (fd >= 0)
+        close(fd);
+    char* end;
+    long value = strtol(text, &end, 10);
+    return n > 0 && end != text && *end == '\n' ? value : -1000;
+}
+
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 static int exited_0(pid_t child)
@@ -127,6 +165,35 @@ int main(void)
     ok(fcntl(reader, F_GETLEASE) == F_UNLCK, "the lease is still breaking (F_GETLEASE F_UNLCK)");
     fcntl(reader, F_SETLEASE, F_UNLCK);
     close(reader);
+
+    long break_time = read_break_time();
+    ok(break_time != -1000, "lease-break-time reads as a number (%ld)", break_time);
+    char text[32];
+    snprintf(text, sizeof text, "%ld\n", break_time);
+    int error = write_break_time(text);
+    ok(error == 0 && read_break_time() == break_time, "root writes its own value back (errno=%d)", error);
+    error = write_break_time("soon\n");
+    ok(error == EINVAL && read_break_time() == break_time, "a word: EINVAL (errno=%d)", error);
+    error = write_break_time("2147483648\n");
+    ok(error == EINVAL && read_break_time() == break_time, "2147483648, past INT_MAX: EINVAL (errno=%d)", error);
+    struct utsname name;
+    if (uname(&name) == 0 && strcmp(name.sysname, "Pagoda") == 0) {
+        ok(write_break_time("1\n") == 0 && read_break_time() == 1, "lease-break-time set to 1 second");
+        reader = open(path, O_RDONLY);
+        fcntl(reader, F_SETLEASE, F_RDLCK);
+        double start = seconds_now();
+        pid_t child = breaker(O_WRONLY);
+        int signalled = got_sigio();
+        int opened = exited_0(child); // we never give way: the kernel breaks the lease itself
+        double waited = seconds_now() - start;
+        ok(signalled && opened && waited >= 0.9 && waited < 20, "a holder that never gives way: the opener goes on after %.2f s",
+            waited);
+        ok(fcntl(reader, F_GETLEASE) == F_UNLCK, "and the lease is gone");
+        close(reader);
+        ok(write_break_time(text) == 0 && read_break_time() == break_time, "lease-break-time restored");
+    } else {
+        skip("not Pagoda", "the kernel breaks an unanswered lease after lease-break-time (it would change this machine's)");
+    }
 
     unlink(path);
     return tap_done();
