@@ -49,9 +49,18 @@ char const* errno_name(Errno e)
         NAME(Loop, "ELOOP")
         NAME(Overflow, "EOVERFLOW")
         NAME(LibraryBad, "ELIBBAD")
+        NAME(NotSocket, "ENOTSOCK")
+        NAME(MessageTooLong, "EMSGSIZE")
+        NAME(NoProtocolOption, "ENOPROTOOPT")
+        NAME(ProtocolNotSupported, "EPROTONOSUPPORT")
+        NAME(SocketTypeNotSupported, "ESOCKTNOSUPPORT")
         NAME(NotSupported, "EOPNOTSUPP")
         NAME(AddressFamilyNotSupported, "EAFNOSUPPORT")
+        NAME(ConnectionReset, "ECONNRESET")
+        NAME(IsConnected, "EISCONN")
+        NAME(NotConnected, "ENOTCONN")
         NAME(TimedOut, "ETIMEDOUT")
+        NAME(ConnectionRefused, "ECONNREFUSED")
 #undef NAME
     }
     return "E?";

@@ -70,7 +70,7 @@ Result<i64> write_from_user(OpenFile& file, UserAddress buffer, u64 count, u64 o
             { user_space(), buffer + done, want, offset + done, file.is_nonblocking(), file.is_direct() });
         if (n.is_error()) {
             // A pipe without readers: EPIPE, and SIGPIPE for the writer, as Linux does.
-            if (n.error() == Errno::BrokenPipe)
+            if (n.error() == Errno::BrokenPipe && file.file().signals_broken_pipe())
                 MUST(send_signal(current_process(), SIGPIPE));
             return done ? Result<i64>(static_cast<i64>(done)) : Result<i64>(n.error());
         }
@@ -120,6 +120,9 @@ Result<i64> vector_io(int fd, UserAddress iov, int count, Direction direction)
         return Errno::BadFd;
     if (static_cast<u32>(count) > UIO_MAXIOV)
         return Errno::Invalid;
+    // A socket gathers (or scatters) the whole vector in one send: one datagram, one message.
+    if (file->file().unix_socket())
+        return socket_vector_io(*file, iov, count, direction == Direction::Read);
     for (int i = 0; i < count; ++i) {
         IoVec vec = TRY(read_user<IoVec>(iov + i * sizeof(IoVec)));
         if (static_cast<i64>(vec.length) < 0)

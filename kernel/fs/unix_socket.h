@@ -1,0 +1,117 @@
+// Unix-domain sockets (AF_UNIX, unix(7)): socket() makes one that is not connected, and
+// socketpair() two that are connected to each other. Each socket owns its receive queue —
+// for SOCK_STREAM a PipeRing of bytes, as a pipe holds them; for SOCK_DGRAM and
+// SOCK_SEQPACKET a MessageQueue of whole messages — and a sender charges what it queued at
+// its peer against its own SO_SNDBUF until the peer reads it (Linux's sk_wmem_alloc).
+//
+//      end A                                   end B
+//   ┌──────────────┐  A sends: into B's queue ┌──────────────┐
+//   │ receive queue│◀──── B sends ──────┐     │ receive queue│
+//   │ sent (wmem)  │                    └──── │ sent (wmem)  │
+//   │ peer ────────┼──────────────────────────▶ peer         │
+//   └──────────────┘ (raw; each end clears the other's when it goes)
+//
+// Shutting down (shutdown(2), and the peer's close) works as Linux's sk_shutdown: each socket
+// has a "receive shut" and a "send shut" bit; for stream and seqpacket sockets one side's
+// SHUT_WR is the other's receive shut and SHUT_RD the other's send shut, and the last close
+// of one end shuts both directions of the other — with ECONNRESET pending for it (SO_ERROR)
+// when the closed end had bytes it never read. Writing with "send shut", or to a peer that
+// shut receiving, is EPIPE; a stream's EPIPE raises SIGPIPE too (signals_broken_pipe), a
+// packet socket's does not, as on Linux. Reading an empty queue with "receive shut" is end
+// of file. A datagram pair is looser, as on Linux: shutdown() does not reach the peer, and
+// the first send after the peer closed is ECONNREFUSED (which empties the sender's own
+// queue), every later one ENOTCONN.
+//
+// Locking: the kernel lock, as for pipes (pipe.cpp says why).
+#pragma once
+
+#include "file.h"
+#include "kernel/sched/wait_queue.h"
+#include "message_queue.h"
+#include "pipe_ring.h"
+
+// socket(2)'s types (SOCK_RAW is made a datagram socket, as Linux's unix_create does).
+enum class SocketType : int {
+    Stream = 1,
+    Datagram = 2,
+    SeqPacket = 5,
+};
+
+// How a send or receive may proceed (MSG_DONTWAIT, or O_NONBLOCK on the description).
+struct SocketIo {
+    AddressSpace& space;
+    UserSegment const* segments;
+    usize segment_count;
+    bool nonblocking;
+};
+
+struct ReceiveResult {
+    usize copied;
+    usize message_length; // of a packet socket's message: more than copied if it was cut
+};
+
+class UnixSocket final : public File {
+public:
+    // SO_SNDBUF and SO_RCVBUF of a new socket: Linux's net.core.wmem_default/rmem_default.
+    static constexpr usize DEFAULT_BUFFER = 212992;
+    static Result<RefPtr<UnixSocket>> create(SocketType, u32 pid, u32 uid, u32 gid);
+    static Result<void> connect_pair(UnixSocket&, UnixSocket&);
+    ~UnixSocket() override;
+
+    SocketType type() const { return m_type; }
+    // Sends the segments' bytes: a stream as much as fits (waiting for room unless
+    // nonblocking), a packet socket one message or nothing. BrokenPipe, NotConnected,
+    // ConnectionRefused, MessageTooLong, TryAgain, RestartSys as Linux's unix_*_sendmsg.
+    Result<usize> send(SocketIo const&);
+    // Receives: a stream what is queued (waiting for some unless nonblocking), a packet
+    // socket one message. 0 is end of file.
+    Result<ReceiveResult> receive(SocketIo const&);
+    // shutdown(2): 0 SHUT_RD, 1 SHUT_WR, 2 SHUT_RDWR (others: Invalid).
+    Result<void> shut_down(int how);
+    // SO_ERROR: the pending error, cleared by asking (0 if none).
+    int take_error();
+    usize send_buffer() const { return m_send_buffer; }
+    usize receive_buffer() const { return m_receive_buffer; }
+    // SO_PEERCRED: the peer's process and ids when the pair was made; false without a peer.
+    bool peer_credentials(u32& pid, u32& uid, u32& gid) const;
+    bool is_connected() const { return m_connected; }
+
+    // File
+    Result<usize> read_to_user(UserIo const&) override;
+    Result<usize> write_from_user(UserIo const&) override;
+    u32 poll(WaitSet*) override;
+    bool is_pollable() const override { return true; }
+    bool is_seekable() const override { return false; }
+    bool signals_broken_pipe() const override { return m_type == SocketType::Stream; }
+    void stat(LinuxStat&) const override;
+    UnixSocket* unix_socket() override { return this; }
+
+private:
+    static constexpr u8 RECEIVE_SHUT = 1, SEND_SHUT = 2; // Linux's RCV_SHUTDOWN, SEND_SHUTDOWN
+    UnixSocket(SocketType, u32 pid, u32 uid, u32 gid, u64 inode_number);
+    bool is_stream() const { return m_type == SocketType::Stream; }
+    bool has_data() const { return is_stream() ? !m_bytes.is_empty() : !m_messages.is_empty(); }
+    // Whether a sender to this socket may queue more: its charge below its SO_SNDBUF and,
+    // for a stream, a free slot in this socket's ring.
+    bool has_room_from(UnixSocket const& sender) const;
+    Result<usize> send_stream(SocketIo const&);
+    Result<usize> send_message(SocketIo const&);
+    // Returns `charge` bytes of the peer's send buffer, now read or dropped here.
+    void credit_sender(usize charge);
+
+    SocketType m_type;
+    UnixSocket* m_peer { nullptr }; // the other end of the pair while it lives
+    bool m_connected { false }; // made by socketpair (stays true after the peer goes)
+    bool m_peer_lost { false }; // a datagram socket whose peer closed: next send ECONNREFUSED
+    u8 m_shutdown { 0 };
+    int m_error { 0 }; // SO_ERROR (an errno), 0 if none
+    PipeRing m_bytes; // the receive queue of a stream
+    MessageQueue m_messages; // the receive queue of a packet socket
+    usize m_sent { 0 }; // bytes charged for what this socket queued at its peer
+    usize m_send_buffer { DEFAULT_BUFFER };
+    usize m_receive_buffer { DEFAULT_BUFFER };
+    u32 m_pid, m_uid, m_gid; // of the creator (the peer's SO_PEERCRED)
+    u64 m_inode_number; // st_ino: each socket its own, as in Linux's sockfs
+    WaitQueue m_readable; // woken when data arrives or receiving is shut
+    WaitQueue m_writable; // woken when the peer reads (room) or sending is shut
+};
