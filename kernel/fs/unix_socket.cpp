@@ -35,6 +35,14 @@ Result<void> UnixSocket::connect_pair(UnixSocket& a, UnixSocket& b)
     a.m_peer = &b;
     b.m_peer = &a;
     a.m_connected = b.m_connected = true;
+    auto remember_creator = [](UnixSocket& self, UnixSocket const& other) {
+        self.m_has_peer_credentials = true;
+        self.m_peer_pid = other.m_pid;
+        self.m_peer_uid = other.m_uid;
+        self.m_peer_gid = other.m_gid;
+    };
+    remember_creator(a, b);
+    remember_creator(b, a);
     return {};
 }
 
@@ -142,6 +150,7 @@ Result<usize> UnixSocket::send_message(SocketIo const& io)
             // The peer closed: refused once, and what it had sent here goes too (Linux's
             // unix_dgram_disconnected); the socket is not connected any more.
             m_peer_lost = false;
+            m_connected = false;
             m_messages.clear();
             return Errno::ConnectionRefused;
         }
@@ -236,11 +245,11 @@ int UnixSocket::take_error()
 
 bool UnixSocket::peer_credentials(u32& pid, u32& uid, u32& gid) const
 {
-    if (!m_peer)
+    if (!m_has_peer_credentials)
         return false;
-    pid = m_peer->m_pid;
-    uid = m_peer->m_uid;
-    gid = m_peer->m_gid;
+    pid = m_peer_pid;
+    uid = m_peer_uid;
+    gid = m_peer_gid;
     return true;
 }
 

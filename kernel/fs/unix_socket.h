@@ -72,9 +72,13 @@ public:
     int take_error();
     usize send_buffer() const { return m_send_buffer; }
     usize receive_buffer() const { return m_receive_buffer; }
-    // SO_PEERCRED: the peer's process and ids when the pair was made; false without a peer.
+    // SO_PEERCRED: the peer's process and ids when the pair was made (kept after it closed,
+    // as Linux's sk_peer_cred); false for a socket never paired.
     bool peer_credentials(u32& pid, u32& uid, u32& gid) const;
     bool is_connected() const { return m_connected; }
+    // getpeername: a peer to name — made by socketpair, and not a datagram socket that has
+    // since learned (ECONNREFUSED) that its peer is gone.
+    bool has_peer_name() const { return m_connected; }
 
     // File
     Result<usize> read_to_user(UserIo const&) override;
@@ -101,7 +105,7 @@ private:
 
     SocketType m_type;
     UnixSocket* m_peer { nullptr }; // the other end of the pair while it lives
-    bool m_connected { false }; // made by socketpair (stays true after the peer goes)
+    bool m_connected { false }; // made by socketpair (a stream's stays true after the peer goes)
     bool m_peer_lost { false }; // a datagram socket whose peer closed: next send ECONNREFUSED
     u8 m_shutdown { 0 };
     int m_error { 0 }; // SO_ERROR (an errno), 0 if none
@@ -111,6 +115,8 @@ private:
     usize m_send_buffer { DEFAULT_BUFFER };
     usize m_receive_buffer { DEFAULT_BUFFER };
     u32 m_pid, m_uid, m_gid; // of the creator (the peer's SO_PEERCRED)
+    bool m_has_peer_credentials { false };
+    u32 m_peer_pid { 0 }, m_peer_uid { 0 }, m_peer_gid { 0 }; // the peer's creator
     u64 m_inode_number; // st_ino: each socket its own, as in Linux's sockfs
     WaitQueue m_readable; // woken when data arrives or receiving is shut
     WaitQueue m_writable; // woken when the peer reads (room) or sending is shut

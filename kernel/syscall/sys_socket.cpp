@@ -168,9 +168,9 @@ Result<i64> sys_getsockopt(int fd, int level, int name, UserAddress value, UserA
         number = AF_UNIX;
         break;
     case SO_PEERCRED: {
-        // struct ucred { pid, uid, gid }; a socket without a peer has pid 0 and the
-        // overflow ids (65534), as Linux reports for no credentials.
-        u32 credentials[3] = { 0, 65534, 65534 };
+        // struct ucred { pid, uid, gid }; a socket never paired has pid 0 and ids -1, as
+        // Linux reports no credentials.
+        u32 credentials[3] = { 0, 0xffffffff, 0xffffffff };
         socket->peer_credentials(credentials[0], credentials[1], credentials[2]);
         return put_option(value, length_address, credentials, sizeof credentials, length);
     }
@@ -192,8 +192,7 @@ Result<i64> sys_getpeername(int fd, UserAddress address, UserAddress length_addr
 {
     auto file = TRY(current_process().fds().get(fd));
     UnixSocket* socket = TRY(socket_for(*file));
-    u32 pid, uid, gid;
-    if (!socket->peer_credentials(pid, uid, gid))
+    if (!socket->has_peer_name())
         return Errno::NotConnected;
     return put_unnamed_address(address, length_address);
 }

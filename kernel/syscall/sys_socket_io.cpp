@@ -229,8 +229,10 @@ Result<i64> sys_recvmsg(int fd, UserAddress message, int flags)
     TRY(segments.load(header.iov, header.iov_length));
     bool truncated;
     i64 received = TRY(receive_segments(*file, *socket, segments, flags & ~MSG_CMSG_CLOEXEC, truncated));
-    // No sender name, no control data; MSG_TRUNC if a message was cut.
-    TRY(write_user<u32>(message + __builtin_offsetof(MessageHeader, name_length), 0));
+    // No sender name (its length is written only if a name was asked for), no control
+    // data; MSG_TRUNC if a message was cut.
+    if (header.name)
+        TRY(write_user<u32>(message + __builtin_offsetof(MessageHeader, name_length), 0));
     TRY(write_user<u64>(message + __builtin_offsetof(MessageHeader, control_length), 0));
     TRY(write_user<i32>(message + __builtin_offsetof(MessageHeader, flags), truncated ? MSG_TRUNC : 0));
     return received;

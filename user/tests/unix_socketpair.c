@@ -70,7 +70,9 @@ static void stream_bytes(void)
     struct msghdr received = { 0 };
     received.msg_iov = &into;
     received.msg_iovlen = 1;
-    ok(recvmsg(sv[0], &received, 0) == 3 && memcmp(buffer, "msg", 3) == 0 && received.msg_flags == 0, "stream: recvmsg");
+    received.msg_namelen = 77;
+    ok(recvmsg(sv[0], &received, 0) == 3 && memcmp(buffer, "msg", 3) == 0 && received.msg_flags == 0 && received.msg_namelen == 77,
+        "stream: recvmsg (no name asked: msg_namelen untouched)");
     ok(fcntl(sv[0], F_GETFL) == O_RDWR, "F_GETFL is O_RDWR");
     close_pair(sv);
 }
@@ -140,6 +142,11 @@ static void end_of_file_and_epipe(void)
     ok(write(sv[1], "x", 1) == -1 && errno == ENOTCONN, "datagram: then ENOTCONN (errno %d)", errno);
     errno = 0;
     ok(recv(sv[1], buffer, 1, MSG_DONTWAIT) == -1 && errno == EAGAIN, "datagram: the refused send emptied the queue (errno %d)", errno);
+    struct sockaddr_un peer;
+    socklen_t peer_length = sizeof peer;
+    errno = 0;
+    ok(getpeername(sv[1], (struct sockaddr*)&peer, &peer_length) == -1 && errno == ENOTCONN,
+        "datagram: not connected any more: getpeername ENOTCONN (errno %d)", errno);
     close(sv[1]);
 
     pair(SOCK_STREAM, sv);
@@ -151,6 +158,14 @@ static void end_of_file_and_epipe(void)
         "stream: the peer closed with bytes unread: SO_ERROR ECONNRESET (%d)", error);
     length = sizeof error;
     ok(getsockopt(sv[0], SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0, "SO_ERROR is cleared by asking");
+    struct sockaddr_un name;
+    length = sizeof name;
+    ok(getpeername(sv[0], (struct sockaddr*)&name, &length) == 0 && length == sizeof(sa_family_t),
+        "stream: getpeername still names the closed peer (unnamed)");
+    struct ucred credentials = { 0 };
+    length = sizeof credentials;
+    ok(getsockopt(sv[0], SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0 && credentials.pid == getpid(),
+        "stream: SO_PEERCRED outlives the peer");
     close(sv[0]);
 }
 
@@ -279,6 +294,14 @@ static void socket_calls(void)
 {
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     ok(fd >= 0, "socket(AF_UNIX, SOCK_STREAM)");
+    struct ucred nobody = { 0 };
+    socklen_t length = sizeof nobody;
+    ok(getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &nobody, &length) == 0 && nobody.pid == 0 && nobody.uid == (uid_t)-1,
+        "unconnected: SO_PEERCRED pid 0, uid -1");
+    struct sockaddr_un name;
+    length = sizeof name;
+    errno = 0;
+    ok(getpeername(fd, (struct sockaddr*)&name, &length) == -1 && errno == ENOTCONN, "unconnected: getpeername ENOTCONN");
     ok(poll_now(fd) == (POLLOUT | POLLHUP), "an unconnected stream socket: POLLOUT|POLLHUP (%#x)", poll_now(fd));
     errno = 0;
     ok(write(fd, "x", 1) == -1 && errno == ENOTCONN, "unconnected: write ENOTCONN (errno %d)", errno);
