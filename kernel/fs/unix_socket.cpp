@@ -236,6 +236,19 @@ Result<void> UnixSocket::shut_down(int how)
     return {};
 }
 
+void UnixSocket::set_send_buffer(u32 requested)
+{
+    constexpr usize WMEM_MAX = 212992, SOCK_MIN_SNDBUF = 4608;
+    m_send_buffer = max<usize>(min<usize>(requested, WMEM_MAX) * 2, SOCK_MIN_SNDBUF);
+    m_writable.wake_all();
+}
+
+void UnixSocket::set_receive_buffer(u32 requested)
+{
+    constexpr usize RMEM_MAX = 212992, SOCK_MIN_RCVBUF = 2304;
+    m_receive_buffer = max<usize>(min<usize>(requested, RMEM_MAX) * 2, SOCK_MIN_RCVBUF);
+}
+
 int UnixSocket::take_error()
 {
     int error = m_error;

@@ -72,6 +72,11 @@ public:
     int take_error();
     usize send_buffer() const { return m_send_buffer; }
     usize receive_buffer() const { return m_receive_buffer; }
+    // setsockopt SO_SNDBUF / SO_RCVBUF as Linux's sk_setsockopt: the value (as unsigned) capped
+    // at net.core.wmem_max / rmem_max (212992), doubled, at least SOCK_MIN_SNDBUF (4608) /
+    // SOCK_MIN_RCVBUF (2304). A larger send buffer wakes a waiting sender.
+    void set_send_buffer(u32 requested);
+    void set_receive_buffer(u32 requested);
     // SO_PEERCRED: the peer's process and ids when the pair was made (kept after it closed,
     // as Linux's sk_peer_cred); false for a socket never paired.
     bool peer_credentials(u32& pid, u32& uid, u32& gid) const;

@@ -203,6 +203,7 @@ Result<i64> sys_socket(int domain, int type, int protocol);
 Result<i64> sys_socketpair(int domain, int type, int protocol, UserAddress pair);
 Result<i64> sys_shutdown(int fd, int how);
 Result<i64> sys_getsockopt(int fd, int level, int name, UserAddress value, UserAddress length);
+Result<i64> sys_setsockopt(int fd, int level, int name, UserAddress value, u32 length);
 Result<i64> sys_getsockname(int fd, UserAddress address, UserAddress length);
 Result<i64> sys_getpeername(int fd, UserAddress address, UserAddress length);
 Result<i64> sys_connect(int fd, UserAddress address, u32 length);

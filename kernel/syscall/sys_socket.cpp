@@ -181,6 +181,28 @@ Result<i64> sys_getsockopt(int fd, int level, int name, UserAddress value, UserA
     return put_option(value, length_address, &number, sizeof number, length);
 }
 
+Result<i64> sys_setsockopt(int fd, int level, int name, UserAddress value, u32 length)
+{
+    auto file = TRY(current_process().fds().get(fd));
+    UnixSocket* socket = TRY(socket_for(*file));
+    if (level != SOL_SOCKET)
+        return Errno::NotSupported; // AF_UNIX has no options of its own level
+    if (length < sizeof(i32))
+        return Errno::Invalid;
+    u32 number = TRY(read_user<u32>(value));
+    switch (name) {
+    case SO_SNDBUF:
+        socket->set_send_buffer(number);
+        return 0;
+    case SO_RCVBUF:
+        socket->set_receive_buffer(number);
+        return 0;
+    default:
+        KLOG_ONCE("pid %u: setsockopt(SOL_SOCKET, %d): option not supported: ENOPROTOOPT", current_process().pid(), name);
+        return Errno::NoProtocolOption;
+    }
+}
+
 Result<i64> sys_getsockname(int fd, UserAddress address, UserAddress length_address)
 {
     auto file = TRY(current_process().fds().get(fd));
