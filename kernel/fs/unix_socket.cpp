@@ -1,6 +1,7 @@
 // Unix-domain sockets: the two ends of a pair, their receive queues and the waiting around
 // them (unix_socket.h has the model).
 #include "unix_socket.h"
+#include "inode.h"
 #include "kernel/lib/memory.h"
 #include "kernel/sched/wait_set.h"
 #include <new>
@@ -50,6 +51,7 @@ Result<void> UnixSocket::connect_pair(UnixSocket& a, UnixSocket& b)
 // from here. What it queued here is dropped, and its charge with it.
 UnixSocket::~UnixSocket()
 {
+    release_name_and_connections();
     UnixSocket* peer = m_peer;
     if (!peer)
         return;
@@ -59,7 +61,7 @@ UnixSocket::~UnixSocket()
         peer->m_peer_lost = true;
     } else {
         peer->m_shutdown = RECEIVE_SHUT | SEND_SHUT;
-        if (has_data())
+        if (has_data() || m_embryo)
             peer->m_error = static_cast<int>(Errno::ConnectionReset);
     }
     peer->m_readable.wake_all();
@@ -293,8 +295,10 @@ u32 UnixSocket::poll(WaitSet* waiter)
         events |= POLL_HUP;
     if (m_shutdown & RECEIVE_SHUT)
         events |= POLL_RDHUP | POLL_IN | POLL_RDNORM;
-    if (has_data())
+    if (has_data() || m_pending_count)
         events |= POLL_IN | POLL_RDNORM;
+    if (m_listening)
+        return events; // a listener is never writable nor hung up (Linux's unix_writable)
     if (m_type != SocketType::Datagram && !m_connected)
         events |= POLL_HUP;
     // Writable while at most a quarter of the send buffer is in use (Linux's unix_writable).

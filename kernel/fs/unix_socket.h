@@ -26,6 +26,7 @@
 #pragma once
 
 #include "file.h"
+#include "kernel/lib/intrusive_list.h"
 #include "kernel/sched/wait_queue.h"
 #include "message_queue.h"
 #include "pipe_ring.h"
@@ -43,6 +44,15 @@ struct SocketIo {
     UserSegment const* segments;
     usize segment_count;
     bool nonblocking;
+};
+
+// A socket's name: sun_path as bind stores it — a path with its NUL, or an abstract name
+// (its first byte NUL) of exactly `length` bytes. length 0: unnamed.
+struct SocketName {
+    static constexpr usize MAX = 108;
+    u8 bytes[MAX];
+    u32 length { 0 };
+    bool is_abstract() const { return length && bytes[0] == 0; }
 };
 
 struct ReceiveResult {
@@ -68,6 +78,22 @@ public:
     Result<ReceiveResult> receive(SocketIo const&);
     // shutdown(2): 0 SHUT_RD, 1 SHUT_WR, 2 SHUT_RDWR (others: Invalid).
     Result<void> shut_down(int how);
+    // Names and connections (unix_socket_names.cpp). bind: Invalid if named already;
+    // `node` is the socket node made for a path name (null for an abstract one, which must
+    // be free: AddressInUse). An empty name autobinds an abstract one of 5 hex digits.
+    Result<void> bind(SocketName const&, RefPtr<Inode> node);
+    // listen: Invalid unnamed or connected, NotSupported for a datagram socket.
+    Result<void> listen(int backlog);
+    // connect a stream or seqpacket socket to the listener bound to `node` (a path) or to
+    // `name` (abstract): ConnectionRefused without one listening, ProtocolWrongType for
+    // another type, TryAgain (nonblocking) or a wait while its backlog is full.
+    Result<void> connect(SocketName const&, Inode* node, bool nonblocking);
+    // accept: the oldest connection made to this listener; Invalid if not listening.
+    Result<RefPtr<UnixSocket>> accept(bool nonblocking);
+    SocketName const& name() const { return m_name; }
+    SocketName const& peer_name() const { return m_peer_name; }
+    bool is_listening() const { return m_listening; }
+
     // SO_ERROR: the pending error, cleared by asking (0 if none).
     int take_error();
     usize send_buffer() const { return m_send_buffer; }
@@ -100,6 +126,8 @@ private:
     UnixSocket(SocketType, u32 pid, u32 uid, u32 gid, u64 inode_number);
     bool is_stream() const { return m_type == SocketType::Stream; }
     bool has_data() const { return is_stream() ? !m_bytes.is_empty() : !m_messages.is_empty(); }
+    static UnixSocket* find_bound(SocketName const&, Inode* node);
+    void release_name_and_connections();
     // Whether a sender to this socket may queue more: its charge below its SO_SNDBUF and,
     // for a stream, a free slot in this socket's ring.
     bool has_room_from(UnixSocket const& sender) const;
@@ -123,6 +151,23 @@ private:
     bool m_has_peer_credentials { false };
     u32 m_peer_pid { 0 }, m_peer_uid { 0 }, m_peer_gid { 0 }; // the peer's creator
     u64 m_inode_number; // st_ino: each socket its own, as in Linux's sockfs
-    WaitQueue m_readable; // woken when data arrives or receiving is shut
+    WaitQueue m_readable; // woken when data arrives, receiving is shut, or a connection waits
     WaitQueue m_writable; // woken when the peer reads (room) or sending is shut
+
+    // Names (unix_socket_names.cpp).
+    SocketName m_name;
+    SocketName m_peer_name; // the peer's name when the pair was made
+    RefPtr<Inode> m_node; // the socket node of a path name
+    ListNode m_bound_node; // in the list of named sockets
+    bool m_listening { false };
+    bool m_embryo { false }; // made by connect, not accepted yet (its close resets the peer)
+    u32 m_backlog { 0 };
+    // Connections not accepted yet, oldest first: each holds the next.
+    RefPtr<UnixSocket> m_pending_first;
+    UnixSocket* m_pending_last { nullptr };
+    u32 m_pending_count { 0 };
+    RefPtr<UnixSocket> m_pending_next;
+
+public:
+    using BoundList = IntrusiveList<UnixSocket, &UnixSocket::m_bound_node>;
 };

@@ -45,11 +45,13 @@ enum class Errno : int {
     LibraryBad = 80, // ELIBBAD: an ELF interpreter that is not a usable ELF file
     NotSocket = 88, // ENOTSOCK
     MessageTooLong = 90, // EMSGSIZE
+    ProtocolWrongType = 91, // EPROTOTYPE
     NoProtocolOption = 92, // ENOPROTOOPT
     ProtocolNotSupported = 93, // EPROTONOSUPPORT
     SocketTypeNotSupported = 94, // ESOCKTNOSUPPORT
     NotSupported = 95, // EOPNOTSUPP
     AddressFamilyNotSupported = 97, // EAFNOSUPPORT
+    AddressInUse = 98, // EADDRINUSE
     ConnectionReset = 104, // ECONNRESET
     IsConnected = 106, // EISCONN
     NotConnected = 107, // ENOTCONN

@@ -207,6 +207,10 @@ Result<i64> sys_setsockopt(int fd, int level, int name, UserAddress value, u32 l
 Result<i64> sys_getsockname(int fd, UserAddress address, UserAddress length);
 Result<i64> sys_getpeername(int fd, UserAddress address, UserAddress length);
 Result<i64> sys_connect(int fd, UserAddress address, u32 length);
+Result<i64> sys_bind(int fd, UserAddress address, u32 length);
+Result<i64> sys_listen(int fd, int backlog);
+Result<i64> sys_accept(int fd, UserAddress address, UserAddress length);
+Result<i64> sys_accept4(int fd, UserAddress address, UserAddress length, int flags);
 Result<i64> sys_sendto(int fd, UserAddress buffer, u64 length, int flags, UserAddress address, u32 address_length);
 Result<i64> sys_recvfrom(int fd, UserAddress buffer, u64 length, int flags, UserAddress address, UserAddress address_length);
 Result<i64> sys_sendmsg(int fd, UserAddress message, int flags);

@@ -1,13 +1,17 @@
 // Sockets: AF_UNIX only (kernel/fs/unix_socket.h). socket() and socketpair() make them;
-// shutdown, getsockopt, getsockname and getpeername ask and change them. Data moves through
-// sys_socket_io.cpp and through read/write. Every other family is EAFNOSUPPORT, as Linux
-// answers a family it was built without: Pagoda has no networking. musl, for one, asks
-// nscd over a Unix socket when a user or group is not in /etc/passwd or /etc/group, and
-// takes connect's ENOENT (no such socket: Pagoda has no named ones) as "no nscd".
+// bind, listen, connect and accept name and connect them; shutdown, the socket options,
+// getsockname and getpeername ask and change them. Data moves through sys_socket_io.cpp and
+// through read/write. Every other family is EAFNOSUPPORT, as Linux answers a family it was
+// built without: Pagoda has no networking. (musl asks nscd over a Unix socket when a user or
+// group is not in /etc/passwd or /etc/group, and takes connect's ENOENT as "no nscd".)
 #include "handlers.h"
 #include "kernel/fs/fd_table.h"
+#include "kernel/fs/inode.h"
+#include "kernel/fs/path_buffer.h"
+#include "kernel/fs/permission.h"
 #include "kernel/fs/unix_socket.h"
 #include "kernel/lib/log.h"
+#include "kernel/lib/memory.h"
 
 namespace {
 
@@ -76,16 +80,68 @@ Result<i64> put_option(UserAddress value, UserAddress length_address, void const
     return 0;
 }
 
-// getsockname/getpeername of a socket without a name: the family alone (sizeof(sa_family_t)).
-Result<i64> put_unnamed_address(UserAddress address, UserAddress length_address)
+constexpr usize SOCKADDR_UN_SIZE = 2 + SocketName::MAX; // sa_family_t and sun_path
+
+// A struct sockaddr_un for getsockname, getpeername and accept: the family and the name
+// (an unnamed socket: the family alone), cut to the caller's length, which then says the
+// whole length, as Linux's move_addr_to_user.
+Result<i64> put_address(UserAddress address, UserAddress length_address, SocketName const& name)
 {
     i32 length = TRY(read_user<i32>(length_address));
     if (length < 0)
         return Errno::Invalid;
+    u8 whole[SOCKADDR_UN_SIZE];
     u16 family = AF_UNIX;
-    TRY(copy_to_user(user_space(), address, &family, min<usize>(static_cast<usize>(length), sizeof family)));
-    TRY(write_user<i32>(length_address, sizeof family));
+    memcpy(whole, &family, sizeof family);
+    memcpy(whole + sizeof family, name.bytes, name.length);
+    usize size = sizeof family + name.length;
+    TRY(copy_to_user(user_space(), address, whole, min<usize>(static_cast<usize>(length), size)));
+    TRY(write_user<i32>(length_address, static_cast<i32>(size)));
     return 0;
+}
+
+// A struct sockaddr_un from the caller, checked as Linux's unix_validate_addr (EINVAL for a
+// length below sa_family_t or above the struct, or another family) and made a SocketName as
+// unix_mkname_bsd does: a path ends at its first NUL (kept), an abstract name is every byte.
+Result<SocketName> read_socket_name(UserAddress address, u32 length)
+{
+    if (length < sizeof(u16) || length > SOCKADDR_UN_SIZE)
+        return Errno::Invalid;
+    u8 whole[SOCKADDR_UN_SIZE] = {};
+    TRY(copy_from_user(user_space(), whole, address, length));
+    u16 family;
+    memcpy(&family, whole, sizeof family);
+    if (family != AF_UNIX)
+        return Errno::Invalid;
+    SocketName name;
+    u32 path_length = length - sizeof family;
+    memcpy(name.bytes, whole + sizeof family, path_length);
+    if (path_length && name.bytes[0] != 0) {
+        u32 end = 0;
+        while (end < path_length && name.bytes[end])
+            ++end;
+        if (end == SocketName::MAX)
+            return Errno::Invalid; // a 108-byte path has no room for its NUL
+        name.bytes[end] = 0;
+        path_length = end + 1;
+    }
+    name.length = path_length;
+    return name;
+}
+
+// The socket node a path name names, for connect: the walk's errors (ENOENT...), EACCES
+// without write permission, ECONNREFUSED for a node that is not a socket (Linux's
+// unix_find_bsd).
+Result<RefPtr<Inode>> socket_node(SocketName const& name)
+{
+    Process& process = current_process();
+    PATH_BUFFER(normalized);
+    TRY(normalize_path(process.cwd(), reinterpret_cast<char const*>(name.bytes), normalized, PATH_MAX, &process.credentials));
+    RefPtr<Inode> node = TRY(vfs_lookup(normalized, FollowLastLink::Yes, process.credentials));
+    TRY(inode_permission(*node, process.credentials, MayWrite));
+    if ((node->mode() & MODE_TYPE_MASK) != MODE_SOCKET)
+        return Errno::ConnectionRefused;
+    return node;
 }
 
 }
@@ -206,8 +262,8 @@ Result<i64> sys_setsockopt(int fd, int level, int name, UserAddress value, u32 l
 Result<i64> sys_getsockname(int fd, UserAddress address, UserAddress length_address)
 {
     auto file = TRY(current_process().fds().get(fd));
-    TRY(socket_for(*file));
-    return put_unnamed_address(address, length_address);
+    UnixSocket* socket = TRY(socket_for(*file));
+    return put_address(address, length_address, socket->name());
 }
 
 Result<i64> sys_getpeername(int fd, UserAddress address, UserAddress length_address)
@@ -216,5 +272,88 @@ Result<i64> sys_getpeername(int fd, UserAddress address, UserAddress length_addr
     UnixSocket* socket = TRY(socket_for(*file));
     if (!socket->has_peer_name())
         return Errno::NotConnected;
-    return put_unnamed_address(address, length_address);
+    return put_address(address, length_address, socket->peer_name());
+}
+
+// bind(2): a path name becomes a socket node (S_IFSOCK, 0777 less the umask; EADDRINUSE if
+// the name exists, the walk's errors otherwise), an abstract name is kept by the socket
+// (EADDRINUSE if taken), an empty one autobinds. A named socket: EINVAL (after EADDRINUSE
+// for a path that exists, as Linux makes the node first).
+Result<i64> sys_bind(int fd, UserAddress address, u32 length)
+{
+    auto file = TRY(current_process().fds().get(fd));
+    UnixSocket* socket = TRY(socket_for(*file));
+    SocketName name = TRY(read_socket_name(address, length));
+    if (!name.length || name.is_abstract()) {
+        TRY(socket->bind(name, nullptr));
+        return 0;
+    }
+    Process& process = current_process();
+    PATH_BUFFER(normalized);
+    TRY(normalize_path(process.cwd(), reinterpret_cast<char const*>(name.bytes), normalized, PATH_MAX, &process.credentials));
+    auto made = vfs_mknod(normalized, MODE_SOCKET | (0777 & ~process.umask()), DeviceNumber {}, process.credentials);
+    if (made.is_error())
+        return made.error() == Errno::Exists ? Errno::AddressInUse : made.error();
+    // As Linux's unix_bind_bsd: the node first, then a named socket is EINVAL and the node goes.
+    if (socket->name().length) {
+        (void)vfs_unlink(normalized, process.credentials);
+        return Errno::Invalid;
+    }
+    RefPtr<Inode> node = TRY(vfs_lookup(normalized, FollowLastLink::No, process.credentials));
+    TRY(socket->bind(name, node));
+    return 0;
+}
+
+Result<i64> sys_listen(int fd, int backlog)
+{
+    auto file = TRY(current_process().fds().get(fd));
+    UnixSocket* socket = TRY(socket_for(*file));
+    TRY(socket->listen(backlog));
+    return 0;
+}
+
+// connect(2) of a stream or seqpacket socket to a listener, found by its socket node or its
+// abstract name (UnixSocket::connect). A datagram socket connects to no name: one that
+// names a bound socket is refused with a log line (Pagoda's datagram sockets talk only in
+// pairs); otherwise Linux's errors for a name nobody bound.
+Result<i64> sys_connect(int fd, UserAddress address, u32 length)
+{
+    auto file = TRY(current_process().fds().get(fd));
+    UnixSocket* socket = TRY(socket_for(*file));
+    SocketName name = TRY(read_socket_name(address, length));
+    RefPtr<Inode> node;
+    if (name.length && !name.is_abstract())
+        node = TRY(socket_node(name));
+    if (socket->type() == SocketType::Datagram) {
+        KLOG_ONCE("pid %u: connect of a Unix datagram socket to a name is not supported: ECONNREFUSED", current_process().pid());
+        return Errno::ConnectionRefused;
+    }
+    TRY(socket->connect(name, node.ptr(), file->is_nonblocking()));
+    return 0;
+}
+
+// accept4(2): the oldest connection (EAGAIN if none and nonblocking, EINVAL if not
+// listening), a descriptor for it with SOCK_NONBLOCK and SOCK_CLOEXEC as asked, and the
+// connector's name (unnamed, most often).
+Result<i64> sys_accept4(int fd, UserAddress address, UserAddress length_address, int flags)
+{
+    if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+        return Errno::Invalid;
+    auto file = TRY(current_process().fds().get(fd));
+    UnixSocket* socket = TRY(socket_for(*file));
+    RefPtr<UnixSocket> server = TRY(socket->accept(file->is_nonblocking()));
+    SocketName peer = server->peer_name();
+    int new_fd = TRY(install_socket(server, flags));
+    if (address) {
+        if (auto written = put_address(address, length_address, peer); written.is_error()) {
+            MUST(current_process().fds().close(new_fd));
+            return written.error();
+        }
+    }
+    return new_fd;
+}
+
+Result<i64> sys_accept(int fd, UserAddress address, UserAddress length_address)
+{
+    return sys_accept4(fd, address, length_address, 0);
 }

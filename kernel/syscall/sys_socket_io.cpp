@@ -1,10 +1,7 @@
 // Sending and receiving on sockets: send/sendto/sendmsg, recv/recvfrom/recvmsg, and readv/
 // writev handed on by sys_file.cpp — each a vector of user segments that the socket gathers
-// into one send or scatters one receive into (kernel/fs/unix_socket.h). And connect(),
-// which can only fail: no socket has a name.
+// into one send or scatters one receive into (kernel/fs/unix_socket.h).
 #include "handlers.h"
-#include "kernel/fs/inode.h"
-#include "kernel/fs/path_buffer.h"
 #include "kernel/fs/unix_socket.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/memory.h"
@@ -16,8 +13,6 @@ constexpr int MSG_OOB = 0x1, MSG_PEEK = 0x2, MSG_TRUNC = 0x20, MSG_DONTWAIT = 0x
               MSG_CMSG_CLOEXEC = 0x40000000;
 constexpr u32 UIO_MAXIOV = 1024;
 constexpr i64 MAX_IO = 0x7ffff000; // Linux's MAX_RW_COUNT
-constexpr int AF_UNIX = 1;
-constexpr usize SOCKADDR_UN_SIZE = 110; // sa_family_t and a 108-byte path
 
 struct IoVec {
     u64 base;
@@ -141,8 +136,8 @@ Result<i64> receive_segments(OpenFile& file, UnixSocket& socket, Segments const&
 }
 
 // A destination address on send: a connected stream says EISCONN; seqpacket ignores it, as
-// Linux's unix_seqpacket_sendmsg does; a datagram could only go to a named socket, and
-// there are none — Linux's answer for a name nobody bound (ECONNREFUSED), with a log line.
+// Linux's unix_seqpacket_sendmsg does; a datagram to a name is not supported: ECONNREFUSED,
+// Linux's answer for a name nobody bound, with a log line.
 Result<void> check_destination(UnixSocket& socket, UserAddress address, u32 length)
 {
     if (!address || !length)
@@ -153,7 +148,7 @@ Result<void> check_destination(UnixSocket& socket, UserAddress address, u32 leng
     case SocketType::SeqPacket:
         return {};
     case SocketType::Datagram:
-        KLOG_ONCE("pid %u: sendto a named Unix socket: no socket has a name (no bind): ECONNREFUSED", current_process().pid());
+        KLOG_ONCE("pid %u: sendto a named Unix datagram socket is not supported: ECONNREFUSED", current_process().pid());
         return Errno::ConnectionRefused;
     }
     return {};
@@ -247,33 +242,4 @@ Result<i64> socket_vector_io(OpenFile& file, UserAddress iov, int count, bool re
         return send_segments(file, *socket, segments, 0);
     bool truncated;
     return receive_segments(file, *socket, segments, 0, truncated);
-}
-
-// connect(2): the address checked as Linux's unix_validate_addr, then looked up. No socket
-// is bound to a name (there is no bind), so it can only fail as Linux fails for a name
-// nobody listens on: ENOENT for a path that does not exist (or its walk's error: EACCES,
-// ENOTDIR...), ECONNREFUSED for one that does, or for an abstract name. A socket made by
-// socketpair is connected already: EISCONN.
-Result<i64> sys_connect(int fd, UserAddress address, u32 length)
-{
-    RefPtr<OpenFile> file;
-    UnixSocket* socket = TRY(socket_of_fd(fd, file));
-    if (length < sizeof(u16) || length > SOCKADDR_UN_SIZE)
-        return Errno::Invalid;
-    char name[SOCKADDR_UN_SIZE + 1] = {};
-    TRY(copy_from_user(user_space(), name, address, length));
-    u16 family;
-    memcpy(&family, name, sizeof family);
-    if (family != AF_UNIX)
-        return Errno::Invalid;
-    if (socket->is_connected() && socket->type() != SocketType::Datagram)
-        return Errno::IsConnected;
-    char const* path = name + sizeof family; // NUL-terminated: name has one byte more
-    if (length == sizeof family || path[0] == '\0')
-        return Errno::ConnectionRefused; // an abstract name: none is bound
-    Process& process = current_process();
-    PATH_BUFFER(normalized);
-    TRY(normalize_path(process.cwd(), path, normalized, PATH_MAX, &process.credentials));
-    TRY(vfs_lookup(normalized, FollowLastLink::Yes, process.credentials));
-    return Errno::ConnectionRefused;
 }
