@@ -1,5 +1,6 @@
 // Unix-domain sockets (AF_UNIX, unix(7)): socket() makes one that is not connected, and
-// socketpair() two that are connected to each other. Each socket owns its receive queue —
+// socketpair() two that are connected to each other; connect() to a listener makes such a
+// pair too, one end queued for accept() (names and listeners: unix_socket_names.cpp). Each socket owns its receive queue —
 // for SOCK_STREAM a PipeRing of bytes, as a pipe holds them; for SOCK_DGRAM and
 // SOCK_SEQPACKET a MessageQueue of whole messages — and a sender charges what it queued at
 // its peer against its own SO_SNDBUF until the peer reads it (Linux's sk_wmem_alloc).
