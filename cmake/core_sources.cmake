@@ -14,6 +14,8 @@ list(APPEND PAGODA_CORE_SOURCES
     ${CMAKE_SOURCE_DIR}/kernel/proc/shm_segment.cpp
     ${CMAKE_SOURCE_DIR}/kernel/fs/cpio.cpp
     ${CMAKE_SOURCE_DIR}/kernel/fs/pipe_ring.cpp
+    # A datagram socket's receive queue (unix_socket.cpp, which sleeps, is not).
+    ${CMAKE_SOURCE_DIR}/kernel/fs/message_queue.cpp
     # File locks: the range, whole-file, lease and wait-for logic (file_lock.cpp, which sleeps, is not).
     ${CMAKE_SOURCE_DIR}/kernel/fs/record_lock_list.cpp
     ${CMAKE_SOURCE_DIR}/kernel/fs/whole_file_lock_list.cpp

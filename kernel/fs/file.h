@@ -59,6 +59,7 @@ class AddressSpace;
 class EpollInstance;
 class WaitSet;
 class Pipe;
+class UnixSocket;
 
 // Readiness, as poll(2) reports it (Linux's POLL* bits; select's sets are made from them).
 constexpr u32 POLL_IN = 0x001, POLL_PRI = 0x002, POLL_OUT = 0x004, POLL_ERR = 0x008, POLL_HUP = 0x010, POLL_NVAL = 0x020,
@@ -119,6 +120,12 @@ public:
     virtual Pipe* pipe() { return nullptr; }
     // The epoll instance this file is (epoll.h), or nullptr.
     virtual EpollInstance* epoll() { return nullptr; }
+    // The socket this file is (unix_socket.h), or nullptr: the socket calls refuse other
+    // files with ENOTSOCK.
+    virtual UnixSocket* unix_socket() { return nullptr; }
+    // Whether a write that fails with EPIPE raises SIGPIPE: a pipe's and a stream socket's
+    // do; a datagram or seqpacket socket's do not, as on Linux.
+    virtual bool signals_broken_pipe() const { return true; }
 };
 
 // Linux open(2) flags that matter here.

@@ -43,9 +43,20 @@ enum class Errno : int {
     Loop = 40, // ELOOP
     Overflow = 75, // EOVERFLOW
     LibraryBad = 80, // ELIBBAD: an ELF interpreter that is not a usable ELF file
+    NotSocket = 88, // ENOTSOCK
+    MessageTooLong = 90, // EMSGSIZE
+    ProtocolWrongType = 91, // EPROTOTYPE
+    NoProtocolOption = 92, // ENOPROTOOPT
+    ProtocolNotSupported = 93, // EPROTONOSUPPORT
+    SocketTypeNotSupported = 94, // ESOCKTNOSUPPORT
     NotSupported = 95, // EOPNOTSUPP
     AddressFamilyNotSupported = 97, // EAFNOSUPPORT
+    AddressInUse = 98, // EADDRINUSE
+    ConnectionReset = 104, // ECONNRESET
+    IsConnected = 106, // EISCONN
+    NotConnected = 107, // ENOTCONN
     TimedOut = 110, // ETIMEDOUT
+    ConnectionRefused = 111, // ECONNREFUSED
 
     // Kernel-internal codes (Linux's, from include/linux/errno.h) that never reach a program:
     // a system call a signal interrupted returns one, and the signal code (proc/signal.cpp)

@@ -198,8 +198,28 @@ Result<i64> sys_getpgid(int pid);
 Result<i64> sys_getpgrp();
 Result<i64> sys_setsid();
 Result<i64> sys_getsid(int pid);
-// Sockets: none (sys_socket.cpp)
+// Sockets: AF_UNIX (sys_socket.cpp; sending and receiving in sys_socket_io.cpp)
+class UnixSocket;
 Result<i64> sys_socket(int domain, int type, int protocol);
+Result<i64> sys_socketpair(int domain, int type, int protocol, UserAddress pair);
+Result<i64> sys_shutdown(int fd, int how);
+Result<i64> sys_getsockopt(int fd, int level, int name, UserAddress value, UserAddress length);
+Result<i64> sys_setsockopt(int fd, int level, int name, UserAddress value, u32 length);
+Result<i64> sys_getsockname(int fd, UserAddress address, UserAddress length);
+Result<i64> sys_getpeername(int fd, UserAddress address, UserAddress length);
+Result<i64> sys_connect(int fd, UserAddress address, u32 length);
+Result<i64> sys_bind(int fd, UserAddress address, u32 length);
+Result<i64> sys_listen(int fd, int backlog);
+Result<i64> sys_accept(int fd, UserAddress address, UserAddress length);
+Result<i64> sys_accept4(int fd, UserAddress address, UserAddress length, int flags);
+Result<i64> sys_sendto(int fd, UserAddress buffer, u64 length, int flags, UserAddress address, u32 address_length);
+Result<i64> sys_recvfrom(int fd, UserAddress buffer, u64 length, int flags, UserAddress address, UserAddress address_length);
+Result<i64> sys_sendmsg(int fd, UserAddress message, int flags);
+Result<i64> sys_recvmsg(int fd, UserAddress message, int flags);
+// The socket a description is, or NotSocket.
+Result<UnixSocket*> socket_for(OpenFile&);
+// readv/writev on a socket (sys_file.cpp hands them on): the whole vector in one call.
+Result<i64> socket_vector_io(OpenFile&, UserAddress iov, int count, bool reading);
 // futex (sys_futex.cpp)
 Result<i64> sys_futex(UserAddress address, int operation, u32 value, UserAddress timeout, UserAddress address2, u32 value3);
 // Time (sys_time.cpp)

@@ -8,6 +8,7 @@
 #include "kernel/fs/permission.h"
 #include "kernel/fs/pipe.h"
 #include "kernel/fs/seek_data.h"
+#include "kernel/fs/unix_socket.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/memory.h"
@@ -32,6 +33,14 @@ Result<RefPtr<OpenFile>> file_for(int fd) { return current_process().fds().get(f
 // memory (mm/reclaim.h); a piece is the most one File call moves.
 constexpr usize PIECE = 256 * KiB;
 
+// The most one File call moves for `file`: a piece, or all of it for a socket whose every
+// send is one message and every receive takes one (a datagram may be up to 425952 bytes).
+usize piece_for(OpenFile& file)
+{
+    UnixSocket* socket = file.file().unix_socket();
+    return socket && socket->type() != SocketType::Stream ? MAX_IO : PIECE;
+}
+
 // Reads from `file` at `offset` into user memory; returns bytes read.
 Result<i64> read_into_user(OpenFile& file, UserAddress buffer, u64 count, u64 offset)
 {
@@ -41,7 +50,7 @@ Result<i64> read_into_user(OpenFile& file, UserAddress buffer, u64 count, u64 of
         TRY(check_terminal_access(current_process(), SIGTTIN)); // a background job: SIGTTIN
     while (done < count) {
         reclaim_if_low(kernel_memory_context());
-        usize want = min<u64>(PIECE, count - done);
+        usize want = min<u64>(piece_for(file), count - done);
         auto n = file.file().read_to_user({ user_space(), buffer + done, want, offset + done, file.is_nonblocking() });
         if (n.is_error())
             return done ? Result<i64>(static_cast<i64>(done)) : Result<i64>(n.error());
@@ -66,12 +75,12 @@ Result<i64> write_from_user(OpenFile& file, UserAddress buffer, u64 count, u64 o
         TRY(check_terminal_access(current_process(), SIGTTOU)); // TOSTOP: a background job gets SIGTTOU
     while (done < count) {
         reclaim_if_low(kernel_memory_context());
-        usize want = min<u64>(PIECE, count - done);
+        usize want = min<u64>(piece_for(file), count - done);
         auto n = file.file().write_from_user(
             { user_space(), buffer + done, want, offset + done, file.is_nonblocking(), file.is_direct() });
         if (n.is_error()) {
             // A pipe without readers: EPIPE, and SIGPIPE for the writer, as Linux does.
-            if (n.error() == Errno::BrokenPipe)
+            if (n.error() == Errno::BrokenPipe && file.file().signals_broken_pipe())
                 MUST(send_signal(current_process(), SIGPIPE));
             return done ? Result<i64>(static_cast<i64>(done)) : Result<i64>(n.error());
         }
@@ -121,6 +130,9 @@ Result<i64> vector_io(int fd, UserAddress iov, int count, Direction direction)
         return Errno::BadFd;
     if (static_cast<u32>(count) > UIO_MAXIOV)
         return Errno::Invalid;
+    // A socket gathers (or scatters) the whole vector in one send: one datagram, one message.
+    if (file->file().unix_socket())
+        return socket_vector_io(*file, iov, count, direction == Direction::Read);
     for (int i = 0; i < count; ++i) {
         IoVec vec = TRY(read_user<IoVec>(iov + i * sizeof(IoVec)));
         if (static_cast<i64>(vec.length) < 0)
