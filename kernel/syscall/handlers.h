@@ -201,6 +201,7 @@ Result<i64> sys_getsid(int pid);
 Result<i64> sys_socket(int domain, int type, int protocol);
 // futex (sys_futex.cpp)
 Result<i64> sys_futex(UserAddress address, int operation, u32 value, UserAddress timeout, UserAddress address2, u32 value3);
+Result<i64> sys_futex_waitv(UserAddress waiters, u32 count, u32 flags, UserAddress timeout, int clock);
 // Time (sys_time.cpp)
 Result<i64> sys_clock_gettime(int clock, UserAddress timespec);
 Result<i64> sys_clock_getres(int clock, UserAddress resolution);
