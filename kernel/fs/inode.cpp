@@ -1,6 +1,7 @@
 #include "inode.h"
 #include "character_devices.h"
 #include "fifo.h"
+#include "file_seals.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/address_space.h"
 #include "kernel/mm/dirty_limit.h"
@@ -101,6 +102,7 @@ Result<void> Inode::allocate(u64 offset, u64 length, bool keep_size)
     RefPtr<PageCache> cache = TRY(page_cache());
     if (cache->is_backed())
         return Errno::NotSupported;
+    TRY(check_sealed_allocate(*this, offset, length, cache->size()));
     u64 end = offset + length;
     u64 first = offset / PAGE_SIZE, last = (end - 1) / PAGE_SIZE;
     // With KEEP_SIZE, pages past the end are left for a write to allocate (Linux reserves
@@ -127,6 +129,7 @@ Result<void> Inode::punch_hole(u64 offset, u64 length)
     RefPtr<PageCache> cache = TRY(page_cache());
     if (cache->is_backed())
         return Errno::NotSupported;
+    TRY(check_sealed_punch_hole(*this));
     cache->punch_hole(offset, length);
     update_times(TimeUpdate::Modify);
     return {};
@@ -139,6 +142,7 @@ Result<void> Inode::truncate(u64 size)
     if (!is_regular())
         return Errno::Invalid;
     RefPtr<PageCache> cache = TRY(page_cache());
+    TRY(check_sealed_resize(*this, cache->size(), size));
     cache->set_size(size);
     TRY(store_size(size));
     // Even when the size stays: truncate(2) always marks the file modified on Linux.
@@ -232,6 +236,7 @@ Result<usize> InodeFile::write_from_user(UserIo const& io)
 
 Result<usize> InodeFile::write_in_slices(u64 offset, usize count, FunctionRef<Result<usize>(u8*, usize, usize)> give)
 {
+    count = TRY(sealed_write_length(*m_inode, offset, count, m_cache->size()));
     // A slice at a time, each after the dirty-limit check (mm/dirty_limit.h): one long
     // write() must not make all of memory dirty before anybody looks. An error after some
     // slices is a short write, as it is inside one slice.
