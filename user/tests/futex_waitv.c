@@ -2,6 +2,8 @@
 //   - a FUTEX_WAKE of any one word ends the wait, which returns that word's index; the same
 //     with shared (not FUTEX2_PRIVATE) words in a MAP_SHARED page woken from a fork child;
 //   - the other words then hold no waiter (a wake of them wakes nobody);
+//   - a signal handler without SA_RESTART ends the wait with EINTR; with SA_RESTART the
+//     wait goes on and a later wake still returns its index;
 //   - EAGAIN when any word differs from its value, ETIMEDOUT at an absolute time-out on
 //     CLOCK_MONOTONIC and CLOCK_REALTIME;
 //   - EINVAL for flags, 0 or 129 words, a NULL array, a clock other than those two, a word
@@ -12,6 +14,7 @@
 #include "tap.h"
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -71,11 +74,28 @@ static void* waiter_body(void* arg)
 
 static void settle(void) { usleep(100000); }
 
+static volatile sig_atomic_t handled;
+static void on_signal(int signal) { (void)signal, ++handled; }
+static void catch_usr1(int flags)
+{
+    struct sigaction action = { .sa_handler = on_signal, .sa_flags = flags };
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGUSR1, &action, NULL);
+}
+
+static void* errno_waiter_body(void* arg)
+{
+    (void)arg;
+    struct timespec t = in_seconds(CLOCK_MONOTONIC, 10);
+    long r = waitv(list, WORDS, 0, &t, CLOCK_MONOTONIC);
+    return (void*)(r < 0 ? (long)-errno : r);
+}
+
 static int fails_with(long r, int expected_errno) { return r == -1 && errno == expected_errno; }
 
 int main(void)
 {
-    tap_plan(20);
+    tap_plan(22);
     alarm(30);
 
     // A wake of word 5 ends the wait with 5; the others are free of it afterwards.
@@ -104,6 +124,22 @@ int main(void)
     wake(&words[WORDS - 1], FUTEX_PRIVATE_FLAG);
     pthread_join(t, &result);
     ok((long)result == WORDS - 1, "a wake of the last word returns %d (%ld)", WORDS - 1, (long)result);
+
+    // Signals: without SA_RESTART the wait ends (EINTR); with it, it goes on.
+    catch_usr1(0);
+    pthread_create(&t, NULL, errno_waiter_body, NULL);
+    settle();
+    pthread_kill(t, SIGUSR1);
+    pthread_join(t, &result);
+    ok((long)result == -EINTR && handled == 1, "a handler without SA_RESTART: EINTR (%ld)", (long)result);
+    catch_usr1(SA_RESTART);
+    pthread_create(&t, NULL, errno_waiter_body, NULL);
+    settle();
+    pthread_kill(t, SIGUSR1);
+    for (int tries = 0; tries < 100 && wake(&words[2], FUTEX_PRIVATE_FLAG) == 0; ++tries)
+        usleep(20000); // until the restarted wait is back in line
+    pthread_join(t, &result);
+    ok((long)result == 2 && handled == 2, "with SA_RESTART the wait goes on: a later wake returns 2 (%ld)", (long)result);
 
     // Shared words in a MAP_SHARED page, woken by another process.
     uint32_t* shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
