@@ -236,14 +236,19 @@ Result<usize> InodeFile::write_from_user(UserIo const& io)
 
 Result<usize> InodeFile::write_in_slices(u64 offset, usize count, FunctionRef<Result<usize>(u8*, usize, usize)> give)
 {
-    count = TRY(sealed_write_length(*m_inode, offset, count, m_cache->size()));
     // A slice at a time, each after the dirty-limit check (mm/dirty_limit.h): one long
     // write() must not make all of memory dirty before anybody looks. An error after some
-    // slices is a short write, as it is inside one slice.
+    // slices is a short write, as it is inside one slice. The check may sleep, so the file's
+    // seals (file_seals.h) are looked at after it, for each slice: a seal added meanwhile
+    // stops the rest.
     usize done = 0;
     do {
-        usize slice = min<usize>(count - done, DIRTY_WRITE_SLICE);
-        balance_dirty_pages(*m_cache, offset + done, slice);
+        usize wanted = min<usize>(count - done, DIRTY_WRITE_SLICE);
+        balance_dirty_pages(*m_cache, offset + done, wanted);
+        auto allowed = sealed_write_length(*m_inode, offset + done, wanted, m_cache->size());
+        if (allowed.is_error())
+            return done > 0 ? Result<usize>(done) : Result<usize>(allowed.error());
+        usize slice = allowed.value();
         u64 old_size = m_cache->size();
         auto copied = m_cache->write_with(offset + done, slice,
             [&](u8* destination, usize in_slice, usize chunk) { return give(destination, done + in_slice, chunk); });
@@ -253,7 +258,7 @@ Result<usize> InodeFile::write_in_slices(u64 offset, usize count, FunctionRef<Re
         if (finished.is_error())
             return done > 0 ? Result<usize>(done) : Result<usize>(finished.error());
         done += finished.value();
-        if (finished.value() < slice)
+        if (finished.value() < wanted)
             break;
     } while (done < count);
     return done;
