@@ -8,7 +8,8 @@
 //   F_SEAL_SHRINK        truncate smaller: EPERM (open's O_TRUNC too)
 //   F_SEAL_GROW          truncate larger, fallocate past the end, write past the end: EPERM
 //                        (a write across the end stops short at the page before it)
-//   F_SEAL_WRITE         write(), fallocate's PUNCH_HOLE, a new MAP_SHARED mapping that
+//   F_SEAL_WRITE         write(), fallocate's PUNCH_HOLE (and madvise's MADV_REMOVE, through
+//                        Pager::may_punch_hole), a new MAP_SHARED mapping that
 //                        may write: EPERM (mprotect cannot add PROT_WRITE to a shared one:
 //                        EACCES); refused (EBUSY) while a shared mapping may write
 //   F_SEAL_FUTURE_WRITE  the same, but existing writable mappings keep writing

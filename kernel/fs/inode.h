@@ -135,6 +135,7 @@ public:
     Result<void> read_page(u64 index, u8* page) override;
     Result<void> write_page(u64 index, u8 const* page, usize valid_bytes) override;
     bool is_backed() const override { return false; }
+    Result<void> may_punch_hole() override; // not under a write seal (file_seals.h)
 
 protected:
     RefPtr<PageCache> m_page_cache;

@@ -10,7 +10,7 @@
 //     and a shared PROT_WRITE mmap EPERM, mprotect adding PROT_WRITE to a shared one EACCES,
 //     MAP_PRIVATE writable still fine, the size may still change;
 //   - F_SEAL_FUTURE_WRITE: a writable mapping made before keeps writing, new writes and
-//     writable shared mappings EPERM;
+//     writable shared mappings EPERM, and so is its MADV_REMOVE (a hole punched);
 //   - MFD_NOEXEC_SEAL: mode 0666 and F_SEAL_EXEC, chmod adding x EPERM (other bits fine);
 //   - seals belong to the file: a dup and a reopen through /proc/self/fd see them;
 //   - a file outside tmpfs (ext2 on Pagoda, whatever the host's disk has) cannot be sealed:
@@ -67,7 +67,7 @@ static int seals(int fd) { return fcntl(fd, F_GET_SEALS); }
 
 int main(void)
 {
-    tap_plan(33);
+    tap_plan(34);
     char buffer[4 * SIZE];
     memset(buffer, 'x', sizeof buffer);
 
@@ -149,6 +149,8 @@ int main(void)
     ok(pread(fd, &c, 1, 0) == 1 && c == 'y' && fails_with(pwrite(fd, "z", 1, 0), EPERM)
             && mmap(NULL, SIZE, PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED && errno == EPERM,
         "F_SEAL_FUTURE_WRITE: the old mapping writes; pwrite and a new writable mapping EPERM");
+    ok(fails_with(madvise(shared, 4096, MADV_REMOVE), EPERM) && shared[0] == 'y',
+        "F_SEAL_FUTURE_WRITE: MADV_REMOVE through the old mapping EPERM, the page kept");
     munmap(shared, SIZE);
     close(fd);
 
