@@ -1,5 +1,6 @@
 #include "inode.h"
 #include "character_devices.h"
+#include "file_seals.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/address_space.h"
 #include "kernel/mm/dirty_limit.h"
@@ -100,6 +101,7 @@ Result<void> Inode::allocate(u64 offset, u64 length, bool keep_size)
     RefPtr<PageCache> cache = TRY(page_cache());
     if (cache->is_backed())
         return Errno::NotSupported;
+    TRY(check_sealed_allocate(*this, offset, length, cache->size()));
     u64 end = offset + length;
     u64 first = offset / PAGE_SIZE, last = (end - 1) / PAGE_SIZE;
     // With KEEP_SIZE, pages past the end are left for a write to allocate (Linux reserves
@@ -126,6 +128,7 @@ Result<void> Inode::punch_hole(u64 offset, u64 length)
     RefPtr<PageCache> cache = TRY(page_cache());
     if (cache->is_backed())
         return Errno::NotSupported;
+    TRY(may_punch_hole());
     cache->punch_hole(offset, length);
     update_times(TimeUpdate::Modify);
     return {};
@@ -138,6 +141,7 @@ Result<void> Inode::truncate(u64 size)
     if (!is_regular())
         return Errno::Invalid;
     RefPtr<PageCache> cache = TRY(page_cache());
+    TRY(check_sealed_resize(*this, cache->size(), size));
     cache->set_size(size);
     TRY(store_size(size));
     // Even when the size stays: truncate(2) always marks the file modified on Linux.
@@ -159,6 +163,8 @@ Result<void> Inode::read_page(u64, u8* page)
 }
 
 Result<void> Inode::write_page(u64, u8 const*, usize) { return {}; }
+
+Result<void> Inode::may_punch_hole() { return check_sealed_punch_hole(*this); }
 
 Result<RefPtr<File>> InodeFile::create(RefPtr<Inode> inode, ForWriting for_writing)
 {
@@ -233,11 +239,17 @@ Result<usize> InodeFile::write_in_slices(u64 offset, usize count, FunctionRef<Re
 {
     // A slice at a time, each after the dirty-limit check (mm/dirty_limit.h): one long
     // write() must not make all of memory dirty before anybody looks. An error after some
-    // slices is a short write, as it is inside one slice.
+    // slices is a short write, as it is inside one slice. The check may sleep, so the file's
+    // seals (file_seals.h) are looked at after it, for each slice: a seal added meanwhile
+    // stops the rest.
     usize done = 0;
     do {
-        usize slice = min<usize>(count - done, DIRTY_WRITE_SLICE);
-        balance_dirty_pages(*m_cache, offset + done, slice);
+        usize wanted = min<usize>(count - done, DIRTY_WRITE_SLICE);
+        balance_dirty_pages(*m_cache, offset + done, wanted);
+        auto allowed = sealed_write_length(*m_inode, offset + done, wanted, m_cache->size());
+        if (allowed.is_error())
+            return done > 0 ? Result<usize>(done) : Result<usize>(allowed.error());
+        usize slice = allowed.value();
         u64 old_size = m_cache->size();
         auto copied = m_cache->write_with(offset + done, slice,
             [&](u8* destination, usize in_slice, usize chunk) { return give(destination, done + in_slice, chunk); });
@@ -247,7 +259,7 @@ Result<usize> InodeFile::write_in_slices(u64 offset, usize count, FunctionRef<Re
         if (finished.is_error())
             return done > 0 ? Result<usize>(done) : Result<usize>(finished.error());
         done += finished.value();
-        if (finished.value() < slice)
+        if (finished.value() < wanted)
             break;
     } while (done < count);
     return done;

@@ -81,6 +81,10 @@ public:
     // count their space; /proc, /dev and the initramfs have none (statfs_without_storage).
     virtual Result<void> statfs(LinuxStatfs&) { return Errno::NoSys; }
 
+    // The file's seals (file_seals.h), where it keeps them: only tmpfs's regular files
+    // (memfds among them) have any; every other file answers null (it cannot be sealed).
+    virtual u32* seal_word() { return nullptr; }
+
     // Opening: regular files get an InodeFile over the page cache; devices and /proc files
     // override this to return their own File.
     virtual Result<RefPtr<File>> open(int flags);
@@ -131,6 +135,7 @@ public:
     Result<void> read_page(u64 index, u8* page) override;
     Result<void> write_page(u64 index, u8 const* page, usize valid_bytes) override;
     bool is_backed() const override { return false; }
+    Result<void> may_punch_hole() override; // not under a write seal (file_seals.h)
 
 protected:
     RefPtr<PageCache> m_page_cache;

@@ -1,4 +1,5 @@
 #include "memfd.h"
+#include "file_seals.h"
 #include "inode.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/memory.h"
@@ -11,7 +12,7 @@ u64 g_memfd_count = 0; // for a name no other file in it has
 
 }
 
-Result<RefPtr<OpenFile>> memfd_open(char const* name, Credentials const& who)
+Result<RefPtr<OpenFile>> memfd_open(char const* name, Credentials const& who, MemfdSealing sealing)
 {
     if (!g_memfd_root)
         g_memfd_root = TRY(tmpfs_create_root());
@@ -20,8 +21,11 @@ Result<RefPtr<OpenFile>> memfd_open(char const* name, Credentials const& who)
     char entry[32];
     auto entry_length = static_cast<usize>(format(entry, sizeof entry, "%lu", ++g_memfd_count));
     Name entry_name { entry, entry_length };
-    // Linux's mode, without MFD_NOEXEC_SEAL; owned by the caller's file-system ids.
-    RefPtr<Inode> inode = TRY(g_memfd_root->create(entry_name, MODE_REGULAR | 0777, InodeOwner { who.fsuid, who.fsgid }));
+    // Linux's modes, with and without MFD_NOEXEC_SEAL; owned by the caller's file-system ids.
+    u32 permissions = sealing == MemfdSealing::NoExec ? 0666 : 0777;
+    RefPtr<Inode> inode = TRY(g_memfd_root->create(entry_name, MODE_REGULAR | permissions, InodeOwner { who.fsuid, who.fsgid }));
+    if (sealing != MemfdSealing::None)
+        *inode->seal_word() = sealing == MemfdSealing::NoExec ? F_SEAL_EXEC : 0;
     auto file = inode->open(O_RDWR);
     MUST(g_memfd_root->unlink(entry_name));
     if (file.is_error())

@@ -1,4 +1,5 @@
 #include "tmpfs.h"
+#include "file_seals.h"
 #include "kernel/lib/assert.h"
 #include "kernel/lib/memory.h"
 #include "kernel/mm/memory_context.h"
@@ -96,6 +97,7 @@ public:
     u64 stored_size() override { return 0; }
     u32 mode() override { return m_metadata.mode(); }
     InodeOwner owner() override { return m_metadata.owner(); }
+    u32* seal_word() override { return is_regular() ? &m_seals : nullptr; }
 
     void stat(LinuxStat& out) override
     {
@@ -300,6 +302,8 @@ public:
 
     Result<void> change_attributes(AttributeChange const& change) override
     {
+        if (change.which & AttributeChange::Mode)
+            TRY(check_sealed_mode_change(*this, mode(), change.mode));
         m_metadata.apply(change);
         return {};
     }
@@ -377,6 +381,7 @@ private:
     u64 m_next_cookie { 2 }; // after "." and ".."
     char* m_link_target { nullptr };
     DeviceNumber m_device_number; // of a device node made by mknod
+    u32 m_seals { F_SEAL_SEAL }; // a regular file's (file_seals.h): none may be added, unless a memfd allows it
 };
 
 u64 g_next_inode_number = 1;

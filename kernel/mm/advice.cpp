@@ -84,6 +84,7 @@ Result<void> AddressSpace::advise_mapping(Mapping& mapping, VirtAddr from, VirtA
             return Errno::Access;
         if (cache->is_backed())
             return Errno::NotSupported; // a disk file system punches no holes here
+        TRY(cache->may_punch_hole()); // a write-sealed memfd refuses (EPERM)
         u64 offset = mapping.file_index(from) * PAGE_SIZE;
         cache->punch_hole(offset, to - from);
         return {};

@@ -59,6 +59,8 @@ public:
     MemoryContext& context() { return m_context; }
     // True when a Pager with a backing store is attached (pages may be dropped / written back).
     bool is_backed() const { return m_pager && m_pager->is_backed(); }
+    // Pager::may_punch_hole of the file behind the cache (yes, once detached or for memory).
+    Result<void> may_punch_hole() { return m_pager ? m_pager->may_punch_hole() : Result<void>(); }
     // True for the backing of shared anonymous memory (shown as anonymous in /proc maps).
     bool is_anonymous() const { return m_anonymous; }
 

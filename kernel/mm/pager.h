@@ -51,6 +51,10 @@ public:
     // False when the cache's pages are the only copy of the data (tmpfs, shared anonymous
     // memory): such pages are never dropped, never written back and never dirty.
     virtual bool is_backed() const = 0;
+    // Whether a hole may be punched in the file now, asked by madvise's MADV_REMOVE (which
+    // punches in the cache directly): a file system may refuse, as a write-sealed tmpfs
+    // file does (EPERM, file_seals.h). Default: it may.
+    virtual Result<void> may_punch_hole() { return {}; }
 
 protected:
     ~Pager() = default; // never deleted through a Pager*

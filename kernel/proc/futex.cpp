@@ -2,11 +2,14 @@
 #include "futex_pi.h"
 #include "futex_table.h"
 #include "kernel/arch/x86_64/cpu.h"
+#include "kernel/lib/function_ref.h"
+#include "kernel/lib/own_ptr.h"
 #include "kernel/mm/address_space.h"
 #include "kernel/mm/user_memory.h"
 #include "kernel/sched/scheduler.h"
 #include "process.h"
 #include "signal.h"
+#include <new>
 
 namespace {
 
@@ -38,20 +41,19 @@ Result<FutexKey> key_for(AddressSpace& space, u64 address, bool process_private)
     return FutexKey { &space, address };
 }
 
-// Queues `waiter` and sleeps until a wake takes it (then success), `deadline_ns` passes
-// (monotonic, 0 = never: TimedOut) or a signal comes (`interrupted`). A waiter that gives up
-// leaves the line.
-Result<void> wait_in_line(FutexTable::Waiter& waiter, u64 deadline_ns, Errno interrupted)
+// Sleeps until `woken()` says a wake took the caller's waiters, `deadline_ns` passes
+// (monotonic, 0 = never: TimedOut) or a signal comes (`interrupted`); a sleeper that gives up
+// leaves the line (`leave_line`).
+Result<void> sleep_until_woken(FunctionRef<bool()> woken, FunctionRef<void()> leave_line, u64 deadline_ns, Errno interrupted)
 {
-    g_table.enqueue(waiter);
-    while (!waiter.woken) {
+    while (!woken()) {
         if (signal_pending()) {
-            g_table.remove(waiter);
+            leave_line();
             return interrupted;
         }
         if (deadline_ns) {
-            if (sleep_until(deadline_ns, SleepKind::Interruptible) && !waiter.woken) {
-                g_table.remove(waiter);
+            if (sleep_until(deadline_ns, SleepKind::Interruptible) && !woken()) {
+                leave_line();
                 return Errno::TimedOut;
             }
         } else {
@@ -59,6 +61,13 @@ Result<void> wait_in_line(FutexTable::Waiter& waiter, u64 deadline_ns, Errno int
         }
     }
     return {};
+}
+
+// Queues `waiter` and sleeps until a wake takes it (then success), or gives up as above.
+Result<void> wait_in_line(FutexTable::Waiter& waiter, u64 deadline_ns, Errno interrupted)
+{
+    g_table.enqueue(waiter);
+    return sleep_until_woken([&] { return waiter.woken; }, [&] { g_table.remove(waiter); }, deadline_ns, interrupted);
 }
 
 }
@@ -76,6 +85,50 @@ Result<void> futex_wait(AddressSpace& space, u64 address, u32 expected, u64 dead
     // Linux: a wait without a time-out restarts after a SA_RESTART handler; one with a
     // time-out ends with EINTR whenever a handler runs.
     return wait_in_line(waiter, deadline_ns, deadline_ns ? Errno::Interrupted : Errno::RestartSys);
+}
+
+Result<u32> futex_wait_vector(AddressSpace& space, FutexVectorEntry const* entries, u32 count, u64 deadline_ns)
+{
+    OwnArray<FutexTable::Waiter> waiters(new (std::nothrow) FutexTable::Waiter[count]);
+    if (!waiters)
+        return Errno::NoMemory;
+    // Every word's key first (a bad address is EFAULT or EINVAL before anything waits), as
+    // Linux's futex_wait_multiple_setup.
+    for (u32 i = 0; i < count; ++i) {
+        waiters[i].key = TRY(key_for(space, entries[i].address, entries[i].process_private));
+        waiters[i].thread = current_thread();
+        waiters[i].group = waiters.ptr();
+        waiters[i].group_size = count;
+    }
+    auto woken_index = [&]() -> i64 {
+        for (u32 i = 0; i < count; ++i) {
+            if (waiters[i].woken)
+                return i;
+        }
+        return -1;
+    };
+    auto leave_line = [&] {
+        for (u32 i = 0; i < count; ++i)
+            g_table.remove(waiters[i]);
+    };
+    // Each waiter is queued before its word is read: the read may sleep to fault the page
+    // in, and a wake of a word checked already must then end the call (Linux returns the
+    // index woken even if a later word differs or faults).
+    for (u32 i = 0; i < count; ++i) {
+        g_table.enqueue(waiters[i]);
+        u32 value;
+        Result<void> read = copy_from_user(space, &value, entries[i].address, sizeof value);
+        if (i64 woken = woken_index(); woken >= 0)
+            return static_cast<u32>(woken);
+        if (read.is_error() || value != entries[i].expected) {
+            leave_line();
+            return read.is_error() ? read.error() : Errno::TryAgain;
+        }
+    }
+    // The time-out is absolute, so a restart keeps it: Linux restarts after a SA_RESTART
+    // handler whether or not there is one.
+    TRY(sleep_until_woken([&] { return woken_index() >= 0; }, leave_line, deadline_ns, Errno::RestartSys));
+    return static_cast<u32>(woken_index());
 }
 
 Result<u32> futex_wake(AddressSpace& space, u64 address, u32 count, bool process_private, u32 bitset)

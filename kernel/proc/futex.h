@@ -17,6 +17,16 @@ class AddressSpace;
 // none). TryAgain if the value differs, TimedOut, Interrupted.
 Result<void> futex_wait(
     AddressSpace&, u64 address, u32 expected, u64 deadline_ns, bool process_private, u32 bitset = FUTEX_BITSET_MATCH_ANY);
+// futex_waitv(2): one of the words it waits on (FUTEX2_SIZE_U32 each), as user space gave it.
+struct FutexVectorEntry {
+    u64 address;
+    u32 expected;
+    bool process_private;
+};
+// Sleeps until a wake reaches any of the `count` words, if each still holds its `expected`
+// (else TryAgain), or until `deadline_ns` (monotonic; 0 = none: TimedOut); returns the index
+// of the word woken. A signal restarts the call or ends it with EINTR (RestartSys).
+Result<u32> futex_wait_vector(AddressSpace&, FutexVectorEntry const* entries, u32 count, u64 deadline_ns);
 // FUTEX_WAKE(_BITSET): wakes up to `count` waiters of the word; returns how many.
 Result<u32> futex_wake(AddressSpace&, u64 address, u32 count, bool process_private, u32 bitset = FUTEX_BITSET_MATCH_ANY);
 // FUTEX_(CMP_)REQUEUE: wakes up to `wake_count` waiters of `address` and moves up to

@@ -6,7 +6,8 @@ u32 FutexTable::wake(FutexKey const& key, u32 count, u32 bitset, FunctionRef<voi
     for (Waiter* waiter = m_waiters.first(); waiter && woken < count;) {
         Waiter* next = m_waiters.next(*waiter);
         if (waiter->key == key && (waiter->bitset & bitset)) {
-            m_waiters.remove(*waiter);
+            next = next_outside_group(*waiter);
+            take_out(*waiter);
             waiter->woken = true;
             wake(*waiter->thread);
             ++woken;
@@ -14,6 +15,24 @@ u32 FutexTable::wake(FutexKey const& key, u32 count, u32 bitset, FunctionRef<voi
         waiter = next;
     }
     return woken;
+}
+
+void FutexTable::take_out(Waiter& waiter)
+{
+    if (!waiter.group) {
+        m_waiters.remove(waiter);
+        return;
+    }
+    for (u32 i = 0; i < waiter.group_size; ++i)
+        remove(waiter.group[i]);
+}
+
+FutexTable::Waiter* FutexTable::next_outside_group(Waiter& waiter)
+{
+    Waiter* next = m_waiters.next(waiter);
+    while (next && waiter.group && next->group == waiter.group)
+        next = m_waiters.next(*next);
+    return next;
 }
 
 u32 FutexTable::requeue(FutexKey const& from, FutexKey const& to, u32 wake_count, u32 move_count, FunctionRef<void(Thread&)> wake)

@@ -23,10 +23,11 @@ class FutexTable {
 public:
     // One sleeper, on its own stack for as long as it waits.
     struct Waiter {
+        Waiter() = default;
         Waiter(FutexKey key_, Thread* thread_, u32 bitset_ = FUTEX_BITSET_MATCH_ANY) : key(key_), thread(thread_), bitset(bitset_)
         { }
-        FutexKey key;
-        Thread* thread;
+        FutexKey key {};
+        Thread* thread { nullptr };
         u32 bitset { FUTEX_BITSET_MATCH_ANY }; // a wake reaches it if their bitsets share a bit
         bool woken { false };
         // A PI lock's waiter (FUTEX_LOCK_PI) knows whom it waits for, and how its wait ended:
@@ -35,11 +36,18 @@ public:
         u32 pi_owner { 0 }; // the lock's owner as last known; 0 for a plain waiter
         bool handed_over { false };
         bool owner_gone { false };
+        // A futex_waitv sleeper waits on several words at once, one waiter per word, side by
+        // side in an array: `group` is its first, of `group_size`. A wake of any one takes
+        // them all out of line (the sleeper is woken once, and counts once), marking only
+        // the one it reached woken, whose index the call returns.
+        Waiter* group { nullptr };
+        u32 group_size { 0 };
         ListNode node;
     };
 
     void enqueue(Waiter& waiter) { m_waiters.append(waiter); }
-    // A waiter that gives up (time-out, signal); nothing if a wake took it already.
+    // A waiter that gives up (time-out, signal); nothing if a wake took it already. For a
+    // group's waiter, only that one (the sleeper removes each of its own).
     void remove(Waiter& waiter)
     {
         if (waiter.node.is_linked())
@@ -69,5 +77,10 @@ public:
     u32 pi_owner_exited(u32 tid, FunctionRef<void(Thread&)> wake);
 
 private:
+    // Takes the waiter a wake reached out of line, with the rest of its group.
+    void take_out(Waiter&);
+    // The waiter after `waiter` in line that is not of its group (which take_out may remove).
+    Waiter* next_outside_group(Waiter& waiter);
+
     IntrusiveList<Waiter, &Waiter::node> m_waiters;
 };

@@ -222,6 +222,7 @@ Result<UnixSocket*> socket_for(OpenFile&);
 Result<i64> socket_vector_io(OpenFile&, UserAddress iov, int count, bool reading);
 // futex (sys_futex.cpp)
 Result<i64> sys_futex(UserAddress address, int operation, u32 value, UserAddress timeout, UserAddress address2, u32 value3);
+Result<i64> sys_futex_waitv(UserAddress waiters, u32 count, u32 flags, UserAddress timeout, int clock);
 // Time (sys_time.cpp)
 Result<i64> sys_clock_gettime(int clock, UserAddress timespec);
 Result<i64> sys_clock_getres(int clock, UserAddress resolution);

@@ -3,6 +3,7 @@
 #include "handlers.h"
 #include "kernel/fs/attributes.h"
 #include "kernel/fs/console.h"
+#include "kernel/fs/file_seals.h"
 #include "kernel/fs/inode.h"
 #include "kernel/fs/path_buffer.h"
 #include "kernel/fs/permission.h"
@@ -374,7 +375,7 @@ Result<i64> refuse_fcntl(int command)
         char const* name;
     };
     static constexpr Known known[] = { { 8, "F_SETOWN" }, { 9, "F_GETOWN" }, { 10, "F_SETSIG" }, { 11, "F_GETSIG" },
-        { 15, "F_SETOWN_EX" }, { 16, "F_GETOWN_EX" }, { 1026, "F_NOTIFY" }, { 1033, "F_ADD_SEALS" }, { 1034, "F_GET_SEALS" } };
+        { 15, "F_SETOWN_EX" }, { 16, "F_GETOWN_EX" }, { 1026, "F_NOTIFY" } };
     static bool reported[sizeof known / sizeof known[0]];
     for (usize i = 0; i < sizeof known / sizeof known[0]; ++i)
         if (known[i].command == command && !reported[i]) {
@@ -414,7 +415,7 @@ Result<i64> set_status_flags(OpenFile& file, int flags)
 Result<i64> sys_fcntl(int fd, int command, u64 argument)
 {
     constexpr int F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7, F_OFD_GETLK = 36, F_OFD_SETLK = 37, F_OFD_SETLKW = 38;
-    constexpr int F_SETLEASE = 1024, F_GETLEASE = 1025;
+    constexpr int F_SETLEASE = 1024, F_GETLEASE = 1025, F_ADD_SEALS = 1033, F_GET_SEALS = 1034;
     FdTable& table = current_process().fds();
     auto file = TRY(table.get_even_if_path_only(fd));
     // An O_PATH descriptor answers only the commands about the descriptor itself (Linux's
@@ -457,6 +458,11 @@ Result<i64> sys_fcntl(int fd, int command, u64 argument)
     case F_SETLEASE:
     case F_GETLEASE:
         return fcntl_file_lock(fd, *file, command, argument);
+    case F_ADD_SEALS:
+        TRY(add_file_seals(*file, static_cast<u32>(argument))); // Linux takes an unsigned int
+        return 0;
+    case F_GET_SEALS:
+        return TRY(file_seals(*file));
     default:
         return refuse_fcntl(command);
     }

@@ -3,13 +3,15 @@
 // (WAIT) or absolute (WAIT_BITSET and LOCK_PI2 on CLOCK_MONOTONIC or CLOCK_REALTIME, LOCK_PI
 // on CLOCK_REALTIME) time-outs. The PI requeue pair (WAIT_REQUEUE_PI, CMP_REQUEUE_PI) returns
 // ENOSYS with a log line: no C library Pagoda runs uses it (glibc's condition variables
-// stopped in 2.25, musl never did).
+// stopped in 2.25, musl never did). futex_waitv(2): waiting on up to 128 words at once.
 #include "handlers.h"
 #include "kernel/arch/x86_64/timer.h"
 #include "kernel/dev/clock.h"
 #include "kernel/lib/log.h"
+#include "kernel/lib/own_ptr.h"
 #include "kernel/proc/futex.h"
 #include "timespec.h"
+#include <new>
 
 namespace {
 
@@ -104,4 +106,58 @@ Result<i64> sys_futex(UserAddress address, int operation, u32 value, UserAddress
         KLOG_ONCE("pid %u: futex operation %d is not known: ENOSYS", current_process().pid(), command);
         return Errno::NoSys;
     }
+}
+
+namespace {
+
+// struct futex_waitv, as futex_waitv(2) reads it.
+struct FutexWaitv {
+    u64 value;
+    u64 address;
+    u32 flags;
+    u32 reserved;
+};
+static_assert(sizeof(FutexWaitv) == 24);
+
+constexpr u32 FUTEX_WAITV_MAX = 128;
+constexpr u32 FUTEX2_SIZE_MASK = 0x03, FUTEX2_SIZE_U32 = 0x02, FUTEX2_NUMA = 0x04, FUTEX2_MPOL = 0x08, FUTEX2_PRIVATE = 128;
+
+// One entry of the array: Linux reads them all, refusing bad flags or a value too wide for
+// the word, before it looks at any address.
+Result<FutexVectorEntry> entry_of(UserAddress address)
+{
+    FutexWaitv raw = TRY(read_user<FutexWaitv>(address));
+    if ((raw.flags & ~(FUTEX2_SIZE_MASK | FUTEX2_NUMA | FUTEX2_MPOL | FUTEX2_PRIVATE)) || raw.reserved)
+        return Errno::Invalid;
+    if ((raw.flags & FUTEX2_SIZE_MASK) != FUTEX2_SIZE_U32)
+        return Errno::Invalid; // Linux has only 32-bit futexes (FUTEX2_SIZE_U8/U16/U64: EINVAL)
+    if (raw.flags & (FUTEX2_NUMA | FUTEX2_MPOL)) {
+        KLOG_ONCE("pid %u: futex_waitv flags %#x (NUMA futexes) are not supported: EINVAL", current_process().pid(), raw.flags);
+        return Errno::Invalid;
+    }
+    if (raw.value > 0xffffffffu)
+        return Errno::Invalid;
+    return FutexVectorEntry { raw.address, static_cast<u32>(raw.value), (raw.flags & FUTEX2_PRIVATE) != 0 };
+}
+
+}
+
+Result<i64> sys_futex_waitv(UserAddress waiters, u32 count, u32 flags, UserAddress timeout, int clock)
+{
+    if (flags)
+        return Errno::Invalid; // none defined yet
+    if (!count || count > FUTEX_WAITV_MAX || !waiters)
+        return Errno::Invalid;
+    u64 deadline = 0;
+    if (timeout) {
+        if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
+            return Errno::Invalid;
+        deadline = TRY(deadline_of(timeout, false, clock == CLOCK_REALTIME));
+    }
+    OwnArray<FutexVectorEntry> entries(new (std::nothrow) FutexVectorEntry[count]);
+    if (!entries)
+        return Errno::NoMemory;
+    for (u32 i = 0; i < count; ++i)
+        entries[i] = TRY(entry_of(waiters + i * sizeof(FutexWaitv)));
+    return TRY(futex_wait_vector(user_space(), entries.ptr(), count, deadline));
 }

@@ -1,7 +1,8 @@
 // memfd_create: Linux's checks of flags and name, in its order, then an anonymous tmpfs
-// file (kernel/fs/memfd.h). File sealing (MFD_ALLOW_SEALING, MFD_NOEXEC_SEAL, fcntl's
-// F_ADD_SEALS) and huge pages (MFD_HUGETLB) are not implemented: refused with EINVAL and a
-// log line, never accepted without their meaning.
+// file (kernel/fs/memfd.h), which MFD_ALLOW_SEALING lets fcntl's F_ADD_SEALS seal
+// (kernel/fs/file_seals.h) and MFD_NOEXEC_SEAL makes unexecutable for good (mode 0666,
+// F_SEAL_EXEC). Huge pages (MFD_HUGETLB) are not implemented: refused with EINVAL and a log
+// line, never accepted without their meaning.
 #include "handlers.h"
 #include "kernel/fs/memfd.h"
 #include "kernel/lib/log.h"
@@ -20,11 +21,13 @@ Result<i64> sys_memfd_create(UserAddress name, unsigned flags)
     auto copied = copy_string_from_user(user_space(), text, name, sizeof text);
     if (copied.is_error())
         return copied.error() == Errno::NameTooLong ? Errno::Invalid : copied.error();
-    if (flags & (MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL | MFD_HUGETLB)) {
-        KLOG_ONCE("pid %u: memfd_create(0x%x): %s not implemented: EINVAL", current_process().pid(), flags,
-            (flags & MFD_HUGETLB) ? "huge pages are" : "file sealing is");
+    if (flags & MFD_HUGETLB) {
+        KLOG_ONCE("pid %u: memfd_create(0x%x): huge pages are not implemented: EINVAL", current_process().pid(), flags);
         return Errno::Invalid;
     }
-    RefPtr<OpenFile> file = TRY(memfd_open(text, current_process().credentials));
+    MemfdSealing sealing = (flags & MFD_NOEXEC_SEAL) ? MemfdSealing::NoExec
+        : (flags & MFD_ALLOW_SEALING)                ? MemfdSealing::Allowed
+                                                     : MemfdSealing::None;
+    RefPtr<OpenFile> file = TRY(memfd_open(text, current_process().credentials, sealing));
     return TRY(current_process().fds().allocate(file, flags & MFD_CLOEXEC));
 }

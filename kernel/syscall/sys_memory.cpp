@@ -1,6 +1,7 @@
 // mmap, munmap, mprotect, mremap, msync, madvise, brk: argument checking as Linux does it,
 // then the AddressSpace.
 #include "handlers.h"
+#include "kernel/fs/file_seals.h"
 #include "kernel/fs/inode.h"
 #include "kernel/lib/log.h"
 #include "kernel/lib/memory.h"
@@ -165,6 +166,8 @@ Result<i64> sys_mmap(UserAddress address, u64 length, int prot, int flags, int f
         mapping_name(*file, name);
         // A shared mapping of a file opened read-only may never be made writable (EACCES).
         u32 max_prot = shared && !file->can_write() ? VM_READ | VM_EXEC : VM_PROT_MASK;
+        // A write-sealed file's shared mapping may never write it (file_seals.h).
+        TRY(check_sealed_mapping(*file->file().inode(), shared, static_cast<u32>(prot), max_prot));
         result = TRY(space.map_file(address, size, prot & PROT_ALL, shared, placement, cache, file_offset, name, max_prot));
     }
     if ((flags & MAP_GROWSDOWN) && anonymous)

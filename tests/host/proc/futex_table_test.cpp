@@ -1,5 +1,6 @@
 // The futex wait table on its own: whom a wake reaches (the word, the count, the bitset,
-// arrival order), what a requeue moves, and that a waiter that gave up is not woken.
+// arrival order), what a requeue moves, that a waiter that gave up is not woken, and that a
+// futex_waitv group is woken once, by any of its words.
 #include "kernel/proc/futex_table.h"
 #include <gtest/gtest.h>
 #include <vector>
@@ -160,4 +161,29 @@ TEST(FutexTableTest, PlainAndPiWaitersAreToldApart)
     t.table.remove(plain);
     t.table.remove(locker);
     EXPECT_FALSE(t.table.has_waiters(lock, true));
+}
+
+TEST(FutexTableTest, AGroupIsWokenOnceByAnyOfItsWordsAndLeavesTheLineWhole)
+{
+    Table t;
+    FutexTable::Waiter group[3];
+    u64 words[3] = { WORD, OTHER_WORD, 0x3000 };
+    FutexTable::Waiter before { { &g_space_a, OTHER_WORD }, fake_thread(1) };
+    FutexTable::Waiter after { { &g_space_a, OTHER_WORD }, fake_thread(3) };
+    t.table.enqueue(before);
+    for (u32 i = 0; i < 3; ++i) {
+        group[i] = FutexTable::Waiter { { &g_space_a, words[i] }, fake_thread(2) };
+        group[i].group = group;
+        group[i].group_size = 3;
+        t.table.enqueue(group[i]);
+    }
+    t.table.enqueue(after);
+    // One wake of the middle word reaches the waiter before the group, the group (once) and
+    // the one after: three threads, three counted.
+    EXPECT_EQ(t.wake({ &g_space_a, OTHER_WORD }, 10), 3u);
+    EXPECT_EQ(t.woken, (std::vector<int> { 1, 2, 3 }));
+    EXPECT_TRUE(!group[0].woken && group[1].woken && !group[2].woken);
+    // The group's other words no longer hold it.
+    EXPECT_EQ(t.wake({ &g_space_a, WORD }, 10), 0u);
+    EXPECT_EQ(t.wake({ &g_space_a, 0x3000 }, 10), 0u);
 }
