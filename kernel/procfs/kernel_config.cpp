@@ -35,13 +35,13 @@ char const* const CONFIG_LINES[] = {
     "# CONFIG_POSIX_MQUEUE is not set",
     "CONFIG_POSIX_TIMERS=y", // proc/posix_timer: timer_create and the CPU-time clocks
     "CONFIG_PRINTK=y", // kernel/log: the kernel log syslog(2) reads
-    "CONFIG_FUTEX=y", // proc/futex: private, shared, PI and robust futexes
+    "CONFIG_FUTEX=y", // proc/futex: private, shared, PI and robust futexes, futex_waitv
     "CONFIG_EPOLL=y", // fs/epoll
     "# CONFIG_SIGNALFD is not set",
     "# CONFIG_TIMERFD is not set",
     "# CONFIG_EVENTFD is not set",
     "CONFIG_SHMEM=y", // fs/tmpfs, shared anonymous memory and memfd
-    "CONFIG_MEMFD_CREATE=y", // fs/memfd
+    "CONFIG_MEMFD_CREATE=y", // fs/memfd, with file seals (fs/file_seals)
     "# CONFIG_AIO is not set",
     "# CONFIG_IO_URING is not set",
     "CONFIG_ADVISE_SYSCALLS=y", // madvise and fadvise64
@@ -84,7 +84,10 @@ char const* const CONFIG_LINES[] = {
     "CONFIG_TTY=y", // fs/console and its line discipline
     "CONFIG_SERIAL_8250=y", // dev/serial: the console is the PC's UART
     "CONFIG_SERIAL_8250_CONSOLE=y",
-    "# CONFIG_NET is not set", // no networking, not even AF_UNIX (syscall/sys_socket)
+    "CONFIG_NET=y", // only for what CONFIG_UNIX needs: no network devices, no INET
+    "CONFIG_UNIX=y", // fs/unix_socket: AF_UNIX stream, datagram and seqpacket sockets
+    "# CONFIG_INET is not set",
+    "# CONFIG_PACKET is not set",
     // --- file systems
     "CONFIG_EXT2_FS=y", // fs/ext2
     "# CONFIG_EXT4_FS is not set",
