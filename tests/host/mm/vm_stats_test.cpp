@@ -64,6 +64,7 @@ TEST(VmStats, FormatsProcVmstatLines)
         "zero_fill_write 2\n"
         "parallel_fault 0\n"
         "parallel_fault_raced 0\n"
+        "parallel_file_fault 0\n"
         "cow_copy 3\n"
         "cow_reuse 4\n"
         "file_fault 5\n"
