@@ -59,6 +59,8 @@ class AddressSpace;
 class EpollInstance;
 class WaitSet;
 class Pipe;
+class BlockDeviceFile;
+class LoopControlFile;
 
 // Readiness, as poll(2) reports it (Linux's POLL* bits; select's sets are made from them).
 constexpr u32 POLL_IN = 0x001, POLL_PRI = 0x002, POLL_OUT = 0x004, POLL_ERR = 0x008, POLL_HUP = 0x010, POLL_NVAL = 0x020,
@@ -119,6 +121,10 @@ public:
     virtual Pipe* pipe() { return nullptr; }
     // The epoll instance this file is (epoll.h), or nullptr.
     virtual EpollInstance* epoll() { return nullptr; }
+    // An open block-device node (block_devices.h), or nullptr: its ioctls and fsync.
+    virtual BlockDeviceFile* block_device_file() { return nullptr; }
+    // /dev/loop-control (loop_device.h), or nullptr.
+    virtual LoopControlFile* loop_control() { return nullptr; }
 };
 
 // Linux open(2) flags that matter here.
