@@ -9,7 +9,8 @@ LoopDevice* g_loops[LOOP_DEVICE_COUNT];
 
 void LoopDevice::create_all()
 {
-    static char const* const names[LOOP_DEVICE_COUNT] = { "loop0", "loop1", "loop2", "loop3", "loop4", "loop5", "loop6", "loop7" };
+    static char const* const names[LOOP_DEVICE_COUNT]
+        = { "loop0", "loop1", "loop2", "loop3", "loop4", "loop5", "loop6", "loop7" };
     for (u32 i = 0; i < LOOP_DEVICE_COUNT; ++i) {
         auto* loop = new (std::nothrow) LoopDevice;
         if (!loop)

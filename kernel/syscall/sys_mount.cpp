@@ -19,9 +19,9 @@
 
 namespace {
 
-constexpr u64 MS_RDONLY = 0x1, MS_REMOUNT = 0x20, MS_MANDLOCK = 0x40, MS_DIRSYNC = 0x80, MS_BIND = 0x1000,
-              MS_MOVE = 0x2000, MS_REC = 0x4000, MS_SILENT = 0x8000, MS_UNBINDABLE = 1 << 17, MS_PRIVATE = 1 << 18,
-              MS_SLAVE = 1 << 19, MS_SHARED = 1 << 20, MS_LAZYTIME = 1 << 25;
+constexpr u64 MS_RDONLY = 0x1, MS_REMOUNT = 0x20, MS_MANDLOCK = 0x40, MS_DIRSYNC = 0x80, MS_BIND = 0x1000, MS_MOVE = 0x2000,
+              MS_REC = 0x4000, MS_SILENT = 0x8000, MS_UNBINDABLE = 1 << 17, MS_PRIVATE = 1 << 18, MS_SLAVE = 1 << 19,
+              MS_SHARED = 1 << 20, MS_LAZYTIME = 1 << 25;
 constexpr u64 MS_MGC_MASK = 0xffff0000, MS_MGC_VAL = 0xC0ED0000;
 // The per-mount options this table keeps and shows.
 constexpr u64 KEPT_OPTIONS = MOUNT_NOSUID | MOUNT_NODEV | MOUNT_NOEXEC | MOUNT_SYNCHRONOUS | MOUNT_NOATIME | MOUNT_NODIRATIME
@@ -66,16 +66,29 @@ Result<TmpfsOptions> parse_tmpfs_options(char* data, bool read_only)
             for (; *p >= '0' && *p <= '9'; ++p)
                 n = n * 10 + static_cast<u64>(*p - '0');
             switch (*p) {
-            case 'k': case 'K': n <<= 10; ++p; break;
-            case 'm': case 'M': n <<= 20; ++p; break;
-            case 'g': case 'G': n <<= 30; ++p; break;
+            case 'k':
+            case 'K':
+                n <<= 10;
+                ++p;
+                break;
+            case 'm':
+            case 'M':
+                n <<= 20;
+                ++p;
+                break;
+            case 'g':
+            case 'G':
+                n <<= 30;
+                ++p;
+                break;
             case '%':
                 if (!percent_of_ram)
                     return Errno::Invalid;
                 n = n * kernel_memory_context().frames.total_frames() * 4096 / 100;
                 ++p;
                 break;
-            default: break;
+            default:
+                break;
             }
             if (*p)
                 return Errno::Invalid;
@@ -225,7 +238,8 @@ Result<i64> sys_mount(UserAddress source, UserAddress target, UserAddress type_a
     PATH_BUFFER(where);
     RefPtr<Inode> directory = TRY(vfs_lookup(path, FollowLastLink::Yes, caller_credentials(), where, PATH_MAX));
     if (flags & (MS_BIND | MS_MOVE | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)) {
-        KLOG_ONCE("pid %u: mount flags %#lx (bind, move or propagation) are not supported: EINVAL", current_process().pid(), flags);
+        KLOG_ONCE(
+            "pid %u: mount flags %#lx (bind, move or propagation) are not supported: EINVAL", current_process().pid(), flags);
         return Errno::Invalid;
     }
     if (flags & MS_REMOUNT) {
