@@ -22,11 +22,13 @@
 #include "dev/clock.h"
 #include "dev/debug_exit.h"
 #include "dev/virtio_blk.h"
+#include "fs/block_devices.h"
 #include "fs/console.h"
 #include "fs/cpio_fs.h"
 #include "fs/devfs.h"
 #include "fs/ext2_mount.h"
 #include "fs/flusher.h"
+#include "fs/loop_device.h"
 #include "fs/tmpfs.h"
 #include "fs/vfs.h"
 #include "init_arguments.h"
@@ -133,6 +135,15 @@ void mount_disk(usize index, char const* where)
     static char const* const devices[] = { "/dev/vda", "/dev/vdb", "/dev/vdc", "/dev/vdd", "/dev/vde", "/dev/vdf" };
     MUST(vfs_mount(where, root.release_value(), { "ext2", index < 6 ? devices[index] : "/dev/vd?", false }));
     klog("disk %zu: ext2 mounted at /%s", index, where);
+}
+
+// The disks and the loop devices, by number, for their nodes in /dev and for mount(2).
+void register_block_devices()
+{
+    static char const* const names[] = { "vda", "vdb", "vdc", "vdd" };
+    for (usize i = 0; i < virtio_blk_count() && i < 4; ++i)
+        MUST(register_block_device({ VIRTIO_BLOCK_MAJOR, static_cast<u32>(i * 16) }, *virtio_blk_device(i), names[i]));
+    LoopDevice::create_all();
 }
 
 void mount_file_systems()
@@ -272,6 +283,7 @@ extern "C" [[noreturn]] void kernel_main(u32 multiboot_magic, u32 multiboot_info
     vdso_initialize();
     set_address_randomization(g_options.randomize_addresses);
     virtio_blk_probe();
+    register_block_devices();
     mount_file_systems();
     console_initialize();
 

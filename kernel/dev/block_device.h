@@ -48,4 +48,11 @@ public:
     // Returns once everything written before has reached stable storage.
     virtual Result<void> flush() = 0;
     virtual u64 size_bytes() const = 0;
+    // Someone opens the device's node or mounts it (acquire), and lets go (release): a loop
+    // device counts them to know when it may detach; a device that cannot be used now says
+    // NoDeviceOrAddress (a removed loop device). Disks need neither.
+    virtual Result<void> acquire() { return {}; }
+    virtual void release() { }
+    // Writes fail with NotPermitted (EPERM, as Linux's blkdev_write_iter) on a read-only device.
+    virtual bool is_read_only() const { return false; }
 };

@@ -2,6 +2,7 @@
 #include "console.h"
 #include "kernel/dev/random.h"
 #include "kernel/lib/memory.h"
+#include "loop_device.h"
 
 namespace {
 
@@ -67,6 +68,8 @@ Result<RefPtr<File>> open_character_device(DeviceNumber number)
         file = new (std::nothrow) RandomDevice(number.minor);
     else if (number == DEVICE_CONSOLE || number == DEVICE_TTY)
         return Console::the();
+    else if (number == DEVICE_LOOP_CONTROL)
+        return open_loop_control();
     else
         return Errno::NoDeviceOrAddress; // no driver has that number: ENXIO, as Linux
     if (!file)

@@ -1,6 +1,8 @@
 #include "devfs.h"
+#include "block_devices.h"
 #include "character_devices.h"
 #include "kernel/lib/memory.h"
+#include "loop_device.h"
 #include "memory_metadata.h"
 
 namespace {
@@ -8,6 +10,7 @@ namespace {
 enum class Device {
     Folder,
     Character,
+    Block,
     Link, // a symbolic link to `target`
 };
 
@@ -17,7 +20,7 @@ struct DeviceName {
     char const* name;
     Device device;
     u32 mode;
-    DeviceNumber number; // of a character device (character_devices.h)
+    DeviceNumber number; // of a character (character_devices.h) or block device (block_devices.h)
     char const* target = nullptr; // of a link
 };
 // "shm" is only listed here: main.cpp mounts a tmpfs on /dev/shm (POSIX shared memory, and
@@ -29,6 +32,20 @@ DeviceName const DEVICES[] = {
     { "urandom", Device::Character, MODE_CHARACTER_DEVICE | 0666, DEVICE_URANDOM },
     { "console", Device::Character, MODE_CHARACTER_DEVICE | 0600, DEVICE_CONSOLE },
     { "tty", Device::Character, MODE_CHARACTER_DEVICE | 0666, DEVICE_TTY },
+    { "loop-control", Device::Character, MODE_CHARACTER_DEVICE | 0660, DEVICE_LOOP_CONTROL },
+    { "loop0", Device::Block, MODE_BLOCK_DEVICE | 0660, { LOOP_MAJOR, 0 } },
+    { "loop1", Device::Block, MODE_BLOCK_DEVICE | 0660, { LOOP_MAJOR, 1 } },
+    { "loop2", Device::Block, MODE_BLOCK_DEVICE | 0660, { LOOP_MAJOR, 2 } },
+    { "loop3", Device::Block, MODE_BLOCK_DEVICE | 0660, { LOOP_MAJOR, 3 } },
+    { "loop4", Device::Block, MODE_BLOCK_DEVICE | 0660, { LOOP_MAJOR, 4 } },
+    { "loop5", Device::Block, MODE_BLOCK_DEVICE | 0660, { LOOP_MAJOR, 5 } },
+    { "loop6", Device::Block, MODE_BLOCK_DEVICE | 0660, { LOOP_MAJOR, 6 } },
+    { "loop7", Device::Block, MODE_BLOCK_DEVICE | 0660, { LOOP_MAJOR, 7 } },
+    // The virtio disks (a node whose disk is not attached opens with ENXIO).
+    { "vda", Device::Block, MODE_BLOCK_DEVICE | 0660, { VIRTIO_BLOCK_MAJOR, 0 } },
+    { "vdb", Device::Block, MODE_BLOCK_DEVICE | 0660, { VIRTIO_BLOCK_MAJOR, 16 } },
+    { "vdc", Device::Block, MODE_BLOCK_DEVICE | 0660, { VIRTIO_BLOCK_MAJOR, 32 } },
+    { "vdd", Device::Block, MODE_BLOCK_DEVICE | 0660, { VIRTIO_BLOCK_MAJOR, 48 } },
     { "shm", Device::Folder, MODE_DIRECTORY | 01777, {} },
     // What a Linux system's /dev has besides the kernel's nodes (udev makes them): the
     // descriptors of the process that looks (bash's process substitution opens /dev/fd/N).
@@ -73,6 +90,9 @@ public:
         out = {};
         if (m_device == Device::Link) {
             out.st_size = static_cast<i64>(strlen(m_target));
+        } else if (m_device == Device::Block) {
+            out.st_rdev = encode_dev_t(m_device_number);
+            out.st_blksize = 4096;
         } else if (m_device != Device::Folder) {
             RefPtr<File> file = MUST(open(O_RDONLY));
             file->stat(out); // the device numbers
@@ -103,19 +123,24 @@ public:
             return {};
         for (; cookie < DEVICE_COUNT; ++cookie) {
             auto const& entry = DEVICES[cookie];
-            u8 type = entry.device == Device::Folder ? DT_DIR : entry.device == Device::Link ? DT_LNK : DT_CHR;
+            u8 type = entry.device == Device::Folder ? DT_DIR
+                : entry.device == Device::Link       ? DT_LNK
+                : entry.device == Device::Block      ? DT_BLK
+                                                     : DT_CHR;
             if (!visit(Name { entry.name, strlen(entry.name) }, m_children[cookie]->number(), type))
                 return {};
         }
         return {};
     }
 
-    Result<RefPtr<File>> open(int) override
+    Result<RefPtr<File>> open(int flags) override
     {
         if (m_device == Device::Folder)
             return InodeFile::create(RefPtr<Inode>(this));
         if (m_device == Device::Link)
             return Errno::Loop; // the VFS follows a link; it is never opened itself
+        if (m_device == Device::Block)
+            return open_block_device(m_device_number, flags);
         return open_character_device(m_device_number);
     }
 

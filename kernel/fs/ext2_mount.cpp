@@ -33,6 +33,20 @@ public:
     void release_if_unused(u32 number);
     Result<void> sync(bool unmount);
     void release_unused();
+    // umount2: Busy while an inode other than the root is used by anyone but this mount, or
+    // a file is mapped; else writes everything, marks the volume clean and deletes this.
+    // `root_references`: the references to the root its caller knows of (its own).
+    Result<void> unmount(unsigned root_references);
+    Result<void> remount(bool read_only);
+    bool is_finished() const
+    {
+        if (!m_unmounted)
+            return false;
+        for (usize b = 0; b < BUCKETS; ++b)
+            if (m_buckets[b])
+                return false;
+        return true;
+    }
 
     Ext2Mount* next { nullptr };
 
@@ -47,6 +61,7 @@ private:
     OwnPtr<Ext2FileSystem> m_fs;
     u64 m_device;
     char m_label[32] {};
+    bool m_unmounted { false };
     Ext2Inode* m_buckets[BUCKETS] {};
 };
 
@@ -66,6 +81,8 @@ public:
         m_page_cache.clear();
         (void)fs().release_inode(m_number);
         m_mount.forget(*this);
+        if (m_mount.is_finished())
+            delete &m_mount; // unmounted, and this was its last inode (the root)
     }
 
     u64 number() const override { return m_number; }
@@ -117,7 +134,7 @@ public:
         out.f_files = figures.inodes;
         out.f_ffree = figures.free_inodes;
         out.f_namelen = 255;
-        out.f_flags = STATFS_VALID;
+        out.f_flags = STATFS_VALID | (fs().read_only() ? STATFS_READ_ONLY : 0);
         return {};
     }
 
@@ -242,6 +259,8 @@ public:
         return fs().sync();
     }
     Result<void> sync_file_system() override { return m_mount.sync(false); }
+    Result<void> unmount_file_system() override { return m_mount.unmount(1); }
+    Result<void> remount_file_system(bool read_only) override { return m_mount.remount(read_only); }
 
     Result<void> read_page(u64 index, u8* page) override { return fs().read_page(m_number, index, page); }
     Result<void> read_pages(u64 first_index, u8* const* pages, usize count) override
@@ -363,9 +382,61 @@ Result<void> Ext2Mount::sync(bool unmount)
     return first_error;
 }
 
-Result<RefPtr<Inode>> ext2_mount(BlockDevice& device, char const* label)
+Result<void> Ext2Mount::remount(bool read_only)
 {
-    OwnPtr<Ext2FileSystem> fs = TRY(Ext2FileSystem::mount(device, Ext2MountMode::ReadWrite, ext2_clock));
+    if (read_only) {
+        for (usize b = 0; b < BUCKETS; ++b)
+            for (Ext2Inode* inode = m_buckets[b]; inode; inode = inode->next_in_bucket)
+                if (inode->write_count() > 0)
+                    return Errno::Busy; // a file open for writing: Linux's sb_prepare_remount_readonly
+        TRY(sync(false));
+    }
+    return m_fs->remount(read_only ? Ext2MountMode::ReadOnly : Ext2MountMode::ReadWrite);
+}
+
+Result<void> Ext2Mount::unmount(unsigned root_references)
+{
+    u32 root = m_fs->root_inode();
+    for (usize b = 0; b < BUCKETS; ++b) {
+        for (Ext2Inode* inode = m_buckets[b]; inode; inode = inode->next_in_bucket) {
+            unsigned ours = (inode->held_by_mount ? 1 : 0) + (inode->number() == root ? root_references : 0);
+            if (inode->ref_count() > ours || (inode->cache() && inode->cache()->is_mapped()))
+                return Errno::Busy;
+        }
+    }
+    TRY(sync(true));
+    // Every inode object now lives only by this mount's reference (and the caller's root):
+    // let them go, the root last, since its caller still holds it.
+    for (;;) {
+        Ext2Inode* victim = nullptr;
+        for (usize b = 0; b < BUCKETS && !victim; ++b)
+            for (Ext2Inode* inode = m_buckets[b]; inode && !victim; inode = inode->next_in_bucket)
+                if (inode->held_by_mount && inode->number() != root)
+                    victim = inode;
+        if (!victim)
+            break;
+        victim->held_by_mount = false;
+        victim->unref();
+    }
+    for (Ext2Mount** link = &g_mounts; *link; link = &(*link)->next) {
+        if (*link == this) {
+            *link = next;
+            break;
+        }
+    }
+    m_unmounted = true;
+    // The root's object goes when the caller lets go of it, and takes this mount with it.
+    if (Ext2Inode* root_inode = object_for(root); root_inode && root_inode->held_by_mount) {
+        root_inode->held_by_mount = false;
+        root_inode->unref();
+    }
+    return {};
+}
+
+Result<RefPtr<Inode>> ext2_mount(BlockDevice& device, char const* label, Ext2Access access)
+{
+    OwnPtr<Ext2FileSystem> fs = TRY(Ext2FileSystem::mount(
+        device, access == Ext2Access::ReadOnly ? Ext2MountMode::ReadOnly : Ext2MountMode::ReadWrite, ext2_clock));
     auto* mount = new (std::nothrow) Ext2Mount(static_cast<OwnPtr<Ext2FileSystem>&&>(fs), allocate_device_number(), label);
     if (!mount)
         return Errno::NoMemory;

@@ -10,8 +10,13 @@
 class Ext2FileSystem;
 class Ext2Mount;
 
-// Mounts the ext2 volume on `device` read-write and returns its root inode.
-Result<RefPtr<Inode>> ext2_mount(BlockDevice& device, char const* label);
+enum class Ext2Access {
+    ReadWrite,
+    ReadOnly
+};
+// Mounts the ext2 volume on `device` and returns its root inode. Its root's
+// unmount_file_system() ends the mount (umount2), remount_file_system() changes its access.
+Result<RefPtr<Inode>> ext2_mount(BlockDevice& device, char const* label, Ext2Access = Ext2Access::ReadWrite);
 // Writes back every ext2 volume's dirty pages and metadata (sync, shutdown); with `unmount`
 // also marks the volumes clean, as a clean shutdown must.
 Result<void> ext2_sync_all(bool unmount);

@@ -60,6 +60,8 @@ class EpollInstance;
 class WaitSet;
 class Pipe;
 class UnixSocket;
+class BlockDeviceFile;
+class LoopControlFile;
 
 // Readiness, as poll(2) reports it (Linux's POLL* bits; select's sets are made from them).
 constexpr u32 POLL_IN = 0x001, POLL_PRI = 0x002, POLL_OUT = 0x004, POLL_ERR = 0x008, POLL_HUP = 0x010, POLL_NVAL = 0x020,
@@ -126,6 +128,10 @@ public:
     // Whether a write that fails with EPIPE raises SIGPIPE: a pipe's and a stream socket's
     // do; a datagram or seqpacket socket's do not, as on Linux.
     virtual bool signals_broken_pipe() const { return true; }
+    // An open block-device node (block_devices.h), or nullptr: its ioctls and fsync.
+    virtual BlockDeviceFile* block_device_file() { return nullptr; }
+    // /dev/loop-control (loop_device.h), or nullptr.
+    virtual LoopControlFile* loop_control() { return nullptr; }
 };
 
 // Linux open(2) flags that matter here.

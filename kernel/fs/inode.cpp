@@ -1,4 +1,5 @@
 #include "inode.h"
+#include "block_devices.h"
 #include "character_devices.h"
 #include "file_seals.h"
 #include "kernel/lib/memory.h"
@@ -35,7 +36,9 @@ Result<RefPtr<File>> Inode::open(int flags)
         return Errno::NoDeviceOrAddress; // vfs_open opens FIFOs (open_fifo), knowing who opens
     if ((mode() & MODE_TYPE_MASK) == MODE_CHARACTER_DEVICE)
         return open_character_device(device_number());
-    return Errno::NoDeviceOrAddress; // a socket, or a block device (Pagoda has no block-device files)
+    if ((mode() & MODE_TYPE_MASK) == MODE_BLOCK_DEVICE)
+        return open_block_device(device_number(), flags);
+    return Errno::NoDeviceOrAddress; // a socket
 }
 
 Result<void> Inode::get_write_access()

@@ -20,7 +20,7 @@ struct Name {
 // One directory entry reported by read_directory; the callback returns false to stop.
 using DirectoryVisitor = FunctionRef<bool(Name name, u64 inode_number, u8 type)>;
 // d_type values of getdents64.
-constexpr u8 DT_UNKNOWN = 0, DT_CHR = 2, DT_DIR = 4, DT_REG = 8, DT_LNK = 10, DT_FIFO = 1, DT_SOCK = 12;
+constexpr u8 DT_UNKNOWN = 0, DT_CHR = 2, DT_BLK = 6, DT_DIR = 4, DT_REG = 8, DT_LNK = 10, DT_FIFO = 1, DT_SOCK = 12;
 
 // The type a new file gets from create()'s mode: its type bits, or regular without any.
 constexpr u32 type_of_new_file(u32 mode) { return (mode & MODE_TYPE_MASK) ? (mode & MODE_TYPE_MASK) : MODE_REGULAR; }
@@ -107,6 +107,12 @@ public:
     // Asked of a mount's root by sync(2): writes every file's dirty pages of this file
     // system, then its metadata. A file system without storage has nothing to write.
     virtual Result<void> sync_file_system() { return {}; }
+    // Asked of a mount's root by umount2(2) after the VFS dropped its own reference: writes
+    // everything and lets go of the file system; Busy (and nothing changed) while any of its
+    // files is still open or mapped. A file system in memory only has nothing to do.
+    virtual Result<void> unmount_file_system() { return {}; }
+    // Asked of a mount's root by mount(2) with MS_REMOUNT: becomes read-only or read-write.
+    virtual Result<void> remount_file_system(bool /*read_only*/) { return Errno::Invalid; }
     // The size the file system has on record, used to start the page cache.
     virtual u64 stored_size() = 0;
     // Called by the page cache when the file's size changes (write past the end, truncate).

@@ -47,8 +47,11 @@ public:
         out.f_files = m_max_inodes;
         out.f_ffree = m_max_inodes - m_used_inodes;
         out.f_namelen = 255;
-        out.f_flags = STATFS_VALID;
+        out.f_flags = STATFS_VALID | (m_read_only ? STATFS_READ_ONLY : 0);
     }
+    // Mounted read-only (MS_RDONLY, or a remount): every change fails with EROFS.
+    bool read_only() const { return m_read_only; }
+    void set_read_only(bool value) { m_read_only = value; }
 
 private:
     friend class RefCounted<TmpfsSpace>;
@@ -58,6 +61,7 @@ private:
     RefPtr<PageLimit> m_pages;
     u64 m_max_inodes;
     u64 m_used_inodes { 0 };
+    bool m_read_only { false };
 };
 
 class TmpfsInode;
@@ -120,6 +124,12 @@ public:
             out.st_blocks = m_page_cache ? static_cast<i64>(m_page_cache->cached_pages() * (PAGE_SIZE / 512)) : 0;
     }
 
+    bool is_read_only() override { return m_space->read_only(); }
+    Result<void> remount_file_system(bool read_only) override
+    {
+        m_space->set_read_only(read_only);
+        return {};
+    }
     Result<void> statfs(LinuxStatfs& out) override
     {
         m_space->statfs(out);
@@ -409,13 +419,16 @@ Result<RefPtr<Inode>> TmpfsInode::add_new(Name name, u32 mode, InodeOwner owner)
 
 }
 
-Result<RefPtr<Inode>> tmpfs_create_root()
+Result<RefPtr<Inode>> tmpfs_create_root(TmpfsOptions options)
 {
     // Linux's defaults: half of RAM for the data, and as many inodes as half of RAM has pages.
     u64 half_of_ram = kernel_memory_context().frames.total_frames() / 2;
-    RefPtr<TmpfsSpace> space = TRY(TmpfsSpace::create(half_of_ram, half_of_ram));
+    u64 pages = options.max_pages ? options.max_pages : half_of_ram;
+    RefPtr<TmpfsSpace> space = TRY(TmpfsSpace::create(pages, options.max_inodes ? options.max_inodes : half_of_ram));
+    space->set_read_only(options.read_only);
     TRY(space->take_inode_slot()); // the root's
-    auto* root = new (std::nothrow) TmpfsInode(space, allocate_device_number(), 1, MODE_DIRECTORY | 01777, InodeOwner {});
+    auto* root = new (std::nothrow)
+        TmpfsInode(space, allocate_device_number(), 1, MODE_DIRECTORY | (options.root_mode & 07777), InodeOwner {});
     if (!root) {
         space->give_back_inode_slot();
         return Errno::NoMemory;

@@ -10,5 +10,13 @@
 
 #include "inode.h"
 
+// What mount(2) may ask of a new instance ("size=", "nr_inodes=", "mode=", MS_RDONLY);
+// 0 for a size or count means Linux's default, half of RAM.
+struct TmpfsOptions {
+    u64 max_pages { 0 };
+    u64 max_inodes { 0 };
+    u32 root_mode { 01777 };
+    bool read_only { false };
+};
 // A new, empty instance sized from the machine's memory (after the frame allocator is up).
-Result<RefPtr<Inode>> tmpfs_create_root();
+Result<RefPtr<Inode>> tmpfs_create_root(TmpfsOptions = {});

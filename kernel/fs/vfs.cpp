@@ -11,12 +11,29 @@
 namespace {
 
 struct Mount {
-    char path[64];
+    char path[160];
+    char source[96];
+    char type[16];
     RefPtr<Inode> root;
     MountInfo info;
 };
-Mount g_mounts[8];
+Mount g_mounts[24];
 usize g_mount_count;
+
+Mount* mount_entry(char const* where)
+{
+    for (usize i = 0; i < g_mount_count; ++i)
+        if (strcmp(g_mounts[i].path, where) == 0)
+            return &g_mounts[i];
+    return nullptr;
+}
+
+void copy_string(char* out, usize capacity, char const* text)
+{
+    usize n = min(strlen(text), capacity - 1);
+    memcpy(out, text, n);
+    out[n] = '\0';
+}
 
 constexpr int MAX_LINKS = 40; // Linux's limit on symbolic links in one lookup
 
@@ -134,8 +151,66 @@ Result<void> vfs_mount(char const* where, RefPtr<Inode> root, MountInfo info)
         return Errno::NoSpace;
     Mount& mount = g_mounts[g_mount_count++];
     memcpy(mount.path, where, strlen(where) + 1);
+    copy_string(mount.source, sizeof mount.source, info.source);
+    copy_string(mount.type, sizeof mount.type, info.type);
     mount.root = root;
     mount.info = info;
+    mount.info.source = mount.source;
+    mount.info.type = mount.type;
+    return {};
+}
+
+RefPtr<Inode> vfs_mount_root(char const* where)
+{
+    Mount* mount = mount_entry(where);
+    return mount ? mount->root : nullptr;
+}
+
+Result<void> vfs_unmount(char const* where)
+{
+    Mount* mount = mount_entry(where);
+    if (!mount || where[0] == '\0')
+        return mount ? Errno::Busy : Errno::Invalid; // the root stays
+    usize length = strlen(where);
+    for (usize i = 0; i < g_mount_count; ++i)
+        if (strncmp(g_mounts[i].path, where, length) == 0 && g_mounts[i].path[length] == '/')
+            return Errno::Busy;
+    // The table's reference comes out for the file system to count the others.
+    RefPtr<Inode> root = static_cast<RefPtr<Inode>&&>(mount->root);
+    auto done = root->unmount_file_system();
+    if (done.is_error()) {
+        mount->root = static_cast<RefPtr<Inode>&&>(root);
+        return done.error();
+    }
+    BlockDevice* device = mount->info.device;
+    usize index = static_cast<usize>(mount - g_mounts);
+    for (usize i = index; i + 1 < g_mount_count; ++i) {
+        Mount& to = g_mounts[i];
+        Mount& from = g_mounts[i + 1];
+        memcpy(to.path, from.path, sizeof to.path);
+        memcpy(to.source, from.source, sizeof to.source);
+        memcpy(to.type, from.type, sizeof to.type);
+        to.root = static_cast<RefPtr<Inode>&&>(from.root);
+        to.info = from.info;
+        to.info.source = to.source;
+        to.info.type = to.type;
+    }
+    g_mounts[--g_mount_count].root.clear();
+    root.clear(); // the file system's last object, which may take its mount with it
+    if (device)
+        device->release();
+    return {};
+}
+
+Result<void> vfs_remount(char const* where, bool read_only, u64 options)
+{
+    Mount* mount = mount_entry(where);
+    if (!mount)
+        return Errno::Invalid;
+    if (read_only != mount->info.read_only)
+        TRY(mount->root->remount_file_system(read_only));
+    mount->info.read_only = read_only;
+    mount->info.options = options;
     return {};
 }
 

@@ -15,6 +15,7 @@
 #include "kernel/lib/function_ref.h"
 
 #include "inode.h"
+#include "kernel/dev/block_device.h"
 #include "kernel/lib/credentials.h"
 #include "path_buffer.h"
 
@@ -33,13 +34,29 @@ Result<void> normalize_path(char const* cwd, char const* path, char* out, usize 
 // Attaches the file system whose root is `root` at the normalized path `where` ("" = /).
 // What /proc/mounts says of a mount: its file-system type, where it comes from (a device,
 // or the type's name for one that lives in memory), and whether it can be written.
+// `options` are the MS_NOSUID, MS_NODEV, MS_NOEXEC, ... bits it was mounted with (shown
+// in /proc/mounts); `device` the block device it was mounted from, released at umount.
+constexpr u64 MOUNT_READ_ONLY = 0x1, MOUNT_NOSUID = 0x2, MOUNT_NODEV = 0x4, MOUNT_NOEXEC = 0x8, MOUNT_SYNCHRONOUS = 0x10,
+              MOUNT_NOATIME = 0x400, MOUNT_NODIRATIME = 0x800, MOUNT_RELATIME = 0x200000, MOUNT_STRICTATIME = 0x1000000;
 struct MountInfo {
     char const* type;
     char const* source;
     bool read_only;
+    u64 options { 0 };
+    BlockDevice* device { nullptr };
 };
+// The strings of `info` are copied. NoSpace when the table is full.
 Result<void> vfs_mount(char const* where, RefPtr<Inode> root, MountInfo);
 void vfs_for_each_mount(FunctionRef<void(char const* where, MountInfo const&)>);
+// The root of what is mounted at the normalized path `where`, or nullptr.
+RefPtr<Inode> vfs_mount_root(char const* where);
+// umount2: Invalid if `where` is no mount point; Busy if another mount lies beneath it or
+// its file system is in use (Inode::unmount_file_system). The caller has checked that no
+// process works in it or has a file of it open.
+Result<void> vfs_unmount(char const* where);
+// mount(2) with MS_REMOUNT: the file system's access (Inode::remount_file_system) and the
+// mount's options.
+Result<void> vfs_remount(char const* where, bool read_only, u64 options);
 
 // The inode a path names. `resolved`, if given, receives the path with links followed.
 Result<RefPtr<Inode>> vfs_lookup(

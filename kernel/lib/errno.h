@@ -17,6 +17,7 @@ enum class Errno : int {
     NoMemory = 12, // ENOMEM
     Access = 13, // EACCES
     BadAddress = 14, // EFAULT
+    NotBlockDevice = 15, // ENOTBLK
     Busy = 16, // EBUSY
     Exists = 17, // EEXIST
     CrossDevice = 18, // EXDEV

@@ -79,7 +79,7 @@ char const* const CONFIG_LINES[] = {
     "CONFIG_VIRTIO_PCI=y",
     "CONFIG_VIRTIO_BLK=y", // dev/virtio_blk
     "CONFIG_BLK_DEV_INITRD=y", // fs/cpio_fs: the initramfs as root
-    "# CONFIG_BLK_DEV_LOOP is not set",
+    "CONFIG_BLK_DEV_LOOP=y", // fs/loop_device: /dev/loop-control, /dev/loop0..7
     "# CONFIG_BLK_DEV_RAM is not set",
     "CONFIG_TTY=y", // fs/console and its line discipline
     "CONFIG_SERIAL_8250=y", // dev/serial: the console is the PC's UART

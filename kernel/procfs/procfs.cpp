@@ -458,7 +458,8 @@ struct ProcFileName {
 // Files of /proc itself, and of each /proc/<pid>.
 ProcFileName const ROOT_FILES[] = { { "vmstat", fill_vmstat }, { "meminfo", fill_meminfo },
     { "cmdline", fill_kernel_command_line }, { "uptime", fill_uptime }, { "loadavg", fill_loadavg }, { "stat", fill_system_stat },
-    { "cpuinfo", fill_cpuinfo }, { "mounts", fill_mounts }, { "partitions", fill_partitions }, { "config.gz", fill_config_gz } };
+    { "cpuinfo", fill_cpuinfo }, { "mounts", fill_mounts }, { "partitions", fill_partitions }, { "config.gz", fill_config_gz },
+    { "filesystems", fill_filesystems } };
 ProcFileName const PROCESS_FILES[] = { { "maps", fill_maps }, { "smaps", fill_smaps }, { "stat", fill_stat },
     { "status", fill_status }, { "cmdline", fill_cmdline }, { "mounts", fill_mounts }, { "comm", fill_comm },
     { "smaps_rollup", fill_smaps_rollup }, { "timerslack_ns", fill_timerslack_ns }, { "coredump_filter", fill_coredump_filter } };

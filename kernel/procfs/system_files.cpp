@@ -138,9 +138,14 @@ void fill_cpuinfo(TextBuilder& out, Process&)
 void fill_mounts(TextBuilder& out, Process&)
 {
     vfs_for_each_mount([&](char const* where, MountInfo const& info) {
-        out.append("%s /%s %s %s 0 0\n", info.source, where, info.type, info.read_only ? "ro" : "rw");
+        out.append("%s /%s %s %s%s%s%s%s 0 0\n", info.source, where, info.type, info.read_only ? "ro" : "rw",
+            (info.options & MOUNT_NOSUID) ? ",nosuid" : "", (info.options & MOUNT_NODEV) ? ",nodev" : "",
+            (info.options & MOUNT_NOEXEC) ? ",noexec" : "", (info.options & MOUNT_NOATIME) ? ",noatime" : ",relatime");
     });
 }
+
+// /proc/filesystems: the types mount(2) accepts, "nodev" for those that need no device.
+void fill_filesystems(TextBuilder& out, Process&) { out.append("nodev\ttmpfs\nnodev\tproc\n\text2\n"); }
 
 // /proc/partitions: the disks, as lsblk and fdisk -l read it. Each virtio disk is whole
 // (Pagoda reads no partition tables), with Linux's virtio-blk major 254 and minors 16 apart;

@@ -13,3 +13,4 @@ void fill_system_stat(TextBuilder&, Process&);
 void fill_cpuinfo(TextBuilder&, Process&);
 void fill_mounts(TextBuilder&, Process&);
 void fill_partitions(TextBuilder&, Process&);
+void fill_filesystems(TextBuilder&, Process&);

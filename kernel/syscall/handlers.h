@@ -232,6 +232,14 @@ Result<i64> sys_getcpu(UserAddress cpu, UserAddress node, UserAddress cache);
 class Console;
 // The TC*/TIOC* requests of ioctl on the console (sys_terminal.cpp).
 Result<i64> terminal_ioctl(Console&, u64 request, UserAddress argument);
+// The ioctls of a block-device node and of /dev/loop-control (sys_block_ioctl.cpp).
+class BlockDeviceFile;
+class OpenFile;
+Result<i64> block_device_ioctl(BlockDeviceFile&, OpenFile& node, u64 request, UserAddress argument);
+Result<i64> loop_control_ioctl(u64 request, UserAddress argument);
+// mount(2) and umount2(2) (sys_mount.cpp).
+Result<i64> sys_mount(UserAddress source, UserAddress target, UserAddress type, u64 flags, UserAddress data);
+Result<i64> sys_umount2(UserAddress target, int flags);
 Result<i64> sys_gettimeofday(UserAddress timeval, UserAddress timezone);
 Result<i64> sys_time(UserAddress seconds);
 Result<i64> sys_nanosleep(UserAddress request, UserAddress remaining);

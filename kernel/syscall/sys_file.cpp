@@ -2,6 +2,7 @@
 // write_from_user), a piece at a time.
 #include "handlers.h"
 #include "kernel/fs/attributes.h"
+#include "kernel/fs/block_devices.h"
 #include "kernel/fs/console.h"
 #include "kernel/fs/file_seals.h"
 #include "kernel/fs/inode.h"
@@ -319,9 +320,16 @@ GenericIoctl generic_ioctl(int fd, OpenFile& file, u64 request, UserAddress argu
 
 Result<i64> sys_ioctl(int fd, u64 request, UserAddress argument)
 {
+    // Linux's ioctl takes an unsigned int: what the upper half holds (a C library passing
+    // the request as an int sign-extends 0x80081272) is not part of it.
+    request = static_cast<u32>(request);
     auto file = TRY(file_for(fd));
     if (auto generic = generic_ioctl(fd, *file, request, argument); generic.handled)
         return static_cast<Result<i64>&&>(generic.result);
+    if (BlockDeviceFile* device = file->file().block_device_file())
+        return block_device_ioctl(*device, *file, request, argument);
+    if (file->file().loop_control())
+        return loop_control_ioctl(request, argument);
     if (!file->file().is_terminal())
         return Errno::NotTty;
     return terminal_ioctl(Console::terminal(), request, argument);
@@ -540,6 +548,10 @@ Result<i64> sys_fsync(int fd)
 {
     auto file = TRY(file_for(fd));
     Inode* inode = file->file().inode();
+    if (BlockDeviceFile* device = file->file().block_device_file()) {
+        TRY(device->device().flush()); // no cache in front of a device: its own flush
+        return 0;
+    }
     if (!inode)
         return Errno::Invalid;
     TRY(inode->sync());

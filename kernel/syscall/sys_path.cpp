@@ -412,10 +412,16 @@ Result<i64> sys_fstatfs(int fd, UserAddress buffer)
 {
     auto file = TRY(current_process().fds().get_even_if_path_only(fd));
     Inode* inode = file->file().inode();
-    if (!inode)
-        return Errno::NoSys;
     LinuxStatfs figures;
-    TRY(inode->statfs(figures));
+    if (!inode && file->file().pipe()) {
+        // A pipe lives in Linux's pipefs, which stores nothing.
+        constexpr i64 PIPEFS_MAGIC = 0x50495045;
+        statfs_without_storage(figures, PIPEFS_MAGIC);
+    } else if (!inode) {
+        return Errno::NoSys;
+    } else {
+        TRY(inode->statfs(figures));
+    }
     TRY(write_user(buffer, figures));
     return 0;
 }

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -134,10 +135,31 @@ static int remove_entry(const char* path, const struct stat* st, int type, struc
     return 0;
 }
 
+// Unmounts what a test killed before its cleanup left mounted under its directory (LTP's
+// device tests mount one there), the last mounted first, so that its files can go.
+static void unmount_under(const char* path)
+{
+    char points[16][1024];
+    int count = 0;
+    FILE* mounts = fopen("/proc/mounts", "r");
+    if (!mounts)
+        return;
+    char line[2048], where[1024];
+    size_t length = strlen(path);
+    while (count < 16 && fgets(line, sizeof line, mounts))
+        if (sscanf(line, "%*s %1023s", where) == 1 && strncmp(where, path, length) == 0 && where[length] == '/')
+            snprintf(points[count++], sizeof points[0], "%s", where);
+    fclose(mounts);
+    while (count > 0)
+        if (umount2(points[--count], 0) != 0)
+            say("ltp-runner: cannot unmount %s: %s\n", points[count], strerror(errno));
+}
+
 static void remove_tree(const char* path)
 {
+    unmount_under(path);
     if (access(path, F_OK) == 0)
-        nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
+        nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 // --- running one test ---------------------------------------------------------------------

@@ -470,3 +470,26 @@ Result<void> Ext2FileSystem::unmount()
     m_mounted = false;
     return {};
 }
+
+Result<void> Ext2FileSystem::remount(Ext2MountMode mode)
+{
+    bool to_read_only = mode == Ext2MountMode::ReadOnly;
+    if (to_read_only == m_volume.read_only())
+        return {};
+    if (to_read_only) {
+        while (m_orphan_count > 0) {
+            u32 inode = m_orphans[--m_orphan_count];
+            TRY(free_inode_now(inode));
+        }
+        m_volume.superblock().state = m_state_at_mount;
+        TRY(sync());
+        return m_volume.set_mode(mode);
+    }
+    TRY(m_volume.set_mode(mode));
+    Ext2Superblock& sb = m_volume.superblock();
+    m_state_at_mount = sb.state;
+    sb.state = static_cast<u16>(sb.state & ~EXT2_STATE_VALID);
+    sb.mtime = m_volume.now();
+    TRY(m_volume.write_back());
+    return m_volume.device().flush();
+}

@@ -138,6 +138,9 @@ public:
     // Frees pending unlinked inodes, marks the volume clean and syncs. Nothing may be
     // called afterwards except the destructor.
     Result<void> unmount();
+    // mount(2) with MS_REMOUNT: read-write to read-only writes everything and marks the
+    // volume clean as unmount does; read-only to read-write marks it in use as mount does.
+    Result<void> remount(Ext2MountMode);
 
 private:
     Ext2FileSystem(BlockDevice& device, Ext2Clock clock);

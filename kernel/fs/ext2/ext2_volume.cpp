@@ -83,3 +83,12 @@ Result<void> Ext2Volume::write_back()
     u64 table_offset = u64(m_superblock.first_data_block + 1) * m_block_size;
     return m_device.write(table_offset, m_group_table, u64(m_group_table_blocks) * m_block_size);
 }
+
+Result<void> Ext2Volume::set_mode(Ext2MountMode mode)
+{
+    u32 known_ro = EXT2_RO_COMPAT_SPARSE_SUPER | EXT2_RO_COMPAT_LARGE_FILE;
+    if ((m_superblock.feature_ro_compat & ~known_ro) != 0 && mode == Ext2MountMode::ReadWrite)
+        return Errno::ReadOnlyFs;
+    m_read_only = mode == Ext2MountMode::ReadOnly;
+    return {};
+}

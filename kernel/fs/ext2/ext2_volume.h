@@ -41,6 +41,8 @@ public:
     u32 sectors_per_block() const { return m_block_size / 512; }
     bool has_file_type() const { return m_superblock.feature_incompat & EXT2_INCOMPAT_FILETYPE; }
     bool read_only() const { return m_read_only; }
+    // A remount: ReadOnlyFs for read-write when an unknown RO_COMPAT feature is set.
+    Result<void> set_mode(Ext2MountMode);
     u32 now() const { return m_clock ? m_clock() : 0; }
 
     // First block of group `group` and the number of blocks it has (the last may be short).
