@@ -76,14 +76,15 @@ Result<RefPtr<File>> open_block_device(DeviceNumber number, int)
     return adopt_ref<File>(file);
 }
 
-// Reads [offset, offset+count) of the device, up to its end. Whole sectors go straight into
-// `buffer`; a piece that starts or ends inside a sector goes through a sector-sized buffer.
-Result<usize> BlockDeviceFile::read(u8* buffer, usize count, u64 offset)
+namespace {
+
+// Moves [offset, offset+count) between the device and `buffer` (count already cut to the
+// device's end). Whole sectors go straight between them; a piece that starts or ends inside
+// a sector goes through a sector-sized buffer — for a write, read first, changed, written
+// back.
+Result<usize> transfer_bytes(BlockDevice& device, BlockDirection direction, u8* buffer, usize count, u64 offset)
 {
-    u64 end = m_device.size_bytes();
-    if (offset >= end)
-        return 0;
-    count = static_cast<usize>(min<u64>(count, end - offset));
+    bool reading = direction == BlockDirection::Read;
     usize done = 0;
     while (done < count) {
         u64 position = offset + done;
@@ -91,21 +92,36 @@ Result<usize> BlockDeviceFile::read(u8* buffer, usize count, u64 offset)
         usize left = count - done;
         if (within == 0 && left >= SECTOR) {
             usize whole = left - left % SECTOR;
-            TRY(m_device.read(position, buffer + done, whole));
+            TRY(reading ? device.read(position, buffer + done, whole) : device.write(position, buffer + done, whole));
             done += whole;
             continue;
         }
         u8 sector[SECTOR];
-        TRY(m_device.read(position - within, sector, SECTOR));
+        TRY(device.read(position - within, sector, SECTOR));
         usize n = min(SECTOR - within, left);
-        memcpy(buffer + done, sector + within, n);
+        if (reading) {
+            memcpy(buffer + done, sector + within, n);
+        } else {
+            memcpy(sector + within, buffer + done, n);
+            TRY(device.write(position - within, sector, SECTOR));
+        }
         done += n;
     }
     return done;
 }
 
-// Writes up to the device's end (ENOSPC at or past it, as Linux's blkdev_write_iter); a
-// partial sector is read, changed and written back.
+}
+
+// Reads up to the device's end (0 at or past it).
+Result<usize> BlockDeviceFile::read(u8* buffer, usize count, u64 offset)
+{
+    u64 end = m_device.size_bytes();
+    if (offset >= end)
+        return 0;
+    return transfer_bytes(m_device, BlockDirection::Read, buffer, static_cast<usize>(min<u64>(count, end - offset)), offset);
+}
+
+// Writes up to the device's end (ENOSPC at or past it, as Linux's blkdev_write_iter).
 Result<usize> BlockDeviceFile::write(u8 const* buffer, usize count, u64 offset)
 {
     if (m_device.is_read_only())
@@ -113,26 +129,8 @@ Result<usize> BlockDeviceFile::write(u8 const* buffer, usize count, u64 offset)
     u64 end = m_device.size_bytes();
     if (offset >= end)
         return count ? Result<usize>(Errno::NoSpace) : Result<usize>(0);
-    count = static_cast<usize>(min<u64>(count, end - offset));
-    usize done = 0;
-    while (done < count) {
-        u64 position = offset + done;
-        usize within = static_cast<usize>(position % SECTOR);
-        usize left = count - done;
-        if (within == 0 && left >= SECTOR) {
-            usize whole = left - left % SECTOR;
-            TRY(m_device.write(position, buffer + done, whole));
-            done += whole;
-            continue;
-        }
-        u8 sector[SECTOR];
-        TRY(m_device.read(position - within, sector, SECTOR));
-        usize n = min(SECTOR - within, left);
-        memcpy(sector + within, buffer + done, n);
-        TRY(m_device.write(position - within, sector, SECTOR));
-        done += n;
-    }
-    return done;
+    return transfer_bytes(
+        m_device, BlockDirection::Write, const_cast<u8*>(buffer), static_cast<usize>(min<u64>(count, end - offset)), offset);
 }
 
 void BlockDeviceFile::stat(LinuxStat& out) const

@@ -8,6 +8,7 @@
 // number, root writes it, EINVAL for a word or beyond INT_MAX; on Pagoda only (it changes
 // the tunable), a holder that never gives way loses its lease after that many seconds.
 #include "lock_util.h"
+#include "proc_util.h"
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -44,16 +45,7 @@ static int got_sigio(void)
 }
 
 // Writes `text` to BREAK_TIME in one write: 0, or the errno of the open or the write.
-static int write_break_time(const char* text)
-{
-    int fd = open(BREAK_TIME, O_WRONLY);
-    if (fd < 0)
-        return errno;
-    ssize_t n = write(fd, text, strlen(text));
-    int error = n == (ssize_t)strlen(text) ? 0 : n < 0 ? errno : EIO;
-    close(fd);
-    return error;
-}
+static int write_break_time(const char* text) { return write_whole_text(BREAK_TIME, text); }
 
 static long read_break_time(void)
 {

@@ -7,6 +7,7 @@
 // others. What changes a tunable runs on Pagoda only (this machine's host is shared).
 #define _GNU_SOURCE
 #include "child_checks.h"
+#include "proc_util.h"
 #include "tap.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -39,17 +40,6 @@ static long read_number(const char* path)
     return *end == '\n' && end != text ? value : -1;
 }
 
-// Writes `text` to a /proc/sys file in one write: 0, or the errno of the open or the write.
-static int write_text(const char* path, const char* text)
-{
-    int fd = open(path, O_WRONLY);
-    if (fd < 0)
-        return errno;
-    ssize_t n = write(fd, text, strlen(text));
-    int error = n == (ssize_t)strlen(text) ? 0 : n < 0 ? errno : EIO;
-    close(fd);
-    return error;
-}
 
 static int is_power_of_two(long n) { return n > 0 && (n & (n - 1)) == 0; }
 
@@ -65,15 +55,15 @@ static void root_reads_and_writes(void)
         skip("not Pagoda", "Linux's defaults: 1048576, 16384, 0 (this machine may have changed them)");
     char same[32];
     snprintf(same, sizeof same, "%ld\n", max_size);
-    int error = write_text(MAX_SIZE, same);
+    int error = write_whole_text(MAX_SIZE, same);
     ok(error == 0 && read_number(MAX_SIZE) == max_size, "root writes pipe-max-size's own value back (errno=%d)", error);
     static const char* const bad[] = { "abc\n", "2147483649\n", "-4096\n", "12x\n" };
     for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
-        error = write_text(MAX_SIZE, bad[i]);
+        error = write_whole_text(MAX_SIZE, bad[i]);
         ok(error == EINVAL && read_number(MAX_SIZE) == max_size, "pipe-max-size refuses \"%.*s\" with EINVAL (errno=%d)",
             (int)strlen(bad[i]) - 1, bad[i], error);
     }
-    error = write_text(SOFT, "x\n");
+    error = write_whole_text(SOFT, "x\n");
     ok(error == EINVAL, "pipe-user-pages-soft refuses a word with EINVAL (errno=%d)", error);
 }
 
@@ -98,7 +88,7 @@ static void root_resizes(void)
 static void nobody_is_bound(void)
 {
     become_user(NOBODY, NOBODY, 0, NULL);
-    int error = write_text(MAX_SIZE, "65536\n");
+    int error = write_whole_text(MAX_SIZE, "65536\n");
     ok(error == EACCES, "nobody: opening pipe-max-size for writing is EACCES (errno=%d)", error);
     int p[2];
     if (pipe(p) != 0)
@@ -199,13 +189,13 @@ int main(void)
     else
         skip("soft limit too high", "nobody meets pipe-user-pages-soft (%ld)", soft_pages);
     if (on_pagoda) {
-        ok(write_text(MAX_SIZE, "16384\n") == 0 && write_text(HARD, "16\n") == 0, "root lowers pipe-max-size and sets -hard");
+        ok(write_whole_text(MAX_SIZE, "16384\n") == 0 && write_whole_text(HARD, "16\n") == 0, "root lowers pipe-max-size and sets -hard");
         checks_in_child("nobody under lowered limits", nobody_under_lowered_limits);
         char text[32];
         snprintf(text, sizeof text, "%ld\n", max_size);
-        ok(write_text(MAX_SIZE, text) == 0 && write_text(HARD, "0\n") == 0, "root restores them");
-        ok(write_text(MAX_SIZE, "5000\n") == 0 && read_number(MAX_SIZE) == 8192, "pipe-max-size 5000 is rounded to 8192");
-        ok(write_text(MAX_SIZE, text) == 0 && read_number(MAX_SIZE) == max_size, "and restored");
+        ok(write_whole_text(MAX_SIZE, text) == 0 && write_whole_text(HARD, "0\n") == 0, "root restores them");
+        ok(write_whole_text(MAX_SIZE, "5000\n") == 0 && read_number(MAX_SIZE) == 8192, "pipe-max-size 5000 is rounded to 8192");
+        ok(write_whole_text(MAX_SIZE, text) == 0 && read_number(MAX_SIZE) == max_size, "and restored");
     } else {
         skip("not Pagoda", "lowered limits (they would change this machine's tunables)");
     }

@@ -39,6 +39,19 @@ static inline ssize_t read_whole_file(const char* path, char* buf, size_t cap)
     return (ssize_t)used;
 }
 
+// Writes `text` to `path` (a /proc/sys file) in one write: 0, or the errno of the open or
+// the write (EIO for a short write).
+static inline int write_whole_text(const char* path, const char* text)
+{
+    int fd = open(path, O_WRONLY);
+    if (fd < 0)
+        return errno;
+    ssize_t n = write(fd, text, strlen(text));
+    int error = n == (ssize_t)strlen(text) ? 0 : n < 0 ? errno : EIO;
+    close(fd);
+    return error;
+}
+
 // The number after "Threads:" in /proc/self/status, or -1.
 static inline int status_threads(void)
 {
