@@ -1,5 +1,6 @@
 // read/write and friends: data moves between a File and user memory (File::read_to_user,
 // write_from_user), a piece at a time.
+#include "descriptor_pair.h"
 #include "handlers.h"
 #include "kernel/fs/attributes.h"
 #include "kernel/fs/block_devices.h"
@@ -341,7 +342,6 @@ Result<i64> sys_pipe2(UserAddress fds, int flags)
     if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
         return Errno::Invalid;
     PipeEnds ends = TRY(create_pipe(PipeUser::of(caller_credentials())));
-    FdTable& table = current_process().fds();
     int status = flags & (O_NONBLOCK | O_DIRECT);
     auto* reader = new (std::nothrow) OpenFile(ends.read_end, O_RDONLY | status);
     auto* writer = new (std::nothrow) OpenFile(ends.write_end, O_WRONLY | status);
@@ -350,20 +350,7 @@ Result<i64> sys_pipe2(UserAddress fds, int flags)
         delete writer;
         return Errno::NoMemory;
     }
-    RefPtr<OpenFile> read_file = adopt_ref(reader), write_file = adopt_ref(writer);
-    int read_fd = TRY(table.allocate(read_file, flags & O_CLOEXEC));
-    auto write_fd = table.allocate(write_file, flags & O_CLOEXEC);
-    if (write_fd.is_error()) {
-        MUST(table.close(read_fd));
-        return write_fd.error();
-    }
-    i32 pair[2] = { read_fd, write_fd.value() };
-    if (auto copied = copy_to_user(user_space(), fds, pair, sizeof pair); copied.is_error()) {
-        MUST(table.close(read_fd));
-        MUST(table.close(write_fd.value()));
-        return copied.error();
-    }
-    return 0;
+    return install_descriptor_pair(adopt_ref(reader), adopt_ref(writer), flags & O_CLOEXEC, fds);
 }
 
 Result<i64> sys_pipe(UserAddress fds) { return sys_pipe2(fds, 0); }

@@ -4,6 +4,7 @@
 // through read/write. Every other family is EAFNOSUPPORT, as Linux answers a family it was
 // built without: Pagoda has no networking. (musl asks nscd over a Unix socket when a user or
 // group is not in /etc/passwd or /etc/group, and takes connect's ENOENT as "no nscd".)
+#include "descriptor_pair.h"
 #include "handlers.h"
 #include "kernel/fs/fd_table.h"
 #include "kernel/fs/inode.h"
@@ -61,12 +62,18 @@ Result<RefPtr<UnixSocket>> new_socket(SocketType type)
 }
 
 // A descriptor for `socket`: read and write, O_NONBLOCK from SOCK_NONBLOCK.
-Result<int> install_socket(RefPtr<UnixSocket> socket, int type)
+// The open file of a new socket, its status flags from socket()'s type argument.
+Result<RefPtr<OpenFile>> open_socket(RefPtr<UnixSocket> socket, int type)
 {
     auto* open_file = new (std::nothrow) OpenFile(RefPtr<File>(socket.ptr()), O_RDWR | (type & SOCK_NONBLOCK));
     if (!open_file)
         return Errno::NoMemory;
-    RefPtr<OpenFile> description = adopt_ref(open_file);
+    return adopt_ref(open_file);
+}
+
+Result<int> install_socket(RefPtr<UnixSocket> socket, int type)
+{
+    RefPtr<OpenFile> description = TRY(open_socket(socket, type));
     return current_process().fds().allocate(description, type & SOCK_CLOEXEC);
 }
 
@@ -167,20 +174,8 @@ Result<i64> sys_socketpair(int domain, int type, int protocol, UserAddress pair_
     RefPtr<UnixSocket> first = TRY(new_socket(socket_type));
     RefPtr<UnixSocket> second = TRY(new_socket(socket_type));
     TRY(UnixSocket::connect_pair(*first, *second));
-    FdTable& table = current_process().fds();
-    int first_fd = TRY(install_socket(first, type));
-    auto second_fd = install_socket(second, type);
-    if (second_fd.is_error()) {
-        MUST(table.close(first_fd));
-        return second_fd.error();
-    }
-    i32 pair[2] = { first_fd, second_fd.value() };
-    if (auto copied = copy_to_user(user_space(), pair_address, pair, sizeof pair); copied.is_error()) {
-        MUST(table.close(first_fd));
-        MUST(table.close(second_fd.value()));
-        return copied.error();
-    }
-    return 0;
+    return install_descriptor_pair(
+        TRY(open_socket(first, type)), TRY(open_socket(second, type)), type & SOCK_CLOEXEC, pair_address);
 }
 
 Result<i64> sys_shutdown(int fd, int how)
